@@ -1,0 +1,30 @@
+# Quick start: `make run` and `make test` on a fresh Debian 12.
+BUILD ?= build
+JOBS ?= 2
+
+.PHONY: all bootstrap build run test clean format
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: bootstrap
+	@$(MAKE) --no-print-directory build
+	$(BUILD)/ipsec-sim run scenarios/site-to-site.yaml --out results/site-to-site
+
+test: bootstrap
+	@$(MAKE) --no-print-directory build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h' '*.cc')
+
+clean:
+	rm -rf $(BUILD)

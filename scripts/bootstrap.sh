@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian 12 packages the project builds with and tests against,
+# if any is missing.  Needs root (or sudo) only when something is missing.
+set -eu
+pkgs="build-essential cmake pkg-config clang-format
+libns3-dev libssl-dev libgsl-dev libsqlite3-dev libyaml-dev libcmocka-dev
+sqlite3 tshark python3-scapy"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "bootstrap: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# tshark asks whether non-root users may capture; the answer does not matter here.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get install -y -qq --no-install-recommends $missing
