@@ -1,0 +1,245 @@
+#include "ipsec-ipv4-l3.h"
+
+#include "via-tag.h"
+
+#include <ns3/ipv4-interface.h>
+#include <ns3/ipv4-routing-protocol.h>
+#include <ns3/node.h>
+#include <ns3/socket.h>
+
+namespace ns3
+{
+
+NS_OBJECT_ENSURE_REGISTERED(IpsecIpv4L3Protocol);
+
+TypeId
+IpsecIpv4L3Protocol::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::IpsecIpv4L3Protocol")
+                            .SetParent<Ipv4L3Protocol>()
+                            .SetGroupName("Internet")
+                            .AddConstructor<IpsecIpv4L3Protocol>();
+    return tid;
+}
+
+void
+IpsecIpv4L3Protocol::SetEngine(struct ipsec* engine)
+{
+    m_engine = engine;
+}
+
+struct ipsec*
+IpsecIpv4L3Protocol::GetEngine() const
+{
+    return m_engine;
+}
+
+void
+IpsecIpv4L3Protocol::SetForwardTap(ForwardTap tap, void* arg)
+{
+    m_tap = tap;
+    m_tapArg = arg;
+}
+
+size_t
+IpsecIpv4L3Protocol::ToBytes(Ptr<const Packet> p,
+                             Ipv4Header h,
+                             std::vector<uint8_t>& buf,
+                             std::vector<uint8_t>& out)
+{
+    h.EnableChecksum();
+    Ptr<Packet> c = p->Copy();
+    c->AddHeader(h);
+    size_t n = c->GetSize();
+    if (buf.size() < n + IPSEC_MAX_OVERHEAD)
+    {
+        buf.resize(n + IPSEC_MAX_OVERHEAD);
+    }
+    if (out.size() < buf.size())
+    {
+        out.resize(buf.size());
+    }
+    c->CopyData(buf.data(), n);
+    return n;
+}
+
+void
+IpsecIpv4L3Protocol::Send(Ptr<Packet> packet,
+                          Ipv4Address source,
+                          Ipv4Address destination,
+                          uint8_t protocol,
+                          Ptr<Ipv4Route> route)
+{
+    if (!m_engine || destination.IsBroadcast() || destination.IsMulticast())
+    {
+        Ipv4L3Protocol::Send(packet, source, destination, protocol, route);
+        return;
+    }
+    Ipv4Header h;
+    h.SetSource(source);
+    h.SetDestination(destination);
+    h.SetProtocol(protocol);
+    h.SetPayloadSize(packet->GetSize());
+    SocketIpTtlTag ttl;
+    h.SetTtl(packet->PeekPacketTag(ttl) ? ttl.GetTtl() : 64);
+    SocketIpTosTag tos;
+    if (packet->PeekPacketTag(tos))
+    {
+        h.SetTos(tos.GetTos());
+    }
+    h.SetMayFragment();
+    h.SetIdentification(m_identification++);
+    if (Output(packet, h))
+    {
+        Ipv4L3Protocol::Send(packet, source, destination, protocol, route);
+    }
+}
+
+void
+IpsecIpv4L3Protocol::SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader, Ptr<Ipv4Route> route)
+{
+    if (!m_engine)
+    {
+        Ipv4L3Protocol::SendWithHeader(packet, ipHeader, route);
+        return;
+    }
+    if (Output(packet, ipHeader))
+    {
+        Ipv4L3Protocol::SendWithHeader(packet, ipHeader, route);
+    }
+}
+
+bool
+IpsecIpv4L3Protocol::Output(Ptr<const Packet> packet, const Ipv4Header& header)
+{
+    size_t n = ToBytes(packet, header, m_txIn, m_txOut);
+    size_t outLen = 0;
+    enum ipsec_drop why;
+    switch (ipsec_output(m_engine, m_txIn.data(), n, m_txOut.data(), m_txOut.size(), &outLen, &why))
+    {
+    case IPSEC_VERDICT_BYPASS:
+        return true;
+    case IPSEC_VERDICT_PROTECT:
+        SendBytes(m_txOut.data(), outLen);
+        return false;
+    default:
+        return false;
+    }
+}
+
+void
+IpsecIpv4L3Protocol::SendBytes(const uint8_t* pkt, size_t len)
+{
+    Ptr<Packet> p = Create<Packet>(pkt, len);
+    Ipv4Header h;
+    p->RemoveHeader(h);
+    Socket::SocketErrno err;
+    Ptr<Ipv4Route> route = GetRoutingProtocol()->RouteOutput(p, h, nullptr, err);
+    if (route)
+    {
+        Ipv4L3Protocol::SendWithHeader(p, h, route);
+    }
+}
+
+void
+IpsecIpv4L3Protocol::Forward(Ptr<Ipv4Route> route,
+                             Ptr<const Packet> p,
+                             const Ipv4Header& header,
+                             const Ipv4RoutingProtocol::UnicastForwardCallback& ucb)
+{
+    if (m_tap)
+    {
+        size_t n = ToBytes(p, header, m_in, m_out);
+        if (m_tap(m_tapArg, GetObject<Node>()->GetId(), m_in.data(), n))
+        {
+            return;
+        }
+    }
+    if (!m_engine)
+    {
+        ucb(route, p, header);
+        return;
+    }
+    Ptr<Packet> q = p->Copy();
+    uint32_t via = IpsecTakeVia(q, GetObject<Node>()->GetId());
+    if (header.GetTtl() <= 1)
+    {
+        ucb(route, q, header); /* IpForward answers Time Exceeded */
+        return;
+    }
+    /* RFC 4301 §5.2 first (is this plaintext allowed in?), then §5.1 on the
+     * packet as it leaves, TTL already decremented as a router would. */
+    Ipv4Header h = header;
+    h.SetTtl(header.GetTtl() - 1);
+    size_t n = ToBytes(q, h, m_in, m_out);
+    enum ipsec_drop why;
+    if (ipsec_input_policy(m_engine, m_in.data(), n, via, &why) == IPSEC_VERDICT_DROP)
+    {
+        return;
+    }
+    size_t outLen = 0;
+    switch (ipsec_output(m_engine, m_in.data(), n, m_out.data(), m_out.size(), &outLen, &why))
+    {
+    case IPSEC_VERDICT_BYPASS:
+        ucb(route, q, header);
+        break;
+    case IPSEC_VERDICT_PROTECT:
+        SendBytes(m_out.data(), outLen);
+        break;
+    default:
+        break;
+    }
+}
+
+bool
+IpsecIpv4L3Protocol::InputIpsec(Ptr<Packet> p, const Ipv4Header& header, Ptr<Ipv4Interface> iface)
+{
+    if (!m_engine)
+    {
+        return false;
+    }
+    Ipv4Header h = header; /* the reassembled packet's header */
+    h.SetPayloadSize(p->GetSize());
+    h.SetFragmentOffset(0);
+    h.SetLastFragment();
+    size_t n = ToBytes(p, h, m_in, m_out);
+    size_t outLen = 0;
+    uint32_t sa = 0;
+    enum ipsec_drop why;
+    switch (ipsec_input(m_engine, m_in.data(), n, m_out.data(), m_out.size(), &outLen, &sa, &why))
+    {
+    case IPSEC_VERDICT_BYPASS:
+        return false;
+    case IPSEC_VERDICT_DELIVER: {
+        Ptr<Packet> inner = Create<Packet>(m_out.data(), outLen);
+        IpsecViaTag tag;
+        tag.node = GetObject<Node>()->GetId();
+        tag.sa = sa;
+        inner->AddPacketTag(tag);
+        Ptr<NetDevice> dev = iface->GetDevice();
+        Receive(dev, inner, PROT_NUMBER, dev->GetAddress(), dev->GetAddress(), NetDevice::PACKET_HOST);
+        return true;
+    }
+    default:
+        return true;
+    }
+}
+
+bool
+IpsecIpv4L3Protocol::InputPolicy(Ptr<Packet>& p, const Ipv4Header& header)
+{
+    uint32_t via = IpsecTakeVia(p, GetObject<Node>()->GetId());
+    if (!m_engine)
+    {
+        return true;
+    }
+    Ipv4Header h = header;
+    h.SetPayloadSize(p->GetSize());
+    h.SetFragmentOffset(0);
+    h.SetLastFragment();
+    size_t n = ToBytes(p, h, m_in, m_out);
+    enum ipsec_drop why;
+    return ipsec_input_policy(m_engine, m_in.data(), n, via, &why) != IPSEC_VERDICT_DROP;
+}
+
+} // namespace ns3

@@ -1,0 +1,106 @@
+#include "ipsec-routing.h"
+
+namespace ns3
+{
+
+NS_OBJECT_ENSURE_REGISTERED(IpsecRouting);
+
+TypeId
+IpsecRouting::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::IpsecRouting")
+                            .SetParent<Ipv4RoutingProtocol>()
+                            .SetGroupName("Internet")
+                            .AddConstructor<IpsecRouting>();
+    return tid;
+}
+
+void
+IpsecRouting::SetInner(Ptr<Ipv4RoutingProtocol> inner)
+{
+    m_inner = inner;
+}
+
+Ptr<Ipv4RoutingProtocol>
+IpsecRouting::GetInner() const
+{
+    return m_inner;
+}
+
+Ptr<Ipv4Route>
+IpsecRouting::RouteOutput(Ptr<Packet> p,
+                          const Ipv4Header& header,
+                          Ptr<NetDevice> oif,
+                          Socket::SocketErrno& sockerr)
+{
+    return m_inner->RouteOutput(p, header, oif, sockerr);
+}
+
+void
+IpsecRouting::Forward(UnicastForwardCallback ucb,
+                      Ptr<Ipv4Route> route,
+                      Ptr<const Packet> p,
+                      const Ipv4Header& header)
+{
+    m_l3->Forward(route, p, header, ucb);
+}
+
+bool
+IpsecRouting::RouteInput(Ptr<const Packet> p,
+                         const Ipv4Header& header,
+                         Ptr<const NetDevice> idev,
+                         UnicastForwardCallback ucb,
+                         MulticastForwardCallback mcb,
+                         LocalDeliverCallback lcb,
+                         ErrorCallback ecb)
+{
+    UnicastForwardCallback forward = MakeCallback(&IpsecRouting::Forward, this).Bind(ucb);
+    return m_inner->RouteInput(p, header, idev, forward, mcb, lcb, ecb);
+}
+
+void
+IpsecRouting::NotifyInterfaceUp(uint32_t interface)
+{
+    m_inner->NotifyInterfaceUp(interface);
+}
+
+void
+IpsecRouting::NotifyInterfaceDown(uint32_t interface)
+{
+    m_inner->NotifyInterfaceDown(interface);
+}
+
+void
+IpsecRouting::NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address)
+{
+    m_inner->NotifyAddAddress(interface, address);
+}
+
+void
+IpsecRouting::NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address)
+{
+    m_inner->NotifyRemoveAddress(interface, address);
+}
+
+void
+IpsecRouting::SetIpv4(Ptr<Ipv4> ipv4)
+{
+    m_l3 = DynamicCast<IpsecIpv4L3Protocol>(ipv4);
+    m_inner->SetIpv4(ipv4);
+}
+
+void
+IpsecRouting::PrintRoutingTable(Ptr<OutputStreamWrapper> stream, Time::Unit unit) const
+{
+    m_inner->PrintRoutingTable(stream, unit);
+}
+
+void
+IpsecRouting::DoDispose()
+{
+    m_inner = nullptr;
+    m_l3 = nullptr;
+    Ipv4RoutingProtocol::DoDispose();
+}
+
+} // namespace ns3

@@ -1,0 +1,54 @@
+/* Wraps a node's routing protocol so that packets it forwards take the
+ * IPsec forward path (IpsecIpv4L3Protocol::Forward).  Everything else is the
+ * wrapped protocol's. */
+#ifndef IPSEC_ROUTING_H
+#define IPSEC_ROUTING_H
+
+#include "ipsec-ipv4-l3.h"
+
+#include <ns3/ipv4-routing-protocol.h>
+
+namespace ns3
+{
+
+class IpsecRouting : public Ipv4RoutingProtocol
+{
+  public:
+    static TypeId GetTypeId();
+    void SetInner(Ptr<Ipv4RoutingProtocol> inner);
+    Ptr<Ipv4RoutingProtocol> GetInner() const;
+
+    Ptr<Ipv4Route> RouteOutput(Ptr<Packet> p,
+                               const Ipv4Header& header,
+                               Ptr<NetDevice> oif,
+                               Socket::SocketErrno& sockerr) override;
+    bool RouteInput(Ptr<const Packet> p,
+                    const Ipv4Header& header,
+                    Ptr<const NetDevice> idev,
+                    UnicastForwardCallback ucb,
+                    MulticastForwardCallback mcb,
+                    LocalDeliverCallback lcb,
+                    ErrorCallback ecb) override;
+    void NotifyInterfaceUp(uint32_t interface) override;
+    void NotifyInterfaceDown(uint32_t interface) override;
+    void NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
+    void NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
+    void SetIpv4(Ptr<Ipv4> ipv4) override;
+    void PrintRoutingTable(Ptr<OutputStreamWrapper> stream,
+                           Time::Unit unit = Time::S) const override;
+
+  protected:
+    void DoDispose() override;
+
+  private:
+    void Forward(UnicastForwardCallback ucb,
+                 Ptr<Ipv4Route> route,
+                 Ptr<const Packet> p,
+                 const Ipv4Header& header);
+
+    Ptr<Ipv4RoutingProtocol> m_inner;
+    Ptr<IpsecIpv4L3Protocol> m_l3;
+};
+
+} // namespace ns3
+#endif

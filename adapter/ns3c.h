@@ -1,0 +1,83 @@
+/* C bindings to the parts of ns-3 the simulation builder uses.
+ *
+ * This is the only door from C to ns-3.  It makes nodes, point-to-point
+ * links, routes, sockets and events, and plugs an IPsec engine (model/) into
+ * a node's IPv4 stack.  It holds no protocol logic: every IPsec decision is
+ * the engine's.  Nodes and sockets are small integer handles.
+ */
+#ifndef NS3C_H
+#define NS3C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ipsec;
+
+/* Resets the simulator, seeds ns-3's RNG (seed, run) and enables checksums. */
+void ns3c_init(uint32_t seed, uint64_t run);
+/* Runs until `stop_ns` of simulated time; returns the number of events run. */
+uint64_t ns3c_run(uint64_t stop_ns);
+void ns3c_destroy(void);
+
+uint64_t ns3c_now_ns(void);
+typedef void (*ns3c_fn)(void *arg);
+/* Schedules fn(arg) at absolute simulated time at_ns; returns an event id. */
+uint64_t ns3c_schedule_at(uint64_t at_ns, ns3c_fn fn, void *arg);
+void ns3c_cancel(uint64_t event_id);
+
+/* A node with an IPv4 stack whose local-out, forward and local-in paths can
+ * carry an IPsec engine. */
+uint32_t ns3c_node_create(void);
+void ns3c_node_set_forwarding(uint32_t node, int on);
+
+struct ns3c_p2p {
+	uint64_t rate_bps;
+	uint64_t delay_ns;
+	uint32_t mtu;
+	uint32_t queue_packets;
+	double loss; /* packet error rate applied on receive, both ends */
+	uint32_t addr[2];
+	uint8_t prefix_len[2];
+};
+/* Connects nodes a and b; returns the link index or -1. */
+int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg);
+/* One pcap per device: DIR/PREFIX-NODE-DEVICE.pcap (ns-3's naming). */
+void ns3c_enable_pcap(const char *prefix);
+
+void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop);
+
+/* Plugs `engine` into the node (NULL unplugs).  From then on every IPv4
+ * packet the node sends or forwards goes through ipsec_output, every ESP/AH
+ * (and UDP-encapsulated ESP) packet it receives through ipsec_input, and
+ * every plaintext packet it delivers or forwards through ipsec_input_policy. */
+void ns3c_ipsec_attach(uint32_t node, struct ipsec *engine);
+
+/* A look at every IPv4 packet the node forwards, before IPsec processing.
+ * Return 0 to forward the packet, 1 to drop it silently.  Used by on-path
+ * attacker nodes. */
+typedef int (*ns3c_forward_tap)(void *arg, uint32_t node, const uint8_t *pkt, size_t len);
+void ns3c_set_forward_tap(uint32_t node, ns3c_forward_tap tap, void *arg);
+/* Sends a whole IPv4 packet (header included) from `node`, routed by its
+ * destination, bypassing IPsec: what a raw-socket attacker can do. */
+void ns3c_inject(uint32_t node, const uint8_t *pkt, size_t len);
+
+/* Sockets.  Received datagrams are handed to `rx` with the time they arrived.
+ * UDP: payload only.  Raw (IPv4, a protocol number): the whole IPv4 packet. */
+typedef void (*ns3c_rx)(void *arg, const uint8_t *data, size_t len, uint32_t src_addr,
+			uint16_t src_port);
+int ns3c_udp_open(uint32_t node, uint16_t port, ns3c_rx rx, void *arg);
+int ns3c_udp_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst, uint16_t port);
+int ns3c_raw_open(uint32_t node, uint8_t protocol, ns3c_rx rx, void *arg);
+int ns3c_raw_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst);
+
+/* The first address of a node's interface `index` (1 = first link). */
+uint32_t ns3c_node_address(uint32_t node, uint32_t index);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
