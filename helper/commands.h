@@ -1,0 +1,10 @@
+/* The ipsec-sim subcommands.  Each takes the arguments after the program
+ * name (argv[0] is the subcommand's name) and returns the exit status. */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+int cmd_check(int, char **);
+int cmd_run(int, char **);
+int cmd_decrypt(int, char **);
+
+#endif

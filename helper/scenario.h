@@ -1,0 +1,175 @@
+/* Scenario files: a YAML description of a network, its IPsec configuration
+ * and its traffic (docs/scenario-reference.md), loaded into plain C data
+ * that the simulation builder walks.
+ *
+ * Everything is validated here, and every name is resolved to an index: the
+ * builder needs no string lookups and can hand `struct ipsec_sa_config` and
+ * the policies' selectors to the engine as they are.  Addresses are in host
+ * byte order, like ipsec.h; times in nanoseconds, rates in bits per second,
+ * sizes in bytes.
+ */
+#ifndef SCENARIO_H
+#define SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ipsec.h"
+
+/* Names (nodes, SAs, flows) are [A-Za-z0-9_-]+, at most 63 characters. */
+#define SCENARIO_NAME_MAX 64
+/* An index that refers to nothing (e.g. a flow to an address no node has). */
+#define SCENARIO_NONE ((size_t)-1)
+/* Documents larger than this, counting nodes after alias expansion, are
+ * refused (a YAML "billion laughs" is a few lines long). */
+#define SCENARIO_MAX_YAML_NODES 100000
+/* At most this many errors are printed. */
+#define SCENARIO_MAX_ERRORS 20
+
+/* One end of a link, seen from its node.  A node's interfaces are listed in
+ * the order of the links in the file. */
+struct scenario_iface {
+	size_t link;         /* index into scenario.links */
+	unsigned end;        /* 0 or 1: which end of that link this node is */
+	size_t peer;         /* the node at the other end */
+	uint32_t addr;       /* this node's address on the link */
+	uint8_t prefix_len;  /* the link's subnet */
+};
+
+/* A static route.  Connected subnets need none. */
+struct scenario_route {
+	uint32_t dst;        /* network address (host bits zero) */
+	uint8_t prefix_len;  /* 0 = default route */
+	uint32_t via;        /* next hop: the neighbour's address on `iface` */
+	size_t iface;        /* index into the node's ifaces */
+};
+
+struct scenario_sa {
+	char name[SCENARIO_NAME_MAX];
+	/* Complete, defaults applied.  cfg.sel is the selector of the first
+	 * policy that names this SA (all zero if none does). */
+	struct ipsec_sa_config cfg;
+};
+
+/* One SPD entry, in file order (first match wins). */
+struct scenario_policy {
+	struct ipsec_selector sel;
+	enum ipsec_action action;
+	/* PROTECT only: indices into the node's sas.  out[] is the bundle
+	 * applied outbound, innermost first; in[] the inbound SAs allowed. */
+	size_t n_out, n_in;
+	size_t out[IPSEC_BUNDLE_MAX];
+	size_t in[IPSEC_BUNDLE_MAX];
+};
+
+/* What an on-path attacker does to the ESP/AH packets it forwards. */
+enum scenario_attack_action {
+	SCENARIO_ATTACK_REPLAY,      /* re-send a copy of the last packet seen */
+	SCENARIO_ATTACK_FLIP,        /* flip one bit in the ciphertext/payload */
+	SCENARIO_ATTACK_TRUNCATE,    /* cut the packet short */
+	SCENARIO_ATTACK_UNKNOWN_SPI, /* rewrite the SPI to one nobody has */
+};
+
+/* From `at`, act on `count` packets, at least `interval` apart. */
+struct scenario_attack {
+	enum scenario_attack_action action;
+	uint64_t at_ns;
+	uint32_t count;
+	uint64_t interval_ns;
+};
+
+struct scenario_node {
+	char name[SCENARIO_NAME_MAX];
+	bool forwarding;
+	struct scenario_iface *ifaces;
+	size_t n_ifaces;
+	struct scenario_route *routes;
+	size_t n_routes;
+	/* IPsec: has_ipsec is true when the node has an `ipsec:` section. */
+	bool has_ipsec;
+	enum ipsec_action ipsec_default; /* BYPASS or DISCARD */
+	struct scenario_sa *sas;
+	size_t n_sas;
+	struct scenario_policy *policies;
+	size_t n_policies;
+	struct scenario_attack *attacks;
+	size_t n_attacks;
+};
+
+/* A point-to-point link between two nodes. */
+struct scenario_link {
+	size_t node[2];      /* indices into scenario.nodes */
+	size_t iface[2];     /* index into each node's ifaces */
+	uint32_t addr[2];
+	uint8_t prefix_len;
+	uint64_t rate_bps;
+	uint64_t delay_ns;
+	double loss;         /* packet error rate, 0..1 */
+	uint32_t mtu;
+	uint32_t queue;      /* packets */
+};
+
+enum scenario_flow_type { SCENARIO_FLOW_UDP, SCENARIO_FLOW_PING };
+
+struct scenario_flow {
+	char name[SCENARIO_NAME_MAX];
+	enum scenario_flow_type type;
+	size_t from;         /* node index */
+	size_t to;           /* node index, SCENARIO_NONE if dst belongs to no node */
+	uint32_t dst;        /* destination address */
+	uint16_t port;       /* udp destination port (0 for ping) */
+	uint32_t size;       /* payload bytes per packet */
+	uint64_t rate_bps;   /* udp given a rate: payload bits per second, else 0 */
+	uint64_t interval_ns; /* time between packets (computed from rate if given) */
+	uint64_t start_ns, stop_ns;
+};
+
+struct scenario {
+	char *path;          /* as given to scenario_load */
+	char *name;          /* `name:`, else the file name without folder and extension */
+	char *description;   /* "" if none */
+	uint64_t duration_ns;
+	uint64_t seed;       /* 1..2^32-1 (ns-3's RngSeedManager) */
+
+	struct scenario_node *nodes;
+	size_t n_nodes;
+	struct scenario_link *links;
+	size_t n_links;
+	struct scenario_flow *flows;
+	size_t n_flows;
+	size_t n_sas;        /* over all nodes */
+
+	/* Provenance, to be stored with results: the file as read (before
+	 * overrides) and the overrides, "key=value", in order. */
+	char *text;
+	size_t text_len;
+	char **sets;
+	size_t n_sets;
+
+	struct scenario_arena *arena; /* private: owns all of the above */
+};
+
+/* Loads and validates the scenario at `path`, applying `sets` ("key=value"
+ * overrides, see docs/scenario-reference.md) to the YAML tree first.
+ * Returns 0 with *out filled, or 2 after printing each error to `errors` as
+ * "FILE:LINE:COL: message\n" ("--set:N: message\n" for the N-th override),
+ * at most SCENARIO_MAX_ERRORS of them; *out is then empty.  `errors` may be
+ * NULL.  Call scenario_free() in both cases. */
+int scenario_load(const char *path, const char *const *sets, size_t nsets, struct scenario *out,
+		  FILE *errors);
+/* The same from text in memory; `path` names it in messages. */
+int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
+		       size_t nsets, struct scenario *out, FILE *errors);
+void scenario_free(struct scenario *s);
+
+/* Lookups for tools and tests: an index or SCENARIO_NONE. */
+size_t scenario_node_index(const struct scenario *s, const char *name);
+size_t scenario_sa_index(const struct scenario_node *n, const char *name);
+
+const char *scenario_enc_name(enum ipsec_enc enc);
+const char *scenario_integ_name(enum ipsec_integ integ);
+const char *scenario_attack_name(enum scenario_attack_action a);
+
+#endif
