@@ -26,8 +26,8 @@ enum ipsec_drop {
 	IPSEC_DROP_ICV_FAIL,        /* integrity check failed */
 	IPSEC_DROP_POLICY_DISCARD,  /* SPD entry says DISCARD */
 	IPSEC_DROP_POLICY_MISMATCH, /* RFC 4301 §5.2: inner packet not allowed by
-				       the SA it came in on, or plaintext that
-				       policy says must arrive protected */
+	                               the SA it came in on, or plaintext that
+	                               policy says must arrive protected */
 	IPSEC_DROP_MALFORMED,       /* truncated, bad lengths, bad padding */
 	IPSEC_DROP_SEQ_EXHAUSTED,   /* RFC 4303 §3.3.3: counter would wrap */
 	IPSEC_DROP_SA_EXPIRED,      /* hard lifetime reached */
@@ -44,12 +44,12 @@ enum ipsec_dir { IPSEC_DIR_IN, IPSEC_DIR_OUT };
 
 /* Encryption transforms (IKEv2 transform type 1 names in comments). */
 enum ipsec_enc {
-	IPSEC_ENC_NULL,              /* ENCR_NULL, RFC 2410 */
-	IPSEC_ENC_AES_CBC_128,       /* ENCR_AES_CBC, RFC 3602 */
+	IPSEC_ENC_NULL,        /* ENCR_NULL, RFC 2410 */
+	IPSEC_ENC_AES_CBC_128, /* ENCR_AES_CBC, RFC 3602 */
 	IPSEC_ENC_AES_CBC_256,
-	IPSEC_ENC_AES_GCM16_128,     /* ENCR_AES_GCM_16, RFC 4106 */
+	IPSEC_ENC_AES_GCM16_128, /* ENCR_AES_GCM_16, RFC 4106 */
 	IPSEC_ENC_AES_GCM16_256,
-	IPSEC_ENC_AES_GMAC_128,      /* ENCR_NULL_AUTH_AES_GMAC, RFC 4543 */
+	IPSEC_ENC_AES_GMAC_128, /* ENCR_NULL_AUTH_AES_GMAC, RFC 4543 */
 	IPSEC_ENC_AES_GMAC_256,
 	IPSEC_ENC_CHACHA20_POLY1305, /* RFC 7634 */
 	IPSEC_ENC__COUNT
@@ -74,7 +74,10 @@ struct ipsec_range16 {
 
 /* RFC 4301 §4.4.1.1 selectors, seen from this node: "local" is the source of
  * outbound packets and the destination of inbound ones.  protocol 0 = any.
- * For ICMP the ports carry type (local) and code (remote). */
+ * A range of {0, 0} (address or port) means ANY; a zeroed selector matches
+ * every packet.  For ICMP the ports carry type (local) and code (remote).
+ * Non-initial fragments (ports OPAQUE, RFC 4301 §4.4.1.1) and protocols
+ * without ports match only ANY port ranges. */
 struct ipsec_selector {
 	struct ipsec_range32 local_addr, remote_addr;
 	uint8_t protocol;
@@ -122,7 +125,7 @@ struct ipsec_sa_config {
 struct ipsec_sa_stats {
 	uint64_t packets, bytes; /* processed successfully (bytes of payload) */
 	uint64_t drops[IPSEC_DROP__COUNT];
-	uint64_t seq;            /* last sequence number sent or highest received */
+	uint64_t seq; /* last sequence number sent or highest received */
 	bool soft_expired, hard_expired;
 };
 
@@ -173,8 +176,8 @@ struct ipsec *ipsec_new(const struct ipsec_host_ops *ops, void *host);
 void ipsec_free(struct ipsec *ctx);
 
 /* SAD.  Returns 0 and a positive id, or -1 with a message in err. */
-int ipsec_sa_add(struct ipsec *ctx, const struct ipsec_sa_config *cfg, uint32_t *sa_id,
-		 char *err, size_t errlen);
+int ipsec_sa_add(struct ipsec *ctx, const struct ipsec_sa_config *cfg, uint32_t *sa_id, char *err,
+                 size_t errlen);
 int ipsec_sa_delete(struct ipsec *ctx, uint32_t sa_id);
 const struct ipsec_sa_config *ipsec_sa_config(const struct ipsec *ctx, uint32_t sa_id);
 const struct ipsec_sa_stats *ipsec_sa_stats(const struct ipsec *ctx, uint32_t sa_id);
@@ -183,9 +186,13 @@ void ipsec_sa_foreach(const struct ipsec *ctx, void (*fn)(void *arg, uint32_t sa
 
 /* SPD.  Entries are appended in order; `default_action` applies when no
  * entry matches (BYPASS unless set). */
-int ipsec_spd_add(struct ipsec *ctx, const struct ipsec_spd_entry *entry, char *err,
-		  size_t errlen);
+int ipsec_spd_add(struct ipsec *ctx, const struct ipsec_spd_entry *entry, char *err, size_t errlen);
 void ipsec_spd_set_default(struct ipsec *ctx, enum ipsec_action default_action);
+/* Rekeying: make every SPD entry that names SA `old_id` (in sa_out or sa_in,
+ * by the SA's direction) name `new_id` instead.  Returns the number of
+ * references replaced, or -1 if either SA is unknown or their directions
+ * differ. */
+int ipsec_spd_replace_sa(struct ipsec *ctx, uint32_t old_id, uint32_t new_id);
 
 enum ipsec_verdict {
 	IPSEC_VERDICT_BYPASS,  /* send/deliver the packet unchanged */
@@ -199,9 +206,8 @@ enum ipsec_verdict {
  * valid checksum).  On PROTECT, `out` holds the IPv4 packet to send: an ESP or
  * AH packet (proto 50/51), or UDP to port 4500 with encapsulation, with a
  * valid header checksum and total length.  Fragmentation is the host's job. */
-enum ipsec_verdict ipsec_output(struct ipsec *ctx, const uint8_t *pkt, size_t len,
-				uint8_t *out, size_t out_cap, size_t *out_len,
-				enum ipsec_drop *reason);
+enum ipsec_verdict ipsec_output(struct ipsec *ctx, const uint8_t *pkt, size_t len, uint8_t *out,
+                                size_t out_cap, size_t *out_len, enum ipsec_drop *reason);
 
 /* RFC 4301 §5.2: inbound processing of a reassembled IPv4 packet addressed to
  * this node whose protocol is ESP or AH (or UDP-encapsulated ESP, RFC 3948,
@@ -211,15 +217,15 @@ enum ipsec_verdict ipsec_output(struct ipsec *ctx, const uint8_t *pkt, size_t le
  * *sa_id the SA it came in on.  The selector check of §5.2 step 4 against
  * the SA is done here for transport mode; tunnel mode's inner packet is
  * checked by ipsec_input_policy() when the host handles it. */
-enum ipsec_verdict ipsec_input(struct ipsec *ctx, const uint8_t *pkt, size_t len,
-			       uint8_t *out, size_t out_cap, size_t *out_len, uint32_t *sa_id,
-			       enum ipsec_drop *reason);
+enum ipsec_verdict ipsec_input(struct ipsec *ctx, const uint8_t *pkt, size_t len, uint8_t *out,
+                               size_t out_cap, size_t *out_len, uint32_t *sa_id,
+                               enum ipsec_drop *reason);
 
 /* RFC 4301 §5.2 for plaintext: may this inbound (to this node or forwarded)
  * IPv4 packet pass?  `via_sa` is the inbound SA it was decapsulated from, 0
  * if it arrived in the clear.  Returns BYPASS or DROP. */
 enum ipsec_verdict ipsec_input_policy(struct ipsec *ctx, const uint8_t *pkt, size_t len,
-				      uint32_t via_sa, enum ipsec_drop *reason);
+                                      uint32_t via_sa, enum ipsec_drop *reason);
 
 /* The host calls this when the deadline it was given through timer_arm is
  * reached: time-based lifetimes are enforced here. */

@@ -1,0 +1,121 @@
+/* The Security Association Database (RFC 4301 §4.4.2). */
+#include "sad.h"
+
+#include <stdlib.h>
+
+static size_t sad_hash(uint32_t spi, uint32_t dst, uint8_t proto, size_t nbuckets)
+{
+	uint64_t h = (uint64_t)spi * 0x9e3779b97f4a7c15u;
+
+	h ^= ((uint64_t)dst << 8 | proto) * 0xc2b2ae3d27d4eb4fu;
+	h ^= h >> 29;
+	return (size_t)h & (nbuckets - 1);
+}
+
+static void sad_hash_insert(struct sad *sad, struct ipsec_sa *sa)
+{
+	size_t b = sad_hash(sa->cfg.spi, sa->cfg.dst, (uint8_t)sa->cfg.protocol, sad->nbuckets);
+
+	sa->hash_next = sad->buckets[b];
+	sad->buckets[b] = sa;
+}
+
+static int sad_rehash(struct sad *sad, size_t nbuckets)
+{
+	struct ipsec_sa **old = sad->buckets;
+	size_t oldn = sad->nbuckets;
+
+	sad->buckets = calloc(nbuckets, sizeof(*sad->buckets));
+	if (!sad->buckets) {
+		sad->buckets = old;
+		return -1;
+	}
+	sad->nbuckets = nbuckets;
+	for (size_t i = 0; i < oldn; i++) {
+		struct ipsec_sa *sa = old[i], *next;
+
+		for (; sa; sa = next) {
+			next = sa->hash_next;
+			sad_hash_insert(sad, sa);
+		}
+	}
+	free(old);
+	return 0;
+}
+
+void sad_init(struct sad *sad)
+{
+	*sad = (struct sad){0};
+}
+
+void sad_free(struct sad *sad)
+{
+	for (size_t i = 0; i < sad->count; i++)
+		sa_destroy(sad->sas[i]);
+	free(sad->sas);
+	free(sad->buckets);
+	*sad = (struct sad){0};
+}
+
+int sad_insert(struct sad *sad, struct ipsec_sa *sa)
+{
+	if (sad->count == UINT32_MAX)
+		return -1;
+	if (sad->count == sad->cap) {
+		size_t cap = sad->cap ? sad->cap * 2 : 16;
+		struct ipsec_sa **n = realloc(sad->sas, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		sad->sas = n;
+		sad->cap = cap;
+	}
+	if (sa->cfg.dir == IPSEC_DIR_IN) {
+		if (sad->nhashed + 1 > sad->nbuckets &&
+		    sad_rehash(sad, sad->nbuckets ? sad->nbuckets * 2 : 64))
+			return -1;
+		sad_hash_insert(sad, sa);
+		sad->nhashed++;
+	}
+	sad->sas[sad->count++] = sa;
+	sa->id = (uint32_t)sad->count;
+	return 0;
+}
+
+struct ipsec_sa *sad_get(const struct sad *sad, uint32_t id)
+{
+	if (id == 0 || id > sad->count)
+		return NULL;
+	return sad->sas[id - 1];
+}
+
+struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, uint32_t dst, uint8_t proto)
+{
+	struct ipsec_sa *sa;
+
+	if (!sad->nbuckets)
+		return NULL;
+	sa = sad->buckets[sad_hash(spi, dst, proto, sad->nbuckets)];
+	for (; sa; sa = sa->hash_next)
+		if (sa->cfg.spi == spi && sa->cfg.dst == dst && (uint8_t)sa->cfg.protocol == proto)
+			return sa;
+	return NULL;
+}
+
+void sad_unhash(struct sad *sad, struct ipsec_sa *sa)
+{
+	struct ipsec_sa **pp;
+
+	if (sa->cfg.dir != IPSEC_DIR_IN || !sad->nbuckets)
+		return;
+	pp = &sad->buckets[sad_hash(sa->cfg.spi, sa->cfg.dst, (uint8_t)sa->cfg.protocol,
+	                            sad->nbuckets)];
+	for (; *pp; pp = &(*pp)->hash_next) {
+		if (*pp == sa) {
+			*pp = sa->hash_next;
+			sa->hash_next = NULL;
+			sad->nhashed--;
+			return;
+		}
+	}
+}

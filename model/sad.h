@@ -1,0 +1,36 @@
+/* The Security Association Database (RFC 4301 §4.4.2).  SAs are numbered
+ * from 1 in the order they are added and kept (with their counters) after
+ * they are deleted or expire; live inbound SAs are hashed by
+ * (SPI, destination, protocol) for O(1) lookup (RFC 4301 §4.1). */
+#ifndef IPSEC_SAD_H
+#define IPSEC_SAD_H
+
+#include "sa.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sad {
+	struct ipsec_sa **sas; /* index = id - 1 */
+	size_t count, cap;
+	struct ipsec_sa **buckets;
+	size_t nbuckets; /* power of two */
+	size_t nhashed;
+};
+
+void sad_init(struct sad *sad);
+void sad_free(struct sad *sad);
+
+/* Take ownership of `sa`, give it an id and hash it if inbound.  0 or -1. */
+int sad_insert(struct sad *sad, struct ipsec_sa *sa);
+
+/* Any SA ever added (deleted and expired included), or NULL. */
+struct ipsec_sa *sad_get(const struct sad *sad, uint32_t id);
+
+/* RFC 4301 §4.1: the live inbound SA for (SPI, destination, protocol). */
+struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, uint32_t dst, uint8_t proto);
+
+/* Take a (dead) inbound SA out of the lookup hash. */
+void sad_unhash(struct sad *sad, struct ipsec_sa *sa);
+
+#endif

@@ -1,0 +1,91 @@
+/* The Security Policy Database (RFC 4301 §4.4.1). */
+#include "spd.h"
+
+#include <stdlib.h>
+
+void spd_init(struct spd *spd)
+{
+	*spd = (struct spd){.default_action = IPSEC_ACTION_BYPASS};
+}
+
+void spd_free(struct spd *spd)
+{
+	free(spd->entries);
+	*spd = (struct spd){0};
+}
+
+int spd_append(struct spd *spd, const struct ipsec_spd_entry *entry)
+{
+	if (spd->count == spd->cap) {
+		size_t cap = spd->cap ? spd->cap * 2 : 16;
+		struct ipsec_spd_entry *n = realloc(spd->entries, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		spd->entries = n;
+		spd->cap = cap;
+	}
+	spd->entries[spd->count++] = *entry;
+	return 0;
+}
+
+static bool range32_any(const struct ipsec_range32 *r)
+{
+	return r->lo == 0 && r->hi == 0;
+}
+
+static bool range16_any(const struct ipsec_range16 *r)
+{
+	return r->lo == 0 && r->hi == 0;
+}
+
+static bool in32(const struct ipsec_range32 *r, uint32_t v)
+{
+	return range32_any(r) || (v >= r->lo && v <= r->hi);
+}
+
+static bool in16(const struct ipsec_range16 *r, uint16_t v, bool opaque)
+{
+	if (range16_any(r))
+		return true;
+	/* RFC 4301 §4.4.1.1: OPAQUE (non-initial fragment) matches only ANY. */
+	return !opaque && v >= r->lo && v <= r->hi;
+}
+
+static bool proto_has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_NUM_TCP || proto == IPPROTO_NUM_UDP || proto == IPPROTO_NUM_SCTP ||
+	       proto == IPPROTO_NUM_ICMP;
+}
+
+bool selector_match(const struct ipsec_selector *sel, const struct ipv4_selector_fields *f,
+                    enum ipsec_dir dir)
+{
+	bool out = dir == IPSEC_DIR_OUT;
+	uint32_t local = out ? f->src : f->dst, remote = out ? f->dst : f->src;
+	uint16_t lport, rport;
+	bool opaque = f->opaque || !proto_has_ports(f->proto);
+
+	if (!in32(&sel->local_addr, local) || !in32(&sel->remote_addr, remote))
+		return false;
+	if (sel->protocol && sel->protocol != f->proto)
+		return false;
+	if (f->proto == IPPROTO_NUM_ICMP) {
+		/* ICMP type and code are not directional. */
+		lport = f->sport;
+		rport = f->dport;
+	} else {
+		lport = out ? f->sport : f->dport;
+		rport = out ? f->dport : f->sport;
+	}
+	return in16(&sel->local_port, lport, opaque) && in16(&sel->remote_port, rport, opaque);
+}
+
+const struct ipsec_spd_entry *spd_lookup(const struct spd *spd,
+                                         const struct ipv4_selector_fields *f, enum ipsec_dir dir)
+{
+	for (size_t i = 0; i < spd->count; i++)
+		if (selector_match(&spd->entries[i].sel, f, dir))
+			return &spd->entries[i];
+	return NULL;
+}

@@ -1,0 +1,33 @@
+/* The Security Policy Database (RFC 4301 §4.4.1): an ordered list of
+ * entries, first match wins, and a default action when none matches. */
+#ifndef IPSEC_SPD_H
+#define IPSEC_SPD_H
+
+#include "ipsec.h"
+#include "ipv4.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct spd {
+	struct ipsec_spd_entry *entries;
+	size_t count, cap;
+	enum ipsec_action default_action;
+};
+
+void spd_init(struct spd *spd);
+void spd_free(struct spd *spd);
+int spd_append(struct spd *spd, const struct ipsec_spd_entry *entry);
+
+/* RFC 4301 §4.4.1.1: does a packet travelling in `dir` match the selector?
+ * Outbound, the packet's source is local; inbound, its destination is.  A
+ * range of {0, 0} means ANY. */
+bool selector_match(const struct ipsec_selector *sel, const struct ipv4_selector_fields *f,
+                    enum ipsec_dir dir);
+
+/* RFC 4301 §5.1 step 1, §5.2 step 3: the first matching entry, or NULL when
+ * the default action applies. */
+const struct ipsec_spd_entry *spd_lookup(const struct spd *spd,
+                                         const struct ipv4_selector_fields *f, enum ipsec_dir dir);
+
+#endif
