@@ -545,6 +545,9 @@ struct load {
 	struct ctx *c;
 	struct scenario *s;
 	struct node_work *nw;
+	/* Per node: on a link that failed validation, so its interfaces are
+	 * incomplete; checks that depend on them are skipped (no cascades). */
+	bool *suspect;
 };
 
 static size_t find_node(const struct scenario *s, const char *name)
@@ -589,6 +592,7 @@ static void load_node_names(struct load *L, yaml_node_t *nodes)
 	s->n_nodes = seq_len(nodes);
 	s->nodes = arena_alloc(c->a, s->n_nodes * sizeof(*s->nodes));
 	L->nw = arena_alloc(c->a, s->n_nodes * sizeof(*L->nw));
+	L->suspect = arena_alloc(c->a, s->n_nodes * sizeof(*L->suspect));
 	for (size_t i = 0; i < s->n_nodes; i++) {
 		yaml_node_t *m = seq_item(c, nodes, i), *v;
 		const char *name;
@@ -746,6 +750,9 @@ static void load_links(struct load *L, yaml_node_t *links)
 		if (opt_uint(c, m, "queue", 1, 1000000, &x, NULL) == 1)
 			l->queue = (uint32_t)x;
 		ok[i] = good;
+		for (int e = 0; !good && e < 2; e++)
+			if (l->node[e] != SCENARIO_NONE)
+				L->suspect[l->node[e]] = true;
 	}
 
 	/* Addresses are unique over the whole network. */
@@ -879,6 +886,8 @@ static void load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 				if (same_subnet(nd->ifaces[k].addr, r->via, nd->ifaces[k].prefix_len))
 					break;
 			if (k == nd->n_ifaces) {
+				if (L->suspect[ni])
+					continue;
 				error_at(c, vv,
 					 "next hop %s is not on a subnet connected to node '%s'",
 					 addr_str(r->via, a1), nd->name);
@@ -1131,7 +1140,9 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 		missing(c, m, "dst", what);
 		break;
 	}
-	if (src_ok && dst_ok && cfg->src == cfg->dst)
+	if (L->suspect[ni])
+		; /* its addresses are not all known */
+	else if (src_ok && dst_ok && cfg->src == cfg->dst)
 		error_at(c, dv, "src and dst are both %s", addr_str(cfg->src, a1));
 	else if (dir_ok && cfg->dir == IPSEC_DIR_OUT && src_ok &&
 		 iface_with_addr(nd, cfg->src) == SCENARIO_NONE)
@@ -1686,7 +1697,7 @@ static void load_node(struct load *L, size_t ni)
 		return;
 	snprintf(what, sizeof(what), "nodes.%s", nd->name);
 	check_keys(c, m, "node", node_keys);
-	if (nd->name[0] && nd->n_ifaces == 0)
+	if (nd->name[0] && nd->n_ifaces == 0 && !L->suspect[ni])
 		error_at(c, L->nw[ni].name_node, "node '%s' is not on any link", nd->name);
 	nd->forwarding = nd->n_ifaces > 1;
 	opt_bool(c, m, "forwarding", &nd->forwarding);

@@ -31,19 +31,19 @@
 /* One end of a link, seen from its node.  A node's interfaces are listed in
  * the order of the links in the file. */
 struct scenario_iface {
-	size_t link;         /* index into scenario.links */
-	unsigned end;        /* 0 or 1: which end of that link this node is */
-	size_t peer;         /* the node at the other end */
-	uint32_t addr;       /* this node's address on the link */
-	uint8_t prefix_len;  /* the link's subnet */
+	size_t link;        /* index into scenario.links */
+	unsigned end;       /* 0 or 1: which end of that link this node is */
+	size_t peer;        /* the node at the other end */
+	uint32_t addr;      /* this node's address on the link */
+	uint8_t prefix_len; /* the link's subnet */
 };
 
 /* A static route.  Connected subnets need none. */
 struct scenario_route {
-	uint32_t dst;        /* network address (host bits zero) */
-	uint8_t prefix_len;  /* 0 = default route */
-	uint32_t via;        /* next hop: the neighbour's address on `iface` */
-	size_t iface;        /* index into the node's ifaces */
+	uint32_t dst;       /* network address (host bits zero) */
+	uint8_t prefix_len; /* 0 = default route */
+	uint32_t via;       /* next hop: the neighbour's address on `iface` */
+	size_t iface;       /* index into the node's ifaces */
 };
 
 struct scenario_sa {
@@ -64,15 +64,17 @@ struct scenario_policy {
 	size_t in[IPSEC_BUNDLE_MAX];
 };
 
-/* What an on-path attacker does to the ESP/AH packets it forwards. */
+/* What an on-path attacker forges from the ESP/AH packets it forwards.  The
+ * original packet is always forwarded unchanged as well: the forged copies
+ * must fail at the receiver on their own merit. */
 enum scenario_attack_action {
-	SCENARIO_ATTACK_REPLAY,      /* re-send a copy of the last packet seen */
-	SCENARIO_ATTACK_FLIP,        /* flip one bit in the ciphertext/payload */
-	SCENARIO_ATTACK_TRUNCATE,    /* cut the packet short */
-	SCENARIO_ATTACK_UNKNOWN_SPI, /* rewrite the SPI to one nobody has */
+	SCENARIO_ATTACK_REPLAY,      /* a copy of the previous IPsec packet */
+	SCENARIO_ATTACK_FLIP,        /* a copy with one payload bit flipped */
+	SCENARIO_ATTACK_TRUNCATE,    /* a copy cut short */
+	SCENARIO_ATTACK_UNKNOWN_SPI, /* a copy carrying an SPI nobody has */
 };
 
-/* From `at`, act on `count` packets, at least `interval` apart. */
+/* From time `at`, forge `count` packets, at least `interval` apart. */
 struct scenario_attack {
 	enum scenario_attack_action action;
 	uint64_t at_ns;
@@ -100,15 +102,15 @@ struct scenario_node {
 
 /* A point-to-point link between two nodes. */
 struct scenario_link {
-	size_t node[2];      /* indices into scenario.nodes */
-	size_t iface[2];     /* index into each node's ifaces */
+	size_t node[2];  /* indices into scenario.nodes */
+	size_t iface[2]; /* index into each node's ifaces */
 	uint32_t addr[2];
 	uint8_t prefix_len;
 	uint64_t rate_bps;
 	uint64_t delay_ns;
-	double loss;         /* packet error rate, 0..1 */
+	double loss; /* packet error rate, 0..1 */
 	uint32_t mtu;
-	uint32_t queue;      /* packets */
+	uint32_t queue; /* packets */
 };
 
 enum scenario_flow_type { SCENARIO_FLOW_UDP, SCENARIO_FLOW_PING };
@@ -116,22 +118,22 @@ enum scenario_flow_type { SCENARIO_FLOW_UDP, SCENARIO_FLOW_PING };
 struct scenario_flow {
 	char name[SCENARIO_NAME_MAX];
 	enum scenario_flow_type type;
-	size_t from;         /* node index */
-	size_t to;           /* node index, SCENARIO_NONE if dst belongs to no node */
-	uint32_t dst;        /* destination address */
-	uint16_t port;       /* udp destination port (0 for ping) */
-	uint32_t size;       /* payload bytes per packet */
-	uint64_t rate_bps;   /* udp given a rate: payload bits per second, else 0 */
+	size_t from;          /* node index */
+	size_t to;            /* node index, SCENARIO_NONE if dst belongs to no node */
+	uint32_t dst;         /* destination address */
+	uint16_t port;        /* udp destination port (0 for ping) */
+	uint32_t size;        /* payload bytes per packet */
+	uint64_t rate_bps;    /* udp given a rate: payload bits per second, else 0 */
 	uint64_t interval_ns; /* time between packets (computed from rate if given) */
 	uint64_t start_ns, stop_ns;
 };
 
 struct scenario {
-	char *path;          /* as given to scenario_load */
-	char *name;          /* `name:`, else the file name without folder and extension */
-	char *description;   /* "" if none */
+	char *path;        /* as given to scenario_load */
+	char *name;        /* `name:`, else the file name without folder and extension */
+	char *description; /* "" if none */
 	uint64_t duration_ns;
-	uint64_t seed;       /* 1..2^32-1 (ns-3's RngSeedManager) */
+	uint64_t seed; /* 1..2^32-1 (ns-3's RngSeedManager) */
 
 	struct scenario_node *nodes;
 	size_t n_nodes;
@@ -139,7 +141,7 @@ struct scenario {
 	size_t n_links;
 	struct scenario_flow *flows;
 	size_t n_flows;
-	size_t n_sas;        /* over all nodes */
+	size_t n_sas; /* over all nodes */
 
 	/* Provenance, to be stored with results: the file as read (before
 	 * overrides) and the overrides, "key=value", in order. */
@@ -158,10 +160,10 @@ struct scenario {
  * at most SCENARIO_MAX_ERRORS of them; *out is then empty.  `errors` may be
  * NULL.  Call scenario_free() in both cases. */
 int scenario_load(const char *path, const char *const *sets, size_t nsets, struct scenario *out,
-		  FILE *errors);
+                  FILE *errors);
 /* The same from text in memory; `path` names it in messages. */
 int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
-		       size_t nsets, struct scenario *out, FILE *errors);
+                       size_t nsets, struct scenario *out, FILE *errors);
 void scenario_free(struct scenario *s);
 
 /* Lookups for tools and tests: an index or SCENARIO_NONE. */
