@@ -22,6 +22,8 @@ void ns3c_init(uint32_t seed, uint64_t run);
 /* Runs until `stop_ns` of simulated time; returns the number of events run. */
 uint64_t ns3c_run(uint64_t stop_ns);
 void ns3c_destroy(void);
+/* Stops the run at the current simulated time (e.g. on SIGINT). */
+void ns3c_stop_now(void);
 
 uint64_t ns3c_now_ns(void);
 typedef void (*ns3c_fn)(void *arg);
@@ -32,6 +34,8 @@ void ns3c_cancel(uint64_t event_id);
 /* A node with an IPv4 stack whose local-out, forward and local-in paths can
  * carry an IPsec engine. */
 uint32_t ns3c_node_create(void);
+/* Names the node in ns-3's name service, which pcap file names use. */
+void ns3c_node_set_name(uint32_t node, const char *name);
 void ns3c_node_set_forwarding(uint32_t node, int on);
 
 struct ns3c_p2p {

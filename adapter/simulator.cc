@@ -39,6 +39,12 @@ ns3c_destroy(void)
     g_events.clear();
 }
 
+extern "C" void
+ns3c_stop_now(void)
+{
+    Simulator::Stop();
+}
+
 extern "C" uint64_t
 ns3c_now_ns(void)
 {

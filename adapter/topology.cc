@@ -12,6 +12,7 @@
 #include <ns3/ipv4-interface.h>
 #include <ns3/ipv4-raw-socket-factory.h>
 #include <ns3/ipv4-static-routing.h>
+#include <ns3/names.h>
 #include <ns3/node-container.h>
 #include <ns3/point-to-point-helper.h>
 #include <ns3/point-to-point-net-device.h>
@@ -29,6 +30,7 @@ extern "C" void
 ns3c_topology_reset(void)
 {
     g_nodes = NodeContainer();
+    Names::Clear();
     delete g_p2p;
     g_p2p = nullptr;
     g_nextStream = 1000;
@@ -74,6 +76,12 @@ ns3c_node_create(void)
     }
     g_nodes.Add(node);
     return g_nodes.GetN() - 1;
+}
+
+extern "C" void
+ns3c_node_set_name(uint32_t node, const char* name)
+{
+    Names::Add(name, g_nodes.Get(node));
 }
 
 extern "C" void

@@ -1,0 +1,30 @@
+/* ipsec-sim: run, check and decrypt IPsec simulations (README.md). */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+        {"run", cmd_run, "run SCENARIO [--seed N] [--out DIR] [--set key=value]... [--no-pcap]"},
+        {"check", cmd_check, "check SCENARIO [--set key=value]...   validate only"},
+        {"decrypt", cmd_decrypt, "decrypt --esp-sa FILE IN.pcap OUT.pcap"},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2) {
+		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+			if (!strcmp(argv[1], commands[i].name))
+				return commands[i].fn(argc - 1, argv + 1);
+		if (strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))
+			fprintf(stderr, "ipsec-sim: unknown command '%s'\n", argv[1]);
+	}
+	fprintf(stderr, "usage:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(stderr, "  ipsec-sim %s\n", commands[i].help);
+	return 2;
+}

@@ -1,0 +1,36 @@
+/* The metrics database (docs/metrics-schema.md).  A run is first recorded
+ * as 'running' and committed; its results are written in one transaction
+ * that also marks it 'complete' (or 'interrupted'), so a run that dies
+ * leaves a database that opens and says so. */
+#ifndef METRICS_H
+#define METRICS_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct metrics {
+	sqlite3 *db;
+	int64_t run_id;
+};
+
+struct metrics_run_info {
+	const char *scenario_name, *scenario_path, *scenario_text;
+	const char *overrides; /* "key=value" lines */
+	uint64_t seed, run_number;
+};
+
+/* Opens (creating if needed) the database and records a new running run.
+ * Returns 0, or -1 with a message in err. */
+int metrics_open(struct metrics *m, const char *path, const struct metrics_run_info *info,
+                 char *err, size_t errlen);
+int metrics_begin(struct metrics *m);
+/* Executes one INSERT with the run id bound to ?1 and then the arguments as
+ * described by `types`: 'i' int64, 'd' double, 't' text. */
+int metrics_insert(struct metrics *m, const char *sql, const char *types, ...);
+/* Marks the run finished with `status` and commits. */
+int metrics_finish(struct metrics *m, const char *status, double sim_seconds, uint64_t events,
+                   double wall_seconds);
+void metrics_close(struct metrics *m);
+
+#endif
