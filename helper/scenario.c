@@ -155,8 +155,9 @@ static bool is_null(const yaml_node_t *n)
 {
 	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return false;
+	/* Not "null": that is an encryption algorithm's name here. */
 	const char *v = (const char *)n->data.scalar.value;
-	return !*v || strcmp(v, "~") == 0 || strcmp(v, "null") == 0;
+	return !*v || strcmp(v, "~") == 0;
 }
 
 static const char *text_of(const yaml_node_t *n)
@@ -466,7 +467,9 @@ static int opt_enum(struct ctx *c, yaml_node_t *m, const char *key, const struct
 			continue;
 		size_t len = strlen(list);
 
-		snprintf(list + len, sizeof(list) - len, "%s%s", len == 0 ? "" : --nlisted == 0 ? " or " : ", ", t->name);
+		nlisted--;
+		snprintf(list + len, sizeof(list) - len, "%s%s",
+			 len == 0 ? "" : nlisted == 0 ? " or " : ", ", t->name);
 	}
 	near = nearest(s, names);
 	if (near)
@@ -548,6 +551,8 @@ struct load {
 	/* Per node: on a link that failed validation, so its interfaces are
 	 * incomplete; checks that depend on them are skipped (no cascades). */
 	bool *suspect;
+	/* The nodes list itself is unusable: references cannot be checked. */
+	bool nodes_failed;
 };
 
 static size_t find_node(const struct scenario *s, const char *name)
@@ -571,6 +576,16 @@ static size_t node_ref(struct load *L, yaml_node_t *v, const char *key)
 	i = find_node(L->s, s);
 	if (i != SCENARIO_NONE)
 		return i;
+	if (L->nodes_failed)
+		return SCENARIO_NONE;
+	/* A node whose own name was refused was reported already. */
+	for (size_t j = 0; j < L->s->n_nodes; j++) {
+		yaml_node_t *nn = L->nw[j].name_node;
+
+		if (!L->s->nodes[j].name[0] && nn && nn->type == YAML_SCALAR_NODE &&
+		    strcmp(text_of(nn), s) == 0)
+			return SCENARIO_NONE;
+	}
 	for (size_t j = 0; j < L->s->n_nodes && n < 63; j++)
 		if (L->s->nodes[j].name[0])
 			names[n++] = L->s->nodes[j].name;
@@ -765,9 +780,9 @@ static void load_links(struct load *L, yaml_node_t *links)
 					if (s->links[i].addr[e] != s->links[j].addr[f])
 						continue;
 					error_at(c, addr_nodes[2 * i + (size_t)e],
-						 "duplicate address %s: link %zu already gives it to "
-						 "'%s'",
-						 addr_str(s->links[i].addr[e], a1), j + 1,
+						 "duplicate address %s: links.%zu already gives it "
+						 "to '%s'",
+						 addr_str(s->links[i].addr[e], a1), j,
 						 s->nodes[s->links[j].node[f]].name);
 				}
 			}
@@ -801,11 +816,11 @@ static void load_links(struct load *L, yaml_node_t *links)
 				if (same_subnet(nd->ifaces[k].addr, l->addr[e], len))
 					error_at(c, addr_nodes[2 * i + (size_t)e],
 						 "%s/%u overlaps %s/%u, which node '%s' already has "
-						 "on link %zu",
+						 "on links.%zu",
 						 addr_str(l->addr[e], a1), l->prefix_len,
 						 addr_str(nd->ifaces[k].addr, a2),
 						 nd->ifaces[k].prefix_len, nd->name,
-						 nd->ifaces[k].link + 1);
+						 nd->ifaces[k].link);
 			}
 			f->link = i;
 			f->end = (unsigned)e;
@@ -1693,8 +1708,8 @@ static void load_node(struct load *L, size_t ni)
 	yaml_node_t *m = L->nw[ni].map, *v;
 	char what[160];
 
-	if (!m)
-		return;
+	if (!m || !nd->name[0])
+		return; /* reported: not a mapping, or no valid name */
 	snprintf(what, sizeof(what), "nodes.%s", nd->name);
 	check_keys(c, m, "node", node_keys);
 	if (nd->name[0] && nd->n_ifaces == 0 && !L->suspect[ni])
@@ -1869,9 +1884,11 @@ static void load_top(struct load *L, yaml_node_t *root)
 
 	nodes = get(c, root, "nodes");
 	links = get(c, root, "links");
+	L->nodes_failed = true;
 	if (!nodes)
 		error_at(c, root, "missing 'nodes' (the list of hosts and gateways)");
 	else if (want_seq(c, nodes, "nodes")) {
+		L->nodes_failed = false;
 		if (seq_len(nodes) == 0)
 			error_at(c, nodes, "'nodes' is empty");
 		load_node_names(L, nodes);
