@@ -64,7 +64,9 @@ enum ipsec_integ {
 	IPSEC_INTEG__COUNT
 };
 
-/* An inclusive IPv4 address range and port range (host byte order). */
+/* An inclusive IPv4 address range and port range (host byte order).  {0, 0}
+ * and the full range both mean ANY (which alone matches OPAQUE ports of
+ * non-initial fragments, RFC 4301 §4.4.1.1). */
 struct ipsec_range32 {
 	uint32_t lo, hi;
 };

@@ -29,14 +29,15 @@ int spd_append(struct spd *spd, const struct ipsec_spd_entry *entry)
 	return 0;
 }
 
+/* ipsec.h: {0, 0} and the full range both mean ANY. */
 static bool range32_any(const struct ipsec_range32 *r)
 {
-	return r->lo == 0 && r->hi == 0;
+	return r->lo == 0 && (r->hi == 0 || r->hi == UINT32_MAX);
 }
 
 static bool range16_any(const struct ipsec_range16 *r)
 {
-	return r->lo == 0 && r->hi == 0;
+	return r->lo == 0 && (r->hi == 0 || r->hi == UINT16_MAX);
 }
 
 static bool in32(const struct ipsec_range32 *r, uint32_t v)

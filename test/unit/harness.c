@@ -49,6 +49,14 @@ const struct ipsec_host_ops test_ops = {
         .event = t_event,
 };
 
+bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
+{
+	for (size_t i = 0; i + m <= n; i++)
+		if (!memcmp(hay + i, needle, m))
+			return true;
+	return false;
+}
+
 size_t hex(const char *s, uint8_t *out)
 {
 	size_t n = 0;

@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,9 @@ struct test_host {
 };
 
 extern const struct ipsec_host_ops test_ops;
+
+/* True if needle occurs in hay. */
+bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m);
 
 /* Parse hex (whitespace ignored) into out; returns the byte count. */
 size_t hex(const char *s, uint8_t *out);
