@@ -2033,6 +2033,10 @@ static void apply_set(struct ctx *c, unsigned set, const char *arg)
 	path = strndup(arg, (size_t)(eq - arg));
 	if (!path)
 		return;
+	if (path[0] == '.' || eq[-1] == '.' || strstr(path, "..")) {
+		error_set(c, set, "'%s' is not a key path like traffic.0.rate", path);
+		goto out;
+	}
 	for (const char *p = path; *p; p++)
 		nseg += *p == '.';
 	nseg++;
@@ -2116,9 +2120,6 @@ static void apply_set(struct ctx *c, unsigned set, const char *arg)
 		snprintf(done + strlen(done), sizeof(done) - strlen(done), "%s%s",
 			 done[0] ? "." : "", seg);
 	}
-	if (!*path || strstr(arg, "..") || arg[0] == '.' || eq[-1] == '.')
-		error_set(c, set, "'%.*s' is not a key path like traffic.0.rate", (int)(eq - arg),
-			  arg);
 out:
 	free(path);
 }
