@@ -80,14 +80,14 @@ struct ctx {
 };
 
 static void verror(struct ctx *c, unsigned set, size_t line, size_t col, bool has_pos,
-		   const char *fmt, va_list ap)
+                   const char *fmt, va_list ap)
 {
 	c->nerr++;
 	if (!c->errors || c->nerr > SCENARIO_MAX_ERRORS + 1)
 		return;
 	if (c->nerr == SCENARIO_MAX_ERRORS + 1) {
 		fprintf(c->errors, "%s: too many errors, stopping after %d\n", c->file,
-			SCENARIO_MAX_ERRORS);
+		        SCENARIO_MAX_ERRORS);
 		return;
 	}
 	if (set)
@@ -185,7 +185,7 @@ static bool want_map(struct ctx *c, yaml_node_t *n, const char *what)
 	if (n->type == YAML_MAPPING_NODE)
 		return true;
 	error_at(c, n, "expected a mapping (key: value) for %s, got %s", what,
-		 describe(n, buf, sizeof(buf)));
+	         describe(n, buf, sizeof(buf)));
 	return false;
 }
 
@@ -259,8 +259,7 @@ static const char *nearest(const char *word, const char *const *words)
 
 /* Checks a mapping's keys: each must be a scalar from `keys`, at most once.
  * `what` names the mapping in messages ("link", "SA 'gwA-out'"). */
-static void check_keys(struct ctx *c, yaml_node_t *map, const char *what,
-		       const char *const *keys)
+static void check_keys(struct ctx *c, yaml_node_t *map, const char *what, const char *const *keys)
 {
 	unsigned long seen = 0; /* bit i: keys[i] seen */
 
@@ -271,7 +270,7 @@ static void check_keys(struct ctx *c, yaml_node_t *map, const char *what,
 
 		if (k->type != YAML_SCALAR_NODE) {
 			error_at(c, k, "keys must be plain words, not %s, in %s",
-				 k->type == YAML_SEQUENCE_NODE ? "lists" : "mappings", what);
+			         k->type == YAML_SEQUENCE_NODE ? "lists" : "mappings", what);
 			continue;
 		}
 		for (i = 0; keys[i]; i++)
@@ -282,7 +281,7 @@ static void check_keys(struct ctx *c, yaml_node_t *map, const char *what,
 
 			if (near)
 				error_at(c, k, "unknown key '%s' in %s (did you mean '%s'?)",
-					 text_of(k), what, near);
+				         text_of(k), what, near);
 			else
 				error_at(c, k, "unknown key '%s' in %s", text_of(k), what);
 			continue;
@@ -317,7 +316,7 @@ static const char *scalar(struct ctx *c, yaml_node_t *v, const char *key)
 	if (v->type == YAML_SCALAR_NODE && !is_null(v))
 		return text_of(v);
 	error_at(c, v, "expected a single value for '%s', got %s", key,
-		 describe(v, buf, sizeof(buf)));
+	         describe(v, buf, sizeof(buf)));
 	return NULL;
 }
 
@@ -333,7 +332,7 @@ static void missing(struct ctx *c, yaml_node_t *map, const char *key, const char
 typedef int (*parse_fn)(const char *s, void *out, char *err, size_t errlen);
 
 static int opt_parse(struct ctx *c, yaml_node_t *map, const char *key, parse_fn fn, void *out,
-		     yaml_node_t **vn)
+                     yaml_node_t **vn)
 {
 	yaml_node_t *v = get(c, map, key);
 	const char *s;
@@ -402,7 +401,7 @@ static int opt_addr(struct ctx *c, yaml_node_t *m, const char *k, uint32_t *o, y
 /* An integer in [min, max]; `range` describes the valid values when it is
  * not simply "min..max". */
 static int opt_uint(struct ctx *c, yaml_node_t *m, const char *key, uint64_t min, uint64_t max,
-		    uint64_t *out, yaml_node_t **vn)
+                    uint64_t *out, yaml_node_t **vn)
 {
 	yaml_node_t *v = get(c, m, key);
 	const char *s;
@@ -422,7 +421,7 @@ static int opt_uint(struct ctx *c, yaml_node_t *m, const char *key, uint64_t min
 	}
 	if (x < min || x > max) {
 		error_at(c, v, "%s must be %llu..%llu, got %s", key, (unsigned long long)min,
-			 (unsigned long long)max, s);
+		         (unsigned long long)max, s);
 		return -1;
 	}
 	*out = x;
@@ -437,7 +436,7 @@ struct name_val {
 
 /* One of a table's names; the message lists them and suggests the nearest. */
 static int opt_enum(struct ctx *c, yaml_node_t *m, const char *key, const struct name_val *tab,
-		    const char *kind, int *out, yaml_node_t **vn)
+                    const char *kind, int *out, yaml_node_t **vn)
 {
 	yaml_node_t *v = get(c, m, key);
 	const char *s, *names[32], *near;
@@ -469,12 +468,15 @@ static int opt_enum(struct ctx *c, yaml_node_t *m, const char *key, const struct
 
 		nlisted--;
 		snprintf(list + len, sizeof(list) - len, "%s%s",
-			 len == 0 ? "" : nlisted == 0 ? " or " : ", ", t->name);
+		         len == 0       ? ""
+		         : nlisted == 0 ? " or "
+		                        : ", ",
+		         t->name);
 	}
 	near = nearest(s, names);
 	if (near)
 		error_at(c, v, "'%s' is not a valid %s (did you mean '%s'?): use %s", s, kind, near,
-			 list);
+		         list);
 	else
 		error_at(c, v, "'%s' is not a valid %s: use %s", s, kind, list);
 	return -1;
@@ -499,10 +501,11 @@ static const char *name_value(struct ctx *c, yaml_node_t *v, const char *key)
 	const char *s = scalar(c, v, key);
 
 	if (s && !valid_name(s)) {
-		error_at(c, v,
-			 "'%.60s' is not a valid name: use letters, digits, '_' and '-', at most %d "
-			 "characters",
-			 s, SCENARIO_NAME_MAX - 1);
+		error_at(
+		        c, v,
+		        "'%.60s' is not a valid name: use letters, digits, '_' and '-', at most %d "
+		        "characters",
+		        s, SCENARIO_NAME_MAX - 1);
 		return NULL;
 	}
 	return s;
@@ -516,32 +519,29 @@ static char *addr_str(uint32_t a, char *buf)
 /* ---- top level ---- */
 
 static const char *const top_keys[] = {"name",  "description", "duration", "seed",
-				       "nodes", "links",       "traffic",  NULL};
-static const char *const node_keys[] = {"name", "routes", "forwarding", "ipsec", "attacker",
-					NULL};
+                                       "nodes", "links",       "traffic",  NULL};
+static const char *const node_keys[] = {"name", "routes", "forwarding", "ipsec", "attacker", NULL};
 static const char *const route_keys[] = {"dst", "via", NULL};
 static const char *const ipsec_keys[] = {"default", "sas", "policies", NULL};
-static const char *const sa_keys[] = {"name",      "dir",   "proto",  "mode",      "spi",
-				      "src",       "dst",   "enc",    "integ",     "enc_key",
-				      "integ_key", "esn",   "replay_window", "soft", "hard",
-				      "df",        "copy_dscp", "ttl", "encap",     NULL};
+static const char *const sa_keys[] = {"name",      "dir",       "proto",         "mode",  "spi",
+                                      "src",       "dst",       "enc",           "integ", "enc_key",
+                                      "integ_key", "esn",       "replay_window", "soft",  "hard",
+                                      "df",        "copy_dscp", "ttl",           "encap", NULL};
 static const char *const lifetime_keys[] = {"bytes", "packets", "time", NULL};
-static const char *const policy_keys[] = {"local_ts",    "remote_ts", "proto", "local_port",
-					  "remote_port", "action",    "out",   "in",
-					  NULL};
+static const char *const policy_keys[] = {
+        "local_ts", "remote_ts", "proto", "local_port", "remote_port", "action", "out", "in", NULL};
 static const char *const attack_keys[] = {"at", "action", "count", "interval", NULL};
-static const char *const link_keys[] = {"between", "addresses", "rate", "delay",
-					"loss",    "mtu",       "queue", NULL};
-static const char *const traffic_keys[] = {"type",     "name",  "from",  "to",   "port",
-					   "size",     "rate",  "interval", "start", "stop",
-					   NULL};
+static const char *const link_keys[] = {"between", "addresses", "rate",  "delay",
+                                        "loss",    "mtu",       "queue", NULL};
+static const char *const traffic_keys[] = {"type", "name",     "from",  "to",   "port", "size",
+                                           "rate", "interval", "start", "stop", NULL};
 
 /* Per-node working state while loading. */
 struct node_work {
 	yaml_node_t *map;
 	yaml_node_t *name_node;
-	bool *sel_set;      /* per SA: cfg.sel was filled from a policy */
-	int *sel_policy;    /* per SA: which policy filled it (1-based) */
+	bool *sel_set;   /* per SA: cfg.sel was filled from a policy */
+	int *sel_policy; /* per SA: which policy filled it (1-based) */
 };
 
 struct load {
@@ -672,8 +672,9 @@ static void load_links(struct load *L, yaml_node_t *links)
 			missing(c, m, "between", what);
 			good = false;
 		} else if (v->type != YAML_SEQUENCE_NODE || seq_len(v) != 2) {
-			error_at(c, v, "'between' must list the two nodes the link joins, like "
-				       "[hostA, gwA]");
+			error_at(c, v,
+			         "'between' must list the two nodes the link joins, like "
+			         "[hostA, gwA]");
 			good = false;
 		} else {
 			for (int e = 0; e < 2; e++)
@@ -682,7 +683,7 @@ static void load_links(struct load *L, yaml_node_t *links)
 				good = false;
 			else if (l->node[0] == l->node[1]) {
 				error_at(c, v, "a link cannot join node '%s' to itself",
-					 s->nodes[l->node[0]].name);
+				         s->nodes[l->node[0]].name);
 				good = false;
 			}
 		}
@@ -692,8 +693,9 @@ static void load_links(struct load *L, yaml_node_t *links)
 			missing(c, m, "addresses", what);
 			good = false;
 		} else if (v->type != YAML_SEQUENCE_NODE || seq_len(v) != 2) {
-			error_at(c, v, "'addresses' must give one address per end, like "
-				       "[10.1.0.1/24, 10.1.0.2/24]");
+			error_at(c, v,
+			         "'addresses' must give one address per end, like "
+			         "[10.1.0.1/24, 10.1.0.2/24]");
 			good = false;
 		} else {
 			uint8_t len[2] = {0, 0};
@@ -708,7 +710,7 @@ static void load_links(struct load *L, yaml_node_t *links)
 				if (!t) {
 					addr_ok = false;
 				} else if (units_ipv4_prefix(t, &l->addr[e], &len[e], err,
-							     sizeof(err))) {
+				                             sizeof(err))) {
 					error_at(c, an, "%s", err);
 					addr_ok = false;
 				}
@@ -718,37 +720,39 @@ static void load_links(struct load *L, yaml_node_t *links)
 
 				if (len[0] != len[1]) {
 					error_at(c, an1,
-						 "the two ends of a link must be in the same subnet: "
-						 "/%u and /%u differ",
-						 len[0], len[1]);
+					         "the two ends of a link must be in the same "
+					         "subnet: "
+					         "/%u and /%u differ",
+					         len[0], len[1]);
 					addr_ok = false;
 				} else if (len[0] > 31 || len[0] < 8) {
 					error_at(c, addr_nodes[2 * i],
-						 "a link's prefix length must be 8..31, got /%u",
-						 len[0]);
+					         "a link's prefix length must be 8..31, got /%u",
+					         len[0]);
 					addr_ok = false;
 				} else if (!same_subnet(l->addr[0], l->addr[1], len[0])) {
-					error_at(c, an1,
-						 "%s/%u is not in the same subnet as %s/%u",
-						 addr_str(l->addr[1], a2), len[1],
-						 addr_str(l->addr[0], a1), len[0]);
+					error_at(c, an1, "%s/%u is not in the same subnet as %s/%u",
+					         addr_str(l->addr[1], a2), len[1],
+					         addr_str(l->addr[0], a1), len[0]);
 					addr_ok = false;
 				} else if (l->addr[0] == l->addr[1]) {
 					error_at(c, an1, "both ends of the link have address %s",
-						 addr_str(l->addr[0], a1));
+					         addr_str(l->addr[0], a1));
 					addr_ok = false;
 				}
 				for (int e = 0; addr_ok && e < 2 && len[0] < 31; e++) {
 					uint32_t host = l->addr[e] & ~units_mask(len[0]);
 
 					if (host == 0 || host == ~units_mask(len[0])) {
-						error_at(c, addr_nodes[2 * i + (size_t)e],
-							 "%s is the %s address of %s/%u, not a host "
-							 "address",
-							 addr_str(l->addr[e], a1),
-							 host == 0 ? "network" : "broadcast",
-							 addr_str(l->addr[e] & units_mask(len[0]), a2),
-							 len[0]);
+						error_at(
+						        c, addr_nodes[2 * i + (size_t)e],
+						        "%s is the %s address of %s/%u, not a host "
+						        "address",
+						        addr_str(l->addr[e], a1),
+						        host == 0 ? "network" : "broadcast",
+						        addr_str(l->addr[e] & units_mask(len[0]),
+						                 a2),
+						        len[0]);
 						addr_ok = false;
 					}
 				}
@@ -780,10 +784,10 @@ static void load_links(struct load *L, yaml_node_t *links)
 					if (s->links[i].addr[e] != s->links[j].addr[f])
 						continue;
 					error_at(c, addr_nodes[2 * i + (size_t)e],
-						 "duplicate address %s: links.%zu already gives it "
-						 "to '%s'",
-						 addr_str(s->links[i].addr[e], a1), j,
-						 s->nodes[s->links[j].node[f]].name);
+					         "duplicate address %s: links.%zu already gives it "
+					         "to '%s'",
+					         addr_str(s->links[i].addr[e], a1), j,
+					         s->nodes[s->links[j].node[f]].name);
 				}
 			}
 		}
@@ -795,7 +799,7 @@ static void load_links(struct load *L, yaml_node_t *links)
 			s->nodes[s->links[i].node[e]].n_ifaces++;
 	for (size_t n = 0; n < s->n_nodes; n++) {
 		s->nodes[n].ifaces =
-			arena_alloc(c->a, s->nodes[n].n_ifaces * sizeof(*s->nodes[n].ifaces));
+		        arena_alloc(c->a, s->nodes[n].n_ifaces * sizeof(*s->nodes[n].ifaces));
 		s->nodes[n].n_ifaces = 0;
 	}
 	for (size_t i = 0; i < s->n_links; i++) {
@@ -809,18 +813,19 @@ static void load_links(struct load *L, yaml_node_t *links)
 			 * connected routes ambiguous. */
 			for (size_t k = 0; k < nd->n_ifaces; k++) {
 				uint8_t len = nd->ifaces[k].prefix_len < l->prefix_len
-						      ? nd->ifaces[k].prefix_len
-						      : l->prefix_len;
+				                      ? nd->ifaces[k].prefix_len
+				                      : l->prefix_len;
 				char a1[16], a2[16];
 
 				if (same_subnet(nd->ifaces[k].addr, l->addr[e], len))
-					error_at(c, addr_nodes[2 * i + (size_t)e],
-						 "%s/%u overlaps %s/%u, which node '%s' already has "
-						 "on links.%zu",
-						 addr_str(l->addr[e], a1), l->prefix_len,
-						 addr_str(nd->ifaces[k].addr, a2),
-						 nd->ifaces[k].prefix_len, nd->name,
-						 nd->ifaces[k].link);
+					error_at(
+					        c, addr_nodes[2 * i + (size_t)e],
+					        "%s/%u overlaps %s/%u, which node '%s' already has "
+					        "on links.%zu",
+					        addr_str(l->addr[e], a1), l->prefix_len,
+					        addr_str(nd->ifaces[k].addr, a2),
+					        nd->ifaces[k].prefix_len, nd->name,
+					        nd->ifaces[k].link);
 			}
 			f->link = i;
 			f->end = (unsigned)e;
@@ -877,19 +882,19 @@ static void load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 				r->dst = 0;
 				r->prefix_len = 0;
 			} else if (units_ipv4_prefix(t, &r->dst, &r->prefix_len, err,
-						     sizeof(err))) {
+			                             sizeof(err))) {
 				error_at(c, dv, "%s (or 'default')", err);
 			} else if (r->dst & ~units_mask(r->prefix_len)) {
 				error_at(c, dv, "%s has host bits set: did you mean %s/%u?", t,
-					 addr_str(r->dst & units_mask(r->prefix_len), a1),
-					 r->prefix_len);
+				         addr_str(r->dst & units_mask(r->prefix_len), a1),
+				         r->prefix_len);
 			} else {
 				for (size_t j = 0; j < i; j++)
 					if (nd->routes[j].dst == r->dst &&
 					    nd->routes[j].prefix_len == r->prefix_len)
 						error_at(c, dv,
-							 "duplicate route to %s on node '%s'", t,
-							 nd->name);
+						         "duplicate route to %s on node '%s'", t,
+						         nd->name);
 			}
 		}
 		if (opt_addr(c, m, "via", &r->via, &vv) == 0) {
@@ -898,14 +903,15 @@ static void load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 			size_t k;
 
 			for (k = 0; k < nd->n_ifaces; k++)
-				if (same_subnet(nd->ifaces[k].addr, r->via, nd->ifaces[k].prefix_len))
+				if (same_subnet(nd->ifaces[k].addr, r->via,
+				                nd->ifaces[k].prefix_len))
 					break;
 			if (k == nd->n_ifaces) {
 				if (L->suspect[ni])
 					continue;
 				error_at(c, vv,
-					 "next hop %s is not on a subnet connected to node '%s'",
-					 addr_str(r->via, a1), nd->name);
+				         "next hop %s is not on a subnet connected to node '%s'",
+				         addr_str(r->via, a1), nd->name);
 				continue;
 			}
 			const struct scenario_iface *f = &nd->ifaces[k];
@@ -914,13 +920,13 @@ static void load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 
 			if (r->via == f->addr)
 				error_at(c, vv, "next hop %s is node '%s''s own address",
-					 addr_str(r->via, a1), nd->name);
+				         addr_str(r->via, a1), nd->name);
 			else if (r->via != peer)
 				error_at(c, vv,
-					 "next hop %s is on the link to '%s', whose address there "
-					 "is %s",
-					 addr_str(r->via, a1), L->s->nodes[f->peer].name,
-					 addr_str(peer, a2));
+				         "next hop %s is on the link to '%s', whose address there "
+				         "is %s",
+				         addr_str(r->via, a1), L->s->nodes[f->peer].name,
+				         addr_str(peer, a2));
 			else
 				r->iface = k;
 		}
@@ -930,73 +936,67 @@ static void load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 /* ---- IPsec ---- */
 
 static const struct name_val dir_names[] = {
-	{"in", IPSEC_DIR_IN, false}, {"out", IPSEC_DIR_OUT, false}, {NULL, 0, false}};
+        {"in", IPSEC_DIR_IN, false}, {"out", IPSEC_DIR_OUT, false}, {NULL, 0, false}};
 static const struct name_val proto_names[] = {
-	{"esp", IPSEC_PROTO_ESP, false}, {"ah", IPSEC_PROTO_AH, false}, {NULL, 0, false}};
+        {"esp", IPSEC_PROTO_ESP, false}, {"ah", IPSEC_PROTO_AH, false}, {NULL, 0, false}};
 static const struct name_val mode_names[] = {{"tunnel", IPSEC_MODE_TUNNEL, false},
-					     {"transport", IPSEC_MODE_TRANSPORT, false},
-					     {NULL, 0, false}};
+                                             {"transport", IPSEC_MODE_TRANSPORT, false},
+                                             {NULL, 0, false}};
 static const struct name_val enc_names[] = {
-	{"null", IPSEC_ENC_NULL, false},
-	{"aes128", IPSEC_ENC_AES_CBC_128, false},
-	{"aes256", IPSEC_ENC_AES_CBC_256, false},
-	{"aes128gcm16", IPSEC_ENC_AES_GCM16_128, false},
-	{"aes256gcm16", IPSEC_ENC_AES_GCM16_256, false},
-	{"aes128gcm128", IPSEC_ENC_AES_GCM16_128, true},
-	{"aes256gcm128", IPSEC_ENC_AES_GCM16_256, true},
-	{"aes128gmac", IPSEC_ENC_AES_GMAC_128, false},
-	{"aes256gmac", IPSEC_ENC_AES_GMAC_256, false},
-	{"chacha20poly1305", IPSEC_ENC_CHACHA20_POLY1305, false},
-	{NULL, 0, false}};
-static const struct name_val integ_names[] = {
-	{"none", IPSEC_INTEG_NONE, false},
-	{"sha256", IPSEC_INTEG_HMAC_SHA256_128, false},
-	{"sha384", IPSEC_INTEG_HMAC_SHA384_192, false},
-	{"sha512", IPSEC_INTEG_HMAC_SHA512_256, false},
-	{"sha2_256", IPSEC_INTEG_HMAC_SHA256_128, true},
-	{"sha2_384", IPSEC_INTEG_HMAC_SHA384_192, true},
-	{"sha2_512", IPSEC_INTEG_HMAC_SHA512_256, true},
-	{NULL, 0, false}};
+        {"null", IPSEC_ENC_NULL, false},
+        {"aes128", IPSEC_ENC_AES_CBC_128, false},
+        {"aes256", IPSEC_ENC_AES_CBC_256, false},
+        {"aes128gcm16", IPSEC_ENC_AES_GCM16_128, false},
+        {"aes256gcm16", IPSEC_ENC_AES_GCM16_256, false},
+        {"aes128gcm128", IPSEC_ENC_AES_GCM16_128, true},
+        {"aes256gcm128", IPSEC_ENC_AES_GCM16_256, true},
+        {"aes128gmac", IPSEC_ENC_AES_GMAC_128, false},
+        {"aes256gmac", IPSEC_ENC_AES_GMAC_256, false},
+        {"chacha20poly1305", IPSEC_ENC_CHACHA20_POLY1305, false},
+        {NULL, 0, false}};
+static const struct name_val integ_names[] = {{"none", IPSEC_INTEG_NONE, false},
+                                              {"sha256", IPSEC_INTEG_HMAC_SHA256_128, false},
+                                              {"sha384", IPSEC_INTEG_HMAC_SHA384_192, false},
+                                              {"sha512", IPSEC_INTEG_HMAC_SHA512_256, false},
+                                              {"sha2_256", IPSEC_INTEG_HMAC_SHA256_128, true},
+                                              {"sha2_384", IPSEC_INTEG_HMAC_SHA384_192, true},
+                                              {"sha2_512", IPSEC_INTEG_HMAC_SHA512_256, true},
+                                              {NULL, 0, false}};
 static const struct name_val df_names[] = {{"copy", IPSEC_DF_COPY, false},
-					   {"set", IPSEC_DF_SET, false},
-					   {"clear", IPSEC_DF_CLEAR, false},
-					   {NULL, 0, false}};
+                                           {"set", IPSEC_DF_SET, false},
+                                           {"clear", IPSEC_DF_CLEAR, false},
+                                           {NULL, 0, false}};
 static const struct name_val action_names[] = {{"protect", IPSEC_ACTION_PROTECT, false},
-					       {"bypass", IPSEC_ACTION_BYPASS, false},
-					       {"discard", IPSEC_ACTION_DISCARD, false},
-					       {NULL, 0, false}};
+                                               {"bypass", IPSEC_ACTION_BYPASS, false},
+                                               {"discard", IPSEC_ACTION_DISCARD, false},
+                                               {NULL, 0, false}};
 static const struct name_val default_names[] = {{"bypass", IPSEC_ACTION_BYPASS, false},
-						{"discard", IPSEC_ACTION_DISCARD, false},
-						{NULL, 0, false}};
-static const struct name_val attack_names[] = {
-	{"replay", SCENARIO_ATTACK_REPLAY, false},
-	{"flip", SCENARIO_ATTACK_FLIP, false},
-	{"truncate", SCENARIO_ATTACK_TRUNCATE, false},
-	{"unknown_spi", SCENARIO_ATTACK_UNKNOWN_SPI, false},
-	{NULL, 0, false}};
+                                                {"discard", IPSEC_ACTION_DISCARD, false},
+                                                {NULL, 0, false}};
+static const struct name_val attack_names[] = {{"replay", SCENARIO_ATTACK_REPLAY, false},
+                                               {"flip", SCENARIO_ATTACK_FLIP, false},
+                                               {"truncate", SCENARIO_ATTACK_TRUNCATE, false},
+                                               {"unknown_spi", SCENARIO_ATTACK_UNKNOWN_SPI, false},
+                                               {NULL, 0, false}};
 
 struct alg_info {
-	size_t key_len;  /* bytes of key, salt included */
+	size_t key_len; /* bytes of key, salt included */
 	size_t salt_len;
-	bool combined;   /* AEAD or GMAC: provides integrity itself */
+	bool combined; /* AEAD or GMAC: provides integrity itself */
 };
 
 static const struct alg_info enc_info[IPSEC_ENC__COUNT] = {
-	[IPSEC_ENC_NULL] = {0, 0, false},
-	[IPSEC_ENC_AES_CBC_128] = {16, 0, false},
-	[IPSEC_ENC_AES_CBC_256] = {32, 0, false},
-	[IPSEC_ENC_AES_GCM16_128] = {20, 4, true},
-	[IPSEC_ENC_AES_GCM16_256] = {36, 4, true},
-	[IPSEC_ENC_AES_GMAC_128] = {20, 4, true},
-	[IPSEC_ENC_AES_GMAC_256] = {36, 4, true},
-	[IPSEC_ENC_CHACHA20_POLY1305] = {36, 4, true},
+        [IPSEC_ENC_NULL] = {0, 0, false},          [IPSEC_ENC_AES_CBC_128] = {16, 0, false},
+        [IPSEC_ENC_AES_CBC_256] = {32, 0, false},  [IPSEC_ENC_AES_GCM16_128] = {20, 4, true},
+        [IPSEC_ENC_AES_GCM16_256] = {36, 4, true}, [IPSEC_ENC_AES_GMAC_128] = {20, 4, true},
+        [IPSEC_ENC_AES_GMAC_256] = {36, 4, true},  [IPSEC_ENC_CHACHA20_POLY1305] = {36, 4, true},
 };
 
 static const size_t integ_key_len[IPSEC_INTEG__COUNT] = {
-	[IPSEC_INTEG_NONE] = 0,
-	[IPSEC_INTEG_HMAC_SHA256_128] = 32,
-	[IPSEC_INTEG_HMAC_SHA384_192] = 48,
-	[IPSEC_INTEG_HMAC_SHA512_256] = 64,
+        [IPSEC_INTEG_NONE] = 0,
+        [IPSEC_INTEG_HMAC_SHA256_128] = 32,
+        [IPSEC_INTEG_HMAC_SHA384_192] = 48,
+        [IPSEC_INTEG_HMAC_SHA512_256] = 64,
 };
 
 const char *scenario_enc_name(enum ipsec_enc enc)
@@ -1025,7 +1025,7 @@ const char *scenario_attack_name(enum scenario_attack_action a)
 
 /* A lifetime mapping {bytes, packets, time}; 0 = no limit in that unit. */
 static void load_lifetime(struct ctx *c, yaml_node_t *v, const char *which, const char *sa,
-			  struct ipsec_lifetime *lt, yaml_node_t *vn[3])
+                          struct ipsec_lifetime *lt, yaml_node_t *vn[3])
 {
 	char what[160];
 	uint64_t ns;
@@ -1037,8 +1037,7 @@ static void load_lifetime(struct ctx *c, yaml_node_t *v, const char *which, cons
 	check_keys(c, v, what, lifetime_keys);
 	if (opt_size(c, v, "bytes", &lt->bytes, &vn[0]) == 1 && lt->bytes == 0)
 		error_at(c, vn[0], "a lifetime of 0 bytes: leave 'bytes' out for no limit");
-	if (opt_uint(c, v, "packets", 1, UINT64_MAX, &lt->packets, &vn[1]) == 1 &&
-	    lt->packets == 0)
+	if (opt_uint(c, v, "packets", 1, UINT64_MAX, &lt->packets, &vn[1]) == 1 && lt->packets == 0)
 		error_at(c, vn[1], "a lifetime of 0 packets: leave 'packets' out for no limit");
 	if (opt_time(c, v, "time", &ns, &tv) == 1) {
 		vn[2] = tv;
@@ -1073,8 +1072,7 @@ static const char *proto_name(enum ipsec_protocol p)
 	return p == IPSEC_PROTO_AH ? "ah" : "esp";
 }
 
-static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
-		    yaml_node_t **spi_nodes)
+static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node_t **spi_nodes)
 {
 	struct ctx *c = L->c;
 	struct scenario_node *nd = &L->s->nodes[ni];
@@ -1128,9 +1126,9 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 	case 1:
 		if (u < 256)
 			error_at(c, v,
-				 "spi %s is reserved (RFC 4303 §2.1: 0 is invalid, 1..255 are "
-				 "reserved): use 256..0xffffffff",
-				 text_of(v));
+			         "spi %s is reserved (RFC 4303 §2.1: 0 is invalid, 1..255 are "
+			         "reserved): use 256..0xffffffff",
+			         text_of(v));
 		cfg->spi = (uint32_t)u;
 		spi_nodes[si] = v;
 		break;
@@ -1160,13 +1158,13 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 	else if (src_ok && dst_ok && cfg->src == cfg->dst)
 		error_at(c, dv, "src and dst are both %s", addr_str(cfg->src, a1));
 	else if (dir_ok && cfg->dir == IPSEC_DIR_OUT && src_ok &&
-		 iface_with_addr(nd, cfg->src) == SCENARIO_NONE)
+	         iface_with_addr(nd, cfg->src) == SCENARIO_NONE)
 		error_at(c, sv, "src %s of an outbound SA must be an address of node '%s'",
-			 addr_str(cfg->src, a1), nd->name);
+		         addr_str(cfg->src, a1), nd->name);
 	else if (dir_ok && cfg->dir == IPSEC_DIR_IN && dst_ok &&
-		 iface_with_addr(nd, cfg->dst) == SCENARIO_NONE)
+	         iface_with_addr(nd, cfg->dst) == SCENARIO_NONE)
 		error_at(c, dv, "dst %s of an inbound SA must be an address of node '%s'",
-			 addr_str(cfg->dst, a1), nd->name);
+		         addr_str(cfg->dst, a1), nd->name);
 
 	/* Transforms. */
 	switch (opt_enum(c, m, "enc", enc_names, "encryption algorithm", &x, &ev)) {
@@ -1180,9 +1178,9 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 	case 0:
 		if (cfg->protocol == IPSEC_PROTO_ESP) {
 			error_at(c, m,
-				 "missing 'enc' in %s (ESP needs an encryption algorithm; 'null' "
-				 "for integrity only)",
-				 what);
+			         "missing 'enc' in %s (ESP needs an encryption algorithm; 'null' "
+			         "for integrity only)",
+			         what);
 			enc_ok = false;
 		}
 		break;
@@ -1198,19 +1196,19 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 
 		if (ai->combined && cfg->integ != IPSEC_INTEG_NONE) {
 			error_at(c, iv,
-				 "%s provides integrity itself (AEAD): integ must be none, got "
-				 "'%s'",
-				 scenario_enc_name(cfg->enc), text_of(iv));
+			         "%s provides integrity itself (AEAD): integ must be none, got "
+			         "'%s'",
+			         scenario_enc_name(cfg->enc), text_of(iv));
 			integ_ok = false;
 		} else if (cfg->protocol == IPSEC_PROTO_AH && cfg->integ == IPSEC_INTEG_NONE) {
 			error_at(c, iv ? iv : m,
-				 "AH needs an integrity algorithm: integ sha256, sha384 or sha512");
+			         "AH needs an integrity algorithm: integ sha256, sha384 or sha512");
 			integ_ok = false;
 		} else if (cfg->protocol == IPSEC_PROTO_ESP && cfg->enc == IPSEC_ENC_NULL &&
-			   cfg->integ == IPSEC_INTEG_NONE) {
+		           cfg->integ == IPSEC_INTEG_NONE) {
 			error_at(c, iv ? iv : ev,
-				 "ESP with enc null and integ none protects nothing (RFC 4303 "
-				 "§3.2): choose an integrity algorithm");
+			         "ESP with enc null and integ none protects nothing (RFC 4303 "
+			         "§3.2): choose an integrity algorithm");
 			integ_ok = false;
 		}
 	}
@@ -1224,24 +1222,24 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 
 		if (ai->key_len == 0 && v) {
 			error_at(c, v, "enc_key given, but %s takes no key",
-				 cfg->protocol == IPSEC_PROTO_AH ? "AH" : "enc null");
+			         cfg->protocol == IPSEC_PROTO_AH ? "AH" : "enc null");
 		} else if (ai->key_len && !v) {
 			missing(c, m, "enc_key", what);
 		} else if (v && (t = scalar(c, v, "enc_key")) != NULL) {
 			if (units_hex_bytes(t, cfg->enc_key, sizeof(cfg->enc_key),
-					    &cfg->enc_key_len, err, sizeof(err)))
+			                    &cfg->enc_key_len, err, sizeof(err)))
 				error_at(c, v, "enc_key: %s", err);
 			else if (cfg->enc_key_len != ai->key_len && ai->salt_len)
-				error_at(c, v,
-					 "enc_key for %s must be %zu bytes (%zu-byte key + %zu-byte "
-					 "salt), got %zu",
-					 scenario_enc_name(cfg->enc), ai->key_len,
-					 ai->key_len - ai->salt_len, ai->salt_len,
-					 cfg->enc_key_len);
+				error_at(
+				        c, v,
+				        "enc_key for %s must be %zu bytes (%zu-byte key + %zu-byte "
+				        "salt), got %zu",
+				        scenario_enc_name(cfg->enc), ai->key_len,
+				        ai->key_len - ai->salt_len, ai->salt_len, cfg->enc_key_len);
 			else if (cfg->enc_key_len != ai->key_len)
 				error_at(c, v, "enc_key for %s must be %zu bytes, got %zu",
-					 scenario_enc_name(cfg->enc), ai->key_len,
-					 cfg->enc_key_len);
+				         scenario_enc_name(cfg->enc), ai->key_len,
+				         cfg->enc_key_len);
 		}
 	}
 	v = get(c, m, "integ_key");
@@ -1256,12 +1254,11 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 			missing(c, m, "integ_key", what);
 		} else if (v && (t = scalar(c, v, "integ_key")) != NULL) {
 			if (units_hex_bytes(t, cfg->integ_key, sizeof(cfg->integ_key),
-					    &cfg->integ_key_len, err, sizeof(err)))
+			                    &cfg->integ_key_len, err, sizeof(err)))
 				error_at(c, v, "integ_key: %s", err);
 			else if (cfg->integ_key_len != want)
 				error_at(c, v, "integ_key for %s must be %zu bytes, got %zu",
-					 scenario_integ_name(cfg->integ), want,
-					 cfg->integ_key_len);
+				         scenario_integ_name(cfg->integ), want, cfg->integ_key_len);
 		}
 	}
 
@@ -1272,9 +1269,9 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 			error_at(c, v, "replay_window applies to inbound SAs only");
 		else if (u > 4096 || u % 32)
 			error_at(c, v,
-				 "replay_window must be 0 (off) or a multiple of 32 up to 4096, "
-				 "got %s",
-				 text_of(v));
+			         "replay_window must be 0 (off) or a multiple of 32 up to 4096, "
+			         "got %s",
+			         text_of(v));
 		cfg->replay_window = (uint32_t)u;
 		break;
 	}
@@ -1293,8 +1290,8 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 		for (int k = 0; k < 3; k++)
 			if (soft_n[k] && hard_n[k] && sv3[k] && hv3[k] && sv3[k] >= hv3[k])
 				error_at(c, soft_n[k],
-					 "soft %s limit (%s) must be below the hard one (%s)",
-					 unit[k], text_of(soft_n[k]), text_of(hard_n[k]));
+				         "soft %s limit (%s) must be below the hard one (%s)",
+				         unit[k], text_of(soft_n[k]), text_of(hard_n[k]));
 	}
 
 	/* Tunnel-only settings. */
@@ -1316,7 +1313,7 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 		if (opt_bool(c, m, "encap", &encap) == 1 && encap) {
 			if (cfg->protocol == IPSEC_PROTO_AH)
 				error_at(c, get(c, m, "encap"),
-					 "UDP encapsulation (RFC 3948) is for ESP only");
+				         "UDP encapsulation (RFC 3948) is for ESP only");
 			cfg->encap_sport = cfg->encap_dport = 4500;
 		}
 	}
@@ -1329,10 +1326,10 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m,
 			if (spi_nodes[j] && o->dir == IPSEC_DIR_IN && o->spi == cfg->spi &&
 			    o->dst == cfg->dst && o->protocol == cfg->protocol) {
 				error_at(c, spi_nodes[si],
-					 "inbound SA '%s' has the same spi 0x%x, dst %s and proto "
-					 "%s as SA '%s'",
-					 sa->name, cfg->spi, addr_str(cfg->dst, a2),
-					 proto_name(cfg->protocol), nd->sas[j].name);
+				         "inbound SA '%s' has the same spi 0x%x, dst %s and proto "
+				         "%s as SA '%s'",
+				         sa->name, cfg->spi, addr_str(cfg->dst, a2),
+				         proto_name(cfg->protocol), nd->sas[j].name);
 				break;
 			}
 		}
@@ -1357,7 +1354,7 @@ static int ts_value(const char *t, struct ipsec_range32 *r, char *err, size_t er
 			return -1;
 		if (r->lo & ~units_mask(len)) {
 			snprintf(err, errlen, "%s has host bits set: did you mean %s/%u?", t,
-				 addr_str(r->lo & units_mask(len), a1), len);
+			         addr_str(r->lo & units_mask(len), a1), len);
 			return -1;
 		}
 		r->hi = r->lo | ~units_mask(len);
@@ -1366,7 +1363,8 @@ static int ts_value(const char *t, struct ipsec_range32 *r, char *err, size_t er
 	if (dash && (size_t)(dash - t) < sizeof(buf)) {
 		memcpy(buf, t, (size_t)(dash - t));
 		buf[dash - t] = '\0';
-		if (units_ipv4(buf, &r->lo, err, errlen) || units_ipv4(dash + 1, &r->hi, err, errlen))
+		if (units_ipv4(buf, &r->lo, err, errlen) ||
+		    units_ipv4(dash + 1, &r->hi, err, errlen))
 			goto bad;
 		if (r->lo > r->hi) {
 			snprintf(err, errlen, "range %s is empty: its start is above its end", t);
@@ -1380,14 +1378,14 @@ static int ts_value(const char *t, struct ipsec_range32 *r, char *err, size_t er
 	}
 bad:
 	snprintf(err, errlen,
-		 "'%s' is not a traffic selector: use any, an address, a prefix like "
-		 "10.1.0.0/24 or a range like 10.1.0.1-10.1.0.9",
-		 t);
+	         "'%s' is not a traffic selector: use any, an address, a prefix like "
+	         "10.1.0.0/24 or a range like 10.1.0.1-10.1.0.9",
+	         t);
 	return -1;
 }
 
 static int port_value(const char *t, uint16_t max, struct ipsec_range16 *r, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	char buf[16];
 	const char *dash = strchr(t, '-');
@@ -1406,7 +1404,8 @@ static int port_value(const char *t, uint16_t max, struct ipsec_range16 *r, char
 		    units_uint(dash + 1, 0, max, &hi, e2, sizeof(e2)))
 			goto bad;
 		if (lo > hi) {
-			snprintf(err, errlen, "port range %s is empty: its start is above its end", t);
+			snprintf(err, errlen, "port range %s is empty: its start is above its end",
+			         t);
 			return -1;
 		}
 	} else if (units_uint(t, 0, max, &lo, e2, sizeof(e2)) == 0) {
@@ -1419,7 +1418,7 @@ static int port_value(const char *t, uint16_t max, struct ipsec_range16 *r, char
 	return 0;
 bad:
 	snprintf(err, errlen, "'%s' is not a port: use any, a number 0..%u or a range like 500-510",
-		 t, max);
+	         t, max);
 	return -1;
 }
 
@@ -1435,7 +1434,7 @@ static bool same_selector(const struct ipsec_selector *a, const struct ipsec_sel
 /* `out:` or `in:` of a policy: SA names (one, or a list), all of direction
  * `dir`.  Fills idx[] and returns the count, or -1 after an error. */
 static int sa_refs(struct load *L, size_t ni, yaml_node_t *v, const char *key, enum ipsec_dir dir,
-		   size_t *idx, yaml_node_t **ref_nodes)
+                   size_t *idx, yaml_node_t **ref_nodes)
 {
 	struct ctx *c = L->c;
 	struct scenario_node *nd = &L->s->nodes[ni];
@@ -1444,12 +1443,12 @@ static int sa_refs(struct load *L, size_t ni, yaml_node_t *v, const char *key, e
 
 	if (v->type == YAML_MAPPING_NODE || is_null(v) || n == 0) {
 		error_at(c, v, "'%s' must name an SA or list SAs, like [%s]", key,
-			 dir == IPSEC_DIR_OUT ? "gwA-out" : "gwA-in");
+		         dir == IPSEC_DIR_OUT ? "gwA-out" : "gwA-in");
 		return -1;
 	}
 	if (n > IPSEC_BUNDLE_MAX) {
 		error_at(c, v, "'%s' lists %zu SAs: a bundle has at most %d", key, n,
-			 IPSEC_BUNDLE_MAX);
+		         IPSEC_BUNDLE_MAX);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1474,7 +1473,7 @@ static int sa_refs(struct load *L, size_t ni, yaml_node_t *v, const char *key, e
 			const char *near = nearest(name, names);
 			if (near)
 				error_at(c, r, "no SA named '%s' on node '%s' (did you mean '%s'?)",
-					 name, nd->name, near);
+				         name, nd->name, near);
 			else
 				error_at(c, r, "no SA named '%s' on node '%s'", name, nd->name);
 			bad = 1;
@@ -1482,8 +1481,8 @@ static int sa_refs(struct load *L, size_t ni, yaml_node_t *v, const char *key, e
 		}
 		if (nd->sas[k].cfg.dir != dir) {
 			error_at(c, r, "'%s' must name %s SAs, but SA '%s' is dir %s", key,
-				 dir == IPSEC_DIR_OUT ? "outbound" : "inbound", name,
-				 dir == IPSEC_DIR_OUT ? "in" : "out");
+			         dir == IPSEC_DIR_OUT ? "outbound" : "inbound", name,
+			         dir == IPSEC_DIR_OUT ? "in" : "out");
 			bad = 1;
 			continue;
 		}
@@ -1499,9 +1498,11 @@ static int sa_refs(struct load *L, size_t ni, yaml_node_t *v, const char *key, e
 
 static void load_policy(struct load *L, size_t ni, size_t pi, yaml_node_t *m)
 {
-	static const struct name_val l4_names[] = {
-		{"any", 0, false}, {"icmp", 1, false}, {"tcp", 6, false}, {"udp", 17, false},
-		{NULL, 0, false}};
+	static const struct name_val l4_names[] = {{"any", 0, false},
+	                                           {"icmp", 1, false},
+	                                           {"tcp", 6, false},
+	                                           {"udp", 17, false},
+	                                           {NULL, 0, false}};
 	struct ctx *c = L->c;
 	struct scenario_node *nd = &L->s->nodes[ni];
 	struct node_work *w = &L->nw[ni];
@@ -1532,7 +1533,7 @@ static void load_policy(struct load *L, size_t ni, size_t pi, yaml_node_t *m)
 		if (units_uint(t, 0, 255, &n, err, sizeof(err)) == 0)
 			p->sel.protocol = (uint8_t)n;
 		else if (opt_enum(c, m, "proto", l4_names, "protocol (or a number 0..255)", &x,
-				  NULL) == 1)
+		                  NULL) == 1)
 			p->sel.protocol = (uint8_t)x;
 	}
 	{
@@ -1549,7 +1550,7 @@ static void load_policy(struct load *L, size_t ni, size_t pi, yaml_node_t *m)
 			}
 			/* ICMP: type and code (RFC 4301 §4.4.1.1), 0..255. */
 			if (port_value(t, p->sel.protocol == 1 ? 255 : 65535, r[k], err,
-				       sizeof(err)))
+			               sizeof(err)))
 				error_at(c, v, "%s", err);
 		}
 		if (p->sel.protocol == 1) {
@@ -1585,8 +1586,8 @@ static void load_policy(struct load *L, size_t ni, size_t pi, yaml_node_t *m)
 
 		v = get(c, m, key);
 		if (!v) {
-			error_at(c, m, "missing '%s' in %s (action protect needs %s SAs)", key, what,
-				 k ? "inbound" : "outbound");
+			error_at(c, m, "missing '%s' in %s (action protect needs %s SAs)", key,
+			         what, k ? "inbound" : "outbound");
 			continue;
 		}
 		n = sa_refs(L, ni, v, key, k ? IPSEC_DIR_IN : IPSEC_DIR_OUT, idx, refs);
@@ -1606,11 +1607,12 @@ static void load_policy(struct load *L, size_t ni, size_t pi, yaml_node_t *m)
 				w->sel_set[idx[i]] = true;
 				w->sel_policy[idx[i]] = (int)pi;
 			} else if (k && !same_selector(&cfg->sel, &p->sel)) {
-				error_at(c, refs[i],
-					 "inbound SA '%s' is already used by policies.%d with other "
-					 "selectors: an inbound SA checks what arrives against one "
-					 "selector (RFC 4301 §5.2), give this policy its own SA",
-					 nd->sas[idx[i]].name, w->sel_policy[idx[i]]);
+				error_at(
+				        c, refs[i],
+				        "inbound SA '%s' is already used by policies.%d with other "
+				        "selectors: an inbound SA checks what arrives against one "
+				        "selector (RFC 4301 §5.2), give this policy its own SA",
+				        nd->sas[idx[i]].name, w->sel_policy[idx[i]]);
 			}
 		}
 	}
@@ -1677,8 +1679,10 @@ static void load_attacker(struct load *L, size_t ni, yaml_node_t *list)
 			break;
 		case 1:
 			if (c->duration_ok && a->at_ns >= L->s->duration_ns)
-				error_at(c, v, "at %s is not before the end of the run (duration %s)",
-					 text_of(v), text_of(get(c, c->doc.nodes.start, "duration")));
+				error_at(c, v,
+				         "at %s is not before the end of the run (duration %s)",
+				         text_of(v),
+				         text_of(get(c, c->doc.nodes.start, "duration")));
 			break;
 		}
 		switch (opt_enum(c, m, "action", attack_names, "attacker action", &x, NULL)) {
@@ -1695,9 +1699,9 @@ static void load_attacker(struct load *L, size_t ni, yaml_node_t *list)
 	}
 	if (nd->n_attacks && !nd->forwarding && nd->name[0])
 		error_at(c, list,
-			 "node '%s' attacks packets it forwards, but it does not forward (it "
-			 "needs two links, or forwarding: true)",
-			 nd->name);
+		         "node '%s' attacks packets it forwards, but it does not forward (it "
+		         "needs two links, or forwarding: true)",
+		         nd->name);
 }
 
 /* Nodes, second pass: everything but the name. */
@@ -1727,9 +1731,9 @@ static void load_node(struct load *L, size_t ni)
 
 static void load_traffic(struct load *L, yaml_node_t *list)
 {
-	static const struct name_val type_names[] = {
-		{"udp", SCENARIO_FLOW_UDP, false}, {"ping", SCENARIO_FLOW_PING, false},
-		{NULL, 0, false}};
+	static const struct name_val type_names[] = {{"udp", SCENARIO_FLOW_UDP, false},
+	                                             {"ping", SCENARIO_FLOW_PING, false},
+	                                             {NULL, 0, false}};
 	struct ctx *c = L->c;
 	struct scenario *s = L->s;
 
@@ -1763,12 +1767,12 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 				strcpy(f->name, t);
 		} else if (type_ok) {
 			snprintf(f->name, sizeof(f->name), "%s-%zu",
-				 f->type == SCENARIO_FLOW_UDP ? "udp" : "ping", i);
+			         f->type == SCENARIO_FLOW_UDP ? "udp" : "ping", i);
 		}
 		for (size_t j = 0; f->name[0] && j < i; j++)
 			if (strcmp(s->flows[j].name, f->name) == 0) {
 				error_at(c, namev ? namev : m, "duplicate traffic name '%s'",
-					 f->name);
+				         f->name);
 				break;
 			}
 
@@ -1789,7 +1793,7 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 			}
 			if (from_ok && f->to == f->from)
 				error_at(c, tov, "traffic from node '%s' to itself (%s)",
-					 s->nodes[f->from].name, addr_str(f->dst, a1));
+				         s->nodes[f->from].name, addr_str(f->dst, a1));
 		}
 
 		if (type_ok && f->type == SCENARIO_FLOW_UDP) {
@@ -1803,8 +1807,9 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 			if ((v = get(c, m, "port")))
 				error_at(c, v, "'port' is for udp traffic only");
 			if ((v = get(c, m, "rate")))
-				error_at(c, v, "ping sends one packet per 'interval', it has no "
-					       "'rate'");
+				error_at(c, v,
+				         "ping sends one packet per 'interval', it has no "
+				         "'rate'");
 		}
 		/* 65507 = 65535 - 20 (IPv4 header) - 8 (UDP or ICMP header). */
 		if (opt_size(c, m, "size", &u, &v) == 1) {
@@ -1812,7 +1817,7 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 
 			if (u < min || u > 65507)
 				error_at(c, v, "size must be %llu..65507 bytes, got %s",
-					 (unsigned long long)min, text_of(v));
+				         (unsigned long long)min, text_of(v));
 			else
 				f->size = (uint32_t)u;
 		}
@@ -1822,7 +1827,8 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 			if (rv && iv)
 				error_at(c, iv, "give either 'rate' or 'interval', not both");
 			else if (!rv && !iv)
-				error_at(c, m, "udp traffic needs a 'rate' or an 'interval' (%s)", what);
+				error_at(c, m, "udp traffic needs a 'rate' or an 'interval' (%s)",
+				         what);
 			else if (rv && opt_rate(c, m, "rate", &f->rate_bps) == 1) {
 				/* Payload bits per second -> time between packets, to
 				 * the nearest ns. */
@@ -1830,9 +1836,10 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 
 				f->interval_ns = (bits + f->rate_bps / 2) / f->rate_bps;
 				if (f->interval_ns == 0)
-					error_at(c, rv, "rate %s sends %u-byte packets less than 1 ns "
-							"apart",
-						 text_of(rv), f->size);
+					error_at(c, rv,
+					         "rate %s sends %u-byte packets less than 1 ns "
+					         "apart",
+					         text_of(rv), f->size);
 			}
 		}
 		if (type_ok && opt_time(c, m, "interval", &f->interval_ns, &v) == 1 &&
@@ -1844,11 +1851,11 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 		if (opt_time(c, m, "stop", &f->stop_ns, &ev) >= 0 && c->duration_ok) {
 			if (ev && f->stop_ns > s->duration_ns)
 				error_at(c, ev, "stop %s is after the end of the run (duration %s)",
-					 text_of(ev),
-					 text_of(get(c, c->doc.nodes.start, "duration")));
+				         text_of(ev),
+				         text_of(get(c, c->doc.nodes.start, "duration")));
 			else if (sv && f->start_ns >= f->stop_ns)
 				error_at(c, sv, "start %s is not before stop (%s)", text_of(sv),
-					 ev ? text_of(ev) : "the end of the run");
+				         ev ? text_of(ev) : "the end of the run");
 		}
 	}
 }
@@ -1932,7 +1939,7 @@ static int copy_node(struct ctx *c, yaml_document_t *src, yaml_node_t *n, unsign
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
 		id = yaml_document_add_scalar(&c->doc, NULL, n->data.scalar.value,
-					      (int)n->data.scalar.length, n->data.scalar.style);
+		                              (int)n->data.scalar.length, n->data.scalar.style);
 		break;
 	case YAML_SEQUENCE_NODE: {
 		size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
@@ -1940,8 +1947,9 @@ static int copy_node(struct ctx *c, yaml_document_t *src, yaml_node_t *n, unsign
 		id = yaml_document_add_sequence(&c->doc, NULL, n->data.sequence.style);
 		for (size_t i = 0; id && i < len; i++) {
 			int child = copy_node(
-				c, src, yaml_document_get_node(src, n->data.sequence.items.start[i]),
-				set, depth + 1);
+			        c, src,
+			        yaml_document_get_node(src, n->data.sequence.items.start[i]), set,
+			        depth + 1);
 
 			if (!child || !yaml_document_append_sequence_item(&c->doc, id, child))
 				return 0;
@@ -1955,10 +1963,10 @@ static int copy_node(struct ctx *c, yaml_document_t *src, yaml_node_t *n, unsign
 		for (size_t i = 0; id && i < len; i++) {
 			yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
 			int k = copy_node(c, src, yaml_document_get_node(src, p->key), set,
-					  depth + 1);
+			                  depth + 1);
 			int v = k ? copy_node(c, src, yaml_document_get_node(src, p->value), set,
-					      depth + 1)
-				  : 0;
+			                      depth + 1)
+			          : 0;
 
 			if (!v || !yaml_document_append_mapping_pair(&c->doc, id, k, v))
 				return 0;
@@ -1987,14 +1995,14 @@ static int override_value(struct ctx *c, unsigned set, const char *value)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)value, strlen(value));
 	if (!yaml_parser_load(&parser, &vdoc)) {
 		error_set(c, set, "the value is not valid YAML: %s",
-			  parser.problem ? parser.problem : "parse error");
+		          parser.problem ? parser.problem : "parse error");
 		yaml_parser_delete(&parser);
 		return 0;
 	}
 	root = yaml_document_get_root_node(&vdoc);
 	if (!root)
 		id = yaml_document_add_scalar(&c->doc, NULL, (yaml_char_t *)"", 0,
-					      YAML_PLAIN_SCALAR_STYLE);
+		                              YAML_PLAIN_SCALAR_STYLE);
 	else
 		id = copy_node(c, &vdoc, root, set, 0);
 	if (id && grow_origin(c))
@@ -2069,14 +2077,15 @@ static void apply_set(struct ctx *c, unsigned set, const char *arg)
 			if (found) {
 				cur = found->value;
 			} else if (last) {
-				int key = yaml_document_add_scalar(&c->doc, NULL, (yaml_char_t *)seg,
-								   -1, YAML_PLAIN_SCALAR_STYLE);
+				int key =
+				        yaml_document_add_scalar(&c->doc, NULL, (yaml_char_t *)seg,
+				                                 -1, YAML_PLAIN_SCALAR_STYLE);
 
 				if (key && grow_origin(c))
 					c->origin[key] = set;
 				if (key)
 					yaml_document_append_mapping_pair(&c->doc, cur, key,
-									  value_id);
+					                                  value_id);
 				goto out;
 			} else {
 				error_set(c, set, "there is no '%s' in %s", seg, where);
@@ -2089,9 +2098,9 @@ static void apply_set(struct ctx *c, unsigned set, const char *arg)
 				k = strtoul(seg, NULL, 10);
 				if (k >= len || strlen(seg) > 9) {
 					error_set(c, set,
-						  "%s has %zu items (counted from 0), there is no "
-						  "item %s",
-						  where, len, seg);
+					          "%s has %zu items (counted from 0), there is no "
+					          "item %s",
+					          where, len, seg);
 					goto out;
 				}
 			} else {
@@ -2104,7 +2113,7 @@ static void apply_set(struct ctx *c, unsigned set, const char *arg)
 				}
 				if (k == len) {
 					error_set(c, set, "there is no item named '%s' in %s", seg,
-						  where);
+					          where);
 					goto out;
 				}
 			}
@@ -2118,7 +2127,7 @@ static void apply_set(struct ctx *c, unsigned set, const char *arg)
 			goto out;
 		}
 		snprintf(done + strlen(done), sizeof(done) - strlen(done), "%s%s",
-			 done[0] ? "." : "", seg);
+		         done[0] ? "." : "", seg);
 	}
 out:
 	free(path);
@@ -2129,7 +2138,7 @@ out:
 /* The number of nodes under id once aliases are expanded (saturating),
  * refusing recursion (an alias inside its own anchor) and deep nesting. */
 static uint64_t measure(struct ctx *c, int id, int depth, uint8_t *state, uint64_t *memo,
-			bool *failed)
+                        bool *failed)
 {
 	yaml_node_t *n = node(c, id);
 	uint64_t total = 1;
@@ -2160,7 +2169,7 @@ static uint64_t measure(struct ctx *c, int id, int depth, uint8_t *state, uint64
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 		     p < n->data.mapping.pairs.top; p++) {
 			total += measure(c, p->key, depth + 1, state, memo, failed) +
-				 measure(c, p->value, depth + 1, state, memo, failed);
+			         measure(c, p->value, depth + 1, state, memo, failed);
 			if (total > SCENARIO_MAX_YAML_NODES)
 				total = SCENARIO_MAX_YAML_NODES + 1;
 		}
@@ -2195,7 +2204,7 @@ static void parser_error(struct ctx *c, yaml_parser_t *p)
 	}
 	if (p->context)
 		error_pos(c, line, col, "%s (%s at %zu:%zu)", p->problem ? p->problem : "error",
-			  p->context, p->context_mark.line + 1, p->context_mark.column + 1);
+		          p->context, p->context_mark.line + 1, p->context_mark.column + 1);
 	else
 		error_pos(c, line, col, "%s", p->problem ? p->problem : "not valid YAML");
 }
@@ -2213,7 +2222,7 @@ static char *file_stem(struct scenario_arena *a, const char *path)
 }
 
 int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
-		       size_t nsets, struct scenario *out, FILE *errors)
+                       size_t nsets, struct scenario *out, FILE *errors)
 {
 	struct ctx c = {.file = path, .text = text, .errors = errors};
 	struct load L = {.c = &c, .s = out};
@@ -2261,8 +2270,8 @@ int scenario_load_text(const char *path, const char *text, size_t len, const cha
 	root = yaml_document_get_root_node(&c.doc);
 	if (!root) {
 		error_pos(&c, 1, 1,
-			  "the file is empty: a scenario needs at least 'duration', 'nodes' and "
-			  "'links'");
+		          "the file is empty: a scenario needs at least 'duration', 'nodes' and "
+		          "'links'");
 		yaml_parser_delete(&parser);
 		goto done;
 	}
@@ -2272,7 +2281,7 @@ int scenario_load_text(const char *path, const char *text, size_t len, const cha
 	} else {
 		if (yaml_document_get_root_node(&extra))
 			error_pos(&c, extra.start_mark.line + 1, extra.start_mark.column + 1,
-				  "a second YAML document: a file holds one scenario");
+			          "a second YAML document: a file holds one scenario");
 		yaml_document_delete(&extra);
 	}
 	yaml_parser_delete(&parser);
@@ -2303,8 +2312,8 @@ int scenario_load_text(const char *path, const char *text, size_t len, const cha
 		}
 		if (measure(&c, 1, 0, state, memo, &failed) > SCENARIO_MAX_YAML_NODES && !failed)
 			error_pos(&c, 1, 1,
-				  "the document has more than %d nodes once aliases are expanded",
-				  SCENARIO_MAX_YAML_NODES);
+			          "the document has more than %d nodes once aliases are expanded",
+			          SCENARIO_MAX_YAML_NODES);
 		if (c.nerr)
 			goto done;
 	}
@@ -2327,7 +2336,7 @@ done:
 }
 
 int scenario_load(const char *path, const char *const *sets, size_t nsets, struct scenario *out,
-		  FILE *errors)
+                  FILE *errors)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -2346,8 +2355,9 @@ int scenario_load(const char *path, const char *const *sets, size_t nsets, struc
 
 			if (cap >= (size_t)16 << 20) {
 				if (errors)
-					fprintf(errors, "%s: too large for a scenario (over 16 MiB)\n",
-						path);
+					fprintf(errors,
+					        "%s: too large for a scenario (over 16 MiB)\n",
+					        path);
 				free(buf);
 				fclose(f);
 				return 2;

@@ -144,13 +144,9 @@ static bool bare_number(const char *s)
 int units_time_ns(const char *s, uint64_t *ns, char *err, size_t errlen)
 {
 	static const struct unit units[] = {
-		{"ns", 1},
-		{"us", 1000},
-		{"ms", 1000000},
-		{"s", 1000000000},
-		{"min", 60000000000},
-		{"h", 3600000000000},
-		{NULL, 0},
+	        {"ns", 1},         {"us", 1000},         {"ms", 1000000},
+	        {"s", 1000000000}, {"min", 60000000000}, {"h", 3600000000000},
+	        {NULL, 0},
 	};
 
 	if (strcmp(s, "0") == 0) {
@@ -167,18 +163,14 @@ int units_time_ns(const char *s, uint64_t *ns, char *err, size_t errlen)
 	}
 	if (bare_number(s))
 		return fail(err, errlen, "'%s' is not a time: add a unit: ns, us, ms, s, min or h",
-			    s);
+		            s);
 	return fail(err, errlen, "'%s' is not a time: use ns, us, ms, s, min or h", s);
 }
 
 int units_rate_bps(const char *s, uint64_t *bps, char *err, size_t errlen)
 {
 	static const struct unit units[] = {
-		{"bps", 1},
-		{"kbps", 1000},
-		{"Mbps", 1000000},
-		{"Gbps", 1000000000},
-		{NULL, 0},
+	        {"bps", 1}, {"kbps", 1000}, {"Mbps", 1000000}, {"Gbps", 1000000000}, {NULL, 0},
 	};
 
 	switch (quantity(s, units, bps)) {
@@ -197,16 +189,10 @@ int units_rate_bps(const char *s, uint64_t *bps, char *err, size_t errlen)
 int units_size_bytes(const char *s, uint64_t *bytes, char *err, size_t errlen)
 {
 	static const struct unit units[] = {
-		{"", 1},
-		{"B", 1},
-		{"KB", 1000},
-		{"kB", 1000},
-		{"KiB", 1024},
-		{"MB", 1000000},
-		{"MiB", 1048576},
-		{"GB", 1000000000},
-		{"GiB", 1073741824},
-		{NULL, 0},
+	        {"", 1},          {"B", 1},           {"KB", 1000},
+	        {"kB", 1000},     {"KiB", 1024},      {"MB", 1000000},
+	        {"MiB", 1048576}, {"GB", 1000000000}, {"GiB", 1073741824},
+	        {NULL, 0},
 	};
 
 	switch (quantity(s, units, bytes)) {
@@ -228,8 +214,8 @@ int units_fraction(const char *s, double *p, char *err, size_t errlen)
 	double v;
 
 	if (!end)
-		return fail(err, errlen, "'%s' is not a probability: use 0..1 or a percentage like 1%%",
-			    s);
+		return fail(err, errlen,
+		            "'%s' is not a probability: use 0..1 or a percentage like 1%%", s);
 	v = (double)mant;
 	for (unsigned i = 0; i < frac; i++)
 		v /= 10;
@@ -240,8 +226,8 @@ int units_fraction(const char *s, double *p, char *err, size_t errlen)
 		end++;
 	}
 	if (*end != '\0')
-		return fail(err, errlen, "'%s' is not a probability: use 0..1 or a percentage like 1%%",
-			    s);
+		return fail(err, errlen,
+		            "'%s' is not a probability: use 0..1 or a percentage like 1%%", s);
 	if (!(v <= 1.0))
 		return fail(err, errlen, "'%s' is above 1 (100%%)", s);
 	*p = v;
@@ -279,7 +265,7 @@ int units_uint(const char *s, uint64_t min, uint64_t max, uint64_t *v, char *err
 	}
 	if (overflow || x < min || x > max)
 		return fail(err, errlen, "%s is out of range: %llu..%llu", s,
-			    (unsigned long long)min, (unsigned long long)max);
+		            (unsigned long long)min, (unsigned long long)max);
 	*v = x;
 	return 0;
 bad:
@@ -297,8 +283,7 @@ static int hexval(char c)
 	return -1;
 }
 
-int units_hex_bytes(const char *s, uint8_t *buf, size_t cap, size_t *len, char *err,
-		    size_t errlen)
+int units_hex_bytes(const char *s, uint8_t *buf, size_t cap, size_t *len, char *err, size_t errlen)
 {
 	const char *p = s;
 	size_t n;

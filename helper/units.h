@@ -25,14 +25,12 @@ int units_size_bytes(const char *s, uint64_t *bytes, char *err, size_t errlen);
 /* A probability in [0, 1], as a decimal ("0.01") or a percentage ("1%"). */
 int units_fraction(const char *s, double *p, char *err, size_t errlen);
 /* An unsigned integer, decimal or 0x hex, within [min, max]. */
-int units_uint(const char *s, uint64_t min, uint64_t max, uint64_t *v, char *err,
-	       size_t errlen);
+int units_uint(const char *s, uint64_t min, uint64_t max, uint64_t *v, char *err, size_t errlen);
 /* Hex bytes, with or without a 0x prefix, an even number of digits.  *len is
  * set to the number of bytes the string holds even when it exceeds cap (in
  * which case nothing past cap is written and 0 is still returned: the caller
  * compares *len with what it expects). */
-int units_hex_bytes(const char *s, uint8_t *buf, size_t cap, size_t *len, char *err,
-		    size_t errlen);
+int units_hex_bytes(const char *s, uint8_t *buf, size_t cap, size_t *len, char *err, size_t errlen);
 /* true/false, yes/no, on/off (YAML 1.1), any case. */
 int units_bool(const char *s, bool *v, char *err, size_t errlen);
 

@@ -72,10 +72,10 @@ static void test_site_to_site(void **state)
 	struct scenario s;
 	const struct scenario_node *gwa, *hosta;
 	const struct scenario_sa *out, *in;
-	static const uint8_t key_ab[36] = {
-		0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x51, 0x52, 0x53, 0x54, 0x55,
-		0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x61,
-		0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x0a, 0x0b, 0x0c, 0x0d};
+	static const uint8_t key_ab[36] = {0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x51, 0x52,
+	                                   0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b,
+	                                   0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x61, 0x62, 0x63, 0x64,
+	                                   0x65, 0x66, 0x67, 0x68, 0x69, 0x0a, 0x0b, 0x0c, 0x0d};
 
 	(void)state;
 	assert_int_equal(load("site-to-site.yaml", NULL, 0, &s), 0);
@@ -187,7 +187,8 @@ static void test_transport_scenarios(void **state)
 	assert_int_equal(x->cfg.integ, IPSEC_INTEG_HMAC_SHA256_128);
 	assert_int_equal(x->cfg.integ_key_len, 32);
 	assert_int_equal(x->cfg.integ_key[31], 0x3f);
-	assert_true(x->cfg.sel.local_addr.lo == 0x0a000102 && x->cfg.sel.local_addr.hi == 0x0a000102);
+	assert_true(x->cfg.sel.local_addr.lo == 0x0a000102 &&
+	            x->cfg.sel.local_addr.hi == 0x0a000102);
 	assert_true(node(&s, "router")->forwarding);
 	assert_false(node(&s, "router")->has_ipsec);
 	scenario_free(&s);
@@ -253,21 +254,21 @@ static void test_overrides_applied(void **state)
 {
 	struct scenario s;
 	const char *sets[] = {
-		"duration=20s",                                     /* replace a scalar */
-		"seed=7",                                           /* replace a scalar */
-		"links.1.loss=1%",                                  /* add a key */
-		"traffic.a-to-b.rate=4Mbps",                        /* list item by name */
-		"nodes.gwA.ipsec.sas.gwA-in.replay_window=128",     /* nested by name */
-		"nodes.gwB.ipsec.sas.0.soft={bytes: 1MB, time: 30s}", /* a mapping */
-		"nodes.gwA.ipsec.policies.0.out=[gwA-out]",         /* a list */
-		"traffic.2.stop=",                                   /* empty: error? no: see below */
+	        "duration=20s",                                       /* replace a scalar */
+	        "seed=7",                                             /* replace a scalar */
+	        "links.1.loss=1%",                                    /* add a key */
+	        "traffic.a-to-b.rate=4Mbps",                          /* list item by name */
+	        "nodes.gwA.ipsec.sas.gwA-in.replay_window=128",       /* nested by name */
+	        "nodes.gwB.ipsec.sas.0.soft={bytes: 1MB, time: 30s}", /* a mapping */
+	        "nodes.gwA.ipsec.policies.0.out=[gwA-out]",           /* a list */
+	        "traffic.2.stop=", /* empty: error? no: see below */
 	};
 
 	(void)state;
 	/* An empty value where a time is needed is an error about that --set. */
 	assert_int_equal(load("site-to-site.yaml", sets, 8, &s), 2);
 	assert_string_equal(errbuf, "--set:8: expected a single value for 'stop', got an empty "
-				    "value\n");
+	                            "value\n");
 	scenario_free(&s);
 
 	assert_int_equal(load("site-to-site.yaml", sets, 7, &s), 0);
@@ -292,8 +293,8 @@ static void test_override_aliases(void **state)
 {
 	struct scenario s;
 	const char *sets[] = {"nodes.gwA.ipsec.sas.gwA-out.enc_key="
-			      "0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-			      "01020304"};
+	                      "0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	                      "01020304"};
 
 	(void)state;
 	/* Replacing an aliased value changes that place only. */
@@ -308,23 +309,26 @@ static void test_override_errors(void **state)
 	static const struct {
 		const char *set, *message;
 	} cases[] = {
-		{"traffic.9.rate=1Mbps",
-		 "--set:1: traffic has 4 items (counted from 0), there is no item 9\n"},
-		{"nodes.gwZ.forwarding=false", "--set:1: there is no item named 'gwZ' in nodes\n"},
-		{"nodes.gwA.ipsec.nothere.x=1", "--set:1: there is no 'nothere' in nodes.gwA.ipsec\n"},
-		{"duration.x=1", "--set:1: duration is a single value, it has no 'x'\n"},
-		{"=1", "--set:1: expected key=value, like duration=20s, got '=1'\n"},
-		{"duration", "--set:1: expected key=value, like duration=20s, got 'duration'\n"},
-		{"duration=[1s", "--set:1: the value is not valid YAML: did not find expected ',' or "
-				 "']'\n"},
-		{"duration=10 parsecs",
-		 "--set:1: '10 parsecs' is not a time: use ns, us, ms, s, min or h\n"},
-		{"links.0.rtae=1Mbps", "--set:1: unknown key 'rtae' in link (did you mean 'rate'?)\n"},
-		{"nodes.gwA.ipsec.sas.0.enc_key=0x0011",
-		 "--set:1: enc_key for aes256gcm16 must be 36 bytes (32-byte key + 4-byte salt), "
-		 "got 2\n"},
-		{"duration.=1", "--set:1: 'duration.' is not a key path like traffic.0.rate\n"},
-		{"nodes..x=1", "--set:1: 'nodes..x' is not a key path like traffic.0.rate\n"},
+	        {"traffic.9.rate=1Mbps",
+	         "--set:1: traffic has 4 items (counted from 0), there is no item 9\n"},
+	        {"nodes.gwZ.forwarding=false", "--set:1: there is no item named 'gwZ' in nodes\n"},
+	        {"nodes.gwA.ipsec.nothere.x=1",
+	         "--set:1: there is no 'nothere' in nodes.gwA.ipsec\n"},
+	        {"duration.x=1", "--set:1: duration is a single value, it has no 'x'\n"},
+	        {"=1", "--set:1: expected key=value, like duration=20s, got '=1'\n"},
+	        {"duration", "--set:1: expected key=value, like duration=20s, got 'duration'\n"},
+	        {"duration=[1s",
+	         "--set:1: the value is not valid YAML: did not find expected ',' or "
+	         "']'\n"},
+	        {"duration=10 parsecs",
+	         "--set:1: '10 parsecs' is not a time: use ns, us, ms, s, min or h\n"},
+	        {"links.0.rtae=1Mbps",
+	         "--set:1: unknown key 'rtae' in link (did you mean 'rate'?)\n"},
+	        {"nodes.gwA.ipsec.sas.0.enc_key=0x0011",
+	         "--set:1: enc_key for aes256gcm16 must be 36 bytes (32-byte key + 4-byte salt), "
+	         "got 2\n"},
+	        {"duration.=1", "--set:1: 'duration.' is not a key path like traffic.0.rate\n"},
+	        {"nodes..x=1", "--set:1: 'nodes..x' is not a key path like traffic.0.rate\n"},
 	};
 
 	(void)state;
@@ -350,14 +354,14 @@ static void test_missing_and_odd_files(void **state)
 	(void)state;
 	assert_int_equal(load("no-such-scenario.yaml", NULL, 0, &s), 2);
 	assert_non_null(strstr(errbuf, "no-such-scenario.yaml: cannot open: No such file or "
-					"directory\n"));
+	                               "directory\n"));
 	scenario_free(&s);
 	assert_int_equal(load(".", NULL, 0, &s), 2); /* a directory */
 	assert_non_null(strstr(errbuf, "cannot"));
 	scenario_free(&s);
 	assert_int_equal(load_text("", NULL, 0, &s), 2);
 	assert_string_equal(errbuf, "t.yaml:1:1: the file is empty: a scenario needs at least "
-				    "'duration', 'nodes' and 'links'\n");
+	                            "'duration', 'nodes' and 'links'\n");
 	scenario_free(&s);
 	assert_int_equal(load_text("# only a comment\n\n", NULL, 0, &s), 2);
 	scenario_free(&s);
@@ -369,7 +373,7 @@ static void test_missing_and_odd_files(void **state)
 	/* A plain string, a number: not a mapping. */
 	assert_int_equal(load_text("hello\n", NULL, 0, &s), 2);
 	assert_string_equal(errbuf, "t.yaml:1:1: expected a mapping (key: value) for the "
-				    "scenario, got 'hello'\n");
+	                            "scenario, got 'hello'\n");
 	scenario_free(&s);
 }
 
@@ -422,12 +426,12 @@ static void test_minimal_defaults(void **state)
 {
 	struct scenario s;
 	static const char text[] =
-		"duration: 1.5s\n"
-		"nodes: [{name: a}, {name: b}]\n"
-		"links: [{between: [a, b], addresses: [10.0.0.1/31, 10.0.0.0/31]}]\n"
-		"traffic:\n"
-		"  - {type: ping, from: a, to: 10.0.0.0}\n"
-		"  - {type: udp, from: b, to: 192.0.2.99, interval: 10ms, size: 1KiB}\n";
+	        "duration: 1.5s\n"
+	        "nodes: [{name: a}, {name: b}]\n"
+	        "links: [{between: [a, b], addresses: [10.0.0.1/31, 10.0.0.0/31]}]\n"
+	        "traffic:\n"
+	        "  - {type: ping, from: a, to: 10.0.0.0}\n"
+	        "  - {type: udp, from: b, to: 192.0.2.99, interval: 10ms, size: 1KiB}\n";
 
 	(void)state;
 	assert_int_equal(load_text(text, NULL, 0, &s), 0);
@@ -449,27 +453,29 @@ static void test_policy_selectors(void **state)
 {
 	struct scenario s;
 	static const char text[] =
-		"duration: 1s\n"
-		"nodes:\n"
-		"  - name: a\n"
-		"    ipsec:\n"
-		"      default: discard\n"
-		"      sas:\n"
-		"        - {name: o, dir: out, mode: transport, spi: 300, src: 10.0.0.1, dst: "
-		"10.0.0.2, enc: aes128gmac, enc_key: 0x000102030405060708090a0b0c0d0e0f01020304, "
-		"esn: true, encap: true, hard: {packets: 100}}\n"
-		"        - {name: i, dir: in, mode: transport, spi: 301, src: 10.0.0.2, dst: "
-		"10.0.0.1, enc: null, integ: sha512, integ_key: "
-		"0x000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f000102030405060708"
-		"090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f, replay_window: 0}\n"
-		"      policies:\n"
-		"        - {local_ts: 10.0.0.1-10.0.0.5, remote_ts: any, proto: udp, local_port: "
-		"500-510, remote_port: 4500, action: protect, out: o, in: [i]}\n"
-		"        - {proto: icmp, remote_port: 0, action: bypass}\n"
-		"        - {proto: 47, action: discard}\n"
-		"  - name: b\n"
-		"links: [{between: [a, b], addresses: [10.0.0.1/24, 10.0.0.2/24], mtu: 1400, queue: "
-		"10, loss: 0.25, rate: 1.5Mbps, delay: 250us}]\n";
+	        "duration: 1s\n"
+	        "nodes:\n"
+	        "  - name: a\n"
+	        "    ipsec:\n"
+	        "      default: discard\n"
+	        "      sas:\n"
+	        "        - {name: o, dir: out, mode: transport, spi: 300, src: 10.0.0.1, dst: "
+	        "10.0.0.2, enc: aes128gmac, enc_key: 0x000102030405060708090a0b0c0d0e0f01020304, "
+	        "esn: true, encap: true, hard: {packets: 100}}\n"
+	        "        - {name: i, dir: in, mode: transport, spi: 301, src: 10.0.0.2, dst: "
+	        "10.0.0.1, enc: null, integ: sha512, integ_key: "
+	        "0x000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f0001020304050607"
+	        "08"
+	        "090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f, replay_window: 0}\n"
+	        "      policies:\n"
+	        "        - {local_ts: 10.0.0.1-10.0.0.5, remote_ts: any, proto: udp, local_port: "
+	        "500-510, remote_port: 4500, action: protect, out: o, in: [i]}\n"
+	        "        - {proto: icmp, remote_port: 0, action: bypass}\n"
+	        "        - {proto: 47, action: discard}\n"
+	        "  - name: b\n"
+	        "links: [{between: [a, b], addresses: [10.0.0.1/24, 10.0.0.2/24], mtu: 1400, "
+	        "queue: "
+	        "10, loss: 0.25, rate: 1.5Mbps, delay: 250us}]\n";
 	const struct scenario_node *a;
 
 	(void)state;
@@ -480,7 +486,7 @@ static void test_policy_selectors(void **state)
 	assert_true(a->policies[0].sel.local_addr.lo == 0x0a000001);
 	assert_true(a->policies[0].sel.local_addr.hi == 0x0a000005);
 	assert_true(a->policies[0].sel.remote_addr.lo == 0 &&
-		    a->policies[0].sel.remote_addr.hi == UINT32_MAX);
+	            a->policies[0].sel.remote_addr.hi == UINT32_MAX);
 	assert_int_equal(a->policies[0].sel.protocol, 17);
 	assert_int_equal(a->policies[0].sel.local_port.lo, 500);
 	assert_int_equal(a->policies[0].sel.local_port.hi, 510);
@@ -551,7 +557,7 @@ static void test_cmd_check(void **state)
 
 		assert_int_equal(run_check(5, argv, out, sizeof(out)), 2);
 		assert_string_equal(out, "--set:1: unknown key 'rtae' in link (did you mean "
-					 "'rate'?)\n");
+		                         "'rate'?)\n");
 	}
 	{
 		char *argv[] = {"check", NULL};
@@ -570,18 +576,18 @@ static void test_cmd_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_site_to_site),
-		cmocka_unit_test(test_transport_scenarios),
-		cmocka_unit_test(test_tunnel_variants),
-		cmocka_unit_test(test_attack),
-		cmocka_unit_test(test_overrides_applied),
-		cmocka_unit_test(test_override_aliases),
-		cmocka_unit_test(test_override_errors),
-		cmocka_unit_test(test_missing_and_odd_files),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_minimal_defaults),
-		cmocka_unit_test(test_policy_selectors),
-		cmocka_unit_test(test_cmd_check),
+	        cmocka_unit_test(test_site_to_site),
+	        cmocka_unit_test(test_transport_scenarios),
+	        cmocka_unit_test(test_tunnel_variants),
+	        cmocka_unit_test(test_attack),
+	        cmocka_unit_test(test_overrides_applied),
+	        cmocka_unit_test(test_override_aliases),
+	        cmocka_unit_test(test_override_errors),
+	        cmocka_unit_test(test_missing_and_odd_files),
+	        cmocka_unit_test(test_limits),
+	        cmocka_unit_test(test_minimal_defaults),
+	        cmocka_unit_test(test_policy_selectors),
+	        cmocka_unit_test(test_cmd_check),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -161,10 +161,10 @@ static void test_uints(void **state)
 	assert_int_equal(units_uint("4096", 0, 4096, &v, err, sizeof(err)), 0);
 	assert_true(v == 4096);
 	assert_int_equal(units_uint("18446744073709551615", 0, UINT64_MAX, &v, err, sizeof(err)),
-			 0);
+	                 0);
 	assert_true(v == UINT64_MAX);
 	assert_int_equal(units_uint("18446744073709551616", 0, UINT64_MAX, &v, err, sizeof(err)),
-			 -1);
+	                 -1);
 	assert_int_equal(units_uint("4097", 0, 4096, &v, err, sizeof(err)), -1);
 	assert_string_equal(err, "4097 is out of range: 0..4096");
 	assert_int_equal(units_uint("0x", 0, 10, &v, err, sizeof(err)), -1);
@@ -257,10 +257,10 @@ static void test_addresses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_times),     cmocka_unit_test(test_rates),
-		cmocka_unit_test(test_sizes),     cmocka_unit_test(test_fractions),
-		cmocka_unit_test(test_uints),     cmocka_unit_test(test_hex),
-		cmocka_unit_test(test_bools),     cmocka_unit_test(test_addresses),
+	        cmocka_unit_test(test_times), cmocka_unit_test(test_rates),
+	        cmocka_unit_test(test_sizes), cmocka_unit_test(test_fractions),
+	        cmocka_unit_test(test_uints), cmocka_unit_test(test_hex),
+	        cmocka_unit_test(test_bools), cmocka_unit_test(test_addresses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
