@@ -2,6 +2,10 @@
 
 #include "via-tag.h"
 
+extern "C" {
+#include "ipv4.h"
+}
+
 #include <ns3/ipv4-interface.h>
 #include <ns3/ipv4-routing-protocol.h>
 #include <ns3/node.h>
@@ -43,14 +47,12 @@ IpsecIpv4L3Protocol::SetForwardTap(ForwardTap tap, void* arg)
 
 size_t
 IpsecIpv4L3Protocol::ToBytes(Ptr<const Packet> p,
-                             Ipv4Header h,
+                             const Ipv4Header& h,
                              std::vector<uint8_t>& buf,
                              std::vector<uint8_t>& out)
 {
-    h.EnableChecksum();
-    Ptr<Packet> c = p->Copy();
-    c->AddHeader(h);
-    size_t n = c->GetSize();
+    /* ns-3 headers carry no options: 20 bytes, then the payload. */
+    size_t n = IPV4_HDR_LEN + p->GetSize();
     if (buf.size() < n + IPSEC_MAX_OVERHEAD)
     {
         buf.resize(n + IPSEC_MAX_OVERHEAD);
@@ -59,7 +61,19 @@ IpsecIpv4L3Protocol::ToBytes(Ptr<const Packet> p,
     {
         out.resize(buf.size());
     }
-    c->CopyData(buf.data(), n);
+    uint16_t frag = static_cast<uint16_t>(h.GetFragmentOffset() / 8);
+    frag |= h.IsDontFragment() ? IPV4_DF : 0;
+    frag |= h.IsLastFragment() ? 0 : IPV4_MF;
+    ipv4_build(buf.data(),
+               h.GetTos(),
+               static_cast<uint16_t>(n),
+               h.GetIdentification(),
+               frag,
+               h.GetTtl(),
+               h.GetProtocol(),
+               h.GetSource().Get(),
+               h.GetDestination().Get());
+    p->CopyData(buf.data() + IPV4_HDR_LEN, p->GetSize());
     return n;
 }
 
@@ -160,8 +174,15 @@ IpsecIpv4L3Protocol::Forward(Ptr<Ipv4Route> route,
         ucb(route, p, header);
         return;
     }
-    Ptr<Packet> q = p->Copy();
-    uint32_t via = IpsecTakeVia(q, GetObject<Node>()->GetId());
+    /* Copy only to remove our tag: forwarded packets are otherwise shared. */
+    Ptr<Packet> q = ConstCast<Packet>(p);
+    IpsecViaTag tag;
+    uint32_t via = 0;
+    if (p->PeekPacketTag(tag))
+    {
+        q = p->Copy();
+        via = IpsecTakeVia(q, GetObject<Node>()->GetId());
+    }
     if (header.GetTtl() <= 1)
     {
         ucb(route, q, header); /* IpForward answers Time Exceeded */

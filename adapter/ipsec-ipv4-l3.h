@@ -67,7 +67,7 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
     /* Serialises header + packet into buf and makes out large enough for
      * the engine's output. */
     size_t ToBytes(Ptr<const Packet> p,
-                   Ipv4Header h,
+                   const Ipv4Header& h,
                    std::vector<uint8_t>& buf,
                    std::vector<uint8_t>& out);
 

@@ -70,7 +70,7 @@ int cmd_run(int argc, char **argv)
 	char default_out[4096];
 	snprintf(default_out, sizeof default_out, "results/%s", s.name);
 	o.out_dir = out ? out : default_out;
-	rc = sim_run(&s, &o, stdout, stderr);
+	rc = sim_run(&s, &o, stdout, stderr, NULL);
 	scenario_free(&s);
 done:
 	free(sets);

@@ -326,7 +326,8 @@ static void teardown(struct sim *sim)
 	free(sim->events.items);
 }
 
-int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary, FILE *log)
+int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary, FILE *log,
+            struct sim_report *report)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/pcap", o->out_dir);
@@ -374,6 +375,14 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
 
+	if (report) {
+		*report = (struct sim_report){.wall_seconds = wall, .events = events};
+		for (size_t i = 0; i < s->n_flows; i++) {
+			struct flow_result r;
+			traffic_result(sim.traffic, i, &r);
+			report->packets_received += r.received;
+		}
+	}
 	const char *status = interrupted ? "interrupted" : "complete";
 	if (summary)
 		fprintf(summary,

@@ -16,8 +16,17 @@ struct sim_options {
 	bool pcap;
 };
 
+/* What a run cost, for benchmarks. */
+struct sim_report {
+	double wall_seconds; /* building and running the simulation */
+	uint64_t events;
+	uint64_t packets_received; /* by all flows */
+};
+
 /* 0 when the run completed, 1 when it failed or was interrupted (a message
- * on `log`).  A summary goes to `summary` unless it is NULL. */
-int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary, FILE *log);
+ * on `log`).  A summary goes to `summary` unless it is NULL; `report` is
+ * filled unless it is NULL. */
+int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary, FILE *log,
+            struct sim_report *report);
 
 #endif

@@ -1,0 +1,67 @@
+/* Whole-simulation cost of IPsec: simulated packets per wall-second on a
+ * host-gateway-gateway-host line (bench/line.yaml), run three ways in one
+ * process, and the ratios between them:
+ *   ipsec    the ESP tunnel as configured
+ *   bypass   the same engines, but policies that match nothing (BYPASS)
+ *   plain    no IPsec engine on any node (plain ns-3 with our stack)
+ * Usage: sim-bench [SCENARIO] [--repeat N]  (best of N, default 3) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+#include "sim.h"
+
+enum variant { IPSEC, BYPASS, PLAIN };
+static const char *const names[] = {"ipsec", "bypass", "plain"};
+
+static double measure(const char *path, enum variant v, int repeat, uint64_t *packets)
+{
+	const char *sets[] = {"nodes.gwA.ipsec.policies.0.remote_ts=10.9.0.0/24",
+	                      "nodes.gwB.ipsec.policies.0.remote_ts=10.9.0.0/24"};
+	double best = 0;
+	for (int i = 0; i < repeat; i++) {
+		struct scenario s;
+		if (scenario_load(path, sets, v == BYPASS ? 2 : 0, &s, stderr) != 0)
+			exit(2);
+		if (v == PLAIN)
+			for (size_t n = 0; n < s.n_nodes; n++)
+				s.nodes[n].has_ipsec = false;
+		struct sim_options o = {
+		        .seed = 1, .run_number = 1, .out_dir = "/tmp/ipsec-sim-bench"};
+		struct sim_report r;
+		if (sim_run(&s, &o, NULL, stderr, &r) != 0)
+			exit(1);
+		scenario_free(&s);
+		double rate = (double)r.packets_received / r.wall_seconds;
+		if (rate > best)
+			best = rate;
+		*packets = r.packets_received;
+	}
+	return best;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = "bench/line.yaml";
+	int repeat = 3;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+			repeat = atoi(argv[++i]);
+		else
+			path = argv[i];
+	}
+	if (repeat < 1)
+		repeat = 1;
+	double rate[3];
+	for (int v = IPSEC; v <= PLAIN; v++) {
+		uint64_t packets = 0;
+		rate[v] = measure(path, (enum variant)v, repeat, &packets);
+		printf("%-7s %9.0f simulated packets per wall-second (%llu packets delivered)\n",
+		       names[v], rate[v], (unsigned long long)packets);
+	}
+	printf("ratio ipsec/bypass %.3f (target >= 0.8)\n", rate[IPSEC] / rate[BYPASS]);
+	printf("ratio ipsec/plain  %.3f\n", rate[IPSEC] / rate[PLAIN]);
+	printf("ratio bypass/plain %.3f (cost of the hooks alone)\n", rate[BYPASS] / rate[PLAIN]);
+	return 0;
+}
