@@ -12,22 +12,20 @@
 #define SRC A4(10, 1, 0, 1)
 #define DST A4(10, 2, 0, 1)
 
-static const enum ipsec_integ integs[] = {IPSEC_INTEG_HMAC_SHA256_128,
-					  IPSEC_INTEG_HMAC_SHA384_192,
-					  IPSEC_INTEG_HMAC_SHA512_256};
+static const enum ipsec_integ integs[] = {IPSEC_INTEG_HMAC_SHA256_128, IPSEC_INTEG_HMAC_SHA384_192,
+                                          IPSEC_INTEG_HMAC_SHA512_256};
 
 static size_t protect(struct pair *p, const uint8_t *pkt, size_t len, uint8_t *wire)
 {
 	size_t wlen = 0;
 	enum ipsec_drop r;
 
-	assert_int_equal(ipsec_output(p->a, pkt, len, wire, BUF, &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	assert_int_equal(ipsec_output(p->a, pkt, len, wire, BUF, &wlen, &r), IPSEC_VERDICT_PROTECT);
 	return wlen;
 }
 
 static enum ipsec_verdict input(struct ipsec *ctx, const uint8_t *w, size_t wlen, uint8_t *out,
-				size_t *olen, enum ipsec_drop *r)
+                                size_t *olen, enum ipsec_drop *r)
 {
 	uint32_t via;
 
@@ -40,9 +38,9 @@ static void test_ah_roundtrip(void **state)
 	for (int m = 0; m < 2; m++) {
 		for (size_t i = 0; i < 3; i++) {
 			enum ipsec_mode mode = m ? IPSEC_MODE_TUNNEL : IPSEC_MODE_TRANSPORT;
-			struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, mode,
-							  0x500 + (uint32_t)i, H1, H2,
-							  IPSEC_ENC_NULL, integs[i]);
+			struct ipsec_sa_config c =
+			        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, mode, 0x500 + (uint32_t)i, H1,
+			               H2, IPSEC_ENC_NULL, integs[i]);
 			size_t icv = integ_transform(integs[i])->icv_len;
 			struct pair p;
 
@@ -50,7 +48,7 @@ static void test_ah_roundtrip(void **state)
 			for (size_t s = 0; s < 5; s++) {
 				uint8_t pkt[BUF], wire[BUF];
 				size_t len = m ? build_udp(pkt, SRC, DST, 7, 8, s * 37)
-					       : build_icmp(pkt, H1, H2, 8, 0, s * 37);
+				               : build_icmp(pkt, H1, H2, 8, 0, s * 37);
 				size_t wlen;
 
 				pair_roundtrip(&p, pkt, len);
@@ -65,7 +63,7 @@ static void test_ah_roundtrip(void **state)
 				assert_int_equal(inet_checksum(wire, 20), 0);
 				/* AH does not hide anything. */
 				assert_memory_equal(wire + 32 + icv, m ? pkt : pkt + 20,
-						    m ? len : len - 20);
+				                    m ? len : len - 20);
 			}
 			assert_int_equal(ipsec_sa_stats(p.b, p.in)->packets, 5);
 			pair_teardown(&p);
@@ -78,9 +76,9 @@ static void test_ah_roundtrip(void **state)
 static void test_ah_mutable_fields(void **state)
 {
 	(void)state;
-	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT,
-					  0x600, H1, H2, IPSEC_ENC_NULL,
-					  IPSEC_INTEG_HMAC_SHA256_128);
+	struct ipsec_sa_config c =
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT, 0x600, H1, H2,
+	               IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF], bad[BUF], out[BUF];
 	size_t len = build_udp(pkt, H1, H2, 100, 200, 40), wlen, olen;
@@ -141,9 +139,9 @@ static void test_ah_mutable_fields(void **state)
 static void test_ah_options(void **state)
 {
 	(void)state;
-	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT,
-					  0x700, H1, H2, IPSEC_ENC_NULL,
-					  IPSEC_INTEG_HMAC_SHA256_128);
+	struct ipsec_sa_config c =
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT, 0x700, H1, H2,
+	               IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128);
 	struct pair p;
 	uint8_t pkt[BUF], opt[BUF], wire[BUF], out[BUF];
 	size_t len = build_udp(pkt, H1, H2, 100, 200, 40), wlen, olen;
@@ -159,7 +157,7 @@ static void test_ah_options(void **state)
 
 	pair_setup(&p, &c, 64);
 	assert_int_equal(ipsec_output(p.a, opt, len + 4, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_MALFORMED);
 	/* Inbound: an AH packet whose outer header has options. */
 	wlen = protect(&p, pkt, len, wire);
@@ -169,7 +167,7 @@ static void test_ah_options(void **state)
 	put_be16(wire + 2, (uint16_t)(wlen + 4));
 	ipv4_set_checksum(wire);
 	assert_int_equal(ipsec_input(p.b, wire, wlen + 4, out, sizeof(out), &olen, NULL, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_MALFORMED);
 	pair_teardown(&p);
 
@@ -184,7 +182,7 @@ static void test_ah_esn(void **state)
 {
 	(void)state;
 	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, IPSEC_MODE_TUNNEL, 0x800,
-					  H1, H2, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA384_192);
+	                                  H1, H2, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA384_192);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF], out[BUF];
 	size_t len = build_udp(pkt, SRC, DST, 1, 2, 40), wlen, olen;
@@ -207,7 +205,7 @@ static void test_ah_esn(void **state)
 		nc.esn = false;
 		add_sa(rx, &nc);
 		assert_int_equal(ipsec_input(rx, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-				 IPSEC_VERDICT_DROP);
+		                 IPSEC_VERDICT_DROP);
 		assert_int_equal(r, IPSEC_DROP_ICV_FAIL);
 		ipsec_free(rx);
 	}
@@ -218,7 +216,7 @@ static void test_ah_esn(void **state)
 	pair_setup(&p, &c, 64);
 	test_sa(p.a, p.out)->seq_out = UINT32_MAX;
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_SEQ_EXHAUSTED);
 	assert_int_equal(p.ha.nevents, 1);
 	pair_teardown(&p);
@@ -228,7 +226,7 @@ static void test_ah_dummy_and_replay(void **state)
 {
 	(void)state;
 	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, IPSEC_MODE_TUNNEL, 0x900,
-					  H1, H2, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128);
+	                                  H1, H2, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF], out[BUF];
 	size_t len = build_udp(pkt, SRC, DST, 1, 2, 40), wlen, olen;
@@ -237,15 +235,15 @@ static void test_ah_dummy_and_replay(void **state)
 
 	pair_setup(&p, &c, 32);
 	assert_int_equal(ipsec_output_opts(p.a, pkt, len, wire, sizeof(wire), &wlen, &r, &o),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_DUMMY);
 	wlen = protect(&p, pkt, len, wire);
 	assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-			 IPSEC_VERDICT_DELIVER);
+	                 IPSEC_VERDICT_DELIVER);
 	assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_REPLAY);
 	pair_teardown(&p);
 }
@@ -253,9 +251,11 @@ static void test_ah_dummy_and_replay(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ah_roundtrip),     cmocka_unit_test(test_ah_mutable_fields),
-		cmocka_unit_test(test_ah_options),       cmocka_unit_test(test_ah_esn),
-		cmocka_unit_test(test_ah_dummy_and_replay),
+	        cmocka_unit_test(test_ah_roundtrip),
+	        cmocka_unit_test(test_ah_mutable_fields),
+	        cmocka_unit_test(test_ah_options),
+	        cmocka_unit_test(test_ah_esn),
+	        cmocka_unit_test(test_ah_dummy_and_replay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

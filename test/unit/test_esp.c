@@ -19,28 +19,28 @@ struct combo {
 };
 
 static const struct combo combos[] = {
-	{IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128},
-	{IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA384_192},
-	{IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA512_256},
-	{IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_NONE},
-	{IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128},
-	{IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA384_192},
-	{IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA512_256},
-	{IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_NONE},
-	{IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_HMAC_SHA256_128},
-	{IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_HMAC_SHA384_192},
-	{IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_HMAC_SHA512_256},
-	{IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE},
-	{IPSEC_ENC_AES_GCM16_256, IPSEC_INTEG_NONE},
-	{IPSEC_ENC_AES_GMAC_128, IPSEC_INTEG_NONE},
-	{IPSEC_ENC_AES_GMAC_256, IPSEC_INTEG_NONE},
-	{IPSEC_ENC_CHACHA20_POLY1305, IPSEC_INTEG_NONE},
+        {IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128},
+        {IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA384_192},
+        {IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA512_256},
+        {IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_NONE},
+        {IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128},
+        {IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA384_192},
+        {IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA512_256},
+        {IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_NONE},
+        {IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_HMAC_SHA256_128},
+        {IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_HMAC_SHA384_192},
+        {IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_HMAC_SHA512_256},
+        {IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE},
+        {IPSEC_ENC_AES_GCM16_256, IPSEC_INTEG_NONE},
+        {IPSEC_ENC_AES_GMAC_128, IPSEC_INTEG_NONE},
+        {IPSEC_ENC_AES_GMAC_256, IPSEC_INTEG_NONE},
+        {IPSEC_ENC_CHACHA20_POLY1305, IPSEC_INTEG_NONE},
 };
 
 static const size_t payload_sizes[] = {0, 1, 2, 3, 13, 14, 15, 16, 17, 64, 1400};
 
 static void check_wire(const struct ipsec_sa_config *c, const uint8_t *pkt, size_t len,
-		       const uint8_t *wire, size_t wlen, uint64_t seq)
+                       const uint8_t *wire, size_t wlen, uint64_t seq)
 {
 	const struct enc_transform *e = enc_transform(c->enc);
 	size_t icv = e->icv_len ? e->icv_len : integ_transform(c->integ)->icv_len;
@@ -87,11 +87,10 @@ static void check_wire(const struct ipsec_sa_config *c, const uint8_t *pkt, size
 static void roundtrip_all(enum ipsec_mode mode, uint16_t encap)
 {
 	for (size_t i = 0; i < sizeof(combos) / sizeof(combos[0]); i++) {
-		struct ipsec_sa_config c =
-			sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, mode, 0x1000 + (uint32_t)i,
-			       mode == IPSEC_MODE_TUNNEL ? GW_A : SRC,
-			       mode == IPSEC_MODE_TUNNEL ? GW_B : DST, combos[i].enc,
-			       combos[i].integ);
+		struct ipsec_sa_config c = sa_cfg(
+		        IPSEC_DIR_OUT, IPSEC_PROTO_ESP, mode, 0x1000 + (uint32_t)i,
+		        mode == IPSEC_MODE_TUNNEL ? GW_A : SRC,
+		        mode == IPSEC_MODE_TUNNEL ? GW_B : DST, combos[i].enc, combos[i].integ);
 		struct pair p;
 		uint64_t seq = 0, bytes = 0;
 
@@ -99,8 +98,9 @@ static void roundtrip_all(enum ipsec_mode mode, uint16_t encap)
 		pair_setup(&p, &c, 64);
 		for (size_t s = 0; s < sizeof(payload_sizes) / sizeof(payload_sizes[0]); s++) {
 			uint8_t pkt[BUF], wire[BUF];
-			size_t len = (s % 2) ? build_udp(pkt, SRC, DST, 1000, 2000, payload_sizes[s])
-					     : build_tcp(pkt, SRC, DST, 1000, 2000, payload_sizes[s]);
+			size_t len =
+			        (s % 2) ? build_udp(pkt, SRC, DST, 1000, 2000, payload_sizes[s])
+			                : build_tcp(pkt, SRC, DST, 1000, 2000, payload_sizes[s]);
 			size_t wlen;
 			enum ipsec_drop r;
 
@@ -109,7 +109,7 @@ static void roundtrip_all(enum ipsec_mode mode, uint16_t encap)
 			bytes += mode == IPSEC_MODE_TUNNEL ? len : len - 20;
 			/* Protect again to inspect the layout. */
 			assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-					 IPSEC_VERDICT_PROTECT);
+			                 IPSEC_VERDICT_PROTECT);
 			seq++;
 			bytes += mode == IPSEC_MODE_TUNNEL ? len : len - 20;
 			check_wire(&c, pkt, len, wire, wlen, seq);
@@ -160,22 +160,22 @@ static void test_udp_4500_demux(void **state)
 	len = build_udp(pkt, GW_A, GW_B, 4500, 4500, 40);
 	memset(pkt + 28, 0, 4);
 	assert_int_equal(ipsec_input(ctx, pkt, len, out, sizeof(out), &olen, &via, &r),
-			 IPSEC_VERDICT_BYPASS);
+	                 IPSEC_VERDICT_BYPASS);
 	len = build_udp(pkt, GW_A, GW_B, 4500, 4500, 1);
 	pkt[28] = 0xff;
 	assert_int_equal(ipsec_input(ctx, pkt, len, out, sizeof(out), &olen, &via, &r),
-			 IPSEC_VERDICT_BYPASS);
+	                 IPSEC_VERDICT_BYPASS);
 	len = build_udp(pkt, GW_A, GW_B, 500, 500, 40);
 	assert_int_equal(ipsec_input(ctx, pkt, len, out, sizeof(out), &olen, &via, &r),
-			 IPSEC_VERDICT_BYPASS);
+	                 IPSEC_VERDICT_BYPASS);
 	len = build_tcp(pkt, GW_A, GW_B, 1, 2, 10);
 	assert_int_equal(ipsec_input(ctx, pkt, len, out, sizeof(out), &olen, &via, &r),
-			 IPSEC_VERDICT_BYPASS);
+	                 IPSEC_VERDICT_BYPASS);
 	/* An ESP-in-UDP packet with an unknown SPI is ESP: no_sa. */
 	len = build_udp(pkt, GW_A, GW_B, 4500, 4500, 40);
 	put_be32(pkt + 28, 0xdeadbeef);
 	assert_int_equal(ipsec_input(ctx, pkt, len, out, sizeof(out), &olen, &via, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_NO_SA);
 	assert_int_equal(ipsec_drops(ctx, IPSEC_DROP_NO_SA), 1);
 	ipsec_free(ctx);
@@ -186,8 +186,7 @@ static size_t protect(struct pair *p, const uint8_t *pkt, size_t len, uint8_t *w
 	size_t wlen = 0;
 	enum ipsec_drop r;
 
-	assert_int_equal(ipsec_output(p->a, pkt, len, wire, BUF, &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	assert_int_equal(ipsec_output(p->a, pkt, len, wire, BUF, &wlen, &r), IPSEC_VERDICT_PROTECT);
 	return wlen;
 }
 
@@ -199,12 +198,12 @@ static enum ipsec_drop expect_drop(struct ipsec *ctx, const uint8_t *w, size_t w
 	enum ipsec_drop r = IPSEC_DROP__COUNT;
 
 	assert_int_equal(ipsec_input(ctx, w, wlen, out, sizeof(out), &olen, &via, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	return r;
 }
 
 static void deliver(struct ipsec *ctx, const uint8_t *w, size_t wlen, const uint8_t *want,
-		    size_t want_len)
+                    size_t want_len)
 {
 	uint8_t out[BUF];
 	size_t olen = 0;
@@ -222,7 +221,7 @@ static void deliver(struct ipsec *ctx, const uint8_t *w, size_t wlen, const uint
 static void esn_cross(enum ipsec_enc enc, enum ipsec_integ integ, enum ipsec_mode mode)
 {
 	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, mode, 0x2222, GW_A, GW_B, enc, integ);
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, mode, 0x2222, GW_A, GW_B, enc, integ);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF];
 	size_t len = build_udp(pkt, GW_A, GW_B, 5, 6, 100);
@@ -260,8 +259,8 @@ static void test_esn_high_bits_authenticated(void **state)
 {
 	(void)state;
 	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x3333, GW_A, GW_B,
-		       IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128);
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x3333, GW_A, GW_B,
+	               IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF], icv[32], hi[4];
 	size_t len = build_udp(pkt, SRC, DST, 5, 6, 100), wlen;
@@ -273,9 +272,9 @@ static void test_esn_high_bits_authenticated(void **state)
 	test_sa(p.a, p.out)->seq_out = 0x500000000ull;
 	wlen = protect(&p, pkt, len, wire);
 	assert_int_equal(get_be32(wire + 24), 1);
-	assert_int_equal(sa_crypto_init(&mac, IPSEC_ENC_NULL, c.integ, NULL, c.integ_key, true,
-					err, sizeof(err)),
-			 0);
+	assert_int_equal(sa_crypto_init(&mac, IPSEC_ENC_NULL, c.integ, NULL, c.integ_key, true, err,
+	                                sizeof(err)),
+	                 0);
 	put_be32(hi, 5);
 	struct crypto_buf with[2] = {{wire + 20, wlen - 20 - 16}, {hi, 4}};
 	assert_int_equal(crypto_hmac(&mac, with, 2, icv), 0);
@@ -291,7 +290,7 @@ static void test_esn_high_bits_authenticated(void **state)
 
 	/* GCM: the same packet opened with the 8-byte AAD fails. */
 	c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x3334, GW_A, GW_B,
-		   IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	           IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	c.esn = true;
 	pair_setup(&p, &c, 64);
 	test_sa(p.a, p.out)->seq_out = 0x500000000ull;
@@ -313,9 +312,8 @@ static void test_esn_high_bits_authenticated(void **state)
 /* RFC 4303 §3.3.3: the counter never wraps; the SA refuses and says so once. */
 static void seq_exhaust(bool esn, uint64_t start)
 {
-	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x4444, GW_A, GW_B,
-		       IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x4444,
+	                                  GW_A, GW_B, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF];
 	size_t len = build_udp(pkt, SRC, DST, 5, 6, 10), wlen;
@@ -325,11 +323,11 @@ static void seq_exhaust(bool esn, uint64_t start)
 	pair_setup(&p, &c, 64);
 	test_sa(p.a, p.out)->seq_out = start;
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	assert_int_equal(get_be32(wire + 24), 0xffffffffu);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-				 IPSEC_VERDICT_DROP);
+		                 IPSEC_VERDICT_DROP);
 		assert_int_equal(r, IPSEC_DROP_SEQ_EXHAUSTED);
 	}
 	assert_int_equal(ipsec_drops(p.a, IPSEC_DROP_SEQ_EXHAUSTED), 3);
@@ -353,9 +351,8 @@ static void test_seq_exhausted(void **state)
 static void test_dummy_packet(void **state)
 {
 	(void)state;
-	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x5555, GW_A, GW_B,
-		       IPSEC_ENC_AES_GCM16_256, IPSEC_INTEG_NONE);
+	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x5555,
+	                                  GW_A, GW_B, IPSEC_ENC_AES_GCM16_256, IPSEC_INTEG_NONE);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF];
 	size_t len = build_udp(pkt, SRC, DST, 5, 6, 30), wlen;
@@ -364,7 +361,7 @@ static void test_dummy_packet(void **state)
 
 	pair_setup(&p, &c, 64);
 	assert_int_equal(ipsec_output_opts(p.a, pkt, len, wire, sizeof(wire), &wlen, &r, &o),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	assert_int_equal(expect_drop(p.b, wire, wlen), IPSEC_DROP_DUMMY);
 	assert_int_equal(ipsec_drops(p.b, IPSEC_DROP_DUMMY), 1);
 	assert_string_equal(ipsec_drop_name(IPSEC_DROP_DUMMY), "dummy");
@@ -378,7 +375,7 @@ static void test_dummy_packet(void **state)
 static void tamper(enum ipsec_enc enc, enum ipsec_integ integ, enum ipsec_mode mode)
 {
 	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, mode, 0x6666, GW_A, GW_B, enc, integ);
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, mode, 0x6666, GW_A, GW_B, enc, integ);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF], bad[BUF];
 	size_t len = build_udp(pkt, GW_A, GW_B, 5, 6, 50), wlen;
@@ -391,9 +388,9 @@ static void tamper(enum ipsec_enc enc, enum ipsec_integ integ, enum ipsec_mode m
 			memcpy(bad, wire, wlen);
 			bad[i] ^= (uint8_t)(1 << bit);
 			/* Sequence number 0 is never valid: a replay. */
-			assert_int_equal(expect_drop(p.b, bad, wlen),
-					 get_be32(bad + 24) ? IPSEC_DROP_ICV_FAIL
-							    : IPSEC_DROP_REPLAY);
+			assert_int_equal(expect_drop(p.b, bad, wlen), get_be32(bad + 24)
+			                                                      ? IPSEC_DROP_ICV_FAIL
+			                                                      : IPSEC_DROP_REPLAY);
 		}
 	}
 	/* SPI bits: no SA. */
@@ -420,8 +417,8 @@ static void test_truncated_malformed(void **state)
 {
 	(void)state;
 	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x7777, GW_A, GW_B,
-		       IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128);
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x7777, GW_A, GW_B,
+	               IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF], bad[BUF];
 	size_t len = build_udp(pkt, SRC, DST, 5, 6, 50), wlen;
@@ -461,9 +458,8 @@ static void test_truncated_malformed(void **state)
 static void test_unknown_spi(void **state)
 {
 	(void)state;
-	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x8888, GW_A, GW_B,
-		       IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x8888,
+	                                  GW_A, GW_B, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF];
 	size_t len = build_udp(pkt, SRC, DST, 5, 6, 50), wlen;
@@ -486,9 +482,8 @@ static void test_unknown_spi(void **state)
 static void test_bad_padding_malformed(void **state)
 {
 	(void)state;
-	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x9999, GW_A, GW_B,
-		       IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128);
+	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x9999,
+	                                  GW_A, GW_B, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF];
 	size_t len = build_udp(pkt, SRC, DST, 5, 6, 13), wlen; /* 41 bytes: 1 pad byte */
@@ -497,13 +492,13 @@ static void test_bad_padding_malformed(void **state)
 
 	pair_setup(&p, &c, 64);
 	wlen = protect(&p, pkt, len, wire);
-	assert_int_equal(wire[wlen - 16 - 2], 1);    /* pad length */
-	assert_int_equal(wire[wlen - 16 - 3], 1);    /* the pad byte */
-	assert_int_equal(wire[wlen - 16 - 1], 4);    /* next header: IPv4 */
+	assert_int_equal(wire[wlen - 16 - 2], 1); /* pad length */
+	assert_int_equal(wire[wlen - 16 - 3], 1); /* the pad byte */
+	assert_int_equal(wire[wlen - 16 - 1], 4); /* next header: IPv4 */
 	wire[wlen - 16 - 3] = 0x77;
-	assert_int_equal(sa_crypto_init(&mac, IPSEC_ENC_NULL, c.integ, NULL, c.integ_key, true,
-					err, sizeof(err)),
-			 0);
+	assert_int_equal(sa_crypto_init(&mac, IPSEC_ENC_NULL, c.integ, NULL, c.integ_key, true, err,
+	                                sizeof(err)),
+	                 0);
 	struct crypto_buf b = {wire + 20, wlen - 20 - 16};
 	assert_int_equal(crypto_hmac(&mac, &b, 1, wire + wlen - 16), 0);
 	sa_crypto_free(&mac);
@@ -521,22 +516,22 @@ static void test_fragments(void **state)
 	enum ipsec_drop r;
 	struct pair p;
 	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, 0xaaaa, SRC, DST,
-		       IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, 0xaaaa, SRC, DST,
+	               IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 
 	set_frag(pkt, IPV4_MF);
 	pair_setup(&p, &c, 64);
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_MALFORMED);
 	set_frag(pkt, 100); /* a non-initial fragment */
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(ipsec_drops(p.a, IPSEC_DROP_MALFORMED), 2);
 	pair_teardown(&p);
 
 	c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0xaaab, GW_A, GW_B,
-		   IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	           IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	pair_setup(&p, &c, 64);
 	set_frag(pkt, IPV4_MF);
 	pair_roundtrip(&p, pkt, len);
@@ -549,8 +544,8 @@ static void test_output_errors(void **state)
 {
 	(void)state;
 	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0xbbbb, GW_A, GW_B,
-		       IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128);
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0xbbbb, GW_A, GW_B,
+	               IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF];
 	size_t len = build_udp(pkt, SRC, DST, 5, 6, 64), wlen;
@@ -560,24 +555,24 @@ static void test_output_errors(void **state)
 	/* CBC needs random IVs: a failing source is a crypto error. */
 	p.ha.random_fail = 1;
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_CRYPTO_ERROR);
 	p.ha.random_fail = 0;
 	/* Output buffer too small. */
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, len + 10, &wlen, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_MALFORMED);
 	/* Exactly len + IPSEC_MAX_OVERHEAD is always enough. */
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, len + IPSEC_MAX_OVERHEAD, &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	/* Garbage in. */
 	assert_int_equal(ipsec_output(p.a, pkt, 10, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_MALFORMED);
 	/* Trailing bytes beyond the IP total length are ignored. */
 	pkt[len] = 0xee;
 	assert_int_equal(ipsec_output(p.a, pkt, len + 1, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	deliver(p.b, wire, wlen, pkt, len);
 	pair_teardown(&p);
 }
@@ -587,8 +582,8 @@ static void test_cbc_iv_random(void **state)
 {
 	(void)state;
 	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0xcccc, GW_A, GW_B,
-		       IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128);
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0xcccc, GW_A, GW_B,
+	               IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128);
 	struct pair p;
 	uint8_t pkt[BUF], w1[BUF], w2[BUF];
 	size_t len = build_udp(pkt, SRC, DST, 5, 6, 64);
@@ -604,21 +599,21 @@ static void test_cbc_iv_random(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_transport),
-		cmocka_unit_test(test_roundtrip_tunnel),
-		cmocka_unit_test(test_roundtrip_udp_encap),
-		cmocka_unit_test(test_udp_4500_demux),
-		cmocka_unit_test(test_esn_crosses_2_32),
-		cmocka_unit_test(test_esn_high_bits_authenticated),
-		cmocka_unit_test(test_seq_exhausted),
-		cmocka_unit_test(test_dummy_packet),
-		cmocka_unit_test(test_tamper_icv_fail),
-		cmocka_unit_test(test_truncated_malformed),
-		cmocka_unit_test(test_unknown_spi),
-		cmocka_unit_test(test_bad_padding_malformed),
-		cmocka_unit_test(test_fragments),
-		cmocka_unit_test(test_output_errors),
-		cmocka_unit_test(test_cbc_iv_random),
+	        cmocka_unit_test(test_roundtrip_transport),
+	        cmocka_unit_test(test_roundtrip_tunnel),
+	        cmocka_unit_test(test_roundtrip_udp_encap),
+	        cmocka_unit_test(test_udp_4500_demux),
+	        cmocka_unit_test(test_esn_crosses_2_32),
+	        cmocka_unit_test(test_esn_high_bits_authenticated),
+	        cmocka_unit_test(test_seq_exhausted),
+	        cmocka_unit_test(test_dummy_packet),
+	        cmocka_unit_test(test_tamper_icv_fail),
+	        cmocka_unit_test(test_truncated_malformed),
+	        cmocka_unit_test(test_unknown_spi),
+	        cmocka_unit_test(test_bad_padding_malformed),
+	        cmocka_unit_test(test_fragments),
+	        cmocka_unit_test(test_output_errors),
+	        cmocka_unit_test(test_cbc_iv_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,7 +27,7 @@ static void spd_add(struct ipsec *ctx, const struct ipsec_spd_entry *e)
 }
 
 static enum ipsec_verdict out_verdict(struct ipsec *ctx, const uint8_t *pkt, size_t len,
-				      enum ipsec_drop *r)
+                                      enum ipsec_drop *r)
 {
 	uint8_t out[BUF];
 	size_t olen;
@@ -41,9 +41,8 @@ static void test_spd_first_match_ranges_ports(void **state)
 	(void)state;
 	struct test_host h = {0};
 	struct ipsec *ctx = ipsec_new(&test_ops, &h);
-	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, 0x1234, L, R,
-		       IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT,
+	                                  0x1234, L, R, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	uint32_t sa = add_sa(ctx, &c);
 	struct ipsec_spd_entry e;
 	uint8_t pkt[BUF];
@@ -76,9 +75,9 @@ static void test_spd_first_match_ranges_ports(void **state)
 		uint16_t sp, dp;
 		enum ipsec_verdict v;
 	} cases[] = {
-		{100, 5000, IPSEC_VERDICT_PROTECT}, {199, 5009, IPSEC_VERDICT_PROTECT},
-		{99, 5000, IPSEC_VERDICT_DROP},     {200, 5000, IPSEC_VERDICT_DROP},
-		{150, 4999, IPSEC_VERDICT_DROP},    {150, 5010, IPSEC_VERDICT_DROP},
+	        {100, 5000, IPSEC_VERDICT_PROTECT}, {199, 5009, IPSEC_VERDICT_PROTECT},
+	        {99, 5000, IPSEC_VERDICT_DROP},     {200, 5000, IPSEC_VERDICT_DROP},
+	        {150, 4999, IPSEC_VERDICT_DROP},    {150, 5010, IPSEC_VERDICT_DROP},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		len = build_udp(pkt, L, R, cases[i].sp, cases[i].dp, 10);
@@ -158,8 +157,8 @@ static void test_input_policy(void **state)
 	(void)state;
 	struct pair p;
 	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x777, A4(192, 0, 2, 1),
-		       A4(192, 0, 2, 2), IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x777, A4(192, 0, 2, 1),
+	               A4(192, 0, 2, 2), IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	struct ipsec_spd_entry e;
 	uint8_t pkt[BUF];
 	size_t len;
@@ -225,7 +224,7 @@ static void test_transport_selector_check(void **state)
 	(void)state;
 	struct pair p;
 	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT,
-					  0x888, L, R, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	                                  0x888, L, R, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	uint8_t pkt[BUF], wire[BUF], out[BUF];
 	size_t len, wlen, olen;
 	enum ipsec_drop r;
@@ -237,9 +236,9 @@ static void test_transport_selector_check(void **state)
 	pair_roundtrip(&p, pkt, len);
 	len = build_tcp(pkt, L, R, 40000, 23, 10);
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_POLICY_MISMATCH);
 	assert_int_equal(ipsec_sa_stats(p.b, p.in)->packets, 1);
 	pair_teardown(&p);
@@ -252,11 +251,10 @@ static void test_bundle(void **state)
 	struct test_host ha = {0}, hb = {0};
 	struct ipsec *a = ipsec_new(&test_ops, &ha), *b = ipsec_new(&test_ops, &hb);
 	struct ipsec_sa_config esp = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT,
-					    0x1001, L, R, IPSEC_ENC_AES_CBC_128,
-					    IPSEC_INTEG_NONE);
-	struct ipsec_sa_config ah = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT,
-					   0x1002, L, R, IPSEC_ENC_NULL,
-					   IPSEC_INTEG_HMAC_SHA256_128);
+	                                    0x1001, L, R, IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_NONE);
+	struct ipsec_sa_config ah =
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT, 0x1002, L, R,
+	               IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128);
 	struct ipsec_sa_config esp_in = sa_cfg_in(&esp, 64), ah_in = sa_cfg_in(&ah, 64);
 	struct ipsec_spd_entry e = entry(IPSEC_ACTION_PROTECT);
 	uint8_t pkt[BUF], wire[BUF], mid[BUF], out[BUF];
@@ -270,17 +268,17 @@ static void test_bundle(void **state)
 	id_esp_in = add_sa(b, &esp_in);
 	id_ah_in = add_sa(b, &ah_in);
 	assert_int_equal(ipsec_output(a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	assert_int_equal(wire[9], IPPROTO_NUM_AH);
 	assert_int_equal(wire[20], IPPROTO_NUM_ESP);
 	assert_int_equal(get_be32(wire + 24), 0x1002);
 	assert_int_equal(get_be32(wire + 20 + 28), 0x1001);
 	assert_int_equal(ipsec_input(b, wire, wlen, mid, sizeof(mid), &mlen, &via, &r),
-			 IPSEC_VERDICT_DELIVER);
+	                 IPSEC_VERDICT_DELIVER);
 	assert_int_equal(via, id_ah_in);
 	assert_int_equal(mid[9], IPPROTO_NUM_ESP);
 	assert_int_equal(ipsec_input(b, mid, mlen, out, sizeof(out), &olen, &via, &r),
-			 IPSEC_VERDICT_DELIVER);
+	                 IPSEC_VERDICT_DELIVER);
 	assert_int_equal(via, id_esp_in);
 	assert_int_equal(olen, len);
 	assert_memory_equal(out, pkt, len);
@@ -301,24 +299,24 @@ static void test_sad_lookup(void **state)
 
 	for (uint32_t i = 0; i < 600; i++) {
 		c = sa_cfg(IPSEC_DIR_IN, i % 3 ? IPSEC_PROTO_ESP : IPSEC_PROTO_AH,
-			   IPSEC_MODE_TRANSPORT, 0x100 + i / 2, A4(10, 0, 0, 1),
-			   A4(10, 0, 1, i % 2), i % 3 ? IPSEC_ENC_AES_GCM16_128 : IPSEC_ENC_NULL,
-			   i % 3 ? IPSEC_INTEG_NONE : IPSEC_INTEG_HMAC_SHA256_128);
+		           IPSEC_MODE_TRANSPORT, 0x100 + i / 2, A4(10, 0, 0, 1),
+		           A4(10, 0, 1, i % 2), i % 3 ? IPSEC_ENC_AES_GCM16_128 : IPSEC_ENC_NULL,
+		           i % 3 ? IPSEC_INTEG_NONE : IPSEC_INTEG_HMAC_SHA256_128);
 		ids[i] = add_sa(ctx, &c);
 		assert_int_equal(ids[i], i + 1);
 	}
 	for (uint32_t i = 0; i < 600; i++) {
-		struct ipsec_sa *sa = sad_find_inbound(&ctx->sad, 0x100 + i / 2, A4(10, 0, 1, i % 2),
-						       i % 3 ? 50 : 51);
+		struct ipsec_sa *sa = sad_find_inbound(&ctx->sad, 0x100 + i / 2,
+		                                       A4(10, 0, 1, i % 2), i % 3 ? 50 : 51);
 
 		assert_non_null(sa);
 		assert_int_equal(sa->id, ids[i]);
 		assert_null(sad_find_inbound(&ctx->sad, 0x100 + i / 2, A4(10, 0, 1, 2),
-					     i % 3 ? 50 : 51));
+		                             i % 3 ? 50 : 51));
 	}
 	/* Same (SPI, dst, protocol) twice is refused. */
 	c = sa_cfg(IPSEC_DIR_IN, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, 0x100, 1, A4(10, 0, 1, 1),
-		   IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	           IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	assert_int_equal(ipsec_sa_add(ctx, &c, &id, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "SPI 0x00000100"));
 	assert_non_null(strstr(err, "10.0.1.1"));
@@ -344,9 +342,8 @@ static void test_sa_foreach_and_delete(void **state)
 {
 	(void)state;
 	struct pair p;
-	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, 0x999, L, R,
-		       IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT,
+	                                  0x999, L, R, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	uint8_t pkt[BUF], wire[BUF], out[BUF];
 	size_t len = build_udp(pkt, L, R, 1, 2, 10), wlen, olen;
 	enum ipsec_drop r;
@@ -354,15 +351,15 @@ static void test_sa_foreach_and_delete(void **state)
 
 	pair_setup(&p, &c, 64);
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	add_sa(p.a, &c);
 	assert_int_equal(ipsec_sa_delete(p.a, p.out), 0);
 	assert_int_equal(ipsec_sa_delete(p.b, p.in), 0);
 	assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_NO_SA);
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_NO_SA);
 	ipsec_sa_foreach(p.a, count_ids, &sum);
 	assert_int_equal(sum, 1 + 2);
@@ -375,9 +372,8 @@ static void test_spd_replace_sa(void **state)
 {
 	(void)state;
 	struct pair p;
-	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, 0xa00, L, R,
-		       IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT,
+	                                  0xa00, L, R, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	struct ipsec_sa_config c2 = c, in2;
 	uint8_t pkt[BUF], wire[BUF];
 	size_t len = build_udp(pkt, L, R, 1, 2, 10), wlen;
@@ -395,11 +391,11 @@ static void test_spd_replace_sa(void **state)
 	assert_int_equal(ipsec_spd_replace_sa(p.a, p.out, new_out), 1);
 	assert_int_equal(ipsec_spd_replace_sa(p.a, p.out, 99), -1);
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	assert_int_equal(get_be32(wire + 20), 0xa01);
 	ipsec_sa_delete(p.a, p.out);
 	assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, &via, &r),
-			 IPSEC_VERDICT_DELIVER);
+	                 IPSEC_VERDICT_DELIVER);
 	assert_int_equal(via, new_in);
 	assert_memory_equal(out, pkt, len);
 	assert_int_equal(ipsec_sa_stats(p.a, p.out)->packets, 0);
@@ -424,14 +420,14 @@ static void test_sa_config_errors(void **state)
 {
 	(void)state;
 	struct ipsec_sa_config base =
-		sa_cfg(IPSEC_DIR_IN, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x100, 1, 2,
-		       IPSEC_ENC_AES_GCM16_256, IPSEC_INTEG_NONE);
+	        sa_cfg(IPSEC_DIR_IN, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x100, 1, 2,
+	               IPSEC_ENC_AES_GCM16_256, IPSEC_INTEG_NONE);
 	struct ipsec_sa_config c;
 
 	c = base;
 	c.enc_key_len = 32;
 	expect_sa_error(&c, "aes-gcm-16-256 needs 36 bytes of keying material (key + 4-byte "
-			    "salt), got 32");
+	                    "salt), got 32");
 	c = base;
 	c.enc = IPSEC_ENC_AES_CBC_128;
 	c.enc_key_len = 20;
@@ -441,10 +437,10 @@ static void test_sa_config_errors(void **state)
 	c.integ_key_len = 32;
 	expect_sa_error(&c, "integrity must be none, got hmac-sha256-128");
 	c = sa_cfg(IPSEC_DIR_IN, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x100, 1, 2, IPSEC_ENC_NULL,
-		   IPSEC_INTEG_NONE);
+	           IPSEC_INTEG_NONE);
 	expect_sa_error(&c, "null encryption needs an integrity transform");
 	c = sa_cfg(IPSEC_DIR_IN, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x100, 1, 2, IPSEC_ENC_NULL,
-		   IPSEC_INTEG_HMAC_SHA384_192);
+	           IPSEC_INTEG_HMAC_SHA384_192);
 	c.integ_key_len = 32;
 	expect_sa_error(&c, "hmac-sha384-192 needs a 48-byte key");
 	c = base;
@@ -461,7 +457,8 @@ static void test_sa_config_errors(void **state)
 	c = base;
 	c.soft.bytes = 100;
 	c.hard.bytes = 100;
-	expect_sa_error(&c, "soft lifetime bytes (100) must be below the hard lifetime bytes (100)");
+	expect_sa_error(&c,
+	                "soft lifetime bytes (100) must be below the hard lifetime bytes (100)");
 	c = base;
 	c.encap_sport = 4500;
 	expect_sa_error(&c, "UDP encapsulation needs both ports");
@@ -479,7 +476,7 @@ static void test_spd_config_errors(void **state)
 	struct test_host h = {0};
 	struct ipsec *ctx = ipsec_new(&test_ops, &h);
 	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_IN, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT,
-					  0x100, 1, 2, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	                                  0x100, 1, 2, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	uint32_t in = add_sa(ctx, &c);
 	struct ipsec_spd_entry e;
 	char err[256];
@@ -513,9 +510,9 @@ static void test_spd_config_errors(void **state)
 static void test_drop_names(void **state)
 {
 	(void)state;
-	static const char *want[] = {"no_sa",	 "replay",	  "icv_fail",	  "policy_discard",
-				     "policy_mismatch", "malformed",  "seq_exhausted", "sa_expired",
-				     "dummy",	 "crypto_error"};
+	static const char *want[] = {
+	        "no_sa",     "replay",        "icv_fail",   "policy_discard", "policy_mismatch",
+	        "malformed", "seq_exhausted", "sa_expired", "dummy",          "crypto_error"};
 	struct ipsec *ctx = ipsec_new(&test_ops, NULL);
 
 	assert_int_equal(IPSEC_DROP__COUNT, 10);
@@ -530,17 +527,17 @@ static void test_drop_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spd_first_match_ranges_ports),
-		cmocka_unit_test(test_spd_icmp_and_fragments),
-		cmocka_unit_test(test_input_policy),
-		cmocka_unit_test(test_transport_selector_check),
-		cmocka_unit_test(test_bundle),
-		cmocka_unit_test(test_sad_lookup),
-		cmocka_unit_test(test_sa_foreach_and_delete),
-		cmocka_unit_test(test_spd_replace_sa),
-		cmocka_unit_test(test_sa_config_errors),
-		cmocka_unit_test(test_spd_config_errors),
-		cmocka_unit_test(test_drop_names),
+	        cmocka_unit_test(test_spd_first_match_ranges_ports),
+	        cmocka_unit_test(test_spd_icmp_and_fragments),
+	        cmocka_unit_test(test_input_policy),
+	        cmocka_unit_test(test_transport_selector_check),
+	        cmocka_unit_test(test_bundle),
+	        cmocka_unit_test(test_sad_lookup),
+	        cmocka_unit_test(test_sa_foreach_and_delete),
+	        cmocka_unit_test(test_spd_replace_sa),
+	        cmocka_unit_test(test_sa_config_errors),
+	        cmocka_unit_test(test_spd_config_errors),
+	        cmocka_unit_test(test_drop_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,10 +145,9 @@ static void test_esn_inference(void **state)
  * packet far to the right that must not move the window. */
 static void engine_window(uint32_t w)
 {
-	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x4000 + w,
-		       A4(192, 0, 2, 1), A4(192, 0, 2, 2), IPSEC_ENC_AES_GCM16_128,
-		       IPSEC_INTEG_NONE);
+	struct ipsec_sa_config c = sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL,
+	                                  0x4000 + w, A4(192, 0, 2, 1), A4(192, 0, 2, 2),
+	                                  IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	struct pair p;
 	size_t n = w + 40;
 	uint8_t pkt[BUF], out[BUF];
@@ -160,41 +159,41 @@ static void engine_window(uint32_t w)
 	pair_setup(&p, &c, w);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(ipsec_output(p.a, pkt, len, wire[i], 200, &wlen[i], &r),
-				 IPSEC_VERDICT_PROTECT);
+		                 IPSEC_VERDICT_PROTECT);
 	/* The last packet, tampered: ICV failure, window unchanged. */
 	wire[n - 1][wlen[n - 1] - 1] ^= 1;
 	assert_int_equal(ipsec_input(p.b, wire[n - 1], wlen[n - 1], out, BUF, &olen, NULL, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_ICV_FAIL);
 	wire[n - 1][wlen[n - 1] - 1] ^= 1;
 	assert_int_equal(ipsec_sa_stats(p.b, p.in)->seq, 0);
 	/* Packet 1 (seq 2) arrives, then seq n - 1 (index n - 2). */
 	assert_int_equal(ipsec_input(p.b, wire[1], wlen[1], out, BUF, &olen, NULL, &r),
-			 IPSEC_VERDICT_DELIVER);
+	                 IPSEC_VERDICT_DELIVER);
 	assert_int_equal(ipsec_input(p.b, wire[n - 2], wlen[n - 2], out, BUF, &olen, NULL, &r),
-			 IPSEC_VERDICT_DELIVER);
+	                 IPSEC_VERDICT_DELIVER);
 	/* Now T = n - 1: seq n - w (index n - w - 1) is the left edge. */
-	assert_int_equal(ipsec_input(p.b, wire[n - w - 1], wlen[n - w - 1], out, BUF, &olen, NULL,
-				     &r),
-			 IPSEC_VERDICT_DELIVER);
-	assert_int_equal(ipsec_input(p.b, wire[n - w - 2], wlen[n - w - 2], out, BUF, &olen, NULL,
-				     &r),
-			 IPSEC_VERDICT_DROP);
+	assert_int_equal(
+	        ipsec_input(p.b, wire[n - w - 1], wlen[n - w - 1], out, BUF, &olen, NULL, &r),
+	        IPSEC_VERDICT_DELIVER);
+	assert_int_equal(
+	        ipsec_input(p.b, wire[n - w - 2], wlen[n - w - 2], out, BUF, &olen, NULL, &r),
+	        IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_REPLAY);
 	/* Everything inside, in reverse order, once. */
 	for (size_t i = n - 3; i > n - w - 1; i--)
 		assert_int_equal(ipsec_input(p.b, wire[i], wlen[i], out, BUF, &olen, NULL, &r),
-				 IPSEC_VERDICT_DELIVER);
+		                 IPSEC_VERDICT_DELIVER);
 	for (size_t i = n - w - 1; i < n - 1; i++) {
 		assert_int_equal(ipsec_input(p.b, wire[i], wlen[i], out, BUF, &olen, NULL, &r),
-				 IPSEC_VERDICT_DROP);
+		                 IPSEC_VERDICT_DROP);
 		assert_int_equal(r, IPSEC_DROP_REPLAY);
 	}
 	assert_int_equal(ipsec_sa_stats(p.b, p.in)->drops[IPSEC_DROP_REPLAY], w + 1);
 	assert_int_equal(ipsec_sa_stats(p.b, p.in)->packets, w + 1);
 	/* The genuine last packet. */
 	assert_int_equal(ipsec_input(p.b, wire[n - 1], wlen[n - 1], out, BUF, &olen, NULL, &r),
-			 IPSEC_VERDICT_DELIVER);
+	                 IPSEC_VERDICT_DELIVER);
 	pair_teardown(&p);
 	free(wire);
 	free(wlen);
@@ -212,19 +211,18 @@ static void test_engine_window_off(void **state)
 {
 	(void)state;
 	struct ipsec_sa_config c =
-		sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x4444, A4(192, 0, 2, 1),
-		       A4(192, 0, 2, 2), IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	        sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, 0x4444, A4(192, 0, 2, 1),
+	               A4(192, 0, 2, 2), IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 	struct pair p;
 	uint8_t pkt[BUF], wire[BUF], out[BUF];
 	size_t len = build_udp(pkt, A4(10, 0, 0, 1), A4(10, 0, 0, 2), 1, 2, 40), wlen, olen;
 	enum ipsec_drop r;
 
 	pair_setup(&p, &c, 0);
-	assert_int_equal(ipsec_output(p.a, pkt, len, wire, BUF, &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	assert_int_equal(ipsec_output(p.a, pkt, len, wire, BUF, &wlen, &r), IPSEC_VERDICT_PROTECT);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(ipsec_input(p.b, wire, wlen, out, BUF, &olen, NULL, &r),
-				 IPSEC_VERDICT_DELIVER);
+		                 IPSEC_VERDICT_DELIVER);
 	assert_int_equal(ipsec_sa_stats(p.b, p.in)->packets, 3);
 	pair_teardown(&p);
 }
@@ -232,9 +230,12 @@ static void test_engine_window_off(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_window_edges),      cmocka_unit_test(test_window_off),
-		cmocka_unit_test(test_window_random_model), cmocka_unit_test(test_esn_inference),
-		cmocka_unit_test(test_engine_windows),    cmocka_unit_test(test_engine_window_off),
+	        cmocka_unit_test(test_window_edges),
+	        cmocka_unit_test(test_window_off),
+	        cmocka_unit_test(test_window_random_model),
+	        cmocka_unit_test(test_esn_inference),
+	        cmocka_unit_test(test_engine_windows),
+	        cmocka_unit_test(test_engine_window_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

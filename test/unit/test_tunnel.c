@@ -17,10 +17,10 @@ static void test_ecn_decap_table(void **state)
 {
 	(void)state;
 	static const int want[4][4] = {
-		/* inner Not-ECT */ {ECN_NOT_ECT, ECN_NOT_ECT, ECN_NOT_ECT, -1},
-		/* inner ECT(0) */ {ECN_ECT0, ECN_ECT0, ECN_ECT1, ECN_CE},
-		/* inner ECT(1) */ {ECN_ECT1, ECN_ECT1, ECN_ECT1, ECN_CE},
-		/* inner CE */ {ECN_CE, ECN_CE, ECN_CE, ECN_CE},
+	        /* inner Not-ECT */ {ECN_NOT_ECT, ECN_NOT_ECT, ECN_NOT_ECT, -1},
+	        /* inner ECT(0) */ {ECN_ECT0, ECN_ECT0, ECN_ECT1, ECN_CE},
+	        /* inner ECT(1) */ {ECN_ECT1, ECN_ECT1, ECN_ECT1, ECN_CE},
+	        /* inner CE */ {ECN_CE, ECN_CE, ECN_CE, ECN_CE},
 	};
 	static const uint8_t code[4] = {ECN_NOT_ECT, ECN_ECT0, ECN_ECT1, ECN_CE};
 
@@ -35,7 +35,7 @@ static void test_ecn_decap_table(void **state)
 static struct ipsec_sa_config tcfg(uint32_t spi)
 {
 	return sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, spi, GW_A, GW_B,
-		      IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+	              IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
 }
 
 static size_t protect(struct pair *p, const uint8_t *pkt, size_t len, uint8_t *wire)
@@ -43,8 +43,7 @@ static size_t protect(struct pair *p, const uint8_t *pkt, size_t len, uint8_t *w
 	size_t wlen = 0;
 	enum ipsec_drop r;
 
-	assert_int_equal(ipsec_output(p->a, pkt, len, wire, BUF, &wlen, &r),
-			 IPSEC_VERDICT_PROTECT);
+	assert_int_equal(ipsec_output(p->a, pkt, len, wire, BUF, &wlen, &r), IPSEC_VERDICT_PROTECT);
 	assert_int_equal(inet_checksum(wire, 20), 0);
 	return wlen;
 }
@@ -74,7 +73,7 @@ static void test_ecn_through_tunnel(void **state)
 		assert_int_equal(wire[1] & 3, ECN_ECT0);
 		set_tos(wire, (uint8_t)((wire[1] & 0xfc) | ECN_CE));
 		assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-				 IPSEC_VERDICT_DELIVER);
+		                 IPSEC_VERDICT_DELIVER);
 		assert_int_equal(out[1], 0x28 | ECN_CE);
 		assert_int_equal(inet_checksum(out, 20), 0);
 		assert_memory_equal(out + 2, pkt + 2, 8);
@@ -89,14 +88,14 @@ static void test_ecn_through_tunnel(void **state)
 		assert_int_equal(wire[1] & 3, ECN_NOT_ECT);
 		set_tos(wire, ECN_CE);
 		assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-				 IPSEC_VERDICT_DROP);
+		                 IPSEC_VERDICT_DROP);
 		assert_int_equal(r, IPSEC_DROP_MALFORMED);
 		/* Outer ECT(1) over inner ECT(0) gives ECT(1). */
 		set_tos(pkt, ECN_ECT0);
 		wlen = protect(&p, pkt, len, wire);
 		set_tos(wire, ECN_ECT1);
 		assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-				 IPSEC_VERDICT_DELIVER);
+		                 IPSEC_VERDICT_DELIVER);
 		assert_int_equal(out[1] & 3, ECN_ECT1);
 		pair_teardown(&p);
 	}
@@ -134,9 +133,11 @@ static void test_outer_header_fields(void **state)
 				assert_int_equal(o.proto, IPPROTO_NUM_ESP);
 				assert_int_equal(o.tos, (copy ? 0xb8 : 0) | ECN_ECT1);
 				assert_int_equal(o.ttl, copy ? 17 : 64);
-				assert_int_equal(o.frag, dfs[d] == IPSEC_DF_SET || (dfs[d] == IPSEC_DF_COPY && df)
-								 ? IPV4_DF
-								 : 0);
+				assert_int_equal(o.frag,
+				                 dfs[d] == IPSEC_DF_SET ||
+				                                 (dfs[d] == IPSEC_DF_COPY && df)
+				                         ? IPV4_DF
+				                         : 0);
 				pair_roundtrip(&p, pkt, len);
 			}
 			/* Fresh IDs, one per packet. */
@@ -162,14 +163,14 @@ static void test_inner_not_ipv4(void **state)
 
 	pair_setup(&p, &c, 64);
 	assert_int_equal(ipsec_output_opts(p.a, pkt, len, wire, sizeof(wire), &wlen, &r, &o),
-			 IPSEC_VERDICT_PROTECT);
+	                 IPSEC_VERDICT_PROTECT);
 	assert_int_equal(ipsec_input(p.b, wire, wlen, out, sizeof(out), &olen, NULL, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_MALFORMED);
 	/* A "packet" that is not IPv4 inside. */
 	pkt[0] = 0x60;
 	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			 IPSEC_VERDICT_DROP);
+	                 IPSEC_VERDICT_DROP);
 	assert_int_equal(r, IPSEC_DROP_MALFORMED);
 	pair_teardown(&p);
 }
@@ -177,10 +178,10 @@ static void test_inner_not_ipv4(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ecn_decap_table),
-		cmocka_unit_test(test_ecn_through_tunnel),
-		cmocka_unit_test(test_outer_header_fields),
-		cmocka_unit_test(test_inner_not_ipv4),
+	        cmocka_unit_test(test_ecn_decap_table),
+	        cmocka_unit_test(test_ecn_through_tunnel),
+	        cmocka_unit_test(test_outer_header_fields),
+	        cmocka_unit_test(test_inner_not_ipv4),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
