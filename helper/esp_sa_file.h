@@ -1,0 +1,65 @@
+/* Wireshark's ESP SA table (`esp_sa`, a UAT file under
+ * ~/.config/wireshark/), read into inbound engine SA configurations.
+ *
+ * One SA a line, eight quoted, comma-separated fields, as Wireshark 4.0
+ * writes them (epan/dissectors/packet-ipsec.c, esp_uat_flds):
+ *
+ *   "IPv4","SRC","DST","0xSPI","ENCRYPTION","KEY","AUTHENTICATION","KEY"
+ *
+ * e.g.
+ *
+ *   "IPv4","192.0.2.1","192.0.2.2","0x00001001","AES-GCM with 16 octet ICV [RFC4106]","0x<key||salt>","NULL",""
+ *
+ * Blank lines and lines starting with '#' are ignored.  Inside quotes, \\,
+ * \" and \xHH are escapes (Wireshark's UAT quoting).  A key is "0x" and hex
+ * digits, or else the bytes of the string itself (as Wireshark reads it).
+ *
+ * What the engine can use becomes an SA: encryption "NULL", "AES-CBC
+ * [RFC3602]" (16- or 32-byte key: AES-128 or AES-256), "AES-GCM with 16
+ * octet ICV [RFC4106]" (20 or 36 bytes: key and 4-byte salt), "ChaCha20 with
+ * Poly1305 [RFC7634]" (36 bytes; a name newer Wireshark releases use);
+ * authentication "NULL", "HMAC-SHA-256-128 [RFC4868]", "HMAC-SHA-384-192
+ * [RFC4868]", "HMAC-SHA-512-256 [RFC4868]".
+ *
+ * Lines Wireshark would accept but the engine cannot use (IPv6, wildcard
+ * addresses or SPI, 3DES, AES-CTR, GCM with 8/12-octet ICV, HMAC-SHA-1, ...,
+ * or NULL encryption with NULL authentication) are skipped with a warning
+ * "FILE:LINE: warning: ...".  Anything else wrong is an error
+ * "FILE:LINE: message".
+ */
+#ifndef ESP_SA_FILE_H
+#define ESP_SA_FILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ipsec.h"
+
+/* At most this many errors are printed. */
+#define ESP_SA_MAX_ERRORS 20
+
+struct esp_sa_entry {
+	unsigned line; /* 1-based line in the file */
+	/* dir IN, protocol ESP, mode TUNNEL (the file does not say: the caller
+	 * decides), replay window 0 (off), no ESN, no encapsulation, zeroed
+	 * selectors (every inner packet allowed). */
+	struct ipsec_sa_config cfg;
+};
+
+struct esp_sa_list {
+	struct esp_sa_entry *items;
+	size_t n;
+	size_t skipped; /* lines skipped with a warning */
+};
+
+/* Reads the table at `path`.  Returns 0 with *out filled (warnings printed
+ * to `msgs`), or 2 after printing each error to `msgs` (at most
+ * ESP_SA_MAX_ERRORS of them; an unreadable file is "PATH: strerror").
+ * `msgs` may be NULL.  Call esp_sa_list_free() in both cases. */
+int esp_sa_file_load(const char *path, struct esp_sa_list *out, FILE *msgs);
+/* The same from text in memory; `name` names it in messages. */
+int esp_sa_parse_text(const char *name, const char *text, size_t len, struct esp_sa_list *out,
+		      FILE *msgs);
+void esp_sa_list_free(struct esp_sa_list *l);
+
+#endif
