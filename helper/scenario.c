@@ -67,6 +67,7 @@ static void arena_free(struct scenario_arena *a)
 
 struct ctx {
 	const char *file;
+	unsigned nwarn;
 	const char *text;
 	FILE *errors;
 	unsigned nerr;
@@ -97,6 +98,26 @@ static void verror(struct ctx *c, unsigned set, size_t line, size_t col, bool ha
 	else
 		fprintf(c->errors, "%s: ", c->file);
 	vfprintf(c->errors, fmt, ap);
+	fputc('\n', c->errors);
+}
+
+/* A warning: printed like an error, with "warning: ", but loading succeeds. */
+static void warn_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int id = (int)(n - c->doc.nodes.start) + 1;
+	unsigned set = (size_t)id < c->origin_cap ? c->origin[id] : 0;
+
+	if (!c->errors || ++c->nwarn > SCENARIO_MAX_ERRORS)
+		return;
+	if (set)
+		fprintf(c->errors, "--set:%u: warning: ", set);
+	else
+		fprintf(c->errors, "%s:%zu:%zu: warning: ", c->file, n->start_mark.line + 1,
+		        n->start_mark.column + 1);
+	va_start(ap, fmt);
+	vfprintf(c->errors, fmt, ap);
+	va_end(ap);
 	fputc('\n', c->errors);
 }
 
@@ -553,6 +574,7 @@ struct load {
 	bool *suspect;
 	/* The nodes list itself is unusable: references cannot be checked. */
 	bool nodes_failed;
+	yaml_node_t **flow_maps; /* per flow: its mapping */
 };
 
 static size_t find_node(const struct scenario *s, const char *name)
@@ -1739,6 +1761,7 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 
 	s->n_flows = seq_len(list);
 	s->flows = arena_alloc(c->a, s->n_flows * sizeof(*s->flows));
+	L->flow_maps = arena_alloc(c->a, s->n_flows * sizeof(*L->flow_maps));
 	for (size_t i = 0; i < s->n_flows; i++) {
 		struct scenario_flow *f = &s->flows[i];
 		yaml_node_t *m = seq_item(c, list, i), *v, *namev, *tov = NULL, *sv, *ev;
@@ -1752,6 +1775,7 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 		f->from = f->to = SCENARIO_NONE;
 		if (!want_map(c, m, "a traffic flow"))
 			continue;
+		L->flow_maps[i] = m;
 		check_keys(c, m, "traffic", traffic_keys);
 		switch (opt_enum(c, m, "type", type_names, "traffic type", &x, NULL)) {
 		case 0:
@@ -1860,6 +1884,163 @@ static void load_traffic(struct load *L, yaml_node_t *list)
 	}
 }
 
+/* ---- routing: can the traffic get there? ---- */
+
+/* The neighbour a node sends a packet for dst to (longest prefix match over
+ * its connected subnets and static routes, as ns-3's static routing does),
+ * or SCENARIO_NONE; *via_iface gets the interface used. */
+static size_t next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *via_iface)
+{
+	const struct scenario_node *nd = &s->nodes[n];
+	size_t best = SCENARIO_NONE;
+	int best_len = -1;
+
+	for (size_t i = 0; i < nd->n_ifaces; i++) {
+		const struct scenario_iface *f = &nd->ifaces[i];
+
+		if (same_subnet(f->addr, dst, f->prefix_len) && f->prefix_len > best_len) {
+			best = f->peer;
+			best_len = f->prefix_len;
+			*via_iface = i;
+		}
+	}
+	for (size_t i = 0; i < nd->n_routes; i++) {
+		const struct scenario_route *r = &nd->routes[i];
+
+		if (r->iface != SCENARIO_NONE && same_subnet(r->dst, dst, r->prefix_len) &&
+		    r->prefix_len > best_len) {
+			best = nd->ifaces[r->iface].peer;
+			best_len = r->prefix_len;
+			*via_iface = r->iface;
+		}
+	}
+	return best;
+}
+
+static bool in_range(const struct ipsec_range32 *r, uint32_t a)
+{
+	return r->lo <= a && a <= r->hi;
+}
+
+/* The first policy of node n matching a packet src -> dst of IP protocol
+ * proto, or NULL (the default applies).  Entries restricted to ports are
+ * skipped: the ports of the packets are not known here. */
+static const struct scenario_policy *spd_match(const struct scenario_node *nd, uint32_t src,
+                                               uint32_t dst, uint8_t proto)
+{
+	for (size_t i = 0; i < nd->n_policies; i++) {
+		const struct scenario_policy *p = &nd->policies[i];
+		const struct ipsec_selector *sel = &p->sel;
+		bool any_ports = sel->local_port.lo == 0 && sel->remote_port.lo == 0 &&
+		                 sel->local_port.hi >= 255 && sel->remote_port.hi >= 255;
+
+		if (in_range(&sel->local_addr, src) && in_range(&sel->remote_addr, dst) &&
+		    (sel->protocol == 0 || sel->protocol == proto) && any_ports)
+			return p;
+	}
+	return NULL;
+}
+
+/* Follows a packet src -> dst (IP protocol proto) from node `from`: routes,
+ * forwarding, and outbound IPsec (a DISCARD policy drops it; a tunnel-mode
+ * SA carries it to the tunnel's far end, which is followed in turn).  On
+ * failure, says why in `why` and returns false.  An approximation for
+ * warnings: ports and inbound policy checks are not considered. */
+static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_t dst,
+                    uint8_t proto, int depth, char *why, size_t len)
+{
+	size_t cur = from, iface;
+	char a[16];
+
+	for (size_t hop = 0; hop <= s->n_nodes; hop++) {
+		const struct scenario_node *nd = &s->nodes[cur];
+		const struct scenario_policy *p;
+		size_t next;
+
+		if (iface_with_addr(nd, dst) != SCENARIO_NONE)
+			return true;
+		if (hop > 0 && !nd->forwarding) {
+			snprintf(why, len, "node '%s' is on the path to %s but does not forward",
+			         nd->name, addr_str(dst, a));
+			return false;
+		}
+		/* The inner packet needs a route too (ns-3 and Linux route before
+		 * the outbound IPsec processing). */
+		next = next_hop(s, cur, dst, &iface);
+		if (next == SCENARIO_NONE) {
+			snprintf(why, len, "node '%s' has no route to %s", nd->name,
+			         addr_str(dst, a));
+			return false;
+		}
+		p = nd->has_ipsec ? spd_match(nd, src, dst, proto) : NULL;
+		if ((p && p->action == IPSEC_ACTION_DISCARD) ||
+		    (!p && nd->has_ipsec && nd->ipsec_default == IPSEC_ACTION_DISCARD)) {
+			snprintf(why, len, "node '%s' discards packets to %s (%s)", nd->name,
+			         addr_str(dst, a), p ? "a discard policy" : "default: discard");
+			return false;
+		}
+		if (p && p->action == IPSEC_ACTION_PROTECT && p->n_out) {
+			/* The outermost SA of the bundle decides where it goes. */
+			const struct ipsec_sa_config *sa = &nd->sas[p->out[p->n_out - 1]].cfg;
+			size_t far = addr_owner(s, sa->dst);
+
+			if (sa->mode == IPSEC_MODE_TUNNEL && sa->dst != dst) {
+				if (depth > 3)
+					return true; /* too nested to follow: no opinion */
+				if (far == SCENARIO_NONE) {
+					snprintf(why, len,
+					         "the tunnel from '%s' leads to %s, which no node "
+					         "has",
+					         nd->name, addr_str(sa->dst, a));
+					return false;
+				}
+				if (!reaches(s, cur, sa->src, sa->dst, (uint8_t)sa->protocol,
+				             depth + 1, why, len))
+					return false;
+				cur = far; /* decapsulated there, routed on */
+				continue;
+			}
+		}
+		cur = next;
+	}
+	snprintf(why, len, "the routes to %s go round in a loop", addr_str(dst, a));
+	return false;
+}
+
+/* Warns about flows whose packets (or, for ping, replies) cannot arrive.
+ * Only a warning: a black hole may be what the experiment is about. */
+static void check_reachability(struct load *L)
+{
+	const struct scenario *s = L->s;
+
+	for (size_t i = 0; i < s->n_flows; i++) {
+		const struct scenario_flow *f = &s->flows[i];
+		yaml_node_t *tov = get(L->c, L->flow_maps[i], "to");
+		uint8_t proto = f->type == SCENARIO_FLOW_PING ? 1 : 17;
+		char why[200];
+		size_t iface = 0;
+		uint32_t src;
+
+		if (f->to == SCENARIO_NONE ||
+		    next_hop(s, f->from, f->dst, &iface) == SCENARIO_NONE) {
+			if (f->to != SCENARIO_NONE)
+				warn_at(L->c, tov,
+				        "traffic '%s' cannot reach %s: node '%s' has no route to "
+				        "it",
+				        f->name, s->nodes[f->to].name, s->nodes[f->from].name);
+			continue; /* to an address nobody has: deliberate */
+		}
+		src = s->nodes[f->from].ifaces[iface].addr;
+		if (!reaches(s, f->from, src, f->dst, proto, 0, why, sizeof(why)))
+			warn_at(L->c, tov, "traffic '%s' cannot reach %s: %s", f->name,
+			        s->nodes[f->to].name, why);
+		else if (f->type == SCENARIO_FLOW_PING &&
+		         !reaches(s, f->to, f->dst, src, proto, 0, why, sizeof(why)))
+			warn_at(L->c, tov, "the replies of traffic '%s' cannot come back: %s",
+			        f->name, why);
+	}
+}
+
 static void load_top(struct load *L, yaml_node_t *root)
 {
 	struct ctx *c = L->c;
@@ -1908,6 +2089,8 @@ static void load_top(struct load *L, yaml_node_t *root)
 		load_node(L, i);
 	if ((v = get(c, root, "traffic")) && want_seq(c, v, "traffic"))
 		load_traffic(L, v);
+	if (c->nerr == 0)
+		check_reachability(L);
 }
 
 /* ---- overrides ---- */

@@ -514,6 +514,58 @@ static void test_policy_selectors(void **state)
 	scenario_free(&s);
 }
 
+static void test_no_warnings_in_shipped(void **state)
+{
+	static const char *const files[] = {
+	        "site-to-site.yaml",
+	        "host-to-host-esp-transport.yaml",
+	        "host-to-host-ah-transport.yaml",
+	        "attack.yaml",
+	        "chacha-tunnel.yaml",
+	        "ah-tunnel.yaml",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct scenario s;
+
+		assert_int_equal(load(files[i], NULL, 0, &s), 0);
+		if (errbuf[0])
+			fail_msg("%s: %s", files[i], errbuf);
+		scenario_free(&s);
+	}
+}
+
+/* Traffic that cannot arrive is a warning (the load succeeds). */
+static void test_reachability_warnings(void **state)
+{
+	struct scenario s;
+	const char *no_route[] = {"nodes.gwB.routes="};
+	const char *no_forward[] = {"nodes.mitm.forwarding=false", "nodes.mitm.attacker="};
+	const char *discard[] = {"nodes.gwA.ipsec.default=discard",
+	                         "nodes.gwA.ipsec.policies.0.remote_ts=10.3.0.0/24"};
+
+	(void)state;
+	assert_int_equal(load("site-to-site.yaml", no_route, 1, &s), 0);
+	assert_non_null(strstr(errbuf, "site-to-site.yaml:75:48: warning: traffic 'b-to-a' cannot "
+	                               "reach hostA: node 'gwB' has no route to 10.1.0.2\n"));
+	assert_non_null(strstr(errbuf, "site-to-site.yaml:76:51: warning: the replies of traffic "
+	                               "'ping-a-b' cannot come back: node 'gwB' has no route to "
+	                               "10.1.0.2\n"));
+	assert_int_equal(s.n_flows, 4);
+	scenario_free(&s);
+	/* Tunnelled traffic follows the tunnel: mitm needs no LAN routes, but
+	 * it must forward. */
+	assert_int_equal(load("attack.yaml", no_forward, 2, &s), 0);
+	assert_non_null(strstr(errbuf, "warning: traffic 'a-to-b' cannot reach hostB: node 'mitm' "
+	                               "is on the path to 192.0.2.6 but does not forward\n"));
+	scenario_free(&s);
+	assert_int_equal(load("site-to-site.yaml", discard, 2, &s), 0);
+	assert_non_null(strstr(errbuf, "warning: traffic 'a-to-b' cannot reach hostB: node 'gwA' "
+	                               "discards packets to 10.2.0.2 (default: discard)\n"));
+	scenario_free(&s);
+}
+
 /* Runs cmd_check with stdout and stderr captured. */
 static int run_check(int argc, char **argv, char *out, size_t cap)
 {
@@ -587,6 +639,8 @@ int main(void)
 	        cmocka_unit_test(test_limits),
 	        cmocka_unit_test(test_minimal_defaults),
 	        cmocka_unit_test(test_policy_selectors),
+	        cmocka_unit_test(test_no_warnings_in_shipped),
+	        cmocka_unit_test(test_reachability_warnings),
 	        cmocka_unit_test(test_cmd_check),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
