@@ -1100,7 +1100,7 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_n
 	struct scenario_node *nd = &L->s->nodes[ni];
 	struct scenario_sa *sa = &nd->sas[si];
 	struct ipsec_sa_config *cfg = &sa->cfg;
-	yaml_node_t *v, *sv = NULL, *dv = NULL, *ev = NULL, *iv = NULL, *mv = NULL;
+	yaml_node_t *v, *sv = NULL, *dv = NULL, *ev = NULL, *iv = NULL;
 	char what[160], a1[16], a2[16];
 	const char *name;
 	int x;
@@ -1141,7 +1141,7 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_n
 	}
 	if (opt_enum(c, m, "proto", proto_names, "IPsec protocol", &x, NULL) == 1)
 		cfg->protocol = (enum ipsec_protocol)x;
-	if (opt_enum(c, m, "mode", mode_names, "mode", &x, &mv) == 1)
+	if (opt_enum(c, m, "mode", mode_names, "mode", &x, NULL) == 1)
 		cfg->mode = (enum ipsec_mode)x;
 
 	switch (opt_uint(c, m, "spi", 0, UINT32_MAX, &u, &v)) {
@@ -1356,7 +1356,6 @@ static void load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_n
 			}
 		}
 	}
-	(void)mv;
 }
 
 /* Traffic selectors: "any", an address, a prefix or a range "A-B". */

@@ -83,12 +83,11 @@ static int check_file(const char *path)
 
 			expect[nexp] = malloc(n);
 			if (strncmp(e, "--set:", 6) == 0)
-				snprintf(expect[nexp], n, "%s", e);
+				snprintf(expect[nexp], n, "%s", e); /* about an override */
+			else if (e[0] >= '0' && e[0] <= '9')
+				snprintf(expect[nexp], n, "%s:%s", path, e); /* LINE:COL: */
 			else
-				snprintf(expect[nexp], n, "%s:%s", path, e);
-			/* "FILE:message" for positionless errors needs a space */
-			if (!(e[0] >= '0' && e[0] <= '9') && strncmp(e, "--set:", 6) != 0)
-				snprintf(expect[nexp], n, "%s: %s", path, e);
+				snprintf(expect[nexp], n, "%s: %s", path, e); /* no position */
 			nexp++;
 		} else if (strncmp(line, "# set: ", 7) == 0 && nsets < MAX_LINES) {
 			sets[nsets++] = line + 7;
