@@ -67,6 +67,7 @@ static void arena_free(struct scenario_arena *a)
 
 struct ctx {
 	const char *file;
+	size_t copied; /* nodes made by --set values */
 	unsigned nwarn;
 	const char *text;
 	FILE *errors;
@@ -2116,7 +2117,7 @@ static int copy_node(struct ctx *c, yaml_document_t *src, yaml_node_t *n, unsign
 {
 	int id = 0;
 
-	if (depth > 32)
+	if (depth > 32 || ++c->copied > SCENARIO_MAX_YAML_NODES)
 		return 0;
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
@@ -2190,7 +2191,7 @@ static int override_value(struct ctx *c, unsigned set, const char *value)
 	if (id && grow_origin(c))
 		c->origin[id] = set;
 	if (!id)
-		error_set(c, set, "the value is nested too deeply");
+		error_set(c, set, "the value is too large or nested too deeply");
 	yaml_document_delete(&vdoc);
 	yaml_parser_delete(&parser);
 	return id;
@@ -2434,6 +2435,11 @@ int scenario_load_text(const char *path, const char *text, size_t len, const cha
 	out->name = file_stem(c.a, path);
 	out->description = "";
 
+	if (len > SCENARIO_MAX_FILE_SIZE) {
+		error_file(&c, "too large for a scenario (over %d MiB)",
+		           SCENARIO_MAX_FILE_SIZE >> 20);
+		goto done;
+	}
 	if (memchr(text, '\0', len)) {
 		error_file(&c, "this is a binary file, not YAML (it contains a NUL byte)");
 		goto done;
@@ -2535,11 +2541,11 @@ int scenario_load(const char *path, const char *const *sets, size_t nsets, struc
 		if (len == cap) {
 			char *nb;
 
-			if (cap >= (size_t)16 << 20) {
+			if (cap >= (size_t)SCENARIO_MAX_FILE_SIZE) {
 				if (errors)
 					fprintf(errors,
-					        "%s: too large for a scenario (over 16 MiB)\n",
-					        path);
+					        "%s: too large for a scenario (over %d MiB)\n",
+					        path, SCENARIO_MAX_FILE_SIZE >> 20);
 				free(buf);
 				fclose(f);
 				return 2;

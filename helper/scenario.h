@@ -25,6 +25,8 @@
 /* Documents larger than this, counting nodes after alias expansion, are
  * refused (a YAML "billion laughs" is a few lines long). */
 #define SCENARIO_MAX_YAML_NODES 100000
+/* Larger files are refused. */
+#define SCENARIO_MAX_FILE_SIZE (4 << 20)
 /* At most this many errors are printed. */
 #define SCENARIO_MAX_ERRORS 20
 

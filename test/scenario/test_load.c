@@ -393,6 +393,20 @@ static void test_limits(void **state)
 	assert_string_equal(errbuf, "t.yaml:1:1: the document has more than 100000 nodes\n");
 	scenario_free(&s);
 
+	/* An override whose value explodes through aliases is refused. */
+	{
+		const char *sets[] = {
+		        "description=[&a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], &b [*a, *a, *a, *a, "
+		        "*a, *a, *a, *a, *a, *a], &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, "
+		        "*b], &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c], [*d, *d, *d, *d, "
+		        "*d, *d, *d, *d, *d, *d]]"};
+
+		assert_int_equal(load("site-to-site.yaml", sets, 1, &s), 2);
+		assert_string_equal(errbuf,
+		                    "--set:1: the value is too large or nested too deeply\n");
+		scenario_free(&s);
+	}
+
 	/* Deep nesting. */
 	p = big;
 	p += sprintf(p, "duration: ");
