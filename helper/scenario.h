@@ -159,8 +159,10 @@ struct scenario {
  * overrides, see docs/scenario-reference.md) to the YAML tree first.
  * Returns 0 with *out filled, or 2 after printing each error to `errors` as
  * "FILE:LINE:COL: message\n" ("--set:N: message\n" for the N-th override),
- * at most SCENARIO_MAX_ERRORS of them; *out is then empty.  `errors` may be
- * NULL.  Call scenario_free() in both cases. */
+ * at most SCENARIO_MAX_ERRORS of them; *out is then empty.  A valid
+ * scenario may still print warnings ("FILE:LINE:COL: warning: ...", e.g.
+ * traffic that no route carries) and return 0.  `errors` may be NULL.
+ * Call scenario_free() in both cases. */
 int scenario_load(const char *path, const char *const *sets, size_t nsets, struct scenario *out,
                   FILE *errors);
 /* The same from text in memory; `path` names it in messages. */
