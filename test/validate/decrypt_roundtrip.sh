@@ -31,9 +31,16 @@ cmp -s "$WORK/t.in" "$WORK/t.out" || fail "timestamps differ between input and o
 inner=$(tshark -n -r "$out" -Y "(udp || icmp) && ip.src == 10.0.0.0/8 && ip.dst == 10.0.0.0/8" 2>/dev/null | wc -l)
 [ "$inner" -eq "$esp" ] || fail "$inner inner UDP/ICMP packets in the output, expected $esp"
 # The inner packets as tshark itself decrypts them: byte for byte the same.
-HOME="$WORK/keys-home" tshark -n -r "$in" -Y esp -T fields -e udp.payload -e icmp.data 2>/dev/null >"$WORK/p.tshark"
-tshark -n -r "$out" -T fields -e udp.payload -e icmp.data 2>/dev/null >"$WORK/p.ours"
-cmp -s "$WORK/p.tshark" "$WORK/p.ours" || fail "inner payloads differ between tshark's decryption and ours"
+fields="-E occurrence=l -e ip.src -e ip.dst -e ip.len -e ip.id -e ip.ttl -e ip.proto -e data.data"
+# shellcheck disable=SC2086
+HOME="$WORK/keys-home" tshark -n -r "$in" -Y esp -T fields $fields >"$WORK/p.tshark" 2>"$WORK/p.err" ||
+	{ cat "$WORK/p.err" >&2; fail "tshark failed"; }
+# shellcheck disable=SC2086
+tshark -n -r "$out" -T fields $fields >"$WORK/p.ours" 2>"$WORK/p.err" ||
+	{ cat "$WORK/p.err" >&2; fail "tshark failed"; }
+[ -s "$WORK/p.ours" ] || fail "no fields extracted"
+cmp -s "$WORK/p.tshark" "$WORK/p.ours" ||
+	fail "inner packets differ between tshark's decryption and ours (diff $WORK/p.tshark $WORK/p.ours)"
 
 # Bad keys: every packet fails the ICV, the command still exits 0.
 sed 's/"0x4a4b/"0x4a4c/' "$WORK/keys/esp_sa" >"$WORK/esp_sa.bad"
@@ -53,4 +60,33 @@ msg=$("$IPSEC_SIM" decrypt --esp-sa "$WORK/esp_sa.broken" "$in" "$WORK/x.pcap" 2
 [ $? -eq 2 ] || fail "broken esp_sa file did not exit 2"
 echo "$msg" | grep -q "esp_sa.broken:1: expected 8 fields, found 2" || fail "message: $msg"
 set -e
+
+# The LAN side of gwA (no ESP): everything passes through unchanged.
+lan=$(ls "$WORK"/pcap/*-hostA-*.pcap | head -1)
+nlan=$(tshark -n -r "$lan" 2>/dev/null | wc -l)
+summary=$("$IPSEC_SIM" decrypt --esp-sa "$WORK/keys/esp_sa" "$lan" "$WORK/lan.pcap")
+echo "$summary" | grep -q "^decrypted 0, passed $nlan, dropped 0 " || fail "plain capture: $summary"
+
+# Transport mode (AES-CBC + HMAC-SHA-256-128): --mode auto finds it, --mode
+# tunnel refuses it (the payload is not an IPv4 packet).
+TEST_NAME="$TEST_NAME-transport"
+s2s_esp=$esp
+run_scenario host-to-host-esp-transport
+in=$(ls "$WORK"/pcap/*-hostA-*.pcap | head -1)
+esp=$(tshark -n -r "$in" -Y esp 2>/dev/null | wc -l)
+[ "$esp" -gt 0 ] || fail "no ESP in $in"
+for mode in auto transport; do
+	summary=$("$IPSEC_SIM" decrypt --mode $mode --esp-sa "$WORK/keys/esp_sa" "$in" "$WORK/$mode.pcap")
+	echo "$(basename "$in") --mode $mode: $summary"
+	echo "$summary" | grep -q "^decrypted $esp, passed 0, dropped 0 " || fail "transport, --mode $mode: $summary"
+	# The rebuilt header's checksum and the restored UDP/ICMP checksums hold.
+	n=$(tshark -n -r "$WORK/$mode.pcap" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
+		-Y "(udp || icmp) && ip.checksum.status == 1 && !(udp.checksum.status == 0) && !(icmp.checksum.status == 0)" \
+		2>/dev/null | wc -l)
+	[ "$n" -eq "$esp" ] || fail "transport, --mode $mode: $n clear UDP/ICMP packets with good checksums, expected $esp"
+done
+summary=$("$IPSEC_SIM" decrypt --mode tunnel --esp-sa "$WORK/keys/esp_sa" "$in" "$WORK/tunnel.pcap")
+echo "$summary" | grep -q "^decrypted 0, passed 0, dropped $esp (no_sa=0, icv_fail=0, malformed=$esp)" ||
+	fail "transport capture with --mode tunnel: $summary"
+esp=$s2s_esp
 echo "OK: decrypt round trip: $esp ESP packets -> $inner inner UDP/ICMP packets, 0 dropped"

@@ -141,8 +141,11 @@ def as_ipsec(raw):
 
 def check_result(sa, outer, res):
     """What is wrong with a decrypted/verified packet, or None."""
-    if not isinstance(res, IP):
-        return "result is %s, not IPv4" % type(res).__name__
+    # scapy leaves an AH payload undissected (Raw): parse the bytes again.
+    data = bytes(res)
+    if not data or data[0] >> 4 != 4:
+        return "result is not an IPv4 packet (%s)" % type(res).__name__
+    res = IP(data)
     if sa["mode"] == "tunnel":
         if res.src == outer.src and res.dst == outer.dst:
             return "inner addresses equal the tunnel endpoints'"
