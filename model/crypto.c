@@ -124,7 +124,7 @@ int crypto_cbc(struct sa_crypto *c, const uint8_t *iv, const uint8_t *in, uint8_
 }
 
 int crypto_aead(struct sa_crypto *c, const uint8_t *iv, const struct crypto_buf *aad, size_t naad,
-                const uint8_t *in, uint8_t *out, size_t len, uint8_t *tag)
+                const struct crypto_buf *in, size_t nin, uint8_t *out, uint8_t *tag)
 {
 	uint8_t nonce[CRYPTO_SALT_LEN + 8];
 	uint8_t tail[16];
@@ -133,15 +133,22 @@ int crypto_aead(struct sa_crypto *c, const uint8_t *iv, const struct crypto_buf 
 
 	memcpy(nonce, c->salt, CRYPTO_SALT_LEN);
 	memcpy(nonce + CRYPTO_SALT_LEN, iv, 8);
-	if (len > INT32_MAX || !EVP_CipherInit_ex2(c->cipher, NULL, NULL, nonce, -1, NULL))
+	if (!EVP_CipherInit_ex2(c->cipher, NULL, NULL, nonce, -1, NULL))
 		return -1;
 	for (i = 0; i < naad; i++)
 		if (aad[i].n &&
 		    (aad[i].n > INT32_MAX ||
 		     !EVP_CipherUpdate(c->cipher, NULL, &outl, aad[i].p, (int)aad[i].n)))
 			return -1;
-	if (len && (!EVP_CipherUpdate(c->cipher, out, &outl, in, (int)len) || (size_t)outl != len))
-		return -1;
+	for (i = 0; i < nin; i++) {
+		if (!in[i].n)
+			continue;
+		if (in[i].n > INT32_MAX ||
+		    !EVP_CipherUpdate(c->cipher, out, &outl, in[i].p, (int)in[i].n) ||
+		    (size_t)outl != in[i].n)
+			return -1;
+		out += in[i].n;
+	}
 	if (c->encrypt) {
 		if (!EVP_CipherFinal_ex(c->cipher, tail, &outl) ||
 		    !EVP_CIPHER_CTX_ctrl(c->cipher, EVP_CTRL_AEAD_GET_TAG, (int)c->enc->icv_len,

@@ -71,10 +71,11 @@ int crypto_hmac(struct sa_crypto *c, const struct crypto_buf *bufs, size_t n, ui
 int crypto_cbc(struct sa_crypto *c, const uint8_t *iv, const uint8_t *in, uint8_t *out, size_t len);
 
 /* AEAD (GCM RFC 4106, ChaCha20-Poly1305 RFC 7634) and GMAC (RFC 4543, with
- * len 0 and everything in the AAD).  Nonce = salt || iv (8 bytes).  Sealing
- * writes the tag; opening checks it.  Returns 0, 1 if the tag does not
- * verify, -1 on error. */
+ * no input and everything in the AAD).  Nonce = salt || iv (8 bytes).  The
+ * `nin` input pieces are processed in order into `out`, contiguously (a
+ * piece may be in place).  Sealing writes the tag; opening checks it.
+ * Returns 0, 1 if the tag does not verify, -1 on error. */
 int crypto_aead(struct sa_crypto *c, const uint8_t *iv, const struct crypto_buf *aad, size_t naad,
-                const uint8_t *in, uint8_t *out, size_t len, uint8_t *tag);
+                const struct crypto_buf *in, size_t nin, uint8_t *out, uint8_t *tag);
 
 #endif

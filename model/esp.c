@@ -87,7 +87,9 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 			put_be64(iv, seq);
 		}
 	}
-	memcpy(ct, payload, plen);
+	/* AEAD transforms encrypt straight from the packet (no copy). */
+	if (!enc->aead)
+		memcpy(ct, payload, plen);
 	/* RFC 4303 §2.4: default padding 1, 2, 3, ... */
 	for (size_t i = 0; i < pad; i++)
 		ct[plen + i] = (uint8_t)(i + 1);
@@ -97,13 +99,14 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 	aad_len = esp_aad(sa, seq, aad);
 	if (enc->aead) {
 		struct crypto_buf a = {aad, aad_len};
+		struct crypto_buf in[2] = {{payload, plen}, {ct + plen, pad + 2}};
 
-		rc = crypto_aead(&sa->crypto, iv, &a, 1, ct, ct, ct_len, icv);
+		rc = crypto_aead(&sa->crypto, iv, &a, 1, in, 2, ct, icv);
 	} else if (enc->gmac) {
 		/* RFC 4543 §3.5: everything is authenticated, nothing hidden. */
 		struct crypto_buf a[3] = {{aad, aad_len}, {iv, enc->iv_len}, {ct, ct_len}};
 
-		rc = crypto_aead(&sa->crypto, iv, a, 3, NULL, NULL, 0, icv);
+		rc = crypto_aead(&sa->crypto, iv, a, 3, NULL, 0, NULL, icv);
 	} else {
 		if (enc->cipher)
 			rc = crypto_cbc(&sa->crypto, iv, ct, ct, ct_len);
@@ -180,13 +183,13 @@ int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip,
 	pt = out + off;
 	aad_len = esp_aad(sa, seq, aad);
 	if (enc->aead) {
-		struct crypto_buf a = {aad, aad_len};
+		struct crypto_buf a = {aad, aad_len}, in = {ct, ct_len};
 
-		rc = crypto_aead(&sa->crypto, iv, &a, 1, ct, pt, ct_len, (uint8_t *)icv);
+		rc = crypto_aead(&sa->crypto, iv, &a, 1, &in, 1, pt, (uint8_t *)icv);
 	} else if (enc->gmac) {
 		struct crypto_buf a[3] = {{aad, aad_len}, {iv, enc->iv_len}, {ct, ct_len}};
 
-		rc = crypto_aead(&sa->crypto, iv, a, 3, NULL, NULL, 0, (uint8_t *)icv);
+		rc = crypto_aead(&sa->crypto, iv, a, 3, NULL, 0, NULL, (uint8_t *)icv);
 		if (!rc)
 			memcpy(pt, ct, ct_len);
 	} else {
