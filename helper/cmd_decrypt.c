@@ -85,10 +85,10 @@ static void host_timer_arm(void *host, uint64_t at_ns)
 }
 
 static const struct ipsec_host_ops decrypt_ops = {
-	.now_ns = host_now,
-	.random_bytes = host_random,
-	.timer_arm = host_timer_arm,
-	.event = NULL,
+        .now_ns = host_now,
+        .random_bytes = host_random,
+        .timer_arm = host_timer_arm,
+        .event = NULL,
 };
 
 static uint16_t be16(const uint8_t *p)
@@ -116,7 +116,7 @@ static void ipv4_checksum(uint8_t *h, size_t hlen)
 static int usage(void)
 {
 	fprintf(stderr, "usage: ipsec-sim decrypt --esp-sa FILE IN.pcap OUT.pcap"
-			" [--mode auto|tunnel|transport]\n");
+	                " [--mode auto|tunnel|transport]\n");
 	return 2;
 }
 
@@ -162,8 +162,9 @@ static int link_payload(int dlt, const uint8_t *f, size_t len, size_t *off)
 	case DLT_LOOP: {
 		if (len < 4)
 			return 0;
-		uint32_t af = dlt == DLT_LOOP ? (uint32_t)f[0] << 24 | f[1] << 16 | f[2] << 8 | f[3]
-					      : (uint32_t)f[3] << 24 | f[2] << 16 | f[1] << 8 | f[0];
+		uint32_t af = dlt == DLT_LOOP
+		                      ? (uint32_t)f[0] << 24 | f[1] << 16 | f[2] << 8 | f[3]
+		                      : (uint32_t)f[3] << 24 | f[2] << 16 | f[1] << 8 | f[0];
 		if (af > 0xffff) /* written in the other byte order */
 			af = __builtin_bswap32(af);
 		*off = 4;
@@ -228,7 +229,7 @@ struct decryptor {
 };
 
 static void write_packet(struct decryptor *d, const struct pcap_pkthdr *h, const uint8_t *p,
-			 size_t len)
+                         size_t len)
 {
 	struct pcap_pkthdr o = *h;
 	o.caplen = o.len = (bpf_u_int32)len;
@@ -279,7 +280,7 @@ static void handle(struct decryptor *d, int dlt, const struct pcap_pkthdr *h, co
 		size_t out_len = 0;
 		uint32_t sa = 0;
 		enum ipsec_verdict vd = ipsec_input(d->engine[m], d->buf, len, d->clear,
-						    sizeof d->clear, &out_len, &sa, &reason);
+		                                    sizeof d->clear, &out_len, &sa, &reason);
 		if (vd == IPSEC_VERDICT_DELIVER) {
 			d->st.decrypted++;
 			write_packet(d, h, d->clear, out_len);
@@ -316,7 +317,7 @@ static int file_precision(const char *path)
 }
 
 static struct ipsec *build_engine(const struct esp_sa_list *sas, const char *path,
-				  enum ipsec_mode mode)
+                                  enum ipsec_mode mode)
 {
 	struct ipsec *e = ipsec_new(&decrypt_ops, NULL);
 	char err[256];
@@ -361,9 +362,9 @@ int cmd_decrypt(int argc, char **argv)
 				mode = MODE_TRANSPORT;
 			} else {
 				fprintf(stderr,
-					"ipsec-sim decrypt: --mode must be auto, tunnel or "
-					"transport, got '%s'\n",
-					v);
+				        "ipsec-sim decrypt: --mode must be auto, tunnel or "
+				        "transport, got '%s'\n",
+				        v);
 				return usage();
 			}
 		} else if (!strncmp(a, "--esp-sa=", 9)) {
@@ -382,7 +383,8 @@ int cmd_decrypt(int argc, char **argv)
 	}
 	if (!sa_path || !in_path || !out_path) {
 		fprintf(stderr, "ipsec-sim decrypt: %s\n",
-			!sa_path ? "--esp-sa FILE is required" : "IN.pcap and OUT.pcap are required");
+		        !sa_path ? "--esp-sa FILE is required"
+		                 : "IN.pcap and OUT.pcap are required");
 		return usage();
 	}
 
@@ -402,7 +404,8 @@ int cmd_decrypt(int argc, char **argv)
 		fprintf(stderr, "ipsec-sim decrypt: out of memory\n");
 		goto done;
 	}
-	if (mode != MODE_TRANSPORT && !(d->engine[0] = build_engine(&sas, sa_path, IPSEC_MODE_TUNNEL)))
+	if (mode != MODE_TRANSPORT &&
+	    !(d->engine[0] = build_engine(&sas, sa_path, IPSEC_MODE_TUNNEL)))
 		goto done;
 	if (mode != MODE_TUNNEL &&
 	    !(d->engine[1] = build_engine(&sas, sa_path, IPSEC_MODE_TRANSPORT)))
@@ -418,9 +421,9 @@ int cmd_decrypt(int argc, char **argv)
 	if (!supported_dlt(dlt)) {
 		const char *name = pcap_datalink_val_to_name(dlt);
 		fprintf(stderr,
-			"%s: link type %d (%s) is not supported (Ethernet, PPP, raw IP, "
-			"loopback or Linux cooked)\n",
-			in_path, dlt, name ? name : "unknown");
+		        "%s: link type %d (%s) is not supported (Ethernet, PPP, raw IP, "
+		        "loopback or Linux cooked)\n",
+		        in_path, dlt, name ? name : "unknown");
 		goto done;
 	}
 	dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, SNAPLEN, (u_int)prec);
@@ -445,8 +448,7 @@ int cmd_decrypt(int argc, char **argv)
 
 	printf("decrypted %llu, passed %llu, dropped %llu (no_sa=%llu, icv_fail=%llu",
 	       (unsigned long long)d->st.decrypted, (unsigned long long)d->st.passed,
-	       (unsigned long long)d->st.dropped,
-	       (unsigned long long)d->st.drops[IPSEC_DROP_NO_SA],
+	       (unsigned long long)d->st.dropped, (unsigned long long)d->st.drops[IPSEC_DROP_NO_SA],
 	       (unsigned long long)d->st.drops[IPSEC_DROP_ICV_FAIL]);
 	for (int i = 0; i < IPSEC_DROP__COUNT; i++)
 		if (i != IPSEC_DROP_NO_SA && i != IPSEC_DROP_ICV_FAIL && d->st.drops[i])

@@ -2,9 +2,9 @@
 #include "esp_sa_file.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,9 +13,14 @@
 
 enum { F_PROTO, F_SRC, F_DST, F_SPI, F_ENC, F_ENC_KEY, F_AUTH, F_AUTH_KEY };
 static const char *const field_names[N_FIELDS] = {
-	"protocol", "source address", "destination address", "SPI",
-	"encryption algorithm", "encryption key", "authentication algorithm",
-	"authentication key",
+        "protocol",
+        "source address",
+        "destination address",
+        "SPI",
+        "encryption algorithm",
+        "encryption key",
+        "authentication algorithm",
+        "authentication key",
 };
 
 struct parser {
@@ -107,7 +112,8 @@ static int split(struct parser *p, const char *s, size_t len, struct field *f, i
 						int l = i + 1 < len ? hexval(s[i + 1]) : -1;
 						if (h < 0 || l < 0) {
 							msg(p, false,
-							    "column %zu: '\\x' must be followed by two hex digits",
+							    "column %zu: '\\x' must be followed by "
+							    "two hex digits",
 							    i - 1);
 							return -1;
 						}
@@ -116,7 +122,8 @@ static int split(struct parser *p, const char *s, size_t len, struct field *f, i
 					} else if (e == '\\' || e == '"') {
 						c = e;
 					} else {
-						msg(p, false, "column %zu: unknown escape '\\%c'", i - 1, e);
+						msg(p, false, "column %zu: unknown escape '\\%c'",
+						    i - 1, e);
 						return -1;
 					}
 				}
@@ -136,11 +143,12 @@ static int split(struct parser *p, const char *s, size_t len, struct field *f, i
 				}
 				cur->s[cur->len++] = s[i++];
 			}
-			while (cur->len && (cur->s[cur->len - 1] == ' ' || cur->s[cur->len - 1] == '\t'))
+			while (cur->len &&
+			       (cur->s[cur->len - 1] == ' ' || cur->s[cur->len - 1] == '\t'))
 				cur->len--;
 			if (i < len && s[i] == '"') {
-				msg(p, false, "column %zu: unexpected '\"' inside an unquoted field",
-				    i + 1);
+				msg(p, false,
+				    "column %zu: unexpected '\"' inside an unquoted field", i + 1);
 				return -1;
 			}
 		}
@@ -188,7 +196,7 @@ static bool is_wildcard(const struct field *f)
 /* A key: "0x" + hex digits, else the bytes of the string (Wireshark's
  * rule).  Returns the length, or -1 after an error message. */
 static long parse_key(struct parser *p, const struct field *f, const char *what, uint8_t *out,
-		      size_t cap)
+                      size_t cap)
 {
 	if (f->len >= 2 && f->s[0] == '0' && (f->s[1] == 'x' || f->s[1] == 'X')) {
 		size_t digits = f->len - 2;
@@ -228,24 +236,24 @@ static const struct {
 	bool ok;
 	enum ipsec_enc enc128, enc256; /* by key length; same for NULL/ChaCha */
 } enc_names[] = {
-	{"NULL", true, IPSEC_ENC_NULL, IPSEC_ENC_NULL},
-	{"AES-CBC [RFC3602]", true, IPSEC_ENC_AES_CBC_128, IPSEC_ENC_AES_CBC_256},
-	{"AES-GCM with 16 octet ICV [RFC4106]", true, IPSEC_ENC_AES_GCM16_128,
-	 IPSEC_ENC_AES_GCM16_256},
-	/* Wireshark 4.2 and later */
-	{"ChaCha20 with Poly1305 [RFC7634]", true, IPSEC_ENC_CHACHA20_POLY1305,
-	 IPSEC_ENC_CHACHA20_POLY1305},
-	{"TripleDES-CBC [RFC2451]", false, 0, 0},
-	{"AES-CTR [RFC3686]", false, 0, 0},
-	{"DES-CBC [RFC2405]", false, 0, 0},
-	{"CAST5-CBC [RFC2144]", false, 0, 0},
-	{"BLOWFISH-CBC [RFC2451]", false, 0, 0},
-	{"TWOFISH-CBC", false, 0, 0},
-	{"AES-GCM [RFC4106]", false, 0, 0},
-	{"AES-GCM with 8 octet ICV [RFC4106]", false, 0, 0},
-	{"AES-GCM with 12 octet ICV [RFC4106]", false, 0, 0},
-	{"AES-GCM with IIV and 16 octet ICV [RFC4106 & RFC8750]", false, 0, 0},
-	{"ChaCha20 with Poly1305 and IIV [RFC7634 & RFC8750]", false, 0, 0},
+        {"NULL", true, IPSEC_ENC_NULL, IPSEC_ENC_NULL},
+        {"AES-CBC [RFC3602]", true, IPSEC_ENC_AES_CBC_128, IPSEC_ENC_AES_CBC_256},
+        {"AES-GCM with 16 octet ICV [RFC4106]", true, IPSEC_ENC_AES_GCM16_128,
+         IPSEC_ENC_AES_GCM16_256},
+        /* Wireshark 4.2 and later */
+        {"ChaCha20 with Poly1305 [RFC7634]", true, IPSEC_ENC_CHACHA20_POLY1305,
+         IPSEC_ENC_CHACHA20_POLY1305},
+        {"TripleDES-CBC [RFC2451]", false, 0, 0},
+        {"AES-CTR [RFC3686]", false, 0, 0},
+        {"DES-CBC [RFC2405]", false, 0, 0},
+        {"CAST5-CBC [RFC2144]", false, 0, 0},
+        {"BLOWFISH-CBC [RFC2451]", false, 0, 0},
+        {"TWOFISH-CBC", false, 0, 0},
+        {"AES-GCM [RFC4106]", false, 0, 0},
+        {"AES-GCM with 8 octet ICV [RFC4106]", false, 0, 0},
+        {"AES-GCM with 12 octet ICV [RFC4106]", false, 0, 0},
+        {"AES-GCM with IIV and 16 octet ICV [RFC4106 & RFC8750]", false, 0, 0},
+        {"ChaCha20 with Poly1305 and IIV [RFC7634 & RFC8750]", false, 0, 0},
 };
 
 static const struct {
@@ -254,19 +262,19 @@ static const struct {
 	enum ipsec_integ integ;
 	size_t key_len; /* RFC 4868 §2.1.1: the key is as long as the hash */
 } auth_names[] = {
-	{"NULL", true, IPSEC_INTEG_NONE, 0},
-	{"HMAC-SHA-256-128 [RFC4868]", true, IPSEC_INTEG_HMAC_SHA256_128, 32},
-	{"HMAC-SHA-384-192 [RFC4868]", true, IPSEC_INTEG_HMAC_SHA384_192, 48},
-	{"HMAC-SHA-512-256 [RFC4868]", true, IPSEC_INTEG_HMAC_SHA512_256, 64},
-	{"HMAC-SHA-1-96 [RFC2404]", false, 0, 0},
-	{"HMAC-SHA-256-96 [draft-ietf-ipsec-ciph-sha-256-00]", false, 0, 0},
-	{"HMAC-MD5-96 [RFC2403]", false, 0, 0},
-	{"MAC-RIPEMD-160-96 [RFC2857]", false, 0, 0},
-	{"ANY 64 bit authentication [no checking]", false, 0, 0},
-	{"ANY 96 bit authentication [no checking]", false, 0, 0},
-	{"ANY 128 bit authentication [no checking]", false, 0, 0},
-	{"ANY 192 bit authentication [no checking]", false, 0, 0},
-	{"ANY 256 bit authentication [no checking]", false, 0, 0},
+        {"NULL", true, IPSEC_INTEG_NONE, 0},
+        {"HMAC-SHA-256-128 [RFC4868]", true, IPSEC_INTEG_HMAC_SHA256_128, 32},
+        {"HMAC-SHA-384-192 [RFC4868]", true, IPSEC_INTEG_HMAC_SHA384_192, 48},
+        {"HMAC-SHA-512-256 [RFC4868]", true, IPSEC_INTEG_HMAC_SHA512_256, 64},
+        {"HMAC-SHA-1-96 [RFC2404]", false, 0, 0},
+        {"HMAC-SHA-256-96 [draft-ietf-ipsec-ciph-sha-256-00]", false, 0, 0},
+        {"HMAC-MD5-96 [RFC2403]", false, 0, 0},
+        {"MAC-RIPEMD-160-96 [RFC2857]", false, 0, 0},
+        {"ANY 64 bit authentication [no checking]", false, 0, 0},
+        {"ANY 96 bit authentication [no checking]", false, 0, 0},
+        {"ANY 128 bit authentication [no checking]", false, 0, 0},
+        {"ANY 192 bit authentication [no checking]", false, 0, 0},
+        {"ANY 256 bit authentication [no checking]", false, 0, 0},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -437,8 +445,8 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 		}
 	}
 
-	long il = parse_key(p, &f[F_AUTH_KEY], "authentication key", c.integ_key,
-			    sizeof c.integ_key);
+	long il =
+	        parse_key(p, &f[F_AUTH_KEY], "authentication key", c.integ_key, sizeof c.integ_key);
 	if (il < 0) {
 		bad = true;
 	} else {
@@ -446,8 +454,9 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 		c.integ_key_len = (size_t)il;
 		if ((size_t)il != auth_names[a].key_len) {
 			if (auth_names[a].key_len)
-				msg(p, false, "%s: authentication key is %ld bytes; expected %zu "
-					      "(RFC 4868 §2.1.1)",
+				msg(p, false,
+				    "%s: authentication key is %ld bytes; expected %zu "
+				    "(RFC 4868 §2.1.1)",
 				    auth_names[a].name, il, auth_names[a].key_len);
 			else
 				msg(p, false, "NULL authentication takes no key, got %ld bytes",
@@ -459,7 +468,7 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 		return;
 
 	bool aead = c.enc == IPSEC_ENC_AES_GCM16_128 || c.enc == IPSEC_ENC_AES_GCM16_256 ||
-		    c.enc == IPSEC_ENC_CHACHA20_POLY1305;
+	            c.enc == IPSEC_ENC_CHACHA20_POLY1305;
 	if (aead && c.integ != IPSEC_INTEG_NONE) {
 		msg(p, false, "%s has its own ICV: authentication must be \"NULL\", got \"%s\"",
 		    enc_names[e].name, f[F_AUTH].s);
@@ -467,8 +476,9 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 	}
 	if (c.enc == IPSEC_ENC_NULL && c.integ == IPSEC_INTEG_NONE) {
 		/* What keys.c writes for AES-GMAC SAs (Wireshark 4.0 has no GMAC). */
-		msg(p, true, "NULL encryption with NULL authentication: nothing to decrypt or "
-			     "verify; line skipped");
+		msg(p, true,
+		    "NULL encryption with NULL authentication: nothing to decrypt or "
+		    "verify; line skipped");
 		p->out->skipped++;
 		return;
 	}
@@ -476,7 +486,7 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 }
 
 int esp_sa_parse_text(const char *name, const char *text, size_t len, struct esp_sa_list *out,
-		      FILE *msgs)
+                      FILE *msgs)
 {
 	struct parser p = {.name = name, .msgs = msgs, .out = out};
 	memset(out, 0, sizeof *out);
@@ -497,8 +507,7 @@ int esp_sa_parse_text(const char *name, const char *text, size_t len, struct esp
 		i = end + 1;
 	}
 	if (p.errors > ESP_SA_MAX_ERRORS && msgs)
-		fprintf(msgs, "%s: %u more errors not shown\n", name,
-			p.errors - ESP_SA_MAX_ERRORS);
+		fprintf(msgs, "%s: %u more errors not shown\n", name, p.errors - ESP_SA_MAX_ERRORS);
 	return p.errors ? 2 : 0;
 }
 

@@ -8,7 +8,8 @@
  *
  * e.g.
  *
- *   "IPv4","192.0.2.1","192.0.2.2","0x00001001","AES-GCM with 16 octet ICV [RFC4106]","0x<key||salt>","NULL",""
+ *   "IPv4","192.0.2.1","192.0.2.2","0x00001001","AES-GCM with 16 octet ICV
+ * [RFC4106]","0x<key||salt>","NULL",""
  *
  * Blank lines and lines starting with '#' are ignored.  Inside quotes, \\,
  * \" and \xHH are escapes (Wireshark's UAT quoting).  A key is "0x" and hex
@@ -59,7 +60,7 @@ struct esp_sa_list {
 int esp_sa_file_load(const char *path, struct esp_sa_list *out, FILE *msgs);
 /* The same from text in memory; `name` names it in messages. */
 int esp_sa_parse_text(const char *name, const char *text, size_t len, struct esp_sa_list *out,
-		      FILE *msgs);
+                      FILE *msgs);
 void esp_sa_list_free(struct esp_sa_list *l);
 
 #endif

@@ -42,14 +42,16 @@ int main(int argc, char **argv)
 				printf("%s %s %s %s %s 0x%08x", s.nodes[n].name, sa->name,
 				       c->dir == IPSEC_DIR_IN ? "in" : "out",
 				       c->protocol == IPSEC_PROTO_AH ? "ah" : "esp",
-				       c->mode == IPSEC_MODE_TUNNEL ? "tunnel" : "transport", c->spi);
+				       c->mode == IPSEC_MODE_TUNNEL ? "tunnel" : "transport",
+				       c->spi);
 				ip(c->src);
 				ip(c->dst);
 				printf(" %s %s", scenario_enc_name(c->enc),
 				       scenario_integ_name(c->integ));
 				hex(c->enc_key, c->enc_key_len);
 				hex(c->integ_key, c->integ_key_len);
-				printf(" %u %u %d\n", c->encap_sport, c->encap_dport, c->esn ? 1 : 0);
+				printf(" %u %u %d\n", c->encap_sport, c->encap_dport,
+				       c->esn ? 1 : 0);
 			}
 		}
 	}

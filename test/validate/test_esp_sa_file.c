@@ -28,8 +28,7 @@ static void parse(struct result *r, const char *text)
 	fclose(f);
 }
 
-#define GCM256_KEY                                                                         \
-	"0x4a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768690a0b0c0d"
+#define GCM256_KEY "0x4a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768690a0b0c0d"
 #define SHA256_KEY "0x202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
 
 static void test_gcm_line_from_keys_export(void **state)
@@ -37,10 +36,10 @@ static void test_gcm_line_from_keys_export(void **state)
 	(void)state;
 	struct result r;
 	parse(&r, "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x00001001\","
-		  "\"AES-GCM with 16 octet ICV [RFC4106]\",\"" GCM256_KEY "\",\"NULL\",\"\"\n"
-		  "\"IPv4\",\"192.0.2.2\",\"192.0.2.1\",\"0x00002001\","
-		  "\"AES-GCM with 16 octet ICV [RFC4106]\",\"0x000102030405060708090a0b0c0d0e0f"
-		  "cafebabe\",\"NULL\",\"\"\n");
+	          "\"AES-GCM with 16 octet ICV [RFC4106]\",\"" GCM256_KEY "\",\"NULL\",\"\"\n"
+	          "\"IPv4\",\"192.0.2.2\",\"192.0.2.1\",\"0x00002001\","
+	          "\"AES-GCM with 16 octet ICV [RFC4106]\",\"0x000102030405060708090a0b0c0d0e0f"
+	          "cafebabe\",\"NULL\",\"\"\n");
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.msgs, "");
 	assert_int_equal(r.l.n, 2);
@@ -112,7 +111,7 @@ static void test_chacha_newer_wireshark_name(void **state)
 	(void)state;
 	struct result r;
 	parse(&r, "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x1001\","
-		  "\"ChaCha20 with Poly1305 [RFC7634]\",\"" GCM256_KEY "\",\"NULL\",\"\"\n");
+	          "\"ChaCha20 with Poly1305 [RFC7634]\",\"" GCM256_KEY "\",\"NULL\",\"\"\n");
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.l.n, 1);
 	assert_int_equal(r.l.items[0].cfg.enc, IPSEC_ENC_CHACHA20_POLY1305);
@@ -124,22 +123,21 @@ static void test_skipped_lines_warn(void **state)
 {
 	(void)state;
 	struct result r;
-	parse(&r,
-	      "\"IPv6\",\"2001:db8::1\",\"2001:db8::2\",\"0x1\",\"NULL\",\"\","
-	      "\"HMAC-SHA-256-128 [RFC4868]\",\"" SHA256_KEY "\"\n"
-	      "\"IPv4\",\"*\",\"192.0.2.2\",\"0x2\",\"NULL\",\"\",\"HMAC-SHA-256-128 [RFC4868]\",\"" SHA256_KEY
-	      "\"\n"
-	      "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x3\",\"TripleDES-CBC [RFC2451]\","
-	      "\"0x00\",\"HMAC-SHA-1-96 [RFC2404]\",\"0x00\"\n"
-	      "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x4\",\"AES-CBC [RFC3602]\","
-	      "\"0x000102030405060708090a0b0c0d0e0f\",\"HMAC-MD5-96 [RFC2403]\",\"0x00\"\n"
-	      /* what keys.c writes for GMAC SAs */
-	      "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x5\",\"NULL\",\"\",\"NULL\",\"\"\n"
-	      "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x6\",\"NULL\",\"\",\"HMAC-SHA-256-128 [RFC4868]\",\"" SHA256_KEY
-	      "\"\n"
-	      /* duplicate (SPI, destination): the first wins, as in Wireshark */
-	      "\"IPv4\",\"192.0.2.9\",\"192.0.2.2\",\"0x6\",\"NULL\",\"\",\"HMAC-SHA-256-128 [RFC4868]\",\"" SHA256_KEY
-	      "\"\n");
+	parse(&r, "\"IPv6\",\"2001:db8::1\",\"2001:db8::2\",\"0x1\",\"NULL\",\"\","
+	          "\"HMAC-SHA-256-128 [RFC4868]\",\"" SHA256_KEY "\"\n"
+	          "\"IPv4\",\"*\",\"192.0.2.2\",\"0x2\",\"NULL\",\"\",\"HMAC-SHA-256-128 "
+	          "[RFC4868]\",\"" SHA256_KEY "\"\n"
+	          "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x3\",\"TripleDES-CBC [RFC2451]\","
+	          "\"0x00\",\"HMAC-SHA-1-96 [RFC2404]\",\"0x00\"\n"
+	          "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x4\",\"AES-CBC [RFC3602]\","
+	          "\"0x000102030405060708090a0b0c0d0e0f\",\"HMAC-MD5-96 [RFC2403]\",\"0x00\"\n"
+	          /* what keys.c writes for GMAC SAs */
+	          "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x5\",\"NULL\",\"\",\"NULL\",\"\"\n"
+	          "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x6\",\"NULL\",\"\",\"HMAC-SHA-256-128 "
+	          "[RFC4868]\",\"" SHA256_KEY "\"\n"
+	          /* duplicate (SPI, destination): the first wins, as in Wireshark */
+	          "\"IPv4\",\"192.0.2.9\",\"192.0.2.2\",\"0x6\",\"NULL\",\"\",\"HMAC-SHA-256-128 "
+	          "[RFC4868]\",\"" SHA256_KEY "\"\n");
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.l.n, 1);
 	assert_int_equal(r.l.skipped, 6);
@@ -151,7 +149,7 @@ static void test_skipped_lines_warn(void **state)
 	assert_non_null(strstr(r.msgs, "t:4: warning: authentication algorithm not supported"));
 	assert_non_null(strstr(r.msgs, "t:5: warning: NULL encryption with NULL authentication"));
 	assert_non_null(strstr(r.msgs, "t:7: warning: SPI 0x00000006 to 192.0.2.2 is already "
-					"defined on line 6"));
+	                               "defined on line 6"));
 	esp_sa_list_free(&r.l);
 }
 
@@ -169,8 +167,8 @@ static void expect_error(const char *line, const char *want)
 	esp_sa_list_free(&r.l);
 }
 
-#define L(proto, src, dst, spi, enc, ekey, auth, akey)                                      \
-	"\"" proto "\",\"" src "\",\"" dst "\",\"" spi "\",\"" enc "\",\"" ekey "\",\"" auth  \
+#define L(proto, src, dst, spi, enc, ekey, auth, akey)                                             \
+	"\"" proto "\",\"" src "\",\"" dst "\",\"" spi "\",\"" enc "\",\"" ekey "\",\"" auth       \
 	"\",\"" akey "\""
 #define GCM "AES-GCM with 16 octet ICV [RFC4106]"
 #define CBC "AES-CBC [RFC3602]"
@@ -181,62 +179,64 @@ static void test_errors(void **state)
 	(void)state;
 	expect_error("\"IPv4\",\"1.2.3.4\"", "t:2: expected 8 fields, found 2\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", GCM, GCM256_KEY, "NULL", "") ",\"x\"",
-		     "t:2: expected 8 fields, found 9 or more\n");
-	expect_error("\"IPv4\",\"1.2.3.4", "t:2: column 8: unterminated quoted field (source address)\n");
+	             "t:2: expected 8 fields, found 9 or more\n");
+	expect_error("\"IPv4\",\"1.2.3.4",
+	             "t:2: column 8: unterminated quoted field (source address)\n");
 	expect_error("\"IPv4\"x,", "t:2: column 7: expected ',' after field 1\n");
 	expect_error("\"IP\\q\"", "t:2: column 4: unknown escape '\\q'\n");
 	expect_error("\"IP\\x4\"", "t:2: column 4: '\\x' must be followed by two hex digits\n");
 	expect_error(L("IPv5", "1.1.1.1", "2.2.2.2", "0x1", GCM, GCM256_KEY, "NULL", ""),
-		     "t:2: protocol must be \"IPv4\" or \"IPv6\", got \"IPv5\"\n");
+	             "t:2: protocol must be \"IPv4\" or \"IPv6\", got \"IPv5\"\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", "AES-GCM", GCM256_KEY, "NULL", ""),
-		     "t:2: unknown encryption algorithm \"AES-GCM\" (expected a Wireshark name "
-		     "such as \"AES-GCM with 16 octet ICV [RFC4106]\", \"AES-CBC [RFC3602]\" or "
-		     "\"NULL\")\n");
+	             "t:2: unknown encryption algorithm \"AES-GCM\" (expected a Wireshark name "
+	             "such as \"AES-GCM with 16 octet ICV [RFC4106]\", \"AES-CBC [RFC3602]\" or "
+	             "\"NULL\")\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", GCM, GCM256_KEY, "SHA256", ""),
-		     "t:2: unknown authentication algorithm \"SHA256\" (expected a Wireshark "
-		     "name such as \"HMAC-SHA-256-128 [RFC4868]\" or \"NULL\")\n");
+	             "t:2: unknown authentication algorithm \"SHA256\" (expected a Wireshark "
+	             "name such as \"HMAC-SHA-256-128 [RFC4868]\" or \"NULL\")\n");
 	expect_error(L("IPv4", "1.1.1", "2.2.2.2", "0x1", GCM, GCM256_KEY, "NULL", ""),
-		     "t:2: source address \"1.1.1\" is not an IPv4 address\n");
+	             "t:2: source address \"1.1.1\" is not an IPv4 address\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.256", "0x1", GCM, GCM256_KEY, "NULL", ""),
-		     "t:2: destination address \"2.2.2.256\" is not an IPv4 address\n");
+	             "t:2: destination address \"2.2.2.256\" is not an IPv4 address\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1g", GCM, GCM256_KEY, "NULL", ""),
-		     "t:2: SPI \"0x1g\" is not a 32-bit number (e.g. \"0x00001001\")\n");
+	             "t:2: SPI \"0x1g\" is not a 32-bit number (e.g. \"0x00001001\")\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x100000000", GCM, GCM256_KEY, "NULL", ""),
-		     "t:2: SPI \"0x100000000\" is not a 32-bit number (e.g. \"0x00001001\")\n");
+	             "t:2: SPI \"0x100000000\" is not a 32-bit number (e.g. \"0x00001001\")\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "4294967296", GCM, GCM256_KEY, "NULL", ""),
-		     "t:2: SPI \"4294967296\" is not a 32-bit number (e.g. \"0x00001001\")\n");
+	             "t:2: SPI \"4294967296\" is not a 32-bit number (e.g. \"0x00001001\")\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "", GCM, GCM256_KEY, "NULL", ""),
-		     "t:2: SPI \"\" is not a 32-bit number (e.g. \"0x00001001\")\n");
+	             "t:2: SPI \"\" is not a 32-bit number (e.g. \"0x00001001\")\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x0", GCM, GCM256_KEY, "NULL", ""),
-		     "t:2: SPI 0 is reserved (RFC 4303 §2.1)\n");
-	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", GCM, "0x0102030405060708090a0b0c0d0e0f10", "NULL", ""),
-		     "t:2: AES-GCM with 16 octet ICV [RFC4106]: encryption key is 16 bytes; "
-		     "expected the key followed by the 4-byte salt (RFC 4106 §8.1): 20 bytes "
-		     "(AES-128) or 36 (AES-256)\n");
+	             "t:2: SPI 0 is reserved (RFC 4303 §2.1)\n");
+	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", GCM,
+	               "0x0102030405060708090a0b0c0d0e0f10", "NULL", ""),
+	             "t:2: AES-GCM with 16 octet ICV [RFC4106]: encryption key is 16 bytes; "
+	             "expected the key followed by the 4-byte salt (RFC 4106 §8.1): 20 bytes "
+	             "(AES-128) or 36 (AES-256)\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", GCM, "0x123", "NULL", ""),
-		     "t:2: encryption key \"0x123\" has an odd number of hex digits\n");
+	             "t:2: encryption key \"0x123\" has an odd number of hex digits\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", GCM, "0x12zz", "NULL", ""),
-		     "t:2: encryption key \"0x12zz\": 'z' is not a hex digit\n");
+	             "t:2: encryption key \"0x12zz\": 'z' is not a hex digit\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", CBC,
-		       "0x000102030405060708090a0b0c0d0e0f0001020304050607", SHA, SHA256_KEY),
-		     "t:2: AES-CBC [RFC3602]: encryption key is 24 bytes; the engine supports "
-		     "AES-128 (16 bytes) or AES-256 (32 bytes)\n");
+	               "0x000102030405060708090a0b0c0d0e0f0001020304050607", SHA, SHA256_KEY),
+	             "t:2: AES-CBC [RFC3602]: encryption key is 24 bytes; the engine supports "
+	             "AES-128 (16 bytes) or AES-256 (32 bytes)\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", CBC,
-		       "0x000102030405060708090a0b0c0d0e0f", SHA, "0x0001"),
-		     "t:2: HMAC-SHA-256-128 [RFC4868]: authentication key is 2 bytes; expected "
-		     "32 (RFC 4868 §2.1.1)\n");
+	               "0x000102030405060708090a0b0c0d0e0f", SHA, "0x0001"),
+	             "t:2: HMAC-SHA-256-128 [RFC4868]: authentication key is 2 bytes; expected "
+	             "32 (RFC 4868 §2.1.1)\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", "NULL", "0x00", SHA, SHA256_KEY),
-		     "t:2: NULL encryption takes no key, got 1 bytes\n");
-	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", CBC, "0x000102030405060708090a0b0c0d0e0f",
-		       "NULL", "0x00"),
-		     "t:2: NULL authentication takes no key, got 1 bytes\n");
+	             "t:2: NULL encryption takes no key, got 1 bytes\n");
+	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", CBC,
+	               "0x000102030405060708090a0b0c0d0e0f", "NULL", "0x00"),
+	             "t:2: NULL authentication takes no key, got 1 bytes\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", GCM, GCM256_KEY, SHA, SHA256_KEY),
-		     "t:2: AES-GCM with 16 octet ICV [RFC4106] has its own ICV: authentication "
-		     "must be \"NULL\", got \"HMAC-SHA-256-128 [RFC4868]\"\n");
+	             "t:2: AES-GCM with 16 octet ICV [RFC4106] has its own ICV: authentication "
+	             "must be \"NULL\", got \"HMAC-SHA-256-128 [RFC4868]\"\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", "ChaCha20 with Poly1305 [RFC7634]",
-		       "0x0001", "NULL", ""),
-		     "t:2: ChaCha20 with Poly1305 [RFC7634]: encryption key is 2 bytes; expected "
-		     "36 (32-byte key and 4-byte salt, RFC 7634 §2)\n");
+	               "0x0001", "NULL", ""),
+	             "t:2: ChaCha20 with Poly1305 [RFC7634]: encryption key is 2 bytes; expected "
+	             "36 (32-byte key and 4-byte salt, RFC 7634 §2)\n");
 }
 
 /* Several bad lines: every one reported with its own line number, good
@@ -245,18 +245,19 @@ static void test_errors_keep_going(void **state)
 {
 	(void)state;
 	struct result r;
-	parse(&r, L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", GCM, GCM256_KEY, "NULL", "") "\n"
-		  L("IPv4", "1.1.1", "2.2.2.2", "0x2", GCM, GCM256_KEY, "NULL", "") "\n"
-		  "# comment\n"
-		  L("IPv4", "1.1.1.1", "2.2.2.2", "0x0", GCM, "0x01", "NULL", "") "\n");
+	parse(&r, L("IPv4", "1.1.1.1", "2.2.2.2", "0x1", GCM, GCM256_KEY, "NULL",
+	            "") "\n" L("IPv4", "1.1.1", "2.2.2.2", "0x2", GCM, GCM256_KEY, "NULL",
+	                       "") "\n"
+	                           "# comment\n" L("IPv4", "1.1.1.1", "2.2.2.2", "0x0", GCM, "0x01",
+	                                           "NULL", "") "\n");
 	assert_int_equal(r.rc, 2);
 	assert_string_equal(
-		r.msgs,
-		"t:2: source address \"1.1.1\" is not an IPv4 address\n"
-		"t:4: SPI 0 is reserved (RFC 4303 §2.1)\n"
-		"t:4: AES-GCM with 16 octet ICV [RFC4106]: encryption key is 1 bytes; expected "
-		"the key followed by the 4-byte salt (RFC 4106 §8.1): 20 bytes (AES-128) or 36 "
-		"(AES-256)\n");
+	        r.msgs,
+	        "t:2: source address \"1.1.1\" is not an IPv4 address\n"
+	        "t:4: SPI 0 is reserved (RFC 4303 §2.1)\n"
+	        "t:4: AES-GCM with 16 octet ICV [RFC4106]: encryption key is 1 bytes; expected "
+	        "the key followed by the 4-byte salt (RFC 4106 §8.1): 20 bytes (AES-128) or 36 "
+	        "(AES-256)\n");
 	esp_sa_list_free(&r.l);
 }
 
@@ -292,14 +293,14 @@ static void test_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gcm_line_from_keys_export),
-		cmocka_unit_test(test_cbc_hmac_null),
-		cmocka_unit_test(test_chacha_newer_wireshark_name),
-		cmocka_unit_test(test_skipped_lines_warn),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_errors_keep_going),
-		cmocka_unit_test(test_error_limit),
-		cmocka_unit_test(test_missing_file),
+	        cmocka_unit_test(test_gcm_line_from_keys_export),
+	        cmocka_unit_test(test_cbc_hmac_null),
+	        cmocka_unit_test(test_chacha_newer_wireshark_name),
+	        cmocka_unit_test(test_skipped_lines_warn),
+	        cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_errors_keep_going),
+	        cmocka_unit_test(test_error_limit),
+	        cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
