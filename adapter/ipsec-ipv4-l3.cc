@@ -1,5 +1,6 @@
 #include "ipsec-ipv4-l3.h"
 
+#include "ipsec-routing.h"
 #include "via-tag.h"
 
 extern "C" {
@@ -16,251 +17,274 @@ namespace ns3
 
 NS_OBJECT_ENSURE_REGISTERED(IpsecIpv4L3Protocol);
 
-TypeId
-IpsecIpv4L3Protocol::GetTypeId()
+TypeId IpsecIpv4L3Protocol::GetTypeId()
 {
-    static TypeId tid = TypeId("ns3::IpsecIpv4L3Protocol")
-                            .SetParent<Ipv4L3Protocol>()
-                            .SetGroupName("Internet")
-                            .AddConstructor<IpsecIpv4L3Protocol>();
-    return tid;
+	static TypeId tid = TypeId("ns3::IpsecIpv4L3Protocol")
+	                            .SetParent<Ipv4L3Protocol>()
+	                            .SetGroupName("Internet")
+	                            .AddConstructor<IpsecIpv4L3Protocol>();
+	return tid;
 }
 
-void
-IpsecIpv4L3Protocol::SetEngine(struct ipsec* engine)
+void IpsecIpv4L3Protocol::NotifyNewAggregate()
 {
-    m_engine = engine;
+	Ipv4L3Protocol::NotifyNewAggregate();
+	if (Ptr<Node> node = GetObject<Node>()) {
+		m_nodeId = node->GetId();
+	}
 }
 
-struct ipsec*
-IpsecIpv4L3Protocol::GetEngine() const
+void IpsecIpv4L3Protocol::DoDispose()
 {
-    return m_engine;
+	m_routing = nullptr;
+	m_engine = nullptr;
+	Ipv4L3Protocol::DoDispose();
 }
 
-void
-IpsecIpv4L3Protocol::SetForwardTap(ForwardTap tap, void* arg)
+void IpsecIpv4L3Protocol::SetRoutingProtocol(Ptr<Ipv4RoutingProtocol> routing)
 {
-    m_tap = tap;
-    m_tapArg = arg;
+	Ipv4L3Protocol::SetRoutingProtocol(routing);
+	m_routing = DynamicCast<IpsecRouting>(routing);
+	NS_ASSERT_MSG(m_routing, "IpsecIpv4L3Protocol needs IpsecRouting");
 }
 
-size_t
-IpsecIpv4L3Protocol::ToBytes(Ptr<const Packet> p,
-                             const Ipv4Header& h,
-                             std::vector<uint8_t>& buf,
-                             std::vector<uint8_t>& out)
+void IpsecIpv4L3Protocol::SetEngine(struct ipsec *engine)
 {
-    /* ns-3 headers carry no options: 20 bytes, then the payload. */
-    size_t n = IPV4_HDR_LEN + p->GetSize();
-    if (buf.size() < n + IPSEC_MAX_OVERHEAD)
-    {
-        buf.resize(n + IPSEC_MAX_OVERHEAD);
-    }
-    if (out.size() < buf.size())
-    {
-        out.resize(buf.size());
-    }
-    uint16_t frag = static_cast<uint16_t>(h.GetFragmentOffset() / 8);
-    frag |= h.IsDontFragment() ? IPV4_DF : 0;
-    frag |= h.IsLastFragment() ? 0 : IPV4_MF;
-    ipv4_build(buf.data(),
-               h.GetTos(),
-               static_cast<uint16_t>(n),
-               h.GetIdentification(),
-               frag,
-               h.GetTtl(),
-               h.GetProtocol(),
-               h.GetSource().Get(),
-               h.GetDestination().Get());
-    p->CopyData(buf.data() + IPV4_HDR_LEN, p->GetSize());
-    return n;
+	m_engine = engine;
 }
 
-void
-IpsecIpv4L3Protocol::Send(Ptr<Packet> packet,
-                          Ipv4Address source,
-                          Ipv4Address destination,
-                          uint8_t protocol,
-                          Ptr<Ipv4Route> route)
+struct ipsec *IpsecIpv4L3Protocol::GetEngine() const
 {
-    if (!m_engine || destination.IsBroadcast() || destination.IsMulticast())
-    {
-        Ipv4L3Protocol::Send(packet, source, destination, protocol, route);
-        return;
-    }
-    Ipv4Header h;
-    h.SetSource(source);
-    h.SetDestination(destination);
-    h.SetProtocol(protocol);
-    h.SetPayloadSize(packet->GetSize());
-    SocketIpTtlTag ttl;
-    h.SetTtl(packet->PeekPacketTag(ttl) ? ttl.GetTtl() : 64);
-    SocketIpTosTag tos;
-    if (packet->PeekPacketTag(tos))
-    {
-        h.SetTos(tos.GetTos());
-    }
-    h.SetMayFragment();
-    h.SetIdentification(m_identification++);
-    if (Output(packet, h))
-    {
-        Ipv4L3Protocol::Send(packet, source, destination, protocol, route);
-    }
+	return m_engine;
 }
 
-void
-IpsecIpv4L3Protocol::SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader, Ptr<Ipv4Route> route)
+void IpsecIpv4L3Protocol::SetForwardTap(ForwardTap tap, void *arg)
 {
-    if (!m_engine)
-    {
-        Ipv4L3Protocol::SendWithHeader(packet, ipHeader, route);
-        return;
-    }
-    if (Output(packet, ipHeader))
-    {
-        Ipv4L3Protocol::SendWithHeader(packet, ipHeader, route);
-    }
+	m_tap = tap;
+	m_tapArg = arg;
 }
 
-bool
-IpsecIpv4L3Protocol::Output(Ptr<const Packet> packet, const Ipv4Header& header)
+size_t IpsecIpv4L3Protocol::ToBytes(Ptr<const Packet> p, const Ipv4Header &h,
+                                    std::vector<uint8_t> &buf, std::vector<uint8_t> &out)
 {
-    size_t n = ToBytes(packet, header, m_txIn, m_txOut);
-    size_t outLen = 0;
-    enum ipsec_drop why;
-    switch (ipsec_output(m_engine, m_txIn.data(), n, m_txOut.data(), m_txOut.size(), &outLen, &why))
-    {
-    case IPSEC_VERDICT_BYPASS:
-        return true;
-    case IPSEC_VERDICT_PROTECT:
-        SendBytes(m_txOut.data(), outLen);
-        return false;
-    default:
-        return false;
-    }
+	/* ns-3 headers carry no options: 20 bytes, then the payload. */
+	size_t n = IPV4_HDR_LEN + p->GetSize();
+	if (buf.size() < n + IPSEC_MAX_OVERHEAD) {
+		buf.resize(n + IPSEC_MAX_OVERHEAD);
+	}
+	if (out.size() < buf.size()) {
+		out.resize(buf.size());
+	}
+	uint16_t frag = static_cast<uint16_t>(h.GetFragmentOffset() / 8);
+	frag |= h.IsDontFragment() ? IPV4_DF : 0;
+	frag |= h.IsLastFragment() ? 0 : IPV4_MF;
+	ipv4_build(buf.data(), h.GetTos(), static_cast<uint16_t>(n), h.GetIdentification(), frag,
+	           h.GetTtl(), h.GetProtocol(), h.GetSource().Get(), h.GetDestination().Get());
+	p->CopyData(buf.data() + IPV4_HDR_LEN, p->GetSize());
+	return n;
 }
 
-void
-IpsecIpv4L3Protocol::SendBytes(const uint8_t* pkt, size_t len)
+void IpsecIpv4L3Protocol::Send(Ptr<Packet> packet, Ipv4Address source, Ipv4Address destination,
+                               uint8_t protocol, Ptr<Ipv4Route> route)
 {
-    Ptr<Packet> p = Create<Packet>(pkt, len);
-    Ipv4Header h;
-    p->RemoveHeader(h);
-    Socket::SocketErrno err;
-    Ptr<Ipv4Route> route = GetRoutingProtocol()->RouteOutput(p, h, nullptr, err);
-    if (route)
-    {
-        Ipv4L3Protocol::SendWithHeader(p, h, route);
-    }
+	if (!m_engine || destination.IsBroadcast() || destination.IsMulticast()) {
+		Ipv4L3Protocol::Send(packet, source, destination, protocol, route);
+		return;
+	}
+	Ipv4Header h;
+	h.SetSource(source);
+	h.SetDestination(destination);
+	h.SetProtocol(protocol);
+	h.SetPayloadSize(packet->GetSize());
+	SocketIpTtlTag ttl;
+	h.SetTtl(packet->PeekPacketTag(ttl) ? ttl.GetTtl() : 64);
+	SocketIpTosTag tos;
+	if (packet->PeekPacketTag(tos)) {
+		h.SetTos(tos.GetTos());
+	}
+	h.SetMayFragment();
+	h.SetIdentification(m_identification++);
+	if (Output(packet, h)) {
+		Ipv4L3Protocol::Send(packet, source, destination, protocol, route);
+	}
 }
 
-void
-IpsecIpv4L3Protocol::Forward(Ptr<Ipv4Route> route,
-                             Ptr<const Packet> p,
-                             const Ipv4Header& header,
-                             const Ipv4RoutingProtocol::UnicastForwardCallback& ucb)
+void IpsecIpv4L3Protocol::SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader,
+                                         Ptr<Ipv4Route> route)
 {
-    if (m_tap)
-    {
-        size_t n = ToBytes(p, header, m_in, m_out);
-        if (m_tap(m_tapArg, GetObject<Node>()->GetId(), m_in.data(), n))
-        {
-            return;
-        }
-    }
-    if (!m_engine)
-    {
-        ucb(route, p, header);
-        return;
-    }
-    /* Copy only to remove our tag: forwarded packets are otherwise shared. */
-    Ptr<Packet> q = ConstCast<Packet>(p);
-    IpsecViaTag tag;
-    uint32_t via = 0;
-    if (p->PeekPacketTag(tag))
-    {
-        q = p->Copy();
-        via = IpsecTakeVia(q, GetObject<Node>()->GetId());
-    }
-    if (header.GetTtl() <= 1)
-    {
-        ucb(route, q, header); /* IpForward answers Time Exceeded */
-        return;
-    }
-    /* RFC 4301 §5.2 first (is this plaintext allowed in?), then §5.1 on the
-     * packet as it leaves, TTL already decremented as a router would. */
-    Ipv4Header h = header;
-    h.SetTtl(header.GetTtl() - 1);
-    size_t n = ToBytes(q, h, m_in, m_out);
-    enum ipsec_drop why;
-    if (ipsec_input_policy(m_engine, m_in.data(), n, via, &why) == IPSEC_VERDICT_DROP)
-    {
-        return;
-    }
-    size_t outLen = 0;
-    switch (ipsec_output(m_engine, m_in.data(), n, m_out.data(), m_out.size(), &outLen, &why))
-    {
-    case IPSEC_VERDICT_BYPASS:
-        ucb(route, q, header);
-        break;
-    case IPSEC_VERDICT_PROTECT:
-        SendBytes(m_out.data(), outLen);
-        break;
-    default:
-        break;
-    }
+	if (!m_engine) {
+		Ipv4L3Protocol::SendWithHeader(packet, ipHeader, route);
+		return;
+	}
+	if (Output(packet, ipHeader)) {
+		Ipv4L3Protocol::SendWithHeader(packet, ipHeader, route);
+	}
 }
 
-bool
-IpsecIpv4L3Protocol::InputIpsec(Ptr<Packet> p, const Ipv4Header& header, Ptr<Ipv4Interface> iface)
+bool IpsecIpv4L3Protocol::Output(Ptr<const Packet> packet, const Ipv4Header &header)
 {
-    if (!m_engine)
-    {
-        return false;
-    }
-    Ipv4Header h = header; /* the reassembled packet's header */
-    h.SetPayloadSize(p->GetSize());
-    h.SetFragmentOffset(0);
-    h.SetLastFragment();
-    size_t n = ToBytes(p, h, m_in, m_out);
-    size_t outLen = 0;
-    uint32_t sa = 0;
-    enum ipsec_drop why;
-    switch (ipsec_input(m_engine, m_in.data(), n, m_out.data(), m_out.size(), &outLen, &sa, &why))
-    {
-    case IPSEC_VERDICT_BYPASS:
-        return false;
-    case IPSEC_VERDICT_DELIVER: {
-        Ptr<Packet> inner = Create<Packet>(m_out.data(), outLen);
-        IpsecViaTag tag;
-        tag.node = GetObject<Node>()->GetId();
-        tag.sa = sa;
-        inner->AddPacketTag(tag);
-        Ptr<NetDevice> dev = iface->GetDevice();
-        Receive(dev, inner, PROT_NUMBER, dev->GetAddress(), dev->GetAddress(), NetDevice::PACKET_HOST);
-        return true;
-    }
-    default:
-        return true;
-    }
+	size_t n = ToBytes(packet, header, m_txIn, m_txOut);
+	size_t outLen = 0;
+	enum ipsec_drop why;
+	switch (ipsec_output(m_engine, m_txIn.data(), n, m_txOut.data(), m_txOut.size(), &outLen,
+	                     &why)) {
+	case IPSEC_VERDICT_BYPASS:
+		return true;
+	case IPSEC_VERDICT_PROTECT:
+		SendBytes(m_txOut.data(), outLen);
+		return false;
+	default:
+		return false;
+	}
 }
 
-bool
-IpsecIpv4L3Protocol::InputPolicy(Ptr<Packet>& p, const Ipv4Header& header)
+bool IpsecIpv4L3Protocol::FromBytes(const uint8_t *pkt, size_t len, Ipv4Header &h,
+                                    Ptr<Packet> &payload)
 {
-    uint32_t via = IpsecTakeVia(p, GetObject<Node>()->GetId());
-    if (!m_engine)
-    {
-        return true;
-    }
-    Ipv4Header h = header;
-    h.SetPayloadSize(p->GetSize());
-    h.SetFragmentOffset(0);
-    h.SetLastFragment();
-    size_t n = ToBytes(p, h, m_in, m_out);
-    enum ipsec_drop why;
-    return ipsec_input_policy(m_engine, m_in.data(), n, via, &why) != IPSEC_VERDICT_DROP;
+	struct ipv4_view ip;
+	if (ipv4_parse(pkt, len, &ip) != 0) {
+		return false;
+	}
+	h.SetSource(Ipv4Address(ip.src));
+	h.SetDestination(Ipv4Address(ip.dst));
+	h.SetProtocol(ip.proto);
+	h.SetTos(ip.tos);
+	h.SetTtl(ip.ttl);
+	h.SetIdentification(ip.id);
+	h.SetPayloadSize(static_cast<uint16_t>(ip.total_len - ip.hdr_len));
+	if (ip.frag & IPV4_DF) {
+		h.SetDontFragment();
+	}
+	if (ip.frag & IPV4_MF) {
+		h.SetMoreFragments();
+	}
+	h.SetFragmentOffset(static_cast<uint16_t>((ip.frag & IPV4_OFFSET_MASK) * 8));
+	if (Node::ChecksumEnabled()) {
+		h.EnableChecksum();
+	}
+	payload = Create<Packet>(pkt + ip.hdr_len, ip.total_len - ip.hdr_len);
+	return true;
+}
+
+void IpsecIpv4L3Protocol::SendBytes(const uint8_t *pkt, size_t len)
+{
+	Ipv4Header h;
+	Ptr<Packet> p;
+	if (!FromBytes(pkt, len, h, p)) {
+		return;
+	}
+	Socket::SocketErrno err;
+	Ptr<Ipv4Route> route = GetRoutingProtocol()->RouteOutput(p, h, nullptr, err);
+	if (route) {
+		Ipv4L3Protocol::SendWithHeader(p, h, route);
+	}
+}
+
+void IpsecIpv4L3Protocol::Forward(Ptr<Ipv4Route> route, Ptr<const Packet> p,
+                                  const Ipv4Header &header,
+                                  const Ipv4RoutingProtocol::UnicastForwardCallback &ucb)
+{
+	if (m_tap) {
+		size_t n = ToBytes(p, header, m_in, m_out);
+		if (m_tap(m_tapArg, m_nodeId, m_in.data(), n)) {
+			return;
+		}
+	}
+	if (!m_engine) {
+		ucb(route, p, header);
+		return;
+	}
+	/* Copy only to remove our tag: forwarded packets are otherwise shared. */
+	Ptr<Packet> q = ConstCast<Packet>(p);
+	IpsecViaTag tag;
+	uint32_t via = 0;
+	if (p->PeekPacketTag(tag)) {
+		q = p->Copy();
+		via = IpsecTakeVia(q, m_nodeId);
+	}
+	if (header.GetTtl() <= 1) {
+		ucb(route, q, header); /* IpForward answers Time Exceeded */
+		return;
+	}
+	/* RFC 4301 §5.2 first (is this plaintext allowed in?), then §5.1 on the
+	 * packet as it leaves, TTL already decremented as a router would. */
+	Ipv4Header h = header;
+	h.SetTtl(header.GetTtl() - 1);
+	size_t n = ToBytes(q, h, m_in, m_out);
+	enum ipsec_drop why;
+	if (ipsec_input_policy(m_engine, m_in.data(), n, via, &why) == IPSEC_VERDICT_DROP) {
+		return;
+	}
+	size_t outLen = 0;
+	switch (ipsec_output(m_engine, m_in.data(), n, m_out.data(), m_out.size(), &outLen, &why)) {
+	case IPSEC_VERDICT_BYPASS:
+		ucb(route, q, header);
+		break;
+	case IPSEC_VERDICT_PROTECT:
+		SendBytes(m_out.data(), outLen);
+		break;
+	default:
+		break;
+	}
+}
+
+bool IpsecIpv4L3Protocol::InputIpsec(Ptr<Packet> p, const Ipv4Header &header,
+                                     Ptr<Ipv4Interface> iface)
+{
+	if (!m_engine) {
+		return false;
+	}
+	Ipv4Header h = header; /* the reassembled packet's header */
+	h.SetPayloadSize(p->GetSize());
+	h.SetFragmentOffset(0);
+	h.SetLastFragment();
+	size_t n = ToBytes(p, h, m_in, m_out);
+	size_t outLen = 0;
+	uint32_t sa = 0;
+	enum ipsec_drop why;
+	switch (ipsec_input(m_engine, m_in.data(), n, m_out.data(), m_out.size(), &outLen, &sa,
+	                    &why)) {
+	case IPSEC_VERDICT_BYPASS:
+		return false;
+	case IPSEC_VERDICT_DELIVER: {
+		Ipv4Header ih;
+		Ptr<Packet> inner;
+		if (!FromBytes(m_out.data(), outLen, ih, inner)) {
+			return true;
+		}
+		IpsecViaTag tag;
+		tag.node = m_nodeId;
+		tag.sa = sa;
+		inner->AddPacketTag(tag);
+		/* A tunnel's inner packet to forward is routed at once; one for this
+		 * node is received again, so that raw sockets see it too. */
+		Ptr<NetDevice> dev = iface->GetDevice();
+		if (IsDestinationAddress(ih.GetDestination(), GetInterfaceForDevice(dev)) ||
+		    !m_routing->RouteDecapsulated(inner, ih, dev)) {
+			inner->AddHeader(ih);
+			Receive(dev, inner, PROT_NUMBER, dev->GetAddress(), dev->GetAddress(),
+			        NetDevice::PACKET_HOST);
+		}
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+bool IpsecIpv4L3Protocol::InputPolicy(Ptr<Packet> &p, const Ipv4Header &header)
+{
+	uint32_t via = IpsecTakeVia(p, m_nodeId);
+	if (!m_engine) {
+		return true;
+	}
+	Ipv4Header h = header;
+	h.SetPayloadSize(p->GetSize());
+	h.SetFragmentOffset(0);
+	h.SetLastFragment();
+	size_t n = ToBytes(p, h, m_in, m_out);
+	enum ipsec_drop why;
+	return ipsec_input_policy(m_engine, m_in.data(), n, via, &why) != IPSEC_VERDICT_DROP;
 }
 
 } // namespace ns3

@@ -25,58 +25,61 @@ namespace ns3
 {
 
 class Ipv4Interface;
+class IpsecRouting;
 
 class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 {
-  public:
-    typedef int (*ForwardTap)(void* arg, uint32_t node, const uint8_t* pkt, size_t len);
+      public:
+	typedef int (*ForwardTap)(void *arg, uint32_t node, const uint8_t *pkt, size_t len);
 
-    static TypeId GetTypeId();
+	static TypeId GetTypeId();
 
-    void SetEngine(struct ipsec* engine);
-    struct ipsec* GetEngine() const;
-    void SetForwardTap(ForwardTap tap, void* arg);
+	void SetRoutingProtocol(Ptr<Ipv4RoutingProtocol> routing) override;
+	void SetEngine(struct ipsec *engine);
+	struct ipsec *GetEngine() const;
+	void SetForwardTap(ForwardTap tap, void *arg);
 
-    void Send(Ptr<Packet> packet,
-              Ipv4Address source,
-              Ipv4Address destination,
-              uint8_t protocol,
-              Ptr<Ipv4Route> route) override;
-    void SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader, Ptr<Ipv4Route> route) override;
+	void Send(Ptr<Packet> packet, Ipv4Address source, Ipv4Address destination, uint8_t protocol,
+	          Ptr<Ipv4Route> route) override;
+	void SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader, Ptr<Ipv4Route> route) override;
 
-    /* The forward path: called instead of the routing protocol's unicast
-     * forward callback `ucb`. */
-    void Forward(Ptr<Ipv4Route> route,
-                 Ptr<const Packet> p,
-                 const Ipv4Header& header,
-                 const Ipv4RoutingProtocol::UnicastForwardCallback& ucb);
+	/* The forward path: called instead of the routing protocol's unicast
+	 * forward callback `ucb`. */
+	void Forward(Ptr<Ipv4Route> route, Ptr<const Packet> p, const Ipv4Header &header,
+	             const Ipv4RoutingProtocol::UnicastForwardCallback &ucb);
 
-    /* The local-in path for ESP, AH and UDP-encapsulated ESP.  Returns false
-     * when the engine says the packet is not IPsec (IKE on port 4500). */
-    bool InputIpsec(Ptr<Packet> p, const Ipv4Header& header, Ptr<Ipv4Interface> iface);
-    /* The local-in policy check for plaintext after reassembly. */
-    bool InputPolicy(Ptr<Packet>& p, const Ipv4Header& header);
+	/* The local-in path for ESP, AH and UDP-encapsulated ESP.  Returns false
+	 * when the engine says the packet is not IPsec (IKE on port 4500). */
+	bool InputIpsec(Ptr<Packet> p, const Ipv4Header &header, Ptr<Ipv4Interface> iface);
+	/* The local-in policy check for plaintext after reassembly. */
+	bool InputPolicy(Ptr<Packet> &p, const Ipv4Header &header);
 
-    /* Sends a whole IPv4 packet routed by its destination, without IPsec. */
-    void SendBytes(const uint8_t* pkt, size_t len);
+	/* Sends a whole IPv4 packet routed by its destination, without IPsec. */
+	void SendBytes(const uint8_t *pkt, size_t len);
 
-  private:
-    /* Local-out through the engine; true when the packet bypasses IPsec
-     * and the caller sends it as it is. */
-    bool Output(Ptr<const Packet> packet, const Ipv4Header& header);
-    /* Serialises header + packet into buf and makes out large enough for
-     * the engine's output. */
-    size_t ToBytes(Ptr<const Packet> p,
-                   const Ipv4Header& h,
-                   std::vector<uint8_t>& buf,
-                   std::vector<uint8_t>& out);
+      protected:
+	void NotifyNewAggregate() override;
+	void DoDispose() override;
 
-    struct ipsec* m_engine = nullptr;
-    ForwardTap m_tap = nullptr;
-    void* m_tapArg = nullptr;
-    uint16_t m_identification = 0;
-    std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
-    std::vector<uint8_t> m_txIn, m_txOut; /* local-out */
+      private:
+	/* Local-out through the engine; true when the packet bypasses IPsec
+	 * and the caller sends it as it is. */
+	bool Output(Ptr<const Packet> packet, const Ipv4Header &header);
+	/* Parses an IPv4 packet into a header and a payload packet. */
+	static bool FromBytes(const uint8_t *pkt, size_t len, Ipv4Header &h, Ptr<Packet> &payload);
+	/* Serialises header + packet into buf and makes out large enough for
+	 * the engine's output. */
+	size_t ToBytes(Ptr<const Packet> p, const Ipv4Header &h, std::vector<uint8_t> &buf,
+	               std::vector<uint8_t> &out);
+
+	struct ipsec *m_engine = nullptr;
+	uint32_t m_nodeId = 0;
+	Ptr<IpsecRouting> m_routing;
+	ForwardTap m_tap = nullptr;
+	void *m_tapArg = nullptr;
+	uint16_t m_identification = 0;
+	std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
+	std::vector<uint8_t> m_txIn, m_txOut; /* local-out */
 };
 
 } // namespace ns3

@@ -10,178 +10,146 @@ NS_OBJECT_ENSURE_REGISTERED(IpsecL4Guard);
 static const uint16_t NAT_T_PORT = 4500;
 static const uint8_t UDP_PROTOCOL = 17;
 
-TypeId
-IpsecL4Protocol::GetTypeId()
+TypeId IpsecL4Protocol::GetTypeId()
 {
-    static TypeId tid = TypeId("ns3::IpsecL4Protocol")
-                            .SetParent<IpL4Protocol>()
-                            .SetGroupName("Internet")
-                            .AddConstructor<IpsecL4Protocol>();
-    return tid;
+	static TypeId tid = TypeId("ns3::IpsecL4Protocol")
+	                            .SetParent<IpL4Protocol>()
+	                            .SetGroupName("Internet")
+	                            .AddConstructor<IpsecL4Protocol>();
+	return tid;
 }
 
-void
-IpsecL4Protocol::Setup(int protocol, Ptr<IpsecIpv4L3Protocol> l3)
+void IpsecL4Protocol::Setup(int protocol, Ptr<IpsecIpv4L3Protocol> l3)
 {
-    m_protocol = protocol;
-    m_l3 = l3;
+	m_protocol = protocol;
+	m_l3 = l3;
 }
 
-int
-IpsecL4Protocol::GetProtocolNumber() const
+int IpsecL4Protocol::GetProtocolNumber() const
 {
-    return m_protocol;
+	return m_protocol;
 }
 
-enum IpL4Protocol::RxStatus
-IpsecL4Protocol::Receive(Ptr<Packet> p, const Ipv4Header& header, Ptr<Ipv4Interface> iface)
+enum IpL4Protocol::RxStatus IpsecL4Protocol::Receive(Ptr<Packet> p, const Ipv4Header &header,
+                                                     Ptr<Ipv4Interface> iface)
 {
-    m_l3->InputIpsec(p, header, iface);
-    return RX_OK;
+	m_l3->InputIpsec(p, header, iface);
+	return RX_OK;
 }
 
-enum IpL4Protocol::RxStatus
-IpsecL4Protocol::Receive(Ptr<Packet>, const Ipv6Header&, Ptr<Ipv6Interface>)
+enum IpL4Protocol::RxStatus IpsecL4Protocol::Receive(Ptr<Packet>, const Ipv6Header &,
+                                                     Ptr<Ipv6Interface>)
 {
-    return RX_ENDPOINT_UNREACH;
+	return RX_ENDPOINT_UNREACH;
 }
 
-void
-IpsecL4Protocol::SetDownTarget(IpL4Protocol::DownTargetCallback cb)
+void IpsecL4Protocol::SetDownTarget(IpL4Protocol::DownTargetCallback cb)
 {
-    m_down = cb;
+	m_down = cb;
 }
 
-void
-IpsecL4Protocol::SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb)
+void IpsecL4Protocol::SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb)
 {
-    m_down6 = cb;
+	m_down6 = cb;
 }
 
-IpL4Protocol::DownTargetCallback
-IpsecL4Protocol::GetDownTarget() const
+IpL4Protocol::DownTargetCallback IpsecL4Protocol::GetDownTarget() const
 {
-    return m_down;
+	return m_down;
 }
 
-IpL4Protocol::DownTargetCallback6
-IpsecL4Protocol::GetDownTarget6() const
+IpL4Protocol::DownTargetCallback6 IpsecL4Protocol::GetDownTarget6() const
 {
-    return m_down6;
+	return m_down6;
 }
 
-void
-IpsecL4Protocol::DoDispose()
+void IpsecL4Protocol::DoDispose()
 {
-    m_l3 = nullptr;
-    IpL4Protocol::DoDispose();
+	m_l3 = nullptr;
+	IpL4Protocol::DoDispose();
 }
 
-TypeId
-IpsecL4Guard::GetTypeId()
+TypeId IpsecL4Guard::GetTypeId()
 {
-    static TypeId tid = TypeId("ns3::IpsecL4Guard")
-                            .SetParent<IpL4Protocol>()
-                            .SetGroupName("Internet")
-                            .AddConstructor<IpsecL4Guard>();
-    return tid;
+	static TypeId tid = TypeId("ns3::IpsecL4Guard")
+	                            .SetParent<IpL4Protocol>()
+	                            .SetGroupName("Internet")
+	                            .AddConstructor<IpsecL4Guard>();
+	return tid;
 }
 
-void
-IpsecL4Guard::Setup(Ptr<IpL4Protocol> inner, Ptr<IpsecIpv4L3Protocol> l3)
+void IpsecL4Guard::Setup(Ptr<IpL4Protocol> inner, Ptr<IpsecIpv4L3Protocol> l3)
 {
-    m_inner = inner;
-    m_l3 = l3;
+	m_inner = inner;
+	m_l3 = l3;
 }
 
-int
-IpsecL4Guard::GetProtocolNumber() const
+int IpsecL4Guard::GetProtocolNumber() const
 {
-    return m_inner->GetProtocolNumber();
+	return m_inner->GetProtocolNumber();
 }
 
-static uint16_t
-UdpDestinationPort(Ptr<const Packet> p)
+static uint16_t UdpDestinationPort(Ptr<const Packet> p)
 {
-    uint8_t udp[4];
-    if (p->CopyData(udp, sizeof udp) != sizeof udp)
-    {
-        return 0;
-    }
-    return static_cast<uint16_t>(udp[2] << 8 | udp[3]);
+	uint8_t udp[4];
+	if (p->CopyData(udp, sizeof udp) != sizeof udp) {
+		return 0;
+	}
+	return static_cast<uint16_t>(udp[2] << 8 | udp[3]);
 }
 
-enum IpL4Protocol::RxStatus
-IpsecL4Guard::Receive(Ptr<Packet> p, const Ipv4Header& header, Ptr<Ipv4Interface> iface)
+enum IpL4Protocol::RxStatus IpsecL4Guard::Receive(Ptr<Packet> p, const Ipv4Header &header,
+                                                  Ptr<Ipv4Interface> iface)
 {
-    if (header.GetProtocol() == UDP_PROTOCOL && UdpDestinationPort(p) == NAT_T_PORT &&
-        m_l3->InputIpsec(p, header, iface))
-    {
-        return RX_OK;
-    }
-    if (!m_l3->InputPolicy(p, header))
-    {
-        return RX_OK; /* dropped and counted by the engine; no ICMP error */
-    }
-    return m_inner->Receive(p, header, iface);
+	if (header.GetProtocol() == UDP_PROTOCOL && UdpDestinationPort(p) == NAT_T_PORT &&
+	    m_l3->InputIpsec(p, header, iface)) {
+		return RX_OK;
+	}
+	if (!m_l3->InputPolicy(p, header)) {
+		return RX_OK; /* dropped and counted by the engine; no ICMP error */
+	}
+	return m_inner->Receive(p, header, iface);
 }
 
-enum IpL4Protocol::RxStatus
-IpsecL4Guard::Receive(Ptr<Packet> p, const Ipv6Header& header, Ptr<Ipv6Interface> iface)
+enum IpL4Protocol::RxStatus IpsecL4Guard::Receive(Ptr<Packet> p, const Ipv6Header &header,
+                                                  Ptr<Ipv6Interface> iface)
 {
-    return m_inner->Receive(p, header, iface);
+	return m_inner->Receive(p, header, iface);
 }
 
-void
-IpsecL4Guard::ReceiveIcmp(Ipv4Address icmpSource,
-                          uint8_t icmpTtl,
-                          uint8_t icmpType,
-                          uint8_t icmpCode,
-                          uint32_t icmpInfo,
-                          Ipv4Address payloadSource,
-                          Ipv4Address payloadDestination,
-                          const uint8_t payload[8])
+void IpsecL4Guard::ReceiveIcmp(Ipv4Address icmpSource, uint8_t icmpTtl, uint8_t icmpType,
+                               uint8_t icmpCode, uint32_t icmpInfo, Ipv4Address payloadSource,
+                               Ipv4Address payloadDestination, const uint8_t payload[8])
 {
-    m_inner->ReceiveIcmp(icmpSource,
-                         icmpTtl,
-                         icmpType,
-                         icmpCode,
-                         icmpInfo,
-                         payloadSource,
-                         payloadDestination,
-                         payload);
+	m_inner->ReceiveIcmp(icmpSource, icmpTtl, icmpType, icmpCode, icmpInfo, payloadSource,
+	                     payloadDestination, payload);
 }
 
-void
-IpsecL4Guard::SetDownTarget(IpL4Protocol::DownTargetCallback cb)
+void IpsecL4Guard::SetDownTarget(IpL4Protocol::DownTargetCallback cb)
 {
-    m_inner->SetDownTarget(cb);
+	m_inner->SetDownTarget(cb);
 }
 
-void
-IpsecL4Guard::SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb)
+void IpsecL4Guard::SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb)
 {
-    m_inner->SetDownTarget6(cb);
+	m_inner->SetDownTarget6(cb);
 }
 
-IpL4Protocol::DownTargetCallback
-IpsecL4Guard::GetDownTarget() const
+IpL4Protocol::DownTargetCallback IpsecL4Guard::GetDownTarget() const
 {
-    return m_inner->GetDownTarget();
+	return m_inner->GetDownTarget();
 }
 
-IpL4Protocol::DownTargetCallback6
-IpsecL4Guard::GetDownTarget6() const
+IpL4Protocol::DownTargetCallback6 IpsecL4Guard::GetDownTarget6() const
 {
-    return m_inner->GetDownTarget6();
+	return m_inner->GetDownTarget6();
 }
 
-void
-IpsecL4Guard::DoDispose()
+void IpsecL4Guard::DoDispose()
 {
-    m_inner = nullptr;
-    m_l3 = nullptr;
-    IpL4Protocol::DoDispose();
+	m_inner = nullptr;
+	m_l3 = nullptr;
+	IpL4Protocol::DoDispose();
 }
 
 } // namespace ns3

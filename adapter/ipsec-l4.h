@@ -17,64 +17,55 @@ namespace ns3
 
 class IpsecL4Protocol : public IpL4Protocol
 {
-  public:
-    static TypeId GetTypeId();
-    void Setup(int protocol, Ptr<IpsecIpv4L3Protocol> l3);
+      public:
+	static TypeId GetTypeId();
+	void Setup(int protocol, Ptr<IpsecIpv4L3Protocol> l3);
 
-    int GetProtocolNumber() const override;
-    enum RxStatus Receive(Ptr<Packet> p,
-                          const Ipv4Header& header,
-                          Ptr<Ipv4Interface> incomingInterface) override;
-    enum RxStatus Receive(Ptr<Packet> p,
-                          const Ipv6Header& header,
-                          Ptr<Ipv6Interface> incomingInterface) override;
-    void SetDownTarget(IpL4Protocol::DownTargetCallback cb) override;
-    void SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb) override;
-    IpL4Protocol::DownTargetCallback GetDownTarget() const override;
-    IpL4Protocol::DownTargetCallback6 GetDownTarget6() const override;
+	int GetProtocolNumber() const override;
+	enum RxStatus Receive(Ptr<Packet> p, const Ipv4Header &header,
+	                      Ptr<Ipv4Interface> incomingInterface) override;
+	enum RxStatus Receive(Ptr<Packet> p, const Ipv6Header &header,
+	                      Ptr<Ipv6Interface> incomingInterface) override;
+	void SetDownTarget(IpL4Protocol::DownTargetCallback cb) override;
+	void SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb) override;
+	IpL4Protocol::DownTargetCallback GetDownTarget() const override;
+	IpL4Protocol::DownTargetCallback6 GetDownTarget6() const override;
 
-  protected:
-    void DoDispose() override;
+      protected:
+	void DoDispose() override;
 
-  private:
-    int m_protocol = 0;
-    Ptr<IpsecIpv4L3Protocol> m_l3;
-    IpL4Protocol::DownTargetCallback m_down;
-    IpL4Protocol::DownTargetCallback6 m_down6;
+      private:
+	int m_protocol = 0;
+	Ptr<IpsecIpv4L3Protocol> m_l3;
+	IpL4Protocol::DownTargetCallback m_down;
+	IpL4Protocol::DownTargetCallback6 m_down6;
 };
 
 class IpsecL4Guard : public IpL4Protocol
 {
-  public:
-    static TypeId GetTypeId();
-    void Setup(Ptr<IpL4Protocol> inner, Ptr<IpsecIpv4L3Protocol> l3);
+      public:
+	static TypeId GetTypeId();
+	void Setup(Ptr<IpL4Protocol> inner, Ptr<IpsecIpv4L3Protocol> l3);
 
-    int GetProtocolNumber() const override;
-    enum RxStatus Receive(Ptr<Packet> p,
-                          const Ipv4Header& header,
-                          Ptr<Ipv4Interface> incomingInterface) override;
-    enum RxStatus Receive(Ptr<Packet> p,
-                          const Ipv6Header& header,
-                          Ptr<Ipv6Interface> incomingInterface) override;
-    void ReceiveIcmp(Ipv4Address icmpSource,
-                     uint8_t icmpTtl,
-                     uint8_t icmpType,
-                     uint8_t icmpCode,
-                     uint32_t icmpInfo,
-                     Ipv4Address payloadSource,
-                     Ipv4Address payloadDestination,
-                     const uint8_t payload[8]) override;
-    void SetDownTarget(IpL4Protocol::DownTargetCallback cb) override;
-    void SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb) override;
-    IpL4Protocol::DownTargetCallback GetDownTarget() const override;
-    IpL4Protocol::DownTargetCallback6 GetDownTarget6() const override;
+	int GetProtocolNumber() const override;
+	enum RxStatus Receive(Ptr<Packet> p, const Ipv4Header &header,
+	                      Ptr<Ipv4Interface> incomingInterface) override;
+	enum RxStatus Receive(Ptr<Packet> p, const Ipv6Header &header,
+	                      Ptr<Ipv6Interface> incomingInterface) override;
+	void ReceiveIcmp(Ipv4Address icmpSource, uint8_t icmpTtl, uint8_t icmpType,
+	                 uint8_t icmpCode, uint32_t icmpInfo, Ipv4Address payloadSource,
+	                 Ipv4Address payloadDestination, const uint8_t payload[8]) override;
+	void SetDownTarget(IpL4Protocol::DownTargetCallback cb) override;
+	void SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb) override;
+	IpL4Protocol::DownTargetCallback GetDownTarget() const override;
+	IpL4Protocol::DownTargetCallback6 GetDownTarget6() const override;
 
-  protected:
-    void DoDispose() override;
+      protected:
+	void DoDispose() override;
 
-  private:
-    Ptr<IpL4Protocol> m_inner;
-    Ptr<IpsecIpv4L3Protocol> m_l3;
+      private:
+	Ptr<IpL4Protocol> m_inner;
+	Ptr<IpsecIpv4L3Protocol> m_l3;
 };
 
 } // namespace ns3

@@ -5,102 +5,104 @@ namespace ns3
 
 NS_OBJECT_ENSURE_REGISTERED(IpsecRouting);
 
-TypeId
-IpsecRouting::GetTypeId()
+TypeId IpsecRouting::GetTypeId()
 {
-    static TypeId tid = TypeId("ns3::IpsecRouting")
-                            .SetParent<Ipv4RoutingProtocol>()
-                            .SetGroupName("Internet")
-                            .AddConstructor<IpsecRouting>();
-    return tid;
+	static TypeId tid = TypeId("ns3::IpsecRouting")
+	                            .SetParent<Ipv4RoutingProtocol>()
+	                            .SetGroupName("Internet")
+	                            .AddConstructor<IpsecRouting>();
+	return tid;
 }
 
-void
-IpsecRouting::SetInner(Ptr<Ipv4RoutingProtocol> inner)
+void IpsecRouting::SetInner(Ptr<Ipv4RoutingProtocol> inner)
 {
-    m_inner = inner;
+	m_inner = inner;
 }
 
-Ptr<Ipv4RoutingProtocol>
-IpsecRouting::GetInner() const
+Ptr<Ipv4RoutingProtocol> IpsecRouting::GetInner() const
 {
-    return m_inner;
+	return m_inner;
 }
 
-Ptr<Ipv4Route>
-IpsecRouting::RouteOutput(Ptr<Packet> p,
-                          const Ipv4Header& header,
-                          Ptr<NetDevice> oif,
-                          Socket::SocketErrno& sockerr)
+Ptr<Ipv4Route> IpsecRouting::RouteOutput(Ptr<Packet> p, const Ipv4Header &header,
+                                         Ptr<NetDevice> oif, Socket::SocketErrno &sockerr)
 {
-    return m_inner->RouteOutput(p, header, oif, sockerr);
+	return m_inner->RouteOutput(p, header, oif, sockerr);
 }
 
-void
-IpsecRouting::Forward(UnicastForwardCallback ucb,
-                      Ptr<Ipv4Route> route,
-                      Ptr<const Packet> p,
-                      const Ipv4Header& header)
+void IpsecRouting::Forward(UnicastForwardCallback ucb, Ptr<Ipv4Route> route, Ptr<const Packet> p,
+                           const Ipv4Header &header)
 {
-    m_l3->Forward(route, p, header, ucb);
+	m_l3->Forward(route, p, header, ucb);
 }
 
-bool
-IpsecRouting::RouteInput(Ptr<const Packet> p,
-                         const Ipv4Header& header,
-                         Ptr<const NetDevice> idev,
-                         UnicastForwardCallback ucb,
-                         MulticastForwardCallback mcb,
-                         LocalDeliverCallback lcb,
-                         ErrorCallback ecb)
+bool IpsecRouting::RouteInput(Ptr<const Packet> p, const Ipv4Header &header,
+                              Ptr<const NetDevice> idev, UnicastForwardCallback ucb,
+                              MulticastForwardCallback mcb, LocalDeliverCallback lcb,
+                              ErrorCallback ecb)
 {
-    UnicastForwardCallback forward = MakeCallback(&IpsecRouting::Forward, this).Bind(ucb);
-    return m_inner->RouteInput(p, header, idev, forward, mcb, lcb, ecb);
+	/* The stack passes the same callbacks every time: keep them, and bind
+	 * ours once. */
+	if (m_ucb.IsNull() || !m_ucb.IsEqual(ucb)) {
+		m_ucb = ucb;
+		m_forward = MakeCallback(&IpsecRouting::Forward, this).Bind(ucb);
+		m_mcb = mcb;
+		m_lcb = lcb;
+		m_ecb = ecb;
+	}
+	return m_inner->RouteInput(p, header, idev, m_forward, mcb, lcb, ecb);
 }
 
-void
-IpsecRouting::NotifyInterfaceUp(uint32_t interface)
+bool IpsecRouting::RouteDecapsulated(Ptr<const Packet> p, const Ipv4Header &header,
+                                     Ptr<const NetDevice> idev)
 {
-    m_inner->NotifyInterfaceUp(interface);
+	if (m_ucb.IsNull()) {
+		return false;
+	}
+	m_inner->RouteInput(p, header, idev, m_forward, m_mcb, m_lcb, m_ecb);
+	return true;
 }
 
-void
-IpsecRouting::NotifyInterfaceDown(uint32_t interface)
+void IpsecRouting::NotifyInterfaceUp(uint32_t interface)
 {
-    m_inner->NotifyInterfaceDown(interface);
+	m_inner->NotifyInterfaceUp(interface);
 }
 
-void
-IpsecRouting::NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address)
+void IpsecRouting::NotifyInterfaceDown(uint32_t interface)
 {
-    m_inner->NotifyAddAddress(interface, address);
+	m_inner->NotifyInterfaceDown(interface);
 }
 
-void
-IpsecRouting::NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address)
+void IpsecRouting::NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address)
 {
-    m_inner->NotifyRemoveAddress(interface, address);
+	m_inner->NotifyAddAddress(interface, address);
 }
 
-void
-IpsecRouting::SetIpv4(Ptr<Ipv4> ipv4)
+void IpsecRouting::NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address)
 {
-    m_l3 = DynamicCast<IpsecIpv4L3Protocol>(ipv4);
-    m_inner->SetIpv4(ipv4);
+	m_inner->NotifyRemoveAddress(interface, address);
 }
 
-void
-IpsecRouting::PrintRoutingTable(Ptr<OutputStreamWrapper> stream, Time::Unit unit) const
+void IpsecRouting::SetIpv4(Ptr<Ipv4> ipv4)
 {
-    m_inner->PrintRoutingTable(stream, unit);
+	m_l3 = DynamicCast<IpsecIpv4L3Protocol>(ipv4);
+	m_inner->SetIpv4(ipv4);
 }
 
-void
-IpsecRouting::DoDispose()
+void IpsecRouting::PrintRoutingTable(Ptr<OutputStreamWrapper> stream, Time::Unit unit) const
 {
-    m_inner = nullptr;
-    m_l3 = nullptr;
-    Ipv4RoutingProtocol::DoDispose();
+	m_inner->PrintRoutingTable(stream, unit);
+}
+
+void IpsecRouting::DoDispose()
+{
+	m_inner = nullptr;
+	m_l3 = nullptr;
+	m_ucb = m_forward = UnicastForwardCallback();
+	m_mcb = MulticastForwardCallback();
+	m_lcb = LocalDeliverCallback();
+	m_ecb = ErrorCallback();
+	Ipv4RoutingProtocol::DoDispose();
 }
 
 } // namespace ns3

@@ -13,41 +13,43 @@ namespace ns3
 
 class IpsecRouting : public Ipv4RoutingProtocol
 {
-  public:
-    static TypeId GetTypeId();
-    void SetInner(Ptr<Ipv4RoutingProtocol> inner);
-    Ptr<Ipv4RoutingProtocol> GetInner() const;
+      public:
+	static TypeId GetTypeId();
+	void SetInner(Ptr<Ipv4RoutingProtocol> inner);
+	Ptr<Ipv4RoutingProtocol> GetInner() const;
 
-    Ptr<Ipv4Route> RouteOutput(Ptr<Packet> p,
-                               const Ipv4Header& header,
-                               Ptr<NetDevice> oif,
-                               Socket::SocketErrno& sockerr) override;
-    bool RouteInput(Ptr<const Packet> p,
-                    const Ipv4Header& header,
-                    Ptr<const NetDevice> idev,
-                    UnicastForwardCallback ucb,
-                    MulticastForwardCallback mcb,
-                    LocalDeliverCallback lcb,
-                    ErrorCallback ecb) override;
-    void NotifyInterfaceUp(uint32_t interface) override;
-    void NotifyInterfaceDown(uint32_t interface) override;
-    void NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
-    void NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
-    void SetIpv4(Ptr<Ipv4> ipv4) override;
-    void PrintRoutingTable(Ptr<OutputStreamWrapper> stream,
-                           Time::Unit unit = Time::S) const override;
+	Ptr<Ipv4Route> RouteOutput(Ptr<Packet> p, const Ipv4Header &header, Ptr<NetDevice> oif,
+	                           Socket::SocketErrno &sockerr) override;
+	bool RouteInput(Ptr<const Packet> p, const Ipv4Header &header, Ptr<const NetDevice> idev,
+	                UnicastForwardCallback ucb, MulticastForwardCallback mcb,
+	                LocalDeliverCallback lcb, ErrorCallback ecb) override;
+	void NotifyInterfaceUp(uint32_t interface) override;
+	void NotifyInterfaceDown(uint32_t interface) override;
+	void NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
+	void NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
+	void SetIpv4(Ptr<Ipv4> ipv4) override;
+	/* Routes a packet just decapsulated on `idev` with the stack's own
+	 * callbacks, as if it had been received.  False before the first
+	 * RouteInput (the callbacks are not known yet). */
+	bool RouteDecapsulated(Ptr<const Packet> p, const Ipv4Header &header,
+	                       Ptr<const NetDevice> idev);
+	void PrintRoutingTable(Ptr<OutputStreamWrapper> stream,
+	                       Time::Unit unit = Time::S) const override;
 
-  protected:
-    void DoDispose() override;
+      protected:
+	void DoDispose() override;
 
-  private:
-    void Forward(UnicastForwardCallback ucb,
-                 Ptr<Ipv4Route> route,
-                 Ptr<const Packet> p,
-                 const Ipv4Header& header);
+      private:
+	void Forward(UnicastForwardCallback ucb, Ptr<Ipv4Route> route, Ptr<const Packet> p,
+	             const Ipv4Header &header);
 
-    Ptr<Ipv4RoutingProtocol> m_inner;
-    Ptr<IpsecIpv4L3Protocol> m_l3;
+	Ptr<Ipv4RoutingProtocol> m_inner;
+	Ptr<IpsecIpv4L3Protocol> m_l3;
+	/* The stack's callbacks, as last given to RouteInput, and ours. */
+	UnicastForwardCallback m_ucb, m_forward;
+	MulticastForwardCallback m_mcb;
+	LocalDeliverCallback m_lcb;
+	ErrorCallback m_ecb;
 };
 
 } // namespace ns3

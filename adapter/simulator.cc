@@ -14,66 +14,58 @@ static uint64_t g_nextEvent = 1;
 extern "C" void ns3c_topology_reset(void);
 extern "C" void ns3c_sockets_reset(void);
 
-extern "C" void
-ns3c_init(uint32_t seed, uint64_t run)
+extern "C" void ns3c_init(uint32_t seed, uint64_t run)
 {
-    RngSeedManager::SetSeed(seed ? seed : 1);
-    RngSeedManager::SetRun(run ? run : 1);
-    GlobalValue::Bind("ChecksumEnabled", BooleanValue(true));
+	RngSeedManager::SetSeed(seed ? seed : 1);
+	RngSeedManager::SetRun(run ? run : 1);
+	GlobalValue::Bind("ChecksumEnabled", BooleanValue(true));
 }
 
-extern "C" uint64_t
-ns3c_run(uint64_t stop_ns)
+extern "C" uint64_t ns3c_run(uint64_t stop_ns)
 {
-    Simulator::Stop(NanoSeconds(stop_ns));
-    Simulator::Run();
-    return Simulator::GetEventCount();
+	Simulator::Stop(NanoSeconds(stop_ns));
+	Simulator::Run();
+	return Simulator::GetEventCount();
 }
 
-extern "C" void
-ns3c_destroy(void)
+extern "C" void ns3c_destroy(void)
 {
-    ns3c_sockets_reset();
-    Simulator::Destroy();
-    ns3c_topology_reset();
-    g_events.clear();
+	ns3c_sockets_reset();
+	Simulator::Destroy();
+	ns3c_topology_reset();
+	g_events.clear();
 }
 
-extern "C" void
-ns3c_stop_now(void)
+extern "C" void ns3c_stop_now(void)
 {
-    Simulator::Stop();
+	Simulator::Stop();
 }
 
-extern "C" uint64_t
-ns3c_now_ns(void)
+extern "C" uint64_t ns3c_now_ns(void)
 {
-    return Simulator::Now().GetNanoSeconds();
+	return Simulator::Now().GetNanoSeconds();
 }
 
-static void
-Fire(uint64_t id, ns3c_fn fn, void* arg)
+static void Fire(uint64_t id, ns3c_fn fn, void *arg)
 {
-    g_events.erase(id);
-    fn(arg);
+	g_events.erase(id);
+	fn(arg);
 }
 
-extern "C" uint64_t
-ns3c_schedule_at(uint64_t at_ns, ns3c_fn fn, void* arg)
+extern "C" uint64_t ns3c_schedule_at(uint64_t at_ns, ns3c_fn fn, void *arg)
 {
-    uint64_t now = ns3c_now_ns();
-    uint64_t id = g_nextEvent++;
-    g_events[id] = Simulator::Schedule(NanoSeconds(at_ns > now ? at_ns - now : 0), &Fire, id, fn, arg);
-    return id;
+	uint64_t now = ns3c_now_ns();
+	uint64_t id = g_nextEvent++;
+	g_events[id] =
+	        Simulator::Schedule(NanoSeconds(at_ns > now ? at_ns - now : 0), &Fire, id, fn, arg);
+	return id;
 }
 
-extern "C" void
-ns3c_cancel(uint64_t event_id)
+extern "C" void ns3c_cancel(uint64_t event_id)
 {
-    auto it = g_events.find(event_id);
-    if (it != g_events.end())
-    {
-        Simulator::Cancel(it->second);
-        g_events.erase(it);
-    }
+	auto it = g_events.find(event_id);
+	if (it != g_events.end()) {
+		Simulator::Cancel(it->second);
+		g_events.erase(it);
+	}
 }

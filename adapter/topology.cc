@@ -23,185 +23,159 @@
 using namespace ns3;
 
 static NodeContainer g_nodes;
-static PointToPointHelper* g_p2p;
+static PointToPointHelper *g_p2p;
 static int64_t g_nextStream = 1000; /* error-model streams, after ns-3's own */
 
-extern "C" void
-ns3c_topology_reset(void)
+extern "C" void ns3c_topology_reset(void)
 {
-    g_nodes = NodeContainer();
-    Names::Clear();
-    delete g_p2p;
-    g_p2p = nullptr;
-    g_nextStream = 1000;
+	g_nodes = NodeContainer();
+	Names::Clear();
+	delete g_p2p;
+	g_p2p = nullptr;
+	g_nextStream = 1000;
 }
 
-static Ptr<IpsecIpv4L3Protocol>
-L3(uint32_t node)
+static Ptr<IpsecIpv4L3Protocol> L3(uint32_t node)
 {
-    return g_nodes.Get(node)->GetObject<IpsecIpv4L3Protocol>();
+	return g_nodes.Get(node)->GetObject<IpsecIpv4L3Protocol>();
 }
 
 /* What InternetStackHelper does, with IpsecIpv4L3Protocol in place of
  * Ipv4L3Protocol (the helper creates it by name) and IpsecRouting around
  * static routing.  IPv6 is not installed. */
-extern "C" uint32_t
-ns3c_node_create(void)
+extern "C" uint32_t ns3c_node_create(void)
 {
-    Ptr<Node> node = CreateObject<Node>();
-    Ptr<ArpL3Protocol> arp = CreateObject<ArpL3Protocol>();
-    node->AggregateObject(arp);
-    Ptr<IpsecIpv4L3Protocol> ipv4 = CreateObject<IpsecIpv4L3Protocol>();
-    node->AggregateObject(ipv4);
-    node->AggregateObject(CreateObject<Icmpv4L4Protocol>());
-    Ptr<IpsecRouting> routing = CreateObject<IpsecRouting>();
-    routing->SetInner(CreateObject<Ipv4StaticRouting>());
-    ipv4->SetRoutingProtocol(routing);
-    Ptr<TrafficControlLayer> tc = CreateObject<TrafficControlLayer>();
-    node->AggregateObject(tc);
-    node->AggregateObject(CreateObject<UdpL4Protocol>());
-    node->AggregateObject(CreateObject<TcpL4Protocol>());
-    arp->SetTrafficControl(tc);
-    NS_ASSERT(node->GetObject<Ipv4RawSocketFactory>());
+	Ptr<Node> node = CreateObject<Node>();
+	Ptr<ArpL3Protocol> arp = CreateObject<ArpL3Protocol>();
+	node->AggregateObject(arp);
+	Ptr<IpsecIpv4L3Protocol> ipv4 = CreateObject<IpsecIpv4L3Protocol>();
+	node->AggregateObject(ipv4);
+	node->AggregateObject(CreateObject<Icmpv4L4Protocol>());
+	Ptr<IpsecRouting> routing = CreateObject<IpsecRouting>();
+	routing->SetInner(CreateObject<Ipv4StaticRouting>());
+	ipv4->SetRoutingProtocol(routing);
+	Ptr<TrafficControlLayer> tc = CreateObject<TrafficControlLayer>();
+	node->AggregateObject(tc);
+	node->AggregateObject(CreateObject<UdpL4Protocol>());
+	node->AggregateObject(CreateObject<TcpL4Protocol>());
+	arp->SetTrafficControl(tc);
+	NS_ASSERT(node->GetObject<Ipv4RawSocketFactory>());
 
-    /* RFC 4301 §5.2 checks whole packets: guard the transport protocols,
-     * which see packets after reassembly. */
-    for (int protocol : {1, 6, 17})
-    {
-        Ptr<IpL4Protocol> inner = ipv4->GetProtocol(protocol);
-        ipv4->Remove(inner);
-        Ptr<IpsecL4Guard> guard = CreateObject<IpsecL4Guard>();
-        guard->Setup(inner, ipv4);
-        ipv4->Insert(guard);
-    }
-    g_nodes.Add(node);
-    return g_nodes.GetN() - 1;
+	/* RFC 4301 §5.2 checks whole packets: guard the transport protocols,
+	 * which see packets after reassembly. */
+	for (int protocol : {1, 6, 17}) {
+		Ptr<IpL4Protocol> inner = ipv4->GetProtocol(protocol);
+		ipv4->Remove(inner);
+		Ptr<IpsecL4Guard> guard = CreateObject<IpsecL4Guard>();
+		guard->Setup(inner, ipv4);
+		ipv4->Insert(guard);
+	}
+	g_nodes.Add(node);
+	return g_nodes.GetN() - 1;
 }
 
-extern "C" void
-ns3c_node_set_name(uint32_t node, const char* name)
+extern "C" void ns3c_node_set_name(uint32_t node, const char *name)
 {
-    Names::Add(name, g_nodes.Get(node));
+	Names::Add(name, g_nodes.Get(node));
 }
 
-extern "C" void
-ns3c_node_set_forwarding(uint32_t node, int on)
+extern "C" void ns3c_node_set_forwarding(uint32_t node, int on)
 {
-    L3(node)->SetAttribute("IpForward", BooleanValue(on != 0));
+	L3(node)->SetAttribute("IpForward", BooleanValue(on != 0));
 }
 
-static Ipv4Mask
-PrefixMask(uint8_t prefix_len)
+static Ipv4Mask PrefixMask(uint8_t prefix_len)
 {
-    return Ipv4Mask(prefix_len ? ~0U << (32 - prefix_len) : 0);
+	return Ipv4Mask(prefix_len ? ~0U << (32 - prefix_len) : 0);
 }
 
-static void
-AddAddress(Ptr<NetDevice> dev, uint32_t addr, uint8_t prefix_len)
+static void AddAddress(Ptr<NetDevice> dev, uint32_t addr, uint8_t prefix_len)
 {
-    Ptr<Ipv4> ipv4 = dev->GetNode()->GetObject<Ipv4>();
-    int32_t i = ipv4->AddInterface(dev);
-    ipv4->AddAddress(i, Ipv4InterfaceAddress(Ipv4Address(addr), PrefixMask(prefix_len)));
-    ipv4->SetMetric(i, 1);
-    ipv4->SetUp(i);
+	Ptr<Ipv4> ipv4 = dev->GetNode()->GetObject<Ipv4>();
+	int32_t i = ipv4->AddInterface(dev);
+	ipv4->AddAddress(i, Ipv4InterfaceAddress(Ipv4Address(addr), PrefixMask(prefix_len)));
+	ipv4->SetMetric(i, 1);
+	ipv4->SetUp(i);
 }
 
-extern "C" int
-ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p* cfg)
+extern "C" int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg)
 {
-    if (a >= g_nodes.GetN() || b >= g_nodes.GetN())
-    {
-        return -1;
-    }
-    if (!g_p2p)
-    {
-        g_p2p = new PointToPointHelper();
-    }
-    g_p2p->SetDeviceAttribute("DataRate", DataRateValue(DataRate(cfg->rate_bps)));
-    g_p2p->SetDeviceAttribute("Mtu", UintegerValue(cfg->mtu));
-    g_p2p->SetChannelAttribute("Delay", TimeValue(NanoSeconds(cfg->delay_ns)));
-    g_p2p->SetQueue("ns3::DropTailQueue<Packet>",
-                    "MaxSize",
-                    QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, cfg->queue_packets)));
-    NetDeviceContainer devs = g_p2p->Install(g_nodes.Get(a), g_nodes.Get(b));
-    for (uint32_t i = 0; i < 2; i++)
-    {
-        AddAddress(devs.Get(i), cfg->addr[i], cfg->prefix_len[i]);
-        if (cfg->loss > 0)
-        {
-            Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
-            em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
-            em->SetRate(cfg->loss);
-            em->AssignStreams(g_nextStream++);
-            devs.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
-        }
-    }
-    return 0;
+	if (a >= g_nodes.GetN() || b >= g_nodes.GetN()) {
+		return -1;
+	}
+	if (!g_p2p) {
+		g_p2p = new PointToPointHelper();
+	}
+	g_p2p->SetDeviceAttribute("DataRate", DataRateValue(DataRate(cfg->rate_bps)));
+	g_p2p->SetDeviceAttribute("Mtu", UintegerValue(cfg->mtu));
+	g_p2p->SetChannelAttribute("Delay", TimeValue(NanoSeconds(cfg->delay_ns)));
+	g_p2p->SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+	                QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, cfg->queue_packets)));
+	NetDeviceContainer devs = g_p2p->Install(g_nodes.Get(a), g_nodes.Get(b));
+	for (uint32_t i = 0; i < 2; i++) {
+		AddAddress(devs.Get(i), cfg->addr[i], cfg->prefix_len[i]);
+		if (cfg->loss > 0) {
+			Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+			em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
+			em->SetRate(cfg->loss);
+			em->AssignStreams(g_nextStream++);
+			devs.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
+		}
+	}
+	return 0;
 }
 
-extern "C" void
-ns3c_enable_pcap(const char* prefix)
+extern "C" void ns3c_enable_pcap(const char *prefix)
 {
-    if (g_p2p)
-    {
-        g_p2p->EnablePcapAll(prefix);
-    }
+	if (g_p2p) {
+		g_p2p->EnablePcapAll(prefix);
+	}
 }
 
-extern "C" void
-ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop)
+extern "C" void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop)
 {
-    Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
-    Ptr<IpsecRouting> routing = DynamicCast<IpsecRouting>(ipv4->GetRoutingProtocol());
-    Ptr<Ipv4StaticRouting> table = DynamicCast<Ipv4StaticRouting>(routing->GetInner());
-    Ipv4Address hop(next_hop);
-    for (uint32_t i = 1; i < ipv4->GetNInterfaces(); i++)
-    {
-        Ipv4InterfaceAddress ifa = ipv4->GetAddress(i, 0);
-        if (ifa.GetLocal().CombineMask(ifa.GetMask()) == hop.CombineMask(ifa.GetMask()))
-        {
-            table->AddNetworkRouteTo(Ipv4Address(dst), PrefixMask(prefix_len), hop, i);
-            return;
-        }
-    }
-    NS_FATAL_ERROR("next hop " << hop << " is on no interface of node " << node);
+	Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
+	Ptr<IpsecRouting> routing = DynamicCast<IpsecRouting>(ipv4->GetRoutingProtocol());
+	Ptr<Ipv4StaticRouting> table = DynamicCast<Ipv4StaticRouting>(routing->GetInner());
+	Ipv4Address hop(next_hop);
+	for (uint32_t i = 1; i < ipv4->GetNInterfaces(); i++) {
+		Ipv4InterfaceAddress ifa = ipv4->GetAddress(i, 0);
+		if (ifa.GetLocal().CombineMask(ifa.GetMask()) == hop.CombineMask(ifa.GetMask())) {
+			table->AddNetworkRouteTo(Ipv4Address(dst), PrefixMask(prefix_len), hop, i);
+			return;
+		}
+	}
+	NS_FATAL_ERROR("next hop " << hop << " is on no interface of node " << node);
 }
 
-extern "C" uint32_t
-ns3c_node_address(uint32_t node, uint32_t index)
+extern "C" uint32_t ns3c_node_address(uint32_t node, uint32_t index)
 {
-    Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
-    if (index >= ipv4->GetNInterfaces() || ipv4->GetNAddresses(index) == 0)
-    {
-        return 0;
-    }
-    return ipv4->GetAddress(index, 0).GetLocal().Get();
+	Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
+	if (index >= ipv4->GetNInterfaces() || ipv4->GetNAddresses(index) == 0) {
+		return 0;
+	}
+	return ipv4->GetAddress(index, 0).GetLocal().Get();
 }
 
-extern "C" void
-ns3c_ipsec_attach(uint32_t node, struct ipsec* engine)
+extern "C" void ns3c_ipsec_attach(uint32_t node, struct ipsec *engine)
 {
-    Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
-    ipv4->SetEngine(engine);
-    for (int protocol : {50, 51})
-    {
-        if (!ipv4->GetProtocol(protocol))
-        {
-            Ptr<IpsecL4Protocol> l4 = CreateObject<IpsecL4Protocol>();
-            l4->Setup(protocol, ipv4);
-            ipv4->Insert(l4);
-        }
-    }
+	Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
+	ipv4->SetEngine(engine);
+	for (int protocol : {50, 51}) {
+		if (!ipv4->GetProtocol(protocol)) {
+			Ptr<IpsecL4Protocol> l4 = CreateObject<IpsecL4Protocol>();
+			l4->Setup(protocol, ipv4);
+			ipv4->Insert(l4);
+		}
+	}
 }
 
-extern "C" void
-ns3c_set_forward_tap(uint32_t node, ns3c_forward_tap tap, void* arg)
+extern "C" void ns3c_set_forward_tap(uint32_t node, ns3c_forward_tap tap, void *arg)
 {
-    L3(node)->SetForwardTap(tap, arg);
+	L3(node)->SetForwardTap(tap, arg);
 }
 
-extern "C" void
-ns3c_inject(uint32_t node, const uint8_t* pkt, size_t len)
+extern "C" void ns3c_inject(uint32_t node, const uint8_t *pkt, size_t len)
 {
-    L3(node)->SendBytes(pkt, len);
+	L3(node)->SendBytes(pkt, len);
 }

@@ -5,55 +5,48 @@ namespace ns3
 
 NS_OBJECT_ENSURE_REGISTERED(IpsecViaTag);
 
-TypeId
-IpsecViaTag::GetTypeId()
+TypeId IpsecViaTag::GetTypeId()
 {
-    static TypeId tid = TypeId("ns3::IpsecViaTag").SetParent<Tag>().AddConstructor<IpsecViaTag>();
-    return tid;
+	static TypeId tid =
+	        TypeId("ns3::IpsecViaTag").SetParent<Tag>().AddConstructor<IpsecViaTag>();
+	return tid;
 }
 
-TypeId
-IpsecViaTag::GetInstanceTypeId() const
+TypeId IpsecViaTag::GetInstanceTypeId() const
 {
-    return GetTypeId();
+	return GetTypeId();
 }
 
-uint32_t
-IpsecViaTag::GetSerializedSize() const
+uint32_t IpsecViaTag::GetSerializedSize() const
 {
-    return 8;
+	return 8;
 }
 
-void
-IpsecViaTag::Serialize(TagBuffer i) const
+void IpsecViaTag::Serialize(TagBuffer i) const
 {
-    i.WriteU32(node);
-    i.WriteU32(sa);
+	i.WriteU32(node);
+	i.WriteU32(sa);
 }
 
-void
-IpsecViaTag::Deserialize(TagBuffer i)
+void IpsecViaTag::Deserialize(TagBuffer i)
 {
-    node = i.ReadU32();
-    sa = i.ReadU32();
+	node = i.ReadU32();
+	sa = i.ReadU32();
 }
 
-void
-IpsecViaTag::Print(std::ostream& os) const
+void IpsecViaTag::Print(std::ostream &os) const
 {
-    os << "node=" << node << " sa=" << sa;
+	os << "node=" << node << " sa=" << sa;
 }
 
-uint32_t
-IpsecTakeVia(Ptr<Packet>& p, uint32_t node)
+uint32_t IpsecTakeVia(Ptr<Packet> &p, uint32_t node)
 {
-    IpsecViaTag tag;
-    if (!p->PeekPacketTag(tag))
-    {
-        return 0;
-    }
-    p->RemovePacketTag(tag);
-    return tag.node == node ? tag.sa : 0;
+	IpsecViaTag tag;
+	if (!p->PeekPacketTag(tag)) {
+		return 0;
+	}
+	p->RemovePacketTag(tag);
+	return tag.node == node ? tag.sa : 0;
 }
 
 } // namespace ns3

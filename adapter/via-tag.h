@@ -12,21 +12,21 @@ namespace ns3
 
 class IpsecViaTag : public Tag
 {
-  public:
-    static TypeId GetTypeId();
-    TypeId GetInstanceTypeId() const override;
-    uint32_t GetSerializedSize() const override;
-    void Serialize(TagBuffer i) const override;
-    void Deserialize(TagBuffer i) override;
-    void Print(std::ostream& os) const override;
+      public:
+	static TypeId GetTypeId();
+	TypeId GetInstanceTypeId() const override;
+	uint32_t GetSerializedSize() const override;
+	void Serialize(TagBuffer i) const override;
+	void Deserialize(TagBuffer i) override;
+	void Print(std::ostream &os) const override;
 
-    uint32_t node = 0;
-    uint32_t sa = 0;
+	uint32_t node = 0;
+	uint32_t sa = 0;
 };
 
 /* Removes the tag from p (a private copy is made if it has one) and returns
  * the SA id it names for `node`, or 0. */
-uint32_t IpsecTakeVia(Ptr<Packet>& p, uint32_t node);
+uint32_t IpsecTakeVia(Ptr<Packet> &p, uint32_t node);
 
 } // namespace ns3
 #endif
