@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all bootstrap build run test clean format
+.PHONY: all bootstrap build run test bench clean format
 
 all: build
 
@@ -22,6 +22,11 @@ run: bootstrap
 test: bootstrap
 	@$(MAKE) --no-print-directory build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Prints the ratios of docs/benchmarks.md, measured in one run each.
+bench: build
+	$(BUILD)/bench/esp-bench
+	$(BUILD)/bench/sim-bench bench/line.yaml
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cc')
