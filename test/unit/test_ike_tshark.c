@@ -86,6 +86,27 @@ static void write_pcap(const char *path, const uint8_t *ike, size_t len, uint32_
 	fclose(f);
 }
 
+/* One more record (IPv4/UDP 500) at time `sec` for an open pcap file. */
+static void append_pcap(FILE *f, const uint8_t *ike, size_t len, uint32_t src, uint32_t dst,
+                        uint32_t sec)
+{
+	char tmp[800];
+	uint8_t whole[4096];
+	size_t n;
+	FILE *t;
+
+	/* Write a one-packet pcap next to it and copy its record over. */
+	snprintf(tmp, sizeof(tmp), "%s/one.pcap", tmpdir);
+	write_pcap(tmp, ike, len, src, dst);
+	t = fopen(tmp, "rb");
+	assert_non_null(t);
+	n = fread(whole, 1, sizeof(whole), t);
+	fclose(t);
+	assert_true(n > 24 + 16);
+	whole[24] = (uint8_t)sec;
+	assert_int_equal(fwrite(whole + 24, 1, n - 24, f), n - 24);
+}
+
 static char *run_tshark(const char *pcap)
 {
 	char cmd[1024];
@@ -115,6 +136,16 @@ static void expect(const char *out, const char *what)
 {
 	if (!strstr(out, what))
 		fail_msg("tshark output lacks \"%s\":\n%s", what, out);
+}
+
+static void expect_count(const char *out, const char *what, int n)
+{
+	int k = 0;
+
+	for (const char *p = out; (p = strstr(p, what)); p += strlen(what))
+		k++;
+	if (k != n)
+		fail_msg("tshark output has \"%s\" %d times, not %d:\n%s", what, k, n, out);
 }
 
 static void test_ike_sa_init_dissects(void **state)
@@ -189,10 +220,171 @@ static void test_ike_sa_init_dissects(void **state)
 	ike_dh_free(dh);
 }
 
+/* One encrypted IKE_AUTH request per SK transform Wireshark 4.0 can decrypt,
+ * keyed by a real X25519 exchange through SKEYSEED and prf+ (RFC 7296
+ * §2.14).  tshark, given SK_e/SK_a in an ikev2_decryption_table, must
+ * decrypt each, verify the integrity checksum and show the inner payloads:
+ * an independent check of the SK payload layout and of the key split.  A
+ * tampered copy of the first message must fail Wireshark's check. */
+struct sk_case {
+	struct ike_suite suite;
+	const char *encr_name, *integ_name;
+};
+
+static void test_sk_decrypts_in_tshark(void **state)
+{
+	(void)state;
+	static const struct sk_case cases[] = {
+	        {{IKE_ENCR_AES_GCM_16, 128, IKE_PRF_HMAC_SHA2_256, IKE_INTEG_NONE,
+	          IKE_DH_CURVE25519},
+	         "AES-GCM-128 with 16 octet ICV [RFC5282]",
+	         "NONE [RFC4306]"},
+	        {{IKE_ENCR_AES_GCM_16, 256, IKE_PRF_HMAC_SHA2_384, IKE_INTEG_NONE,
+	          IKE_DH_CURVE25519},
+	         "AES-GCM-256 with 16 octet ICV [RFC5282]",
+	         "NONE [RFC4306]"},
+	        {{IKE_ENCR_AES_CBC, 128, IKE_PRF_HMAC_SHA2_256, IKE_INTEG_HMAC_SHA2_256_128,
+	          IKE_DH_CURVE25519},
+	         "AES-CBC-128 [RFC3602]",
+	         "HMAC_SHA2_256_128 [RFC4868]"},
+	        {{IKE_ENCR_AES_CBC, 256, IKE_PRF_HMAC_SHA2_512, IKE_INTEG_HMAC_SHA2_512_256,
+	          IKE_DH_CURVE25519},
+	         "AES-CBC-256 [RFC3602]",
+	         "HMAC_SHA2_512_256 [RFC4868]"},
+	};
+	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
+	char dir[600], path[700], err[200], *out;
+	FILE *table, *pcap;
+	uint8_t ni[32], nr[32], tampered[1024];
+	size_t tampered_len = 0;
+	uint32_t src = A4(192, 0, 2, 1), dst = A4(198, 51, 100, 2);
+
+	snprintf(dir, sizeof(dir), "%s/.config/wireshark", tmpdir);
+	snprintf(path, sizeof(path), "mkdir -p %s", dir);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/ikev2_decryption_table", dir);
+	table = fopen(path, "w");
+	assert_non_null(table);
+	memset(ni, 0x11, sizeof(ni));
+	memset(nr, 0x22, sizeof(nr));
+	snprintf(path, sizeof(path), "%s/ike_auth.pcap", tmpdir);
+	pcap = NULL;
+	for (int c = 0; c < NCASES; c++) {
+		const struct ike_suite *s = &cases[c].suite;
+		struct ike_dh *a = ike_dh_new(s->dh, err, sizeof(err));
+		struct ike_dh *b = ike_dh_new(s->dh, err, sizeof(err));
+		uint8_t gir[64], skeyseed[IKE_PRF_MAX_LEN], buf[1024], iv[16], esp_spi[4];
+		size_t pl, gl, len;
+		const uint8_t *pub;
+		struct ike_keys k;
+		struct ike_sk_pair sk;
+		struct ike_header h = {
+		        .exchange = IKE_AUTH, .flags = IKE_FLAG_INITIATOR, .message_id = 1};
+		struct ike_builder bl;
+		struct ike_sk_layout l;
+		struct ike_proposal_list esp;
+		struct ike_ts ts = ike_ts_ipv4(0, A4(10, 1, 0, 0), A4(10, 1, 255, 255), 0, 65535);
+		uint8_t auth[64] = {0};
+
+		assert_non_null(a);
+		assert_non_null(b);
+		pub = ike_dh_public(b, &pl);
+		assert_int_equal(ike_dh_derive(a, pub, pl, gir, sizeof(gir), &gl, err, sizeof(err)),
+		                 0);
+		for (int i = 0; i < 8; i++) {
+			h.spi_i[i] = (uint8_t)(0x10 * (c + 1) + i);
+			h.spi_r[i] = (uint8_t)(0xa0 + 8 * c + i);
+		}
+		assert_int_equal(ike_skeyseed(s->prf, ni, 32, nr, 32, gir, gl, skeyseed), 0);
+		assert_int_equal(ike_derive_keys(s, skeyseed, ike_prf_len(s->prf), ni, 32, nr, 32,
+		                                 h.spi_i, h.spi_r, &k, err, sizeof(err)),
+		                 0);
+		assert_int_equal(ike_sk_pair_init(&sk, s, &k, true, err, sizeof(err)), 0);
+
+		memset(&esp, 0, sizeof(esp));
+		assert_int_equal(
+		        ike_proposals_parse(IKE_PROTO_ESP, "aes128gcm16", &esp, err, sizeof(err)),
+		        0);
+		esp.p[0].spi_size = 4;
+		put_be32(esp_spi, 0xc0000001u + (uint32_t)c);
+		memcpy(esp.p[0].spi, esp_spi, 4);
+		ike_builder_init(&bl, buf, sizeof(buf), &h);
+		ike_sk_begin(&bl, sk.out.sz.iv);
+		ike_add_id(&bl, IKE_PL_IDI, IKE_ID_FQDN, (const uint8_t *)"carol.example", 13);
+		ike_add_auth(&bl, IKE_AUTH_PSK, auth, ike_prf_len(s->prf));
+		ike_add_sa(&bl, esp.p, 1);
+		ike_add_ts(&bl, IKE_PL_TSI, &ts, 1);
+		ike_add_ts(&bl, IKE_PL_TSR, &ts, 1);
+		ike_sk_end(&bl, sk.out.sz.block, sk.out.sz.icv, &l);
+		assert_int_equal(ike_builder_finish(&bl, &len), 0);
+		for (int i = 0; i < 16; i++)
+			iv[i] = (uint8_t)(0x30 + i + c);
+		assert_int_equal(ike_sk_protect(&sk.out, buf, &l, iv), 0);
+		if (c == 0) {
+			write_pcap(path, buf, len, src, dst);
+			pcap = fopen(path, "ab");
+			assert_non_null(pcap);
+			memcpy(tampered, buf, len);
+			tampered_len = len;
+			tampered[l.plain + 3] ^= 0x01;
+		} else {
+			append_pcap(pcap, buf, len, src, dst, (uint32_t)c + 1);
+		}
+		{
+			char si[40], sr[40], ei[80], er[80], ai[140], ar[140];
+
+			hexstr(h.spi_i, 8, si, sizeof(si), "");
+			hexstr(h.spi_r, 8, sr, sizeof(sr), "");
+			hexstr(k.sk_ei, k.encr_len, ei, sizeof(ei), "");
+			hexstr(k.sk_er, k.encr_len, er, sizeof(er), "");
+			hexstr(k.sk_ai, k.integ_len, ai, sizeof(ai), "");
+			hexstr(k.sk_ar, k.integ_len, ar, sizeof(ar), "");
+			fprintf(table, "%s,%s,%s,%s,\"%s\",%s,%s,\"%s\"\n", si, sr, ei, er,
+			        cases[c].encr_name, ai, ar, cases[c].integ_name);
+		}
+		ike_sk_pair_free(&sk);
+		ike_keys_wipe(&k);
+		ike_dh_free(a);
+		ike_dh_free(b);
+	}
+	append_pcap(pcap, tampered, tampered_len, src, dst, NCASES + 1);
+	fclose(pcap);
+	fclose(table);
+	out = run_tshark(path);
+	{
+		/* Frames 1..4: nothing malformed, every one decrypted, its
+		 * checksum verified, its inner payloads dissected. */
+		char *last = strstr(out, "Frame 5:");
+
+		assert_non_null(last);
+		*last = '\0';
+		if (strstr(out, "Malformed") || strstr(out, "Expert Info (Error"))
+			fail_msg("tshark reports errors:\n%s", out);
+		for (int c = 0; c < NCASES; c++) {
+			char want[100];
+
+			snprintf(want, sizeof(want), "Frame %d:", c + 1);
+			expect(out, want);
+		}
+		expect_count(out, "Decrypted Data", NCASES);
+		expect_count(out, "Payload: Identification - Initiator (35)", NCASES);
+		expect_count(out, "ID_FQDN: carol.example", NCASES);
+		expect_count(out, "Payload: Traffic Selector - Responder (45)", NCASES);
+		expect_count(out, "Starting Addr: 10.1.0.0", 2 * NCASES);
+		expect_count(out, "[correct]", NCASES);
+		*last = 'F';
+	}
+	/* Wireshark really checks: the tampered copy of frame 1 fails. */
+	expect_count(out, "Integrity Checksum Data: ", NCASES + 1);
+	expect_count(out, "[correct]", NCASES);
+	expect_count(out, "[incorrect", 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_ike_sa_init_dissects),
+	        cmocka_unit_test(test_sk_decrypts_in_tshark),
 	};
 	char path[512];
 	int rc;
