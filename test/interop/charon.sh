@@ -1,0 +1,96 @@
+# Runs strongSwan's charon as a real IKEv2 peer inside a network namespace
+# (DESIGN.md §5).  Sourced by interop tests.
+#
+# This kernel has no XFRM ESP, so charon uses kernel-libipsec (userspace ESP
+# over a TUN device), which always UDP-encapsulates ESP on port 4500.  Its pid
+# file is fixed at /var/run/charon.pid, so each charon runs in a mount
+# namespace of its own with a private /run.
+#
+#   charon_start DIR NETNS   config in DIR/swanctl.conf; writes DIR/charon.log
+#   charon_swanctl DIR CMD ARGS  swanctl CMD against that charon's vici socket
+#   charon_stop DIR
+#   netns_pair A B ADDR_A ADDR_B   two namespaces joined by a veth pair (/24)
+#   netns_cleanup A B
+
+CHARON=${CHARON:-/usr/lib/ipsec/charon}
+
+netns_pair() {
+	ip netns add "$1"
+	ip netns add "$2"
+	ip link add "v-$1" type veth peer name "v-$2"
+	ip link set "v-$1" netns "$1"
+	ip link set "v-$2" netns "$2"
+	ip -n "$1" addr add "$3/24" dev "v-$1"
+	ip -n "$2" addr add "$4/24" dev "v-$2"
+	ip -n "$1" link set "v-$1" up
+	ip -n "$2" link set "v-$2" up
+	ip -n "$1" link set lo up
+	ip -n "$2" link set lo up
+}
+
+netns_cleanup() {
+	for ns in "$@"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+charon_start() {
+	dir=$1
+	ns=$2
+	cat >"$dir/strongswan.conf" <<CONF
+charon {
+	load = random nonce openssl kdf pem pkcs1 pkcs8 x509 pubkey revocation constraints kernel-libipsec kernel-netlink socket-default vici updown
+	install_routes = no
+	plugins {
+		vici {
+			socket = unix://$dir/charon.vici
+		}
+		kernel-libipsec {
+			allow_peer_ts = yes
+		}
+	}
+	filelog {
+		charon {
+			path = $dir/charon.log
+			time_format = %s
+			default = 1
+			ike = 4
+			chd = 4
+			cfg = 2
+			enc = 1
+			net = 2
+			flush_line = yes
+		}
+	}
+}
+CONF
+	mkdir -p "$dir/run"
+	ip netns exec "$ns" unshare -m sh -c \
+		"mount --bind '$dir/run' /run && mount --bind '$dir/run' /var/run 2>/dev/null; \
+		 STRONGSWAN_CONF='$dir/strongswan.conf' exec $CHARON" >"$dir/charon.stdout" 2>&1 &
+	echo $! >"$dir/charon.launcher"
+	for _ in $(seq 50); do
+		[ -S "$dir/charon.vici" ] && break
+		sleep 0.1
+	done
+	[ -S "$dir/charon.vici" ] || { echo "charon did not start:"; cat "$dir/charon.stdout" "$dir/charon.log" 2>/dev/null | tail -20; return 1; }
+	charon_swanctl "$dir" --load-all --file "$dir/swanctl.conf" >/dev/null
+}
+
+charon_swanctl() {
+	dir=$1
+	cmd=$2
+	shift 2
+	swanctl "$cmd" --uri "unix://$dir/charon.vici" "$@"
+}
+
+charon_stop() {
+	dir=$1
+	[ -f "$dir/charon.launcher" ] || return 0
+	pid=$(cat "$dir/charon.launcher")
+	pkill -TERM -P "$pid" 2>/dev/null || true
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$dir/charon.launcher"
+}
