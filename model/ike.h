@@ -1,0 +1,227 @@
+/* IKEv2 (RFC 7296) for one node: connections, IKE SAs and Child SAs.
+ *
+ * Sans-I/O like the data plane (ipsec.h): the host gives an ops table (time,
+ * one timer, randomness, sending UDP datagrams, events) and feeds in the UDP
+ * datagrams that arrive on ports 500 and 4500.  Child SAs and their policies
+ * are installed directly into the node's data plane, the `struct ipsec`
+ * given to ike_new(); its lifetime and acquire events are passed back in
+ * with ike_dataplane_event().
+ *
+ * Configuration uses strongSwan's swanctl.conf vocabulary (connections,
+ * children, proposals, local_ts, remote_ts, start_action, rekey_time, ...)
+ * with strongSwan 5.9's defaults, listed with each field.
+ */
+#ifndef IPSEC_IKE_H
+#define IPSEC_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipsec.h"
+
+#define IKE_PORT 500
+#define IKE_NATT_PORT 4500 /* RFC 3948, RFC 7296 §2.23 */
+#define IKE_NAME_MAX 64
+#define IKE_PROPOSALS_MAX 256 /* characters of a proposal string */
+#define IKE_ID_MAX 256
+#define IKE_TS_MAX 4 /* traffic selectors per side of a child */
+#define IKE_CHILDREN_MAX 8
+
+enum ike_start_action {
+	IKE_START_NONE,  /* wait for the peer */
+	IKE_START_TRAP,  /* install trap policies: the first packet initiates */
+	IKE_START_START, /* initiate when the connection is added */
+};
+
+/* What to do with a child when its peer is found dead or deletes it. */
+enum ike_child_action {
+	IKE_ACTION_CLEAR,   /* remove it */
+	IKE_ACTION_TRAP,    /* install trap policies */
+	IKE_ACTION_RESTART, /* initiate again */
+};
+
+/* Rekeying and reauthentication, the module's research knob:
+ * make-before-break installs the new inbound SA before the old outbound SA
+ * is retired (RFC 7296 §2.8); break-before-make deletes first. */
+enum ike_rekey_policy { IKE_MAKE_BEFORE_BREAK, IKE_BREAK_BEFORE_MAKE };
+
+enum ike_auth_class { IKE_AUTHC_PSK, IKE_AUTHC_PUBKEY };
+
+/* An identity (RFC 7296 §3.5) as in swanctl's `id`: an IPv4 address, an
+ * FQDN ("gw.example.org"), an RFC 822 address ("user@example.org") or a
+ * distinguished name ("C=CH, O=strongSwan, CN=gw").  Empty: the address. */
+struct ike_identity {
+	char id[IKE_ID_MAX];
+};
+
+struct ike_auth_config {
+	enum ike_auth_class auth; /* `auth = psk | pubkey` */
+	struct ike_identity id;
+	/* pubkey: PEM of this side's certificate and private key (local) or
+	 * of the CA that must have signed the peer's certificate (remote). */
+	const char *cert_pem, *key_pem, *ca_pem;
+};
+
+/* A traffic selector range (RFC 7296 §3.13.1) in `struct ipsec_selector`
+ * terms, seen from this node: addresses, protocol (0 = any), ports. */
+struct ike_ts_config {
+	uint32_t addr_lo, addr_hi;
+	uint8_t protocol;
+	uint16_t port_lo, port_hi;
+};
+
+struct ike_child_config {
+	char name[IKE_NAME_MAX];
+	struct ike_ts_config local_ts[IKE_TS_MAX], remote_ts[IKE_TS_MAX];
+	size_t n_local_ts, n_remote_ts; /* 0: the connection's addresses */
+	char esp_proposals[IKE_PROPOSALS_MAX]; /* "" = "default" */
+	enum ipsec_mode mode;                  /* tunnel */
+	enum ike_start_action start_action;    /* none */
+	enum ike_child_action dpd_action;      /* clear */
+	enum ike_child_action close_action;    /* clear */
+	uint64_t rekey_time_ns;                /* 1 h; 0 = never */
+	uint64_t life_time_ns;                 /* rekey_time * 1.1 */
+	uint64_t rand_time_ns;                 /* life_time - rekey_time */
+	uint64_t rekey_bytes, life_bytes, rand_bytes;       /* 0 */
+	uint64_t rekey_packets, life_packets, rand_packets; /* 0 */
+	uint32_t replay_window;                /* 32 */
+	bool copy_dscp;                        /* false (strongSwan copy_dscp = out) */
+	enum ike_rekey_policy rekey_policy;    /* make-before-break */
+};
+
+struct ike_conn_config {
+	char name[IKE_NAME_MAX];
+	uint32_t local_addr, remote_addr; /* remote 0 = any (responder only) */
+	uint16_t local_port, remote_port; /* 500 */
+	char proposals[IKE_PROPOSALS_MAX]; /* "" = "default" */
+	struct ike_auth_config local, remote;
+	/* `secrets { ike { secret } }` for this connection's PSK auth. */
+	uint8_t psk[256];
+	size_t psk_len;
+	uint64_t rekey_time_ns;  /* IKE SA rekey, 4 h; 0 = never */
+	uint64_t reauth_time_ns; /* 0 = never */
+	uint64_t over_time_ns;   /* 10 % of the larger of rekey/reauth time */
+	uint64_t rand_time_ns;   /* over_time */
+	enum ike_rekey_policy reauth_policy; /* make-before-break */
+	uint64_t dpd_delay_ns;   /* 0 = off; liveness check when idle this long */
+	bool encap;              /* force UDP encapsulation (RFC 7296 §2.23) */
+	uint64_t keepalive_ns;   /* NAT keepalives, 20 s (charon.keep_alive) */
+	bool mobike;             /* must be false: MOBIKE is not implemented */
+	/* Retransmission (charon.retransmit_*): timeout * base^n, `tries` times. */
+	uint64_t retransmit_timeout_ns; /* 4 s */
+	double retransmit_base;         /* 1.8 */
+	unsigned retransmit_tries;      /* 5 */
+	unsigned keyingtries;           /* 1; 0 = forever */
+	unsigned half_open_cookie_threshold; /* charon.cookie_threshold, 30 */
+	struct ike_child_config children[IKE_CHILDREN_MAX];
+	size_t n_children;
+};
+
+/* Fills a config with strongSwan's defaults (name, addresses and children
+ * left empty). */
+void ike_conn_defaults(struct ike_conn_config *c);
+void ike_child_defaults(struct ike_child_config *c);
+
+enum ike_event_type {
+	IKE_EV_IKE_SA,     /* an IKE SA changed state (ike_sa_state) */
+	IKE_EV_CHILD_SA,   /* a Child SA changed state (ike_child_state) */
+	IKE_EV_EXCHANGE,   /* a request/response exchange completed or failed */
+	IKE_EV_FAILURE,    /* a negotiation failed: `text` is the diagnostic */
+	IKE_EV_IKE_KEYS,   /* keys of a new IKE SA (for Wireshark's table) */
+	IKE_EV_CHILD_KEYS, /* an SA pair of a new Child SA (for esp_sa) */
+	IKE_EV_NAT,        /* NAT detected or the peer's address/port moved */
+};
+
+enum ike_sa_state {
+	IKE_STATE_CONNECTING,
+	IKE_STATE_ESTABLISHED,
+	IKE_STATE_REKEYED, /* replaced by a rekeyed or reauthenticated IKE SA */
+	IKE_STATE_DELETED,
+	IKE_STATE_FAILED,
+};
+
+enum ike_child_state {
+	IKE_CHILD_INSTALLED,
+	IKE_CHILD_REKEYED,
+	IKE_CHILD_DELETED,
+};
+
+struct ike_event {
+	enum ike_event_type type;
+	const char *conn, *child;  /* names, NULL where none */
+	uint64_t ike_sa;           /* this node's id of the IKE SA */
+	uint64_t spi_i, spi_r;     /* IKE SPIs */
+	int state;                 /* enum ike_sa_state or ike_child_state */
+	const char *reason;        /* why: "dpd", "rekey", "peer delete", "timeout", ... */
+	/* IKE_EV_EXCHANGE */
+	uint8_t exchange;          /* IKE_SA_INIT, IKE_AUTH, ... (ike_msg.h) */
+	bool initiator;            /* we sent the request */
+	uint32_t message_id;
+	uint64_t rtt_ns;           /* request sent (first time) to response */
+	unsigned retransmits;
+	bool ok;
+	/* IKE_EV_CHILD_SA, IKE_EV_CHILD_KEYS: the data-plane SAs */
+	uint32_t spi_in, spi_out;
+	uint32_t sa_in, sa_out;    /* ids in the node's struct ipsec */
+	/* IKE_EV_IKE_KEYS: the ikev2_decryption_table line, ready to write:
+	 * SPIi,SPIr,SK_ei,SK_er,"enc",SK_ai,SK_ar,"integ" */
+	const char *text;
+	/* IKE_EV_NAT */
+	bool nat_local, nat_remote;
+	uint32_t peer_addr;
+	uint16_t peer_port;
+};
+
+struct ike_host_ops {
+	uint64_t (*now_ns)(void *host);
+	int (*random_bytes)(void *host, uint8_t *buf, size_t len);
+	/* One deadline, as in ipsec_host_ops: call ike_handle_timeout() then;
+	 * UINT64_MAX cancels. */
+	void (*timer_arm)(void *host, uint64_t at_ns);
+	/* Send a UDP datagram (IKE message, with the non-ESP marker already in
+	 * front on port 4500, or a NAT keepalive). */
+	void (*send)(void *host, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		     const uint8_t *data, size_t len);
+	void (*event)(void *host, const struct ike_event *ev); /* may be NULL */
+};
+
+struct ike;
+
+/* IKE for a node whose data plane is `dataplane`.  Installs BYPASS policies
+ * for IKE's own UDP ports at the top of its SPD. */
+struct ike *ike_new(const struct ike_host_ops *ops, void *host, struct ipsec *dataplane);
+void ike_free(struct ike *ike);
+
+/* Adds a connection (copied).  start_action start initiates at once (as a
+ * timer event), trap installs trap policies.  0, or -1 with err. */
+int ike_conn_add(struct ike *ike, const struct ike_conn_config *c, char *err, size_t errlen);
+
+/* swanctl --initiate --child CHILD (conn NULL: the child's connection). */
+int ike_initiate(struct ike *ike, const char *conn, const char *child);
+/* swanctl --rekey: rekey a Child SA, or the IKE SA when child is NULL;
+ * reauth instead of rekey for the IKE SA when `reauth`. */
+int ike_rekey(struct ike *ike, const char *conn, const char *child, bool reauth);
+/* swanctl --terminate: delete the IKE SA of `conn` (with its children). */
+int ike_terminate(struct ike *ike, const char *conn);
+
+/* A UDP datagram that arrived on port 500 or 4500 (after the data plane
+ * declined it as ESP on 4500, i.e. with the non-ESP marker still there). */
+void ike_receive(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		 const uint8_t *data, size_t len);
+
+void ike_handle_timeout(struct ike *ike);
+
+/* The data plane's events: soft lifetime -> rekey, hard -> delete, acquire
+ * (a packet hit a trap policy) -> initiate. */
+void ike_dataplane_event(struct ike *ike, const struct ipsec_event *ev);
+
+/* Counters: messages in/out, dropped by reason (malformed, unknown SPI,
+ * bad integrity, replayed, ...), half-open SAs, cookies sent. */
+struct ike_stats {
+	uint64_t rx, tx, retransmits, dropped_malformed, dropped_unknown_spi, dropped_integrity,
+		dropped_other, cookies_sent, half_open;
+};
+void ike_get_stats(const struct ike *ike, struct ike_stats *st);
+
+#endif
