@@ -69,10 +69,16 @@ void ns3c_set_forward_tap(uint32_t node, ns3c_forward_tap tap, void *arg);
  * destination, bypassing IPsec: what a raw-socket attacker can do. */
 void ns3c_inject(uint32_t node, const uint8_t *pkt, size_t len);
 
-/* Sockets.  Received datagrams are handed to `rx` with the time they arrived.
- * UDP: payload only.  Raw (IPv4, a protocol number): the whole IPv4 packet. */
-typedef void (*ns3c_rx)(void *arg, const uint8_t *data, size_t len, uint32_t src_addr,
-                        uint16_t src_port);
+/* Sockets.  Received datagrams are handed to `rx`.  UDP: the payload, with
+ * both ends' addresses and ports.  Raw (IPv4, a protocol number): the whole
+ * IPv4 packet, ports 0. */
+struct ns3c_datagram {
+	const uint8_t *data;
+	size_t len;
+	uint32_t src, dst;
+	uint16_t sport, dport;
+};
+typedef void (*ns3c_rx)(void *arg, const struct ns3c_datagram *d);
 int ns3c_udp_open(uint32_t node, uint16_t port, ns3c_rx rx, void *arg);
 int ns3c_udp_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst, uint16_t port);
 int ns3c_raw_open(uint32_t node, uint8_t protocol, ns3c_rx rx, void *arg);

@@ -2,6 +2,7 @@
 #include "ns3c.h"
 
 #include <ns3/inet-socket-address.h>
+#include <ns3/ipv4-packet-info-tag.h>
 #include <ns3/ipv4-raw-socket-factory.h>
 #include <ns3/node-list.h>
 #include <ns3/node.h>
@@ -38,8 +39,16 @@ static void OnReceive(size_t index, Ptr<Socket> socket)
 		g_rxbuf.resize(p->GetSize());
 		p->CopyData(g_rxbuf.data(), g_rxbuf.size());
 		InetSocketAddress inet = InetSocketAddress::ConvertFrom(from);
+		struct ns3c_datagram d = {g_rxbuf.data(), g_rxbuf.size(), inet.GetIpv4().Get(), 0,
+					  inet.GetPort(), 0};
+		Ipv4PacketInfoTag info;
+		if (p->PeekPacketTag(info))
+			d.dst = info.GetAddress().Get();
+		Address local;
+		if (socket->GetSockName(local) == 0 && InetSocketAddress::IsMatchingType(local))
+			d.dport = InetSocketAddress::ConvertFrom(local).GetPort();
 		const Sock &s = g_socks[index];
-		s.rx(s.arg, g_rxbuf.data(), g_rxbuf.size(), inet.GetIpv4().Get(), inet.GetPort());
+		s.rx(s.arg, &d);
 	}
 }
 
@@ -60,6 +69,7 @@ extern "C" int ns3c_udp_open(uint32_t node, uint16_t port, ns3c_rx rx, void *arg
 	if (socket->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)) != 0) {
 		return -1;
 	}
+	socket->SetRecvPktInfo(true); /* the destination address, for IKE's NAT detection */
 	return Register(socket, rx, arg);
 }
 

@@ -65,11 +65,11 @@ static void record(struct flow *f, uint64_t seq, uint64_t sent_ns, size_t bytes)
 	f->delays[f->n_delays++] = (double)(ns3c_now_ns() - sent_ns) * 1e-9;
 }
 
-static void udp_rx(void *arg, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
+static void udp_rx(void *arg, const struct ns3c_datagram *d)
 {
 	struct sink *k = arg;
-	(void)src;
-	(void)sport;
+	const uint8_t *data = d->data;
+	size_t len = d->len;
 	if (len < TRAFFIC_UDP_HEADER || get_be32(data) != UDP_MAGIC)
 		return;
 	uint32_t i = get_be32(data + 4);
@@ -84,11 +84,11 @@ static void udp_rx(void *arg, const uint8_t *data, size_t len, uint32_t src, uin
 }
 
 /* Echo replies reach every raw ICMP socket of the node: match the id. */
-static void ping_rx(void *arg, const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport)
+static void ping_rx(void *arg, const struct ns3c_datagram *d)
 {
 	struct flow *f = arg;
-	(void)src;
-	(void)sport;
+	const uint8_t *pkt = d->data;
+	size_t len = d->len;
 	struct ipv4_view ip;
 	if (ipv4_parse(pkt, len, &ip) != 0 || ip.proto != IPPROTO_NUM_ICMP)
 		return;
