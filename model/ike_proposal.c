@@ -10,9 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
-/* A transform "absent" from a proposal (ENCR/PRF); INTEG NONE and DH NONE
- * are normalised to it. */
-#define ABSENT 0xffff
+/* In the normalised per-type lists below, a type absent from a proposal
+ * is the transform with type 0 (no wire transform has it: proposals with
+ * type-0 transforms are never chosen); INTEG NONE and DH NONE are
+ * normalised to it. */
+static bool is_absent(const struct ike_transform *t)
+{
+	return t->type == 0;
+}
 
 struct keyword {
 	const char *name;
@@ -126,8 +131,6 @@ const char *ike_transform_name(uint8_t type, uint16_t id, uint16_t key_len, char
 	static const char *const prefix[] = {"TYPE0", "ENCR", "PRF", "INTEG", "DH", "ESN"};
 	size_t i;
 
-	if (id == ABSENT)
-		return "none";
 	for (i = 0; i < NKEYWORDS; i++)
 		if (keywords[i].type == type && keywords[i].id == id &&
 		    keywords[i].key_len == key_len)
@@ -441,7 +444,7 @@ int ike_proposals_parse(uint8_t protocol, const char *text, struct ike_proposal_
 /* --- negotiation -------------------------------------------------------------- */
 
 /* The transforms of `type` in p, normalised: INTEG/DH NONE dropped; an empty
- * ESN list means "no ESN", any other empty list {ABSENT}. */
+ * ESN list means "no ESN", any other empty list the type-0 "absent" entry. */
 static size_t normalised(const struct ike_proposal *p, uint8_t type, struct ike_transform *out)
 {
 	size_t n = 0, i;
@@ -456,14 +459,15 @@ static size_t normalised(const struct ike_proposal *p, uint8_t type, struct ike_
 		out[n++] = *t;
 	}
 	if (n == 0)
-		out[n++] = (struct ike_transform){type, type == IKE_TT_ESN ? IKE_ESN_NO : ABSENT, 0,
-		                                  false};
+		out[n++] = type == IKE_TT_ESN
+		                   ? (struct ike_transform){IKE_TT_ESN, IKE_ESN_NO, 0, false}
+		                   : (struct ike_transform){0, 0, 0, false};
 	return n;
 }
 
 static bool same(const struct ike_transform *a, const struct ike_transform *b)
 {
-	return a->id == b->id && a->key_len == b->key_len;
+	return a->type == b->type && a->id == b->id && a->key_len == b->key_len;
 }
 
 static bool contains_t(const struct ike_transform *list, size_t n, const struct ike_transform *t)
@@ -498,7 +502,7 @@ static bool present(const struct ike_proposal *p, const struct ike_transform *t)
 	size_t i;
 
 	for (i = 0; i < p->ntransforms; i++)
-		if (p->t[i].type == t->type && same(&p->t[i], t))
+		if (same(&p->t[i], t))
 			return true;
 	return false;
 }
@@ -530,7 +534,7 @@ static uint8_t match(const struct ike_proposal *o, const struct ike_proposal *c,
 				continue;
 			found = true;
 			/* Echo only transforms really sent (not NONE/absent). */
-			if (ot[i].id != ABSENT && present(o, &ot[i]))
+			if (!is_absent(&ot[i]) && present(o, &ot[i]))
 				r.t[r.ntransforms++] = ot[i];
 		}
 		if (!found)
@@ -643,7 +647,9 @@ static void out_list(char *buf, size_t len, size_t *used, const struct ike_trans
 	out(buf, len, used, "[");
 	for (i = 0; i < n; i++)
 		out(buf, len, used, "%s%s", i ? ", " : "",
-		    ike_transform_name(t[i].type, t[i].id, t[i].key_len, tmp, sizeof(tmp)));
+		    is_absent(&t[i]) ? "none"
+		                     : ike_transform_name(t[i].type, t[i].id, t[i].key_len, tmp,
+		                                          sizeof(tmp)));
 	out(buf, len, used, "]");
 }
 
@@ -754,7 +760,7 @@ int ike_proposal_check_response(const struct ike_proposal *offered, size_t noffe
 	for (type = 1; type < IKE_TT__COUNT; type++) {
 		size_t n = normalised(o, type, ot);
 
-		if (seen[type] || !considered(type, flags) || ot[0].id == ABSENT ||
+		if (seen[type] || !considered(type, flags) || is_absent(&ot[0]) ||
 		    (type == IKE_TT_ESN && n == 1 && ot[0].id == IKE_ESN_NO))
 			continue;
 		snprintf(err, errlen, "responder's proposal lacks a %s",

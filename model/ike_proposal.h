@@ -92,7 +92,9 @@ size_t ike_proposal_format(const struct ike_proposal *p, char *buf, size_t len);
 	        are not negotiated (RFC 7296 §1.2) */
 
 /* Per transform type: the union of what each side offers, in order of
- * first appearance, and whether the two share at least one. */
+ * first appearance, and whether the two share at least one.  A side
+ * without a transform of the type (or with INTEG/DH NONE) lists an entry
+ * with type 0, shown as "none". */
 struct ike_type_diag {
 	bool considered;
 	bool common;

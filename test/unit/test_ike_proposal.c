@@ -314,6 +314,12 @@ static void test_select_equivalences(void **state)
 	c = parse_ok(IKE_PROTO_ESP, "aes256gcm16");
 	assert_int_equal(ike_proposal_select(o.p, o.n, &c, 0, &chosen, NULL), 0);
 	expect_format(&chosen, "aes256gcm16"); /* only what was offered is echoed */
+	/* Regression (found by the fuzz target): a wire transform ID of 0xffff
+	 * is an ID like any other, not "absent" -- an ESP proposal with a PRF
+	 * must not match a configuration without one. */
+	o = parse_ok(IKE_PROTO_ESP, "aes256gcm16");
+	o.p[0].t[o.p[0].ntransforms++] = (struct ike_transform){IKE_TT_PRF, 0xffff, 0, false};
+	assert_int_equal(ike_proposal_select(o.p, o.n, &c, 0, &chosen, NULL), -1);
 	/* PFS: no DH offered, DH required -> refused, unless DH is not
 	 * negotiated (IKE_AUTH's Child SA). */
 	expect_no_choice(IKE_PROTO_ESP, "aes128gcm16", "aes128gcm16-x25519", 0,
