@@ -160,6 +160,8 @@ static const char *event_name(enum ipsec_event_type t)
 		return "hard_expire";
 	case IPSEC_EV_SEQ_EXHAUSTED:
 		return "seq_exhausted";
+	case IPSEC_EV_ACQUIRE:
+		return "acquire";
 	}
 	return "?";
 }

@@ -189,7 +189,8 @@ static int spd_sa_check(struct ipsec *ctx, const uint32_t *ids, enum ipsec_dir d
 	return 0;
 }
 
-int ipsec_spd_add(struct ipsec *ctx, const struct ipsec_spd_entry *e, char *err, size_t errlen)
+static int spd_entry_check(struct ipsec *ctx, const struct ipsec_spd_entry *e, char *err,
+                           size_t errlen)
 {
 	const struct ipsec_selector *s;
 
@@ -214,9 +215,79 @@ int ipsec_spd_add(struct ipsec *ctx, const struct ipsec_spd_entry *e, char *err,
 				return errf(err, errlen,
 				            "SPD entry: only protect entries name SAs");
 	}
-	if (spd_append(&ctx->spd, e))
-		return errf(err, errlen, "out of memory adding an SPD entry");
 	return 0;
+}
+
+int ipsec_spd_add(struct ipsec *ctx, const struct ipsec_spd_entry *e, char *err, size_t errlen)
+{
+	return ipsec_spd_insert(ctx, e, 0, err, errlen) ? 0 : -1;
+}
+
+uint32_t ipsec_spd_insert(struct ipsec *ctx, const struct ipsec_spd_entry *e, uint32_t before_id,
+                          char *err, size_t errlen)
+{
+	size_t pos;
+	uint32_t id;
+
+	if (spd_entry_check(ctx, e, err, errlen))
+		return 0;
+	if (before_id == 0) {
+		pos = ctx->spd.count;
+	} else if (before_id == IPSEC_SPD_TOP) {
+		pos = 0;
+	} else {
+		long i = spd_find(&ctx->spd, before_id);
+
+		if (i < 0) {
+			errf(err, errlen, "SPD entry: no entry %u to insert before", before_id);
+			return 0;
+		}
+		pos = (size_t)i;
+	}
+	id = spd_insert_at(&ctx->spd, pos, e);
+	if (!id)
+		errf(err, errlen, "out of memory adding an SPD entry");
+	return id;
+}
+
+int ipsec_spd_update(struct ipsec *ctx, uint32_t id, const struct ipsec_spd_entry *e, char *err,
+                     size_t errlen)
+{
+	long i;
+
+	if (spd_entry_check(ctx, e, err, errlen))
+		return -1;
+	i = spd_find(&ctx->spd, id);
+	if (i < 0)
+		return errf(err, errlen, "SPD entry %u does not exist", id);
+	ctx->spd.entries[i] = *e;
+	return 0;
+}
+
+int ipsec_spd_remove(struct ipsec *ctx, uint32_t id)
+{
+	long i = spd_find(&ctx->spd, id);
+
+	if (i < 0)
+		return -1;
+	spd_remove_at(&ctx->spd, (size_t)i);
+	return 0;
+}
+
+const struct ipsec_spd_entry *ipsec_spd_get(const struct ipsec *ctx, uint32_t id)
+{
+	long i = spd_find(&ctx->spd, id);
+
+	return i < 0 ? NULL : &ctx->spd.entries[i];
+}
+
+uint32_t ipsec_spd_next(const struct ipsec *ctx, uint32_t id)
+{
+	long i = id ? spd_find(&ctx->spd, id) : -1;
+
+	if (id && i < 0)
+		return 0;
+	return (size_t)(i + 1) < ctx->spd.count ? ctx->spd.ids[i + 1] : 0;
 }
 
 void ipsec_spd_set_default(struct ipsec *ctx, enum ipsec_action default_action)
@@ -326,8 +397,22 @@ enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size
 		            action == IPSEC_ACTION_DISCARD ? IPSEC_DROP_POLICY_DISCARD
 		                                           : IPSEC_DROP_NO_SA,
 		            reason);
-	if (!e->sa_out[0])
-		return drop(ctx, NULL, IPSEC_DROP_NO_SA, reason);
+	if (!e->sa_out[0]) {
+		/* RFC 4301 §5.1 step 3a: no SA yet for a PROTECT entry: ask the
+		 * key management to negotiate one (a trap policy). */
+		struct ipsec_event ev = {.type = IPSEC_EV_ACQUIRE,
+		                         .spd_id = spd_entry_id(&ctx->spd, e),
+		                         .src = f.src,
+		                         .dst = f.dst,
+		                         .protocol = f.proto,
+		                         .sport = f.sport,
+		                         .dport = f.dport};
+
+		drop(ctx, NULL, IPSEC_DROP_NO_SA, reason);
+		if (ctx->ops.event)
+			ctx->ops.event(ctx->host, &ev);
+		return IPSEC_VERDICT_DROP;
+	}
 	if (!e->sa_out[1])
 		return output_sa(ctx, e->sa_out[0], pkt, ip.total_len, out, out_cap, out_len, opts,
 		                 reason);

@@ -151,12 +151,19 @@ enum ipsec_event_type {
 	IPSEC_EV_SOFT_EXPIRE, /* a soft lifetime was reached: rekey now */
 	IPSEC_EV_HARD_EXPIRE, /* a hard lifetime was reached: the SA is removed */
 	IPSEC_EV_SEQ_EXHAUSTED,
+	IPSEC_EV_ACQUIRE, /* an outbound packet hit a PROTECT entry without an SA */
 };
 
 struct ipsec_event {
 	enum ipsec_event_type type;
 	uint32_t sa_id;
 	const char *limit; /* "bytes", "packets", "seconds" or NULL */
+	/* IPSEC_EV_ACQUIRE: the SPD entry and the packet's selector fields
+	 * (RFC 7296 §2.9: the initiator may propose them as the first TS). */
+	uint32_t spd_id;
+	uint32_t src, dst;
+	uint8_t protocol;
+	uint16_t sport, dport;
 };
 
 /* What the host provides.  `host` is passed back unchanged. */
@@ -189,6 +196,27 @@ void ipsec_sa_foreach(const struct ipsec *ctx, void (*fn)(void *arg, uint32_t sa
 /* SPD.  Entries are appended in order; `default_action` applies when no
  * entry matches (BYPASS unless set). */
 int ipsec_spd_add(struct ipsec *ctx, const struct ipsec_spd_entry *entry, char *err, size_t errlen);
+
+/* Entries have ids (1, 2, ... in the order they are added, never reused), so
+ * that IKE can manage its own entries among the configured ones.
+ * ipsec_spd_insert() puts the entry before the entry `before_id`, at the end
+ * when before_id is 0, at the top when it is IPSEC_SPD_TOP; it returns the
+ * new entry's id, or 0 with a message in err.  A PROTECT entry without an
+ * outbound SA is a trap (acquire) policy: outbound packets that match it are
+ * dropped as no_sa and reported as IPSEC_EV_ACQUIRE. */
+#define IPSEC_SPD_TOP UINT32_MAX
+uint32_t ipsec_spd_insert(struct ipsec *ctx, const struct ipsec_spd_entry *entry,
+                          uint32_t before_id, char *err, size_t errlen);
+/* Replace the entry `id` in place (same position, same id).  0 or -1. */
+int ipsec_spd_update(struct ipsec *ctx, uint32_t id, const struct ipsec_spd_entry *entry, char *err,
+                     size_t errlen);
+/* 0, or -1 if there is no entry `id`. */
+int ipsec_spd_remove(struct ipsec *ctx, uint32_t id);
+/* The entry `id`, NULL if none. */
+const struct ipsec_spd_entry *ipsec_spd_get(const struct ipsec *ctx, uint32_t id);
+/* The id of the entry after `id` (after 0: the first), 0 at the end or if
+ * there is no entry `id`. */
+uint32_t ipsec_spd_next(const struct ipsec *ctx, uint32_t id);
 void ipsec_spd_set_default(struct ipsec *ctx, enum ipsec_action default_action);
 /* Rekeying: make every SPD entry that names SA `old_id` (in sa_out or sa_in,
  * by the SA's direction) name `new_id` instead.  Returns the number of

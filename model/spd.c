@@ -2,6 +2,7 @@
 #include "spd.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void spd_init(struct spd *spd)
 {
@@ -11,22 +12,49 @@ void spd_init(struct spd *spd)
 void spd_free(struct spd *spd)
 {
 	free(spd->entries);
+	free(spd->ids);
 	*spd = (struct spd){0};
 }
 
-int spd_append(struct spd *spd, const struct ipsec_spd_entry *entry)
+uint32_t spd_insert_at(struct spd *spd, size_t pos, const struct ipsec_spd_entry *entry)
 {
 	if (spd->count == spd->cap) {
 		size_t cap = spd->cap ? spd->cap * 2 : 16;
 		struct ipsec_spd_entry *n = realloc(spd->entries, cap * sizeof(*n));
+		uint32_t *ids;
 
 		if (!n)
-			return -1;
+			return 0;
 		spd->entries = n;
+		ids = realloc(spd->ids, cap * sizeof(*ids));
+		if (!ids)
+			return 0;
+		spd->ids = ids;
 		spd->cap = cap;
 	}
-	spd->entries[spd->count++] = *entry;
-	return 0;
+	memmove(&spd->entries[pos + 1], &spd->entries[pos],
+	        (spd->count - pos) * sizeof(*spd->entries));
+	memmove(&spd->ids[pos + 1], &spd->ids[pos], (spd->count - pos) * sizeof(*spd->ids));
+	spd->entries[pos] = *entry;
+	spd->ids[pos] = ++spd->next_id;
+	spd->count++;
+	return spd->ids[pos];
+}
+
+long spd_find(const struct spd *spd, uint32_t id)
+{
+	for (size_t i = 0; i < spd->count; i++)
+		if (spd->ids[i] == id)
+			return (long)i;
+	return -1;
+}
+
+void spd_remove_at(struct spd *spd, size_t pos)
+{
+	memmove(&spd->entries[pos], &spd->entries[pos + 1],
+	        (spd->count - pos - 1) * sizeof(*spd->entries));
+	memmove(&spd->ids[pos], &spd->ids[pos + 1], (spd->count - pos - 1) * sizeof(*spd->ids));
+	spd->count--;
 }
 
 /* ipsec.h: {0, 0} and the full range both mean ANY. */

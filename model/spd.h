@@ -11,13 +11,20 @@
 
 struct spd {
 	struct ipsec_spd_entry *entries;
+	uint32_t *ids; /* ids[i] names entries[i]; ids are never reused */
 	size_t count, cap;
+	uint32_t next_id;
 	enum ipsec_action default_action;
 };
 
 void spd_init(struct spd *spd);
 void spd_free(struct spd *spd);
-int spd_append(struct spd *spd, const struct ipsec_spd_entry *entry);
+/* Insert at position `pos` (0 .. count); returns the new entry's id, 0 if
+ * out of memory. */
+uint32_t spd_insert_at(struct spd *spd, size_t pos, const struct ipsec_spd_entry *entry);
+/* Position of the entry with `id`, or -1. */
+long spd_find(const struct spd *spd, uint32_t id);
+void spd_remove_at(struct spd *spd, size_t pos);
 
 /* RFC 4301 §4.4.1.1: does a packet travelling in `dir` match the selector?
  * Outbound, the packet's source is local; inbound, its destination is.  A
@@ -29,5 +36,11 @@ bool selector_match(const struct ipsec_selector *sel, const struct ipv4_selector
  * the default action applies. */
 const struct ipsec_spd_entry *spd_lookup(const struct spd *spd,
                                          const struct ipv4_selector_fields *f, enum ipsec_dir dir);
+
+/* The id of an entry spd_lookup() returned. */
+static inline uint32_t spd_entry_id(const struct spd *spd, const struct ipsec_spd_entry *e)
+{
+	return spd->ids[e - spd->entries];
+}
 
 #endif

@@ -403,6 +403,77 @@ static void test_spd_replace_sa(void **state)
 	pair_teardown(&p);
 }
 
+/* SPD entry ids: insert at the top, before an entry, at the end; update in
+ * place; remove; walk in order.  A PROTECT entry without an SA is a trap
+ * policy: the packet is dropped as no_sa and IPSEC_EV_ACQUIRE names the
+ * entry and the packet. */
+static void test_spd_ids_and_acquire(void **state)
+{
+	(void)state;
+	struct test_host h = {0};
+	struct ipsec *ctx = ipsec_new(&test_ops, &h);
+	struct ipsec_spd_entry e = entry(IPSEC_ACTION_DISCARD), trap = entry(IPSEC_ACTION_PROTECT);
+	uint8_t pkt[BUF];
+	size_t len = build_udp(pkt, L, R, 1234, 80, 10);
+	enum ipsec_drop r;
+	char err[256];
+	uint32_t a, b, c, t;
+
+	a = ipsec_spd_insert(ctx, &e, 0, err, sizeof(err));             /* [a] */
+	b = ipsec_spd_insert(ctx, &e, IPSEC_SPD_TOP, err, sizeof(err)); /* [b a] */
+	c = ipsec_spd_insert(ctx, &e, a, err, sizeof(err));             /* [b c a] */
+	assert_true(a && b && c && a != b && b != c);
+	assert_int_equal(ipsec_spd_next(ctx, 0), b);
+	assert_int_equal(ipsec_spd_next(ctx, b), c);
+	assert_int_equal(ipsec_spd_next(ctx, c), a);
+	assert_int_equal(ipsec_spd_next(ctx, a), 0);
+	assert_int_equal(ipsec_spd_next(ctx, 999), 0);
+	assert_int_equal(ipsec_spd_insert(ctx, &e, 999, err, sizeof(err)), 0);
+	assert_string_equal(err, "SPD entry: no entry 999 to insert before");
+	e.action = (enum ipsec_action)9;
+	assert_int_equal(ipsec_spd_insert(ctx, &e, 0, err, sizeof(err)), 0);
+	assert_int_equal(ipsec_spd_update(ctx, a, &e, err, sizeof(err)), -1);
+	e.action = IPSEC_ACTION_BYPASS;
+	assert_int_equal(ipsec_spd_update(ctx, 999, &e, err, sizeof(err)), -1);
+	assert_string_equal(err, "SPD entry 999 does not exist");
+
+	/* b is the first match: discard; made bypass in place. */
+	assert_int_equal(out_verdict(ctx, pkt, len, &r), IPSEC_VERDICT_DROP);
+	assert_int_equal(ipsec_spd_update(ctx, b, &e, err, sizeof(err)), 0);
+	assert_int_equal(ipsec_spd_get(ctx, b)->action, IPSEC_ACTION_BYPASS);
+	assert_null(ipsec_spd_get(ctx, 999));
+	assert_int_equal(out_verdict(ctx, pkt, len, &r), IPSEC_VERDICT_BYPASS);
+	assert_int_equal(ipsec_spd_remove(ctx, b), 0);
+	assert_int_equal(ipsec_spd_remove(ctx, b), -1);
+	assert_int_equal(ipsec_spd_next(ctx, 0), c);
+	assert_int_equal(out_verdict(ctx, pkt, len, &r), IPSEC_VERDICT_DROP);
+	assert_int_equal(r, IPSEC_DROP_POLICY_DISCARD);
+
+	/* A trap policy at the top: acquire, with the entry's id. */
+	trap.sel.remote_addr = (struct ipsec_range32){R, R};
+	t = ipsec_spd_insert(ctx, &trap, IPSEC_SPD_TOP, err, sizeof(err));
+	assert_true(t > c);
+	h.nevents = 0;
+	assert_int_equal(out_verdict(ctx, pkt, len, &r), IPSEC_VERDICT_DROP);
+	assert_int_equal(r, IPSEC_DROP_NO_SA);
+	assert_int_equal(h.nevents, 1);
+	assert_int_equal(h.events[0].type, IPSEC_EV_ACQUIRE);
+	assert_int_equal(h.events[0].spd_id, t);
+	assert_int_equal(h.events[0].src, L);
+	assert_int_equal(h.events[0].dst, R);
+	assert_int_equal(h.events[0].protocol, IPPROTO_NUM_UDP);
+	assert_int_equal(h.events[0].sport, 1234);
+	assert_int_equal(h.events[0].dport, 80);
+	/* Inbound plaintext hitting the trap is a policy mismatch. */
+	len = build_udp(pkt, R, L, 80, 1234, 10);
+	assert_int_equal(ipsec_input_policy(ctx, pkt, len, 0, &r), IPSEC_VERDICT_DROP);
+	assert_int_equal(r, IPSEC_DROP_POLICY_MISMATCH);
+	/* ipsec_spd_add still appends. */
+	assert_int_equal(ipsec_spd_add(ctx, &e, err, sizeof(err)), 0);
+	assert_int_equal(ipsec_spd_next(ctx, a), t + 1);
+	ipsec_free(ctx);
+}
+
 static void expect_sa_error(const struct ipsec_sa_config *c, const char *msg)
 {
 	struct test_host h = {0};
@@ -535,6 +606,7 @@ int main(void)
 	        cmocka_unit_test(test_sad_lookup),
 	        cmocka_unit_test(test_sa_foreach_and_delete),
 	        cmocka_unit_test(test_spd_replace_sa),
+	        cmocka_unit_test(test_spd_ids_and_acquire),
 	        cmocka_unit_test(test_sa_config_errors),
 	        cmocka_unit_test(test_spd_config_errors),
 	        cmocka_unit_test(test_drop_names),
