@@ -3,10 +3,24 @@
 #include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include "run_config.h"
+
+#define TEXT_OF_(x) #x
+#define TEXT_OF(x) TEXT_OF_(x)
 
 /* The schema; docs/metrics-schema.md describes every column. */
 static const char SCHEMA[] =
+        "CREATE TABLE IF NOT EXISTS configs("
+        " config_id INTEGER PRIMARY KEY, scenario_name TEXT NOT NULL,"
+        " scenario_sha256 TEXT NOT NULL, parameters TEXT NOT NULL,"
+        " UNIQUE(scenario_sha256, parameters));"
+        "CREATE TABLE IF NOT EXISTS parameters("
+        " config_id INTEGER NOT NULL REFERENCES configs, key TEXT NOT NULL, value TEXT NOT NULL,"
+        " PRIMARY KEY(config_id, key));"
         "CREATE TABLE IF NOT EXISTS runs("
         " run_id INTEGER PRIMARY KEY,"
         " scenario_name TEXT NOT NULL, scenario_path TEXT NOT NULL, scenario_text TEXT NOT NULL,"
@@ -15,7 +29,8 @@ static const char SCHEMA[] =
         " sqlite_version TEXT NOT NULL,"
         " status TEXT NOT NULL CHECK(status IN ('running','complete','interrupted','failed')),"
         " sim_seconds REAL, events INTEGER,"
-        " started_at TEXT NOT NULL, wall_seconds REAL);"
+        " started_at TEXT NOT NULL, wall_seconds REAL,"
+        " config_id INTEGER NOT NULL REFERENCES configs, replication INTEGER NOT NULL);"
         "CREATE TABLE IF NOT EXISTS sas("
         " run_id INTEGER NOT NULL REFERENCES runs, node TEXT NOT NULL, sa TEXT NOT NULL,"
         " spi INTEGER NOT NULL, dir TEXT NOT NULL, protocol TEXT NOT NULL, mode TEXT NOT NULL,"
@@ -40,11 +55,70 @@ static const char SCHEMA[] =
         " sa TEXT, event TEXT NOT NULL, detail TEXT);"
         "CREATE TABLE IF NOT EXISTS attacks("
         " run_id INTEGER NOT NULL REFERENCES runs, node TEXT NOT NULL, action TEXT NOT NULL,"
-        " at_s REAL NOT NULL, planned INTEGER NOT NULL, performed INTEGER NOT NULL);";
+        " at_s REAL NOT NULL, planned INTEGER NOT NULL, performed INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS nat("
+        " run_id INTEGER NOT NULL REFERENCES runs, node TEXT NOT NULL, outside TEXT NOT NULL,"
+        " mapping TEXT NOT NULL, translated_out INTEGER NOT NULL, translated_in INTEGER NOT NULL,"
+        " passed INTEGER NOT NULL, drops INTEGER NOT NULL, mappings_created INTEGER NOT NULL,"
+        " mappings_expired INTEGER NOT NULL, mappings_flushed INTEGER NOT NULL,"
+        " mappings_rebound INTEGER NOT NULL, mappings_final INTEGER NOT NULL,"
+        " peak_mappings INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS nat_drops("
+        " run_id INTEGER NOT NULL REFERENCES runs, node TEXT NOT NULL, reason TEXT NOT NULL,"
+        " packets INTEGER NOT NULL);"
+        "PRAGMA user_version = " TEXT_OF(METRICS_SCHEMA_VERSION) ";";
 
-static int fail(struct metrics *m, char *err, size_t errlen, const char *what)
+int metrics_schema_version(sqlite3 *db, const char *schema)
 {
-	snprintf(err, errlen, "%s: %s", what, m->db ? sqlite3_errmsg(m->db) : "out of memory");
+	char sql[128];
+	snprintf(sql, sizeof sql, "PRAGMA \"%s\".user_version", schema);
+	sqlite3_stmt *st;
+	int version = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return version;
+}
+
+int metrics_schema(sqlite3 *db, char *err, size_t errlen)
+{
+	int version = metrics_schema_version(db, "main");
+	if (version < 0) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (version != 0 && version != METRICS_SCHEMA_VERSION) {
+		snprintf(err, errlen, "metrics schema version %d; this ipsec-sim writes version %d",
+		         version, METRICS_SCHEMA_VERSION);
+		return -1;
+	}
+	if (sqlite3_exec(db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "creating the schema: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+static int record_config(sqlite3 *db, const struct metrics_run_info *info, int64_t *config_id)
+{
+	char *parameters = run_config_parameters(info->overrides);
+	if (!parameters)
+		return -1;
+	char sha[65];
+	run_config_sha256(info->scenario_text, strlen(info->scenario_text), sha);
+	int rc = run_config_record(db, info->scenario_name, sha, parameters, info->config_id,
+	                           config_id);
+	free(parameters);
+	return rc;
+}
+
+static int fail(struct metrics *m, char *err, size_t errlen, const char *what, const char *why)
+{
+	if (!why)
+		why = m->db ? sqlite3_errmsg(m->db) : "out of memory";
+	snprintf(err, errlen, "%s: %s", what, why);
 	metrics_close(m);
 	return -1;
 }
@@ -54,10 +128,15 @@ int metrics_open(struct metrics *m, const char *path, const struct metrics_run_i
 {
 	m->run_id = 0;
 	if (sqlite3_open(path, &m->db) != SQLITE_OK)
-		return fail(m, err, errlen, path);
+		return fail(m, err, errlen, path, NULL);
 	sqlite3_busy_timeout(m->db, 10000);
-	if (sqlite3_exec(m->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK)
-		return fail(m, err, errlen, "creating the schema");
+	char why[256];
+	if (metrics_schema(m->db, why, sizeof why) != 0)
+		return fail(m, err, errlen, path, why);
+	int64_t config_id;
+	if (sqlite3_exec(m->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    record_config(m->db, info, &config_id) != 0)
+		return fail(m, err, errlen, "recording the configuration", NULL);
 	char started[32];
 	time_t now = time(NULL);
 	strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -66,10 +145,10 @@ int metrics_open(struct metrics *m, const char *path, const struct metrics_run_i
 	            m->db,
 	            "INSERT INTO runs(scenario_name, scenario_path, scenario_text,"
 	            " overrides, seed, run_number, version, openssl_version, ns3_version,"
-	            " sqlite_version, status, started_at)"
-	            " VALUES(?,?,?,?,?,?,?,?,'3.37',?,'running',?)",
+	            " sqlite_version, status, started_at, run_id, config_id, replication)"
+	            " VALUES(?,?,?,?,?,?,?,?,'3.37',?,'running',?,NULLIF(?,0),?,?)",
 	            -1, &st, NULL) != SQLITE_OK)
-		return fail(m, err, errlen, "recording the run");
+		return fail(m, err, errlen, "recording the run", NULL);
 	sqlite3_bind_text(st, 1, info->scenario_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, info->scenario_path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, info->scenario_text, -1, SQLITE_STATIC);
@@ -80,10 +159,13 @@ int metrics_open(struct metrics *m, const char *path, const struct metrics_run_i
 	sqlite3_bind_text(st, 8, OpenSSL_version(OPENSSL_VERSION), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, sqlite3_libversion(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, started, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 11, info->run_id);
+	sqlite3_bind_int64(st, 12, config_id);
+	sqlite3_bind_int64(st, 13, (sqlite3_int64)info->run_number - 1);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return fail(m, err, errlen, "recording the run");
+	if (rc != SQLITE_DONE || sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(m, err, errlen, "recording the run", NULL);
 	m->run_id = sqlite3_last_insert_rowid(m->db);
 	return 0;
 }

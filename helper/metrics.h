@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* PRAGMA user_version of the databases written; bump it with every schema
+ * change (merge refuses databases of another version). */
+#define METRICS_SCHEMA_VERSION 2
+
 struct metrics {
 	sqlite3 *db;
 	int64_t run_id;
@@ -18,7 +22,17 @@ struct metrics_run_info {
 	const char *scenario_name, *scenario_path, *scenario_text;
 	const char *overrides; /* "key=value" lines */
 	uint64_t seed, run_number;
+	/* 0: the next free id.  Sweeps number runs and configurations in
+	 * advance; replication is stored as run_number - 1. */
+	int64_t run_id, config_id;
 };
+
+/* Creates the tables (if missing) in an empty database or one of this
+ * schema version.  0, or -1 with a message in err. */
+int metrics_schema(sqlite3 *db, char *err, size_t errlen);
+/* PRAGMA user_version of the attached database `schema` ("main", ...):
+ * METRICS_SCHEMA_VERSION for ours, 0 for an empty one; -1 on error. */
+int metrics_schema_version(sqlite3 *db, const char *schema);
 
 /* Opens (creating if needed) the database and records a new running run.
  * Returns 0, or -1 with a message in err. */

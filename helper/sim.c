@@ -342,8 +342,14 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 	char *overrides = join_sets(s);
 	struct metrics m;
 	char err[512];
-	struct metrics_run_info info = {s->name, s->path,      s->text, overrides ? overrides : "",
-	                                o->seed, o->run_number};
+	struct metrics_run_info info = {.scenario_name = s->name,
+	                                .scenario_path = s->path,
+	                                .scenario_text = s->text,
+	                                .overrides = overrides ? overrides : "",
+	                                .seed = o->seed,
+	                                .run_number = o->run_number,
+	                                .run_id = o->run_id,
+	                                .config_id = o->config_id};
 	int rc = metrics_open(&m, path, &info, err, sizeof err);
 	free(overrides);
 	if (rc != 0) {

@@ -14,6 +14,9 @@ struct sim_options {
 	uint64_t run_number; /* the ns-3 run (substream), 1 for a single run */
 	const char *out_dir;
 	bool pcap;
+	/* The ids the run gets in OUT/metrics.sqlite, 0 for the next free ones
+	 * (a sweep numbers its runs and configurations in advance). */
+	int64_t run_id, config_id;
 };
 
 /* What a run cost, for benchmarks. */
