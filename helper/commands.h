@@ -6,5 +6,6 @@
 int cmd_check(int, char **);
 int cmd_run(int, char **);
 int cmd_decrypt(int, char **);
+int cmd_merge(int, char **);
 
 #endif

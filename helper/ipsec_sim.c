@@ -11,7 +11,10 @@ static const struct {
 } commands[] = {
         {"run", cmd_run, "run SCENARIO [--seed N] [--out DIR] [--set key=value]... [--no-pcap]"},
         {"check", cmd_check, "check SCENARIO [--set key=value]...   validate only"},
-        {"decrypt", cmd_decrypt, "decrypt --esp-sa FILE IN.pcap OUT.pcap [--mode auto|tunnel|transport]"},
+        {"merge", cmd_merge,
+         "merge OUT.sqlite IN.sqlite...   append the runs of metrics databases"},
+        {"decrypt", cmd_decrypt,
+         "decrypt --esp-sa FILE IN.pcap OUT.pcap [--mode auto|tunnel|transport]"},
 };
 
 int main(int argc, char **argv)
