@@ -10,6 +10,7 @@ extern "C" {
 #include <ns3/ipv4-interface.h>
 #include <ns3/ipv4-routing-protocol.h>
 #include <ns3/node.h>
+#include <ns3/simulator.h>
 #include <ns3/socket.h>
 
 namespace ns3
@@ -180,9 +181,59 @@ void IpsecIpv4L3Protocol::SendBytes(const uint8_t *pkt, size_t len)
 	}
 }
 
+void IpsecIpv4L3Protocol::SetNat(struct nat *nat, uint32_t outsideIf)
+{
+	m_nat = nat;
+	m_natOutside = outsideIf;
+}
+
+bool IpsecIpv4L3Protocol::NatApply(enum nat_dir dir, Ptr<const Packet> &p, Ipv4Header &h)
+{
+	size_t n = ToBytes(p, h, m_in, m_out);
+	enum nat_drop why;
+	uint64_t now = static_cast<uint64_t>(Simulator::Now().GetNanoSeconds());
+	switch (nat_translate(m_nat, dir, m_in.data(), n, now, &why)) {
+	case NAT_PASS:
+		return true;
+	case NAT_TRANSLATED: {
+		Ipv4Header th;
+		Ptr<Packet> q;
+		if (!FromBytes(m_in.data(), n, th, q)) {
+			return false;
+		}
+		p = q;
+		h = th;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+bool IpsecIpv4L3Protocol::NatInbound(Ptr<const NetDevice> idev, Ptr<const Packet> &p, Ipv4Header &h)
+{
+	m_natFromOutside = GetInterfaceForDevice(idev) == static_cast<int32_t>(m_natOutside);
+	return !m_natFromOutside || NatApply(NAT_DIR_IN, p, h);
+}
+
 void IpsecIpv4L3Protocol::Forward(Ptr<Ipv4Route> route, Ptr<const Packet> p,
                                   const Ipv4Header &header,
                                   const Ipv4RoutingProtocol::UnicastForwardCallback &ucb)
+{
+	if (m_nat && !m_natFromOutside &&
+	    GetInterfaceForDevice(route->GetOutputDevice()) == static_cast<int32_t>(m_natOutside)) {
+		Ipv4Header h = header;
+		if (NatApply(NAT_DIR_OUT, p, h)) {
+			ForwardIpsec(route, p, h, ucb);
+		}
+		return;
+	}
+	ForwardIpsec(route, p, header, ucb);
+}
+
+void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p,
+                                       const Ipv4Header &header,
+                                       const Ipv4RoutingProtocol::UnicastForwardCallback &ucb)
 {
 	if (m_tap) {
 		size_t n = ToBytes(p, header, m_in, m_out);

@@ -19,6 +19,7 @@
 
 extern "C" {
 #include "ipsec.h"
+#include "nat.h"
 }
 
 namespace ns3
@@ -43,8 +44,21 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	          Ptr<Ipv4Route> route) override;
 	void SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader, Ptr<Ipv4Route> route) override;
 
+	/* Makes this node a NAT (model/nat.h; NULL: not any more).  Interface
+	 * `outsideIf` is the outside one, every other interface is inside. */
+	void SetNat(struct nat *nat, uint32_t outsideIf);
+	bool HasNat() const
+	{
+		return m_nat != nullptr;
+	}
+	/* NAT, inbound: called by IpsecRouting for every packet before it is
+	 * routed.  Packets that arrived on the outside interface are translated
+	 * (p and h replaced).  False when the NAT drops the packet. */
+	bool NatInbound(Ptr<const NetDevice> idev, Ptr<const Packet> &p, Ipv4Header &h);
+
 	/* The forward path: called instead of the routing protocol's unicast
-	 * forward callback `ucb`. */
+	 * forward callback `ucb`.  NAT (outbound, from an inside interface out
+	 * through the outside one) first, then IPsec. */
 	void Forward(Ptr<Ipv4Route> route, Ptr<const Packet> p, const Ipv4Header &header,
 	             const Ipv4RoutingProtocol::UnicastForwardCallback &ucb);
 
@@ -62,6 +76,11 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	void DoDispose() override;
 
       private:
+	void ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p, const Ipv4Header &header,
+	                  const Ipv4RoutingProtocol::UnicastForwardCallback &ucb);
+	/* Runs the NAT on p/h in direction `dir`: false to drop, p and h
+	 * replaced when translated. */
+	bool NatApply(enum nat_dir dir, Ptr<const Packet> &p, Ipv4Header &h);
 	/* Local-out through the engine; true when the packet bypasses IPsec
 	 * and the caller sends it as it is. */
 	bool Output(Ptr<const Packet> packet, const Ipv4Header &header);
@@ -77,6 +96,9 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	Ptr<IpsecRouting> m_routing;
 	ForwardTap m_tap = nullptr;
 	void *m_tapArg = nullptr;
+	struct nat *m_nat = nullptr;
+	uint32_t m_natOutside = 0;
+	bool m_natFromOutside = false; /* the packet being routed came in outside */
 	uint16_t m_identification = 0;
 	std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
 	std::vector<uint8_t> m_txIn, m_txOut; /* local-out */

@@ -50,6 +50,16 @@ bool IpsecRouting::RouteInput(Ptr<const Packet> p, const Ipv4Header &header,
 		m_lcb = lcb;
 		m_ecb = ecb;
 	}
+	if (m_l3->HasNat()) {
+		/* NAT inbound before routing: the translated destination is the
+		 * one to route to. */
+		Ptr<const Packet> q = p;
+		Ipv4Header h = header;
+		if (!m_l3->NatInbound(idev, q, h)) {
+			return true; /* dropped, counted by the NAT */
+		}
+		return m_inner->RouteInput(q, h, idev, m_forward, mcb, lcb, ecb);
+	}
 	return m_inner->RouteInput(p, header, idev, m_forward, mcb, lcb, ecb);
 }
 

@@ -16,6 +16,7 @@ extern "C" {
 #endif
 
 struct ipsec;
+struct nat;
 
 /* Resets the simulator, seeds ns-3's RNG (seed, run) and enables checksums. */
 void ns3c_init(uint32_t seed, uint64_t run);
@@ -53,6 +54,19 @@ int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg);
 void ns3c_enable_pcap(const char *prefix);
 
 void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop);
+
+/* Takes link `link` (the index ns3c_link_p2p returned) down or up again.
+ * While down, every packet on it is lost in both directions, in flight ones
+ * included; senders notice nothing and routes stay. */
+void ns3c_link_set_up(int link, int up);
+
+/* Makes the node a NAT (model/nat.h; NULL: not any more).  Interface
+ * `outside_iface` (1 = first link) is the outside one, all others are
+ * inside.  Packets forwarded from an inside interface out through the
+ * outside one are translated outbound; packets arriving on the outside
+ * interface are translated inbound before they are routed.  Both happen
+ * before IPsec processing on this node. */
+void ns3c_nat_attach(uint32_t node, struct nat *nat, uint32_t outside_iface);
 
 /* Plugs `engine` into the node (NULL unplugs).  From then on every IPv4
  * packet the node sends or forwards goes through ipsec_output, every ESP/AH

@@ -3,6 +3,7 @@
 #include "ipsec-ipv4-l3.h"
 #include "ipsec-l4.h"
 #include "ipsec-routing.h"
+#include "link-state.h"
 #include "ns3c.h"
 
 #include <ns3/arp-l3-protocol.h>
@@ -20,15 +21,19 @@
 #include <ns3/traffic-control-layer.h>
 #include <ns3/udp-l4-protocol.h>
 
+#include <vector>
+
 using namespace ns3;
 
 static NodeContainer g_nodes;
 static PointToPointHelper *g_p2p;
 static int64_t g_nextStream = 1000; /* error-model streams, after ns-3's own */
+static std::vector<NetDeviceContainer> g_links;
 
 extern "C" void ns3c_topology_reset(void)
 {
 	g_nodes = NodeContainer();
+	g_links.clear();
 	Names::Clear();
 	delete g_p2p;
 	g_p2p = nullptr;
@@ -122,7 +127,28 @@ extern "C" int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg)
 			devs.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
 		}
 	}
-	return 0;
+	g_links.push_back(devs);
+	return static_cast<int>(g_links.size() - 1);
+}
+
+extern "C" void ns3c_link_set_up(int link, int up)
+{
+	if (link < 0 || static_cast<size_t>(link) >= g_links.size()) {
+		return;
+	}
+	for (uint32_t i = 0; i < 2; i++) {
+		Ptr<NetDevice> dev = g_links[link].Get(i);
+		PointerValue pv;
+		dev->GetAttribute("ReceiveErrorModel", pv);
+		Ptr<LinkStateErrorModel> ls =
+		        DynamicCast<LinkStateErrorModel>(pv.Get<ErrorModel>());
+		if (!ls) {
+			ls = CreateObject<LinkStateErrorModel>();
+			ls->SetInner(pv.Get<ErrorModel>());
+			dev->SetAttribute("ReceiveErrorModel", PointerValue(ls));
+		}
+		ls->SetDown(up == 0);
+	}
 }
 
 extern "C" void ns3c_enable_pcap(const char *prefix)
@@ -178,4 +204,9 @@ extern "C" void ns3c_set_forward_tap(uint32_t node, ns3c_forward_tap tap, void *
 extern "C" void ns3c_inject(uint32_t node, const uint8_t *pkt, size_t len)
 {
 	L3(node)->SendBytes(pkt, len);
+}
+
+extern "C" void ns3c_nat_attach(uint32_t node, struct nat *nat, uint32_t outside_iface)
+{
+	L3(node)->SetNat(nat, outside_iface);
 }

@@ -540,9 +540,13 @@ static char *addr_str(uint32_t a, char *buf)
 
 /* ---- top level ---- */
 
-static const char *const top_keys[] = {"name",  "description", "duration", "seed",
-                                       "nodes", "links",       "traffic",  NULL};
-static const char *const node_keys[] = {"name", "routes", "forwarding", "ipsec", "attacker", NULL};
+static const char *const top_keys[] = {"name",  "description", "duration", "seed", "nodes",
+                                       "links", "traffic",     "events",   NULL};
+static const char *const node_keys[] = {"name",     "routes", "forwarding", "ipsec",
+                                        "attacker", "nat",    NULL};
+static const char *const nat_keys[] = {"outside", "mapping", "timeout", "tcp_timeout",
+                                       "ports",   "refresh", NULL};
+static const char *const event_keys[] = {"at", "action", "node", "link", NULL};
 static const char *const route_keys[] = {"dst", "via", NULL};
 static const char *const ipsec_keys[] = {"default", "sas", "policies", NULL};
 static const char *const sa_keys[] = {"name",      "dir",       "proto",         "mode",  "spi",
@@ -1002,6 +1006,19 @@ static const struct name_val attack_names[] = {{"replay", SCENARIO_ATTACK_REPLAY
                                                {"unknown_spi", SCENARIO_ATTACK_UNKNOWN_SPI, false},
                                                {NULL, 0, false}};
 
+static const struct name_val mapping_names[] = {
+        {"endpoint-independent", NAT_MAPPING_ENDPOINT_INDEPENDENT, false},
+        {"address-and-port-dependent", NAT_MAPPING_ADDRESS_AND_PORT_DEPENDENT, false},
+        {NULL, 0, false}};
+static const struct name_val refresh_names[] = {{"outbound", NAT_REFRESH_OUTBOUND, false},
+                                                {"both", NAT_REFRESH_BOTH, false},
+                                                {NULL, 0, false}};
+static const struct name_val event_names[] = {{"nat_flush", SCENARIO_EVENT_NAT_FLUSH, false},
+                                              {"nat_rebind", SCENARIO_EVENT_NAT_REBIND, false},
+                                              {"link_down", SCENARIO_EVENT_LINK_DOWN, false},
+                                              {"link_up", SCENARIO_EVENT_LINK_UP, false},
+                                              {NULL, 0, false}};
+
 struct alg_info {
 	size_t key_len; /* bytes of key, salt included */
 	size_t salt_len;
@@ -1042,6 +1059,22 @@ const char *scenario_attack_name(enum scenario_attack_action a)
 {
 	for (const struct name_val *t = attack_names; t->name; t++)
 		if (t->val == (int)a)
+			return t->name;
+	return "?";
+}
+
+const char *scenario_event_name(enum scenario_event_action a)
+{
+	for (const struct name_val *t = event_names; t->name; t++)
+		if (t->val == (int)a)
+			return t->name;
+	return "?";
+}
+
+const char *scenario_nat_mapping_name(enum nat_mapping_behaviour m)
+{
+	for (const struct name_val *t = mapping_names; t->name; t++)
+		if (t->val == (int)m)
 			return t->name;
 	return "?";
 }
@@ -1726,6 +1759,216 @@ static void load_attacker(struct load *L, size_t ni, yaml_node_t *list)
 		         nd->name);
 }
 
+/* ---- NAT ---- */
+
+/* `outside`: a link index, or the name of the neighbour at the other end of
+ * the outside link.  Returns the interface, or SCENARIO_NONE after an error. */
+static size_t nat_outside(struct load *L, size_t ni, yaml_node_t *v)
+{
+	struct ctx *c = L->c;
+	const struct scenario *s = L->s;
+	const struct scenario_node *nd = &s->nodes[ni];
+	const char *t = scalar(c, v, "outside");
+	size_t found = SCENARIO_NONE, count = 0;
+
+	if (!t)
+		return SCENARIO_NONE;
+	if (t[strspn(t, "0123456789")] == '\0') {
+		uint64_t link;
+		char err[128];
+
+		if (units_uint(t, 0, s->n_links ? s->n_links - 1 : 0, &link, err, sizeof(err)) ||
+		    s->n_links == 0) {
+			error_at(c, v,
+			         "outside: there is no links.%s (the links are numbered from 0)",
+			         t);
+			return SCENARIO_NONE;
+		}
+		for (size_t k = 0; k < nd->n_ifaces; k++)
+			if (nd->ifaces[k].link == link)
+				return k;
+		if (!L->suspect[ni])
+			error_at(c, v, "outside: links.%s does not connect node '%s'", t, nd->name);
+		return SCENARIO_NONE;
+	}
+	size_t peer = node_ref(L, v, "outside");
+	if (peer == SCENARIO_NONE)
+		return SCENARIO_NONE;
+	for (size_t k = 0; k < nd->n_ifaces; k++)
+		if (nd->ifaces[k].peer == peer) {
+			if (!count++)
+				found = k;
+		}
+	if (count == 0 && !L->suspect[ni])
+		error_at(c, v, "outside: node '%s' has no link to '%s'", nd->name, t);
+	else if (count > 1)
+		error_at(c, v,
+		         "outside: node '%s' has %zu links to '%s': give the link's index instead",
+		         nd->name, count, t);
+	return count == 1 ? found : SCENARIO_NONE;
+}
+
+/* `nat:` makes a node a NAPT box (RFC 4787 words; model/nat.h). */
+static void load_nat(struct load *L, size_t ni, yaml_node_t *m)
+{
+	struct ctx *c = L->c;
+	struct scenario_node *nd = &L->s->nodes[ni];
+	struct scenario_nat *nat = &nd->nat;
+	yaml_node_t *v;
+	char what[160];
+	uint64_t t;
+	int x;
+
+	snprintf(what, sizeof(what), "nodes.%s.nat", nd->name);
+	if (!want_map(c, m, "nat"))
+		return;
+	nd->has_nat = true;
+	nat->outside = SCENARIO_NONE;
+	nat->cfg = (struct nat_config){
+	        .mapping = NAT_MAPPING_ENDPOINT_INDEPENDENT,
+	        .refresh = NAT_REFRESH_OUTBOUND,
+	        .timeout_ns = NAT_DEFAULT_TIMEOUT_NS,
+	        .tcp_timeout_ns = NAT_DEFAULT_TCP_TIMEOUT_NS,
+	        .port_lo = NAT_DEFAULT_PORT_LO,
+	        .port_hi = NAT_DEFAULT_PORT_HI,
+	};
+	check_keys(c, m, "nat", nat_keys);
+	v = get(c, m, "outside");
+	if (!v)
+		missing(c, m, "outside", what);
+	else
+		nat->outside = nat_outside(L, ni, v);
+	if (nat->outside != SCENARIO_NONE)
+		nat->cfg.outside_addr = nd->ifaces[nat->outside].addr;
+	if (opt_enum(c, m, "mapping", mapping_names, "mapping behaviour", &x, NULL) == 1)
+		nat->cfg.mapping = (enum nat_mapping_behaviour)x;
+	if (opt_enum(c, m, "refresh", refresh_names, "refresh direction", &x, NULL) == 1)
+		nat->cfg.refresh = (enum nat_refresh)x;
+	if (opt_time(c, m, "timeout", &t, &v) == 1) {
+		if (t == 0)
+			error_at(c, v, "timeout must be above 0");
+		else
+			nat->cfg.timeout_ns = t;
+	}
+	if (opt_time(c, m, "tcp_timeout", &t, &v) == 1) {
+		if (t == 0)
+			error_at(c, v, "tcp_timeout must be above 0");
+		else
+			nat->cfg.tcp_timeout_ns = t;
+	}
+	if ((v = get(c, m, "ports")) != NULL) {
+		const char *p = scalar(c, v, "ports");
+		struct ipsec_range16 r;
+		char err[256];
+
+		if (p && strcmp(p, "any") == 0) {
+			error_at(c, v, "ports: give a range like 1024-65535, not 'any'");
+		} else if (p && port_value(p, 65535, &r, err, sizeof(err))) {
+			error_at(c, v, "%s", err);
+		} else if (p && r.lo == 0) {
+			error_at(c, v,
+			         "ports: port 0 cannot be assigned: start the range at 1 or above");
+		} else if (p) {
+			nat->cfg.port_lo = r.lo;
+			nat->cfg.port_hi = r.hi;
+		}
+	}
+	if (L->suspect[ni])
+		return;
+	if (nd->n_ifaces < 2)
+		error_at(
+		        c, m,
+		        "node '%s' is a NAT but has %s link: it needs an inside and an outside one",
+		        nd->name, nd->n_ifaces ? "only one" : "no");
+	else if (!nd->forwarding)
+		error_at(c, m, "node '%s' is a NAT but does not forward (forwarding: false)",
+		         nd->name);
+	if (nd->has_ipsec)
+		error_at(c, m,
+		         "node '%s' cannot be both a NAT and an IPsec node: put the IPsec gateway "
+		         "behind or in front of the NAT",
+		         nd->name);
+}
+
+/* ---- events ---- */
+
+static void load_events(struct load *L, yaml_node_t *list)
+{
+	struct ctx *c = L->c;
+	struct scenario *s = L->s;
+
+	s->n_events = seq_len(list);
+	s->events = arena_alloc(c->a, s->n_events * sizeof(*s->events));
+	for (size_t i = 0; i < s->n_events; i++) {
+		struct scenario_event *e = &s->events[i];
+		yaml_node_t *m = seq_item(c, list, i), *v, *nv, *lv;
+		char what[32];
+		bool for_nat;
+		uint64_t u;
+		int x;
+
+		snprintf(what, sizeof(what), "events.%zu", i);
+		e->node = e->link = SCENARIO_NONE;
+		if (!want_map(c, m, "an event"))
+			continue;
+		check_keys(c, m, "event", event_keys);
+		switch (opt_time(c, m, "at", &e->at_ns, &v)) {
+		case 0:
+			missing(c, m, "at", what);
+			break;
+		case 1:
+			if (c->duration_ok && e->at_ns >= s->duration_ns)
+				error_at(c, v,
+				         "at %s is not before the end of the run (duration %s)",
+				         text_of(v),
+				         text_of(get(c, c->doc.nodes.start, "duration")));
+			break;
+		}
+		x = 0;
+		switch (opt_enum(c, m, "action", event_names, "event action", &x, NULL)) {
+		case 0:
+			missing(c, m, "action", what);
+			continue;
+		case -1:
+			continue;
+		}
+		e->action = (enum scenario_event_action)x;
+		for_nat = e->action == SCENARIO_EVENT_NAT_FLUSH ||
+		          e->action == SCENARIO_EVENT_NAT_REBIND;
+		nv = get(c, m, "node");
+		lv = get(c, m, "link");
+		if (for_nat) {
+			if (lv)
+				error_at(c, lv, "'link' is for link_down and link_up, not %s",
+				         scenario_event_name(e->action));
+			if (!nv) {
+				missing(c, m, "node", what);
+				continue;
+			}
+			size_t n = node_ref(L, nv, "node");
+			if (n == SCENARIO_NONE)
+				continue;
+			if (!s->nodes[n].has_nat)
+				error_at(c, nv, "%s needs a NAT, and node '%s' has no 'nat:'",
+				         scenario_event_name(e->action), s->nodes[n].name);
+			else
+				e->node = n;
+		} else {
+			if (nv)
+				error_at(c, nv, "'node' is for nat_flush and nat_rebind, not %s",
+				         scenario_event_name(e->action));
+			if (!lv) {
+				missing(c, m, "link", what);
+				continue;
+			}
+			if (s->n_links == 0)
+				continue; /* reported: no links */
+			if (opt_uint(c, m, "link", 0, s->n_links - 1, &u, NULL) == 1)
+				e->link = (size_t)u;
+		}
+	}
+}
+
 /* Nodes, second pass: everything but the name. */
 static void load_node(struct load *L, size_t ni)
 {
@@ -1748,6 +1991,8 @@ static void load_node(struct load *L, size_t ni)
 		load_ipsec(L, ni, v);
 	if ((v = get(c, m, "attacker")) && want_seq(c, v, "attacker"))
 		load_attacker(L, ni, v);
+	if ((v = get(c, m, "nat")))
+		load_nat(L, ni, v);
 	L->s->n_sas += nd->n_sas;
 }
 
@@ -1997,13 +2242,33 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 				if (!reaches(s, cur, sa->src, sa->dst, (uint8_t)sa->protocol,
 				             depth + 1, why, len))
 					return false;
-				cur = far; /* decapsulated there, routed on */
+				if (s->nodes[far].has_nat)
+					return true; /* to a NAT's outside address */
+				cur = far;           /* decapsulated there, routed on */
 				continue;
 			}
 		}
 		cur = next;
 	}
 	snprintf(why, len, "the routes to %s go round in a loop", addr_str(dst, a));
+	return false;
+}
+
+/* Does the routed path from node `from` to dst go through a NAT box?  (Its
+ * replies then go to the NAT's outside address, not to the sender.) */
+static bool crosses_nat(const struct scenario *s, size_t from, uint32_t dst)
+{
+	size_t cur = from, iface;
+
+	for (size_t hop = 0; hop <= s->n_nodes; hop++) {
+		if (hop > 0 && s->nodes[cur].has_nat)
+			return true;
+		if (iface_with_addr(&s->nodes[cur], dst) != SCENARIO_NONE)
+			return false;
+		cur = next_hop(s, cur, dst, &iface);
+		if (cur == SCENARIO_NONE)
+			return false;
+	}
 	return false;
 }
 
@@ -2034,7 +2299,7 @@ static void check_reachability(struct load *L)
 		if (!reaches(s, f->from, src, f->dst, proto, 0, why, sizeof(why)))
 			warn_at(L->c, tov, "traffic '%s' cannot reach %s: %s", f->name,
 			        s->nodes[f->to].name, why);
-		else if (f->type == SCENARIO_FLOW_PING &&
+		else if (f->type == SCENARIO_FLOW_PING && !crosses_nat(s, f->from, f->dst) &&
 		         !reaches(s, f->to, f->dst, src, proto, 0, why, sizeof(why)))
 			warn_at(L->c, tov, "the replies of traffic '%s' cannot come back: %s",
 			        f->name, why);
@@ -2089,6 +2354,8 @@ static void load_top(struct load *L, yaml_node_t *root)
 		load_node(L, i);
 	if ((v = get(c, root, "traffic")) && want_seq(c, v, "traffic"))
 		load_traffic(L, v);
+	if ((v = get(c, root, "events")) && want_seq(c, v, "events"))
+		load_events(L, v);
 	if (c->nerr == 0)
 		check_reachability(L);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "ipsec.h"
+#include "nat.h"
 
 /* Names (nodes, SAs, flows) are [A-Za-z0-9_-]+, at most 63 characters. */
 #define SCENARIO_NAME_MAX 64
@@ -84,6 +85,14 @@ struct scenario_attack {
 	uint64_t interval_ns;
 };
 
+/* A NAT box (docs/scenario-reference.md, "nat"): NAPT from the node's other
+ * interfaces to its outside one.  cfg.outside_addr is the node's address on
+ * the outside interface; defaults are applied. */
+struct scenario_nat {
+	size_t outside; /* index into the node's ifaces */
+	struct nat_config cfg;
+};
+
 struct scenario_node {
 	char name[SCENARIO_NAME_MAX];
 	bool forwarding;
@@ -100,6 +109,8 @@ struct scenario_node {
 	size_t n_policies;
 	struct scenario_attack *attacks;
 	size_t n_attacks;
+	bool has_nat; /* the node has a `nat:` section */
+	struct scenario_nat nat;
 };
 
 /* A point-to-point link between two nodes. */
@@ -113,6 +124,21 @@ struct scenario_link {
 	double loss; /* packet error rate, 0..1 */
 	uint32_t mtu;
 	uint32_t queue; /* packets */
+};
+
+/* Things that happen to the network at a given time (`events:`). */
+enum scenario_event_action {
+	SCENARIO_EVENT_NAT_FLUSH,  /* the NAT drops all its mappings */
+	SCENARIO_EVENT_NAT_REBIND, /* the NAT moves every mapping to a new port */
+	SCENARIO_EVENT_LINK_DOWN,  /* the link loses every packet, both ways */
+	SCENARIO_EVENT_LINK_UP,
+};
+
+struct scenario_event {
+	uint64_t at_ns;
+	enum scenario_event_action action;
+	size_t node; /* NAT actions: a node with has_nat; else SCENARIO_NONE */
+	size_t link; /* link actions: index into links; else SCENARIO_NONE */
 };
 
 enum scenario_flow_type { SCENARIO_FLOW_UDP, SCENARIO_FLOW_PING };
@@ -143,6 +169,8 @@ struct scenario {
 	size_t n_links;
 	struct scenario_flow *flows;
 	size_t n_flows;
+	struct scenario_event *events; /* in file order */
+	size_t n_events;
 	size_t n_sas; /* over all nodes */
 
 	/* Provenance, to be stored with results: the file as read (before
@@ -177,5 +205,7 @@ size_t scenario_sa_index(const struct scenario_node *n, const char *name);
 const char *scenario_enc_name(enum ipsec_enc enc);
 const char *scenario_integ_name(enum ipsec_integ integ);
 const char *scenario_attack_name(enum scenario_attack_action a);
+const char *scenario_event_name(enum scenario_event_action a);
+const char *scenario_nat_mapping_name(enum nat_mapping_behaviour m);
 
 #endif

@@ -22,11 +22,21 @@ struct sim_node {
 	struct sim_host *host; /* NULL without ipsec */
 	uint32_t *sa_ids;      /* engine id of each scenario SA */
 	struct attacker *attacker;
+	struct nat *nat; /* NULL unless the node is a NAT */
+};
+
+/* A scenario event (`events:`) and what became of it. */
+struct sim_timeline {
+	struct sim *sim;
+	size_t index; /* into scenario.events */
+	bool done;
+	size_t mappings; /* NAT events: how many mappings were dropped or moved */
 };
 
 struct sim {
 	const struct scenario *s;
 	struct sim_node *nodes;
+	struct sim_timeline *timeline;
 	struct traffic *traffic;
 	struct sim_event_log events;
 	uint64_t stop_ns;
@@ -94,6 +104,55 @@ static int build_ipsec(struct sim *sim, size_t n, uint64_t seed, FILE *log)
 	return 0;
 }
 
+static int build_nat(struct sim *sim, size_t n, FILE *log)
+{
+	const struct scenario_node *node = &sim->s->nodes[n];
+	char err[256];
+	sim->nodes[n].nat = nat_new(&node->nat.cfg, err, sizeof err);
+	if (!sim->nodes[n].nat) {
+		fprintf(log, "%s: node %s: nat: %s\n", sim->s->path, node->name, err);
+		return -1;
+	}
+	/* ns-3 interface 0 is the loopback; the links follow in order. */
+	ns3c_nat_attach((uint32_t)n, sim->nodes[n].nat, (uint32_t)node->nat.outside + 1);
+	return 0;
+}
+
+static void run_event(void *arg)
+{
+	struct sim_timeline *t = arg;
+	const struct scenario_event *e = &t->sim->s->events[t->index];
+	struct nat *nat = e->node != SCENARIO_NONE ? t->sim->nodes[e->node].nat : NULL;
+	switch (e->action) {
+	case SCENARIO_EVENT_NAT_FLUSH:
+		nat_expire(nat, ns3c_now_ns()); /* only live mappings count */
+		t->mappings = nat_flush(nat);
+		break;
+	case SCENARIO_EVENT_NAT_REBIND:
+		nat_expire(nat, ns3c_now_ns());
+		t->mappings = nat_rebind(nat);
+		break;
+	case SCENARIO_EVENT_LINK_DOWN:
+	case SCENARIO_EVENT_LINK_UP:
+		ns3c_link_set_up((int)e->link, e->action == SCENARIO_EVENT_LINK_UP);
+		break;
+	}
+	t->done = true;
+}
+
+static int schedule_events(struct sim *sim)
+{
+	const struct scenario *s = sim->s;
+	sim->timeline = calloc(s->n_events + 1, sizeof *sim->timeline);
+	if (!sim->timeline)
+		return -1;
+	for (size_t i = 0; i < s->n_events; i++) {
+		sim->timeline[i] = (struct sim_timeline){.sim = sim, .index = i};
+		ns3c_schedule_at(s->events[i].at_ns, run_event, &sim->timeline[i]);
+	}
+	return 0;
+}
+
 static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 {
 	const struct scenario *s = sim->s;
@@ -112,7 +171,7 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 		        .addr = {k->addr[0], k->addr[1]},
 		        .prefix_len = {k->prefix_len, k->prefix_len},
 		};
-		if (ns3c_link_p2p((uint32_t)k->node[0], (uint32_t)k->node[1], &cfg) != 0) {
+		if (ns3c_link_p2p((uint32_t)k->node[0], (uint32_t)k->node[1], &cfg) < 0) {
 			fprintf(log, "cannot create link %zu\n", l);
 			return -1;
 		}
@@ -131,6 +190,12 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 			if (!sim->nodes[n].attacker)
 				return -1;
 		}
+		if (node->has_nat && build_nat(sim, n, log) != 0)
+			return -1;
+	}
+	if (schedule_events(sim) != 0) {
+		fprintf(log, "out of memory\n");
+		return -1;
 	}
 	char err[256];
 	sim->traffic = traffic_start(s, err, sizeof err);
@@ -216,6 +281,74 @@ static int write_sas(struct metrics *m, const struct sim *sim, size_t n)
 	return 0;
 }
 
+static int write_nat(struct metrics *m, const struct sim *sim, size_t n, uint64_t end_ns,
+                     FILE *summary)
+{
+	const struct scenario_node *node = &sim->s->nodes[n];
+	struct nat *nat = sim->nodes[n].nat;
+	nat_expire(nat, end_ns);
+	const struct nat_stats *st = nat_stats(nat);
+	uint64_t drops = 0;
+	char outside[16];
+	ip_text(outside, node->nat.cfg.outside_addr);
+	if (summary)
+		fprintf(summary, "nat %s (%s): %llu out, %llu in, %llu mappings", node->name,
+		        outside, (unsigned long long)st->translated_out,
+		        (unsigned long long)st->translated_in,
+		        (unsigned long long)st->mappings_created);
+	for (int r = 0; r < NAT_DROP__COUNT; r++) {
+		if (!st->drops[r])
+			continue;
+		drops += st->drops[r];
+		if (summary)
+			fprintf(summary, ", %s=%llu", nat_drop_name((enum nat_drop)r),
+			        (unsigned long long)st->drops[r]);
+		if (metrics_insert(m, "INSERT INTO nat_drops VALUES(?1,?2,?3,?4)", "tti",
+		                   node->name, nat_drop_name((enum nat_drop)r),
+		                   (int64_t)st->drops[r]) != 0)
+			return -1;
+	}
+	if (summary)
+		fputc('\n', summary);
+	return metrics_insert(m,
+	                      "INSERT INTO nat VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+	                      "?14)",
+	                      "tttiiiiiiiiii", node->name, outside,
+	                      scenario_nat_mapping_name(node->nat.cfg.mapping),
+	                      (int64_t)st->translated_out, (int64_t)st->translated_in,
+	                      (int64_t)st->passed, (int64_t)drops, (int64_t)st->mappings_created,
+	                      (int64_t)st->mappings_expired, (int64_t)st->mappings_flushed,
+	                      (int64_t)st->mappings_rebound, (int64_t)st->mappings,
+	                      (int64_t)st->peak_mappings);
+}
+
+/* Scenario events that happened go to the events table with the engines'. */
+static int write_timeline(struct metrics *m, const struct sim *sim)
+{
+	const struct scenario *s = sim->s;
+	for (size_t i = 0; i < s->n_events; i++) {
+		const struct scenario_event *e = &s->events[i];
+		char detail[160];
+		const char *node;
+		if (!sim->timeline[i].done)
+			continue;
+		if (e->node != SCENARIO_NONE) {
+			node = s->nodes[e->node].name;
+			snprintf(detail, sizeof detail, "mappings=%zu", sim->timeline[i].mappings);
+		} else {
+			const struct scenario_link *l = &s->links[e->link];
+			node = s->nodes[l->node[0]].name;
+			snprintf(detail, sizeof detail, "links.%zu %s-%s", e->link, node,
+			         s->nodes[l->node[1]].name);
+		}
+		if (metrics_insert(m, "INSERT INTO events VALUES(?1,?2,?3,?4,?5,?6)", "dtttt",
+		                   (double)e->at_ns * 1e-9, node, NULL,
+		                   scenario_event_name(e->action), detail) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int write_flows(struct metrics *m, const struct sim *sim, FILE *summary)
 {
 	const struct scenario *s = sim->s;
@@ -250,7 +383,7 @@ static int write_flows(struct metrics *m, const struct sim *sim, FILE *summary)
 	return 0;
 }
 
-static int write_results(struct metrics *m, const struct sim *sim, FILE *summary)
+static int write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns, FILE *summary)
 {
 	const struct scenario *s = sim->s;
 	if (summary)
@@ -259,6 +392,8 @@ static int write_results(struct metrics *m, const struct sim *sim, FILE *summary
 		return -1;
 	for (size_t n = 0; n < s->n_nodes; n++) {
 		if (sim->nodes[n].host && write_sas(m, sim, n) != 0)
+			return -1;
+		if (sim->nodes[n].nat && write_nat(m, sim, n, end_ns, summary) != 0)
 			return -1;
 		for (size_t a = 0; a < s->nodes[n].n_attacks; a++) {
 			const struct scenario_attack *at = &s->nodes[n].attacks[a];
@@ -278,6 +413,8 @@ static int write_results(struct metrics *m, const struct sim *sim, FILE *summary
 		                   e->ev.limit) != 0)
 			return -1;
 	}
+	if (write_timeline(m, sim) != 0)
+		return -1;
 	if (summary) {
 		fprintf(summary, "ipsec drops:");
 		int any = 0;
@@ -323,8 +460,10 @@ static void teardown(struct sim *sim)
 		sim_host_free(sim->nodes[n].host);
 		free(sim->nodes[n].sa_ids);
 		attacker_free(sim->nodes[n].attacker);
+		nat_free(sim->nodes[n].nat);
 	}
 	free(sim->nodes);
+	free(sim->timeline);
 	free(sim->events.items);
 }
 
@@ -397,7 +536,7 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 		        "%s: %s, seed %llu, %.3f s simulated in %.3f s wall, %llu events\n",
 		        s->name, status, (unsigned long long)o->seed, (double)end_ns * 1e-9, wall,
 		        (unsigned long long)events);
-	rc = metrics_begin(&m) == 0 && write_results(&m, &sim, summary) == 0 &&
+	rc = metrics_begin(&m) == 0 && write_results(&m, &sim, end_ns, summary) == 0 &&
 	                     metrics_finish(&m, status, (double)end_ns * 1e-9, events, wall) == 0
 	             ? 0
 	             : 1;
