@@ -7,5 +7,6 @@ int cmd_check(int, char **);
 int cmd_run(int, char **);
 int cmd_decrypt(int, char **);
 int cmd_merge(int, char **);
+int cmd_sweep(int, char **);
 
 #endif

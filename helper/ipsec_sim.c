@@ -11,6 +11,9 @@ static const struct {
 } commands[] = {
         {"run", cmd_run, "run SCENARIO [--seed N] [--out DIR] [--set key=value]... [--no-pcap]"},
         {"check", cmd_check, "check SCENARIO [--set key=value]...   validate only"},
+        {"sweep", cmd_sweep,
+         "sweep SCENARIO [--replications N] [--vary key=v1,v2,...]... [--jobs N] [--out DIR]\n"
+         "                  [--seed N] [--set key=value]... [--pcap]   replications and sweeps"},
         {"merge", cmd_merge,
          "merge OUT.sqlite IN.sqlite...   append the runs of metrics databases"},
         {"decrypt", cmd_decrypt,

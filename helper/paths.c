@@ -1,6 +1,10 @@
+/* nftw() is XSI. */
+#define _XOPEN_SOURCE 700
 #include "paths.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 int mkdirs(char *path)
@@ -15,4 +19,18 @@ int mkdirs(char *path)
 			return -1;
 	}
 	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+int remove_tree(const char *path)
+{
+	int rc = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rc == 0 || errno == ENOENT ? 0 : -1;
 }
