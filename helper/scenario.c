@@ -2254,22 +2254,39 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 	return false;
 }
 
-/* Does the routed path from node `from` to dst go through a NAT box?  (Its
- * replies then go to the NAT's outside address, not to the sender.) */
-static bool crosses_nat(const struct scenario *s, size_t from, uint32_t dst)
+/* The last NAT box on the routed path from node `from` to dst, or
+ * SCENARIO_NONE.  Replies then go to its outside address, and it sends them
+ * on to the address the packet had before it (the previous NAT's outside
+ * address, or the sender's). */
+static size_t last_nat(const struct scenario *s, size_t from, uint32_t dst)
 {
-	size_t cur = from, iface;
+	size_t cur = from, iface, found = SCENARIO_NONE;
 
 	for (size_t hop = 0; hop <= s->n_nodes; hop++) {
-		if (hop > 0 && s->nodes[cur].has_nat)
-			return true;
 		if (iface_with_addr(&s->nodes[cur], dst) != SCENARIO_NONE)
-			return false;
+			break;
+		if (hop > 0 && s->nodes[cur].has_nat)
+			found = cur;
 		cur = next_hop(s, cur, dst, &iface);
 		if (cur == SCENARIO_NONE)
-			return false;
+			break;
 	}
-	return false;
+	return found;
+}
+
+/* Can the replies to a packet src -> dst sent from `from` come back?  Past
+ * a NAT they go to its outside address, and from there to what the
+ * packet's source was when it reached the NAT (recursively). */
+static bool replies_reach(const struct scenario *s, size_t from, uint32_t src, size_t to,
+                          uint32_t dst, int depth, char *why, size_t len)
+{
+	size_t nat = last_nat(s, from, dst);
+
+	if (nat == SCENARIO_NONE || depth > 8)
+		return reaches(s, to, dst, src, 1 /* ICMP */, 0, why, len);
+	uint32_t outside = s->nodes[nat].ifaces[s->nodes[nat].nat.outside].addr;
+	return reaches(s, to, dst, outside, 1, 0, why, len) &&
+	       replies_reach(s, from, src, nat, outside, depth + 1, why, len);
 }
 
 /* Warns about flows whose packets (or, for ping, replies) cannot arrive.
@@ -2299,8 +2316,8 @@ static void check_reachability(struct load *L)
 		if (!reaches(s, f->from, src, f->dst, proto, 0, why, sizeof(why)))
 			warn_at(L->c, tov, "traffic '%s' cannot reach %s: %s", f->name,
 			        s->nodes[f->to].name, why);
-		else if (f->type == SCENARIO_FLOW_PING && !crosses_nat(s, f->from, f->dst) &&
-		         !reaches(s, f->to, f->dst, src, proto, 0, why, sizeof(why)))
+		else if (f->type == SCENARIO_FLOW_PING &&
+		         !replies_reach(s, f->from, src, f->to, f->dst, 0, why, sizeof(why)))
 			warn_at(L->c, tov, "the replies of traffic '%s' cannot come back: %s",
 			        f->name, why);
 	}
