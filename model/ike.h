@@ -74,45 +74,45 @@ struct ike_ts_config {
 struct ike_child_config {
 	char name[IKE_NAME_MAX];
 	struct ike_ts_config local_ts[IKE_TS_MAX], remote_ts[IKE_TS_MAX];
-	size_t n_local_ts, n_remote_ts; /* 0: the connection's addresses */
-	char esp_proposals[IKE_PROPOSALS_MAX]; /* "" = "default" */
-	enum ipsec_mode mode;                  /* tunnel */
-	enum ike_start_action start_action;    /* none */
-	enum ike_child_action dpd_action;      /* clear */
-	enum ike_child_action close_action;    /* clear */
-	uint64_t rekey_time_ns;                /* 1 h; 0 = never */
-	uint64_t life_time_ns;                 /* rekey_time * 1.1 */
-	uint64_t rand_time_ns;                 /* life_time - rekey_time */
+	size_t n_local_ts, n_remote_ts;                     /* 0: the connection's addresses */
+	char esp_proposals[IKE_PROPOSALS_MAX];              /* "" = "default" */
+	enum ipsec_mode mode;                               /* tunnel */
+	enum ike_start_action start_action;                 /* none */
+	enum ike_child_action dpd_action;                   /* clear */
+	enum ike_child_action close_action;                 /* clear */
+	uint64_t rekey_time_ns;                             /* 1 h; 0 = never */
+	uint64_t life_time_ns;                              /* rekey_time * 1.1 */
+	uint64_t rand_time_ns;                              /* life_time - rekey_time */
 	uint64_t rekey_bytes, life_bytes, rand_bytes;       /* 0 */
 	uint64_t rekey_packets, life_packets, rand_packets; /* 0 */
-	uint32_t replay_window;                /* 32 */
-	bool copy_dscp;                        /* false (strongSwan copy_dscp = out) */
-	enum ike_rekey_policy rekey_policy;    /* make-before-break */
+	uint32_t replay_window;                             /* 32 */
+	bool copy_dscp;                                     /* false (strongSwan copy_dscp = out) */
+	enum ike_rekey_policy rekey_policy;                 /* make-before-break */
 };
 
 struct ike_conn_config {
 	char name[IKE_NAME_MAX];
-	uint32_t local_addr, remote_addr; /* remote 0 = any (responder only) */
-	uint16_t local_port, remote_port; /* 500 */
+	uint32_t local_addr, remote_addr;  /* remote 0 = any (responder only) */
+	uint16_t local_port, remote_port;  /* 500 */
 	char proposals[IKE_PROPOSALS_MAX]; /* "" = "default" */
 	struct ike_auth_config local, remote;
 	/* `secrets { ike { secret } }` for this connection's PSK auth. */
 	uint8_t psk[256];
 	size_t psk_len;
-	uint64_t rekey_time_ns;  /* IKE SA rekey, 4 h; 0 = never */
-	uint64_t reauth_time_ns; /* 0 = never */
-	uint64_t over_time_ns;   /* 10 % of the larger of rekey/reauth time */
-	uint64_t rand_time_ns;   /* over_time */
+	uint64_t rekey_time_ns;              /* IKE SA rekey, 4 h; 0 = never */
+	uint64_t reauth_time_ns;             /* 0 = never */
+	uint64_t over_time_ns;               /* 10 % of the larger of rekey/reauth time */
+	uint64_t rand_time_ns;               /* over_time */
 	enum ike_rekey_policy reauth_policy; /* make-before-break */
-	uint64_t dpd_delay_ns;   /* 0 = off; liveness check when idle this long */
-	bool encap;              /* force UDP encapsulation (RFC 7296 §2.23) */
-	uint64_t keepalive_ns;   /* NAT keepalives, 20 s (charon.keep_alive) */
-	bool mobike;             /* must be false: MOBIKE is not implemented */
+	uint64_t dpd_delay_ns;               /* 0 = off; liveness check when idle this long */
+	bool encap;                          /* force UDP encapsulation (RFC 7296 §2.23) */
+	uint64_t keepalive_ns;               /* NAT keepalives, 20 s (charon.keep_alive) */
+	bool mobike;                         /* must be false: MOBIKE is not implemented */
 	/* Retransmission (charon.retransmit_*): timeout * base^n, `tries` times. */
-	uint64_t retransmit_timeout_ns; /* 4 s */
-	double retransmit_base;         /* 1.8 */
-	unsigned retransmit_tries;      /* 5 */
-	unsigned keyingtries;           /* 1; 0 = forever */
+	uint64_t retransmit_timeout_ns;      /* 4 s */
+	double retransmit_base;              /* 1.8 */
+	unsigned retransmit_tries;           /* 5 */
+	unsigned keyingtries;                /* 1; 0 = forever */
 	unsigned half_open_cookie_threshold; /* charon.cookie_threshold, 30 */
 	struct ike_child_config children[IKE_CHILDREN_MAX];
 	size_t n_children;
@@ -149,21 +149,21 @@ enum ike_child_state {
 
 struct ike_event {
 	enum ike_event_type type;
-	const char *conn, *child;  /* names, NULL where none */
-	uint64_t ike_sa;           /* this node's id of the IKE SA */
-	uint64_t spi_i, spi_r;     /* IKE SPIs */
-	int state;                 /* enum ike_sa_state or ike_child_state */
-	const char *reason;        /* why: "dpd", "rekey", "peer delete", "timeout", ... */
+	const char *conn, *child; /* names, NULL where none */
+	uint64_t ike_sa;          /* this node's id of the IKE SA */
+	uint64_t spi_i, spi_r;    /* IKE SPIs */
+	int state;                /* enum ike_sa_state or ike_child_state */
+	const char *reason;       /* why: "dpd", "rekey", "peer delete", "timeout", ... */
 	/* IKE_EV_EXCHANGE */
-	uint8_t exchange;          /* IKE_SA_INIT, IKE_AUTH, ... (ike_msg.h) */
-	bool initiator;            /* we sent the request */
+	uint8_t exchange; /* IKE_SA_INIT, IKE_AUTH, ... (ike_msg.h) */
+	bool initiator;   /* we sent the request */
 	uint32_t message_id;
-	uint64_t rtt_ns;           /* request sent (first time) to response */
+	uint64_t rtt_ns; /* request sent (first time) to response */
 	unsigned retransmits;
 	bool ok;
 	/* IKE_EV_CHILD_SA, IKE_EV_CHILD_KEYS: the data-plane SAs */
 	uint32_t spi_in, spi_out;
-	uint32_t sa_in, sa_out;    /* ids in the node's struct ipsec */
+	uint32_t sa_in, sa_out; /* ids in the node's struct ipsec */
 	/* IKE_EV_IKE_KEYS: the ikev2_decryption_table line, ready to write:
 	 * SPIi,SPIr,SK_ei,SK_er,"enc",SK_ai,SK_ar,"integ" */
 	const char *text;
@@ -182,7 +182,7 @@ struct ike_host_ops {
 	/* Send a UDP datagram (IKE message, with the non-ESP marker already in
 	 * front on port 4500, or a NAT keepalive). */
 	void (*send)(void *host, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-		     const uint8_t *data, size_t len);
+	             const uint8_t *data, size_t len);
 	void (*event)(void *host, const struct ike_event *ev); /* may be NULL */
 };
 
@@ -208,7 +208,7 @@ int ike_terminate(struct ike *ike, const char *conn);
 /* A UDP datagram that arrived on port 500 or 4500 (after the data plane
  * declined it as ESP on 4500, i.e. with the non-ESP marker still there). */
 void ike_receive(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-		 const uint8_t *data, size_t len);
+                 const uint8_t *data, size_t len);
 
 void ike_handle_timeout(struct ike *ike);
 
@@ -220,7 +220,10 @@ void ike_dataplane_event(struct ike *ike, const struct ipsec_event *ev);
  * bad integrity, replayed, ...), half-open SAs, cookies sent. */
 struct ike_stats {
 	uint64_t rx, tx, retransmits, dropped_malformed, dropped_unknown_spi, dropped_integrity,
-		dropped_other, cookies_sent, half_open;
+	        dropped_other, cookies_sent, half_open;
+	/* §2.3: a response to no outstanding request, or a request outside the
+	 * window (a duplicate or a replay). */
+	uint64_t dropped_replay;
 };
 void ike_get_stats(const struct ike *ike, struct ike_stats *st);
 

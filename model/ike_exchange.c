@@ -1,0 +1,394 @@
+/* Requests and responses (RFC 7296 §2.1-§2.3).
+ *
+ * Every exchange is a request and its response.  As requester an IKE SA
+ * has at most one request outstanding (window size 1, §2.3): further
+ * requests wait in a small queue.  A request is retransmitted after
+ * timeout * base^n until `tries` retransmissions went unanswered (§2.1,
+ * strongSwan's charon.retransmit_*); then the peer is considered dead and
+ * the SA ends.  As responder the SA expects the next Message ID, answers a
+ * retransmission of the previous request from the cached response (§2.1:
+ * "the responder MUST retransmit the response") and drops anything else.
+ * Every message after IKE_SA_INIT is protected by the SK payload (§3.14);
+ * the integrity is checked before anything else is looked at (§2.21).
+ */
+#include "ike_sa.h"
+
+#include "ipv4.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static uint8_t task_exchange(enum ike_task_kind kind)
+{
+	switch (kind) {
+	case IKE_TASK_SA_INIT:
+		return IKE_SA_INIT;
+	case IKE_TASK_AUTH:
+		return IKE_AUTH;
+	default:
+		return IKE_INFORMATIONAL;
+	}
+}
+
+/* §2.1: timeout * base^n for the n-th retransmission. */
+static uint64_t retransmit_delay(const struct ike_conn_config *c, unsigned n)
+{
+	double d = (double)c->retransmit_timeout_ns;
+
+	for (unsigned i = 0; i < n; i++)
+		d *= c->retransmit_base;
+	return d >= 1e19 ? UINT64_MAX / 2 : (uint64_t)d;
+}
+
+void ike_x_begin(struct ike_sa *sa, struct ike_builder *b, uint8_t *buf, size_t cap,
+                 uint8_t exchange, bool response, uint32_t mid)
+{
+	struct ike_header h = {.exchange = exchange, .message_id = mid};
+
+	/* §3.1: I is set in messages sent by the original initiator. */
+	h.flags = (uint8_t)((sa->initiator ? IKE_FLAG_INITIATOR : 0) |
+	                    (response ? IKE_FLAG_RESPONSE : 0));
+	memcpy(h.spi_i, sa->spi_i, IKE_SPI_LEN);
+	memcpy(h.spi_r, sa->spi_r, IKE_SPI_LEN);
+	ike_builder_init(b, buf, cap, &h);
+	if (sa->keyed)
+		ike_sk_begin(b, sa->sk.out.sz.iv);
+}
+
+int ike_x_seal(struct ike *ike, struct ike_sa *sa, struct ike_builder *b, size_t *len)
+{
+	struct ike_sk_layout l;
+	uint8_t iv[CRYPTO_MAX_IV] = {0};
+
+	if (ike_sk_end(b, sa->sk.out.sz.block, sa->sk.out.sz.icv, &l) < 0 ||
+	    ike_builder_finish(b, len) < 0) {
+		snprintf(ike->diag, sizeof(ike->diag), "cannot build message: %s", b->err.reason);
+		return -1;
+	}
+	/* RFC 5282 §3.1 / RFC 7634 §4: an AEAD IV must never repeat under a
+	 * key -- a counter does that; RFC 7296 §3.14: CBC IVs are random. */
+	if (sa->sk.out.sz.aead)
+		put_be64(iv, ++sa->iv_counter);
+	else
+		ike_random(ike, iv, sa->sk.out.sz.iv);
+	if (ike_sk_protect(&sa->sk.out, b->buf, &l, iv) < 0) {
+		snprintf(ike->diag, sizeof(ike->diag), "SK payload protection failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- as requester ---------------------------------------------------------------- */
+
+static int build_request(struct ike *ike, struct ike_sa *sa, const struct ike_task *t)
+{
+	struct ike_builder b;
+	int rc;
+
+	if (t->kind == IKE_TASK_SA_INIT)
+		return ike_sa_init_build(ike, sa, sa->x.req, sizeof(sa->x.req), &sa->x.req_len);
+	ike_x_begin(sa, &b, sa->x.req, sizeof(sa->x.req), task_exchange(t->kind), false, sa->x.mid);
+	if (t->kind == IKE_TASK_AUTH)
+		rc = ike_auth_build_request(ike, sa, &b);
+	else
+		rc = ike_info_build_request(ike, sa, t, &b);
+	if (rc < 0)
+		return -1;
+	return ike_x_seal(ike, sa, &b, &sa->x.req_len);
+}
+
+void ike_x_queue(struct ike *ike, struct ike_sa *sa, enum ike_task_kind kind, uint32_t arg)
+{
+	if (sa->phase == IKE_PHASE_DEAD)
+		return;
+	for (size_t i = 0; i < sa->x.nqueue; i++)
+		if (sa->x.queue[i].kind == kind && sa->x.queue[i].arg == arg)
+			return; /* already waiting */
+	if (sa->x.nqueue == IKE_QUEUE_MAX) {
+		ike->st.dropped_other++;
+		return;
+	}
+	sa->x.queue[sa->x.nqueue++] = (struct ike_task){kind, arg};
+	ike_x_kick(ike, sa);
+}
+
+static void send_request(struct ike *ike, struct ike_sa *sa)
+{
+	const struct ike_conn_config *c = &ike_sa_conn(ike, sa)->cfg;
+	uint64_t now = ike_now(ike);
+
+	sa->x.first_sent = now;
+	sa->x.retransmits = 0;
+	sa->x.deadline = now + retransmit_delay(c, 0);
+	ike_send_sa(ike, sa, sa->x.req, sa->x.req_len);
+}
+
+void ike_x_kick(struct ike *ike, struct ike_sa *sa)
+{
+	struct ike_task t;
+
+	if (sa->x.pending || !sa->x.nqueue || sa->phase == IKE_PHASE_DEAD)
+		return;
+	t = sa->x.queue[0];
+	memmove(&sa->x.queue[0], &sa->x.queue[1], --sa->x.nqueue * sizeof(sa->x.queue[0]));
+	sa->x.task = t;
+	sa->x.mid = sa->x.mid_out;
+	sa->x.exchange = task_exchange(t.kind);
+	if (build_request(ike, sa, &t) < 0) {
+		ike_failure(ike, sa, NULL, "%s request: %s", ike_exchange_name(sa->x.exchange),
+		            ike->diag);
+		ike_sa_end(ike, sa, IKE_STATE_FAILED, "internal error", IKE_END_CLEAR);
+		return;
+	}
+	sa->x.pending = true;
+	send_request(ike, sa);
+}
+
+void ike_x_restart(struct ike *ike, struct ike_sa *sa)
+{
+	if (build_request(ike, sa, &sa->x.task) < 0) {
+		ike_failure(ike, sa, NULL, "%s request: %s", ike_exchange_name(sa->x.exchange),
+		            ike->diag);
+		ike_sa_end(ike, sa, IKE_STATE_FAILED, "internal error", IKE_END_CLEAR);
+		return;
+	}
+	send_request(ike, sa);
+}
+
+void ike_x_complete(struct ike *ike, struct ike_sa *sa, bool ok)
+{
+	struct ike_event ev = ike_event_for(ike, sa, IKE_EV_EXCHANGE);
+
+	if (!sa->x.pending)
+		return;
+	sa->x.pending = false;
+	sa->x.mid_out++;
+	ev.exchange = sa->x.exchange;
+	ev.initiator = true;
+	ev.message_id = sa->x.mid;
+	ev.rtt_ns = ok ? ike_now(ike) - sa->x.first_sent : 0;
+	ev.retransmits = sa->x.retransmits;
+	ev.ok = ok;
+	ev.reason = ok ? NULL : "timeout";
+	ike_emit(ike, &ev);
+}
+
+void ike_x_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
+{
+	struct ike_conn *conn = ike_sa_conn(ike, sa);
+	const struct ike_conn_config *c = &conn->cfg;
+	enum ike_task_kind kind = sa->x.task.kind;
+	enum ike_phase phase = sa->phase;
+	unsigned tries = sa->x.retransmits;
+
+	if (sa->x.retransmits < c->retransmit_tries) {
+		sa->x.retransmits++;
+		ike->st.retransmits++;
+		sa->x.deadline = now + retransmit_delay(c, sa->x.retransmits);
+		ike_send_sa(ike, sa, sa->x.req, sa->x.req_len);
+		return;
+	}
+	/* §2.4: "the other endpoint has failed". */
+	ike_x_complete(ike, sa, false);
+	ike_failure(ike, sa, NULL, "no response to %s request (Message ID %u) after %u retransmits",
+	            ike_exchange_name(task_exchange(kind)), sa->x.mid, tries);
+	if (phase == IKE_PHASE_INIT_SENT || phase == IKE_PHASE_AUTH_SENT) {
+		/* keyingtries: how many times to try establishing (0: forever). */
+		if (++conn->attempts < c->keyingtries || c->keyingtries == 0) {
+			conn->start_pending = true;
+			conn->start_child = sa->start_child;
+		}
+		ike_sa_end(ike, sa, IKE_STATE_FAILED, "timeout", IKE_END_CLEAR);
+	} else if (phase == IKE_PHASE_DELETING) {
+		ike_sa_end(ike, sa, IKE_STATE_DELETED, sa->end_reason ? sa->end_reason : "timeout",
+		           IKE_END_CLEAR);
+	} else {
+		ike_sa_end(ike, sa, IKE_STATE_FAILED, kind == IKE_TASK_DPD ? "dpd" : "timeout",
+		           IKE_END_DPD_ACTION);
+	}
+}
+
+/* --- receiving ----------------------------------------------------------------- */
+
+static bool open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike_error *e)
+{
+	struct ike_msg *m = &ike->m;
+	uint8_t *plain;
+	size_t plen;
+	char err[160];
+	int rc;
+
+	if (m->sk_index < 0) {
+		/* §3.14: every message after IKE_SA_INIT is protected. */
+		ike->st.dropped_malformed++;
+		return false;
+	}
+	rc = ike_sk_unprotect(&sa->sk.in, buf, &m->p[m->sk_index], &plain, &plen, err, sizeof(err));
+	if (rc != 0) {
+		if (rc > 0)
+			ike->st.dropped_integrity++;
+		else
+			ike->st.dropped_malformed++;
+		return false;
+	}
+	if (ike_msg_parse_inner(m, m->p[m->sk_index].u.sk.first_inner, plain, plen, e) < 0)
+		return false;
+	return true;
+}
+
+/* §2.23: once a NAT is detected, the peer's address and port are those of
+ * the last authenticated message. */
+static void follow_peer(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport,
+                        uint32_t dst, uint16_t dport)
+{
+	struct ike_event ev;
+
+	sa->local_addr = dst;
+	sa->local_port = dport;
+	if (src == sa->remote_addr && sport == sa->remote_port)
+		return;
+	if (!sa->nat_local && !sa->nat_remote)
+		return;
+	sa->remote_addr = src;
+	sa->remote_port = sport;
+	ev = ike_event_for(ike, sa, IKE_EV_NAT);
+	ev.nat_local = sa->nat_local;
+	ev.nat_remote = sa->nat_remote;
+	ev.reason = "peer moved";
+	ike_emit(ike, &ev);
+}
+
+static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr)
+{
+	const struct ike_msg *m = &ike->m;
+	struct ike_builder b;
+	struct ike_event ev;
+	bool end = false;
+	uint8_t pt;
+
+	ike_x_begin(sa, &b, sa->x.resp, sizeof(sa->x.resp), m->exchange, true, m->message_id);
+	if (perr) {
+		/* §2.5: UNSUPPORTED_CRITICAL_PAYLOAD names the payload type;
+		 * §2.21.2: other syntax errors get INVALID_SYNTAX. */
+		pt = perr->payload;
+		ike_add_notify(&b, 0, NULL, 0, ike_error_notify(perr),
+		               perr->code == IKE_E_CRITICAL ? &pt : NULL,
+		               perr->code == IKE_E_CRITICAL ? 1 : 0);
+	} else if (m->exchange == IKE_AUTH && sa->phase == IKE_PHASE_INIT_DONE) {
+		end = ike_auth_handle_request(ike, sa, m, &b);
+	} else if (sa->phase != IKE_PHASE_ESTABLISHED && sa->phase != IKE_PHASE_DELETING) {
+		ike->st.dropped_other++; /* nothing but IKE_AUTH before authentication */
+		return;
+	} else if (m->exchange == IKE_INFORMATIONAL) {
+		end = ike_info_handle_request(ike, sa, m, &b);
+	} else if (m->exchange == IKE_CREATE_CHILD_SA) {
+		/* §1.3: rekeying and further Child SAs are the follow-up;
+		 * until then we decline them. */
+		ike_add_notify(&b, 0, NULL, 0, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
+	} else {
+		ike_add_notify(&b, 0, NULL, 0, IKE_N_INVALID_SYNTAX, NULL, 0);
+	}
+	if (sa->phase == IKE_PHASE_DEAD)
+		return;
+	if (ike_x_seal(ike, sa, &b, &sa->x.resp_len) < 0) {
+		ike_failure(ike, sa, NULL, "%s response: %s", ike_exchange_name(m->exchange),
+		            ike->diag);
+		ike_sa_end(ike, sa, IKE_STATE_FAILED, "internal error", IKE_END_CLEAR);
+		return;
+	}
+	sa->x.have_resp = true;
+	sa->x.mid_in++;
+	ike_send_sa(ike, sa, sa->x.resp, sa->x.resp_len);
+	ev = ike_event_for(ike, sa, IKE_EV_EXCHANGE);
+	ev.exchange = m->exchange;
+	ev.initiator = false;
+	ev.message_id = m->message_id;
+	ev.ok = true;
+	ike_emit(ike, &ev);
+	if (end)
+		ike_sa_end(ike, sa,
+		           sa->phase == IKE_PHASE_ESTABLISHED ? IKE_STATE_DELETED
+		                                              : IKE_STATE_FAILED,
+		           sa->end_reason ? sa->end_reason : "peer delete", sa->end_children);
+}
+
+void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len, uint32_t src,
+                   uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	const struct ike_msg *m = &ike->m;
+	const struct ike_conn_config *c = &ike_sa_conn(ike, sa)->cfg;
+	struct ike_error e;
+	struct ike_task t;
+	uint64_t now = ike_now(ike);
+
+	(void)len;
+	e.code = IKE_OK;
+	if (!sa->keyed) {
+		ike->st.dropped_other++;
+		return;
+	}
+	if (m->flags & IKE_FLAG_RESPONSE) {
+		/* §2.3: a response to anything but our outstanding request
+		 * (a duplicate, a replay) is dropped. */
+		if (!sa->x.pending || m->message_id != sa->x.mid || m->exchange != sa->x.exchange) {
+			ike->st.dropped_replay++;
+			return;
+		}
+		if (!open_sk(ike, sa, buf, &e)) {
+			if (m->sk_index >= 0 && e.code != IKE_OK)
+				ike->st.dropped_malformed++;
+			return;
+		}
+		sa->last_rx = now;
+		sa->dpd_at = now + c->dpd_delay_ns;
+		follow_peer(ike, sa, src, sport, dst, dport);
+		t = sa->x.task;
+		ike_x_complete(ike, sa, true);
+		if (t.kind == IKE_TASK_AUTH)
+			ike_auth_handle_response(ike, sa, m);
+		else
+			ike_info_handle_response(ike, sa, &t, m);
+		ike_x_kick(ike, sa);
+		return;
+	}
+	if (m->message_id != sa->x.mid_in &&
+	    !(sa->x.have_resp && m->message_id + 1 == sa->x.mid_in)) {
+		ike->st.dropped_replay++; /* §2.3: outside the window */
+		return;
+	}
+	if (!open_sk(ike, sa, buf, &e) && (m->sk_index < 0 || e.code == IKE_OK))
+		return; /* not authentic: counted */
+	if (m->message_id + 1 == sa->x.mid_in) {
+		/* §2.1: a retransmitted request gets the same response. */
+		ike_send_sa(ike, sa, sa->x.resp, sa->x.resp_len);
+		return;
+	}
+	sa->last_rx = now;
+	sa->dpd_at = now + c->dpd_delay_ns;
+	follow_peer(ike, sa, src, sport, dst, dport);
+	if (e.code != IKE_OK) {
+		ike->st.dropped_malformed++;
+		respond(ike, sa, &e);
+		return;
+	}
+	respond(ike, sa, NULL);
+}
+
+/* --- IKE_SA_INIT without state --------------------------------------------------- */
+
+void ike_x_notify_response(struct ike *ike, const struct ike_msg *req, uint32_t src, uint16_t sport,
+                           uint32_t dst, uint16_t dport, uint16_t type, const uint8_t *data,
+                           size_t len)
+{
+	struct ike_header h = {.exchange = IKE_SA_INIT, .flags = IKE_FLAG_RESPONSE};
+	struct ike_builder b;
+	uint8_t buf[256];
+	size_t n;
+
+	/* §2.6, §1.3: SPIr zero, Message ID zero, no state kept. */
+	memcpy(h.spi_i, req->spi_i, IKE_SPI_LEN);
+	ike_builder_init(&b, buf, sizeof(buf), &h);
+	ike_add_notify(&b, 0, NULL, 0, type, data, len);
+	if (ike_builder_finish(&b, &n) == 0)
+		ike_send_to(ike, dst, dport, src, sport, buf, n);
+}

@@ -1,0 +1,158 @@
+/* Identities (RFC 7296 §3.5) in swanctl's notation:
+ *
+ *   ""                 the IPv4 address of the IKE SA (ID_IPV4_ADDR)
+ *   "192.0.2.1"        ID_IPV4_ADDR
+ *   "user@example.org" ID_RFC822_ADDR
+ *   "@gw.example.org"  ID_FQDN (strongSwan: '@' forces FQDN)
+ *   "gw.example.org"   ID_FQDN
+ *   "C=CH, O=x, CN=gw" ID_DER_ASN1_DN (DER of the X.501 Name, RDNs in the
+ *                      order written)
+ *   "%any"             (remote only) any identity
+ */
+#include "ike_sa.h"
+
+#include "ipv4.h"
+
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool parse_ipv4(const char *s, uint32_t *out)
+{
+	unsigned a, b, c, d;
+	char tail;
+
+	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 ||
+	    c > 255 || d > 255)
+		return false;
+	*out = a << 24 | b << 16 | c << 8 | d;
+	return true;
+}
+
+/* "C=CH, O=strongSwan, CN=gw" -> DER Name. */
+static int encode_dn(const char *s, uint8_t *data, size_t cap, size_t *len, char *err,
+                     size_t errlen)
+{
+	X509_NAME *name = X509_NAME_new();
+	char buf[IKE_ID_MAX], *save = NULL, *rdn;
+	unsigned char *p = data;
+	int n, rc = -1;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (!name)
+		goto out;
+	for (rdn = strtok_r(buf, ",/", &save); rdn; rdn = strtok_r(NULL, ",/", &save)) {
+		char *eq = strchr(rdn, '=');
+		char *k = rdn, *v;
+
+		while (*k == ' ')
+			k++;
+		if (!eq || eq == k) {
+			snprintf(err, errlen, "distinguished name '%s': '%s' is not TYPE=value", s,
+			         rdn);
+			goto out;
+		}
+		*eq = '\0';
+		for (char *e = eq - 1; e > k && *e == ' '; e--)
+			*e = '\0';
+		v = eq + 1;
+		while (*v == ' ')
+			v++;
+		if (!X509_NAME_add_entry_by_txt(name, k, MBSTRING_UTF8, (const unsigned char *)v,
+		                                -1, -1, 0)) {
+			snprintf(err, errlen,
+			         "distinguished name '%s': unknown attribute type '%s'", s, k);
+			goto out;
+		}
+	}
+	n = i2d_X509_NAME(name, NULL);
+	if (n <= 0 || (size_t)n > cap) {
+		snprintf(err, errlen, "distinguished name '%s' is too long", s);
+		goto out;
+	}
+	i2d_X509_NAME(name, &p);
+	*len = (size_t)n;
+	rc = 0;
+out:
+	X509_NAME_free(name);
+	return rc;
+}
+
+int ike_id_encode(const char *id, uint32_t addr, uint8_t *type, uint8_t *data, size_t cap,
+                  size_t *len, char *err, size_t errlen)
+{
+	uint32_t a;
+	size_t n = strlen(id);
+
+	if (n == 0 || parse_ipv4(id, &a)) {
+		if (cap < 4)
+			return -1;
+		put_be32(data, n ? a : addr);
+		*type = IKE_ID_IPV4_ADDR;
+		*len = 4;
+		return 0;
+	}
+	if (strchr(id, '=')) {
+		*type = IKE_ID_DER_ASN1_DN;
+		return encode_dn(id, data, cap, len, err, errlen);
+	}
+	if (id[0] == '@') {
+		id++;
+		n--;
+		*type = IKE_ID_FQDN;
+	} else {
+		*type = strchr(id, '@') ? IKE_ID_RFC822_ADDR : IKE_ID_FQDN;
+	}
+	if (n == 0 || n > cap) {
+		snprintf(err, errlen, "identity '%s' is empty or too long", id);
+		return -1;
+	}
+	memcpy(data, id, n);
+	*len = n;
+	return 0;
+}
+
+void ike_id_format(uint8_t type, const uint8_t *data, size_t len, char *out, size_t cap)
+{
+	switch (type) {
+	case IKE_ID_IPV4_ADDR:
+		if (len == 4) {
+			snprintf(out, cap, "%u.%u.%u.%u", data[0], data[1], data[2], data[3]);
+			return;
+		}
+		break;
+	case IKE_ID_FQDN:
+	case IKE_ID_RFC822_ADDR:
+		snprintf(out, cap, "%.*s", (int)(len < 200 ? len : 200), (const char *)data);
+		for (char *p = out; *p; p++)
+			if (*p < 0x20 || *p > 0x7e)
+				*p = '?';
+		return;
+	case IKE_ID_DER_ASN1_DN: {
+		const unsigned char *p = data;
+		X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)len);
+
+		if (name) {
+			X509_NAME_oneline(name, out, (int)cap);
+			X509_NAME_free(name);
+			return;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	snprintf(out, cap, "(ID type %u, %zu bytes)", type, len);
+}
+
+bool ike_id_matches(const char *want, uint8_t type, const uint8_t *data, size_t len)
+{
+	uint8_t t, buf[IKE_ID_MAX + 512];
+	size_t n;
+
+	if (!want[0] || !strcmp(want, "%any"))
+		return true;
+	if (ike_id_encode(want, 0, &t, buf, sizeof(buf), &n, NULL, 0) < 0)
+		return false;
+	return t == type && n == len && !memcmp(buf, data, n);
+}

@@ -1,0 +1,251 @@
+/* The IKE SA's life (RFC 7296 §1.2, §2.4, §2.14): created by IKE_SA_INIT,
+ * keyed from g^ir, established by IKE_AUTH, ended by DELETE, by a failure
+ * or by a dead peer, when its children get their dpd_action. */
+#include "ike_sa.h"
+
+#include "ipv4.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ike_sa *ike_sa_new(struct ike *ike, size_t conn, bool initiator)
+{
+	const struct ike_conn_config *c = &ike->conns[conn].cfg;
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	uint8_t *spi;
+
+	if (!sa)
+		return NULL;
+	sa->id = ++ike->next_sa_id;
+	sa->conn = conn;
+	sa->initiator = initiator;
+	sa->phase = initiator ? IKE_PHASE_INIT_SENT : IKE_PHASE_INIT_DONE;
+	sa->local_addr = c->local_addr;
+	sa->local_port = c->local_port;
+	sa->remote_addr = c->remote_addr;
+	sa->remote_port = c->remote_port;
+	sa->created = sa->last_rx = ike_now(ike);
+	/* §2.6: our SPI, random and not zero; unique among our SAs. */
+	spi = initiator ? sa->spi_i : sa->spi_r;
+	do {
+		ike_random(ike, spi, IKE_SPI_LEN);
+	} while (!memcmp(spi, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN) ||
+	         ike_sa_find(ike, spi, initiator) || ike_sa_find(ike, spi, !initiator));
+	sa->next = ike->sas;
+	ike->sas = sa;
+	if (initiator) {
+		struct ike_event ev = ike_event_for(ike, sa, IKE_EV_IKE_SA);
+
+		ev.state = IKE_STATE_CONNECTING;
+		ev.reason = "initiate";
+		ike_emit(ike, &ev);
+	}
+	return sa;
+}
+
+void ike_sa_free(struct ike_sa *sa)
+{
+	ike_dh_free(sa->dh);
+	if (sa->keyed)
+		ike_sk_pair_free(&sa->sk);
+	ike_keys_wipe(&sa->keys);
+	free(sa->init_req);
+	free(sa->init_resp);
+	free(sa);
+}
+
+const uint8_t *ike_sa_local_spi(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+struct ike_sa *ike_sa_find(const struct ike *ike, const uint8_t spi[IKE_SPI_LEN], bool as_initiator)
+{
+	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
+		if (sa->initiator == as_initiator && sa->phase != IKE_PHASE_DEAD &&
+		    !memcmp(ike_sa_local_spi(sa), spi, IKE_SPI_LEN))
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *ike_sa_find_init(const struct ike *ike, uint32_t addr, uint16_t port,
+                                const uint8_t spi_i[IKE_SPI_LEN])
+{
+	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
+		if (!sa->initiator && sa->phase != IKE_PHASE_DEAD && sa->remote_addr == addr &&
+		    sa->remote_port == port && !memcmp(sa->spi_i, spi_i, IKE_SPI_LEN))
+			return sa;
+	return NULL;
+}
+
+/* --- keys (§2.14) and Wireshark's ikev2_decryption_table ------------------------- */
+
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+	out[2 * n] = '\0';
+}
+
+/* Wireshark 4.0's names (epan/dissectors/packet-isakmp.c, the IKEv2 UAT
+ * encryption and integrity algorithm tables); NULL where it cannot decrypt. */
+static const char *wireshark_encr(const struct ike_suite *s)
+{
+	switch (s->encr) {
+	case IKE_ENCR_AES_CBC:
+		return s->encr_bits == 128   ? "AES-CBC-128 [RFC3602]"
+		       : s->encr_bits == 256 ? "AES-CBC-256 [RFC3602]"
+		                             : NULL;
+	case IKE_ENCR_AES_GCM_16:
+		return s->encr_bits == 128   ? "AES-GCM-128 with 16 octet ICV [RFC5282]"
+		       : s->encr_bits == 256 ? "AES-GCM-256 with 16 octet ICV [RFC5282]"
+		                             : NULL;
+	default:
+		return NULL; /* ChaCha20-Poly1305: not in Wireshark 4.0 */
+	}
+}
+
+static const char *wireshark_integ(uint16_t integ)
+{
+	switch (integ) {
+	case IKE_INTEG_NONE:
+		return "NONE [RFC4306]";
+	case IKE_INTEG_HMAC_SHA2_256_128:
+		return "HMAC_SHA2_256_128 [RFC4868]";
+	case IKE_INTEG_HMAC_SHA2_384_192:
+		return "HMAC_SHA2_384_192 [RFC4868]";
+	case IKE_INTEG_HMAC_SHA2_512_256:
+		return "HMAC_SHA2_512_256 [RFC4868]";
+	default:
+		return NULL;
+	}
+}
+
+static void emit_keys(struct ike *ike, struct ike_sa *sa)
+{
+	struct ike_event ev = ike_event_for(ike, sa, IKE_EV_IKE_KEYS);
+	const struct ike_keys *k = &sa->keys;
+	const char *encr = wireshark_encr(&sa->suite), *integ = wireshark_integ(sa->suite.integ);
+	char si[17], sr[17], ei[2 * IKE_ENCR_KEY_MAX + 1], er[2 * IKE_ENCR_KEY_MAX + 1];
+	char ai[2 * IKE_INTEG_KEY_MAX + 1], ar[2 * IKE_INTEG_KEY_MAX + 1];
+
+	hex(si, sa->spi_i, IKE_SPI_LEN);
+	hex(sr, sa->spi_r, IKE_SPI_LEN);
+	hex(ei, k->sk_ei, k->encr_len);
+	hex(er, k->sk_er, k->encr_len);
+	hex(ai, k->sk_ai, k->integ_len);
+	hex(ar, k->sk_ar, k->integ_len);
+	if (encr && integ) {
+		/* DESIGN.md §5: SPIi,SPIr,SK_ei,SK_er,"enc",SK_ai,SK_ar,"integ" */
+		snprintf(ike->keys_line, sizeof(ike->keys_line), "%s,%s,%s,%s,\"%s\",%s,%s,\"%s\"",
+		         si, sr, ei, er, encr, ai, ar, integ);
+		ev.text = ike->keys_line;
+	} else {
+		ev.reason = "Wireshark 4.0 cannot decrypt this suite";
+	}
+	ike_emit(ike, &ev);
+}
+
+int ike_sa_derive_keys(struct ike *ike, struct ike_sa *sa, const uint8_t *g_ir, size_t g_ir_len)
+{
+	uint8_t skeyseed[IKE_PRF_MAX_LEN];
+	int rc;
+
+	/* SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | ...} = prf+(SKEYSEED,
+	 * Ni | Nr | SPIi | SPIr) */
+	if (ike_skeyseed(sa->suite.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, g_ir, g_ir_len,
+	                 skeyseed) < 0) {
+		snprintf(ike->diag, sizeof(ike->diag), "SKEYSEED computation failed");
+		return -1;
+	}
+	rc = ike_derive_keys(&sa->suite, skeyseed, ike_prf_len(sa->suite.prf), sa->ni, sa->ni_len,
+	                     sa->nr, sa->nr_len, sa->spi_i, sa->spi_r, &sa->keys, ike->diag,
+	                     sizeof(ike->diag));
+	memset(skeyseed, 0, sizeof(skeyseed));
+	if (rc < 0)
+		return -1;
+	if (ike_sk_pair_init(&sa->sk, &sa->suite, &sa->keys, sa->initiator, ike->diag,
+	                     sizeof(ike->diag)) < 0)
+		return -1;
+	sa->keyed = true;
+	emit_keys(ike, sa);
+	return 0;
+}
+
+/* --- state ------------------------------------------------------------------------- */
+
+void ike_sa_established(struct ike *ike, struct ike_sa *sa)
+{
+	struct ike_event ev = ike_event_for(ike, sa, IKE_EV_IKE_SA);
+
+	sa->phase = IKE_PHASE_ESTABLISHED;
+	sa->counted_half_open = false;
+	sa->last_rx = ike_now(ike);
+	ike_sa_conn(ike, sa)->attempts = 0;
+	ev.state = IKE_STATE_ESTABLISHED;
+	ev.reason = sa->initiator ? "initiated" : "responded";
+	ike_emit(ike, &ev);
+}
+
+void ike_sa_end(struct ike *ike, struct ike_sa *sa, enum ike_sa_state state, const char *reason,
+                enum ike_end_children children)
+{
+	const struct ike_conn *c = ike_sa_conn(ike, sa);
+	struct ike_event ev = ike_event_for(ike, sa, IKE_EV_IKE_SA);
+
+	if (sa->phase == IKE_PHASE_DEAD)
+		return;
+	for (size_t k = 0; k < IKE_SA_CHILDREN; k++) {
+		struct ike_child *ch = &sa->children[k];
+
+		const struct ike_child_config *cc;
+
+		if (!ch->used)
+			continue;
+		cc = &c->cfg.children[ch->cfg];
+		ike_child_remove(ike, sa, ch, reason,
+		                 children == IKE_END_DPD_ACTION ? cc->dpd_action
+		                 : children == IKE_END_CLOSE    ? cc->close_action
+		                                                : IKE_ACTION_CLEAR);
+	}
+	sa->phase = IKE_PHASE_DEAD;
+	sa->counted_half_open = false;
+	sa->x.pending = false;
+	sa->x.nqueue = 0;
+	ev.state = state;
+	ev.reason = reason;
+	ike_emit(ike, &ev);
+}
+
+/* --- the timer ---------------------------------------------------------------------- */
+
+uint64_t ike_sa_deadline(const struct ike *ike, const struct ike_sa *sa)
+{
+	const struct ike_conn *c = ike_sa_conn(ike, sa);
+	uint64_t at = UINT64_MAX;
+
+	if (sa->phase == IKE_PHASE_DEAD)
+		return at;
+	if (sa->x.pending)
+		at = sa->x.deadline;
+	if (sa->phase == IKE_PHASE_INIT_DONE && sa->created + IKE_HALF_OPEN_TIMEOUT_NS < at)
+		at = sa->created + IKE_HALF_OPEN_TIMEOUT_NS;
+	if (sa->phase == IKE_PHASE_ESTABLISHED && c->cfg.dpd_delay_ns && !sa->x.pending &&
+	    sa->dpd_at < at)
+		at = sa->dpd_at;
+	return at;
+}
+
+void ike_sa_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
+{
+	if (sa->x.pending && now >= sa->x.deadline)
+		ike_x_timeout(ike, sa, now);
+	if (sa->phase == IKE_PHASE_INIT_DONE && now >= sa->created + IKE_HALF_OPEN_TIMEOUT_NS) {
+		/* charon.half_open_timeout: the initiator never came back. */
+		ike_sa_end(ike, sa, IKE_STATE_FAILED, "half-open timeout", IKE_END_CLEAR);
+		return;
+	}
+	if (sa->phase == IKE_PHASE_ESTABLISHED)
+		ike_info_dpd_check(ike, sa, now);
+}

@@ -1,0 +1,366 @@
+#include "ike_harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t n_now(void *arg)
+{
+	return ((struct hnode *)arg)->h->now;
+}
+
+static int n_random(void *arg, uint8_t *buf, size_t len)
+{
+	struct hnode *n = arg;
+
+	for (size_t i = 0; i < len; i++) {
+		n->rng = n->rng * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(n->rng >> 16);
+	}
+	return 0;
+}
+
+static void n_dp_timer(void *arg, uint64_t at)
+{
+	((struct hnode *)arg)->dp_timer = at;
+}
+
+static void n_ike_timer(void *arg, uint64_t at)
+{
+	((struct hnode *)arg)->ike_timer = at;
+}
+
+static void n_dp_event(void *arg, const struct ipsec_event *ev)
+{
+	struct hnode *n = arg;
+
+	if (n->ike)
+		ike_dataplane_event(n->ike, ev);
+}
+
+static void copy_str(char *dst, size_t cap, const char **p)
+{
+	if (!*p)
+		return;
+	snprintf(dst, cap, "%s", *p);
+	*p = dst;
+}
+
+static void n_ike_event(void *arg, const struct ike_event *ev)
+{
+	struct hnode *n = arg;
+	struct hev *e;
+
+	if (n->nev == H_EVENTS)
+		return;
+	e = &n->ev[n->nev++];
+	e->ev = *ev;
+	copy_str(e->conn, sizeof(e->conn), &e->ev.conn);
+	copy_str(e->child, sizeof(e->child), &e->ev.child);
+	copy_str(e->reason, sizeof(e->reason), &e->ev.reason);
+	copy_str(e->text, sizeof(e->text), &e->ev.text);
+	if (getenv("IKE_HARNESS_VERBOSE"))
+		fprintf(stderr, "[%8.3f] node %d event %d state %d %s%s%s\n",
+		        (double)n->h->now / 1e9, n->idx, ev->type, ev->state,
+		        ev->reason ? ev->reason : "", ev->text ? ": " : "",
+		        ev->text ? ev->text : "");
+}
+
+static void enqueue(struct ike_harness *h, const struct hdgram *d)
+{
+	assert_true(h->nq < H_QUEUE);
+	h->q[h->nq++] = *d;
+}
+
+/* The NAT in front of node 0: ports 500/4500 map to 40500/44500. */
+static uint16_t nat_port(uint16_t p)
+{
+	return (uint16_t)(p + 40000);
+}
+
+static void n_send(void *arg, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+                   const uint8_t *data, size_t len)
+{
+	struct hnode *n = arg;
+	struct ike_harness *h = n->h;
+	struct hdgram *d = malloc(sizeof(*d));
+	int copies = 1;
+
+	assert_non_null(d);
+	assert_true(len <= sizeof(d->data));
+	d->from = n->idx;
+	d->src = src;
+	d->sport = sport;
+	d->dst = dst;
+	d->dport = dport;
+	d->at = h->now + h->delay;
+	d->seq = ++h->seq;
+	d->len = len;
+	memcpy(d->data, data, len);
+	if (h->nat && n->idx == 0) {
+		d->src = H_NAT_ADDR;
+		d->sport = nat_port(sport);
+	}
+	if (h->record) {
+		h->log = realloc(h->log, (h->nlog + 1) * sizeof(*h->log));
+		assert_non_null(h->log);
+		h->log[h->nlog++] = *d;
+	}
+	if (h->hook)
+		copies = h->hook(h, d, h->hook_arg);
+	while (copies-- > 0)
+		enqueue(h, d);
+	free(d);
+}
+
+static const struct ipsec_host_ops dp_ops = {
+        .now_ns = n_now,
+        .random_bytes = n_random,
+        .timer_arm = n_dp_timer,
+        .event = n_dp_event,
+};
+
+static const struct ike_host_ops ike_ops = {
+        .now_ns = n_now,
+        .random_bytes = n_random,
+        .timer_arm = n_ike_timer,
+        .send = n_send,
+        .event = n_ike_event,
+};
+
+void h_init(struct ike_harness *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->now = 1000 * H_S;
+	h->delay = 10 * H_MS;
+	h->q = calloc(H_QUEUE, sizeof(*h->q));
+	assert_non_null(h->q);
+	for (int i = 0; i < 2; i++) {
+		struct hnode *n = &h->n[i];
+
+		n->h = h;
+		n->idx = i;
+		n->addr = i == 0 ? H_ADDR_A : H_ADDR_B;
+		n->rng = 0x1234u + 7919u * (uint32_t)i;
+		n->dp_timer = n->ike_timer = UINT64_MAX;
+		n->dp = ipsec_new(&dp_ops, n);
+		assert_non_null(n->dp);
+		n->ike = ike_new(&ike_ops, n, n->dp);
+		assert_non_null(n->ike);
+	}
+}
+
+void h_free(struct ike_harness *h)
+{
+	for (int i = 0; i < 2; i++) {
+		ike_free(h->n[i].ike);
+		ipsec_free(h->n[i].dp);
+	}
+	free(h->q);
+	free(h->log);
+}
+
+void h_conn(const struct ike_harness *h, int i, struct ike_conn_config *c, const char *ike_props,
+            const char *esp_props)
+{
+	struct ike_child_config *ch = &c->children[0];
+
+	ike_conn_defaults(c);
+	snprintf(c->name, sizeof(c->name), "gw");
+	c->local_addr = h->n[i].addr;
+	c->remote_addr = h->n[1 - i].addr;
+	snprintf(c->proposals, sizeof(c->proposals), "%s", ike_props ? ike_props : "");
+	c->local.auth = c->remote.auth = IKE_AUTHC_PSK;
+	memcpy(c->psk, "correct horse battery staple", 28);
+	c->psk_len = 28;
+	c->n_children = 1;
+	ike_child_defaults(ch);
+	snprintf(ch->name, sizeof(ch->name), "net");
+	snprintf(ch->esp_proposals, sizeof(ch->esp_proposals), "%s", esp_props ? esp_props : "");
+	ch->n_local_ts = ch->n_remote_ts = 1;
+	ch->local_ts[0] = (struct ike_ts_config){.addr_lo = i == 0 ? H_LAN_A : H_LAN_B,
+	                                         .addr_hi = (i == 0 ? H_LAN_A : H_LAN_B) | 0xffff};
+	ch->remote_ts[0] = (struct ike_ts_config){.addr_lo = i == 0 ? H_LAN_B : H_LAN_A,
+	                                          .addr_hi = (i == 0 ? H_LAN_B : H_LAN_A) | 0xffff};
+}
+
+void h_add(struct ike_harness *h, int i, const struct ike_conn_config *c)
+{
+	char err[300] = "";
+
+	if (ike_conn_add(h->n[i].ike, c, err, sizeof(err)) < 0)
+		fail_msg("ike_conn_add: %s", err);
+}
+
+static int node_for(const struct ike_harness *h, uint32_t dst)
+{
+	for (int i = 0; i < 2; i++)
+		if (h->n[i].addr == dst)
+			return i;
+	return h->nat && dst == H_NAT_ADDR ? 0 : -1;
+}
+
+static void deliver(struct ike_harness *h, const struct hdgram *d)
+{
+	int to = node_for(h, d->dst);
+	uint32_t dst = d->dst;
+	uint16_t dport = d->dport;
+
+	if (to < 0 || h->n[to].down)
+		return;
+	if (h->nat && d->dst == H_NAT_ADDR) {
+		if (dport != nat_port(IKE_PORT) && dport != nat_port(IKE_NATT_PORT))
+			return; /* no mapping */
+		dst = h->n[0].addr;
+		dport = (uint16_t)(dport - 40000);
+	}
+	ike_receive(h->n[to].ike, d->src, d->sport, dst, dport, d->data, d->len);
+}
+
+void h_run(struct ike_harness *h, uint64_t until)
+{
+	for (int guard = 0; guard < 100000; guard++) {
+		uint64_t t = UINT64_MAX;
+		int what = -1; /* 0..1 ike timer, 2..3 dp timer, 4 datagram */
+		size_t qi = 0;
+
+		for (int i = 0; i < 2; i++) {
+			if (h->n[i].ike_timer < t) {
+				t = h->n[i].ike_timer;
+				what = i;
+			}
+			if (h->n[i].dp_timer < t) {
+				t = h->n[i].dp_timer;
+				what = 2 + i;
+			}
+		}
+		for (size_t i = 0; i < h->nq; i++)
+			if (h->q[i].at < t ||
+			    (h->q[i].at == t && what == 4 && h->q[i].seq < h->q[qi].seq)) {
+				t = h->q[i].at;
+				what = 4;
+				qi = i;
+			}
+		if (what < 0 || t > until) {
+			if (until != UINT64_MAX && until > h->now)
+				h->now = until;
+			return;
+		}
+		if (t > h->now)
+			h->now = t;
+		if (what < 2) {
+			h->n[what].ike_timer = UINT64_MAX;
+			ike_handle_timeout(h->n[what].ike);
+		} else if (what < 4) {
+			h->n[what - 2].dp_timer = UINT64_MAX;
+			ipsec_handle_timeout(h->n[what - 2].dp);
+		} else {
+			struct hdgram *d = malloc(sizeof(*d));
+
+			assert_non_null(d);
+			*d = h->q[qi];
+			h->q[qi] = h->q[--h->nq];
+			deliver(h, d);
+			free(d);
+		}
+	}
+	fail_msg("h_run: the world does not settle");
+}
+
+void h_run_for(struct ike_harness *h, uint64_t dt)
+{
+	h_run(h, h->now + dt);
+}
+
+const struct hev *h_event(const struct ike_harness *h, int i, enum ike_event_type type, int n)
+{
+	const struct hev *last = NULL;
+	int k = 0;
+
+	for (int j = 0; j < h->n[i].nev; j++) {
+		if (h->n[i].ev[j].ev.type != type)
+			continue;
+		if (k++ == n)
+			return &h->n[i].ev[j];
+		last = &h->n[i].ev[j];
+	}
+	return n < 0 ? last : NULL;
+}
+
+int h_count(const struct ike_harness *h, int i, enum ike_event_type type)
+{
+	int k = 0;
+
+	for (int j = 0; j < h->n[i].nev; j++)
+		k += h->n[i].ev[j].ev.type == type;
+	return k;
+}
+
+int h_ike_state(const struct ike_harness *h, int i)
+{
+	const struct hev *e = h_event(h, i, IKE_EV_IKE_SA, -1);
+
+	return e ? e->ev.state : -1;
+}
+
+struct ike_sa *h_sa(const struct ike_harness *h, int i)
+{
+	struct ike_sa *sa = h->n[i].ike->sas;
+
+	return sa && !sa->next ? sa : NULL;
+}
+
+/* Rewrite a UDP/IPv4 packet's source (the NAT), checksums fixed (UDP: 0). */
+static void nat_rewrite(uint8_t *pkt, bool outbound)
+{
+	size_t hl = (size_t)(pkt[0] & 0x0f) * 4;
+
+	if (pkt[9] != IPPROTO_NUM_UDP)
+		return;
+	if (outbound) {
+		put_be32(pkt + 12, H_NAT_ADDR);
+		put_be16(pkt + hl, nat_port(get_be16(pkt + hl)));
+	} else {
+		put_be32(pkt + 16, H_ADDR_A);
+		put_be16(pkt + hl + 2, (uint16_t)(get_be16(pkt + hl + 2) - 40000));
+	}
+	put_be16(pkt + hl + 6, 0);
+	ipv4_set_checksum(pkt);
+}
+
+enum ipsec_verdict h_send_ip(struct ike_harness *h, int from, uint32_t src, uint32_t dst,
+                             bool *delivered, uint32_t *spi, enum ipsec_drop *reason)
+{
+	struct hnode *a = &h->n[from], *b = &h->n[1 - from];
+	uint8_t pkt[BUF], wire[BUF + IPSEC_MAX_OVERHEAD], inner[BUF + IPSEC_MAX_OVERHEAD];
+	size_t len = build_udp(pkt, src, dst, 4000, 5000, 100), wlen, ilen;
+	enum ipsec_verdict v;
+	enum ipsec_drop r = IPSEC_DROP__COUNT;
+	uint32_t via = 0;
+	struct ipv4_view ip;
+
+	*delivered = false;
+	if (spi)
+		*spi = 0;
+	v = ipsec_output(a->dp, pkt, len, wire, sizeof(wire), &wlen, &r);
+	if (reason)
+		*reason = r;
+	if (v != IPSEC_VERDICT_PROTECT)
+		return v;
+	assert_int_equal(ipv4_parse(wire, wlen, &ip), 0);
+	if (spi)
+		*spi = get_be32(wire + ip.hdr_len + (ip.proto == IPPROTO_NUM_UDP ? 8 : 0));
+	if (h->nat && from == 0)
+		nat_rewrite(wire, true);
+	else if (h->nat && from == 1)
+		nat_rewrite(wire, false);
+	if (ipsec_input(b->dp, wire, wlen, inner, sizeof(inner), &ilen, &via, &r) !=
+	    IPSEC_VERDICT_DELIVER) {
+		if (reason)
+			*reason = r;
+		return v;
+	}
+	*delivered = ilen == len && !memcmp(inner, pkt, len) &&
+	             ipsec_input_policy(b->dp, inner, ilen, via, &r) == IPSEC_VERDICT_BYPASS;
+	return v;
+}
