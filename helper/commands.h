@@ -8,5 +8,6 @@ int cmd_run(int, char **);
 int cmd_decrypt(int, char **);
 int cmd_merge(int, char **);
 int cmd_sweep(int, char **);
+int cmd_report(int, char **);
 
 #endif

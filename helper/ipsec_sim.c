@@ -14,6 +14,8 @@ static const struct {
         {"sweep", cmd_sweep,
          "sweep SCENARIO [--replications N] [--vary key=v1,v2,...]... [--jobs N] [--out DIR]\n"
          "                  [--seed N] [--set key=value]... [--pcap]   replications and sweeps"},
+        {"report", cmd_report,
+         "report DB [--out DIR]   means with 95 % confidence intervals, plots (gnuplot)"},
         {"merge", cmd_merge,
          "merge OUT.sqlite IN.sqlite...   append the runs of metrics databases"},
         {"decrypt", cmd_decrypt,

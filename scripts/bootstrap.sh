@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential cmake pkg-config clang-format
 libns3-dev libssl-dev libgsl-dev libsqlite3-dev libyaml-dev libcmocka-dev
-sqlite3 tshark python3-scapy libpcap-dev python3 clang libclang-rt-14-dev"
+sqlite3 tshark python3-scapy libpcap-dev python3 clang libclang-rt-14-dev gnuplot-nox"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -1,0 +1,71 @@
+/* ipsec-sim report DB [--out DIR] */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "paths.h"
+#include "report_data.h"
+#include "report_plot.h"
+#include "report_text.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: ipsec-sim report DB [--out DIR]\n");
+	return 2;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const char *db = NULL, *out = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			out = argv[++i];
+		else if (argv[i][0] == '-' || db)
+			return usage();
+		else
+			db = argv[i];
+	}
+	if (!db)
+		return usage();
+	struct stat sb;
+	if (stat(db, &sb) != 0) {
+		fprintf(stderr, "%s: no such database\n", db);
+		return 2;
+	}
+	struct report r;
+	char err[512], dir[4096], csv[4200];
+	if (report_load(&r, db, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: %s\n", db, err);
+		report_free(&r);
+		return 2;
+	}
+	if (!out && !r.scenario) {
+		fprintf(stderr, "%s: runs of several scenarios: give --out DIR\n", db);
+		report_free(&r);
+		return 2;
+	}
+	if (out)
+		snprintf(dir, sizeof dir, "%s", out);
+	else
+		snprintf(dir, sizeof dir, "results/%s", r.scenario);
+	if (mkdirs(dir) != 0) {
+		fprintf(stderr, "%s: cannot create: %s\n", dir, strerror(errno));
+		report_free(&r);
+		return 1;
+	}
+	report_print(&r, stdout);
+	printf("\n");
+	int rc = 0;
+	snprintf(csv, sizeof csv, "%s/summary.csv", dir);
+	if (report_write_csv(&r, csv) != 0) {
+		fprintf(stderr, "%s: %s\n", csv, strerror(errno));
+		rc = 1;
+	} else
+		printf("%s\n", csv);
+	if (report_plot_all(&r, dir, stdout, stderr) != 0)
+		rc = 1;
+	report_free(&r);
+	return rc;
+}

@@ -1,0 +1,309 @@
+#include "report_data.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+
+/* One value per complete run and group: rows (config_id, group, value). */
+#define FLOWS(expr)                                                                                \
+	"SELECT r.config_id, f.flow, " expr " FROM flows f JOIN runs r USING(run_id)"              \
+	" WHERE r.status = 'complete' ORDER BY f.rowid"
+
+static const struct {
+	const char *title, *unit;
+	int decimals;
+	const char *sql;
+} METRICS[REPORT__COUNT] = {
+        [REPORT_THROUGHPUT] = {"throughput", "Mbit/s", 3, FLOWS("f.throughput_bps / 1e6")},
+        [REPORT_LOSS] = {"loss", "%", 2, FLOWS("100.0 * f.loss_ratio")},
+        [REPORT_DELAY_MEAN] = {"delay mean", "ms", 3, FLOWS("f.delay_mean_ms")},
+        [REPORT_DELAY_P50] = {"delay p50", "ms", 3, FLOWS("f.delay_p50_ms")},
+        [REPORT_DELAY_P99] = {"delay p99", "ms", 3, FLOWS("f.delay_p99_ms")},
+        /* runs without a drop of a reason count as 0 */
+        [REPORT_SA_DROPS] = {"SA drops", "packets per run", 1,
+                             "SELECT r.config_id, x.reason, (SELECT coalesce(sum(d.packets), 0)"
+                             " FROM sa_drops d WHERE d.run_id = r.run_id"
+                             " AND d.reason = x.reason)"
+                             " FROM runs r, (SELECT DISTINCT reason FROM sa_drops) x"
+                             " WHERE r.status = 'complete' ORDER BY x.reason"},
+};
+
+struct sample {
+	size_t config, group;
+	double value; /* NaN for NULL */
+};
+
+static int fail(sqlite3 *db, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+	return -1;
+}
+
+static size_t config_index(const struct report *r, int64_t id)
+{
+	size_t lo = 0, hi = r->n_configs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (r->configs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->n_configs && r->configs[lo].id == id ? lo : (size_t)-1;
+}
+
+static size_t group_index(struct report_table *t, const char *name)
+{
+	for (size_t g = 0; g < t->n_groups; g++)
+		if (!strcmp(t->groups[g], name))
+			return g;
+	char **groups = realloc(t->groups, (t->n_groups + 1) * sizeof *groups);
+	if (!groups)
+		return (size_t)-1;
+	t->groups = groups;
+	if (!(groups[t->n_groups] = strdup(name)))
+		return (size_t)-1;
+	return t->n_groups++;
+}
+
+static int by_cell(const void *a, const void *b)
+{
+	const struct sample *x = a, *y = b;
+	if (x->config != y->config)
+		return x->config < y->config ? -1 : 1;
+	return x->group < y->group ? -1 : x->group > y->group;
+}
+
+/* The means and intervals of sorted samples; NaN values are left out. */
+static void summarise(struct report_table *t, struct sample *s, size_t n, double *buf)
+{
+	for (size_t i = 0; i < n;) {
+		size_t k = 0, j = i;
+		for (; j < n && s[j].config == s[i].config && s[j].group == s[i].group; j++)
+			if (!isnan(s[j].value))
+				buf[k++] = s[j].value;
+		stats_mean_ci(buf, k, REPORT_CONFIDENCE,
+		              &t->cells[s[i].config * t->n_groups + s[i].group]);
+		i = j;
+	}
+}
+
+static int load_table(struct report *r, enum report_metric m, char *err, size_t errlen)
+{
+	struct report_table *t = &r->tables[m];
+	t->title = METRICS[m].title;
+	t->unit = METRICS[m].unit;
+	t->decimals = METRICS[m].decimals;
+	t->n_configs = r->n_configs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, METRICS[m].sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(r->db, err, errlen, t->title);
+	struct sample *s = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t c = config_index(r, sqlite3_column_int64(st, 0));
+		size_t g = group_index(t, (const char *)sqlite3_column_text(st, 1));
+		if (c == (size_t)-1)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			struct sample *bigger = realloc(s, cap * sizeof *s);
+			if (!bigger)
+				break;
+			s = bigger;
+		}
+		if (g == (size_t)-1)
+			break;
+		double v = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN
+		                                                     : sqlite3_column_double(st, 2);
+		s[n++] = (struct sample){c, g, v};
+	}
+	sqlite3_finalize(st);
+	t->cells = calloc(r->n_configs * t->n_groups + 1, sizeof *t->cells);
+	double *buf = calloc(n + 1, sizeof *buf);
+	if (rc == SQLITE_DONE && t->cells && buf) {
+		for (size_t i = 0; i < r->n_configs * t->n_groups; i++)
+			stats_mean_ci(NULL, 0, REPORT_CONFIDENCE, &t->cells[i]);
+		qsort(s, n, sizeof *s, by_cell);
+		summarise(t, s, n, buf);
+	}
+	free(s);
+	free(buf);
+	return rc == SQLITE_DONE && t->cells ? 0 : fail(r->db, err, errlen, t->title);
+}
+
+static int load_configs(struct report *r, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db,
+	                       "SELECT c.config_id, c.scenario_name,"
+	                       " (SELECT count(*) FROM runs WHERE config_id = c.config_id"
+	                       "  AND status = 'complete'),"
+	                       " (SELECT count(*) FROM runs WHERE config_id = c.config_id"
+	                       "  AND status != 'complete')"
+	                       " FROM configs c WHERE c.config_id IN (SELECT config_id FROM runs)"
+	                       " ORDER BY c.config_id",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(r->db, err, errlen, "configurations");
+	int rc;
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->n_configs == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct report_config *bigger = realloc(r->configs, cap * sizeof *bigger);
+			if (!bigger)
+				break;
+			r->configs = bigger;
+		}
+		struct report_config *c = &r->configs[r->n_configs++];
+		*c = (struct report_config){
+		        .id = sqlite3_column_int64(st, 0),
+		        .complete = (size_t)sqlite3_column_int64(st, 2),
+		        .incomplete = (size_t)sqlite3_column_int64(st, 3),
+		};
+		/* the scenario leads the label when runs of several are here */
+		c->label = strdup(r->scenario ? "" : (const char *)sqlite3_column_text(st, 1));
+		if (!c->label)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(r->db, err, errlen, "configurations");
+}
+
+static int append(char **label, const char *key, const char *value)
+{
+	size_t len = strlen(*label) + strlen(key) + strlen(value) + 3;
+	char *l = realloc(*label, len);
+	if (!l)
+		return -1;
+	snprintf(l + strlen(l), len - strlen(l), "%s%s=%s", *l ? " " : "", key, value);
+	*label = l;
+	return 0;
+}
+
+/* Labels: the parameters whose values differ between configurations (all of
+ * a lone configuration's). */
+static int label_configs(struct report *r, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db,
+	                       "SELECT key, config_id, value FROM parameters"
+	                       " WHERE config_id IN (SELECT config_id FROM runs)"
+	                       " ORDER BY key, config_id",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(r->db, err, errlen, "parameters");
+	char **values = calloc(r->n_configs + 1, sizeof *values); /* of one key */
+	int ok = values != NULL, rc = sqlite3_step(st);
+	while (ok && rc == SQLITE_ROW) {
+		char *key = strdup((const char *)sqlite3_column_text(st, 0));
+		for (size_t c = 0; c < r->n_configs; c++) {
+			free(values[c]);
+			values[c] = NULL;
+		}
+		for (; key && rc == SQLITE_ROW &&
+		       !strcmp(key, (const char *)sqlite3_column_text(st, 0));
+		     rc = sqlite3_step(st)) {
+			size_t c = config_index(r, sqlite3_column_int64(st, 1));
+			ok &= (values[c] = strdup((const char *)sqlite3_column_text(st, 2))) !=
+			      NULL;
+		}
+		int varied = r->n_configs == 1;
+		for (size_t c = 0; c < r->n_configs; c++)
+			varied |= !values[c] || !values[0] || strcmp(values[c], values[0]);
+		for (size_t c = 0; ok && key && varied && c < r->n_configs; c++)
+			ok = append(&r->configs[c].label, key, values[c] ? values[c] : "unset") ==
+			     0;
+		ok &= key != NULL;
+		free(key);
+	}
+	sqlite3_finalize(st);
+	for (size_t c = 0; values && c < r->n_configs; c++)
+		free(values[c]);
+	free(values);
+	for (size_t c = 0; ok && c < r->n_configs; c++)
+		if (!*r->configs[c].label) {
+			char id[32];
+			snprintf(id, sizeof id, "config %lld", (long long)r->configs[c].id);
+			free(r->configs[c].label);
+			ok = (r->configs[c].label = strdup(id)) != NULL;
+		}
+	return ok && rc == SQLITE_DONE ? 0 : fail(r->db, err, errlen, "parameters");
+}
+
+static int load_scenario(struct report *r, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, "SELECT DISTINCT scenario_name FROM runs LIMIT 2", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return fail(r->db, err, errlen, "runs");
+	int rows = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (rows++ == 0)
+			r->scenario = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rows != 1) {
+		free(r->scenario);
+		r->scenario = NULL;
+	}
+	if (rows == 0) {
+		snprintf(err, errlen, "no runs");
+		return -1;
+	}
+	return rc == SQLITE_DONE ? 0 : fail(r->db, err, errlen, "runs");
+}
+
+int report_load(struct report *r, const char *path, char *err, size_t errlen)
+{
+	*r = (struct report){0};
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", r->db ? sqlite3_errmsg(r->db) : "out of memory");
+		return -1;
+	}
+	sqlite3_busy_timeout(r->db, 10000);
+	int version = metrics_schema_version(r->db, "main");
+	if (version != METRICS_SCHEMA_VERSION) {
+		if (version < 0)
+			snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		else
+			snprintf(err, errlen,
+			         "not a metrics database of schema version %d (user_version %d)",
+			         METRICS_SCHEMA_VERSION, version);
+		return -1;
+	}
+	if (load_scenario(r, err, errlen) != 0 || load_configs(r, err, errlen) != 0 ||
+	    label_configs(r, err, errlen) != 0)
+		return -1;
+	for (int m = 0; m < REPORT__COUNT; m++)
+		if (load_table(r, (enum report_metric)m, err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
+const struct stats_ci *report_cell(const struct report_table *t, size_t config, const char *group)
+{
+	for (size_t g = 0; g < t->n_groups; g++)
+		if (!strcmp(t->groups[g], group))
+			return &t->cells[config * t->n_groups + g];
+	return NULL;
+}
+
+void report_free(struct report *r)
+{
+	for (int m = 0; m < REPORT__COUNT; m++) {
+		struct report_table *t = &r->tables[m];
+		for (size_t g = 0; g < t->n_groups; g++)
+			free(t->groups[g]);
+		free(t->groups);
+		free(t->cells);
+	}
+	for (size_t c = 0; c < r->n_configs; c++)
+		free(r->configs[c].label);
+	free(r->configs);
+	free(r->scenario);
+	sqlite3_close(r->db);
+	*r = (struct report){0};
+}

@@ -1,0 +1,272 @@
+#include "report_plot.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define WIDTH 1000
+#define HEIGHT 560
+#define PANEL_HEIGHT 300
+/* Longer configuration labels are written at a slant. */
+#define UPRIGHT_LABEL_MAX 24
+
+/* A gnuplot string literal: single quotes, '' for a quote. */
+static void gp_string(FILE *gp, const char *s)
+{
+	fputc('\'', gp);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', gp);
+		fputc(*s, gp);
+	}
+	fputc('\'', gp);
+}
+
+/* A double-quoted string (a datablock field, or text with "\n" escapes):
+ * double quotes inside become single ones. */
+static void gp_quoted(FILE *gp, const char *s)
+{
+	fputc('"', gp);
+	for (; *s; s++)
+		fputc(*s == '"' ? '\'' : *s, gp);
+	fputc('"', gp);
+}
+
+static void gp_number(FILE *gp, double v)
+{
+	if (isnan(v))
+		fputs(" NaN", gp);
+	else
+		fprintf(gp, " %.10g", v);
+}
+
+static void gp_begin(FILE *gp, const char *path, size_t height)
+{
+	fprintf(gp, "set terminal pngcairo size %d,%zu noenhanced font ',10'\nset output ", WIDTH,
+	        height);
+	gp_string(gp, path);
+	/* room above the highest bar */
+	fprintf(gp,
+	        "\nset grid ytics\nset key outside right top\nset offsets 0, 0, graph 0.08, 0\n");
+}
+
+static size_t runs_per_config(const struct report *r, size_t *min)
+{
+	size_t max = 0;
+	*min = (size_t)-1;
+	for (size_t c = 0; c < r->n_configs; c++) {
+		if (r->configs[c].complete > max)
+			max = r->configs[c].complete;
+		if (r->configs[c].complete < *min)
+			*min = r->configs[c].complete;
+	}
+	return max;
+}
+
+/* "site-to-site: throughput per flow" and, on a second line, how the
+ * numbers were made; `command` is "set title" or "set multiplot ... title". */
+static void gp_title(FILE *gp, const char *command, const struct report *r, const char *what)
+{
+	size_t min, max = runs_per_config(r, &min);
+	char title[512], reps[64];
+	if (min == max)
+		snprintf(reps, sizeof reps, "%zu", max);
+	else
+		snprintf(reps, sizeof reps, "%zu to %zu", min, max);
+	snprintf(title, sizeof title,
+	         "%s: %s\\nmean of %s replications per configuration, %.0f %% "
+	         "confidence interval (Student's t)",
+	         r->scenario ? r->scenario : "several scenarios", what, reps,
+	         REPORT_CONFIDENCE * 100);
+	fprintf(gp, "%s ", command);
+	gp_quoted(gp, title);
+	fputc('\n', gp);
+}
+
+/* A tic per configuration, its parameters one per line (they say what the
+ * configuration is: no axis label), at a slant if a line is long.  gnuplot
+ * does not make room for labels of several lines: the bottom margin does. */
+static void gp_xtics(FILE *gp, const struct report *r)
+{
+	size_t longest = 0, lines = 1;
+	fprintf(gp, "set xtics (");
+	for (size_t c = 0; c < r->n_configs; c++) {
+		fprintf(gp, "%s\"", c ? ", " : "");
+		size_t line = 0, n = 1;
+		for (const char *p = r->configs[c].label; *p; p++, line++) {
+			if (line > longest)
+				longest = line;
+			if (*p == ' ') {
+				fputs("\\n", gp);
+				line = 0;
+				n++;
+			} else if (*p == '"' || *p == '\\')
+				fputc('\'', gp);
+			else
+				fputc(*p, gp);
+		}
+		if (line > longest)
+			longest = line;
+		if (n > lines)
+			lines = n;
+		fprintf(gp, "\" %zu", c);
+	}
+	fprintf(gp, ")\n");
+	double margin = (double)lines + 1.5;
+	if (longest > UPRIGHT_LABEL_MAX) {
+		fprintf(gp, "set xtics rotate by -20 left\n");
+		margin += (double)longest * 0.3;
+	}
+	fprintf(gp, "set bmargin %.1f\n", margin);
+}
+
+/* Clustered bars with error bars: a cluster per configuration, a bar per
+ * column; cells[c][k] for configuration c, column k. */
+static void gp_bars(FILE *gp, const struct report *r, const char *block,
+                    const struct stats_ci *const *cols, const char *const *names, size_t n_cols,
+                    size_t stride, double scale)
+{
+	double top = 0;
+	fprintf(gp, "$%s << EOD\n", block);
+	for (size_t c = 0; c < r->n_configs; c++) {
+		gp_quoted(gp, r->configs[c].label);
+		for (size_t k = 0; k < n_cols; k++) {
+			const struct stats_ci *ci = &cols[k][c * stride];
+			gp_number(gp, ci->mean * scale);
+			double half = isnan(ci->half_width) ? 0 : ci->half_width * scale;
+			gp_number(gp, half);
+			if (ci->mean * scale + half > top)
+				top = ci->mean * scale + half;
+		}
+		fputc('\n', gp);
+	}
+	fprintf(gp,
+	        "EOD\n"
+	        "set style data histogram\n"
+	        "set style histogram errorbars gap 2 lw 1.5\n"
+	        "set style fill solid 0.75 border -1\n"
+	        "set yrange [0:%g]\n"
+	        "plot ",
+	        top > 0 ? top * 1.08 : 1); /* the error bars too, with room above */
+	for (size_t k = 0; k < n_cols; k++) {
+		fprintf(gp, "%s$%s using %zu:%zu title ", k ? ", " : "", block, 2 * k + 2,
+		        2 * k + 3);
+		gp_string(gp, names[k]);
+	}
+	fputc('\n', gp);
+}
+
+/* The groups of one table as bar columns. */
+static void gp_table_bars(FILE *gp, const struct report *r, const struct report_table *t,
+                          double scale)
+{
+	const struct stats_ci *cols[t->n_groups + 1];
+	const char *names[t->n_groups + 1];
+	for (size_t g = 0; g < t->n_groups; g++) {
+		cols[g] = &t->cells[g];
+		names[g] = t->groups[g];
+	}
+	gp_bars(gp, r, "data", cols, names, t->n_groups, t->n_groups, scale);
+}
+
+static void plot_throughput(FILE *gp, const struct report *r, const char *path)
+{
+	gp_begin(gp, path, HEIGHT);
+	gp_title(gp, "set title", r, "throughput per flow");
+	fprintf(gp, "set ylabel 'throughput (payload) [Mbit/s]'\n");
+	gp_xtics(gp, r);
+	gp_table_bars(gp, r, &r->tables[REPORT_THROUGHPUT], 1);
+}
+
+static void plot_loss(FILE *gp, const struct report *r, const char *path)
+{
+	gp_begin(gp, path, HEIGHT);
+	gp_title(gp, "set title", r, "packet loss per flow");
+	fprintf(gp, "set ylabel 'loss [%% of packets sent]'\n");
+	gp_xtics(gp, r);
+	gp_table_bars(gp, r, &r->tables[REPORT_LOSS], 1);
+}
+
+/* One panel per flow: mean, p50 and p99 of the delay per configuration.
+ * The three tables come from the same rows of `flows`: same groups. */
+static void plot_delay(FILE *gp, const struct report *r, const char *path)
+{
+	const struct report_table *mean = &r->tables[REPORT_DELAY_MEAN];
+	const struct report_table *p50 = &r->tables[REPORT_DELAY_P50];
+	const struct report_table *p99 = &r->tables[REPORT_DELAY_P99];
+	size_t flows = mean->n_groups;
+	gp_begin(gp, path, flows > 1 ? PANEL_HEIGHT * flows : HEIGHT);
+	char layout[64];
+	snprintf(layout, sizeof layout, "set multiplot layout %zu,1 title", flows);
+	gp_title(gp, layout, r, "delay per flow: one-way for UDP, round trip for ping");
+	fprintf(gp, "set ylabel 'delay [ms]'\n");
+	gp_xtics(gp, r);
+	for (size_t g = 0; g < flows; g++) {
+		const char *flow = mean->groups[g];
+		fprintf(gp, "set title ");
+		gp_string(gp, flow);
+		fputc('\n', gp);
+		const struct stats_ci *cols[] = {report_cell(mean, 0, flow),
+		                                 report_cell(p50, 0, flow),
+		                                 report_cell(p99, 0, flow)};
+		const char *names[] = {"mean", "p50", "p99"};
+		char block[32];
+		snprintf(block, sizeof block, "delay%zu", g);
+		gp_bars(gp, r, block, cols, names, 3, mean->n_groups, 1);
+	}
+	fprintf(gp, "unset multiplot\n");
+}
+
+static void plot_sa_drops(FILE *gp, const struct report *r, const char *path)
+{
+	gp_begin(gp, path, HEIGHT);
+	gp_title(gp, "set title", r, "packets dropped by SAs, by reason (all nodes)");
+	fprintf(gp, "set ylabel 'packets dropped per run'\n");
+	gp_xtics(gp, r);
+	gp_table_bars(gp, r, &r->tables[REPORT_SA_DROPS], 1);
+}
+
+/* Every plot: its file, the table it needs rows in, its function.  Plots of
+ * rekey loss, crypto-engine utilisation and IKE setup times join here. */
+static const struct {
+	const char *file;
+	enum report_metric needs;
+	void (*draw)(FILE *gp, const struct report *r, const char *path);
+} PLOTS[] = {
+        {"throughput.png", REPORT_THROUGHPUT, plot_throughput},
+        {"delay.png", REPORT_DELAY_MEAN, plot_delay},
+        {"loss.png", REPORT_LOSS, plot_loss},
+        {"sa-drops.png", REPORT_SA_DROPS, plot_sa_drops},
+};
+
+int report_plot_all(const struct report *r, const char *dir, FILE *out, FILE *log)
+{
+	int rc = 0;
+	for (size_t i = 0; i < sizeof PLOTS / sizeof PLOTS[0]; i++) {
+		char path[4200];
+		snprintf(path, sizeof path, "%s/%s", dir, PLOTS[i].file);
+		if (!r->tables[PLOTS[i].needs].n_groups) {
+			fprintf(out, "%s: nothing to plot\n", PLOTS[i].file);
+			remove(path);
+			continue;
+		}
+		fflush(NULL);
+		FILE *gp = popen("gnuplot", "w");
+		if (!gp) {
+			fprintf(log, "gnuplot: cannot start\n");
+			return -1;
+		}
+		PLOTS[i].draw(gp, r, path);
+		int status = pclose(gp);
+		if (status != 0) {
+			fprintf(log, "%s: gnuplot failed (status %d)%s\n", path, status,
+			        status == 127 << 8 ? ": is gnuplot installed (Debian gnuplot-nox)?"
+			                           : "");
+			rc = -1;
+			if (status == 127 << 8)
+				break;
+		} else
+			fprintf(out, "%s\n", path);
+	}
+	return rc;
+}

@@ -1,0 +1,119 @@
+#include "report_text.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The flow metrics, in the order of the table's columns. */
+static const enum report_metric FLOW_COLUMNS[] = {REPORT_THROUGHPUT, REPORT_LOSS, REPORT_DELAY_MEAN,
+                                                  REPORT_DELAY_P50, REPORT_DELAY_P99};
+#define N_FLOW_COLUMNS (sizeof FLOW_COLUMNS / sizeof FLOW_COLUMNS[0])
+#define CELL_WIDTH 22
+
+/* "1.234 ± 0.056", "1.234 (n=1)" or "-"; `width` is the display width to
+ * pad to (± is two bytes, one column). */
+static void cell(FILE *f, const struct report_table *t, const struct stats_ci *c, int width)
+{
+	char buf[96];
+	if (!c || c->n == 0)
+		snprintf(buf, sizeof buf, "-");
+	else if (isnan(c->half_width))
+		snprintf(buf, sizeof buf, "%.*f (n=1)", t->decimals, c->mean);
+	else
+		snprintf(buf, sizeof buf, "%.*f ± %.*f", t->decimals, c->mean, t->decimals,
+		         c->half_width);
+	int columns = (int)strlen(buf) - (strstr(buf, "±") ? 1 : 0);
+	fprintf(f, "%s%*s", buf, width > columns ? width - columns : 0, "");
+}
+
+static void print_config(const struct report *r, size_t c, FILE *f)
+{
+	const struct report_config *rc = &r->configs[c];
+	fprintf(f, "\nconfig %lld: %s (%zu complete run%s", (long long)rc->id, rc->label,
+	        rc->complete, rc->complete == 1 ? "" : "s");
+	if (rc->incomplete)
+		fprintf(f, ", %zu incomplete left out", rc->incomplete);
+	fprintf(f, ")\n  %-16s ", "flow");
+	for (size_t m = 0; m < N_FLOW_COLUMNS; m++) {
+		const struct report_table *t = &r->tables[FLOW_COLUMNS[m]];
+		char head[64];
+		snprintf(head, sizeof head, "%s [%s]", t->title, t->unit);
+		fprintf(f, "%-*s", m + 1 < N_FLOW_COLUMNS ? CELL_WIDTH : 0, head);
+	}
+	fputc('\n', f);
+	const struct report_table *flows = &r->tables[REPORT_THROUGHPUT];
+	for (size_t g = 0; g < flows->n_groups; g++) {
+		fprintf(f, "  %-16s ", flows->groups[g]);
+		for (size_t m = 0; m < N_FLOW_COLUMNS; m++) {
+			const struct report_table *t = &r->tables[FLOW_COLUMNS[m]];
+			cell(f, t, report_cell(t, c, flows->groups[g]),
+			     m + 1 < N_FLOW_COLUMNS ? CELL_WIDTH : 0);
+		}
+		fputc('\n', f);
+	}
+	const struct report_table *drops = &r->tables[REPORT_SA_DROPS];
+	fprintf(f, "  SA drops [%s]:%s", drops->unit, drops->n_groups ? "" : " none");
+	for (size_t g = 0; g < drops->n_groups; g++) {
+		fprintf(f, "%s %s ", g ? "," : "", drops->groups[g]);
+		cell(f, drops, &drops->cells[c * drops->n_groups + g], 0);
+	}
+	fputc('\n', f);
+}
+
+void report_print(const struct report *r, FILE *f)
+{
+	size_t complete = 0;
+	for (size_t c = 0; c < r->n_configs; c++)
+		complete += r->configs[c].complete;
+	fprintf(f,
+	        "%s: %zu configuration%s, %zu complete run%s; mean ± half-width of the %.0f %% "
+	        "confidence interval (Student's t) over replications\n",
+	        r->scenario ? r->scenario : "several scenarios", r->n_configs,
+	        r->n_configs == 1 ? "" : "s", complete, complete == 1 ? "" : "s",
+	        REPORT_CONFIDENCE * 100);
+	for (size_t c = 0; c < r->n_configs; c++)
+		print_config(r, c, f);
+}
+
+static void csv_text(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void csv_number(FILE *f, double v)
+{
+	if (!isnan(v))
+		fprintf(f, "%.17g", v);
+}
+
+int report_write_csv(const struct report *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "config_id,label,metric,unit,group,n,mean,sd,ci95_half_width\n");
+	for (int m = 0; m < REPORT__COUNT; m++) {
+		const struct report_table *t = &r->tables[m];
+		for (size_t c = 0; c < r->n_configs; c++)
+			for (size_t g = 0; g < t->n_groups; g++) {
+				const struct stats_ci *ci = &t->cells[c * t->n_groups + g];
+				fprintf(f, "%lld,", (long long)r->configs[c].id);
+				csv_text(f, r->configs[c].label);
+				fprintf(f, ",%s,%s,", t->title, t->unit);
+				csv_text(f, t->groups[g]);
+				fprintf(f, ",%zu,", ci->n);
+				csv_number(f, ci->mean);
+				fputc(',', f);
+				csv_number(f, ci->sd);
+				fputc(',', f);
+				csv_number(f, ci->half_width);
+				fputc('\n', f);
+			}
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
