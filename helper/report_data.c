@@ -228,6 +228,8 @@ static int label_configs(struct report *r, char *err, size_t errlen)
 		if (!*r->configs[c].label) {
 			char id[32];
 			snprintf(id, sizeof id, "config %lld", (long long)r->configs[c].id);
+			if (r->n_configs == 1)
+				snprintf(id, sizeof id, "no overrides");
 			free(r->configs[c].label);
 			ok = (r->configs[c].label = strdup(id)) != NULL;
 		}
