@@ -71,13 +71,31 @@ static int load(const struct sweep *sw, size_t config, struct scenario *s, FILE 
 	return rc;
 }
 
+/* Loads configuration c, printing its errors; the warnings of the first
+ * configuration only (the others would repeat them). */
+static int load_quietly(const struct sweep *sw, size_t c, struct scenario *s)
+{
+	if (c == 0)
+		return load(sw, c, s, stderr);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *messages = open_memstream(&text, &len);
+	int rc = load(sw, c, s, messages);
+	if (messages)
+		fclose(messages);
+	if (rc != 0 && text)
+		fputs(text, stderr);
+	free(text);
+	return rc;
+}
+
 /* Loads every configuration once, so that a mistake stops the sweep before
  * anything runs; keeps the scenario text, name and seed. */
 static int validate(struct sweep *sw, char **name)
 {
 	for (size_t c = 0; c < sw->plan->n_configs; c++) {
 		struct scenario s = {0};
-		int rc = load(sw, c, &s, stderr);
+		int rc = load_quietly(sw, c, &s);
 		if (rc == 0 && !sw->text) {
 			sw->text = malloc(s.text_len + 1);
 			*name = strdup(s.name);
@@ -115,7 +133,7 @@ static void work(const struct sweep *sw, size_t run)
 	size_t config = run / sw->plan->replications;
 	struct scenario s = {0};
 	int rc = 1;
-	if (load(sw, config, &s, stderr) == 0) {
+	if (load(sw, config, &s, NULL) == 0) { /* validated: its messages are out */
 		char dir[4200];
 		run_dir(sw, run, dir, sizeof dir);
 		struct sim_options o = {
