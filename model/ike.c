@@ -495,9 +495,12 @@ void ike_receive(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, ui
 		if (!response && from_initiator) {
 			ike_sa_init_request(ike, m, ike->rx, len, src, sport, dst, dport);
 		} else if (response && !from_initiator && m->message_id == 0 &&
-		           (sa = ike_sa_find(ike, m->spi_i, true)) &&
-		           sa->phase == IKE_PHASE_INIT_SENT) {
-			ike_sa_init_response(ike, sa, m, ike->rx, len, src, sport, dst, dport);
+		           (sa = ike_sa_find(ike, m->spi_i, true))) {
+			if (sa->phase == IKE_PHASE_INIT_SENT)
+				ike_sa_init_response(ike, sa, m, ike->rx, len, src, sport, dst,
+				                     dport);
+			else
+				ike->st.dropped_replay++; /* a duplicate */
 		} else if (response) {
 			ike->st.dropped_unknown_spi++;
 		} else {
