@@ -437,6 +437,7 @@ int ike_terminate(struct ike *ike, const char *conn)
 	if (sa) {
 		if (sa->phase == IKE_PHASE_ESTABLISHED) {
 			sa->phase = IKE_PHASE_DELETING;
+			sa->end_reason = "terminate";
 			sa->x.nqueue = 0;
 			ike_x_queue(ike, sa, IKE_TASK_DELETE_IKE, 0);
 		} else {
