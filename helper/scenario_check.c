@@ -1,0 +1,200 @@
+/* Scenario loader: can the traffic get there?  Warnings (not errors) about
+ * flows that no route, forwarding node or SA carries, and ping replies that
+ * cannot come back.
+ */
+#include "scenario_internal.h"
+
+#include <stdio.h>
+
+/* The neighbour a node sends a packet for dst to (longest prefix match over
+ * its connected subnets and static routes, as ns-3's static routing does),
+ * or SCENARIO_NONE; *via_iface gets the interface used. */
+static size_t next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *via_iface)
+{
+	const struct scenario_node *nd = &s->nodes[n];
+	size_t best = SCENARIO_NONE;
+	int best_len = -1;
+
+	for (size_t i = 0; i < nd->n_ifaces; i++) {
+		const struct scenario_iface *f = &nd->ifaces[i];
+
+		if (scn_same_subnet(f->addr, dst, f->prefix_len) && f->prefix_len > best_len) {
+			best = f->peer;
+			best_len = f->prefix_len;
+			*via_iface = i;
+		}
+	}
+	for (size_t i = 0; i < nd->n_routes; i++) {
+		const struct scenario_route *r = &nd->routes[i];
+
+		if (r->iface != SCENARIO_NONE && scn_same_subnet(r->dst, dst, r->prefix_len) &&
+		    r->prefix_len > best_len) {
+			best = nd->ifaces[r->iface].peer;
+			best_len = r->prefix_len;
+			*via_iface = r->iface;
+		}
+	}
+	return best;
+}
+
+static bool in_range(const struct ipsec_range32 *r, uint32_t a)
+{
+	return r->lo <= a && a <= r->hi;
+}
+
+/* The first policy of node n matching a packet src -> dst of IP protocol
+ * proto, or NULL (the default applies).  Entries restricted to ports are
+ * skipped: the ports of the packets are not known here. */
+static const struct scenario_policy *spd_match(const struct scenario_node *nd, uint32_t src,
+                                               uint32_t dst, uint8_t proto)
+{
+	for (size_t i = 0; i < nd->n_policies; i++) {
+		const struct scenario_policy *p = &nd->policies[i];
+		const struct ipsec_selector *sel = &p->sel;
+		bool any_ports = sel->local_port.lo == 0 && sel->remote_port.lo == 0 &&
+		                 sel->local_port.hi >= 255 && sel->remote_port.hi >= 255;
+
+		if (in_range(&sel->local_addr, src) && in_range(&sel->remote_addr, dst) &&
+		    (sel->protocol == 0 || sel->protocol == proto) && any_ports)
+			return p;
+	}
+	return NULL;
+}
+
+/* Follows a packet src -> dst (IP protocol proto) from node `from`: routes,
+ * forwarding, and outbound IPsec (a DISCARD policy drops it; a tunnel-mode
+ * SA carries it to the tunnel's far end, which is followed in turn).  On
+ * failure, says why in `why` and returns false.  An approximation for
+ * warnings: ports and inbound policy checks are not considered. */
+static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_t dst,
+                    uint8_t proto, int depth, char *why, size_t len)
+{
+	size_t cur = from, iface;
+	char a[16];
+
+	for (size_t hop = 0; hop <= s->n_nodes; hop++) {
+		const struct scenario_node *nd = &s->nodes[cur];
+		const struct scenario_policy *p;
+		size_t next;
+
+		if (scn_iface_with_addr(nd, dst) != SCENARIO_NONE)
+			return true;
+		if (hop > 0 && !nd->forwarding) {
+			snprintf(why, len, "node '%s' is on the path to %s but does not forward",
+			         nd->name, scn_addr_str(dst, a));
+			return false;
+		}
+		/* The inner packet needs a route too (ns-3 and Linux route before
+		 * the outbound IPsec processing). */
+		next = next_hop(s, cur, dst, &iface);
+		if (next == SCENARIO_NONE) {
+			snprintf(why, len, "node '%s' has no route to %s", nd->name,
+			         scn_addr_str(dst, a));
+			return false;
+		}
+		p = nd->has_ipsec ? spd_match(nd, src, dst, proto) : NULL;
+		if ((p && p->action == IPSEC_ACTION_DISCARD) ||
+		    (!p && nd->has_ipsec && nd->ipsec_default == IPSEC_ACTION_DISCARD)) {
+			snprintf(why, len, "node '%s' discards packets to %s (%s)", nd->name,
+			         scn_addr_str(dst, a), p ? "a discard policy" : "default: discard");
+			return false;
+		}
+		if (p && p->action == IPSEC_ACTION_PROTECT && p->n_out) {
+			/* The outermost SA of the bundle decides where it goes. */
+			const struct ipsec_sa_config *sa = &nd->sas[p->out[p->n_out - 1]].cfg;
+			size_t far = scn_addr_owner(s, sa->dst);
+
+			if (sa->mode == IPSEC_MODE_TUNNEL && sa->dst != dst) {
+				if (depth > 3)
+					return true; /* too nested to follow: no opinion */
+				if (far == SCENARIO_NONE) {
+					snprintf(why, len,
+					         "the tunnel from '%s' leads to %s, which no node "
+					         "has",
+					         nd->name, scn_addr_str(sa->dst, a));
+					return false;
+				}
+				if (!reaches(s, cur, sa->src, sa->dst, (uint8_t)sa->protocol,
+				             depth + 1, why, len))
+					return false;
+				if (s->nodes[far].has_nat)
+					return true; /* to a NAT's outside address */
+				cur = far;           /* decapsulated there, routed on */
+				continue;
+			}
+		}
+		cur = next;
+	}
+	snprintf(why, len, "the routes to %s go round in a loop", scn_addr_str(dst, a));
+	return false;
+}
+
+/* The last NAT box on the routed path from node `from` to dst, or
+ * SCENARIO_NONE.  Replies then go to its outside address, and it sends them
+ * on to the address the packet had before it (the previous NAT's outside
+ * address, or the sender's). */
+static size_t last_nat(const struct scenario *s, size_t from, uint32_t dst)
+{
+	size_t cur = from, iface, found = SCENARIO_NONE;
+
+	for (size_t hop = 0; hop <= s->n_nodes; hop++) {
+		if (scn_iface_with_addr(&s->nodes[cur], dst) != SCENARIO_NONE)
+			break;
+		if (hop > 0 && s->nodes[cur].has_nat)
+			found = cur;
+		cur = next_hop(s, cur, dst, &iface);
+		if (cur == SCENARIO_NONE)
+			break;
+	}
+	return found;
+}
+
+/* Can the replies to a packet src -> dst sent from `from` come back?  Past
+ * a NAT they go to its outside address, and from there to what the
+ * packet's source was when it reached the NAT (recursively). */
+static bool replies_reach(const struct scenario *s, size_t from, uint32_t src, size_t to,
+                          uint32_t dst, int depth, char *why, size_t len)
+{
+	size_t nat = last_nat(s, from, dst);
+
+	if (nat == SCENARIO_NONE || depth > 8)
+		return reaches(s, to, dst, src, 1 /* ICMP */, 0, why, len);
+	uint32_t outside = s->nodes[nat].ifaces[s->nodes[nat].nat.outside].addr;
+	return reaches(s, to, dst, outside, 1, 0, why, len) &&
+	       replies_reach(s, from, src, nat, outside, depth + 1, why, len);
+}
+
+/* Warns about flows whose packets (or, for ping, replies) cannot arrive.
+ * Only a warning: a black hole may be what the experiment is about. */
+void scn_check_reachability(struct load *L)
+{
+	const struct scenario *s = L->s;
+
+	for (size_t i = 0; i < s->n_flows; i++) {
+		const struct scenario_flow *f = &s->flows[i];
+		yaml_node_t *tov = scn_get(L->c, L->flow_maps[i], "to");
+		uint8_t proto = f->type == SCENARIO_FLOW_PING ? 1 : 17;
+		char why[200];
+		size_t iface = 0;
+		uint32_t src;
+
+		if (f->to == SCENARIO_NONE ||
+		    next_hop(s, f->from, f->dst, &iface) == SCENARIO_NONE) {
+			if (f->to != SCENARIO_NONE)
+				scn_warn_at(
+				        L->c, tov,
+				        "traffic '%s' cannot reach %s: node '%s' has no route to "
+				        "it",
+				        f->name, s->nodes[f->to].name, s->nodes[f->from].name);
+			continue; /* to an address nobody has: deliberate */
+		}
+		src = s->nodes[f->from].ifaces[iface].addr;
+		if (!reaches(s, f->from, src, f->dst, proto, 0, why, sizeof(why)))
+			scn_warn_at(L->c, tov, "traffic '%s' cannot reach %s: %s", f->name,
+			            s->nodes[f->to].name, why);
+		else if (f->type == SCENARIO_FLOW_PING &&
+		         !replies_reach(s, f->from, src, f->to, f->dst, 0, why, sizeof(why)))
+			scn_warn_at(L->c, tov, "the replies of traffic '%s' cannot come back: %s",
+			            f->name, why);
+	}
+}

@@ -1,0 +1,98 @@
+/* Scenario loader: timed events (`events:`): NAT flush and rebind, link
+ * down and up. */
+#include "scenario_internal.h"
+
+static const char *const event_keys[] = {"at", "action", "node", "link", NULL};
+
+static const struct name_val event_names[] = {{"nat_flush", SCENARIO_EVENT_NAT_FLUSH, false},
+                                              {"nat_rebind", SCENARIO_EVENT_NAT_REBIND, false},
+                                              {"link_down", SCENARIO_EVENT_LINK_DOWN, false},
+                                              {"link_up", SCENARIO_EVENT_LINK_UP, false},
+                                              {NULL, 0, false}};
+
+const char *scenario_event_name(enum scenario_event_action a)
+{
+	for (const struct name_val *t = event_names; t->name; t++)
+		if (t->val == (int)a)
+			return t->name;
+	return "?";
+}
+
+void scn_load_events(struct load *L, yaml_node_t *list)
+{
+	struct ctx *c = L->c;
+	struct scenario *s = L->s;
+
+	s->n_events = scn_seq_len(list);
+	s->events = scn_arena_alloc(c->a, s->n_events * sizeof(*s->events));
+	for (size_t i = 0; i < s->n_events; i++) {
+		struct scenario_event *e = &s->events[i];
+		yaml_node_t *m = scn_seq_item(c, list, i), *v, *nv, *lv;
+		char what[32];
+		bool for_nat;
+		uint64_t u;
+		int x;
+
+		snprintf(what, sizeof(what), "events.%zu", i);
+		e->node = e->link = SCENARIO_NONE;
+		if (!scn_want_map(c, m, "an event"))
+			continue;
+		scn_check_keys(c, m, "event", event_keys);
+		switch (scn_opt_time(c, m, "at", &e->at_ns, &v)) {
+		case 0:
+			scn_missing(c, m, "at", what);
+			break;
+		case 1:
+			if (c->duration_ok && e->at_ns >= s->duration_ns)
+				scn_error_at(
+				        c, v,
+				        "at %s is not before the end of the run (duration %s)",
+				        scn_text_of(v),
+				        scn_text_of(scn_get(c, c->doc.nodes.start, "duration")));
+			break;
+		}
+		x = 0;
+		switch (scn_opt_enum(c, m, "action", event_names, "event action", &x, NULL)) {
+		case 0:
+			scn_missing(c, m, "action", what);
+			continue;
+		case -1:
+			continue;
+		}
+		e->action = (enum scenario_event_action)x;
+		for_nat = e->action == SCENARIO_EVENT_NAT_FLUSH ||
+		          e->action == SCENARIO_EVENT_NAT_REBIND;
+		nv = scn_get(c, m, "node");
+		lv = scn_get(c, m, "link");
+		if (for_nat) {
+			if (lv)
+				scn_error_at(c, lv, "'link' is for link_down and link_up, not %s",
+				             scenario_event_name(e->action));
+			if (!nv) {
+				scn_missing(c, m, "node", what);
+				continue;
+			}
+			size_t n = scn_node_ref(L, nv, "node");
+			if (n == SCENARIO_NONE)
+				continue;
+			if (!s->nodes[n].has_nat)
+				scn_error_at(c, nv, "%s needs a NAT, and node '%s' has no 'nat:'",
+				             scenario_event_name(e->action), s->nodes[n].name);
+			else
+				e->node = n;
+		} else {
+			if (nv)
+				scn_error_at(c, nv,
+				             "'node' is for nat_flush and nat_rebind, not %s",
+				             scenario_event_name(e->action));
+			if (!lv) {
+				scn_missing(c, m, "link", what);
+				continue;
+			}
+			if (s->n_links == 0)
+				continue; /* reported: no links */
+			if (scn_opt_uint(c, m, "link", 0, s->n_links - 1, &u, NULL) == 1)
+				e->link = (size_t)u;
+		}
+	}
+}

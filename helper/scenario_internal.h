@@ -1,0 +1,188 @@
+/* The scenario loader's insides, shared by helper/scenario*.c (not installed,
+ * not for the builder: scenario.h is the interface).
+ *
+ *   scenario.c           scenario_load(), the top level, nodes (second pass)
+ *   scenario_yaml.c      arena, errors, reading the tree, typed getters
+ *   scenario_set.c       --set overrides on the YAML tree
+ *   scenario_topology.c  node names, links, interfaces, routes
+ *   scenario_sa.c        manually keyed SAs
+ *   scenario_ipsec.c     the `ipsec:` section, policies, traffic selectors
+ *   scenario_attacker.c  on-path attacker actions
+ *   scenario_nat.c       NAT boxes
+ *   scenario_events.c    timed events
+ *   scenario_traffic.c   traffic flows
+ *   scenario_check.c     reachability warnings
+ *
+ * Helpers are prefixed scn_: the library is linked into programs with many
+ * other objects.
+ */
+#ifndef SCENARIO_INTERNAL_H
+#define SCENARIO_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <yaml.h>
+
+#include "scenario.h"
+
+/* ---- memory: everything a scenario owns comes from its arena ---- */
+
+struct chunk {
+	struct chunk *next;
+	max_align_t data[];
+};
+
+struct scenario_arena {
+	struct chunk *head;
+};
+
+/* Zeroed memory that lives as long as the scenario (aborts when out of
+ * memory). */
+void *scn_arena_alloc(struct scenario_arena *a, size_t n);
+char *scn_arena_strdup(struct scenario_arena *a, const char *s);
+void scn_arena_free(struct scenario_arena *a);
+
+/* ---- the loading context ---- */
+
+struct ctx {
+	const char *file;
+	size_t copied; /* nodes made by --set values */
+	unsigned nwarn;
+	const char *text;
+	FILE *errors;
+	unsigned nerr;
+	yaml_document_t doc;
+	bool have_doc;
+	unsigned *origin; /* by node id: 0 = the file, N = the N-th --set */
+	size_t origin_cap;
+	struct scenario *s;
+	struct scenario_arena *a;
+	bool duration_ok;
+};
+
+/* Per-node working state while loading. */
+struct node_work {
+	yaml_node_t *map;
+	yaml_node_t *name_node;
+	bool *sel_set;   /* per SA: cfg.sel was filled from a policy */
+	int *sel_policy; /* per SA: which policy filled it (1-based) */
+};
+
+struct load {
+	struct ctx *c;
+	struct scenario *s;
+	struct node_work *nw;
+	/* Per node: on a link that failed validation, so its interfaces are
+	 * incomplete; checks that depend on them are skipped (no cascades). */
+	bool *suspect;
+	/* The nodes list itself is unusable: references cannot be checked. */
+	bool nodes_failed;
+	yaml_node_t **flow_maps; /* per flow: its mapping */
+};
+
+/* ---- errors (scenario_yaml.c) ---- */
+
+/* An error about node n: at its position in the file, or at its --set. */
+void scn_error_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* A warning: printed like an error, with "warning: ", but loading succeeds. */
+void scn_warn_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+void scn_error_pos(struct ctx *c, size_t line, size_t col, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+void scn_error_file(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void scn_error_set(struct ctx *c, unsigned set, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* ---- reading the tree (scenario_yaml.c) ---- */
+
+yaml_node_t *scn_node(struct ctx *c, int id);
+/* An empty plain scalar or "~" (not "null": that is an algorithm's name). */
+bool scn_is_null(const yaml_node_t *n);
+const char *scn_text_of(const yaml_node_t *n);
+/* Is n a mapping (a list, or null = empty list)?  Reports an error if not. */
+bool scn_want_map(struct ctx *c, yaml_node_t *n, const char *what);
+bool scn_want_seq(struct ctx *c, yaml_node_t *n, const char *what);
+size_t scn_seq_len(const yaml_node_t *n);
+yaml_node_t *scn_seq_item(struct ctx *c, const yaml_node_t *n, size_t i);
+/* The closest of a NULL-terminated list of words, or NULL if none is close. */
+const char *scn_nearest(const char *word, const char *const *words);
+/* Checks a mapping's keys: each must be a scalar from `keys`, at most once.
+ * `what` names the mapping in messages ("link", "SA 'gwA-out'"). */
+void scn_check_keys(struct ctx *c, yaml_node_t *map, const char *what, const char *const *keys);
+/* The value of `key` in a mapping, or NULL. */
+yaml_node_t *scn_get(struct ctx *c, yaml_node_t *map, const char *key);
+/* The text of a scalar value, or NULL after an error. */
+const char *scn_scalar(struct ctx *c, yaml_node_t *v, const char *key);
+void scn_missing(struct ctx *c, yaml_node_t *map, const char *key, const char *what);
+
+/* Optional typed values: each returns 1 (present and valid, *out set), 0
+ * (absent, *out untouched) or -1 (present but invalid, error reported).
+ * `vn`, when not NULL, receives the value node. */
+typedef int (*parse_fn)(const char *s, void *out, char *err, size_t errlen);
+int scn_opt_parse(struct ctx *c, yaml_node_t *map, const char *key, parse_fn fn, void *out,
+                  yaml_node_t **vn);
+int scn_p_fraction(const char *s, void *o, char *e, size_t l);
+int scn_opt_time(struct ctx *c, yaml_node_t *m, const char *k, uint64_t *o, yaml_node_t **vn);
+int scn_opt_rate(struct ctx *c, yaml_node_t *m, const char *k, uint64_t *o);
+int scn_opt_size(struct ctx *c, yaml_node_t *m, const char *k, uint64_t *o, yaml_node_t **vn);
+int scn_opt_bool(struct ctx *c, yaml_node_t *m, const char *k, bool *o);
+int scn_opt_addr(struct ctx *c, yaml_node_t *m, const char *k, uint32_t *o, yaml_node_t **vn);
+/* An integer in [min, max]. */
+int scn_opt_uint(struct ctx *c, yaml_node_t *m, const char *key, uint64_t min, uint64_t max,
+                 uint64_t *out, yaml_node_t **vn);
+
+struct name_val {
+	const char *name;
+	int val;
+	bool alias; /* accepted, not listed in messages */
+};
+
+/* One of a table's names; the message lists them and suggests the nearest. */
+int scn_opt_enum(struct ctx *c, yaml_node_t *m, const char *key, const struct name_val *tab,
+                 const char *kind, int *out, yaml_node_t **vn);
+/* A name value ([A-Za-z0-9_-]+): returns it, or NULL after an error. */
+const char *scn_name_value(struct ctx *c, yaml_node_t *v, const char *key);
+char *scn_addr_str(uint32_t a, char *buf);
+
+/* ---- --set overrides (scenario_set.c) ---- */
+
+/* Makes room in c->origin for every node of the document. */
+bool scn_grow_origin(struct ctx *c);
+/* Applies the `set`-th override "key=value" to the tree. */
+void scn_apply_set(struct ctx *c, unsigned set, const char *arg);
+
+/* ---- topology (scenario_topology.c) ---- */
+
+size_t scn_find_node(const struct scenario *s, const char *name);
+/* A node name reference: its index, or SCENARIO_NONE after an error. */
+size_t scn_node_ref(struct load *L, yaml_node_t *v, const char *key);
+bool scn_same_subnet(uint32_t a, uint32_t b, uint8_t len);
+size_t scn_iface_with_addr(const struct scenario_node *n, uint32_t a);
+/* The node that owns address a, or SCENARIO_NONE. */
+size_t scn_addr_owner(const struct scenario *s, uint32_t a);
+void scn_load_node_names(struct load *L, yaml_node_t *nodes);
+void scn_load_links(struct load *L, yaml_node_t *links);
+void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes);
+
+/* ---- IPsec (scenario_sa.c, scenario_ipsec.c) ---- */
+
+void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node_t **spi_nodes);
+/* Traffic selectors: "any", an address, a prefix or a range "A-B". */
+int scn_ts_value(const char *t, struct ipsec_range32 *r, char *err, size_t errlen);
+/* Ports: "any", a number 0..max or a range "A-B". */
+int scn_port_value(const char *t, uint16_t max, struct ipsec_range16 *r, char *err, size_t errlen);
+void scn_load_ipsec(struct load *L, size_t ni, yaml_node_t *m);
+
+/* ---- the rest ---- */
+
+void scn_load_attacker(struct load *L, size_t ni, yaml_node_t *list);
+void scn_load_nat(struct load *L, size_t ni, yaml_node_t *m);
+void scn_load_events(struct load *L, yaml_node_t *list);
+void scn_load_traffic(struct load *L, yaml_node_t *list);
+/* Warns about flows whose packets (or ping replies) cannot arrive. */
+void scn_check_reachability(struct load *L);
+
+#endif

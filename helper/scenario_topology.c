@@ -1,0 +1,403 @@
+/* Scenario loader: nodes (names), links and their interfaces, static
+ * routes (docs/scenario-reference.md, "nodes", "links", "routes").
+ */
+#include "scenario_internal.h"
+
+#include <string.h>
+
+#include "units.h"
+
+static const char *const route_keys[] = {"dst", "via", NULL};
+static const char *const link_keys[] = {"between", "addresses", "rate",  "delay",
+                                        "loss",    "mtu",       "queue", NULL};
+
+size_t scn_find_node(const struct scenario *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (strcmp(s->nodes[i].name, name) == 0)
+			return i;
+	return SCENARIO_NONE;
+}
+
+/* A node name reference: its index, or SCENARIO_NONE after an error. */
+size_t scn_node_ref(struct load *L, yaml_node_t *v, const char *key)
+{
+	const char *s = scn_scalar(L->c, v, key);
+	size_t i;
+	const char *names[64];
+	size_t n = 0;
+
+	if (!s)
+		return SCENARIO_NONE;
+	i = scn_find_node(L->s, s);
+	if (i != SCENARIO_NONE)
+		return i;
+	if (L->nodes_failed)
+		return SCENARIO_NONE;
+	/* A node whose own name was refused was reported already. */
+	for (size_t j = 0; j < L->s->n_nodes; j++) {
+		yaml_node_t *nn = L->nw[j].name_node;
+
+		if (!L->s->nodes[j].name[0] && nn && nn->type == YAML_SCALAR_NODE &&
+		    strcmp(scn_text_of(nn), s) == 0)
+			return SCENARIO_NONE;
+	}
+	for (size_t j = 0; j < L->s->n_nodes && n < 63; j++)
+		if (L->s->nodes[j].name[0])
+			names[n++] = L->s->nodes[j].name;
+	names[n] = NULL;
+	const char *near = scn_nearest(s, names);
+	if (near)
+		scn_error_at(L->c, v, "no node named '%s' (did you mean '%s'?)", s, near);
+	else
+		scn_error_at(L->c, v, "no node named '%s'", s);
+	return SCENARIO_NONE;
+}
+
+size_t scenario_node_index(const struct scenario *s, const char *name)
+{
+	return scn_find_node(s, name);
+}
+
+/* Nodes, first pass: names only, so links and traffic can refer to them. */
+void scn_load_node_names(struct load *L, yaml_node_t *nodes)
+{
+	struct ctx *c = L->c;
+	struct scenario *s = L->s;
+
+	s->n_nodes = scn_seq_len(nodes);
+	s->nodes = scn_arena_alloc(c->a, s->n_nodes * sizeof(*s->nodes));
+	L->nw = scn_arena_alloc(c->a, s->n_nodes * sizeof(*L->nw));
+	L->suspect = scn_arena_alloc(c->a, s->n_nodes * sizeof(*L->suspect));
+	for (size_t i = 0; i < s->n_nodes; i++) {
+		yaml_node_t *m = scn_seq_item(c, nodes, i), *v;
+		const char *name;
+		char what[32];
+
+		snprintf(what, sizeof(what), "nodes.%zu", i);
+		if (!scn_want_map(c, m, what))
+			continue;
+		L->nw[i].map = m;
+		v = scn_get(c, m, "name");
+		if (!v) {
+			scn_missing(c, m, "name", what);
+			continue;
+		}
+		L->nw[i].name_node = v;
+		name = scn_name_value(c, v, "name");
+		if (!name)
+			continue;
+		if (scn_find_node(s, name) != SCENARIO_NONE) {
+			scn_error_at(c, v, "duplicate node name '%s'", name);
+			continue;
+		}
+		strcpy(s->nodes[i].name, name);
+	}
+}
+
+bool scn_same_subnet(uint32_t a, uint32_t b, uint8_t len)
+{
+	return ((a ^ b) & units_mask(len)) == 0;
+}
+
+void scn_load_links(struct load *L, yaml_node_t *links)
+{
+	struct ctx *c = L->c;
+	struct scenario *s = L->s;
+	yaml_node_t **addr_nodes;
+	bool *ok;
+
+	s->n_links = scn_seq_len(links);
+	s->links = scn_arena_alloc(c->a, s->n_links * sizeof(*s->links));
+	addr_nodes = scn_arena_alloc(c->a, 2 * s->n_links * sizeof(*addr_nodes));
+	ok = scn_arena_alloc(c->a, s->n_links * sizeof(*ok));
+	for (size_t i = 0; i < s->n_links; i++) {
+		struct scenario_link *l = &s->links[i];
+		yaml_node_t *m = scn_seq_item(c, links, i), *v;
+		char what[32], a1[16], a2[16];
+		uint64_t x;
+		bool good = true;
+
+		snprintf(what, sizeof(what), "links.%zu", i);
+		l->node[0] = l->node[1] = SCENARIO_NONE;
+		l->rate_bps = 100000000;
+		l->delay_ns = 1000000;
+		l->mtu = 1500;
+		l->queue = 100;
+		if (!scn_want_map(c, m, what))
+			continue;
+		scn_check_keys(c, m, "link", link_keys);
+
+		v = scn_get(c, m, "between");
+		if (!v) {
+			scn_missing(c, m, "between", what);
+			good = false;
+		} else if (v->type != YAML_SEQUENCE_NODE || scn_seq_len(v) != 2) {
+			scn_error_at(c, v,
+			             "'between' must list the two nodes the link joins, like "
+			             "[hostA, gwA]");
+			good = false;
+		} else {
+			for (int e = 0; e < 2; e++)
+				l->node[e] =
+				        scn_node_ref(L, scn_seq_item(c, v, (size_t)e), "between");
+			if (l->node[0] == SCENARIO_NONE || l->node[1] == SCENARIO_NONE)
+				good = false;
+			else if (l->node[0] == l->node[1]) {
+				scn_error_at(c, v, "a link cannot join node '%s' to itself",
+				             s->nodes[l->node[0]].name);
+				good = false;
+			}
+		}
+
+		v = scn_get(c, m, "addresses");
+		if (!v) {
+			scn_missing(c, m, "addresses", what);
+			good = false;
+		} else if (v->type != YAML_SEQUENCE_NODE || scn_seq_len(v) != 2) {
+			scn_error_at(c, v,
+			             "'addresses' must give one address per end, like "
+			             "[10.1.0.1/24, 10.1.0.2/24]");
+			good = false;
+		} else {
+			uint8_t len[2] = {0, 0};
+			bool addr_ok = true;
+
+			for (int e = 0; e < 2; e++) {
+				yaml_node_t *an = scn_seq_item(c, v, (size_t)e);
+				const char *t = scn_scalar(c, an, "addresses");
+				char err[256];
+
+				addr_nodes[2 * i + (size_t)e] = an;
+				if (!t) {
+					addr_ok = false;
+				} else if (units_ipv4_prefix(t, &l->addr[e], &len[e], err,
+				                             sizeof(err))) {
+					scn_error_at(c, an, "%s", err);
+					addr_ok = false;
+				}
+			}
+			if (addr_ok) {
+				yaml_node_t *an1 = addr_nodes[2 * i + 1];
+
+				if (len[0] != len[1]) {
+					scn_error_at(c, an1,
+					             "the two ends of a link must be in the same "
+					             "subnet: "
+					             "/%u and /%u differ",
+					             len[0], len[1]);
+					addr_ok = false;
+				} else if (len[0] > 31 || len[0] < 8) {
+					scn_error_at(
+					        c, addr_nodes[2 * i],
+					        "a link's prefix length must be 8..31, got /%u",
+					        len[0]);
+					addr_ok = false;
+				} else if (!scn_same_subnet(l->addr[0], l->addr[1], len[0])) {
+					scn_error_at(c, an1,
+					             "%s/%u is not in the same subnet as %s/%u",
+					             scn_addr_str(l->addr[1], a2), len[1],
+					             scn_addr_str(l->addr[0], a1), len[0]);
+					addr_ok = false;
+				} else if (l->addr[0] == l->addr[1]) {
+					scn_error_at(c, an1,
+					             "both ends of the link have address %s",
+					             scn_addr_str(l->addr[0], a1));
+					addr_ok = false;
+				}
+				for (int e = 0; addr_ok && e < 2 && len[0] < 31; e++) {
+					uint32_t host = l->addr[e] & ~units_mask(len[0]);
+
+					if (host == 0 || host == ~units_mask(len[0])) {
+						scn_error_at(
+						        c, addr_nodes[2 * i + (size_t)e],
+						        "%s is the %s address of %s/%u, not a host "
+						        "address",
+						        scn_addr_str(l->addr[e], a1),
+						        host == 0 ? "network" : "broadcast",
+						        scn_addr_str(l->addr[e] &
+						                             units_mask(len[0]),
+						                     a2),
+						        len[0]);
+						addr_ok = false;
+					}
+				}
+				l->prefix_len = len[0];
+			}
+			good = good && addr_ok;
+		}
+
+		scn_opt_rate(c, m, "rate", &l->rate_bps);
+		scn_opt_time(c, m, "delay", &l->delay_ns, NULL);
+		scn_opt_parse(c, m, "loss", scn_p_fraction, &l->loss, NULL);
+		if (scn_opt_uint(c, m, "mtu", 68, 65535, &x, NULL) == 1)
+			l->mtu = (uint32_t)x;
+		if (scn_opt_uint(c, m, "queue", 1, 1000000, &x, NULL) == 1)
+			l->queue = (uint32_t)x;
+		ok[i] = good;
+		for (int e = 0; !good && e < 2; e++)
+			if (l->node[e] != SCENARIO_NONE)
+				L->suspect[l->node[e]] = true;
+	}
+
+	/* Addresses are unique over the whole network. */
+	for (size_t i = 0; i < s->n_links; i++) {
+		for (int e = 0; ok[i] && e < 2; e++) {
+			for (size_t j = 0; j < i; j++) {
+				for (int f = 0; ok[j] && f < 2; f++) {
+					char a1[16];
+
+					if (s->links[i].addr[e] != s->links[j].addr[f])
+						continue;
+					scn_error_at(
+					        c, addr_nodes[2 * i + (size_t)e],
+					        "duplicate address %s: links.%zu already gives it "
+					        "to '%s'",
+					        scn_addr_str(s->links[i].addr[e], a1), j,
+					        s->nodes[s->links[j].node[f]].name);
+				}
+			}
+		}
+	}
+
+	/* Interfaces, per node, in link order. */
+	for (size_t i = 0; i < s->n_links; i++)
+		for (int e = 0; ok[i] && e < 2; e++)
+			s->nodes[s->links[i].node[e]].n_ifaces++;
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		s->nodes[n].ifaces =
+		        scn_arena_alloc(c->a, s->nodes[n].n_ifaces * sizeof(*s->nodes[n].ifaces));
+		s->nodes[n].n_ifaces = 0;
+	}
+	for (size_t i = 0; i < s->n_links; i++) {
+		struct scenario_link *l = &s->links[i];
+
+		for (int e = 0; ok[i] && e < 2; e++) {
+			struct scenario_node *nd = &s->nodes[l->node[e]];
+			struct scenario_iface *f = &nd->ifaces[nd->n_ifaces];
+
+			/* Two links of one node in overlapping subnets make
+			 * connected routes ambiguous. */
+			for (size_t k = 0; k < nd->n_ifaces; k++) {
+				uint8_t len = nd->ifaces[k].prefix_len < l->prefix_len
+				                      ? nd->ifaces[k].prefix_len
+				                      : l->prefix_len;
+				char a1[16], a2[16];
+
+				if (scn_same_subnet(nd->ifaces[k].addr, l->addr[e], len))
+					scn_error_at(
+					        c, addr_nodes[2 * i + (size_t)e],
+					        "%s/%u overlaps %s/%u, which node '%s' already has "
+					        "on links.%zu",
+					        scn_addr_str(l->addr[e], a1), l->prefix_len,
+					        scn_addr_str(nd->ifaces[k].addr, a2),
+					        nd->ifaces[k].prefix_len, nd->name,
+					        nd->ifaces[k].link);
+			}
+			f->link = i;
+			f->end = (unsigned)e;
+			f->peer = l->node[1 - e];
+			f->addr = l->addr[e];
+			f->prefix_len = l->prefix_len;
+			l->iface[e] = nd->n_ifaces++;
+		}
+	}
+}
+
+size_t scn_iface_with_addr(const struct scenario_node *n, uint32_t a)
+{
+	for (size_t i = 0; i < n->n_ifaces; i++)
+		if (n->ifaces[i].addr == a)
+			return i;
+	return SCENARIO_NONE;
+}
+
+/* The node that owns address a, or SCENARIO_NONE. */
+size_t scn_addr_owner(const struct scenario *s, uint32_t a)
+{
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (scn_iface_with_addr(&s->nodes[i], a) != SCENARIO_NONE)
+			return i;
+	return SCENARIO_NONE;
+}
+
+void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
+{
+	struct ctx *c = L->c;
+	struct scenario_node *nd = &L->s->nodes[ni];
+
+	nd->n_routes = scn_seq_len(routes);
+	nd->routes = scn_arena_alloc(c->a, nd->n_routes * sizeof(*nd->routes));
+	for (size_t i = 0; i < nd->n_routes; i++) {
+		struct scenario_route *r = &nd->routes[i];
+		yaml_node_t *m = scn_seq_item(c, routes, i), *dv, *vv;
+		char what[160], a1[16], a2[16];
+		const char *t;
+
+		snprintf(what, sizeof(what), "nodes.%s.routes.%zu", nd->name, i);
+		r->iface = SCENARIO_NONE;
+		if (!scn_want_map(c, m, what))
+			continue;
+		scn_check_keys(c, m, "route", route_keys);
+		dv = scn_get(c, m, "dst");
+		if (!dv)
+			scn_missing(c, m, "dst", what);
+		else if ((t = scn_scalar(c, dv, "dst")) != NULL) {
+			char err[256];
+
+			if (strcmp(t, "default") == 0) {
+				r->dst = 0;
+				r->prefix_len = 0;
+			} else if (units_ipv4_prefix(t, &r->dst, &r->prefix_len, err,
+			                             sizeof(err))) {
+				scn_error_at(c, dv, "%s (or 'default')", err);
+			} else if (r->dst & ~units_mask(r->prefix_len)) {
+				scn_error_at(c, dv, "%s has host bits set: did you mean %s/%u?", t,
+				             scn_addr_str(r->dst & units_mask(r->prefix_len), a1),
+				             r->prefix_len);
+			} else {
+				for (size_t j = 0; j < i; j++)
+					if (nd->routes[j].dst == r->dst &&
+					    nd->routes[j].prefix_len == r->prefix_len)
+						scn_error_at(c, dv,
+						             "duplicate route to %s on node '%s'",
+						             t, nd->name);
+			}
+		}
+		if (scn_opt_addr(c, m, "via", &r->via, &vv) == 0) {
+			scn_missing(c, m, "via", what);
+		} else if (vv && r->via) {
+			size_t k;
+
+			for (k = 0; k < nd->n_ifaces; k++)
+				if (scn_same_subnet(nd->ifaces[k].addr, r->via,
+				                    nd->ifaces[k].prefix_len))
+					break;
+			if (k == nd->n_ifaces) {
+				if (L->suspect[ni])
+					continue;
+				scn_error_at(
+				        c, vv,
+				        "next hop %s is not on a subnet connected to node '%s'",
+				        scn_addr_str(r->via, a1), nd->name);
+				continue;
+			}
+			const struct scenario_iface *f = &nd->ifaces[k];
+			const struct scenario_link *l = &L->s->links[f->link];
+			uint32_t peer = l->addr[1 - f->end];
+
+			if (r->via == f->addr)
+				scn_error_at(c, vv, "next hop %s is node '%s''s own address",
+				             scn_addr_str(r->via, a1), nd->name);
+			else if (r->via != peer)
+				scn_error_at(
+				        c, vv,
+				        "next hop %s is on the link to '%s', whose address there "
+				        "is %s",
+				        scn_addr_str(r->via, a1), L->s->nodes[f->peer].name,
+				        scn_addr_str(peer, a2));
+			else
+				r->iface = k;
+		}
+	}
+}
