@@ -1,0 +1,160 @@
+/* Independent check of a whole negotiation: the IKE messages of two
+ * establishments (AES-GCM-128 and AES-CBC-256 + HMAC-SHA2-512; the second
+ * UDP-encapsulated on port 4500 with the non-ESP marker) go into a pcap,
+ * the IKE_EV_IKE_KEYS lines into an ikev2_decryption_table in a temporary
+ * HOME, and tshark must decrypt every IKE_AUTH and INFORMATIONAL message,
+ * verify its checksum and show the identities and traffic selectors.
+ * Exits 77 (skip) only when tshark is not installed. */
+#include "ike_harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char tmpdir[] = "/tmp/ike_decrypt.XXXXXX";
+
+static void write_record(FILE *f, const struct hdgram *d, uint32_t usec)
+{
+	uint8_t hdr[28], rec[16] = {0};
+	size_t total = 28 + d->len;
+
+	ipv4_build(hdr, 0, (uint16_t)total, 0, 0, 64, IPPROTO_NUM_UDP, d->src, d->dst);
+	put_be16(hdr + 20, d->sport);
+	put_be16(hdr + 22, d->dport);
+	put_be16(hdr + 24, (uint16_t)(8 + d->len));
+	put_be16(hdr + 26, 0); /* no UDP checksum (RFC 768) */
+	rec[0] = 1;
+	rec[4] = (uint8_t)usec, rec[5] = (uint8_t)(usec >> 8), rec[6] = (uint8_t)(usec >> 16);
+	rec[8] = rec[12] = (uint8_t)total;
+	rec[9] = rec[13] = (uint8_t)(total >> 8);
+	assert_int_equal(fwrite(rec, 1, 16, f), 16);
+	assert_int_equal(fwrite(hdr, 1, 28, f), 28);
+	assert_int_equal(fwrite(d->data, 1, d->len, f), d->len);
+}
+
+static int count(const char *out, const char *what)
+{
+	int k = 0;
+
+	for (const char *p = out; (p = strstr(p, what)); p += strlen(what))
+		k++;
+	return k;
+}
+
+static void expect_count(const char *out, const char *what, int n)
+{
+	int k = count(out, what);
+
+	if (k != n)
+		fail_msg("tshark output has \"%s\" %d times, not %d:\n%s", what, k, n, out);
+}
+
+static void test_tshark_decrypts_negotiation(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *ike;
+		bool encap;
+	} runs[] = {{"aes128gcm16-prfsha256-x25519", false},
+	            {"aes256-sha512-prfsha512-ecp256", true}};
+	static char out[1 << 20];
+	char path[700], cmd[1600];
+	FILE *pcap, *table;
+	uint8_t ghdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0};
+	uint32_t usec = 0;
+	int encrypted = 0;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/.config/wireshark", tmpdir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/.config/wireshark/ikev2_decryption_table", tmpdir);
+	table = fopen(path, "w");
+	assert_non_null(table);
+	snprintf(path, sizeof(path), "%s/ike.pcap", tmpdir);
+	pcap = fopen(path, "wb");
+	assert_non_null(pcap);
+	ghdr[16] = ghdr[17] = 0xff;
+	ghdr[20] = 228; /* LINKTYPE_IPV4 */
+	assert_int_equal(fwrite(ghdr, 1, 24, pcap), 24);
+	for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		struct ike_harness h;
+		struct ike_conn_config a, b;
+
+		h_init(&h);
+		h.n[0].rng += (uint32_t)r; /* other SPIs */
+		h.record = true;
+		h_conn(&h, 0, &a, runs[r].ike, NULL);
+		h_conn(&h, 1, &b, runs[r].ike, NULL);
+		a.encap = runs[r].encap;
+		a.dpd_delay_ns = 10 * H_S;
+		a.children[0].start_action = IKE_START_START;
+		h_add(&h, 1, &b);
+		h_add(&h, 0, &a);
+		h_run_for(&h, 12 * H_S); /* IKE_SA_INIT, IKE_AUTH, a DPD exchange */
+		assert_int_equal(h_ike_state(&h, 0), IKE_STATE_ESTABLISHED);
+		assert_non_null(h_event(&h, 0, IKE_EV_IKE_KEYS, 0)->ev.text);
+		fprintf(table, "%s\n", h_event(&h, 0, IKE_EV_IKE_KEYS, 0)->ev.text);
+		for (size_t i = 0; i < h.nlog; i++) {
+			write_record(pcap, &h.log[i], usec += 1000);
+			encrypted += h.log[i].data[h.log[i].dport == 4500 ? 22 : 18] != IKE_SA_INIT;
+		}
+		h_free(&h);
+	}
+	fclose(pcap);
+	fclose(table);
+	assert_int_equal(encrypted, 8);
+	snprintf(cmd, sizeof(cmd),
+	         "HOME=%s XDG_CONFIG_HOME=%s/.config tshark -n -o udp.check_checksum:FALSE -r "
+	         "%s -V 2>&1",
+	         tmpdir, tmpdir, path);
+	{
+		FILE *p = popen(cmd, "r");
+
+		assert_non_null(p);
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = '\0';
+		assert_int_equal(pclose(p), 0);
+	}
+	if (strstr(out, "Malformed") || strstr(out, "Expert Info (Error"))
+		fail_msg("tshark reports errors:\n%s", out);
+	expect_count(out, "Exchange type: IKE_AUTH (35)", 4);
+	expect_count(out, "Exchange type: INFORMATIONAL (37)", 4);
+	expect_count(out, "Decrypted Data", 8);
+	/* Wireshark checks the ICV of both, GCM's tag and CBC's HMAC. */
+	expect_count(out, "Integrity Checksum Data: ", 8);
+	expect_count(out, "[correct]", 8);
+	expect_count(out, "[incorrect", 0);
+	expect_count(out, "ID_IPV4_ADDR: 192.0.2.1", 2);
+	expect_count(out, "ID_IPV4_ADDR: 198.51.100.2", 2);
+	expect_count(out, "Payload: Authentication (39)", 4);
+	expect_count(out, "Starting Addr: 10.2.0.0", 4);
+	expect_count(out, "Ending Addr: 10.1.255.255", 4);
+	expect_count(out, "Notify Message Type: NAT_DETECTION_SOURCE_IP (16388)", 4);
+	/* The encapsulated run: UDP 4500 with the non-ESP marker. */
+	expect_count(out, "Non-ESP Marker", 4);
+	if (count(out, "Src Port: 4500") < 4)
+		fail_msg("no IKE on port 4500:\n%s", out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_tshark_decrypts_negotiation),
+	};
+	char cmd[512];
+	int rc;
+
+	if (system("command -v tshark >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "SKIP: tshark is not installed (apt-get install tshark)\n");
+		return 77;
+	}
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	if (rc == 0 && system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+	return rc;
+}
