@@ -56,7 +56,10 @@ struct ike_identity {
 };
 
 struct ike_auth_config {
-	enum ike_auth_class auth; /* `auth = psk | pubkey` */
+	/* `auth = psk | pubkey`; pubkey (swanctl's default, also
+	 * ike_conn_defaults()'s) is refused by ike_conn_add() until public-key
+	 * authentication is implemented. */
+	enum ike_auth_class auth;
 	struct ike_identity id;
 	/* pubkey: PEM of this side's certificate and private key (local) or
 	 * of the CA that must have signed the peer's certificate (remote). */
@@ -165,7 +168,10 @@ struct ike_event {
 	uint32_t spi_in, spi_out;
 	uint32_t sa_in, sa_out; /* ids in the node's struct ipsec */
 	/* IKE_EV_IKE_KEYS: the ikev2_decryption_table line, ready to write:
-	 * SPIi,SPIr,SK_ei,SK_er,"enc",SK_ai,SK_ar,"integ" */
+	 * SPIi,SPIr,SK_ei,SK_er,"enc",SK_ai,SK_ar,"integ" -- NULL (and
+	 * `reason` says why) for suites Wireshark 4.0 cannot decrypt
+	 * (ChaCha20-Poly1305).  IKE_EV_FAILURE: the diagnostic.  Strings are
+	 * valid during the callback only. */
 	const char *text;
 	/* IKE_EV_NAT */
 	bool nat_local, nat_remote;
