@@ -47,6 +47,7 @@ static void load_node(struct load *L, size_t ni)
 	if ((v = scn_get(c, m, "nat")))
 		scn_load_nat(L, ni, v);
 	L->s->n_sas += nd->n_sas;
+	L->s->n_conns += nd->n_conns;
 }
 
 static void load_top(struct load *L, yaml_node_t *root)

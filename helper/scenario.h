@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ike.h"
 #include "ipsec.h"
 #include "nat.h"
 
@@ -93,6 +94,19 @@ struct scenario_nat {
 	struct nat_config cfg;
 };
 
+/* The ids a secret belongs to (swanctl.conf `id<suffix>`). */
+#define SCENARIO_SECRET_IDS_MAX 8
+
+/* An IKE pre-shared key (`ipsec: secrets:`, swanctl.conf secrets { ike<suffix>
+ * { id; secret } }). */
+struct scenario_secret {
+	char name[SCENARIO_NAME_MAX]; /* `name`, else "secrets.N" */
+	char ids[SCENARIO_SECRET_IDS_MAX][IKE_ID_MAX];
+	size_t n_ids; /* 0: any identity (%any) */
+	uint8_t secret[256];
+	size_t secret_len;
+};
+
 struct scenario_node {
 	char name[SCENARIO_NAME_MAX];
 	bool forwarding;
@@ -111,6 +125,17 @@ struct scenario_node {
 	size_t n_attacks;
 	bool has_nat; /* the node has a `nat:` section */
 	struct scenario_nat nat;
+	/* IKEv2 (`ipsec: connections:`), in file order: complete, with
+	 * strongSwan's defaults applied (ike_conn_defaults(),
+	 * ike_child_defaults()), local_addr resolved, and psk/psk_len taken
+	 * from the node's secrets; ready for ike_conn_add(). */
+	struct ike_conn_config *conns;
+	size_t n_conns;
+	/* Per connection: the index into secrets of the PSK it uses, or
+	 * SCENARIO_NONE when neither side authenticates with psk. */
+	size_t *conn_secret;
+	struct scenario_secret *secrets;
+	size_t n_secrets;
 };
 
 /* A point-to-point link between two nodes. */
@@ -171,7 +196,8 @@ struct scenario {
 	size_t n_flows;
 	struct scenario_event *events; /* in file order */
 	size_t n_events;
-	size_t n_sas; /* over all nodes */
+	size_t n_sas;   /* over all nodes */
+	size_t n_conns; /* IKE connections, over all nodes */
 
 	/* Provenance, to be stored with results: the file as read (before
 	 * overrides) and the overrides, "key=value", in order. */

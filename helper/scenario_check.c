@@ -6,37 +6,6 @@
 
 #include <stdio.h>
 
-/* The neighbour a node sends a packet for dst to (longest prefix match over
- * its connected subnets and static routes, as ns-3's static routing does),
- * or SCENARIO_NONE; *via_iface gets the interface used. */
-static size_t next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *via_iface)
-{
-	const struct scenario_node *nd = &s->nodes[n];
-	size_t best = SCENARIO_NONE;
-	int best_len = -1;
-
-	for (size_t i = 0; i < nd->n_ifaces; i++) {
-		const struct scenario_iface *f = &nd->ifaces[i];
-
-		if (scn_same_subnet(f->addr, dst, f->prefix_len) && f->prefix_len > best_len) {
-			best = f->peer;
-			best_len = f->prefix_len;
-			*via_iface = i;
-		}
-	}
-	for (size_t i = 0; i < nd->n_routes; i++) {
-		const struct scenario_route *r = &nd->routes[i];
-
-		if (r->iface != SCENARIO_NONE && scn_same_subnet(r->dst, dst, r->prefix_len) &&
-		    r->prefix_len > best_len) {
-			best = nd->ifaces[r->iface].peer;
-			best_len = r->prefix_len;
-			*via_iface = r->iface;
-		}
-	}
-	return best;
-}
-
 static bool in_range(const struct ipsec_range32 *r, uint32_t a)
 {
 	return r->lo <= a && a <= r->hi;
@@ -86,7 +55,7 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 		}
 		/* The inner packet needs a route too (ns-3 and Linux route before
 		 * the outbound IPsec processing). */
-		next = next_hop(s, cur, dst, &iface);
+		next = scn_next_hop(s, cur, dst, &iface);
 		if (next == SCENARIO_NONE) {
 			snprintf(why, len, "node '%s' has no route to %s", nd->name,
 			         scn_addr_str(dst, a));
@@ -142,7 +111,7 @@ static size_t last_nat(const struct scenario *s, size_t from, uint32_t dst)
 			break;
 		if (hop > 0 && s->nodes[cur].has_nat)
 			found = cur;
-		cur = next_hop(s, cur, dst, &iface);
+		cur = scn_next_hop(s, cur, dst, &iface);
 		if (cur == SCENARIO_NONE)
 			break;
 	}
@@ -179,7 +148,7 @@ void scn_check_reachability(struct load *L)
 		uint32_t src;
 
 		if (f->to == SCENARIO_NONE ||
-		    next_hop(s, f->from, f->dst, &iface) == SCENARIO_NONE) {
+		    scn_next_hop(s, f->from, f->dst, &iface) == SCENARIO_NONE) {
 			if (f->to != SCENARIO_NONE)
 				scn_warn_at(
 				        L->c, tov,

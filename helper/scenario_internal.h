@@ -7,6 +7,9 @@
  *   scenario_topology.c  node names, links, interfaces, routes
  *   scenario_sa.c        manually keyed SAs
  *   scenario_ipsec.c     the `ipsec:` section, policies, traffic selectors
+ *   scenario_ike.c       IKEv2 connections (swanctl.conf `connections`)
+ *   scenario_ike_child.c their children and traffic selectors
+ *   scenario_ike_secret.c IKE pre-shared keys (swanctl.conf `secrets`)
  *   scenario_attacker.c  on-path attacker actions
  *   scenario_nat.c       NAT boxes
  *   scenario_events.c    timed events
@@ -112,6 +115,10 @@ const char *scn_nearest(const char *word, const char *const *words);
 /* Checks a mapping's keys: each must be a scalar from `keys`, at most once.
  * `what` names the mapping in messages ("link", "SA 'gwA-out'"). */
 void scn_check_keys(struct ctx *c, yaml_node_t *map, const char *what, const char *const *keys);
+/* The same, where keys listed in `unsupported` (swanctl.conf's, not
+ * implemented here) get a message saying so instead of "unknown key". */
+void scn_check_keys_known(struct ctx *c, yaml_node_t *map, const char *what,
+                          const char *const *keys, const char *const *unsupported);
 /* The value of `key` in a mapping, or NULL. */
 yaml_node_t *scn_get(struct ctx *c, yaml_node_t *map, const char *key);
 /* The text of a scalar value, or NULL after an error. */
@@ -166,6 +173,12 @@ size_t scn_addr_owner(const struct scenario *s, uint32_t a);
 void scn_load_node_names(struct load *L, yaml_node_t *nodes);
 void scn_load_links(struct load *L, yaml_node_t *links);
 void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes);
+/* The neighbour node n sends a packet for dst to (longest prefix match over
+ * its connected subnets and static routes, as ns-3's static routing does),
+ * or SCENARIO_NONE; *via_iface gets the interface used. */
+size_t scn_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *via_iface);
+/* Just that interface, or SCENARIO_NONE. */
+size_t scn_route_iface(const struct scenario *s, size_t n, uint32_t dst);
 
 /* ---- IPsec (scenario_sa.c, scenario_ipsec.c) ---- */
 
@@ -175,6 +188,28 @@ int scn_ts_value(const char *t, struct ipsec_range32 *r, char *err, size_t errle
 /* Ports: "any", a number 0..max or a range "A-B". */
 int scn_port_value(const char *t, uint16_t max, struct ipsec_range16 *r, char *err, size_t errlen);
 void scn_load_ipsec(struct load *L, size_t ni, yaml_node_t *m);
+
+/* ---- IKEv2 (scenario_ike*.c) ---- */
+
+/* make-before-break, break-before-make (rekey_policy, reauth_policy). */
+extern const struct name_val scn_rekey_policy_names[];
+/* "1h", "66min", "90s", "1500ms", ...: a time for messages. */
+const char *scn_time_str(uint64_t ns, char *buf, size_t len);
+/* `connections:` of node ni (after its `secrets:`). */
+void scn_load_ike_conns(struct load *L, size_t ni, yaml_node_t *m);
+/* `secrets:` of node ni. */
+void scn_load_ike_secrets(struct load *L, size_t ni, yaml_node_t *list);
+/* A child (swanctl.conf children.<name>) of connection `conn`, its name
+ * already set and checked; `remote_any`: the connection's remote_addrs is
+ * %any. */
+void scn_load_ike_child(struct load *L, struct ike_conn_config *conn, struct ike_child_config *ch,
+                        yaml_node_t *m, bool remote_any);
+/* The secret of node ni that strongSwan would pick for identities `me`
+ * and `other` ("%any" = any): the best match of `other`, then of `me`
+ * (credential_manager get_shared()).  SCENARIO_NONE if none matches;
+ * *tie is set when another secret matches exactly as well. */
+size_t scn_ike_secret_find(const struct scenario_node *nd, const char *me, const char *other,
+                           size_t *tie);
 
 /* ---- the rest ---- */
 

@@ -401,3 +401,43 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 		}
 	}
 }
+
+/* The neighbour a node sends a packet for dst to (longest prefix match over
+ * its connected subnets and static routes, as ns-3's static routing does),
+ * or SCENARIO_NONE; *via_iface gets the interface used. */
+size_t scn_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *via_iface)
+{
+	const struct scenario_node *nd = &s->nodes[n];
+	size_t best = SCENARIO_NONE;
+	int best_len = -1;
+
+	for (size_t i = 0; i < nd->n_ifaces; i++) {
+		const struct scenario_iface *f = &nd->ifaces[i];
+
+		if (scn_same_subnet(f->addr, dst, f->prefix_len) && f->prefix_len > best_len) {
+			best = f->peer;
+			best_len = f->prefix_len;
+			*via_iface = i;
+		}
+	}
+	for (size_t i = 0; i < nd->n_routes; i++) {
+		const struct scenario_route *r = &nd->routes[i];
+
+		if (r->iface != SCENARIO_NONE && scn_same_subnet(r->dst, dst, r->prefix_len) &&
+		    r->prefix_len > best_len) {
+			best = nd->ifaces[r->iface].peer;
+			best_len = r->prefix_len;
+			*via_iface = r->iface;
+		}
+	}
+	return best;
+}
+
+size_t scn_route_iface(const struct scenario *s, size_t n, uint32_t dst)
+{
+	size_t iface = SCENARIO_NONE;
+
+	if (scn_next_hop(s, n, dst, &iface) == SCENARIO_NONE)
+		return SCENARIO_NONE;
+	return iface;
+}

@@ -249,7 +249,21 @@ const char *scn_nearest(const char *word, const char *const *words)
  * `what` names the mapping in messages ("link", "SA 'gwA-out'"). */
 void scn_check_keys(struct ctx *c, yaml_node_t *map, const char *what, const char *const *keys)
 {
-	unsigned long seen = 0; /* bit i: keys[i] seen */
+	scn_check_keys_known(c, map, what, keys, NULL);
+}
+
+static bool in_list(const char *word, const char *const *words)
+{
+	for (; words && *words; words++)
+		if (strcmp(word, *words) == 0)
+			return true;
+	return false;
+}
+
+void scn_check_keys_known(struct ctx *c, yaml_node_t *map, const char *what,
+                          const char *const *keys, const char *const *unsupported)
+{
+	unsigned long long seen = 0; /* bit i: keys[i] seen */
 
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
 	     p++) {
@@ -264,6 +278,12 @@ void scn_check_keys(struct ctx *c, yaml_node_t *map, const char *what, const cha
 		for (i = 0; keys[i]; i++)
 			if (strcmp(keys[i], scn_text_of(k)) == 0)
 				break;
+		if (!keys[i] && in_list(scn_text_of(k), unsupported)) {
+			scn_error_at(c, k,
+			             "'%s' (swanctl.conf) is not supported by this module, in %s",
+			             scn_text_of(k), what);
+			continue;
+		}
 		if (!keys[i]) {
 			const char *near = scn_nearest(scn_text_of(k), keys);
 
@@ -274,9 +294,9 @@ void scn_check_keys(struct ctx *c, yaml_node_t *map, const char *what, const cha
 				scn_error_at(c, k, "unknown key '%s' in %s", scn_text_of(k), what);
 			continue;
 		}
-		if (seen & (1ul << i))
+		if (seen & (1ull << i))
 			scn_error_at(c, k, "duplicate key '%s' in %s", scn_text_of(k), what);
-		seen |= 1ul << i;
+		seen |= 1ull << i;
 	}
 }
 
@@ -494,4 +514,25 @@ const char *scn_name_value(struct ctx *c, yaml_node_t *v, const char *key)
 char *scn_addr_str(uint32_t a, char *buf)
 {
 	return units_ipv4_str(a, buf);
+}
+
+const char *scn_time_str(uint64_t ns, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t div;
+		const char *unit;
+	} units[] = {{3600 * 1000000000ull, "h"},
+	             {60 * 1000000000ull, "min"},
+	             {1000000000ull, "s"},
+	             {1000000, "ms"},
+	             {1000, "us"},
+	             {1, "ns"}};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (ns % units[i].div == 0) {
+			snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].div),
+			         units[i].unit);
+			break;
+		}
+	return buf;
 }
