@@ -30,6 +30,49 @@ static const struct scenario_policy *spd_match(const struct scenario_node *nd, u
 	return NULL;
 }
 
+/* Does a child's side (its traffic selectors, or "dynamic": the IKE
+ * address `addr`, 0 = any) cover address a for protocol proto?  Selectors
+ * restricted to ports are skipped, as in spd_match(). */
+static bool ts_covers(const struct ike_ts_config *ts, size_t n, uint32_t addr, uint32_t a,
+                      uint8_t proto)
+{
+	if (n == 0)
+		return addr == 0 || addr == a;
+	for (size_t i = 0; i < n; i++) {
+		bool any_addr = ts[i].addr_lo == 0 && ts[i].addr_hi == 0;
+		bool any_port =
+		        ts[i].port_lo == 0 && (ts[i].port_hi == 0 || ts[i].port_hi == 65535);
+
+		if ((any_addr || (ts[i].addr_lo <= a && a <= ts[i].addr_hi)) &&
+		    (ts[i].protocol == 0 || ts[i].protocol == proto) && any_port)
+			return true;
+	}
+	return false;
+}
+
+/* The first IKE connection of the node with a child whose selectors cover
+ * a packet src -> dst: the policies IKE will install (RFC 7296 §2.9).  They
+ * are taken to come after the manual policies.  *child gets the child. */
+static const struct ike_conn_config *ike_match(const struct scenario_node *nd, uint32_t src,
+                                               uint32_t dst, uint8_t proto,
+                                               const struct ike_child_config **child)
+{
+	for (size_t i = 0; i < nd->n_conns; i++) {
+		const struct ike_conn_config *c = &nd->conns[i];
+
+		for (size_t k = 0; k < c->n_children; k++) {
+			const struct ike_child_config *ch = &c->children[k];
+
+			if (ts_covers(ch->local_ts, ch->n_local_ts, c->local_addr, src, proto) &&
+			    ts_covers(ch->remote_ts, ch->n_remote_ts, c->remote_addr, dst, proto)) {
+				*child = ch;
+				return c;
+			}
+		}
+	}
+	return NULL;
+}
+
 /* Follows a packet src -> dst (IP protocol proto) from node `from`: routes,
  * forwarding, and outbound IPsec (a DISCARD policy drops it; a tunnel-mode
  * SA carries it to the tunnel's far end, which is followed in turn).  On
@@ -44,6 +87,11 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 	for (size_t hop = 0; hop <= s->n_nodes; hop++) {
 		const struct scenario_node *nd = &s->nodes[cur];
 		const struct scenario_policy *p;
+		const struct ike_conn_config *conn;
+		const struct ike_child_config *child = NULL;
+		uint32_t tsrc = 0, tdst = 0;
+		uint8_t tproto = 0;
+		bool tunnel, ipsec;
 		size_t next;
 
 		if (scn_iface_with_addr(nd, dst) != SCENARIO_NONE)
@@ -61,36 +109,51 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 			         scn_addr_str(dst, a));
 			return false;
 		}
-		p = nd->has_ipsec ? spd_match(nd, src, dst, proto) : NULL;
+		/* The outer packet of a tunnel leaves its node without another
+		 * SPD lookup (RFC 4301 §5.1: it is the output of IPsec). */
+		ipsec = nd->has_ipsec && !(hop == 0 && depth > 0);
+		p = ipsec ? spd_match(nd, src, dst, proto) : NULL;
+		conn = ipsec && !p ? ike_match(nd, src, dst, proto, &child) : NULL;
 		if ((p && p->action == IPSEC_ACTION_DISCARD) ||
-		    (!p && nd->has_ipsec && nd->ipsec_default == IPSEC_ACTION_DISCARD)) {
+		    (!p && !conn && ipsec && nd->ipsec_default == IPSEC_ACTION_DISCARD)) {
 			snprintf(why, len, "node '%s' discards packets to %s (%s)", nd->name,
 			         scn_addr_str(dst, a), p ? "a discard policy" : "default: discard");
 			return false;
 		}
+		tunnel = false;
 		if (p && p->action == IPSEC_ACTION_PROTECT && p->n_out) {
 			/* The outermost SA of the bundle decides where it goes. */
 			const struct ipsec_sa_config *sa = &nd->sas[p->out[p->n_out - 1]].cfg;
-			size_t far = scn_addr_owner(s, sa->dst);
 
-			if (sa->mode == IPSEC_MODE_TUNNEL && sa->dst != dst) {
-				if (depth > 3)
-					return true; /* too nested to follow: no opinion */
-				if (far == SCENARIO_NONE) {
-					snprintf(why, len,
-					         "the tunnel from '%s' leads to %s, which no node "
-					         "has",
-					         nd->name, scn_addr_str(sa->dst, a));
-					return false;
-				}
-				if (!reaches(s, cur, sa->src, sa->dst, (uint8_t)sa->protocol,
-				             depth + 1, why, len))
-					return false;
-				if (s->nodes[far].has_nat)
-					return true; /* to a NAT's outside address */
-				cur = far;           /* decapsulated there, routed on */
-				continue;
+			tunnel = sa->mode == IPSEC_MODE_TUNNEL;
+			tsrc = sa->src;
+			tdst = sa->dst;
+			tproto = (uint8_t)sa->protocol;
+		} else if (conn && child->mode == IPSEC_MODE_TUNNEL) {
+			if (conn->remote_addr == 0)
+				return true; /* a responder to any peer: no opinion */
+			tunnel = true;
+			tsrc = conn->local_addr;
+			tdst = conn->remote_addr;
+			tproto = conn->encap ? 17 : 50; /* RFC 3948 UDP, or ESP */
+		}
+		if (tunnel && tdst != dst) {
+			size_t far = scn_addr_owner(s, tdst);
+
+			if (depth > 3)
+				return true; /* too nested to follow: no opinion */
+			if (far == SCENARIO_NONE) {
+				snprintf(why, len,
+				         "the tunnel from '%s' leads to %s, which no node has",
+				         nd->name, scn_addr_str(tdst, a));
+				return false;
 			}
+			if (!reaches(s, cur, tsrc, tdst, tproto, depth + 1, why, len))
+				return false;
+			if (s->nodes[far].has_nat)
+				return true; /* to a NAT's outside address */
+			cur = far;           /* decapsulated there, routed on */
+			continue;
 		}
 		cur = next;
 	}

@@ -406,6 +406,21 @@ static void test_manual_and_ike_and_set(void **state)
 	scenario_free(&s);
 }
 
+/* The reachability check follows connections' children like protect
+ * policies: their tunnel leads to remote_addrs. */
+static void test_reachability(void **state)
+{
+	struct scenario s;
+	static const char *const nowhere[] = {
+	        "nodes.gwA.ipsec.connections.gw-gw.remote_addrs=192.0.2.77"};
+
+	(void)state;
+	assert_int_equal(load_file("ikev2-psk.yaml", nowhere, 1, &s), 0);
+	assert_non_null(strstr(errbuf, "warning: traffic 'a-to-b' cannot reach hostB: the tunnel "
+	                               "from 'gwA' leads to 192.0.2.77, which no node has"));
+	scenario_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +429,7 @@ int main(void)
 	        cmocka_unit_test(test_every_key),
 	        cmocka_unit_test(test_secret_matching),
 	        cmocka_unit_test(test_manual_and_ike_and_set),
+	        cmocka_unit_test(test_reachability),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
