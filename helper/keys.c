@@ -1,8 +1,10 @@
 #include "keys.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "paths.h"
+#include "units.h"
 
 /* Wireshark 4.0 ESP preference names for our transforms (packet-ipsec.c);
  * NULL where Wireshark 4.0 cannot decrypt (ChaCha20-Poly1305) or would
@@ -42,11 +44,6 @@ static const char *wireshark_integ(enum ipsec_integ integ)
 	}
 }
 
-static void ip_text(char *buf, uint32_t a)
-{
-	sprintf(buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
 static void hex(FILE *f, const uint8_t *b, size_t n)
 {
 	fputs("0x", f);
@@ -54,73 +51,91 @@ static void hex(FILE *f, const uint8_t *b, size_t n)
 		fprintf(f, "%02x", b[i]);
 }
 
-static int listed_before(const struct scenario *s, size_t node, size_t sa)
+static bool same_sa(const struct ipsec_sa_config *a, const struct ipsec_sa_config *b)
 {
-	const struct ipsec_sa_config *c = &s->nodes[node].sas[sa].cfg;
-	for (size_t n = 0; n <= node; n++)
-		for (size_t i = 0; i < s->nodes[n].n_sas && (n < node || i < sa); i++) {
-			const struct ipsec_sa_config *o = &s->nodes[n].sas[i].cfg;
-			if (o->protocol == c->protocol && o->spi == c->spi && o->src == c->src &&
-			    o->dst == c->dst)
-				return 1;
-		}
-	return 0;
+	return a->protocol == b->protocol && a->spi == b->spi && a->src == b->src &&
+	       a->dst == b->dst;
 }
 
-int keys_write_esp_sa(FILE *f, const struct scenario *s)
+int keys_write_esp_sa(FILE *f, const struct keys *k)
 {
 	int lines = 0;
-	for (size_t n = 0; n < s->n_nodes; n++) {
-		for (size_t i = 0; i < s->nodes[n].n_sas; i++) {
-			const struct ipsec_sa_config *c = &s->nodes[n].sas[i].cfg;
-			const char *enc = wireshark_enc(c->enc);
-			if (c->protocol != IPSEC_PROTO_ESP || !enc || listed_before(s, n, i))
-				continue;
-			char src[16], dst[16];
-			ip_text(src, c->src);
-			ip_text(dst, c->dst);
-			fprintf(f, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"", src, dst, c->spi,
-			        enc);
-			if (c->enc != IPSEC_ENC_NULL)
-				hex(f, c->enc_key, c->enc_key_len);
-			fprintf(f, "\",\"%s\",\"", wireshark_integ(c->integ));
-			if (c->integ != IPSEC_INTEG_NONE)
-				hex(f, c->integ_key, c->integ_key_len);
-			fputs("\"\n", f);
-			lines++;
-		}
+	for (size_t i = 0; i < k->n_sas; i++) {
+		const struct ipsec_sa_config *c = k->sas[i];
+		const char *enc = wireshark_enc(c->enc);
+		bool listed = false;
+		for (size_t j = 0; j < i && !listed; j++)
+			listed = same_sa(k->sas[j], c);
+		if (c->protocol != IPSEC_PROTO_ESP || !enc || listed)
+			continue;
+		char src[16], dst[16];
+		units_ipv4_str(c->src, src);
+		units_ipv4_str(c->dst, dst);
+		fprintf(f, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"", src, dst, c->spi, enc);
+		if (c->enc != IPSEC_ENC_NULL)
+			hex(f, c->enc_key, c->enc_key_len);
+		fprintf(f, "\",\"%s\",\"", wireshark_integ(c->integ));
+		if (c->integ != IPSEC_INTEG_NONE)
+			hex(f, c->integ_key, c->integ_key_len);
+		fputs("\"\n", f);
+		lines++;
 	}
 	return ferror(f) ? -1 : lines;
 }
 
-static int write_file(const char *path, const struct scenario *s, const char *text)
+static int write_ike_table(FILE *f, const struct keys *k)
 {
+	for (size_t i = 0; i < k->n_ike_lines; i++) {
+		bool listed = false;
+		for (size_t j = 0; j < i && !listed; j++)
+			listed = !strcmp(k->ike_lines[j], k->ike_lines[i]);
+		if (!listed)
+			fprintf(f, "%s\n", k->ike_lines[i]);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+enum table { ESP_SA, IKEV2_TABLE, PREFERENCES };
+
+static int write_file(const char *dir, const char *name, const struct keys *k, enum table t)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	int rc = text ? (fputs(text, f) < 0 ? -1 : 0) : keys_write_esp_sa(f, s);
+	int rc = 0;
+	switch (t) {
+	case ESP_SA:
+		rc = keys_write_esp_sa(f, k);
+		break;
+	case IKEV2_TABLE:
+		rc = write_ike_table(f, k);
+		break;
+	case PREFERENCES:
+		rc = fputs("esp.enable_encryption_decode: TRUE\n"
+		           "esp.enable_authentication_check: TRUE\n",
+		           f) < 0
+		             ? -1
+		             : 0;
+		break;
+	}
 	if (fclose(f) != 0)
 		rc = -1;
 	return rc < 0 ? -1 : 0;
 }
 
-int keys_export(const char *dir, const struct scenario *s)
+int keys_export(const char *dir, const struct keys *k)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/keys", dir);
-	if (mkdirs(path) != 0)
+	char keys[4096], home[4096];
+	snprintf(keys, sizeof keys, "%s/keys", dir);
+	snprintf(home, sizeof home, "%s/keys-home/.config/wireshark", dir);
+	if (mkdirs(keys) != 0 || mkdirs(home) != 0)
 		return -1;
-	snprintf(path, sizeof path, "%s/keys/esp_sa", dir);
-	if (write_file(path, s, NULL) != 0)
-		return -1;
-	snprintf(path, sizeof path, "%s/keys-home/.config/wireshark", dir);
-	if (mkdirs(path) != 0)
-		return -1;
-	snprintf(path, sizeof path, "%s/keys-home/.config/wireshark/esp_sa", dir);
-	if (write_file(path, s, NULL) != 0)
-		return -1;
-	snprintf(path, sizeof path, "%s/keys-home/.config/wireshark/preferences", dir);
-	return write_file(path, s,
-	                  "esp.enable_encryption_decode: TRUE\n"
-	                  "esp.enable_authentication_check: TRUE\n");
+	const char *dirs[] = {keys, home};
+	for (int i = 0; i < 2; i++)
+		if (write_file(dirs[i], "esp_sa", k, ESP_SA) != 0 ||
+		    write_file(dirs[i], "ikev2_decryption_table", k, IKEV2_TABLE) != 0)
+			return -1;
+	return write_file(home, "preferences", k, PREFERENCES);
 }

@@ -7,40 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "attack.h"
-#include "keys.h"
-#include "metrics.h"
 #include "ns3c.h"
 #include "paths.h"
-#include "sim_host.h"
-#include "traffic.h"
+#include "sim_internal.h"
 
 /* How often, in simulated time, an interrupt request is looked at. */
 #define INTERRUPT_POLL_NS 10000000ULL
-
-struct sim_node {
-	struct sim_host *host; /* NULL without ipsec */
-	uint32_t *sa_ids;      /* engine id of each scenario SA */
-	struct attacker *attacker;
-	struct nat *nat; /* NULL unless the node is a NAT */
-};
-
-/* A scenario event (`events:`) and what became of it. */
-struct sim_timeline {
-	struct sim *sim;
-	size_t index; /* into scenario.events */
-	bool done;
-	size_t mappings; /* NAT events: how many mappings were dropped or moved */
-};
-
-struct sim {
-	const struct scenario *s;
-	struct sim_node *nodes;
-	struct sim_timeline *timeline;
-	struct traffic *traffic;
-	struct sim_event_log events;
-	uint64_t stop_ns;
-};
 
 static volatile sig_atomic_t interrupted;
 
@@ -60,11 +32,6 @@ static void poll_interrupt(void *arg)
 	uint64_t next = ns3c_now_ns() + INTERRUPT_POLL_NS;
 	if (next < sim->stop_ns)
 		ns3c_schedule_at(next, poll_interrupt, sim);
-}
-
-static void ip_text(char *buf, uint32_t a)
-{
-	sprintf(buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
 static int build_ipsec(struct sim *sim, size_t n, uint64_t seed, FILE *log)
@@ -101,6 +68,20 @@ static int build_ipsec(struct sim *sim, size_t n, uint64_t seed, FILE *log)
 	}
 	ipsec_spd_set_default(engine, node->ipsec_default);
 	ns3c_ipsec_attach((uint32_t)n, engine);
+	if (!node->n_conns)
+		return 0;
+	struct ike *ike = sim_host_start_ike(sn->host, &sim->ike_events, err, sizeof err);
+	if (!ike) {
+		fprintf(log, "%s: node %s: %s\n", sim->s->path, node->name, err);
+		return -1;
+	}
+	for (size_t i = 0; i < node->n_conns; i++) {
+		if (ike_conn_add(ike, &node->conns[i], err, sizeof err) != 0) {
+			fprintf(log, "%s: node %s: connection %s: %s\n", sim->s->path, node->name,
+			        node->conns[i].name, err);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -211,232 +192,6 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 	return 0;
 }
 
-static const char *mode_name(enum ipsec_mode m)
-{
-	return m == IPSEC_MODE_TUNNEL ? "tunnel" : "transport";
-}
-
-static const char *event_name(enum ipsec_event_type t)
-{
-	switch (t) {
-	case IPSEC_EV_SOFT_EXPIRE:
-		return "soft_expire";
-	case IPSEC_EV_HARD_EXPIRE:
-		return "hard_expire";
-	case IPSEC_EV_SEQ_EXHAUSTED:
-		return "seq_exhausted";
-	case IPSEC_EV_ACQUIRE:
-		return "acquire";
-	}
-	return "?";
-}
-
-static const char *sa_name(const struct sim *sim, size_t n, uint32_t id)
-{
-	for (size_t i = 0; i < sim->s->nodes[n].n_sas; i++)
-		if (sim->nodes[n].sa_ids[i] == id)
-			return sim->s->nodes[n].sas[i].name;
-	return NULL;
-}
-
-static int write_sas(struct metrics *m, const struct sim *sim, size_t n)
-{
-	const struct scenario_node *node = &sim->s->nodes[n];
-	struct ipsec *engine = sim_host_engine(sim->nodes[n].host);
-	for (size_t i = 0; i < node->n_sas; i++) {
-		const struct ipsec_sa_config *c = &node->sas[i].cfg;
-		const struct ipsec_sa_stats *st = ipsec_sa_stats(engine, sim->nodes[n].sa_ids[i]);
-		uint64_t drops = 0;
-		for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
-			drops += st->drops[r];
-			if (st->drops[r] &&
-			    metrics_insert(m, "INSERT INTO sa_drops VALUES(?1,?2,?3,?4,?5)", "ttti",
-			                   node->name, node->sas[i].name,
-			                   ipsec_drop_name((enum ipsec_drop)r),
-			                   (int64_t)st->drops[r]) != 0)
-				return -1;
-		}
-		char src[16], dst[16];
-		ip_text(src, c->src);
-		ip_text(dst, c->dst);
-		if (metrics_insert(m,
-		                   "INSERT INTO sas VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
-		                   "?13,?14,?15,?16,?17)",
-		                   "ttitttttttiiiiii", node->name, node->sas[i].name,
-		                   (int64_t)c->spi, c->dir == IPSEC_DIR_IN ? "in" : "out",
-		                   c->protocol == IPSEC_PROTO_ESP ? "esp" : "ah",
-		                   mode_name(c->mode), scenario_enc_name(c->enc),
-		                   scenario_integ_name(c->integ), src, dst, (int64_t)st->packets,
-		                   (int64_t)st->bytes, (int64_t)st->seq, (int64_t)drops,
-		                   (int64_t)st->soft_expired, (int64_t)st->hard_expired) != 0)
-			return -1;
-	}
-	for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
-		uint64_t count = ipsec_drops(engine, (enum ipsec_drop)r);
-		if (count &&
-		    metrics_insert(m, "INSERT INTO drops VALUES(?1,?2,?3,?4)", "tti", node->name,
-		                   ipsec_drop_name((enum ipsec_drop)r), (int64_t)count) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int write_nat(struct metrics *m, const struct sim *sim, size_t n, uint64_t end_ns,
-                     FILE *summary)
-{
-	const struct scenario_node *node = &sim->s->nodes[n];
-	struct nat *nat = sim->nodes[n].nat;
-	nat_expire(nat, end_ns);
-	const struct nat_stats *st = nat_stats(nat);
-	uint64_t drops = 0;
-	char outside[16];
-	ip_text(outside, node->nat.cfg.outside_addr);
-	if (summary)
-		fprintf(summary, "nat %s (%s): %llu out, %llu in, %llu mappings", node->name,
-		        outside, (unsigned long long)st->translated_out,
-		        (unsigned long long)st->translated_in,
-		        (unsigned long long)st->mappings_created);
-	for (int r = 0; r < NAT_DROP__COUNT; r++) {
-		if (!st->drops[r])
-			continue;
-		drops += st->drops[r];
-		if (summary)
-			fprintf(summary, ", %s=%llu", nat_drop_name((enum nat_drop)r),
-			        (unsigned long long)st->drops[r]);
-		if (metrics_insert(m, "INSERT INTO nat_drops VALUES(?1,?2,?3,?4)", "tti",
-		                   node->name, nat_drop_name((enum nat_drop)r),
-		                   (int64_t)st->drops[r]) != 0)
-			return -1;
-	}
-	if (summary)
-		fputc('\n', summary);
-	return metrics_insert(m,
-	                      "INSERT INTO nat VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
-	                      "?14)",
-	                      "tttiiiiiiiiii", node->name, outside,
-	                      scenario_nat_mapping_name(node->nat.cfg.mapping),
-	                      (int64_t)st->translated_out, (int64_t)st->translated_in,
-	                      (int64_t)st->passed, (int64_t)drops, (int64_t)st->mappings_created,
-	                      (int64_t)st->mappings_expired, (int64_t)st->mappings_flushed,
-	                      (int64_t)st->mappings_rebound, (int64_t)st->mappings,
-	                      (int64_t)st->peak_mappings);
-}
-
-/* Scenario events that happened go to the events table with the engines'. */
-static int write_timeline(struct metrics *m, const struct sim *sim)
-{
-	const struct scenario *s = sim->s;
-	for (size_t i = 0; i < s->n_events; i++) {
-		const struct scenario_event *e = &s->events[i];
-		char detail[160];
-		const char *node;
-		if (!sim->timeline[i].done)
-			continue;
-		if (e->node != SCENARIO_NONE) {
-			node = s->nodes[e->node].name;
-			snprintf(detail, sizeof detail, "mappings=%zu", sim->timeline[i].mappings);
-		} else {
-			const struct scenario_link *l = &s->links[e->link];
-			node = s->nodes[l->node[0]].name;
-			snprintf(detail, sizeof detail, "links.%zu %s-%s", e->link, node,
-			         s->nodes[l->node[1]].name);
-		}
-		if (metrics_insert(m, "INSERT INTO events VALUES(?1,?2,?3,?4,?5,?6)", "dtttt",
-		                   (double)e->at_ns * 1e-9, node, NULL,
-		                   scenario_event_name(e->action), detail) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int write_flows(struct metrics *m, const struct sim *sim, FILE *summary)
-{
-	const struct scenario *s = sim->s;
-	for (size_t i = 0; i < s->n_flows; i++) {
-		const struct scenario_flow *f = &s->flows[i];
-		struct flow_result r;
-		traffic_result(sim->traffic, i, &r);
-		char dst[16];
-		ip_text(dst, f->dst);
-		uint64_t lost = r.sent - r.received;
-		double loss = r.sent ? (double)lost / (double)r.sent : 0;
-		bool udp = f->type == SCENARIO_FLOW_UDP;
-		if (metrics_insert(
-		            m,
-		            "INSERT INTO flows VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
-		            "?13,?14,?15,?16,?17,?18)",
-		            "ttttiiiiditdddddd", f->name, udp ? "udp" : "ping",
-		            s->nodes[f->from].name, dst, (int64_t)r.sent, (int64_t)r.received,
-		            (int64_t)lost, (int64_t)r.duplicates, loss, (int64_t)r.bytes_received,
-		            udp ? "one-way" : "rtt", r.delay_mean * 1e3, r.delay_p50 * 1e3,
-		            r.delay_p99 * 1e3, r.delay_min * 1e3, r.delay_max * 1e3,
-		            r.throughput_bps) != 0)
-			return -1;
-		if (summary)
-			fprintf(summary,
-			        "  %-16s %-4s %6llu sent %6llu received %5.1f%% lost  %s %7.3f ms "
-			        "(p99 %7.3f)  %9.3f Mbit/s\n",
-			        f->name, udp ? "udp" : "ping", (unsigned long long)r.sent,
-			        (unsigned long long)r.received, loss * 100, udp ? "delay" : "rtt  ",
-			        r.delay_mean * 1e3, r.delay_p99 * 1e3, r.throughput_bps / 1e6);
-	}
-	return 0;
-}
-
-static int write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns, FILE *summary)
-{
-	const struct scenario *s = sim->s;
-	if (summary)
-		fprintf(summary, "flows:\n");
-	if (write_flows(m, sim, summary) != 0)
-		return -1;
-	for (size_t n = 0; n < s->n_nodes; n++) {
-		if (sim->nodes[n].host && write_sas(m, sim, n) != 0)
-			return -1;
-		if (sim->nodes[n].nat && write_nat(m, sim, n, end_ns, summary) != 0)
-			return -1;
-		for (size_t a = 0; a < s->nodes[n].n_attacks; a++) {
-			const struct scenario_attack *at = &s->nodes[n].attacks[a];
-			if (metrics_insert(
-			            m, "INSERT INTO attacks VALUES(?1,?2,?3,?4,?5,?6)", "ttdii",
-			            s->nodes[n].name, scenario_attack_name(at->action),
-			            (double)at->at_ns * 1e-9, (int64_t)at->count,
-			            (int64_t)attacker_performed(sim->nodes[n].attacker, a)) != 0)
-				return -1;
-		}
-	}
-	for (size_t i = 0; i < sim->events.n; i++) {
-		const struct sim_event *e = &sim->events.items[i];
-		if (metrics_insert(m, "INSERT INTO events VALUES(?1,?2,?3,?4,?5,?6)", "dtttt",
-		                   (double)e->time_ns * 1e-9, s->nodes[e->node].name,
-		                   sa_name(sim, e->node, e->ev.sa_id), event_name(e->ev.type),
-		                   e->ev.limit) != 0)
-			return -1;
-	}
-	if (write_timeline(m, sim) != 0)
-		return -1;
-	if (summary) {
-		fprintf(summary, "ipsec drops:");
-		int any = 0;
-		for (size_t n = 0; n < s->n_nodes; n++) {
-			if (!sim->nodes[n].host)
-				continue;
-			for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
-				uint64_t c = ipsec_drops(sim_host_engine(sim->nodes[n].host),
-				                         (enum ipsec_drop)r);
-				if (c) {
-					fprintf(summary, " %s/%s=%llu", s->nodes[n].name,
-					        ipsec_drop_name((enum ipsec_drop)r),
-					        (unsigned long long)c);
-					any = 1;
-				}
-			}
-		}
-		fprintf(summary, "%s\n", any ? "" : " none");
-	}
-	return 0;
-}
-
 static char *join_sets(const struct scenario *s)
 {
 	size_t len = 1;
@@ -465,6 +220,7 @@ static void teardown(struct sim *sim)
 	free(sim->nodes);
 	free(sim->timeline);
 	free(sim->events.items);
+	sim_ike_log_free(&sim->ike_events);
 }
 
 int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary, FILE *log,
@@ -536,18 +292,18 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 		        "%s: %s, seed %llu, %.3f s simulated in %.3f s wall, %llu events\n",
 		        s->name, status, (unsigned long long)o->seed, (double)end_ns * 1e-9, wall,
 		        (unsigned long long)events);
-	rc = metrics_begin(&m) == 0 && write_results(&m, &sim, end_ns, summary) == 0 &&
+	rc = metrics_begin(&m) == 0 && sim_write_results(&m, &sim, end_ns, summary) == 0 &&
 	                     metrics_finish(&m, status, (double)end_ns * 1e-9, events, wall) == 0
 	             ? 0
 	             : 1;
 	if (rc)
 		fprintf(log, "%s: writing metrics: %s\n", path, sqlite3_errmsg(m.db));
 	metrics_close(&m);
-	teardown(&sim);
-	if (keys_export(o->out_dir, s) != 0) {
+	if (sim_export_keys(&sim, o->out_dir) != 0) {
 		fprintf(log, "%s/keys: %s\n", o->out_dir, strerror(errno));
 		rc = 1;
 	}
+	teardown(&sim);
 	if (summary && !rc)
 		fprintf(summary, "results: %s/metrics.sqlite, %s/pcap/, %s/keys/esp_sa\n",
 		        o->out_dir, o->out_dir, o->out_dir);

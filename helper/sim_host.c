@@ -1,6 +1,7 @@
 #include "sim_host.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,10 @@ struct sim_host {
 	uint64_t timer;            /* ns3c event id, 0 = none */
 	EVP_CIPHER_CTX *keystream; /* AES-128-CTR over zeros: the random stream */
 	struct sim_event_log *log;
+	struct ike *ike; /* NULL until started */
+	uint64_t ike_timer;
+	int sock[2]; /* UDP 500, 4500 */
+	struct sim_ike_log *ike_log;
 };
 
 static uint64_t host_now(void *arg)
@@ -56,6 +61,8 @@ static void host_event(void *arg, const struct ipsec_event *ev)
 		log->cap = cap;
 	}
 	log->items[log->n++] = (struct sim_event){ns3c_now_ns(), h->node, *ev};
+	if (h->ike)
+		ike_dataplane_event(h->ike, ev);
 }
 
 static const struct ipsec_host_ops sim_ops = {
@@ -64,6 +71,105 @@ static const struct ipsec_host_ops sim_ops = {
         .timer_arm = host_timer_arm,
         .event = host_event,
 };
+
+static void ike_timeout(void *arg)
+{
+	struct sim_host *h = arg;
+	h->ike_timer = 0;
+	ike_handle_timeout(h->ike);
+}
+
+static void ike_timer_arm(void *arg, uint64_t at_ns)
+{
+	struct sim_host *h = arg;
+	if (h->ike_timer)
+		ns3c_cancel(h->ike_timer);
+	h->ike_timer = at_ns == UINT64_MAX ? 0 : ns3c_schedule_at(at_ns, ike_timeout, h);
+}
+
+/* ns-3 picks the source address by routing; `src` is the one IKE expects. */
+static void ike_send(void *arg, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+                     const uint8_t *data, size_t len)
+{
+	struct sim_host *h = arg;
+	(void)src;
+	ns3c_udp_sendto(h->sock[sport == IKE_NATT_PORT], data, len, dst, dport);
+}
+
+static char *copy(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void ike_event(void *arg, const struct ike_event *ev)
+{
+	struct sim_host *h = arg;
+	struct sim_ike_log *log = h->ike_log;
+	if (log->n == log->cap) {
+		size_t cap = log->cap ? 2 * log->cap : 64;
+		struct sim_ike_event *items = realloc(log->items, cap * sizeof *items);
+		if (!items)
+			return;
+		log->items = items;
+		log->cap = cap;
+	}
+	struct sim_ike_event *e = &log->items[log->n++];
+	*e = (struct sim_ike_event){ns3c_now_ns(), h->node, *ev};
+	e->ev.conn = copy(ev->conn);
+	e->ev.child = copy(ev->child);
+	e->ev.reason = copy(ev->reason);
+	e->ev.text = copy(ev->text);
+}
+
+static void ike_rx(void *arg, const struct ns3c_datagram *d)
+{
+	struct sim_host *h = arg;
+	ike_receive(h->ike, d->src, d->sport, d->dst, d->dport, d->data, d->len);
+}
+
+static const struct ike_host_ops sim_ike_ops = {
+        .now_ns = host_now,
+        .random_bytes = host_random,
+        .timer_arm = ike_timer_arm,
+        .send = ike_send,
+        .event = ike_event,
+};
+
+struct ike *sim_host_start_ike(struct sim_host *h, struct sim_ike_log *log, char *err,
+                               size_t errlen)
+{
+	static const uint16_t ports[2] = {IKE_PORT, IKE_NATT_PORT};
+	h->ike_log = log;
+	for (int i = 0; i < 2; i++) {
+		h->sock[i] = ns3c_udp_open(h->node, ports[i], ike_rx, h);
+		if (h->sock[i] < 0) {
+			snprintf(err, errlen, "cannot open UDP port %u for IKE", ports[i]);
+			return NULL;
+		}
+	}
+	h->ike = ike_new(&sim_ike_ops, h, h->engine);
+	if (!h->ike)
+		snprintf(err, errlen, "out of memory");
+	return h->ike;
+}
+
+struct ike *sim_host_ike(struct sim_host *h)
+{
+	return h->ike;
+}
+
+void sim_ike_log_free(struct sim_ike_log *log)
+{
+	for (size_t i = 0; i < log->n; i++) {
+		struct ike_event *ev = &log->items[i].ev;
+		free((char *)ev->conn);
+		free((char *)ev->child);
+		free((char *)ev->reason);
+		free((char *)ev->text);
+	}
+	free(log->items);
+	*log = (struct sim_ike_log){0};
+}
 
 struct sim_host *sim_host_new(uint32_t node, uint64_t seed, struct sim_event_log *log)
 {
@@ -97,6 +203,8 @@ void sim_host_free(struct sim_host *h)
 {
 	if (!h)
 		return;
+	if (h->ike)
+		ike_free(h->ike);
 	if (h->engine)
 		ipsec_free(h->engine);
 	EVP_CIPHER_CTX_free(h->keystream);

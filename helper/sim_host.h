@@ -1,12 +1,15 @@
-/* The engine's host inside the simulator: simulated time, ns-3 events for
- * the engine's timer, a seeded random stream for IVs, and lifetime events
- * recorded for the metrics. */
+/* The engines' host inside the simulator, one per node: simulated time,
+ * ns-3 events for the engines' timers, a random stream seeded from (seed,
+ * node) for IVs, nonces, SPIs and DH keys, UDP sockets for IKE, and the
+ * events of both engines recorded for the metrics.  Data-plane events are
+ * also passed on to the node's IKE. */
 #ifndef SIM_HOST_H
 #define SIM_HOST_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ike.h"
 #include "ipsec.h"
 
 struct sim_event {
@@ -21,12 +24,30 @@ struct sim_event_log {
 	size_t n, cap;
 };
 
+/* IKE events of all nodes, strings copied. */
+struct sim_ike_event {
+	uint64_t time_ns;
+	uint32_t node;
+	struct ike_event ev;
+};
+
+struct sim_ike_log {
+	struct sim_ike_event *items;
+	size_t n, cap;
+};
+
 struct sim_host;
 
 /* An engine for `node`, its randomness derived from (seed, node) so that a
  * run is reproducible to the byte. */
 struct sim_host *sim_host_new(uint32_t node, uint64_t seed, struct sim_event_log *log);
 struct ipsec *sim_host_engine(struct sim_host *h);
+/* Starts IKE on the node: sockets on UDP 500 and 4500.  NULL and a message
+ * in err on failure. */
+struct ike *sim_host_start_ike(struct sim_host *h, struct sim_ike_log *log, char *err,
+                               size_t errlen);
+struct ike *sim_host_ike(struct sim_host *h);
+void sim_ike_log_free(struct sim_ike_log *log);
 void sim_host_free(struct sim_host *h);
 
 #endif

@@ -1,0 +1,206 @@
+/* IKE in a run's results: the IKE SA and Child SA lifecycles, every
+ * exchange with its round-trip time and retransmissions, negotiation
+ * failures with their diagnostics, NAT-T state and per-node counters
+ * (docs/metrics-schema.md); names for the SAs IKE installed; the keys of
+ * every SA of the run for Wireshark. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_msg.h"
+#include "keys.h"
+#include "sim_internal.h"
+
+static const char *ike_state_name(int state)
+{
+	static const char *const names[] = {
+	        [IKE_STATE_CONNECTING] = "connecting", [IKE_STATE_ESTABLISHED] = "established",
+	        [IKE_STATE_REKEYED] = "rekeyed",       [IKE_STATE_DELETED] = "deleted",
+	        [IKE_STATE_FAILED] = "failed",
+	};
+	return state >= 0 && state <= IKE_STATE_FAILED ? names[state] : "?";
+}
+
+static const char *child_state_name(int state)
+{
+	static const char *const names[] = {
+	        [IKE_CHILD_INSTALLED] = "installed",
+	        [IKE_CHILD_REKEYED] = "rekeyed",
+	        [IKE_CHILD_DELETED] = "deleted",
+	};
+	return state >= 0 && state <= IKE_CHILD_DELETED ? names[state] : "?";
+}
+
+const char *sim_ike_sa_name(const struct sim *sim, size_t node, uint32_t sa_id, char *buf,
+                            size_t len)
+{
+	if (!sa_id)
+		return NULL;
+	const struct sim_ike_log *log = &sim->ike_events;
+	for (size_t i = 0; i < log->n; i++) {
+		const struct sim_ike_event *e = &log->items[i];
+		if (e->node == node && e->ev.type == IKE_EV_CHILD_SA &&
+		    e->ev.state == IKE_CHILD_INSTALLED &&
+		    (e->ev.sa_in == sa_id || e->ev.sa_out == sa_id)) {
+			snprintf(buf, len, "%s/%s#%08x", e->ev.conn ? e->ev.conn : "?",
+			         e->ev.child ? e->ev.child : "?",
+			         e->ev.sa_in == sa_id ? e->ev.spi_in : e->ev.spi_out);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "sa#%" PRIu32, sa_id);
+	return buf;
+}
+
+static int write_event(struct metrics *m, const char *node, double t, const struct ike_event *ev)
+{
+	char spi_i[17], spi_r[17], spi_in[9], spi_out[9];
+	snprintf(spi_i, sizeof spi_i, "%016" PRIx64, ev->spi_i);
+	snprintf(spi_r, sizeof spi_r, "%016" PRIx64, ev->spi_r);
+	snprintf(spi_in, sizeof spi_in, "%08" PRIx32, ev->spi_in);
+	snprintf(spi_out, sizeof spi_out, "%08" PRIx32, ev->spi_out);
+	switch (ev->type) {
+	case IKE_EV_IKE_SA:
+		return metrics_insert(m,
+		                      "INSERT INTO ike_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+		                      "?10)",
+		                      "dttittitt", t, node, ev->conn, (int64_t)ev->ike_sa, spi_i,
+		                      spi_r, (int64_t)ev->initiator, ike_state_name(ev->state),
+		                      ev->reason);
+	case IKE_EV_CHILD_SA:
+		return metrics_insert(
+		        m,
+		        "INSERT INTO child_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+		        "?10)",
+		        "dtttitttt", t, node, ev->conn, ev->child, (int64_t)ev->ike_sa, spi_in,
+		        spi_out, child_state_name(ev->state), ev->reason);
+	case IKE_EV_EXCHANGE:
+		return metrics_insert(m,
+		                      "INSERT INTO ike_exchanges VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+		                      "?10,?11)",
+		                      "dttitiidii", t, node, ev->conn, (int64_t)ev->ike_sa,
+		                      ike_exchange_name(ev->exchange), (int64_t)ev->initiator,
+		                      (int64_t)ev->message_id, (double)ev->rtt_ns * 1e-6,
+		                      (int64_t)ev->retransmits, (int64_t)ev->ok);
+	case IKE_EV_FAILURE:
+		return metrics_insert(m, "INSERT INTO ike_failures VALUES(?1,?2,?3,?4,?5,?6)",
+		                      "dtttt", t, node, ev->conn, ev->child,
+		                      ev->text ? ev->text : "");
+	case IKE_EV_NAT: {
+		char peer[24], addr[16];
+		snprintf(peer, sizeof peer, "%s:%u", units_ipv4_str(ev->peer_addr, addr),
+		         ev->peer_port);
+		return metrics_insert(m, "INSERT INTO ike_nat VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+		                      "dttiiit", t, node, ev->conn, (int64_t)ev->ike_sa,
+		                      (int64_t)ev->nat_local, (int64_t)ev->nat_remote, peer);
+	}
+	case IKE_EV_IKE_KEYS:
+	case IKE_EV_CHILD_KEYS:
+		return 0; /* exported as key files */
+	}
+	return 0;
+}
+
+static int write_stats(struct metrics *m, const char *node, const struct ike *ike)
+{
+	struct ike_stats st;
+	ike_get_stats(ike, &st);
+	return metrics_insert(m, "INSERT INTO ike_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+	                      "tiiiiiiiii", node, (int64_t)st.rx, (int64_t)st.tx,
+	                      (int64_t)st.retransmits, (int64_t)st.dropped_malformed,
+	                      (int64_t)st.dropped_unknown_spi, (int64_t)st.dropped_integrity,
+	                      (int64_t)st.dropped_replay, (int64_t)st.dropped_other,
+	                      (int64_t)st.cookies_sent);
+}
+
+/* One line per node: IKE SAs established, Child SAs installed, failures. */
+static void summarise(const struct sim *sim, size_t n, FILE *summary)
+{
+	unsigned established = 0, children = 0, failures = 0;
+	for (size_t i = 0; i < sim->ike_events.n; i++) {
+		const struct sim_ike_event *e = &sim->ike_events.items[i];
+		if (e->node != n)
+			continue;
+		established += e->ev.type == IKE_EV_IKE_SA && e->ev.state == IKE_STATE_ESTABLISHED;
+		children += e->ev.type == IKE_EV_CHILD_SA && e->ev.state == IKE_CHILD_INSTALLED;
+		failures += e->ev.type == IKE_EV_FAILURE;
+	}
+	fprintf(summary, "ike %s: %u IKE SAs established, %u Child SAs installed, %u failures\n",
+	        sim->s->nodes[n].name, established, children, failures);
+	for (size_t i = 0; i < sim->ike_events.n; i++) {
+		const struct sim_ike_event *e = &sim->ike_events.items[i];
+		if (e->node == n && e->ev.type == IKE_EV_FAILURE)
+			fprintf(summary, "  %.3f s %s: %s\n", (double)e->time_ns * 1e-9,
+			        e->ev.conn ? e->ev.conn : "", e->ev.text ? e->ev.text : "");
+	}
+}
+
+int sim_write_ike(struct metrics *m, const struct sim *sim, FILE *summary)
+{
+	const struct scenario *s = sim->s;
+	for (size_t i = 0; i < sim->ike_events.n; i++) {
+		const struct sim_ike_event *e = &sim->ike_events.items[i];
+		if (write_event(m, s->nodes[e->node].name, (double)e->time_ns * 1e-9, &e->ev) != 0)
+			return -1;
+	}
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		struct ike *ike = sim->nodes[n].host ? sim_host_ike(sim->nodes[n].host) : NULL;
+		if (!ike)
+			continue;
+		if (write_stats(m, s->nodes[n].name, ike) != 0)
+			return -1;
+		if (summary)
+			summarise(sim, n, summary);
+	}
+	return 0;
+}
+
+struct sa_collector {
+	struct ipsec *engine;
+	const struct ipsec_sa_config **sas;
+	size_t n;
+};
+
+static void collect_sa(void *arg, uint32_t id)
+{
+	struct sa_collector *c = arg;
+	c->sas[c->n++] = ipsec_sa_config(c->engine, id);
+}
+
+static void count_sa(void *arg, uint32_t id)
+{
+	(void)id;
+	(*(size_t *)arg)++;
+}
+
+int sim_export_keys(const struct sim *sim, const char *dir)
+{
+	const struct scenario *s = sim->s;
+	size_t total = 0;
+	for (size_t n = 0; n < s->n_nodes; n++)
+		if (sim->nodes[n].host)
+			ipsec_sa_foreach(sim_host_engine(sim->nodes[n].host), count_sa, &total);
+	struct sa_collector c = {.sas = calloc(total + 1, sizeof *c.sas)};
+	const char **lines = calloc(sim->ike_events.n + 1, sizeof *lines);
+	if (!c.sas || !lines) {
+		free(c.sas);
+		free(lines);
+		return -1;
+	}
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		if (!sim->nodes[n].host)
+			continue;
+		c.engine = sim_host_engine(sim->nodes[n].host);
+		ipsec_sa_foreach(c.engine, collect_sa, &c);
+	}
+	struct keys k = {.sas = c.sas, .n_sas = c.n, .ike_lines = lines};
+	for (size_t i = 0; i < sim->ike_events.n; i++) {
+		const struct ike_event *ev = &sim->ike_events.items[i].ev;
+		if (ev->type == IKE_EV_IKE_KEYS && ev->text)
+			lines[k.n_ike_lines++] = ev->text;
+	}
+	int rc = keys_export(dir, &k);
+	free(c.sas);
+	free(lines);
+	return rc;
+}

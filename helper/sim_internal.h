@@ -1,0 +1,52 @@
+/* What sim.c builds and the result writers read: one simulation run. */
+#ifndef SIM_INTERNAL_H
+#define SIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "attack.h"
+#include "metrics.h"
+#include "nat.h"
+#include "scenario.h"
+#include "sim_host.h"
+#include "traffic.h"
+#include "units.h"
+
+struct sim_node {
+	struct sim_host *host; /* NULL without ipsec */
+	uint32_t *sa_ids;      /* engine id of each scenario SA */
+	struct attacker *attacker;
+	struct nat *nat; /* NULL unless the node is a NAT */
+};
+
+/* A scenario event (`events:`) and what became of it. */
+struct sim_timeline {
+	struct sim *sim;
+	size_t index; /* into scenario.events */
+	bool done;
+	size_t mappings; /* NAT events: how many mappings were dropped or moved */
+};
+
+struct sim {
+	const struct scenario *s;
+	struct sim_node *nodes;
+	struct sim_timeline *timeline;
+	struct traffic *traffic;
+	struct sim_event_log events;   /* data-plane events, all nodes */
+	struct sim_ike_log ike_events; /* IKE events, all nodes */
+	uint64_t stop_ns;
+};
+
+/* sim_results.c: everything measured, in one transaction (the caller's). */
+int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns, FILE *summary);
+
+/* sim_ike.c: IKE SA and Child SA lifecycles, exchanges, failures, NAT-T
+ * state; the name of an SA that IKE installed; the keys of the run. */
+int sim_write_ike(struct metrics *m, const struct sim *sim, FILE *summary);
+const char *sim_ike_sa_name(const struct sim *sim, size_t node, uint32_t sa_id, char *buf,
+                            size_t len);
+int sim_export_keys(const struct sim *sim, const char *dir);
+
+#endif

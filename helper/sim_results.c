@@ -1,0 +1,254 @@
+/* Writing a run's measurements into the metrics database
+ * (docs/metrics-schema.md), and the summary on stdout. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+static const char *mode_name(enum ipsec_mode m)
+{
+	return m == IPSEC_MODE_TUNNEL ? "tunnel" : "transport";
+}
+
+static const char *event_name(enum ipsec_event_type t)
+{
+	switch (t) {
+	case IPSEC_EV_SOFT_EXPIRE:
+		return "soft_expire";
+	case IPSEC_EV_HARD_EXPIRE:
+		return "hard_expire";
+	case IPSEC_EV_SEQ_EXHAUSTED:
+		return "seq_exhausted";
+	case IPSEC_EV_ACQUIRE:
+		return "acquire";
+	}
+	return "?";
+}
+
+/* The SA's name: as in the scenario, or "conn/child" for one IKE made. */
+static const char *sa_name(const struct sim *sim, size_t n, uint32_t id, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sim->s->nodes[n].n_sas; i++)
+		if (sim->nodes[n].sa_ids[i] == id)
+			return sim->s->nodes[n].sas[i].name;
+	return sim_ike_sa_name(sim, n, id, buf, len);
+}
+
+struct sa_writer {
+	struct metrics *m;
+	const struct sim *sim;
+	size_t node;
+	int rc;
+};
+
+static void write_sa(void *arg, uint32_t id)
+{
+	struct sa_writer *w = arg;
+	const char *node = w->sim->s->nodes[w->node].name;
+	struct ipsec *engine = sim_host_engine(w->sim->nodes[w->node].host);
+	const struct ipsec_sa_config *c = ipsec_sa_config(engine, id);
+	const struct ipsec_sa_stats *st = ipsec_sa_stats(engine, id);
+	char buf[2 * IKE_NAME_MAX + 16];
+	const char *name = sa_name(w->sim, w->node, id, buf, sizeof buf);
+	uint64_t drops = 0;
+	if (w->rc)
+		return;
+	for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
+		drops += st->drops[r];
+		if (st->drops[r] &&
+		    metrics_insert(w->m, "INSERT INTO sa_drops VALUES(?1,?2,?3,?4,?5)", "ttti",
+		                   node, name, ipsec_drop_name((enum ipsec_drop)r),
+		                   (int64_t)st->drops[r]) != 0)
+			w->rc = -1;
+	}
+	char src[16], dst[16];
+	units_ipv4_str(c->src, src);
+	units_ipv4_str(c->dst, dst);
+	if (metrics_insert(w->m,
+	                   "INSERT INTO sas VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
+	                   "?13,?14,?15,?16,?17)",
+	                   "ttitttttttiiiiii", node, name, (int64_t)c->spi,
+	                   c->dir == IPSEC_DIR_IN ? "in" : "out",
+	                   c->protocol == IPSEC_PROTO_ESP ? "esp" : "ah", mode_name(c->mode),
+	                   scenario_enc_name(c->enc), scenario_integ_name(c->integ), src, dst,
+	                   (int64_t)st->packets, (int64_t)st->bytes, (int64_t)st->seq,
+	                   (int64_t)drops, (int64_t)st->soft_expired,
+	                   (int64_t)st->hard_expired) != 0)
+		w->rc = -1;
+}
+
+/* Every SA the node ever had, the scenario's and IKE's, and its drops. */
+static int write_sas(struct metrics *m, const struct sim *sim, size_t n)
+{
+	const struct scenario_node *node = &sim->s->nodes[n];
+	struct ipsec *engine = sim_host_engine(sim->nodes[n].host);
+	struct sa_writer w = {m, sim, n, 0};
+	ipsec_sa_foreach(engine, write_sa, &w);
+	if (w.rc)
+		return -1;
+	for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
+		uint64_t count = ipsec_drops(engine, (enum ipsec_drop)r);
+		if (count &&
+		    metrics_insert(m, "INSERT INTO drops VALUES(?1,?2,?3,?4)", "tti", node->name,
+		                   ipsec_drop_name((enum ipsec_drop)r), (int64_t)count) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_nat(struct metrics *m, const struct sim *sim, size_t n, uint64_t end_ns,
+                     FILE *summary)
+{
+	const struct scenario_node *node = &sim->s->nodes[n];
+	struct nat *nat = sim->nodes[n].nat;
+	nat_expire(nat, end_ns);
+	const struct nat_stats *st = nat_stats(nat);
+	uint64_t drops = 0;
+	char outside[16];
+	units_ipv4_str(node->nat.cfg.outside_addr, outside);
+	if (summary)
+		fprintf(summary, "nat %s (%s): %llu out, %llu in, %llu mappings", node->name,
+		        outside, (unsigned long long)st->translated_out,
+		        (unsigned long long)st->translated_in,
+		        (unsigned long long)st->mappings_created);
+	for (int r = 0; r < NAT_DROP__COUNT; r++) {
+		if (!st->drops[r])
+			continue;
+		drops += st->drops[r];
+		if (summary)
+			fprintf(summary, ", %s=%llu", nat_drop_name((enum nat_drop)r),
+			        (unsigned long long)st->drops[r]);
+		if (metrics_insert(m, "INSERT INTO nat_drops VALUES(?1,?2,?3,?4)", "tti",
+		                   node->name, nat_drop_name((enum nat_drop)r),
+		                   (int64_t)st->drops[r]) != 0)
+			return -1;
+	}
+	if (summary)
+		fputc('\n', summary);
+	return metrics_insert(m,
+	                      "INSERT INTO nat VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+	                      "?14)",
+	                      "tttiiiiiiiiii", node->name, outside,
+	                      scenario_nat_mapping_name(node->nat.cfg.mapping),
+	                      (int64_t)st->translated_out, (int64_t)st->translated_in,
+	                      (int64_t)st->passed, (int64_t)drops, (int64_t)st->mappings_created,
+	                      (int64_t)st->mappings_expired, (int64_t)st->mappings_flushed,
+	                      (int64_t)st->mappings_rebound, (int64_t)st->mappings,
+	                      (int64_t)st->peak_mappings);
+}
+
+/* Scenario events that happened go to the events table with the engines'. */
+static int write_timeline(struct metrics *m, const struct sim *sim)
+{
+	const struct scenario *s = sim->s;
+	for (size_t i = 0; i < s->n_events; i++) {
+		const struct scenario_event *e = &s->events[i];
+		char detail[160];
+		const char *node;
+		if (!sim->timeline[i].done)
+			continue;
+		if (e->node != SCENARIO_NONE) {
+			node = s->nodes[e->node].name;
+			snprintf(detail, sizeof detail, "mappings=%zu", sim->timeline[i].mappings);
+		} else {
+			const struct scenario_link *l = &s->links[e->link];
+			node = s->nodes[l->node[0]].name;
+			snprintf(detail, sizeof detail, "links.%zu %s-%s", e->link, node,
+			         s->nodes[l->node[1]].name);
+		}
+		if (metrics_insert(m, "INSERT INTO events VALUES(?1,?2,?3,?4,?5,?6)", "dtttt",
+		                   (double)e->at_ns * 1e-9, node, NULL,
+		                   scenario_event_name(e->action), detail) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_flows(struct metrics *m, const struct sim *sim, FILE *summary)
+{
+	const struct scenario *s = sim->s;
+	for (size_t i = 0; i < s->n_flows; i++) {
+		const struct scenario_flow *f = &s->flows[i];
+		struct flow_result r;
+		traffic_result(sim->traffic, i, &r);
+		char dst[16];
+		units_ipv4_str(f->dst, dst);
+		uint64_t lost = r.sent - r.received;
+		double loss = r.sent ? (double)lost / (double)r.sent : 0;
+		bool udp = f->type == SCENARIO_FLOW_UDP;
+		if (metrics_insert(
+		            m,
+		            "INSERT INTO flows VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
+		            "?13,?14,?15,?16,?17,?18)",
+		            "ttttiiiiditdddddd", f->name, udp ? "udp" : "ping",
+		            s->nodes[f->from].name, dst, (int64_t)r.sent, (int64_t)r.received,
+		            (int64_t)lost, (int64_t)r.duplicates, loss, (int64_t)r.bytes_received,
+		            udp ? "one-way" : "rtt", r.delay_mean * 1e3, r.delay_p50 * 1e3,
+		            r.delay_p99 * 1e3, r.delay_min * 1e3, r.delay_max * 1e3,
+		            r.throughput_bps) != 0)
+			return -1;
+		if (summary)
+			fprintf(summary,
+			        "  %-16s %-4s %6llu sent %6llu received %5.1f%% lost  %s %7.3f ms "
+			        "(p99 %7.3f)  %9.3f Mbit/s\n",
+			        f->name, udp ? "udp" : "ping", (unsigned long long)r.sent,
+			        (unsigned long long)r.received, loss * 100, udp ? "delay" : "rtt  ",
+			        r.delay_mean * 1e3, r.delay_p99 * 1e3, r.throughput_bps / 1e6);
+	}
+	return 0;
+}
+
+int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns, FILE *summary)
+{
+	const struct scenario *s = sim->s;
+	if (summary)
+		fprintf(summary, "flows:\n");
+	if (write_flows(m, sim, summary) != 0)
+		return -1;
+	for (size_t n = 0; n < s->n_nodes; n++) {
+		if (sim->nodes[n].host && write_sas(m, sim, n) != 0)
+			return -1;
+		if (sim->nodes[n].nat && write_nat(m, sim, n, end_ns, summary) != 0)
+			return -1;
+		for (size_t a = 0; a < s->nodes[n].n_attacks; a++) {
+			const struct scenario_attack *at = &s->nodes[n].attacks[a];
+			if (metrics_insert(
+			            m, "INSERT INTO attacks VALUES(?1,?2,?3,?4,?5,?6)", "ttdii",
+			            s->nodes[n].name, scenario_attack_name(at->action),
+			            (double)at->at_ns * 1e-9, (int64_t)at->count,
+			            (int64_t)attacker_performed(sim->nodes[n].attacker, a)) != 0)
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < sim->events.n; i++) {
+		const struct sim_event *e = &sim->events.items[i];
+		char buf[2 * IKE_NAME_MAX + 16];
+		if (metrics_insert(m, "INSERT INTO events VALUES(?1,?2,?3,?4,?5,?6)", "dtttt",
+		                   (double)e->time_ns * 1e-9, s->nodes[e->node].name,
+		                   sa_name(sim, e->node, e->ev.sa_id, buf, sizeof buf),
+		                   event_name(e->ev.type), e->ev.limit) != 0)
+			return -1;
+	}
+	if (write_timeline(m, sim) != 0 || sim_write_ike(m, sim, summary) != 0)
+		return -1;
+	if (summary) {
+		fprintf(summary, "ipsec drops:");
+		int any = 0;
+		for (size_t n = 0; n < s->n_nodes; n++) {
+			if (!sim->nodes[n].host)
+				continue;
+			for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
+				uint64_t c = ipsec_drops(sim_host_engine(sim->nodes[n].host),
+				                         (enum ipsec_drop)r);
+				if (c) {
+					fprintf(summary, " %s/%s=%llu", s->nodes[n].name,
+					        ipsec_drop_name((enum ipsec_drop)r),
+					        (unsigned long long)c);
+					any = 1;
+				}
+			}
+		}
+		fprintf(summary, "%s\n", any ? "" : " none");
+	}
+	return 0;
+}
