@@ -1,5 +1,6 @@
 /* ipsec-sim sweep SCENARIO [--replications N] [--vary key=v1,v2,...]...
- *   [--jobs N] [--out DIR] [--seed N] [--set key=value]... [--pcap] */
+ *   [--jobs N] [--out DIR] [--seed N] [--set key=value]... [--pcap]
+ *   [--slurm [--slurm-dir DIR] [--partition P] [--time T] [--submit]] */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,13 +8,15 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "slurm.h"
 #include "sweep.h"
 
 static int usage(void)
 {
 	fprintf(stderr,
 	        "usage: ipsec-sim sweep SCENARIO [--replications N] [--vary key=v1,v2,...]..."
-	        " [--jobs N] [--out DIR] [--seed N] [--set key=value]... [--pcap]\n");
+	        " [--jobs N] [--out DIR] [--seed N] [--set key=value]... [--pcap]"
+	        " [--slurm [--slurm-dir DIR] [--partition P] [--time T] [--submit]]\n");
 	return 2;
 }
 
@@ -38,11 +41,54 @@ static unsigned online_cpus(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
+/* The SLURM options make sense with --slurm only; --jobs not with it. */
+static int check_slurm(const struct sweep_options *o, const struct slurm_options *so, bool slurm,
+                       const char *jobs, const struct sweep_plan *p)
+{
+	const char *alone = so->dir         ? "--slurm-dir"
+	                    : so->partition ? "--partition"
+	                    : so->time      ? "--time"
+	                    : so->submit    ? "--submit"
+	                                    : NULL;
+	if (!slurm && alone) {
+		fprintf(stderr, "%s: only with --slurm\n", alone);
+		return -1;
+	}
+	if (!slurm)
+		return 0;
+	if (jobs) {
+		fprintf(stderr, "--jobs: not with --slurm (SLURM runs one task per run)\n");
+		return -1;
+	}
+	for (size_t i = 0; i < p->n_sets; i++)
+		if (strchr(p->sets[i], '\n')) {
+			fprintf(stderr,
+			        "--set: a value with a newline cannot go into a SLURM plan\n");
+			return -1;
+		}
+	for (size_t i = 0; i < p->n_axes; i++)
+		for (size_t v = 0; v < p->axes[i].n_values; v++)
+			if (strchr(p->axes[i].key, '\n') || strchr(p->axes[i].values[v], '\n')) {
+				fprintf(stderr, "--vary: a value with a newline cannot go into a"
+				                " SLURM plan\n");
+				return -1;
+			}
+	if (strchr(o->scenario_path, '\n')) {
+		fprintf(stderr, "%s: a path with a newline cannot go into a SLURM plan\n",
+		        o->scenario_path);
+		return -1;
+	}
+	return slurm_options_check(so);
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
 	struct sweep_plan plan = {.sets = sets, .replications = 1};
 	struct sweep_options o = {.jobs = online_cpus()};
+	struct slurm_options so = {0};
+	bool slurm = false;
+	const char *jobs = NULL;
 	if (!sets)
 		return 1;
 	int rc = 2;
@@ -57,6 +103,7 @@ int cmd_sweep(int argc, char **argv)
 			if (parse_number(a, v, 1, 1024, &n) != 0)
 				goto done;
 			o.jobs = (unsigned)n;
+			jobs = v;
 		} else if (v && !strcmp(a, "--seed")) {
 			if (parse_number(a, v, 1, 0xffffffffULL, &n) != 0)
 				goto done;
@@ -68,8 +115,16 @@ int cmd_sweep(int argc, char **argv)
 			sets[plan.n_sets++] = v;
 		else if (v && !strcmp(a, "--out"))
 			o.out_dir = v;
-		else if (!strcmp(a, "--pcap")) {
-			o.pcap = true;
+		else if (v && !strcmp(a, "--slurm-dir"))
+			so.dir = v;
+		else if (v && !strcmp(a, "--partition"))
+			so.partition = v;
+		else if (v && !strcmp(a, "--time"))
+			so.time = v;
+		else if (!strcmp(a, "--pcap") || !strcmp(a, "--slurm") || !strcmp(a, "--submit")) {
+			o.pcap |= !strcmp(a, "--pcap");
+			slurm |= !strcmp(a, "--slurm");
+			so.submit |= !strcmp(a, "--submit");
 			continue;
 		} else if (a[0] == '-' || o.scenario_path) {
 			rc = usage();
@@ -82,8 +137,11 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if (!o.scenario_path)
 		rc = usage();
-	else if (sweep_plan_count(&plan, stderr) == 0)
+	else if (sweep_plan_count(&plan, stderr) == 0 &&
+	         check_slurm(&o, &so, slurm, jobs, &plan) == 0) {
+		o.slurm = slurm ? &so : NULL;
 		rc = sweep_run(&plan, &o);
+	}
 done:
 	sweep_plan_free(&plan);
 	free(sets);

@@ -13,13 +13,16 @@ static const struct {
         {"check", cmd_check, "check SCENARIO [--set key=value]...   validate only"},
         {"sweep", cmd_sweep,
          "sweep SCENARIO [--replications N] [--vary key=v1,v2,...]... [--jobs N] [--out DIR]\n"
-         "                  [--seed N] [--set key=value]... [--pcap]   replications and sweeps"},
+         "                  [--seed N] [--set key=value]... [--pcap]   replications and sweeps\n"
+         "                  [--slurm [--slurm-dir DIR] [--partition P] [--time T] [--submit]]"},
         {"report", cmd_report,
          "report DB [--out DIR]   means with 95 % confidence intervals, plots (gnuplot)"},
         {"merge", cmd_merge,
          "merge OUT.sqlite IN.sqlite...   append the runs of metrics databases"},
         {"decrypt", cmd_decrypt,
          "decrypt --esp-sa FILE IN.pcap OUT.pcap [--mode auto|tunnel|transport]"},
+        {"sweep-task", cmd_sweep_task, NULL},
+        {"sweep-merge", cmd_sweep_merge, NULL},
 };
 
 int main(int argc, char **argv)
@@ -33,6 +36,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(stderr, "  ipsec-sim %s\n", commands[i].help);
+		if (commands[i].help)
+			fprintf(stderr, "  ipsec-sim %s\n", commands[i].help);
 	return 2;
 }

@@ -15,6 +15,7 @@
 #include "progress.h"
 #include "scenario.h"
 #include "sim.h"
+#include "slurm.h"
 
 /* How often the parent looks at its workers and redraws the progress. */
 #define POLL_NS 50000000L
@@ -120,9 +121,36 @@ static int validate(struct sweep *sw, char **name)
 	return 0;
 }
 
+void sweep_run_dir(const char *out_dir, int64_t run_id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/runs/%lld", out_dir, (long long)run_id);
+}
+
 static void run_dir(const struct sweep *sw, size_t run, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/runs/%zu", sw->out_dir, run + 1);
+	sweep_run_dir(sw->out_dir, (int64_t)run + 1, buf, len);
+}
+
+int sweep_task_run(const struct sweep_task *t, FILE *errors, FILE *log)
+{
+	struct scenario s = {0};
+	int rc = 1;
+	if (scenario_load_text(t->scenario_path, t->text, t->text_len, t->sets, t->n_sets, &s,
+	                       errors) == 0) {
+		char dir[4200];
+		sweep_run_dir(t->out_dir, t->run_id, dir, sizeof dir);
+		struct sim_options o = {
+		        .seed = t->seed,
+		        .run_number = t->run_number,
+		        .out_dir = dir,
+		        .pcap = t->pcap,
+		        .run_id = t->run_id,
+		        .config_id = t->config_id,
+		};
+		rc = sim_run(&s, &o, NULL, log, NULL);
+	}
+	scenario_free(&s);
+	return rc;
 }
 
 /* In the worker: one run into OUT/runs/RUN_ID, then _exit. */
@@ -130,23 +158,28 @@ static void work(const struct sweep *sw, size_t run)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	size_t config = run / sw->plan->replications;
-	struct scenario s = {0};
+	size_t config = run / sw->plan->replications, n;
+	char **sets = sweep_plan_sets(sw->plan, config, &n);
 	int rc = 1;
-	if (load(sw, config, &s, NULL) == 0) { /* validated: its messages are out */
-		char dir[4200];
-		run_dir(sw, run, dir, sizeof dir);
-		struct sim_options o = {
+	if (sets) {
+		struct sweep_task t = {
+		        .scenario_path = sw->o->scenario_path,
+		        .text = sw->text,
+		        .text_len = sw->text_len,
+		        .sets = (const char *const *)sets,
+		        .n_sets = n,
 		        .seed = sw->seed,
 		        .run_number = run % sw->plan->replications + 1,
-		        .out_dir = dir,
-		        .pcap = sw->o->pcap,
 		        .run_id = (int64_t)run + 1,
 		        .config_id = (int64_t)config + 1,
+		        .out_dir = sw->out_dir,
+		        .pcap = sw->o->pcap,
 		};
-		rc = sim_run(&s, &o, NULL, stderr, NULL);
-	}
-	scenario_free(&s);
+		/* validated: its messages are out */
+		rc = sweep_task_run(&t, NULL, stderr);
+	} else
+		fprintf(stderr, "out of memory\n");
+	sweep_plan_free_sets(sets, n);
 	_exit(rc);
 }
 
@@ -175,10 +208,10 @@ static void signal_workers(struct sweep *sw, int sig)
 			kill(sw->workers[i].pid, sig);
 }
 
-static sqlite3 *open_db(const struct sweep *sw)
+static sqlite3 *open_out(const char *out_dir)
 {
 	char path[4200], err[512];
-	snprintf(path, sizeof path, "%s/metrics.sqlite", sw->out_dir);
+	snprintf(path, sizeof path, "%s/metrics.sqlite", out_dir);
 	sqlite3 *db;
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		snprintf(err, sizeof err, "%s", db ? sqlite3_errmsg(db) : "out of memory");
@@ -224,7 +257,7 @@ static void collect(struct sweep *sw, pid_t pid, int wstatus)
 	run_dir(sw, run, dir, sizeof dir);
 	snprintf(db_path, sizeof db_path, "%s/metrics.sqlite", dir);
 	double sim = 0, wall = 0;
-	sqlite3 *db = open_db(sw);
+	sqlite3 *db = open_out(sw->out_dir);
 	snprintf(status, sizeof status, "failed");
 	if (db && metrics_merge(db, db_path, stop_requests ? "interrupted" : "failed", err,
 	                        sizeof err) < 0) {
@@ -265,27 +298,27 @@ static void supervise(struct sweep *sw)
 	}
 }
 
-static int prepare_out(const struct sweep *sw)
+int sweep_prepare_out(const char *out_dir)
 {
 	char path[4200];
-	snprintf(path, sizeof path, "%s/runs", sw->out_dir);
+	snprintf(path, sizeof path, "%s/runs", out_dir);
 	if (remove_tree(path) != 0 || mkdirs(path) != 0) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof path, "%s/metrics.sqlite", sw->out_dir);
+	snprintf(path, sizeof path, "%s/metrics.sqlite", out_dir);
 	if (unlink(path) != 0 && errno != ENOENT) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	sqlite3 *db = open_db(sw);
+	sqlite3 *db = open_out(out_dir);
 	sqlite3_close(db);
 	return db ? 0 : -1;
 }
 
-static int summary(const struct sweep *sw, size_t total)
+int sweep_summary(const char *out_dir, size_t total, double wall)
 {
-	sqlite3 *db = open_db(sw);
+	sqlite3 *db = open_out(out_dir);
 	if (!db)
 		return 1;
 	sqlite3_stmt *st;
@@ -303,8 +336,7 @@ static int summary(const struct sweep *sw, size_t total)
 		sqlite3_finalize(st);
 	}
 	sqlite3_close(db);
-	fprintf(stdout, " in %.1f s wall\nresults: %s/metrics.sqlite\n",
-	        progress_now() - sw->progress.t0, sw->out_dir);
+	fprintf(stdout, " in %.1f s wall\nresults: %s/metrics.sqlite\n", wall, out_dir);
 	return complete == total ? 0 : 1;
 }
 
@@ -318,13 +350,23 @@ int sweep_run(const struct sweep_plan *p, const struct sweep_options *o)
 		return 2;
 	}
 	snprintf(default_out, sizeof default_out, "results/%s", name);
-	free(name);
 	sw.out_dir = o->out_dir ? o->out_dir : default_out;
 	sw.workers = calloc(o->jobs, sizeof *sw.workers);
 	int rc = 1;
 	if (!sw.workers)
 		fprintf(stderr, "out of memory\n");
-	else if (prepare_out(&sw) == 0) {
+	else if (sweep_prepare_out(sw.out_dir) != 0)
+		;
+	else if (o->slurm) {
+		struct sweep_fixed f = {.plan = p,
+		                        .o = o,
+		                        .scenario_name = name,
+		                        .text = sw.text,
+		                        .text_len = sw.text_len,
+		                        .seed = sw.seed,
+		                        .out_dir = sw.out_dir};
+		rc = slurm_sweep(&f, o->slurm);
+	} else {
 		stop_requests = 0;
 		struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
 		sigaction(SIGINT, &sa, &old_int);
@@ -339,9 +381,10 @@ int sweep_run(const struct sweep_plan *p, const struct sweep_options *o)
 		sigaction(SIGTERM, &old_term, NULL);
 		if (stop_requests)
 			fprintf(stdout, "sweep: interrupted\n");
-		rc = summary(&sw, sweep_plan_runs(p));
+		rc = sweep_summary(sw.out_dir, sweep_plan_runs(p), progress_now() - sw.progress.t0);
 	}
 	free(sw.workers);
 	free(sw.text);
+	free(name);
 	return rc;
 }
