@@ -72,7 +72,28 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-port=$((20000 + $$ % 20000))
+# listeners PORT...: ADDRESS:PORT of every TCP socket listening on one of the
+# ports (from /proc/net: no ss needed); IPv6 addresses in /proc's hex.
+listeners() {
+	for f in /proc/net/tcp /proc/net/tcp6; do
+		awk 'NR > 1 && $4 == "0A" { print $2 }' "$f" 2>/dev/null || true
+	done | while IFS=: read -r addr hexport; do
+		p=$((0x$hexport))
+		for want in "$@"; do
+			[ "$p" = "$want" ] || continue
+			if [ ${#addr} -eq 8 ]; then
+				echo "$((0x${addr#??????})).$((0x$(echo $addr | cut -c5-6))).$((0x$(echo $addr | cut -c3-4))).$((0x${addr%??????})):$p"
+			else
+				echo "[$addr]:$p"
+			fi
+		done
+	done
+}
+# two free ports from 20000-39999, starting at one picked by our pid
+port=$((20000 + $$ % 19999))
+while [ -n "$(listeners $port $((port + 1)))" ]; do
+	port=$((20000 + (port - 20000 + 2) % 19999))
+done
 cat >"$C/slurm.conf" <<EOF
 ClusterName=ipsecsimtest
 SlurmctldHost=$host(127.0.0.1)
@@ -129,7 +150,7 @@ echo "ok: cluster up (node $host idle) after $(($(date +%s) - t_start)) s"
 
 # The daemons listen on localhost only, on our ports.
 checks=$((checks + 1))
-listening=$(ss -Hltn 2>/dev/null | awk '{print $4}' | grep -E ":($port|$((port + 1)))\$" || true)
+listening=$(listeners $port $((port + 1)))
 if [ -z "$listening" ] || echo "$listening" | grep -qvE '^127\.0\.0\.1:'; then
 	echo "FAIL: daemons listen on: $(echo $listening)"
 	fails=$((fails + 1))
@@ -252,6 +273,6 @@ cli "$(status sweep-merge "$S")" "not a sweep plan" "merge of a file that is no 
 # --- the cluster stops without a trace -------------------------------------
 stop_cluster
 check "no process of the cluster left" "[ -z \"\$(ours)\" ]"
-check "its ports closed" "! ss -Hltn 2>/dev/null | awk '{print \$4}' | grep -qE ':($port|$((port + 1)))\$'"
+check "its ports closed" "[ -z \"\$(listeners $port $((port + 1)))\" ]"
 echo "wall time: $(($(date +%s) - t_start)) s"
 finish
