@@ -28,9 +28,12 @@ host=$(hostname)
 mkdir -p "$C/state" "$C/spool"
 ctld_pid=""
 slurmd_pid=""
+watchdog_pid=""
 # ours PIDS...: the processes of our cluster (slurmctld, slurmd, slurmstepd,
-# job steps): they alone have our SLURM_CONF in their environment.
-ours() {
+# job steps): they alone have our SLURM_CONF in their environment (not the
+# tr and grep that look, hence the subshell without it).
+ours() (
+	unset SLURM_CONF
 	for p in /proc/[0-9]*; do
 		pid=${p#/proc/}
 		[ "$pid" != $$ ] || continue
@@ -38,7 +41,7 @@ ours() {
 			grep -qxF "SLURM_CONF=$C/slurm.conf" && echo "$pid"
 	done
 	true
-}
+)
 stop_cluster() {
 	# slurmstepd lingers ~2 s after a job; its socket HOST_JOB.STEP is in our
 	# spool folder
@@ -59,6 +62,11 @@ stop_cluster() {
 	done
 	ctld_pid=""
 	slurmd_pid=""
+	if [ -n "$watchdog_pid" ]; then
+		kill -TERM "$watchdog_pid" 2>/dev/null || true
+		wait "$watchdog_pid" 2>/dev/null || true
+		watchdog_pid=""
+	fi
 	left=$(ours)
 	if [ -n "$left" ]; then
 		echo "stopping what is left of the cluster: $(echo $left)"
@@ -122,11 +130,18 @@ SlurmdLogFile=$C/slurmd.log
 NodeName=$host NodeAddr=127.0.0.1 CPUs=2 Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=10 State=UP
 EOF
-export SLURM_CONF="$C/slurm.conf"
-slurmctld -D -c -f "$SLURM_CONF" >"$C/slurmctld.out" 2>&1 &
+SLURM_CONF="$C/slurm.conf" slurmctld -D -c -f "$C/slurm.conf" >"$C/slurmctld.out" 2>&1 &
 ctld_pid=$!
-slurmd -D -f "$SLURM_CONF" >"$C/slurmd.out" 2>&1 &
+SLURM_CONF="$C/slurm.conf" slurmd -D -f "$C/slurm.conf" >"$C/slurmd.out" 2>&1 &
 slurmd_pid=$!
+# Should this shell die without its traps (SIGKILL), the daemons follow it.
+(
+	trap - EXIT INT TERM HUP
+	while kill -0 $$ 2>/dev/null; do sleep 0.5; done
+	kill -TERM $ctld_pid $slurmd_pid 2>/dev/null
+) >/dev/null 2>&1 &
+watchdog_pid=$!
+export SLURM_CONF="$C/slurm.conf"
 
 # cluster_fail WHAT: the daemons' logs, then FAIL.
 cluster_fail() {
