@@ -19,6 +19,9 @@ static const struct {
          "report DB [--out DIR]   means with 95 % confidence intervals, plots (gnuplot)"},
         {"merge", cmd_merge,
          "merge OUT.sqlite IN.sqlite...   append the runs of metrics databases"},
+        {"peer", cmd_peer,
+         "peer SCENARIO --node NAME [--duration T] [--keys DIR] [--at T ACTION]...   one node's"
+         " IKE over real UDP sockets"},
         {"decrypt", cmd_decrypt,
          "decrypt --esp-sa FILE IN.pcap OUT.pcap [--mode auto|tunnel|transport]"},
         {"sweep-task", cmd_sweep_task, NULL},

@@ -8,28 +8,9 @@
 #include <string.h>
 
 #include "ike_msg.h"
+#include "ike_names.h"
 #include "keys.h"
 #include "sim_internal.h"
-
-static const char *ike_state_name(int state)
-{
-	static const char *const names[] = {
-	        [IKE_STATE_CONNECTING] = "connecting", [IKE_STATE_ESTABLISHED] = "established",
-	        [IKE_STATE_REKEYED] = "rekeyed",       [IKE_STATE_DELETED] = "deleted",
-	        [IKE_STATE_FAILED] = "failed",
-	};
-	return state >= 0 && state <= IKE_STATE_FAILED ? names[state] : "?";
-}
-
-static const char *child_state_name(int state)
-{
-	static const char *const names[] = {
-	        [IKE_CHILD_INSTALLED] = "installed",
-	        [IKE_CHILD_REKEYED] = "rekeyed",
-	        [IKE_CHILD_DELETED] = "deleted",
-	};
-	return state >= 0 && state <= IKE_CHILD_DELETED ? names[state] : "?";
-}
 
 const char *sim_ike_sa_name(const struct sim *sim, size_t node, uint32_t sa_id, char *buf,
                             size_t len)
@@ -65,7 +46,7 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 		                      "INSERT INTO ike_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		                      "?10)",
 		                      "dttittitt", t, node, ev->conn, (int64_t)ev->ike_sa, spi_i,
-		                      spi_r, (int64_t)ev->initiator, ike_state_name(ev->state),
+		                      spi_r, (int64_t)ev->initiator, ike_sa_state_name(ev->state),
 		                      ev->reason);
 	case IKE_EV_CHILD_SA:
 		return metrics_insert(
@@ -73,7 +54,7 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 		        "INSERT INTO child_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		        "?10)",
 		        "dtttitttt", t, node, ev->conn, ev->child, (int64_t)ev->ike_sa, spi_in,
-		        spi_out, child_state_name(ev->state), ev->reason);
+		        spi_out, ike_child_state_name(ev->state), ev->reason);
 	case IKE_EV_EXCHANGE:
 		return metrics_insert(m,
 		                      "INSERT INTO ike_exchanges VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"

@@ -75,7 +75,9 @@ CONF
 		sleep 0.1
 	done
 	[ -S "$dir/charon.vici" ] || { echo "charon did not start:"; cat "$dir/charon.stdout" "$dir/charon.log" 2>/dev/null | tail -20; return 1; }
-	charon_swanctl "$dir" --load-all --file "$dir/swanctl.conf" >/dev/null
+	# swanctl also looks for credential folders beside the file: say nothing of those.
+	charon_swanctl "$dir" --load-all --file "$dir/swanctl.conf" 2>&1 | grep -v "opening directory" >"$dir/swanctl-load.log" || true
+	grep -q "successfully loaded 1 connections" "$dir/swanctl-load.log" || { cat "$dir/swanctl-load.log"; return 1; }
 }
 
 charon_swanctl() {

@@ -1,0 +1,34 @@
+/* The engines over real UDP sockets: one scenario node's IKE and data plane
+ * run against the wall clock, with IKE on UDP 500/4500 and ESP in UDP on
+ * 4500 (RFC 3948), so a real IKEv2 implementation can be the peer
+ * (`ipsec-sim peer`, docs/interop.md).  The node has no IP stack of its
+ * own: a packet decapsulated for one of its inner addresses is answered if
+ * it is an ICMP echo request (the tunnel's ping target), else counted. */
+#ifndef PEER_HOST_H
+#define PEER_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "scenario.h"
+
+struct peer_host;
+
+struct peer_options {
+	const struct scenario *s;
+	size_t node;
+	const char *keys_dir; /* where the Wireshark key tables are kept up to date */
+	FILE *log;            /* one line per event */
+};
+
+struct peer_host *peer_host_new(const struct peer_options *o, char *err, size_t errlen);
+/* Runs until `until_ns` on the host's clock (ns since peer_host_new). */
+void peer_host_run(struct peer_host *p, uint64_t until_ns);
+uint64_t peer_host_now(const struct peer_host *p);
+struct ike *peer_host_ike(struct peer_host *p);
+/* Echo requests answered and other inner packets received so far. */
+void peer_host_counts(const struct peer_host *p, uint64_t *echoes, uint64_t *other);
+void peer_host_free(struct peer_host *p);
+
+#endif

@@ -1,0 +1,176 @@
+# Interoperability with strongSwan 5.9.8 (DESIGN.md §5): our engine, run over
+# real UDP sockets by `ipsec-sim peer` in one network namespace, against
+# charon (kernel-libipsec) in another.  Both directions of initiation, PSK;
+# the IKE keys we derive equal the ones charon logs; ping through the Child
+# SA (ESP in UDP, as kernel-libipsec always encapsulates) is answered by our
+# engine; a DELETE from either side is honoured by the other.
+set -eu
+. "$(dirname "$0")/charon.sh"
+: "${IPSEC_SIM:?}"
+for tool in /usr/lib/ipsec/charon swanctl ping ip; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "SKIP: $tool is not installed (scripts/bootstrap.sh installs it)"
+		exit 77
+	fi
+done
+W=$(mktemp -d)
+A=ipss-a$$
+B=ipss-b$$
+cleanup() {
+	[ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null || true
+	charon_stop "$W/charon"
+	netns_cleanup "$A" "$B"
+	[ -n "${KEEP:-}" ] || rm -rf "$W" # KEEP=1 keeps the logs and keys for a look
+}
+trap cleanup EXIT
+fails=0
+checks=0
+ok() { checks=$((checks + 1)); echo "ok: $1"; }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
+
+netns_pair "$A" "$B" 10.99.0.1 10.99.0.2
+ip -n "$B" addr add 10.98.2.1/32 dev lo
+mkdir -p "$W/charon"
+cat >"$W/charon/swanctl.conf" <<CONF
+connections {
+	sim {
+		local_addrs = 10.99.0.2
+		remote_addrs = 10.99.0.1
+		proposals = aes256gcm16-prfsha384-x25519
+		local { auth = psk
+			id = charon }
+		remote { auth = psk
+			id = sim }
+		children {
+			net {
+				local_ts = 10.98.2.0/24
+				remote_ts = 10.98.1.0/24
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+secrets {
+	ike-sim {
+		id-1 = charon
+		id-2 = sim
+		secret = "interop pre-shared key"
+	}
+}
+CONF
+# Our side: a scenario whose node `sim` holds the connection; `charon` is
+# only there to give the link its other end.
+scenario() {
+	cat >"$W/sim.yaml" <<YAML
+name: interop
+duration: 60s
+nodes:
+  - name: sim
+    ipsec:
+      connections:
+        charon:
+          local_addrs: 10.99.0.1
+          remote_addrs: 10.99.0.2
+          proposals: aes256gcm16-prfsha384-x25519
+          local: {auth: psk, id: sim}
+          remote: {auth: psk, id: charon}
+          children:
+            net:
+              local_ts: 10.98.1.0/24
+              remote_ts: 10.98.2.0/24
+              esp_proposals: aes256gcm16
+              start_action: $1
+      secrets:
+        - {type: ike, id: [sim, charon], secret: "interop pre-shared key"}
+  - name: charon
+links:
+  - {between: [sim, charon], addresses: [10.99.0.1/24, 10.99.0.2/24]}
+YAML
+}
+wait_for() { # wait_for SECONDS COMMAND...: poll until the command succeeds
+	t=$1
+	shift
+	for _ in $(seq $((t * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+established() { charon_swanctl "$W/charon" --list-sas | grep -q "net.*INSTALLED"; }
+# charon logs every key at ike/chd level 4: "Sk_ei secret => 36 bytes @ ..."
+# and then hex dump lines "  0: 5A 8B ...".  Prints the hex of the last one.
+charon_key() {
+	awk -v k="$1" '
+		index($0, k " =>") { grab = 1; hex = ""; next }
+		grab && /\[[A-Z]+\] +[0-9]+: / {
+			sub(/.*\[[A-Z]+\] +[0-9]+: /, ""); sub(/  .*/, "")
+			gsub(/ /, ""); hex = hex tolower($0); next }
+		grab { grab = 0; last = hex }
+		END { if (grab) last = hex; print last }' "$W/charon/charon.log"
+}
+
+charon_start "$W/charon" "$B"
+
+# 1. We initiate.
+scenario start
+ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 12s \
+	--keys "$W/keys1" >"$W/peer1.log" 2>&1 &
+PEER=$!
+if wait_for 8 established; then ok "we initiate, charon installs the Child SA"; else
+	bad "no Child SA at charon"; cat "$W/peer1.log"; tail -30 "$W/charon/charon.log"; fi
+if grep -q "ike_sa conn=charon .*state=established" "$W/peer1.log"; then
+	ok "our IKE SA is established"; else bad "our IKE SA is not established"; fi
+line=$(head -1 "$W/keys1/keys/ikev2_decryption_table" 2>/dev/null || true)
+ours_ei=$(echo "$line" | cut -d, -f3)
+ours_er=$(echo "$line" | cut -d, -f4)
+if [ -n "$ours_ei" ] && [ "$ours_ei" = "$(charon_key Sk_ei\ secret)" ] &&
+	[ "$ours_er" = "$(charon_key Sk_er\ secret)" ]; then
+	ok "SK_ei and SK_er equal charon's ($(echo "$ours_ei" | cut -c1-16)...)"
+else
+	bad "keys differ: ours SK_ei=$ours_ei charon=$(charon_key Sk_ei\ secret)"
+fi
+# RFC 7296 §2.17: KEYMAT gives the initiator-to-responder SA's keys first.
+esp_key() { grep "\"$1\",\"$2\"" "$W/keys1/keys/esp_sa" | cut -d, -f6 | tr -d '"' | sed 's/^0x//'; }
+ours_i=$(esp_key 10.99.0.1 10.99.0.2)
+ours_r=$(esp_key 10.99.0.2 10.99.0.1)
+if [ -n "$ours_i" ] && [ "$ours_i" = "$(charon_key "encryption initiator key")" ] &&
+	[ "$ours_r" = "$(charon_key "encryption responder key")" ]; then
+	ok "Child SA keys (key || salt, both directions) equal charon's"
+else
+	bad "child keys differ: ours i=$ours_i charon=$(charon_key "encryption initiator key")"
+fi
+if ip netns exec "$B" ping -c 3 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >"$W/ping1" 2>&1; then
+	ok "ping from charon's side through the tunnel answered by our engine ($(grep -o '[0-9]* received' "$W/ping1"))"
+else
+	bad "ping through the tunnel failed"; cat "$W/ping1"
+fi
+charon_swanctl "$W/charon" --terminate --ike sim >/dev/null 2>&1 || true
+if wait_for 4 grep -q "ike_sa conn=charon .*state=deleted" "$W/peer1.log"; then
+	ok "charon's DELETE ends our IKE SA"; else bad "no delete seen"; cat "$W/peer1.log"; fi
+kill "$PEER" 2>/dev/null || true
+wait "$PEER" 2>/dev/null || true
+PEER=
+
+# 2. charon initiates; we respond, then delete.
+scenario none
+ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 8s --keys "$W/keys2" \
+	--at 4s terminate=charon >"$W/peer2.log" 2>&1 &
+PEER=$!
+sleep 0.5
+charon_swanctl "$W/charon" --initiate --child net --timeout 5 >"$W/initiate" 2>&1 || true
+if established; then ok "charon initiates, we respond"; else
+	bad "charon could not initiate"; tail -5 "$W/initiate"; cat "$W/peer2.log"; fi
+if grep -q "ike_sa conn=charon .*state=established reason=responded" "$W/peer2.log"; then
+	ok "our side established as responder"; else bad "responder not established"; fi
+if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
+	ok "ping through the tunnel we answered"; else bad "ping failed (responder case)"; fi
+no_ike_sa() { ! charon_swanctl "$W/charon" --list-sas | grep -q ESTABLISHED; }
+if wait_for 6 no_ike_sa; then
+	ok "our DELETE ends charon's IKE SA"
+else
+	bad "charon still has the IKE SA after our DELETE"
+fi
+wait "$PEER" 2>/dev/null || true
+PEER=
+echo "$((checks - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]
