@@ -27,6 +27,7 @@ test: bootstrap
 bench: build
 	$(BUILD)/bench/esp-bench
 	$(BUILD)/bench/sim-bench bench/line.yaml
+	$(BUILD)/bench/ike-bench
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cc')
