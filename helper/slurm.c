@@ -17,6 +17,9 @@
 #include "paths.h"
 #include "slurm_plan.h"
 
+/* Array task ids SLURM accepts without a larger MaxArraySize (1001). */
+#define SLURM_DEFAULT_MAX_ARRAY 1000
+
 /* Characters #SBATCH lines and Slurm's filename patterns (%a, %j) would
  * read otherwise. */
 static const char UNSAFE[] = " \t\n\"'\\%$`";
@@ -297,6 +300,11 @@ int slurm_sweep(const struct sweep_fixed *f, const struct slurm_options *so)
 	int rc = resolve(f, so, p);
 	if (rc == 0 && write_files(f, so, p) != 0)
 		rc = 1;
+	if (rc == 0 && sweep_plan_runs(f->plan) > SLURM_DEFAULT_MAX_ARRAY)
+		fprintf(stderr,
+		        "slurm: note: %zu array tasks; SLURM refuses more than MaxArraySize - 1"
+		        " (%d by default)\n",
+		        sweep_plan_runs(f->plan), SLURM_DEFAULT_MAX_ARRAY);
 	if (rc == 0 && so->submit)
 		rc = submit(f, p);
 	else if (rc == 0)
