@@ -65,6 +65,19 @@ int ike_random(struct ike *ike, void *buf, size_t len)
 	return 0;
 }
 
+uint64_t ike_random_below(struct ike *ike, uint64_t n)
+{
+	uint8_t b[8];
+	uint64_t r = 0;
+
+	if (!n)
+		return 0;
+	ike_random(ike, b, sizeof(b));
+	for (int i = 0; i < 8; i++)
+		r = r << 8 | b[i];
+	return n == UINT64_MAX ? r : r % (n + 1);
+}
+
 void ike_send_to(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
                  const uint8_t *msg, size_t len)
 {
@@ -79,8 +92,9 @@ void ike_send_to(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, ui
 	ike->ops.send(ike->host, src, sport, dst, dport, ike->tx, len + 4);
 }
 
-void ike_send_sa(struct ike *ike, const struct ike_sa *sa, const uint8_t *msg, size_t len)
+void ike_send_sa(struct ike *ike, struct ike_sa *sa, const uint8_t *msg, size_t len)
 {
+	sa->last_tx = ike_now(ike);
 	ike_send_to(ike, sa->local_addr, sa->local_port, sa->remote_addr, sa->remote_port, msg,
 	            len);
 }
@@ -355,14 +369,39 @@ static long child_index(const struct ike_conn *c, const char *name)
 	return -1;
 }
 
-/* The live IKE SA of a connection (connecting or established), if any. */
+/* The live IKE SA of a connection (established, else connecting), if any:
+ * not one being deleted or replaced. */
 static struct ike_sa *conn_sa(const struct ike *ike, size_t conn)
 {
-	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
-		if (sa->conn == conn && sa->phase != IKE_PHASE_DEAD &&
-		    sa->phase != IKE_PHASE_DELETING)
+	struct ike_sa *found = NULL;
+
+	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
+		if (sa->conn != conn || sa->phase == IKE_PHASE_DEAD ||
+		    sa->phase == IKE_PHASE_DELETING || sa->phase == IKE_PHASE_REKEYED)
+			continue;
+		if (sa->phase == IKE_PHASE_ESTABLISHED)
 			return sa;
-	return NULL;
+		found = sa;
+	}
+	return found;
+}
+
+/* Is child config `child` of the connection installed (or being set up)
+ * on `sa`? */
+static bool has_child(const struct ike_sa *sa, size_t child)
+{
+	if (sa->phase != IKE_PHASE_ESTABLISHED)
+		return sa->start_child == child || (sa->reauth_pending & (1u << child));
+	if (sa->x.pending && sa->x.task.kind == IKE_TASK_CREATE_CHILD && sa->x.task.arg == child)
+		return true;
+	for (size_t i = 0; i < sa->x.nqueue; i++)
+		if (sa->x.queue[i].kind == IKE_TASK_CREATE_CHILD && sa->x.queue[i].arg == child)
+			return true;
+	for (size_t k = 0; k < IKE_SA_CHILDREN; k++)
+		if (sa->children[k].used && sa->children[k].cfg == child &&
+		    !sa->children[k].redundant && !sa->children[k].deleting)
+			return true;
+	return false;
 }
 
 int ike_initiate_conn(struct ike *ike, size_t conn, size_t child)
@@ -376,8 +415,10 @@ int ike_initiate_conn(struct ike *ike, size_t conn, size_t child)
 		return -1;
 	}
 	if (sa) {
-		/* One IKE SA per connection; further children need
-		 * CREATE_CHILD_SA (not implemented yet). */
+		/* One IKE SA per connection; a further child is created on it
+		 * with CREATE_CHILD_SA (§1.3.1). */
+		if (!has_child(sa, child))
+			ike_x_queue(ike, sa, IKE_TASK_CREATE_CHILD, (uint32_t)child);
 		return 0;
 	}
 	sa = ike_sa_new(ike, conn, true);
@@ -417,12 +458,19 @@ int ike_initiate(struct ike *ike, const char *conn, const char *child)
 
 int ike_rekey(struct ike *ike, const char *conn, const char *child, bool reauth)
 {
-	/* CREATE_CHILD_SA (RFC 7296 §1.3, §2.8) is the follow-up task. */
-	(void)ike;
-	(void)conn;
-	(void)child;
-	(void)reauth;
-	return -1;
+	long ci = conn_index(ike, conn), ch = -1;
+	struct ike_sa *sa;
+	int rc;
+
+	if (ci < 0 || (child && (ch = child_index(&ike->conns[ci], child)) < 0))
+		return -1;
+	sa = conn_sa(ike, (size_t)ci);
+	if (!sa)
+		return -1;
+	enter(ike);
+	rc = ike_rekey_request(ike, sa, ch, reauth);
+	leave(ike);
+	return rc;
 }
 
 int ike_terminate(struct ike *ike, const char *conn)
@@ -571,13 +619,21 @@ static void dataplane_work(struct ike *ike)
 		for (size_t k = 0; k < IKE_SA_CHILDREN; k++) {
 			struct ike_child *ch = &sa->children[k];
 
+			if (ch->used && ch->soft_expired && !ch->hard_expired) {
+				/* RFC 4301 §4.4.2.1: a soft byte/packet limit:
+				 * rekey (ike_rekey.c). */
+				ch->soft_expired = false;
+				ike_rekey_child_start(ike, sa, ch);
+			}
 			if (!ch->used || !ch->hard_expired || ch->deleting)
 				continue;
-			/* RFC 4301 §4.4.2.1: the hard lifetime ended the SA; tell
-			 * the peer (§1.4.1). */
+			/* RFC 4301 §4.4.2.1: the hard lifetime ended the SA; a
+			 * replacement waiting for its turn takes over now, and
+			 * the peer is told (§1.4.1). */
+			ike_rekey_handover_successor(ike, sa, ch);
 			ch->deleting = true;
 			if (sa->phase == IKE_PHASE_ESTABLISHED)
-				ike_x_queue(ike, sa, IKE_TASK_DELETE_CHILD, (uint32_t)k);
+				ike_x_queue(ike, sa, IKE_TASK_DELETE_CHILD, ch->uid);
 			else
 				ike_child_remove(ike, sa, ch, "expired", IKE_ACTION_CLEAR);
 		}
@@ -630,12 +686,11 @@ void ike_dataplane_event(struct ike *ike, const struct ipsec_event *ev)
 
 			if (!ch)
 				continue;
-			if (ev->type == IPSEC_EV_SOFT_EXPIRE) {
-				ch->soft_expired = true; /* rekeying: follow-up */
-			} else {
+			if (ev->type == IPSEC_EV_SOFT_EXPIRE)
+				ch->soft_expired = true;
+			else
 				ch->hard_expired = true;
-				ike->dp_pending = true;
-			}
+			ike->dp_pending = true;
 		}
 		break;
 	}

@@ -144,6 +144,13 @@ enum ike_sa_state {
 	IKE_STATE_FAILED,
 };
 
+/* A Child SA's life: INSTALLED (reason "established", or "rekeyed" for a
+ * replacement), then DELETED (reason "rekeyed" once its replacement took
+ * over, or why it went).  IKE_CHILD_REKEYED is the summary of one rekey,
+ * emitted just before the old SA's DELETED: it names the new SPIs and the
+ * old ones and carries rekey_duration_ns and rekey_lost.  Children keep
+ * their SPIs when their IKE SA is rekeyed (later events carry the new
+ * IKE SA's id). */
 enum ike_child_state {
 	IKE_CHILD_INSTALLED,
 	IKE_CHILD_REKEYED,
@@ -177,6 +184,17 @@ struct ike_event {
 	bool nat_local, nat_remote;
 	uint32_t peer_addr;
 	uint16_t peer_port;
+	/* The rekey summary, with IKE_CHILD_REKEYED (spi_in/spi_out and sa_in/
+	 * sa_out name the new Child SA, old_spi_in/old_spi_out the one it
+	 * replaced) and IKE_STATE_REKEYED (the old IKE SA; replaced_by is the
+	 * id of the new one): from our rekey request sent, or the peer's
+	 * received, to the old SA deleted.  rekey_lost: packets this node could
+	 * not send on the child in that window (outbound drops no_sa /
+	 * sa_expired on the old outbound SA: break-before-make's gap). */
+	uint64_t rekey_duration_ns;
+	uint64_t rekey_lost;
+	uint32_t old_spi_in, old_spi_out;
+	uint64_t replaced_by;
 };
 
 struct ike_host_ops {
@@ -205,8 +223,10 @@ int ike_conn_add(struct ike *ike, const struct ike_conn_config *c, char *err, si
 
 /* swanctl --initiate --child CHILD (conn NULL: the child's connection). */
 int ike_initiate(struct ike *ike, const char *conn, const char *child);
-/* swanctl --rekey: rekey a Child SA, or the IKE SA when child is NULL;
- * reauth instead of rekey for the IKE SA when `reauth`. */
+/* swanctl --rekey: rekey a Child SA (the newest of that child config), or
+ * the IKE SA when child is NULL; reauthenticate instead of rekeying the
+ * IKE SA when `reauth`.  Starts the exchange (queued behind an outstanding
+ * one); -1 if there is no established IKE SA or no such Child SA. */
 int ike_rekey(struct ike *ike, const char *conn, const char *child, bool reauth);
 /* swanctl --terminate: delete the IKE SA of `conn` (with its children). */
 int ike_terminate(struct ike *ike, const char *conn);
@@ -230,6 +250,7 @@ struct ike_stats {
 	/* §2.3: a response to no outstanding request, or a request outside the
 	 * window (a duplicate or a replay). */
 	uint64_t dropped_replay;
+	uint64_t keepalives; /* NAT keepalives sent (RFC 3948 §2.3) */
 };
 void ike_get_stats(const struct ike *ike, struct ike_stats *st);
 

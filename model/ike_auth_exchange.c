@@ -149,6 +149,10 @@ int ike_auth_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builde
 	}
 	if (auth_compute(ike, sa, &id, b) < 0)
 		return -1;
+	/* §2.4: unless another IKE SA with the peer stays in use (a
+	 * make-before-break reauthentication), any the peer has are stale. */
+	if (ike_reauth_initial_contact(ike, sa))
+		ike_add_notify(b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	/* The first Child SA (§1.2): our inbound SPI in every proposal. */
 	memset(n, 0, sizeof(*n));
 	n->cfg = sa->start_child;
@@ -193,6 +197,7 @@ static void initiator_child(struct ike *ike, struct ike_sa *sa, const struct ike
 	struct ike_proposal_list props = conn->esp_props[n->cfg];
 	struct ike_ts_payload *ri = &ike->tsp[0], *rr = &ike->tsp[1];
 	char ts1[300], ts2[300], ts3[300], ts4[300];
+	struct ike_child_spec sp;
 	bool transport;
 	struct ike_child *c;
 
@@ -238,9 +243,25 @@ static void initiator_child(struct ike *ike, struct ike_sa *sa, const struct ike
 		return;
 	}
 	transport = ike_msg_find_notify(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
-	c = ike_child_install(
-	        ike, sa, n->cfg, &ike->sap.p[0], n->spi_in, get_be32(ike->sap.p[0].spi),
-	        transport ? IPSEC_MODE_TRANSPORT : IPSEC_MODE_TUNNEL, ri->ts, ri->n, rr->ts, rr->n);
+	sp = (struct ike_child_spec){
+	        .cfg = n->cfg,
+	        .chosen = &ike->sap.p[0],
+	        .spi_in = n->spi_in,
+	        .spi_out = get_be32(ike->sap.p[0].spi),
+	        .mode = transport ? IPSEC_MODE_TRANSPORT : IPSEC_MODE_TUNNEL,
+	        .ts_local = ri->ts,
+	        .n_local = ri->n,
+	        .ts_remote = rr->ts,
+	        .n_remote = rr->n,
+	        .ni = sa->ni,
+	        .ni_len = sa->ni_len,
+	        .nr = sa->nr,
+	        .nr_len = sa->nr_len,
+	        .initiator = true,
+	        .policies = IKE_POLICIES_INSERT,
+	        .reason = "established",
+	};
+	c = ike_child_install(ike, sa, &sp);
 	if (!c) {
 		ike_failure(ike, sa, NULL, "initiator: Child SA '%s': %s", child, ike->diag);
 		return;
@@ -254,7 +275,7 @@ static void initiator_child(struct ike *ike, struct ike_sa *sa, const struct ike
 		            child, n->transport ? "transport" : "tunnel",
 		            transport ? "transport" : "tunnel");
 		c->deleting = true;
-		ike_x_queue(ike, sa, IKE_TASK_DELETE_CHILD, (uint32_t)(c - sa->children));
+		ike_x_queue(ike, sa, IKE_TASK_DELETE_CHILD, c->uid);
 	}
 }
 
@@ -288,133 +309,57 @@ void ike_auth_handle_response(struct ike *ike, struct ike_sa *sa, const struct i
 		ike_x_queue(ike, sa, IKE_TASK_AUTH_FAILED, 0);
 		return;
 	}
-	ike_sa_established(ike, sa);
+	ike_sa_established(ike, sa, NULL);
 	initiator_child(ike, sa, m);
 }
 
 /* --- responder ------------------------------------------------------------------- */
 
-/* §2.9: the first child whose selectors intersect the initiator's on both
- * sides; out: the narrowed selectors.  -1 if none. */
-static long pick_child(struct ike *ike, struct ike_sa *sa, const struct ike_ts_payload *tsi,
-                       const struct ike_ts_payload *tsr, struct ike_ts *ni, size_t *nni,
-                       struct ike_ts *nr, size_t *nnr)
-{
-	const struct ike_conn *conn = ike_sa_conn(ike, sa);
-	const struct ike_conn_config *c = &conn->cfg;
-
-	for (size_t i = 0; i < c->n_children; i++) {
-		const struct ike_child_config *cc = &c->children[i];
-		struct ike_ts l[IKE_TS_MAX], r[IKE_TS_MAX];
-		size_t nl = ike_ts_from_config(cc->local_ts, cc->n_local_ts, c->local_addr, l);
-		size_t nrem =
-		        ike_ts_from_config(cc->remote_ts, cc->n_remote_ts,
-		                           c->remote_addr ? c->remote_addr : sa->remote_addr, r);
-
-		/* TSi is the initiator's side: our remote. */
-		*nni = ike_ts_narrow(tsi->ts, tsi->n, r, nrem, ni);
-		*nnr = ike_ts_narrow(tsr->ts, tsr->n, l, nl, nr);
-		if (*nni && *nnr)
-			return (long)i;
-	}
-	return -1;
-}
-
-static void ts_unacceptable(struct ike *ike, struct ike_sa *sa, const struct ike_ts_payload *tsi,
-                            const struct ike_ts_payload *tsr, struct ike_builder *b)
-{
-	const struct ike_conn_config *c = &ike_sa_conn(ike, sa)->cfg;
-	char t1[300], t2[300], mine[600] = "";
-	size_t used = 0;
-
-	ike_ts_format(tsi->ts, tsi->n, t1, sizeof(t1));
-	ike_ts_format(tsr->ts, tsr->n, t2, sizeof(t2));
-	for (size_t i = 0; i < c->n_children && used < sizeof(mine); i++) {
-		const struct ike_child_config *cc = &c->children[i];
-		struct ike_ts l[IKE_TS_MAX], r[IKE_TS_MAX];
-		char a[250], z[250];
-
-		ike_ts_format(l, ike_ts_from_config(cc->local_ts, cc->n_local_ts, c->local_addr, l),
-		              a, sizeof(a));
-		ike_ts_format(r,
-		              ike_ts_from_config(cc->remote_ts, cc->n_remote_ts,
-		                                 c->remote_addr ? c->remote_addr : sa->remote_addr,
-		                                 r),
-		              z, sizeof(z));
-		used += (size_t)snprintf(mine + used, sizeof(mine) - used,
-		                         "%schild '%s' local %s remote %s", i ? "; " : "", cc->name,
-		                         a, z);
-	}
-	ike_failure(ike, sa, NULL,
-	            "responder: TS_UNACCEPTABLE: the initiator proposed TSi %s, TSr %s; no "
-	            "child of connection '%s' overlaps on both sides (%s)",
-	            t1, t2, c->name, mine);
-	ike_add_notify(b, 0, NULL, 0, IKE_N_TS_UNACCEPTABLE, NULL, 0);
-}
-
 static void responder_child(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
                             struct ike_builder *b)
 {
 	struct ike_conn *conn = ike_sa_conn(ike, sa);
-	const struct ike_payload *sap = ike_msg_find(m, IKE_PL_SA, NULL);
-	const struct ike_payload *tsi = ike_msg_find(m, IKE_PL_TSI, NULL);
-	const struct ike_payload *tsr = ike_msg_find(m, IKE_PL_TSR, NULL);
-	struct ike_ts_payload *pi = &ike->tsp[0], *pr = &ike->tsp[1];
-	struct ike_ts ni[IKE_TS_MAX], nr[IKE_TS_MAX];
-	size_t nni, nnr;
-	struct ike_proposal chosen;
-	const struct ike_child_config *cc;
-	bool want_transport = ike_msg_find_notify(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
+	struct ike_child_offer o;
+	struct ike_child_spec sp;
 	uint32_t spi_in;
-	long ci;
 
-	if (!sap || !tsi || !tsr)
+	if (!ike_msg_find(m, IKE_PL_SA, NULL) || !ike_msg_find(m, IKE_PL_TSI, NULL) ||
+	    !ike_msg_find(m, IKE_PL_TSR, NULL))
 		return; /* no Child SA asked for */
-	if (ike_sa_decode(sap, &ike->sap, NULL) < 0 || ike_ts_decode(tsi, pi, NULL) < 0 ||
-	    ike_ts_decode(tsr, pr, NULL) < 0) {
-		ike_add_notify(b, 0, NULL, 0, IKE_N_INVALID_SYNTAX, NULL, 0);
+	if (ike_child_select(ike, sa, m, b, IKE_SELECT_IGNORE_DH, -1, &o) < 0)
 		return;
-	}
-	ci = pick_child(ike, sa, pi, pr, ni, &nni, nr, &nnr);
-	if (ci < 0) {
-		ts_unacceptable(ike, sa, pi, pr, b);
-		return;
-	}
-	cc = &conn->cfg.children[ci];
-	if (ike_proposal_select(ike->sap.p, ike->sap.nproposals, &conn->esp_props[ci],
-	                        IKE_SELECT_IGNORE_DH, &chosen, &ike->sel_diag) < 0) {
-		ike_select_diag_format(&ike->sel_diag, ike->diag, sizeof(ike->diag));
-		ike_failure(ike, sa, NULL,
-		            "responder: Child SA '%s': %s; sending NO_PROPOSAL_CHOSEN", cc->name,
-		            ike->diag);
-		ike_add_notify(b, 0, NULL, 0, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
-		return;
-	}
-	if (want_transport != (cc->mode == IPSEC_MODE_TRANSPORT)) {
-		/* §1.3.1 lets a responder fall back to tunnel mode; we refuse
-		 * any mismatch so that a misconfiguration is visible. */
-		ike_failure(ike, sa, NULL,
-		            "responder: Child SA '%s': the initiator asked for %s mode, the child "
-		            "is configured for %s mode; sending NO_PROPOSAL_CHOSEN",
-		            cc->name, want_transport ? "transport" : "tunnel",
-		            want_transport ? "tunnel" : "transport");
-		ike_add_notify(b, 0, NULL, 0, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
-		return;
-	}
 	spi_in = ike_child_spi_alloc(ike);
-	if (!spi_in || !ike_child_install(ike, sa, (size_t)ci, &chosen, spi_in,
-	                                  get_be32(chosen.spi), cc->mode, nr, nnr, ni, nni)) {
-		ike_failure(ike, sa, NULL, "responder: Child SA '%s': %s", cc->name,
+	sp = (struct ike_child_spec){
+	        .cfg = o.cfg,
+	        .chosen = &o.chosen,
+	        .spi_in = spi_in,
+	        .spi_out = get_be32(o.chosen.spi),
+	        .mode = conn->cfg.children[o.cfg].mode,
+	        .ts_local = o.nr,
+	        .n_local = o.nnr,
+	        .ts_remote = o.ni,
+	        .n_remote = o.nni,
+	        .ni = sa->ni,
+	        .ni_len = sa->ni_len,
+	        .nr = sa->nr,
+	        .nr_len = sa->nr_len,
+	        .initiator = false,
+	        .policies = IKE_POLICIES_BEHIND,
+	        .reason = "established",
+	};
+	if (!spi_in || !ike_child_install(ike, sa, &sp)) {
+		ike_failure(ike, sa, NULL, "responder: Child SA '%s': %s",
+		            conn->cfg.children[o.cfg].name,
 		            spi_in ? ike->diag : "no SPI available");
 		ike_add_notify(b, 0, NULL, 0, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
-	put_be32(chosen.spi, spi_in);
-	if (want_transport)
+	put_be32(o.chosen.spi, spi_in);
+	if (o.transport)
 		ike_add_notify(b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
-	ike_add_sa(b, &chosen, 1);
-	ike_add_ts(b, IKE_PL_TSI, ni, nni);
-	ike_add_ts(b, IKE_PL_TSR, nr, nnr);
+	ike_add_sa(b, &o.chosen, 1);
+	ike_add_ts(b, IKE_PL_TSI, o.ni, o.nni);
+	ike_add_ts(b, IKE_PL_TSR, o.nr, o.nnr);
 }
 
 bool ike_auth_handle_request(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
@@ -458,7 +403,9 @@ bool ike_auth_handle_request(struct ike *ike, struct ike_sa *sa, const struct ik
 		sa->end_reason = "internal error";
 		return true;
 	}
-	ike_sa_established(ike, sa);
+	ike_sa_established(ike, sa, NULL);
+	if (ike_msg_find_notify(m, IKE_N_INITIAL_CONTACT))
+		ike_reauth_initial_contact_received(ike, sa);
 	responder_child(ike, sa, m, b);
 	return false;
 }

@@ -2,7 +2,8 @@
  * allocation, keys from KEYMAT, the inbound and outbound SAs, the SPD
  * entries of the narrowed traffic selectors, and trap policies
  * (start_action / dpd_action trap: PROTECT entries without SAs whose first
- * packet raises IPSEC_EV_ACQUIRE). */
+ * packet raises IPSEC_EV_ACQUIRE).  A Child SA is keyed from the nonces
+ * of the exchange that created it: IKE_AUTH's or CREATE_CHILD_SA's. */
 #include "ike_sa.h"
 
 #include "ipv4.h"
@@ -102,8 +103,8 @@ static struct ipsec_selector hull(const struct ike_child *c)
 	return s;
 }
 
-static void child_event(struct ike *ike, struct ike_sa *sa, const struct ike_child *c,
-                        enum ike_event_type type, int state, const char *reason)
+void ike_child_event(struct ike *ike, struct ike_sa *sa, const struct ike_child *c,
+                     enum ike_event_type type, int state, const char *reason)
 {
 	struct ike_event ev = ike_event_for(ike, sa, type);
 
@@ -117,69 +118,116 @@ static void child_event(struct ike *ike, struct ike_sa *sa, const struct ike_chi
 	ike_emit(ike, &ev);
 }
 
-static void set_lifetimes(struct ipsec_sa_config *sc, const struct ike_child_config *cc)
+/* x - random(0..rand) as strongSwan jitters its rekey limits, never below
+ * half of x (0: no limit). */
+static uint64_t jitter(struct ike *ike, uint64_t x, uint64_t rand)
+{
+	uint64_t r;
+
+	if (!x)
+		return 0;
+	r = ike_random_below(ike, rand < x / 2 ? rand : x / 2);
+	return x - r;
+}
+
+static void set_lifetimes(struct ike *ike, struct ipsec_sa_config *sc,
+                          const struct ike_child_config *cc)
 {
 	/* The hard limits are the data plane's; time-based rekeying is IKE's
-	 * own timer (rekey_time - rand), the byte/packet soft limits raise
-	 * IPSEC_EV_SOFT_EXPIRE. */
+	 * own timer (ike_rekey.c), the byte/packet soft limits, jittered with
+	 * rand_bytes / rand_packets, raise IPSEC_EV_SOFT_EXPIRE. */
 	sc->hard.seconds = (cc->life_time_ns + NS - 1) / NS;
 	sc->hard.bytes = cc->life_bytes;
 	sc->hard.packets = cc->life_packets;
-	sc->soft.bytes = cc->rekey_bytes;
-	sc->soft.packets = cc->rekey_packets;
+	sc->soft.bytes = jitter(ike, cc->rekey_bytes, cc->rand_bytes);
+	sc->soft.packets = jitter(ike, cc->rekey_packets, cc->rand_packets);
+	if (sc->hard.bytes && sc->soft.bytes >= sc->hard.bytes)
+		sc->soft.bytes = 0;
+	if (sc->hard.packets && sc->soft.packets >= sc->hard.packets)
+		sc->soft.packets = 0;
 }
 
-struct ike_child *ike_child_install(struct ike *ike, struct ike_sa *sa, size_t cfg,
-                                    const struct ike_proposal *chosen, uint32_t spi_in,
-                                    uint32_t spi_out, enum ipsec_mode mode,
-                                    const struct ike_ts *ts_local, size_t n_local,
-                                    const struct ike_ts *ts_remote, size_t n_remote)
+/* A free slot, zeroed, with a fresh uid. */
+static struct ike_child *child_slot(struct ike *ike, struct ike_sa *sa)
+{
+	for (size_t k = 0; k < IKE_SA_CHILDREN; k++) {
+		struct ike_child *c = &sa->children[k];
+
+		if (c->used)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->uid = ++ike->next_child_uid;
+		return c;
+	}
+	snprintf(ike->diag, sizeof(ike->diag), "too many Child SAs on one IKE SA");
+	return NULL;
+}
+
+/* Where a new child's SPD entries go: ahead of everything but IKE's
+ * bypass entries (and so of an older child of the same configuration:
+ * outbound traffic moves to the new child at once), or behind the entries
+ * of an older child of the same configuration on another IKE SA, so that
+ * the old child keeps the traffic until it is deleted (the
+ * make-before-break reauthentication's responder). */
+static uint32_t spd_position(const struct ike *ike, const struct ike_sa *sa, size_t cfg,
+                             enum ike_child_policies pol)
+{
+	if (pol == IKE_POLICIES_BEHIND)
+		for (const struct ike_sa *o = ike->sas; o; o = o->next) {
+			if (o == sa || o->conn != sa->conn || o->phase == IKE_PHASE_DEAD)
+				continue;
+			for (size_t k = 0; k < IKE_SA_CHILDREN; k++) {
+				const struct ike_child *c = &o->children[k];
+
+				if (c->used && c->cfg == cfg && c->nspd)
+					return ipsec_spd_next(ike->dp, c->spd[c->nspd - 1]);
+			}
+		}
+	return ike_child_spd_position(ike, sa->conn, cfg);
+}
+
+struct ike_child *ike_child_install(struct ike *ike, struct ike_sa *sa,
+                                    const struct ike_child_spec *sp)
 {
 	const struct ike_conn *conn = ike_sa_conn(ike, sa);
-	const struct ike_child_config *cc = &conn->cfg.children[cfg];
-	struct ike_child *c = NULL;
+	const struct ike_child_config *cc = &conn->cfg.children[sp->cfg];
+	struct ike_child *c = child_slot(ike, sa);
 	struct ike_child_keys km;
 	struct ipsec_sa_config in = {0}, out = {0};
 	const uint8_t *ek_in, *ik_in, *ek_out, *ik_out;
 	uint32_t before;
 	bool encap;
 
-	for (size_t k = 0; k < IKE_SA_CHILDREN && !c; k++)
-		if (!sa->children[k].used)
-			c = &sa->children[k];
-	if (!c) {
-		snprintf(ike->diag, sizeof(ike->diag), "too many Child SAs on one IKE SA");
+	if (!c)
 		return NULL;
-	}
-	memset(c, 0, sizeof(*c));
-	c->cfg = cfg;
-	c->spi_in = spi_in;
-	c->spi_out = spi_out;
-	c->mode = mode;
-	memcpy(c->ts_local, ts_local, n_local * sizeof(*ts_local));
-	memcpy(c->ts_remote, ts_remote, n_remote * sizeof(*ts_remote));
-	c->n_local = n_local;
-	c->n_remote = n_remote;
-	if (ike_proposal_to_child(chosen, &c->tr, ike->diag, sizeof(ike->diag)) < 0)
+	c->cfg = sp->cfg;
+	c->spi_in = sp->spi_in;
+	c->spi_out = sp->spi_out;
+	c->mode = sp->mode;
+	memcpy(c->ts_local, sp->ts_local, sp->n_local * sizeof(*sp->ts_local));
+	memcpy(c->ts_remote, sp->ts_remote, sp->n_remote * sizeof(*sp->ts_remote));
+	c->n_local = sp->n_local;
+	c->n_remote = sp->n_remote;
+	if (ike_proposal_to_child(sp->chosen, &c->tr, ike->diag, sizeof(ike->diag)) < 0)
 		return NULL;
-	/* §2.17: KEYMAT = prf+(SK_d, Ni | Nr), initiator-to-responder keys
-	 * first. */
-	if (ike_child_keymat(sa->suite.prf, sa->keys.sk_d, sa->keys.prf_len, NULL, 0, sa->ni,
-	                     sa->ni_len, sa->nr, sa->nr_len, c->tr.enc_key_len, c->tr.integ_key_len,
-	                     &km) < 0) {
+	/* §2.17: KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr), the keys for
+	 * data from the exchange's initiator to its responder first. */
+	if (ike_child_keymat(sa->suite.prf, sa->keys.sk_d, sa->keys.prf_len, sp->g_ir, sp->g_ir_len,
+	                     sp->ni, sp->ni_len, sp->nr, sp->nr_len, c->tr.enc_key_len,
+	                     c->tr.integ_key_len, &km) < 0) {
 		snprintf(ike->diag, sizeof(ike->diag), "KEYMAT derivation failed");
 		return NULL;
 	}
-	ek_out = sa->initiator ? km.encr_i : km.encr_r;
-	ik_out = sa->initiator ? km.integ_i : km.integ_r;
-	ek_in = sa->initiator ? km.encr_r : km.encr_i;
-	ik_in = sa->initiator ? km.integ_r : km.integ_i;
+	ek_out = sp->initiator ? km.encr_i : km.encr_r;
+	ik_out = sp->initiator ? km.integ_i : km.integ_r;
+	ek_in = sp->initiator ? km.encr_r : km.encr_i;
+	ik_in = sp->initiator ? km.integ_r : km.integ_i;
 	encap = sa->nat_local || sa->nat_remote || conn->cfg.encap;
 
 	out.dir = IPSEC_DIR_OUT;
 	out.protocol = c->tr.protocol;
-	out.mode = mode;
-	out.spi = spi_out;
+	out.mode = sp->mode;
+	out.spi = sp->spi_out;
 	out.src = sa->local_addr;
 	out.dst = sa->remote_addr;
 	out.enc = c->tr.enc;
@@ -195,11 +243,11 @@ struct ike_child *ike_child_install(struct ike *ike, struct ike_sa *sa, size_t c
 		out.encap_sport = sa->local_port;
 		out.encap_dport = sa->remote_port;
 	}
-	set_lifetimes(&out, cc);
+	set_lifetimes(ike, &out, cc);
 	out.sel = hull(c);
 	in = out;
 	in.dir = IPSEC_DIR_IN;
-	in.spi = spi_in;
+	in.spi = sp->spi_in;
 	in.src = sa->remote_addr;
 	in.dst = sa->local_addr;
 	memcpy(in.enc_key, ek_in, c->tr.enc_key_len);
@@ -214,15 +262,15 @@ struct ike_child *ike_child_install(struct ike *ike, struct ike_sa *sa, size_t c
 	OPENSSL_cleanse(&out, sizeof(out));
 	/* RFC 4301 §4.4.1: one PROTECT entry per pair of selectors, ahead of
 	 * the child's trap policy. */
-	before = ike_child_spd_position(ike, sa->conn, cfg);
-	for (size_t i = 0; i < n_local; i++)
-		for (size_t j = 0; j < n_remote; j++) {
+	before = spd_position(ike, sa, sp->cfg, sp->policies);
+	for (size_t i = 0; i < sp->n_local && sp->policies != IKE_POLICIES_NONE; i++)
+		for (size_t j = 0; j < sp->n_remote; j++) {
 			struct ipsec_spd_entry e = {.action = IPSEC_ACTION_PROTECT};
 
-			if (ts_local[i].ip_proto && ts_remote[j].ip_proto &&
-			    ts_local[i].ip_proto != ts_remote[j].ip_proto)
+			if (sp->ts_local[i].ip_proto && sp->ts_remote[j].ip_proto &&
+			    sp->ts_local[i].ip_proto != sp->ts_remote[j].ip_proto)
 				continue;
-			e.sel = ike_ts_selector(&ts_local[i], &ts_remote[j]);
+			e.sel = ike_ts_selector(&sp->ts_local[i], &sp->ts_remote[j]);
 			e.sa_out[0] = c->sa_out;
 			e.sa_in[0] = c->sa_in;
 			c->spd[c->nspd] =
@@ -232,9 +280,10 @@ struct ike_child *ike_child_install(struct ike *ike, struct ike_sa *sa, size_t c
 			c->nspd++;
 		}
 	c->used = true;
-	child_event(ike, sa, c, IKE_EV_CHILD_KEYS, IKE_CHILD_INSTALLED, NULL);
-	child_event(ike, sa, c, IKE_EV_CHILD_SA, IKE_CHILD_INSTALLED,
-	            sa->phase == IKE_PHASE_ESTABLISHED ? "established" : "installed");
+	c->installed = ike_now(ike);
+	ike_rekey_schedule_child(ike, sa, c);
+	ike_child_event(ike, sa, c, IKE_EV_CHILD_KEYS, IKE_CHILD_INSTALLED, NULL);
+	ike_child_event(ike, sa, c, IKE_EV_CHILD_SA, IKE_CHILD_INSTALLED, sp->reason);
 	return c;
 fail:
 	OPENSSL_cleanse(&in, sizeof(in));
@@ -253,13 +302,24 @@ void ike_child_remove(struct ike *ike, struct ike_sa *sa, struct ike_child *c, c
                       enum ike_child_action action)
 {
 	struct ike_conn *conn = ike_sa_conn(ike, sa);
+	struct ike_child *succ = c->successor ? ike_child_by_uid(sa, c->successor) : NULL;
 	size_t cfg = c->cfg;
 
+	if (succ && !succ->redundant) {
+		/* Rekeyed (ike_rekey.c): the replacement takes over the
+		 * policies; the child lives on in it. */
+		ike_rekey_retire(ike, sa, c, succ);
+		reason = "rekeyed";
+		action = IKE_ACTION_CLEAR;
+	}
+	for (size_t k = 0; k < IKE_SA_CHILDREN; k++)
+		if (sa->children[k].used && sa->children[k].successor == c->uid)
+			sa->children[k].successor = 0;
 	for (size_t i = 0; i < c->nspd; i++)
 		ipsec_spd_remove(ike->dp, c->spd[i]);
 	ipsec_sa_delete(ike->dp, c->sa_in);
 	ipsec_sa_delete(ike->dp, c->sa_out);
-	child_event(ike, sa, c, IKE_EV_CHILD_SA, IKE_CHILD_DELETED, reason);
+	ike_child_event(ike, sa, c, IKE_EV_CHILD_SA, IKE_CHILD_DELETED, reason);
 	memset(c, 0, sizeof(*c));
 	switch (action) {
 	case IKE_ACTION_CLEAR:
@@ -274,6 +334,14 @@ void ike_child_remove(struct ike *ike, struct ike_sa *sa, struct ike_child *c, c
 		conn->attempts = 0;
 		break;
 	}
+}
+
+struct ike_child *ike_child_by_uid(struct ike_sa *sa, uint32_t uid)
+{
+	for (size_t k = 0; uid && k < IKE_SA_CHILDREN; k++)
+		if (sa->children[k].used && sa->children[k].uid == uid)
+			return &sa->children[k];
+	return NULL;
 }
 
 struct ike_child *ike_child_by_spi_out(struct ike_sa *sa, uint32_t spi_out)

@@ -25,6 +25,10 @@ static uint8_t task_exchange(enum ike_task_kind kind)
 		return IKE_SA_INIT;
 	case IKE_TASK_AUTH:
 		return IKE_AUTH;
+	case IKE_TASK_CREATE_CHILD:
+	case IKE_TASK_REKEY_CHILD:
+	case IKE_TASK_REKEY_IKE:
+		return IKE_CREATE_CHILD_SA;
 	default:
 		return IKE_INFORMATIONAL;
 	}
@@ -80,6 +84,8 @@ int ike_x_seal(struct ike *ike, struct ike_sa *sa, struct ike_builder *b, size_t
 
 /* --- as requester ---------------------------------------------------------------- */
 
+/* 0, 1 if the task has nothing left to do (its SA is gone meanwhile, ...),
+ * -1 on error. */
 static int build_request(struct ike *ike, struct ike_sa *sa, const struct ike_task *t)
 {
 	struct ike_builder b;
@@ -88,12 +94,23 @@ static int build_request(struct ike *ike, struct ike_sa *sa, const struct ike_ta
 	if (t->kind == IKE_TASK_SA_INIT)
 		return ike_sa_init_build(ike, sa, sa->x.req, sizeof(sa->x.req), &sa->x.req_len);
 	ike_x_begin(sa, &b, sa->x.req, sizeof(sa->x.req), task_exchange(t->kind), false, sa->x.mid);
-	if (t->kind == IKE_TASK_AUTH)
+	switch (t->kind) {
+	case IKE_TASK_AUTH:
 		rc = ike_auth_build_request(ike, sa, &b);
-	else
+		break;
+	case IKE_TASK_CREATE_CHILD:
+	case IKE_TASK_REKEY_CHILD:
+		rc = ike_ccs_build_request(ike, sa, t, &b);
+		break;
+	case IKE_TASK_REKEY_IKE:
+		rc = ike_rekey_ike_build_request(ike, sa, &b);
+		break;
+	default:
 		rc = ike_info_build_request(ike, sa, t, &b);
-	if (rc < 0)
-		return -1;
+		break;
+	}
+	if (rc != 0)
+		return rc;
 	return ike_x_seal(ike, sa, &b, &sa->x.req_len);
 }
 
@@ -127,21 +144,26 @@ void ike_x_kick(struct ike *ike, struct ike_sa *sa)
 {
 	struct ike_task t;
 
-	if (sa->x.pending || !sa->x.nqueue || sa->phase == IKE_PHASE_DEAD)
-		return;
-	t = sa->x.queue[0];
-	memmove(&sa->x.queue[0], &sa->x.queue[1], --sa->x.nqueue * sizeof(sa->x.queue[0]));
-	sa->x.task = t;
-	sa->x.mid = sa->x.mid_out;
-	sa->x.exchange = task_exchange(t.kind);
-	if (build_request(ike, sa, &t) < 0) {
-		ike_failure(ike, sa, NULL, "%s request: %s", ike_exchange_name(sa->x.exchange),
-		            ike->diag);
-		ike_sa_end(ike, sa, IKE_STATE_FAILED, "internal error", IKE_END_CLEAR);
-		return;
+	while (!sa->x.pending && sa->x.nqueue && sa->phase != IKE_PHASE_DEAD) {
+		int rc;
+
+		t = sa->x.queue[0];
+		memmove(&sa->x.queue[0], &sa->x.queue[1], --sa->x.nqueue * sizeof(sa->x.queue[0]));
+		sa->x.task = t;
+		sa->x.mid = sa->x.mid_out;
+		sa->x.exchange = task_exchange(t.kind);
+		rc = build_request(ike, sa, &t);
+		if (rc > 0)
+			continue; /* nothing to do any more */
+		if (rc < 0) {
+			ike_failure(ike, sa, NULL, "%s request: %s",
+			            ike_exchange_name(sa->x.exchange), ike->diag);
+			ike_sa_end(ike, sa, IKE_STATE_FAILED, "internal error", IKE_END_CLEAR);
+			return;
+		}
+		sa->x.pending = true;
+		send_request(ike, sa);
 	}
-	sa->x.pending = true;
-	send_request(ike, sa);
 }
 
 void ike_x_restart(struct ike *ike, struct ike_sa *sa)
@@ -202,6 +224,11 @@ void ike_x_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
 	} else if (phase == IKE_PHASE_DELETING) {
 		ike_sa_end(ike, sa, IKE_STATE_DELETED, sa->end_reason ? sa->end_reason : "timeout",
 		           IKE_END_CLEAR);
+	} else if (phase == IKE_PHASE_REKEYED) {
+		/* The DELETE of a replaced SA went unanswered: it is gone
+		 * either way (strongswan#3042: never the new one). */
+		ike_sa_end(ike, sa, IKE_STATE_REKEYED, sa->end_reason ? sa->end_reason : "rekeyed",
+		           IKE_END_CLEAR);
 	} else {
 		ike_sa_end(ike, sa, IKE_STATE_FAILED, kind == IKE_TASK_DPD ? "dpd" : "timeout",
 		           IKE_END_DPD_ACTION);
@@ -236,28 +263,6 @@ static bool open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike
 	return true;
 }
 
-/* §2.23: once a NAT is detected, the peer's address and port are those of
- * the last authenticated message. */
-static void follow_peer(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport,
-                        uint32_t dst, uint16_t dport)
-{
-	struct ike_event ev;
-
-	sa->local_addr = dst;
-	sa->local_port = dport;
-	if (src == sa->remote_addr && sport == sa->remote_port)
-		return;
-	if (!sa->nat_local && !sa->nat_remote)
-		return;
-	sa->remote_addr = src;
-	sa->remote_port = sport;
-	ev = ike_event_for(ike, sa, IKE_EV_NAT);
-	ev.nat_local = sa->nat_local;
-	ev.nat_remote = sa->nat_remote;
-	ev.reason = "peer moved";
-	ike_emit(ike, &ev);
-}
-
 static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr)
 {
 	const struct ike_msg *m = &ike->m;
@@ -276,15 +281,14 @@ static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *
 		               perr->code == IKE_E_CRITICAL ? 1 : 0);
 	} else if (m->exchange == IKE_AUTH && sa->phase == IKE_PHASE_INIT_DONE) {
 		end = ike_auth_handle_request(ike, sa, m, &b);
-	} else if (sa->phase != IKE_PHASE_ESTABLISHED && sa->phase != IKE_PHASE_DELETING) {
+	} else if (sa->phase != IKE_PHASE_ESTABLISHED && sa->phase != IKE_PHASE_REKEYED &&
+	           sa->phase != IKE_PHASE_DELETING) {
 		ike->st.dropped_other++; /* nothing but IKE_AUTH before authentication */
 		return;
 	} else if (m->exchange == IKE_INFORMATIONAL) {
 		end = ike_info_handle_request(ike, sa, m, &b);
 	} else if (m->exchange == IKE_CREATE_CHILD_SA) {
-		/* §1.3: rekeying and further Child SAs are the follow-up;
-		 * until then we decline them. */
-		ike_add_notify(&b, 0, NULL, 0, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
+		ike_ccs_handle_request(ike, sa, m, &b);
 	} else {
 		ike_add_notify(&b, 0, NULL, 0, IKE_N_INVALID_SYNTAX, NULL, 0);
 	}
@@ -307,8 +311,9 @@ static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *
 	ike_emit(ike, &ev);
 	if (end)
 		ike_sa_end(ike, sa,
-		           sa->phase == IKE_PHASE_ESTABLISHED ? IKE_STATE_DELETED
-		                                              : IKE_STATE_FAILED,
+		           sa->phase == IKE_PHASE_REKEYED       ? IKE_STATE_REKEYED
+		           : sa->phase == IKE_PHASE_ESTABLISHED ? IKE_STATE_DELETED
+		                                                : IKE_STATE_FAILED,
 		           sa->end_reason ? sa->end_reason : "peer delete", sa->end_children);
 }
 
@@ -341,14 +346,26 @@ void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len,
 		}
 		sa->last_rx = now;
 		sa->dpd_at = now + c->dpd_delay_ns;
-		follow_peer(ike, sa, src, sport, dst, dport);
+		ike_natt_follow(ike, sa, src, sport, dst, dport);
 		t = sa->x.task;
 		ike_x_complete(ike, sa, true);
-		if (t.kind == IKE_TASK_AUTH)
+		switch (t.kind) {
+		case IKE_TASK_AUTH:
 			ike_auth_handle_response(ike, sa, m);
-		else
+			break;
+		case IKE_TASK_CREATE_CHILD:
+		case IKE_TASK_REKEY_CHILD:
+			ike_ccs_handle_response(ike, sa, &t, m);
+			break;
+		case IKE_TASK_REKEY_IKE:
+			ike_rekey_ike_handle_response(ike, sa, m);
+			break;
+		default:
 			ike_info_handle_response(ike, sa, &t, m);
+			break;
+		}
 		ike_x_kick(ike, sa);
+		ike_reauth_child_done(ike, sa);
 		return;
 	}
 	if (m->message_id != sa->x.mid_in &&
@@ -365,7 +382,7 @@ void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len,
 	}
 	sa->last_rx = now;
 	sa->dpd_at = now + c->dpd_delay_ns;
-	follow_peer(ike, sa, src, sport, dst, dport);
+	ike_natt_follow(ike, sa, src, sport, dst, dport);
 	if (e.code != IKE_OK) {
 		ike->st.dropped_malformed++;
 		respond(ike, sa, &e);

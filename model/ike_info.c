@@ -12,13 +12,17 @@
 int ike_info_build_request(struct ike *ike, struct ike_sa *sa, const struct ike_task *t,
                            struct ike_builder *b)
 {
+	struct ike_child *c;
 	uint8_t spi[4];
 
 	(void)ike;
 	switch (t->kind) {
 	case IKE_TASK_DELETE_CHILD:
 		/* §1.4.1: the SPI the peer sends with, i.e. our inbound one. */
-		put_be32(spi, sa->children[t->arg].spi_in);
+		c = ike_child_by_uid(sa, t->arg);
+		if (!c)
+			return 1; /* gone meanwhile */
+		put_be32(spi, c->spi_in);
 		ike_add_delete(b, IKE_PROTO_ESP, 4, spi, 1);
 		break;
 	case IKE_TASK_DELETE_IKE:
@@ -35,7 +39,11 @@ int ike_info_build_request(struct ike *ike, struct ike_sa *sa, const struct ike_
 }
 
 /* §1.4.1: delete the Child SAs whose outbound SPIs the peer names (its
- * inbound ones) and answer with our inbound SPIs of the same pairs. */
+ * inbound ones) and answer with our inbound SPIs of the same pairs -- but
+ * not of those we are deleting ourselves: both sides sent a DELETE, and
+ * each removes the pair once (§1.4.1).  §2.25.1: a child we are rekeying
+ * is deleted all the same, and our rekey forgotten (ike_create_child.c
+ * learns it from the negotiation state). */
 static void delete_children(struct ike *ike, struct ike_sa *sa, const struct ike_payload *d,
                             uint8_t *spis, uint16_t *n)
 {
@@ -46,16 +54,23 @@ static void delete_children(struct ike *ike, struct ike_sa *sa, const struct ike
 		return;
 	for (uint16_t i = 0; i < d->u.del.nspi; i++) {
 		struct ike_child *c = ike_child_by_spi_out(sa, get_be32(d->u.del.spis + 4 * i));
+		enum ike_child_action action;
 
 		if (!c)
 			continue; /* §1.4.1: not an error; already gone */
-		if (*n < IKE_SA_CHILDREN) {
+		if (!c->deleting && *n < IKE_SA_CHILDREN) {
 			put_be32(spis + 4 * *n, c->spi_in);
 			(*n)++;
 		}
-		ike_child_remove(ike, sa, c, "peer delete",
-		                 c->deleting ? IKE_ACTION_CLEAR
-		                             : conn->cfg.children[c->cfg].close_action);
+		action = conn->cfg.children[c->cfg].close_action;
+		if (c->deleting || c->redundant)
+			action = IKE_ACTION_CLEAR;
+		if (sa->nego.active && sa->nego.old == c->uid) {
+			sa->nego.old_gone = true;
+			sa->nego.old_replaced = c->successor != 0;
+			action = IKE_ACTION_CLEAR; /* the rekey's answer decides */
+		}
+		ike_child_remove(ike, sa, c, "peer delete", action);
 	}
 }
 
@@ -74,8 +89,11 @@ bool ike_info_handle_request(struct ike *ike, struct ike_sa *sa, const struct ik
 		if (p->type == IKE_PL_DELETE) {
 			if (p->u.del.protocol == IKE_PROTO_IKE) {
 				/* §1.4.1: the response is empty; the IKE SA and its
-				 * children are gone. */
-				sa->end_reason = "peer delete";
+				 * children are gone -- unless they moved to a new
+				 * IKE SA (§2.25.2). */
+				ike_rekey_ike_peer_deleted(ike, sa);
+				sa->end_reason =
+				        sa->phase == IKE_PHASE_REKEYED ? "rekeyed" : "peer delete";
 				sa->end_children = IKE_END_CLOSE;
 				end = true;
 			} else {
@@ -107,14 +125,18 @@ void ike_info_handle_response(struct ike *ike, struct ike_sa *sa, const struct i
 	(void)m;
 	switch (t->kind) {
 	case IKE_TASK_DELETE_CHILD:
-		c = &sa->children[t->arg];
-		if (c->used)
-			ike_child_remove(ike, sa, c, c->hard_expired ? "expired" : "delete",
+		c = ike_child_by_uid(sa, t->arg);
+		if (c)
+			ike_child_remove(ike, sa, c,
+			                 c->redundant      ? "rekey collision"
+			                 : c->hard_expired ? "expired"
+			                                   : "delete",
 			                 IKE_ACTION_CLEAR);
 		break;
 	case IKE_TASK_DELETE_IKE:
-		ike_sa_end(ike, sa, IKE_STATE_DELETED, sa->end_reason ? sa->end_reason : "delete",
-		           IKE_END_CLEAR);
+		ike_sa_end(ike, sa,
+		           sa->phase == IKE_PHASE_REKEYED ? IKE_STATE_REKEYED : IKE_STATE_DELETED,
+		           sa->end_reason ? sa->end_reason : "delete", IKE_END_CLEAR);
 		break;
 	case IKE_TASK_AUTH_FAILED:
 		ike_sa_end(ike, sa, IKE_STATE_FAILED, "authentication failed", IKE_END_CLEAR);

@@ -9,31 +9,60 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ike_sa *ike_sa_new(struct ike *ike, size_t conn, bool initiator)
+void ike_sa_spi_alloc(struct ike *ike, uint8_t spi[IKE_SPI_LEN])
 {
-	const struct ike_conn_config *c = &ike->conns[conn].cfg;
+	/* §2.6: random and not zero; unique among our SAs. */
+	do {
+		ike_random(ike, spi, IKE_SPI_LEN);
+	} while (!memcmp(spi, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN) || ike_sa_find(ike, spi, true) ||
+	         ike_sa_find(ike, spi, false));
+}
+
+static struct ike_sa *sa_alloc(struct ike *ike, size_t conn, bool initiator)
+{
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
-	uint8_t *spi;
 
 	if (!sa)
 		return NULL;
 	sa->id = ++ike->next_sa_id;
 	sa->conn = conn;
 	sa->initiator = initiator;
+	sa->created = sa->last_rx = ike_now(ike);
+	sa->rekey_at = sa->reauth_at = sa->hard_at = UINT64_MAX;
+	ike_sa_spi_alloc(ike, initiator ? sa->spi_i : sa->spi_r);
+	sa->next = ike->sas;
+	ike->sas = sa;
+	return sa;
+}
+
+struct ike_sa *ike_sa_new_rekeyed(struct ike *ike, const struct ike_sa *old, bool initiator)
+{
+	struct ike_sa *sa = sa_alloc(ike, old->conn, initiator);
+
+	if (!sa)
+		return NULL;
+	sa->phase = IKE_PHASE_ESTABLISHED;
+	sa->local_addr = old->local_addr;
+	sa->local_port = old->local_port;
+	sa->remote_addr = old->remote_addr;
+	sa->remote_port = old->remote_port;
+	sa->nat_local = old->nat_local;
+	sa->nat_remote = old->nat_remote;
+	return sa;
+}
+
+struct ike_sa *ike_sa_new(struct ike *ike, size_t conn, bool initiator)
+{
+	const struct ike_conn_config *c = &ike->conns[conn].cfg;
+	struct ike_sa *sa = sa_alloc(ike, conn, initiator);
+
+	if (!sa)
+		return NULL;
 	sa->phase = initiator ? IKE_PHASE_INIT_SENT : IKE_PHASE_INIT_DONE;
 	sa->local_addr = c->local_addr;
 	sa->local_port = c->local_port;
 	sa->remote_addr = c->remote_addr;
 	sa->remote_port = c->remote_port;
-	sa->created = sa->last_rx = ike_now(ike);
-	/* §2.6: our SPI, random and not zero; unique among our SAs. */
-	spi = initiator ? sa->spi_i : sa->spi_r;
-	do {
-		ike_random(ike, spi, IKE_SPI_LEN);
-	} while (!memcmp(spi, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN) ||
-	         ike_sa_find(ike, spi, initiator) || ike_sa_find(ike, spi, !initiator));
-	sa->next = ike->sas;
-	ike->sas = sa;
 	if (initiator) {
 		struct ike_event ev = ike_event_for(ike, sa, IKE_EV_IKE_SA);
 
@@ -47,6 +76,7 @@ struct ike_sa *ike_sa_new(struct ike *ike, size_t conn, bool initiator)
 void ike_sa_free(struct ike_sa *sa)
 {
 	ike_dh_free(sa->dh);
+	ike_dh_free(sa->nego.dh);
 	if (sa->keyed)
 		ike_sk_pair_free(&sa->sk);
 	ike_keys_wipe(&sa->keys);
@@ -65,6 +95,14 @@ struct ike_sa *ike_sa_find(const struct ike *ike, const uint8_t spi[IKE_SPI_LEN]
 	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
 		if (sa->initiator == as_initiator && sa->phase != IKE_PHASE_DEAD &&
 		    !memcmp(ike_sa_local_spi(sa), spi, IKE_SPI_LEN))
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *ike_sa_by_id(const struct ike *ike, uint64_t id)
+{
+	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
+		if (sa->id == id && sa->phase != IKE_PHASE_DEAD)
 			return sa;
 	return NULL;
 }
@@ -147,19 +185,25 @@ static void emit_keys(struct ike *ike, struct ike_sa *sa)
 	ike_emit(ike, &ev);
 }
 
-int ike_sa_derive_keys(struct ike *ike, struct ike_sa *sa, const uint8_t *g_ir, size_t g_ir_len)
+int ike_sa_derive_keys(struct ike *ike, struct ike_sa *sa, const struct ike_sa *old,
+                       const uint8_t *g_ir, size_t g_ir_len)
 {
 	uint8_t skeyseed[IKE_PRF_MAX_LEN];
 	int rc;
 
-	/* SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | ...} = prf+(SKEYSEED,
-	 * Ni | Nr | SPIi | SPIr) */
-	if (ike_skeyseed(sa->suite.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, g_ir, g_ir_len,
-	                 skeyseed) < 0) {
+	/* SKEYSEED = prf(Ni | Nr, g^ir), or for a rekeyed SA (§2.18)
+	 * prf(SK_d (old), g^ir (new) | Ni | Nr) with the old PRF;
+	 * {SK_d | SK_ai | ...} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) */
+	rc = old ? ike_skeyseed_rekey(old->suite.prf, old->keys.sk_d, old->keys.prf_len, g_ir,
+	                              g_ir_len, sa->ni, sa->ni_len, sa->nr, sa->nr_len, skeyseed)
+	         : ike_skeyseed(sa->suite.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, g_ir,
+	                        g_ir_len, skeyseed);
+	if (rc < 0) {
 		snprintf(ike->diag, sizeof(ike->diag), "SKEYSEED computation failed");
 		return -1;
 	}
-	rc = ike_derive_keys(&sa->suite, skeyseed, ike_prf_len(sa->suite.prf), sa->ni, sa->ni_len,
+	rc = ike_derive_keys(&sa->suite, skeyseed,
+	                     ike_prf_len(old ? old->suite.prf : sa->suite.prf), sa->ni, sa->ni_len,
 	                     sa->nr, sa->nr_len, sa->spi_i, sa->spi_r, &sa->keys, ike->diag,
 	                     sizeof(ike->diag));
 	memset(skeyseed, 0, sizeof(skeyseed));
@@ -175,17 +219,35 @@ int ike_sa_derive_keys(struct ike *ike, struct ike_sa *sa, const uint8_t *g_ir, 
 
 /* --- state ------------------------------------------------------------------------- */
 
-void ike_sa_established(struct ike *ike, struct ike_sa *sa)
+void ike_sa_established(struct ike *ike, struct ike_sa *sa, const char *reason)
 {
 	struct ike_event ev = ike_event_for(ike, sa, IKE_EV_IKE_SA);
+	uint64_t now = ike_now(ike);
 
 	sa->phase = IKE_PHASE_ESTABLISHED;
 	sa->counted_half_open = false;
-	sa->last_rx = ike_now(ike);
+	sa->last_rx = now;
+	sa->dpd_at = now + ike_sa_conn(ike, sa)->cfg.dpd_delay_ns;
 	ike_sa_conn(ike, sa)->attempts = 0;
+	ike_rekey_schedule_ike(ike, sa);
+	ike_natt_schedule(ike, sa);
 	ev.state = IKE_STATE_ESTABLISHED;
-	ev.reason = sa->initiator ? "initiated" : "responded";
+	ev.reason = reason ? reason : sa->initiator ? "initiated" : "responded";
 	ike_emit(ike, &ev);
+}
+
+/* Does another IKE SA of the connection carry child config `cfg` (a
+ * reauthentication's new SA)?  Then a child's close/dpd action is moot. */
+static bool covered(const struct ike *ike, const struct ike_sa *sa, size_t cfg)
+{
+	for (const struct ike_sa *o = ike->sas; o; o = o->next) {
+		if (o == sa || o->conn != sa->conn || o->phase != IKE_PHASE_ESTABLISHED)
+			continue;
+		for (size_t k = 0; k < IKE_SA_CHILDREN; k++)
+			if (o->children[k].used && o->children[k].cfg == cfg)
+				return true;
+	}
+	return false;
 }
 
 void ike_sa_end(struct ike *ike, struct ike_sa *sa, enum ike_sa_state state, const char *reason,
@@ -198,16 +260,19 @@ void ike_sa_end(struct ike *ike, struct ike_sa *sa, enum ike_sa_state state, con
 		return;
 	for (size_t k = 0; k < IKE_SA_CHILDREN; k++) {
 		struct ike_child *ch = &sa->children[k];
-
 		const struct ike_child_config *cc;
+		enum ike_child_action action = IKE_ACTION_CLEAR;
 
 		if (!ch->used)
 			continue;
 		cc = &c->cfg.children[ch->cfg];
-		ike_child_remove(ike, sa, ch, reason,
-		                 children == IKE_END_DPD_ACTION ? cc->dpd_action
-		                 : children == IKE_END_CLOSE    ? cc->close_action
-		                                                : IKE_ACTION_CLEAR);
+		if (children == IKE_END_DPD_ACTION)
+			action = cc->dpd_action;
+		else if (children == IKE_END_CLOSE)
+			action = cc->close_action;
+		if (covered(ike, sa, ch->cfg))
+			action = IKE_ACTION_CLEAR;
+		ike_child_remove(ike, sa, ch, reason, action);
 	}
 	sa->phase = IKE_PHASE_DEAD;
 	sa->counted_half_open = false;
@@ -215,7 +280,12 @@ void ike_sa_end(struct ike *ike, struct ike_sa *sa, enum ike_sa_state state, con
 	sa->x.nqueue = 0;
 	ev.state = state;
 	ev.reason = reason;
+	if (state == IKE_STATE_REKEYED) {
+		ev.replaced_by = sa->replaced_by;
+		ev.rekey_duration_ns = sa->rekey_started ? ike_now(ike) - sa->rekey_started : 0;
+	}
 	ike_emit(ike, &ev);
+	ike_reauth_sa_ended(ike, sa);
 }
 
 /* --- the timer ---------------------------------------------------------------------- */
@@ -234,6 +304,12 @@ uint64_t ike_sa_deadline(const struct ike *ike, const struct ike_sa *sa)
 	if (sa->phase == IKE_PHASE_ESTABLISHED && c->cfg.dpd_delay_ns && !sa->x.pending &&
 	    sa->dpd_at < at)
 		at = sa->dpd_at;
+	if (ike_rekey_deadline(sa) < at)
+		at = ike_rekey_deadline(sa);
+	if (sa->phase == IKE_PHASE_REKEYED && !sa->x.pending && sa->hard_at < at)
+		at = sa->hard_at;
+	if (ike_natt_deadline(sa) < at)
+		at = ike_natt_deadline(sa);
 	return at;
 }
 
@@ -246,6 +322,13 @@ void ike_sa_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
 		ike_sa_end(ike, sa, IKE_STATE_FAILED, "half-open timeout", IKE_END_CLEAR);
 		return;
 	}
+	if (sa->phase == IKE_PHASE_REKEYED && !sa->x.pending && now >= sa->hard_at) {
+		/* The peer never deleted it (ike_rekey_ike.c). */
+		ike_sa_end(ike, sa, IKE_STATE_REKEYED, "rekeyed", IKE_END_CLEAR);
+		return;
+	}
 	if (sa->phase == IKE_PHASE_ESTABLISHED)
 		ike_info_dpd_check(ike, sa, now);
+	ike_rekey_timeout(ike, sa, now);
+	ike_natt_timeout(ike, sa, now);
 }

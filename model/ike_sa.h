@@ -12,7 +12,15 @@
  *   ike_id.c        identities (§3.5)
  *   ike_ts.c        traffic selectors and narrowing (§2.9)
  *   ike_child.c     Child SAs in the data plane, SPIs, trap policies
+ *   ike_child_select.c  the responder's choice of a child for offered TS (§2.9)
  *   ike_info.c      INFORMATIONAL (§1.4): DELETE, DPD (§2.4), notifies
+ *   ike_create_child.c  CREATE_CHILD_SA for Child SAs (§1.3.1, §1.3.3, §2.8.1)
+ *   ike_rekey.c     when and how Child SAs are replaced: triggers, jitter,
+ *                   make-before-break / break-before-make, the rekey summary
+ *   ike_rekey_ike.c CREATE_CHILD_SA rekeying the IKE SA (§1.3.2, §2.18, §2.8.2)
+ *   ike_reauth.c    reauthentication: a new IKE SA from scratch (§2.8.3)
+ *   ike_natt.c      NAT-T upkeep: following the peer (§2.23), keepalives
+ *                   (RFC 3948 §2.3)
  */
 #ifndef IPSEC_IKE_SA_H
 #define IPSEC_IKE_SA_H
@@ -42,6 +50,8 @@ enum ike_phase {
 	IKE_PHASE_INIT_DONE,   /* responder: IKE_SA_INIT answered, waiting for IKE_AUTH */
 	IKE_PHASE_AUTH_SENT,   /* initiator: IKE_AUTH request outstanding */
 	IKE_PHASE_ESTABLISHED, /* authenticated */
+	IKE_PHASE_REKEYED,     /* replaced by a new IKE SA (§2.18): the children moved
+	                          there, the DELETE of this one is pending */
 	IKE_PHASE_DELETING,    /* our DELETE (or AUTHENTICATION_FAILED) is on its way */
 	IKE_PHASE_DEAD,        /* gone; freed at the end of the current entry point */
 };
@@ -58,9 +68,12 @@ enum ike_task_kind {
 	IKE_TASK_SA_INIT,      /* ike_sa_init.c */
 	IKE_TASK_AUTH,         /* ike_auth_exchange.c */
 	IKE_TASK_DPD,          /* ike_info.c: empty INFORMATIONAL, §2.4 */
-	IKE_TASK_DELETE_CHILD, /* arg: index of the child */
+	IKE_TASK_DELETE_CHILD, /* arg: uid of the child */
 	IKE_TASK_DELETE_IKE,
-	IKE_TASK_AUTH_FAILED, /* §2.21.2: N(AUTHENTICATION_FAILED), then gone */
+	IKE_TASK_AUTH_FAILED,  /* §2.21.2: N(AUTHENTICATION_FAILED), then gone */
+	IKE_TASK_CREATE_CHILD, /* ike_create_child.c, arg: child config (§1.3.1) */
+	IKE_TASK_REKEY_CHILD,  /* ike_create_child.c, arg: uid of the child (§1.3.3) */
+	IKE_TASK_REKEY_IKE,    /* ike_rekey_ike.c (§1.3.2) */
 };
 
 struct ike_task {
@@ -69,11 +82,27 @@ struct ike_task {
 };
 
 /* A Child SA: one inbound and one outbound data-plane SA and the SPD
- * entries of its (narrowed) traffic selectors. */
+ * entries of its (narrowed) traffic selectors.
+ *
+ * Rekeying (ike_rekey.c) links two children: the old one names its
+ * replacement in `successor` from the moment the replacement is installed
+ * until the old one is retired; while `outbound_pending` the replacement
+ * has its SAs but the SPD entries still send on the old child
+ * (make-before-break responder).  The SPD entries belong to whichever of
+ * the two carries the outbound traffic. */
 struct ike_child {
 	bool used;
+	uint32_t uid;           /* unique in the node: tasks name children by it */
 	size_t cfg;             /* index in the connection's children */
 	bool deleting;          /* our DELETE is outstanding */
+	uint64_t installed;     /* when it was installed */
+	uint64_t rekey_at;      /* rekey_time - random(rand_time), or a retry; UINT64_MAX: never */
+	bool rekeying;          /* our rekey of it is queued or outstanding */
+	uint32_t successor;     /* uid of the replacement, 0 if none */
+	bool outbound_pending;  /* a replacement whose SPD switch waits (MBB responder) */
+	bool redundant;         /* created by a rekey collision we lost (§2.8.1): deleted */
+	bool broken;            /* break-before-make: its outbound SA is gone already */
+	uint64_t rekey_started; /* the old child: our request sent or the peer's received */
 	uint32_t spi_in;        /* ours: the peer sends with it */
 	uint32_t spi_out;       /* the peer's */
 	uint32_t sa_in, sa_out; /* ids in the data plane */
@@ -87,7 +116,9 @@ struct ike_child {
 	bool soft_expired, hard_expired; /* data-plane events not yet acted on */
 };
 
-/* The Child SA negotiated inside IKE_AUTH, between request and response. */
+/* The Child SA (or, for an IKE rekey, the IKE SA) negotiated by our
+ * outstanding IKE_AUTH or CREATE_CHILD_SA request, between request and
+ * response. */
 struct ike_child_nego {
 	bool active;
 	size_t cfg;
@@ -95,6 +126,22 @@ struct ike_child_nego {
 	bool transport;
 	struct ike_ts tsi[IKE_TS_MAX], tsr[IKE_TS_MAX];
 	size_t ntsi, ntsr;
+	/* CREATE_CHILD_SA */
+	uint32_t old;      /* uid of the child being rekeyed, 0 for a new child */
+	bool old_gone;     /* the peer deleted it meanwhile (§2.25.1) */
+	bool old_replaced; /* ... after the peer rekeyed it (§2.8.1) */
+	uint8_t ni[IKE_NONCE_MAX];
+	size_t ni_len;
+	struct ike_dh *dh;            /* PFS (§1.3.1) or the IKE rekey's KE */
+	uint8_t ike_spi[IKE_SPI_LEN]; /* IKE rekey: our SPI of the new IKE SA */
+	/* §2.8.1, §2.8.2: the peer rekeyed the same SA meanwhile; what its
+	 * exchange created (a child's uid, an IKE SA's id) and the lowest of
+	 * its two nonces */
+	bool collision;
+	uint32_t peer_child;
+	uint64_t peer_ike;
+	uint8_t peer_nonce[IKE_NONCE_MAX];
+	size_t peer_nonce_len;
 };
 
 /* §2.1-§2.3: our requests and the peer's. */
@@ -154,6 +201,19 @@ struct ike_sa {
 	struct ike_child children[IKE_SA_CHILDREN];
 	const char *end_reason; /* why the SA is going away */
 	enum ike_end_children end_children;
+	/* lifetimes (ike_rekey.c, ike_rekey_ike.c, ike_reauth.c) */
+	uint64_t rekey_at, reauth_at; /* UINT64_MAX: never */
+	uint64_t hard_at;             /* rekey/reauth time + over_time: deleted */
+	uint64_t rekey_started;       /* this (old) SA's rekey or reauth began */
+	uint64_t replaced_by;         /* the new IKE SA, once rekeyed or reauthenticated */
+	bool rekey_queued;            /* our IKE rekey or reauth is queued or outstanding */
+	/* reauthentication: the new IKE SA replaces `reauth_of` once the
+	 * children of `reauth_pending` (a bit per child config) are created */
+	uint64_t reauth_of;
+	uint32_t reauth_pending;
+	bool reauth_bbm; /* break-before-make: once this SA is deleted */
+	/* NAT-T (ike_natt.c) */
+	uint64_t last_tx, keepalive_at;
 };
 
 /* A connection: the configuration and what is derived from it. */
@@ -164,8 +224,10 @@ struct ike_conn {
 	/* start_action trap: SPD entries without SAs, one per TS pair. */
 	uint32_t trap[IKE_CHILDREN_MAX][IKE_CHILD_SPD_MAX];
 	size_t ntrap[IKE_CHILDREN_MAX];
-	bool acquire[IKE_CHILDREN_MAX]; /* a packet hit the trap */
-	bool start_pending;             /* start_action start, or a restart */
+	bool acquire[IKE_CHILDREN_MAX];      /* a packet hit the trap */
+	bool start_pending;                  /* start_action start, or a restart */
+	uint16_t ke_group[IKE_CHILDREN_MAX]; /* PFS group a responder asked for (INVALID_KE) */
+	uint16_t ike_ke_group;               /* the same for IKE SA rekeys */
 	size_t start_child;
 	unsigned attempts; /* keyingtries used by the current initiation */
 };
@@ -184,6 +246,7 @@ struct ike {
 	uint64_t timer_at;
 	int depth;       /* entry points in progress (events may call back in) */
 	bool dp_pending; /* data-plane events to act on at the next timeout */
+	uint32_t next_child_uid;
 	/* scratch, one message at a time */
 	uint8_t rx[IKE_MSG_MAX];
 	uint8_t tx[IKE_MSG_MAX + 4];
@@ -199,8 +262,10 @@ struct ike {
 
 uint64_t ike_now(const struct ike *ike);
 int ike_random(struct ike *ike, void *buf, size_t len);
+/* Uniform in 0..n from the host's random_bytes. */
+uint64_t ike_random_below(struct ike *ike, uint64_t n);
 /* Send an IKE message of `sa` (non-ESP marker on port 4500). */
-void ike_send_sa(struct ike *ike, const struct ike_sa *sa, const uint8_t *msg, size_t len);
+void ike_send_sa(struct ike *ike, struct ike_sa *sa, const uint8_t *msg, size_t len);
 void ike_send_to(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
                  const uint8_t *msg, size_t len);
 /* An event with the conn name and SPIs of `sa` filled in (sa may be NULL). */
@@ -219,18 +284,29 @@ int ike_initiate_conn(struct ike *ike, size_t conn, size_t child);
 /* --- ike_sa.c ---------------------------------------------------------------- */
 
 struct ike_sa *ike_sa_new(struct ike *ike, size_t conn, bool initiator);
+/* The IKE SA a rekey creates (§2.18): established, on the old one's
+ * connection, addresses and NAT state, with our SPI (SPIi if `initiator`,
+ * the rekey's initiator); no event yet. */
+struct ike_sa *ike_sa_new_rekeyed(struct ike *ike, const struct ike_sa *old, bool initiator);
+/* A fresh IKE SPI of ours (§2.6). */
+void ike_sa_spi_alloc(struct ike *ike, uint8_t spi[IKE_SPI_LEN]);
 /* The SA whose SPI of our side is `spi`. */
 struct ike_sa *ike_sa_find(const struct ike *ike, const uint8_t spi[IKE_SPI_LEN],
                            bool as_initiator);
+struct ike_sa *ike_sa_by_id(const struct ike *ike, uint64_t id);
 /* A responder's SA made from the IKE_SA_INIT request of (addr, port, SPIi). */
 struct ike_sa *ike_sa_find_init(const struct ike *ike, uint32_t addr, uint16_t port,
                                 const uint8_t spi_i[IKE_SPI_LEN]);
 const uint8_t *ike_sa_local_spi(const struct ike_sa *sa);
-/* Keys from g^ir (§2.14); emits IKE_EV_IKE_KEYS.  0 or -1 with ike->diag. */
-int ike_sa_derive_keys(struct ike *ike, struct ike_sa *sa, const uint8_t *g_ir, size_t g_ir_len);
-void ike_sa_established(struct ike *ike, struct ike_sa *sa);
-/* The SA is gone (reason for the event).  state: IKE_STATE_DELETED or
- * IKE_STATE_FAILED. */
+/* Keys from g^ir and the SA's nonces and SPIs (§2.14; §2.18 with the SA
+ * `old` it rekeys); emits IKE_EV_IKE_KEYS.  0 or -1 with ike->diag. */
+int ike_sa_derive_keys(struct ike *ike, struct ike_sa *sa, const struct ike_sa *old,
+                       const uint8_t *g_ir, size_t g_ir_len);
+/* Authenticated (or rekeyed): lifetimes start; IKE_EV_IKE_SA with `reason`
+ * (NULL: "initiated" / "responded"). */
+void ike_sa_established(struct ike *ike, struct ike_sa *sa, const char *reason);
+/* The SA is gone (reason for the event).  state: IKE_STATE_DELETED,
+ * IKE_STATE_FAILED or IKE_STATE_REKEYED. */
 void ike_sa_end(struct ike *ike, struct ike_sa *sa, enum ike_sa_state state, const char *reason,
                 enum ike_end_children children);
 uint64_t ike_sa_deadline(const struct ike *ike, const struct ike_sa *sa);
@@ -313,24 +389,70 @@ struct ipsec_selector ike_ts_selector(const struct ike_ts *local, const struct i
 
 /* A fresh inbound SPI (random, >= 256, unused).  0 on failure. */
 uint32_t ike_child_spi_alloc(struct ike *ike);
+
+enum ike_child_policies {
+	IKE_POLICIES_INSERT, /* its own SPD entries, ahead: it carries the traffic at once */
+	IKE_POLICIES_BEHIND, /* its own, behind an older child of the same config */
+	IKE_POLICIES_NONE,   /* none: it replaces a child and takes over its entries */
+};
+
+/* A negotiated Child SA to install. */
+struct ike_child_spec {
+	size_t cfg;
+	const struct ike_proposal *chosen;
+	uint32_t spi_in, spi_out;
+	enum ipsec_mode mode;
+	const struct ike_ts *ts_local, *ts_remote;
+	size_t n_local, n_remote;
+	/* §2.17: the nonces of the exchange that created it (IKE_AUTH: the
+	 * IKE SA's), g^ir with PFS (NULL without), and whether we initiated
+	 * that exchange */
+	const uint8_t *ni, *nr;
+	size_t ni_len, nr_len;
+	const uint8_t *g_ir;
+	size_t g_ir_len;
+	bool initiator;
+	enum ike_child_policies policies;
+	const char *reason; /* of its IKE_CHILD_INSTALLED event */
+};
+
 /* Install a negotiated Child SA: keys from KEYMAT (§2.17), data-plane SAs,
- * SPD entries, events.  Returns the child or NULL with ike->diag. */
-struct ike_child *ike_child_install(struct ike *ike, struct ike_sa *sa, size_t cfg,
-                                    const struct ike_proposal *chosen, uint32_t spi_in,
-                                    uint32_t spi_out, enum ipsec_mode mode,
-                                    const struct ike_ts *ts_local, size_t n_local,
-                                    const struct ike_ts *ts_remote, size_t n_remote);
+ * SPD entries, its rekey time, events.  The child or NULL with ike->diag. */
+struct ike_child *ike_child_install(struct ike *ike, struct ike_sa *sa,
+                                    const struct ike_child_spec *spec);
 /* Remove a child from the data plane; emits IKE_CHILD_DELETED and then
- * applies `action` (clear / trap / restart). */
+ * applies `action` (clear / trap / restart).  A child with a successor is
+ * retired instead (ike_rekey_retire): reason "rekeyed", no action. */
 void ike_child_remove(struct ike *ike, struct ike_sa *sa, struct ike_child *c, const char *reason,
                       enum ike_child_action action);
+void ike_child_event(struct ike *ike, struct ike_sa *sa, const struct ike_child *c,
+                     enum ike_event_type type, int state, const char *reason);
 struct ike_child *ike_child_by_spi_out(struct ike_sa *sa, uint32_t spi_out);
 struct ike_child *ike_child_by_sa(struct ike_sa *sa, uint32_t sa_id);
+struct ike_child *ike_child_by_uid(struct ike_sa *sa, uint32_t uid);
 /* Trap policies of a connection's child (start_action / dpd_action trap). */
 int ike_trap_install(struct ike *ike, size_t conn, size_t child);
 /* SPD id before which a child's entries go: its trap, else the first entry
  * after IKE's own bypass entries (0: at the end). */
 uint32_t ike_child_spd_position(const struct ike *ike, size_t conn, size_t child);
+
+/* --- ike_child_select.c ------------------------------------------------------ */
+
+/* What the responder makes of a Child SA request. */
+struct ike_child_offer {
+	size_t cfg; /* the child of the connection */
+	struct ike_proposal chosen;
+	struct ike_ts ni[IKE_TS_MAX], nr[IKE_TS_MAX]; /* narrowed TSi, TSr */
+	size_t nni, nnr;
+	bool transport;
+};
+
+/* The responder's choice for the SA, TSi and TSr payloads of `m` (which
+ * must be there): the child (`cfg` >= 0: that one, a rekey), the proposal
+ * (`flags` as for ike_proposal_select) and the mode.  0, or -1 with the
+ * error notification added to `b` and an IKE_EV_FAILURE diagnostic. */
+int ike_child_select(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                     struct ike_builder *b, unsigned flags, long cfg, struct ike_child_offer *o);
 
 /* --- ike_info.c -------------------------------------------------------------- */
 
@@ -343,5 +465,91 @@ void ike_info_handle_response(struct ike *ike, struct ike_sa *sa, const struct i
                               const struct ike_msg *m);
 /* §2.4: is the peer quiet for dpd_delay?  Queues a liveness check. */
 void ike_info_dpd_check(struct ike *ike, struct ike_sa *sa, uint64_t now);
+
+/* --- ike_create_child.c ------------------------------------------------------ */
+
+/* IKE_TASK_CREATE_CHILD / IKE_TASK_REKEY_CHILD: 0, 1 if there is nothing
+ * to do any more, -1 with ike->diag. */
+int ike_ccs_build_request(struct ike *ike, struct ike_sa *sa, const struct ike_task *t,
+                          struct ike_builder *b);
+void ike_ccs_handle_response(struct ike *ike, struct ike_sa *sa, const struct ike_task *t,
+                             const struct ike_msg *m);
+/* Responder: any CREATE_CHILD_SA request (an IKE rekey goes on to
+ * ike_rekey_ike.c); fills the response. */
+void ike_ccs_handle_request(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                            struct ike_builder *b);
+
+/* --- ike_rekey.c --------------------------------------------------------------- */
+
+void ike_rekey_schedule_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c);
+/* Queue a rekey of `c` unless one is under way or it is replaced. */
+void ike_rekey_child_start(struct ike *ike, struct ike_sa *sa, struct ike_child *c);
+/* TEMPORARY_FAILURE: again in 15 s - random(10 s). */
+void ike_rekey_retry_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c);
+/* Our rekey request for `old` is being sent (break-before-make: its
+ * outbound SA goes). */
+void ike_rekey_child_requested(struct ike *ike, struct ike_sa *sa, struct ike_child *old);
+/* We answered the peer's rekey of `old` with `new` (nonces of that
+ * exchange: §2.8.1 if ours is outstanding). */
+void ike_rekey_child_answered(struct ike *ike, struct ike_sa *sa, struct ike_child *old,
+                              struct ike_child *new, const uint8_t *ni, size_t ni_len,
+                              const uint8_t *nr, size_t nr_len);
+/* Our rekey of `old` made `new` and it stays: switch, delete `old`;
+ * `peer_child` (a colliding rekey's child, 0 if none) is redundant. */
+void ike_rekey_child_done(struct ike *ike, struct ike_sa *sa, struct ike_child *old,
+                          struct ike_child *new, uint32_t peer_child);
+/* The peer's rekey of `old` is the one; it deletes `old`. */
+void ike_rekey_peer_survives(struct ike *ike, struct ike_sa *sa, struct ike_child *old);
+/* `old` is going (hard lifetime): its successor takes the policies now. */
+void ike_rekey_handover_successor(struct ike *ike, struct ike_sa *sa, struct ike_child *old);
+/* `old` is removed, `new` replaces it: policies, IKE_CHILD_REKEYED summary. */
+void ike_rekey_retire(struct ike *ike, struct ike_sa *sa, struct ike_child *old,
+                      struct ike_child *new);
+/* §2.8.1/§2.8.2: remember the peer's colliding exchange's nonces; did our
+ * exchange (our Ni in n, the response's Nr) see the lowest of the four? */
+void ike_rekey_note_collision(struct ike_child_nego *n, const uint8_t *ni, size_t ni_len,
+                              const uint8_t *nr, size_t nr_len);
+bool ike_rekey_we_lose(const struct ike_child_nego *n, const uint8_t *nr, size_t nr_len);
+/* The IKE SA's rekey, reauth and hard times, from now. */
+void ike_rekey_schedule_ike(struct ike *ike, struct ike_sa *sa);
+void ike_rekey_retry_ike(struct ike *ike, struct ike_sa *sa);
+uint64_t ike_rekey_deadline(const struct ike_sa *sa);
+void ike_rekey_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now);
+/* ike_rekey(): child config `child`, or the IKE SA (-1). */
+int ike_rekey_request(struct ike *ike, struct ike_sa *sa, long child, bool reauth);
+
+/* --- ike_rekey_ike.c ----------------------------------------------------------- */
+
+void ike_rekey_ike_start(struct ike *ike, struct ike_sa *sa);
+int ike_rekey_ike_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builder *b);
+void ike_rekey_ike_handle_response(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m);
+/* Responder; ike->sap holds the decoded SA payload. */
+void ike_rekey_ike_handle_request(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                                  struct ike_builder *b);
+/* The children of `from` and their requests go to `to`; `from` is REKEYED. */
+void ike_rekey_ike_move(struct ike *ike, struct ike_sa *from, struct ike_sa *to);
+/* The peer deletes `sa` (§2.25.2). */
+void ike_rekey_ike_peer_deleted(struct ike *ike, struct ike_sa *sa);
+
+/* --- ike_reauth.c -------------------------------------------------------------- */
+
+void ike_reauth_start(struct ike *ike, struct ike_sa *sa);
+/* An exchange on `sa` ended: create its next child, or delete the IKE SA
+ * it reauthenticates. */
+void ike_reauth_child_done(struct ike *ike, struct ike_sa *sa);
+/* From ike_sa_end(): break-before-make goes on with the new IKE SA. */
+void ike_reauth_sa_ended(struct ike *ike, struct ike_sa *sa);
+/* §2.4: does our IKE_AUTH carry INITIAL_CONTACT? */
+bool ike_reauth_initial_contact(const struct ike *ike, const struct ike_sa *sa);
+void ike_reauth_initial_contact_received(struct ike *ike, struct ike_sa *sa);
+
+/* --- ike_natt.c ---------------------------------------------------------------- */
+
+/* An authenticated message of `sa` came from src:sport to dst:dport. */
+void ike_natt_follow(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,
+                     uint16_t dport);
+void ike_natt_schedule(struct ike *ike, struct ike_sa *sa);
+uint64_t ike_natt_deadline(const struct ike_sa *sa);
+void ike_natt_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now);
 
 #endif

@@ -327,7 +327,7 @@ void ike_sa_init_response(struct ike *ike, struct ike_sa *sa, const struct ike_m
 	memcpy(sa->nr, nr->body, nr->body_len);
 	sa->nr_len = nr->body_len;
 	if (keep_copy(&sa->init_resp, &sa->init_resp_len, raw, len) < 0 ||
-	    ike_sa_derive_keys(ike, sa, g_ir, g_len) < 0) {
+	    ike_sa_derive_keys(ike, sa, NULL, g_ir, g_len) < 0) {
 		OPENSSL_cleanse(g_ir, sizeof(g_ir));
 		init_fail(ike, sa, "internal error");
 		return;
@@ -504,7 +504,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	sa->nr_len = IKE_NONCE_LEN;
 	ike_random(ike, sa->nr, sa->nr_len);
 	nat_detect(ike, sa, m, zero, src, sport, dst, dport);
-	if (ike_sa_derive_keys(ike, sa, g_ir, g_len) < 0 ||
+	if (ike_sa_derive_keys(ike, sa, NULL, g_ir, g_len) < 0 ||
 	    keep_copy(&sa->init_req, &sa->init_req_len, raw, len) < 0) {
 		OPENSSL_cleanse(g_ir, sizeof(g_ir));
 		ike_failure(ike, sa, NULL, "responder: IKE_SA_INIT: %s", ike->diag);

@@ -142,6 +142,17 @@ const struct ipsec_sa_config *ipsec_sa_config(const struct ipsec *ctx, uint32_t 
 	return sa ? &sa->cfg : NULL;
 }
 
+int ipsec_sa_set_peer(struct ipsec *ctx, uint32_t sa_id, uint32_t addr, uint16_t port)
+{
+	struct ipsec_sa *sa = sad_get(&ctx->sad, sa_id);
+
+	if (!sa || !sa_alive(sa) || sa->cfg.dir != IPSEC_DIR_OUT || !sa->cfg.encap_dport || !port)
+		return -1;
+	sa->cfg.dst = addr;
+	sa->cfg.encap_dport = port;
+	return 0;
+}
+
 const struct ipsec_sa_stats *ipsec_sa_stats(const struct ipsec *ctx, uint32_t sa_id)
 {
 	const struct ipsec_sa *sa = sad_get(&ctx->sad, sa_id);
@@ -354,8 +365,12 @@ static enum ipsec_verdict output_sa(struct ipsec *ctx, uint32_t id, const uint8_
 	enum ipsec_drop r;
 	int rc;
 
-	if (!sa || sa->deleted || sa->cfg.dir != IPSEC_DIR_OUT)
+	if (!sa || sa->cfg.dir != IPSEC_DIR_OUT)
 		return drop(ctx, NULL, IPSEC_DROP_NO_SA, reason);
+	/* A policy still naming a deleted SA (break-before-make rekeying):
+	 * the drop is counted on that SA too, so the gap can be measured. */
+	if (sa->deleted)
+		return drop(ctx, sa, IPSEC_DROP_NO_SA, reason);
 	if (!sa_alive(sa) || !lifetime_sa_usable(ctx, sa))
 		return drop(ctx, sa, IPSEC_DROP_SA_EXPIRED, reason);
 	if (ipv4_parse(pkt, len, &ip))

@@ -189,6 +189,11 @@ int ipsec_sa_add(struct ipsec *ctx, const struct ipsec_sa_config *cfg, uint32_t 
                  size_t errlen);
 int ipsec_sa_delete(struct ipsec *ctx, uint32_t sa_id);
 const struct ipsec_sa_config *ipsec_sa_config(const struct ipsec *ctx, uint32_t sa_id);
+/* NAT traversal (RFC 7296 §2.23, RFC 3948): the peer's public address or
+ * port moved.  The outbound SA `sa_id` sends to `addr`, UDP-encapsulated to
+ * `port`, from now on (inbound SAs are found by SPI and destination only).
+ * 0, or -1 if there is no live outbound UDP-encapsulated SA `sa_id`. */
+int ipsec_sa_set_peer(struct ipsec *ctx, uint32_t sa_id, uint32_t addr, uint16_t port);
 const struct ipsec_sa_stats *ipsec_sa_stats(const struct ipsec *ctx, uint32_t sa_id);
 /* Calls fn for every SA ever added, removed ones included. */
 void ipsec_sa_foreach(const struct ipsec *ctx, void (*fn)(void *arg, uint32_t sa_id), void *arg);

@@ -1,5 +1,7 @@
 #include "ike_harness.h"
 
+#include "sa.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,7 @@ static void n_ike_event(void *arg, const struct ike_event *ev)
 		return;
 	e = &n->ev[n->nev++];
 	e->ev = *ev;
+	e->at = n->h->now;
 	copy_str(e->conn, sizeof(e->conn), &e->ev.conn);
 	copy_str(e->child, sizeof(e->child), &e->ev.child);
 	copy_str(e->reason, sizeof(e->reason), &e->ev.reason);
@@ -72,10 +75,11 @@ static void enqueue(struct ike_harness *h, const struct hdgram *d)
 	h->q[h->nq++] = *d;
 }
 
-/* The NAT in front of node 0: ports 500/4500 map to 40500/44500. */
-static uint16_t nat_port(uint16_t p)
+/* The NAT in front of node 0: ports 500/4500 map to 40500/44500 (until a
+ * rebind). */
+static uint16_t nat_port(const struct ike_harness *h, uint16_t p)
 {
-	return (uint16_t)(p + 40000);
+	return (uint16_t)(p + h->nat_offset);
 }
 
 static void n_send(void *arg, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
@@ -99,8 +103,10 @@ static void n_send(void *arg, uint32_t src, uint16_t sport, uint32_t dst, uint16
 	memcpy(d->data, data, len);
 	if (h->nat && n->idx == 0) {
 		d->src = H_NAT_ADDR;
-		d->sport = nat_port(sport);
+		d->sport = nat_port(h, sport);
 	}
+	if (len == 1 && data[0] == 0xff)
+		h->keepalives[n->idx]++;
 	if (h->record) {
 		h->log = realloc(h->log, (h->nlog + 1) * sizeof(*h->log));
 		assert_non_null(h->log);
@@ -133,6 +139,7 @@ void h_init(struct ike_harness *h)
 	memset(h, 0, sizeof(*h));
 	h->now = 1000 * H_S;
 	h->delay = 10 * H_MS;
+	h->nat_offset = 40000;
 	h->q = calloc(H_QUEUE, sizeof(*h->q));
 	assert_non_null(h->q);
 	for (int i = 0; i < 2; i++) {
@@ -209,10 +216,10 @@ static void deliver(struct ike_harness *h, const struct hdgram *d)
 	if (to < 0 || h->n[to].down)
 		return;
 	if (h->nat && d->dst == H_NAT_ADDR) {
-		if (dport != nat_port(IKE_PORT) && dport != nat_port(IKE_NATT_PORT))
+		if (dport != nat_port(h, IKE_PORT) && dport != nat_port(h, IKE_NATT_PORT))
 			return; /* no mapping */
 		dst = h->n[0].addr;
-		dport = (uint16_t)(dport - 40000);
+		dport = (uint16_t)(dport - h->nat_offset);
 	}
 	ike_receive(h->n[to].ike, d->src, d->sport, dst, dport, d->data, d->len);
 }
@@ -310,22 +317,28 @@ struct ike_sa *h_sa(const struct ike_harness *h, int i)
 	return sa && !sa->next ? sa : NULL;
 }
 
-/* Rewrite a UDP/IPv4 packet's source (the NAT), checksums fixed (UDP: 0). */
-static void nat_rewrite(uint8_t *pkt, bool outbound)
+/* Rewrite a UDP/IPv4 packet's source (the NAT), checksums fixed (UDP: 0).
+ * false: no mapping for an inbound packet's destination port. */
+static bool nat_rewrite(const struct ike_harness *h, uint8_t *pkt, bool outbound)
 {
 	size_t hl = (size_t)(pkt[0] & 0x0f) * 4;
+	uint16_t dport;
 
 	if (pkt[9] != IPPROTO_NUM_UDP)
-		return;
+		return true;
 	if (outbound) {
 		put_be32(pkt + 12, H_NAT_ADDR);
-		put_be16(pkt + hl, nat_port(get_be16(pkt + hl)));
+		put_be16(pkt + hl, nat_port(h, get_be16(pkt + hl)));
 	} else {
+		dport = get_be16(pkt + hl + 2);
+		if (dport != nat_port(h, IKE_PORT) && dport != nat_port(h, IKE_NATT_PORT))
+			return false;
 		put_be32(pkt + 16, H_ADDR_A);
-		put_be16(pkt + hl + 2, (uint16_t)(get_be16(pkt + hl + 2) - 40000));
+		put_be16(pkt + hl + 2, (uint16_t)(dport - h->nat_offset));
 	}
 	put_be16(pkt + hl + 6, 0);
 	ipv4_set_checksum(pkt);
+	return true;
 }
 
 enum ipsec_verdict h_send_ip(struct ike_harness *h, int from, uint32_t src, uint32_t dst,
@@ -350,10 +363,8 @@ enum ipsec_verdict h_send_ip(struct ike_harness *h, int from, uint32_t src, uint
 	assert_int_equal(ipv4_parse(wire, wlen, &ip), 0);
 	if (spi)
 		*spi = get_be32(wire + ip.hdr_len + (ip.proto == IPPROTO_NUM_UDP ? 8 : 0));
-	if (h->nat && from == 0)
-		nat_rewrite(wire, true);
-	else if (h->nat && from == 1)
-		nat_rewrite(wire, false);
+	if (h->nat && !nat_rewrite(h, wire, from == 0))
+		return v; /* the NAT has no mapping: lost */
 	if (ipsec_input(b->dp, wire, wlen, inner, sizeof(inner), &ilen, &via, &r) !=
 	    IPSEC_VERDICT_DELIVER) {
 		if (reason)
@@ -363,4 +374,106 @@ enum ipsec_verdict h_send_ip(struct ike_harness *h, int from, uint32_t src, uint
 	*delivered = ilen == len && !memcmp(inner, pkt, len) &&
 	             ipsec_input_policy(b->dp, inner, ilen, via, &r) == IPSEC_VERDICT_BYPASS;
 	return v;
+}
+
+void h_run_traffic(struct ike_harness *h, uint64_t dt, uint64_t period, struct htraffic *t)
+{
+	uint64_t end = h->now + dt;
+
+	while (h->now < end) {
+		for (int i = 0; i < 2; i++) {
+			uint32_t src = (i == 0 ? H_LAN_A : H_LAN_B) | 1;
+			uint32_t dst = (i == 0 ? H_LAN_B : H_LAN_A) | 1;
+			bool ok;
+
+			t->sent[i]++;
+			h_send_ip(h, i, src, dst, &ok, NULL, NULL);
+			t->delivered[i] += ok;
+		}
+		h_run(h, h->now + period < end ? h->now + period : end);
+	}
+}
+
+void h_assert_flows(struct ike_harness *h)
+{
+	bool ok;
+
+	assert_int_equal(h_send_ip(h, 0, H_LAN_A | 1, H_LAN_B | 1, &ok, NULL, NULL),
+	                 IPSEC_VERDICT_PROTECT);
+	assert_true(ok);
+	assert_int_equal(h_send_ip(h, 1, H_LAN_B | 1, H_LAN_A | 1, &ok, NULL, NULL),
+	                 IPSEC_VERDICT_PROTECT);
+	assert_true(ok);
+}
+
+int h_live_sas(const struct ike_harness *h, int i)
+{
+	const struct sad *sad = &h->n[i].dp->sad;
+	int n = 0;
+
+	for (size_t k = 0; k < sad->count; k++)
+		n += sa_alive(sad->sas[k]);
+	return n;
+}
+
+/* The child of `sa` that owns SPD entry `id`, or NULL. */
+static const struct ike_child *spd_owner(const struct ike_sa *sa, uint32_t id)
+{
+	for (size_t k = 0; k < IKE_SA_CHILDREN; k++)
+		for (size_t j = 0; sa->children[k].used && j < sa->children[k].nspd; j++)
+			if (sa->children[k].spd[j] == id)
+				return &sa->children[k];
+	return NULL;
+}
+
+void h_assert_settled(struct ike_harness *h, int children)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct ike_sa *sa = h_sa(h, i), *peer = h_sa(h, 1 - i);
+		struct ipsec *dp = h->n[i].dp;
+		int used = 0;
+
+		assert_non_null(sa);
+		assert_non_null(peer);
+		assert_int_equal(sa->phase, IKE_PHASE_ESTABLISHED);
+		assert_false(sa->x.pending);
+		for (size_t k = 0; k < IKE_SA_CHILDREN; k++) {
+			const struct ike_child *c = &sa->children[k];
+			bool paired = false;
+
+			if (!c->used)
+				continue;
+			used++;
+			assert_false(c->successor || c->redundant || c->deleting || c->rekeying ||
+			             c->outbound_pending);
+			assert_true(c->nspd > 0);
+			for (size_t j = 0; j < IKE_SA_CHILDREN; j++)
+				paired |= peer->children[j].used &&
+				          peer->children[j].spi_out == c->spi_in &&
+				          peer->children[j].spi_in == c->spi_out;
+			assert_true(paired);
+			assert_true(sa_alive(dp->sad.sas[c->sa_in - 1]));
+			assert_true(sa_alive(dp->sad.sas[c->sa_out - 1]));
+		}
+		assert_int_equal(used, children);
+		assert_int_equal(h_live_sas(h, i), 2 * children);
+		/* Every PROTECT entry with an SA belongs to a child and names
+		 * its SAs. */
+		for (uint32_t id = ipsec_spd_next(dp, 0); id; id = ipsec_spd_next(dp, id)) {
+			const struct ipsec_spd_entry *e = ipsec_spd_get(dp, id);
+			const struct ike_child *c;
+
+			if (e->action != IPSEC_ACTION_PROTECT || !e->sa_out[0])
+				continue;
+			c = spd_owner(sa, id);
+			assert_non_null(c);
+			assert_int_equal(e->sa_out[0], c->sa_out);
+			assert_int_equal(e->sa_in[0], c->sa_in);
+		}
+	}
+}
+
+void h_nat_rebind(struct ike_harness *h, uint16_t new_offset)
+{
+	h->nat_offset = new_offset;
 }

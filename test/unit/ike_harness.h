@@ -28,6 +28,7 @@
 
 struct hev {
 	struct ike_event ev;
+	uint64_t at; /* when it was emitted */
 	char conn[IKE_NAME_MAX], child[IKE_NAME_MAX], reason[128], text[IKE_DIAG_MAX];
 };
 
@@ -71,6 +72,10 @@ struct ike_harness {
 	h_hook hook;
 	void *hook_arg;
 	bool nat; /* node 0 behind a NAT */
+	/* The NAT maps node 0's port p to p + nat_offset (40000); a rebind
+	 * (h_nat_rebind) moves every mapping, the old ports are dropped. */
+	uint16_t nat_offset;
+	unsigned keepalives[2]; /* NAT keepalives (one 0xff octet) sent by each node */
 	/* every datagram sent, if `record` (for pcaps) */
 	bool record;
 	struct hdgram *log;
@@ -107,5 +112,24 @@ enum ipsec_verdict h_send_ip(struct ike_harness *h, int from, uint32_t src, uint
 
 /* The only IKE SA of node i (internal view), NULL if none. */
 struct ike_sa *h_sa(const struct ike_harness *h, int i);
+
+/* Continuous traffic: run the world for `dt`, sending one packet each way
+ * (LAN host 1 to LAN host 1) every `period`; counts per direction (index:
+ * the sending node). */
+struct htraffic {
+	unsigned sent[2], delivered[2];
+};
+void h_run_traffic(struct ike_harness *h, uint64_t dt, uint64_t period, struct htraffic *t);
+/* One packet each way right now; both must arrive. */
+void h_assert_flows(struct ike_harness *h);
+/* Both nodes have exactly one IKE SA, established, with `children` Child
+ * SAs that pair up across the nodes (A's inbound SPI is B's outbound and
+ * vice versa); their data planes hold exactly those SAs alive and PROTECT
+ * entries naming only them -- nothing dangling. */
+void h_assert_settled(struct ike_harness *h, int children);
+/* The NAT in front of node 0 moves all its mappings to new ports. */
+void h_nat_rebind(struct ike_harness *h, uint16_t new_offset);
+/* Live (not deleted, not expired) SAs in node i's data plane. */
+int h_live_sas(const struct ike_harness *h, int i);
 
 #endif

@@ -325,12 +325,13 @@ static void test_unknown_payloads(void **state)
 	informational(&h, &bl, req, m, buf);
 	assert_int_equal(m->npayloads, 1);
 	assert_true(h_sa(&h, 1)->children[0].used);
-	/* CREATE_CHILD_SA is declined for now (NO_ADDITIONAL_SAS). */
+	/* A CREATE_CHILD_SA request without SA and TS payloads (§1.3):
+	 * INVALID_SYNTAX, and nothing changes. */
 	ike_x_begin(h_sa(&h, 0), &bl, req, sizeof(req), IKE_CREATE_CHILD_SA, false,
 	            h_sa(&h, 0)->x.mid_out);
 	ike_add_nonce(&bl, buf, 32);
 	informational(&h, &bl, req, m, buf);
-	assert_non_null(ike_msg_find_notify(m, IKE_N_NO_ADDITIONAL_SAS));
+	assert_non_null(ike_msg_find_notify(m, IKE_N_INVALID_SYNTAX));
 	/* Everything still in step: a DPD exchange works. */
 	h_sa(&h, 0)->dpd_at = 0;
 	h_sa(&h, 0)->x.nqueue = 0;
