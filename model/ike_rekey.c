@@ -285,7 +285,7 @@ uint64_t ike_rekey_deadline(const struct ike_sa *sa)
 		at = sa->rekey_at;
 	if (!sa->rekey_queued && sa->reauth_at < at)
 		at = sa->reauth_at;
-	if (sa->hard_at < at)
+	if (!sa->rekey_queued && sa->hard_at < at)
 		at = sa->hard_at;
 	return at;
 }
@@ -294,8 +294,11 @@ void ike_rekey_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
 {
 	if (sa->phase != IKE_PHASE_ESTABLISHED)
 		return;
-	if (now >= sa->hard_at) {
-		/* Neither rekeyed nor reauthenticated in time. */
+	if (now >= sa->hard_at && !sa->rekey_queued) {
+		/* Neither rekeyed nor reauthenticated in time.  A rekey under
+		 * way is let finish (its retransmissions end it if the peer
+		 * is gone): deleting the SA under it would lose the children
+		 * the rekey is about to save (strongswan#3042). */
 		sa->phase = IKE_PHASE_DELETING;
 		sa->end_reason = "expired";
 		sa->x.nqueue = 0;

@@ -303,6 +303,27 @@ int h_count(const struct ike_harness *h, int i, enum ike_event_type type)
 	return k;
 }
 
+const struct hev *h_state_event(const struct ike_harness *h, int i, enum ike_event_type type,
+                                int state, int n)
+{
+	const struct hev *e;
+
+	for (int k = 0; (e = h_event(h, i, type, k)); k++)
+		if (e->ev.state == state && n-- == 0)
+			return e;
+	return NULL;
+}
+
+int h_count_state(const struct ike_harness *h, int i, enum ike_event_type type, int state)
+{
+	const struct hev *e;
+	int n = 0;
+
+	for (int k = 0; (e = h_event(h, i, type, k)); k++)
+		n += e->ev.state == state;
+	return n;
+}
+
 int h_ike_state(const struct ike_harness *h, int i)
 {
 	const struct hev *e = h_event(h, i, IKE_EV_IKE_SA, -1);

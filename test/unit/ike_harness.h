@@ -99,6 +99,11 @@ void h_run_for(struct ike_harness *h, uint64_t dt);
 /* Events of node i of `type` (the n-th, from 0; -1: the last), or NULL. */
 const struct hev *h_event(const struct ike_harness *h, int i, enum ike_event_type type, int n);
 int h_count(const struct ike_harness *h, int i, enum ike_event_type type);
+/* The n-th event of node i of `type` (IKE_EV_IKE_SA or IKE_EV_CHILD_SA)
+ * in `state`, or NULL; how many there are. */
+const struct hev *h_state_event(const struct ike_harness *h, int i, enum ike_event_type type,
+                                int state, int n);
+int h_count_state(const struct ike_harness *h, int i, enum ike_event_type type, int state);
 /* The last IKE_EV_IKE_SA state of node i, -1 if none. */
 int h_ike_state(const struct ike_harness *h, int i);
 

@@ -34,25 +34,9 @@ static void start(struct ike_harness *h, struct ike_conn_config *a, struct ike_c
 	h_assert_settled(h, 1);
 }
 
-/* The n-th Child SA event of node i in `state`. */
 static const struct hev *child_ev(const struct ike_harness *h, int i, int state, int n)
 {
-	const struct hev *e;
-
-	for (int k = 0; (e = h_event(h, i, IKE_EV_CHILD_SA, k)); k++)
-		if (e->ev.state == state && n-- == 0)
-			return e;
-	return NULL;
-}
-
-static int count_state(const struct ike_harness *h, int i, enum ike_event_type type, int state)
-{
-	const struct hev *e;
-	int n = 0;
-
-	for (int k = 0; (e = h_event(h, i, type, k)); k++)
-		n += e->ev.state == state;
-	return n;
+	return h_state_event(h, i, IKE_EV_CHILD_SA, state, n);
 }
 
 /* A rekey of the one child, both ends report it: new SPIs, the old ones,
@@ -70,7 +54,7 @@ static void assert_rekeyed(const struct ike_harness *h, int rekeys)
 		for (size_t k = 0; k < IKE_SA_CHILDREN; k++)
 			if (h_sa(h, i)->children[k].used)
 				c = &h_sa(h, i)->children[k];
-		if (rekeys == count_state(h, i, IKE_EV_CHILD_SA, IKE_CHILD_REKEYED)) {
+		if (rekeys == h_count_state(h, i, IKE_EV_CHILD_SA, IKE_CHILD_REKEYED)) {
 			assert_int_equal(c->spi_in, r->ev.spi_in);
 			assert_int_equal(c->spi_out, r->ev.spi_out);
 		}
@@ -267,8 +251,8 @@ static void test_ike_rekey(void **state)
 	assert_int_equal(t.delivered[1], t.sent[1]);
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(h_count(&h, i, IKE_EV_IKE_KEYS), 2);
-		assert_int_equal(count_state(&h, i, IKE_EV_IKE_SA, IKE_STATE_REKEYED), 1);
-		assert_int_equal(count_state(&h, i, IKE_EV_IKE_SA, IKE_STATE_DELETED), 0);
+		assert_int_equal(h_count_state(&h, i, IKE_EV_IKE_SA, IKE_STATE_REKEYED), 1);
+		assert_int_equal(h_count_state(&h, i, IKE_EV_IKE_SA, IKE_STATE_DELETED), 0);
 		e = h_event(&h, i, IKE_EV_IKE_SA, -1);
 		assert_int_equal(e->ev.state, IKE_STATE_REKEYED);
 		assert_int_equal(e->ev.replaced_by, h_sa(&h, i)->id);
@@ -320,7 +304,7 @@ static void test_soft_bytes(void **state)
 	h_run_traffic(&h, 2 * H_S, PERIOD, &t);
 	assert_int_equal(t.delivered[0], t.sent[0]);
 	assert_int_equal(t.delivered[1], t.sent[1]);
-	assert_true(count_state(&h, 0, IKE_EV_CHILD_SA, IKE_CHILD_REKEYED) >= 2);
+	assert_true(h_count_state(&h, 0, IKE_EV_CHILD_SA, IKE_CHILD_REKEYED) >= 2);
 	for (int k = 0; child_ev(&h, 0, IKE_CHILD_DELETED, k); k++)
 		assert_string_equal(child_ev(&h, 0, IKE_CHILD_DELETED, k)->reason, "rekeyed");
 	/* the traffic started at 1001 s */
