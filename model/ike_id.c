@@ -13,6 +13,7 @@
 
 #include "ipv4.h"
 
+#include <fnmatch.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <string.h>
@@ -154,5 +155,15 @@ bool ike_id_matches(const char *want, uint8_t type, const uint8_t *data, size_t 
 		return true;
 	if (ike_id_encode(want, 0, &t, buf, sizeof(buf), &n, NULL, 0) < 0)
 		return false;
+	/* Wildcards as strongSwan allows them in FQDN and RFC 822 identities
+	 * ("*@example.org", "*.example.org"): shell patterns on the text. */
+	if (strchr(want, '*') && (type == IKE_ID_FQDN || type == IKE_ID_RFC822_ADDR)) {
+		char text[IKE_ID_MAX];
+		if (t != type || len >= sizeof(text))
+			return false;
+		memcpy(text, data, len);
+		text[len] = 0;
+		return fnmatch(want, text, 0) == 0;
+	}
 	return t == type && n == len && !memcmp(buf, data, n);
 }
