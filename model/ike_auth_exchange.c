@@ -120,6 +120,11 @@ static const char *auth_check(struct ike *ike, struct ike_sa *sa, const struct i
 		         side, peer, got, c->name);
 		return ike->diag;
 	}
+	/* Authenticated: who the peer is, for INITIAL_CONTACT (§2.4) and
+	 * reauthentication. */
+	sa->peer_id_type = id->u.id.type;
+	sa->peer_id_len = id->u.id.len < sizeof(sa->peer_id) ? id->u.id.len : sizeof(sa->peer_id);
+	memcpy(sa->peer_id, id->u.id.data, sa->peer_id_len);
 	return NULL;
 }
 

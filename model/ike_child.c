@@ -174,7 +174,7 @@ static uint32_t spd_position(const struct ike *ike, const struct ike_sa *sa, siz
 {
 	if (pol == IKE_POLICIES_BEHIND)
 		for (const struct ike_sa *o = ike->sas; o; o = o->next) {
-			if (o == sa || o->conn != sa->conn || o->phase == IKE_PHASE_DEAD)
+			if (o == sa || !ike_sa_same_peer(o, sa) || o->phase == IKE_PHASE_DEAD)
 				continue;
 			for (size_t k = 0; k < IKE_SA_CHILDREN; k++) {
 				const struct ike_child *c = &o->children[k];

@@ -127,9 +127,10 @@ bool ike_reauth_initial_contact(const struct ike *ike, const struct ike_sa *sa)
 
 void ike_reauth_initial_contact_received(struct ike *ike, struct ike_sa *sa)
 {
-	/* §2.4: every other IKE SA with this peer is stale (it restarted). */
+	/* §2.4: every other IKE SA with this peer (its authenticated
+	 * identity) is stale: it restarted. */
 	for (struct ike_sa *o = ike->sas; o; o = o->next)
-		if (o != sa && o->conn == sa->conn &&
+		if (o != sa && ike_sa_same_peer(o, sa) &&
 		    (o->phase == IKE_PHASE_ESTABLISHED || o->phase == IKE_PHASE_REKEYED ||
 		     o->phase == IKE_PHASE_DELETING))
 			ike_sa_end(ike, o, IKE_STATE_DELETED, "initial contact", IKE_END_CLEAR);

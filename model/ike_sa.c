@@ -48,7 +48,16 @@ struct ike_sa *ike_sa_new_rekeyed(struct ike *ike, const struct ike_sa *old, boo
 	sa->remote_port = old->remote_port;
 	sa->nat_local = old->nat_local;
 	sa->nat_remote = old->nat_remote;
+	sa->peer_id_type = old->peer_id_type;
+	memcpy(sa->peer_id, old->peer_id, old->peer_id_len);
+	sa->peer_id_len = old->peer_id_len;
 	return sa;
+}
+
+bool ike_sa_same_peer(const struct ike_sa *a, const struct ike_sa *b)
+{
+	return a->conn == b->conn && a->peer_id_type == b->peer_id_type &&
+	       a->peer_id_len == b->peer_id_len && !memcmp(a->peer_id, b->peer_id, a->peer_id_len);
 }
 
 struct ike_sa *ike_sa_new(struct ike *ike, size_t conn, bool initiator)
@@ -241,7 +250,7 @@ void ike_sa_established(struct ike *ike, struct ike_sa *sa, const char *reason)
 static bool covered(const struct ike *ike, const struct ike_sa *sa, size_t cfg)
 {
 	for (const struct ike_sa *o = ike->sas; o; o = o->next) {
-		if (o == sa || o->conn != sa->conn || o->phase != IKE_PHASE_ESTABLISHED)
+		if (o == sa || !ike_sa_same_peer(o, sa) || o->phase != IKE_PHASE_ESTABLISHED)
 			continue;
 		for (size_t k = 0; k < IKE_SA_CHILDREN; k++)
 			if (o->children[k].used && o->children[k].cfg == cfg)

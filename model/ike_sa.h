@@ -186,6 +186,10 @@ struct ike_sa {
 	size_t cookie_len;
 	unsigned cookie_retries, ke_retries;
 	bool nat_local, nat_remote; /* §2.23: we / the peer are behind a NAT */
+	/* the peer's authenticated identity (IDi/IDr type and data) */
+	uint8_t peer_id_type;
+	uint8_t peer_id[IKE_ID_MAX];
+	size_t peer_id_len;
 	bool counted_half_open;
 	/* keys */
 	bool keyed;
@@ -288,6 +292,9 @@ struct ike_sa *ike_sa_new(struct ike *ike, size_t conn, bool initiator);
  * connection, addresses and NAT state, with our SPI (SPIi if `initiator`,
  * the rekey's initiator); no event yet. */
 struct ike_sa *ike_sa_new_rekeyed(struct ike *ike, const struct ike_sa *old, bool initiator);
+/* Do two IKE SAs connect us with the same authenticated peer over the same
+ * connection (a road-warrior connection has many peers)? */
+bool ike_sa_same_peer(const struct ike_sa *a, const struct ike_sa *b);
 /* A fresh IKE SPI of ours (§2.6). */
 void ike_sa_spi_alloc(struct ike *ike, uint8_t spi[IKE_SPI_LEN]);
 /* The SA whose SPI of our side is `spi`. */
