@@ -36,12 +36,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void nego_clear(struct ike_child_nego *n)
-{
-	ike_dh_free(n->dh);
-	memset(n, 0, sizeof(*n));
-}
-
 /* The DH group of the first proposal that has one (strongSwan sends the KE
  * for it), or the group the responder asked for before. */
 static uint16_t pfs_group(const struct ike_conn *conn, size_t cfg)
@@ -84,7 +78,7 @@ int ike_ccs_build_request(struct ike *ike, struct ike_sa *sa, const struct ike_t
 			return 1; /* deleted or replaced meanwhile */
 		}
 	}
-	nego_clear(n);
+	ike_nego_clear(n);
 	n->cfg = old ? old->cfg : t->arg;
 	cc = &conn->cfg.children[n->cfg];
 	n->old = old ? old->uid : 0;
@@ -273,7 +267,7 @@ void ike_ccs_handle_response(struct ike *ike, struct ike_sa *sa, const struct ik
 		if (err->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && err->u.notify.len == 2)
 			conn->ke_group[n->cfg] = get_be16(err->u.notify.data);
 		request_failed(ike, sa, n, old, err->u.notify.type);
-		nego_clear(n);
+		ike_nego_clear(n);
 		return;
 	}
 	if (!nr || nr->body_len < IKE_NONCE_MIN || nr->body_len > IKE_NONCE_MAX ||
@@ -282,7 +276,7 @@ void ike_ccs_handle_response(struct ike *ike, struct ike_sa *sa, const struct ik
 			snprintf(ike->diag, sizeof(ike->diag), "the response has no valid nonce");
 		request_failed(ike, sa, n, old, 0);
 		OPENSSL_cleanse(g_ir, sizeof(g_ir));
-		nego_clear(n);
+		ike_nego_clear(n);
 		return;
 	}
 	/* §2.8.1: of two rekeys of one child, the exchange with the lowest
@@ -317,7 +311,7 @@ void ike_ccs_handle_response(struct ike *ike, struct ike_sa *sa, const struct ik
 		            conn->cfg.children[n->cfg].name, ike->diag);
 		if (old)
 			old->rekeying = false;
-		nego_clear(n);
+		ike_nego_clear(n);
 		return;
 	}
 	if (redundant) {
@@ -330,7 +324,7 @@ void ike_ccs_handle_response(struct ike *ike, struct ike_sa *sa, const struct ik
 	} else if (old) {
 		ike_rekey_child_done(ike, sa, old, c, n->collision ? n->peer_child : 0);
 	}
-	nego_clear(n);
+	ike_nego_clear(n);
 	ike_reauth_child_done(ike, sa);
 }
 

@@ -39,12 +39,6 @@
 #define NS 1000000000ULL
 #define IKE_REKEYED_TIMEOUT_NS (30 * NS) /* waiting for the DELETE of a rekeyed SA */
 
-static void nego_clear(struct ike_child_nego *n)
-{
-	ike_dh_free(n->dh);
-	memset(n, 0, sizeof(*n));
-}
-
 void ike_rekey_ike_start(struct ike *ike, struct ike_sa *sa)
 {
 	if (sa->rekey_queued || sa->phase != IKE_PHASE_ESTABLISHED)
@@ -93,7 +87,7 @@ int ike_rekey_ike_build_request(struct ike *ike, struct ike_sa *sa, struct ike_b
 		sa->rekey_queued = false;
 		return 1;
 	}
-	nego_clear(n);
+	ike_nego_clear(n);
 	ike_sa_spi_alloc(ike, n->ike_spi);
 	n->ni_len = IKE_NONCE_LEN;
 	ike_random(ike, n->ni, n->ni_len);
@@ -209,7 +203,7 @@ void ike_rekey_ike_handle_response(struct ike *ike, struct ike_sa *sa, const str
 		if (err->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && err->u.notify.len == 2)
 			conn->ike_ke_group = get_be16(err->u.notify.data);
 		request_failed(ike, sa, n, err->u.notify.type);
-		nego_clear(n);
+		ike_nego_clear(n);
 		return;
 	}
 	for (size_t i = 0; i < props.n; i++) {
@@ -222,7 +216,7 @@ void ike_rekey_ike_handle_response(struct ike *ike, struct ike_sa *sa, const str
 		snprintf(ike->diag, sizeof(ike->diag),
 		         "the response needs SA (one proposal with an 8-octet SPI), Nr and KEr");
 		request_failed(ike, sa, n, 0);
-		nego_clear(n);
+		ike_nego_clear(n);
 		return;
 	}
 	if (ike_proposal_check_response(props.p, props.n, &ike->sap.p[0], 0, ike->diag,
@@ -233,7 +227,7 @@ void ike_rekey_ike_handle_response(struct ike *ike, struct ike_sa *sa, const str
 	    ike_dh_derive(n->dh, ke->u.ke.data, ke->u.ke.len, g_ir, sizeof(g_ir), &g_len, ike->diag,
 	                  sizeof(ike->diag)) < 0) {
 		request_failed(ike, sa, n, 0);
-		nego_clear(n);
+		ike_nego_clear(n);
 		return;
 	}
 	ns = new_sa(ike, sa, true, &ike->sap.p[0], n->ni, n->ni_len, nr->body, nr->body_len,
@@ -241,7 +235,7 @@ void ike_rekey_ike_handle_response(struct ike *ike, struct ike_sa *sa, const str
 	OPENSSL_cleanse(g_ir, sizeof(g_ir));
 	if (!ns) {
 		request_failed(ike, sa, n, 0);
-		nego_clear(n);
+		ike_nego_clear(n);
 		return;
 	}
 	if (n->collision && ike_rekey_we_lose(n, nr->body, nr->body_len)) {
@@ -256,7 +250,7 @@ void ike_rekey_ike_handle_response(struct ike *ike, struct ike_sa *sa, const str
 		ike_rekey_ike_move(ike, sa, ns);
 		ike_x_queue(ike, sa, IKE_TASK_DELETE_IKE, 0);
 	}
-	nego_clear(n);
+	ike_nego_clear(n);
 }
 
 /* --- responder ------------------------------------------------------------------- */

@@ -94,6 +94,12 @@ void ike_sa_free(struct ike_sa *sa)
 	free(sa);
 }
 
+void ike_nego_clear(struct ike_child_nego *n)
+{
+	ike_dh_free(n->dh);
+	memset(n, 0, sizeof(*n));
+}
+
 const uint8_t *ike_sa_local_spi(const struct ike_sa *sa)
 {
 	return sa->initiator ? sa->spi_i : sa->spi_r;

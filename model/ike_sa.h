@@ -305,6 +305,8 @@ struct ike_sa *ike_sa_by_id(const struct ike *ike, uint64_t id);
 struct ike_sa *ike_sa_find_init(const struct ike *ike, uint32_t addr, uint16_t port,
                                 const uint8_t spi_i[IKE_SPI_LEN]);
 const uint8_t *ike_sa_local_spi(const struct ike_sa *sa);
+/* Forget a negotiation (its DH key pair included). */
+void ike_nego_clear(struct ike_child_nego *n);
 /* Keys from g^ir and the SA's nonces and SPIs (§2.14; §2.18 with the SA
  * `old` it rekeys); emits IKE_EV_IKE_KEYS.  0 or -1 with ike->diag. */
 int ike_sa_derive_keys(struct ike *ike, struct ike_sa *sa, const struct ike_sa *old,

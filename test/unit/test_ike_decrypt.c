@@ -4,7 +4,10 @@
  * the IKE_EV_IKE_KEYS lines into an ikev2_decryption_table in a temporary
  * HOME, and tshark must decrypt every IKE_AUTH and INFORMATIONAL message,
  * verify its checksum and show the identities and traffic selectors.
- * Exits 77 (skip) only when tshark is not installed. */
+ * Then rekeys (RFC 7296 §1.3.2, §1.3.3, §2.18): a Child SA rekey, an IKE SA
+ * rekey and a Child SA rekey on the new IKE SA -- with the two keys lines
+ * of the IKE SAs, tshark decrypts every CREATE_CHILD_SA and INFORMATIONAL
+ * message of both.  Exits 77 (skip) only when tshark is not installed. */
 #include "ike_harness.h"
 
 #include <stdio.h>
@@ -136,10 +139,89 @@ static void test_tshark_decrypts_negotiation(void **state)
 		fail_msg("no IKE on port 4500:\n%s", out);
 }
 
+static void test_tshark_decrypts_rekeys(void **state)
+{
+	(void)state;
+	static char out[1 << 20];
+	char dir[200], path[300], cmd[1200];
+	FILE *pcap, *table;
+	uint8_t ghdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0};
+	struct ike_harness h;
+	struct ike_conn_config a, b;
+	int encrypted = 0, keys = 0;
+	const struct hev *e;
+	size_t n;
+
+	snprintf(dir, sizeof(dir), "%s/rekey", tmpdir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/.config/wireshark", dir);
+	assert_int_equal(system(cmd), 0);
+	h_init(&h);
+	h.record = true;
+	h_conn(&h, 0, &a, "aes128gcm16-prfsha256-x25519", NULL);
+	h_conn(&h, 1, &b, "aes128gcm16-prfsha256-x25519", NULL);
+	a.children[0].start_action = IKE_START_START;
+	h_add(&h, 1, &b);
+	h_add(&h, 0, &a);
+	h_run_for(&h, 1 * H_S);
+	assert_int_equal(ike_rekey(h.n[0].ike, "gw", "net", false), 0);
+	h_run_for(&h, 1 * H_S);
+	assert_int_equal(ike_rekey(h.n[1].ike, "gw", NULL, false), 0);
+	h_run_for(&h, 1 * H_S);
+	assert_int_equal(ike_rekey(h.n[0].ike, "gw", "net", false), 0);
+	h_run_for(&h, 1 * H_S);
+	h_assert_settled(&h, 1);
+	snprintf(path, sizeof(path), "%s/.config/wireshark/ikev2_decryption_table", dir);
+	table = fopen(path, "w");
+	assert_non_null(table);
+	for (int k = 0; (e = h_event(&h, 0, IKE_EV_IKE_KEYS, k)); k++, keys++)
+		fprintf(table, "%s\n", e->ev.text);
+	fclose(table);
+	assert_int_equal(keys, 2);
+	snprintf(path, sizeof(path), "%s/rekey.pcap", dir);
+	pcap = fopen(path, "wb");
+	assert_non_null(pcap);
+	ghdr[16] = ghdr[17] = 0xff;
+	ghdr[20] = 228; /* LINKTYPE_IPV4 */
+	assert_int_equal(fwrite(ghdr, 1, 24, pcap), 24);
+	for (size_t i = 0; i < h.nlog; i++) {
+		write_record(pcap, &h.log[i], (uint32_t)(1000 * (i + 1)));
+		encrypted += h.log[i].data[18] != IKE_SA_INIT;
+	}
+	fclose(pcap);
+	h_free(&h);
+	snprintf(cmd, sizeof(cmd),
+	         "HOME=%s XDG_CONFIG_HOME=%s/.config tshark -n -o udp.check_checksum:FALSE -r "
+	         "%s -V 2>&1",
+	         dir, dir, path);
+	{
+		FILE *p = popen(cmd, "r");
+
+		assert_non_null(p);
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = '\0';
+		assert_int_equal(pclose(p), 0);
+	}
+	if (strstr(out, "Malformed") || strstr(out, "Expert Info (Error"))
+		fail_msg("tshark reports errors:\n%s", out);
+	/* three CREATE_CHILD_SA exchanges, three DELETEs (two Child SAs, the
+	 * old IKE SA), IKE_AUTH */
+	expect_count(out, "Exchange type: CREATE_CHILD_SA (36)", 6);
+	expect_count(out, "Exchange type: INFORMATIONAL (37)", 6);
+	assert_int_equal(encrypted, 14);
+	expect_count(out, "Decrypted Data", encrypted);
+	expect_count(out, "[correct]", encrypted);
+	expect_count(out, "[incorrect", 0);
+	expect_count(out, "Notify Message Type: REKEY_SA (16393)", 2);
+	expect_count(out, "Payload: Key Exchange (34)", 4); /* IKE_SA_INIT and the IKE rekey */
+	/* IKE_SA_INIT's and the IKE rekey's proposals, the DELETE */
+	expect_count(out, "Protocol ID: IKE (1)", 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_tshark_decrypts_negotiation),
+	        cmocka_unit_test(test_tshark_decrypts_rekeys),
 	};
 	char cmd[512];
 	int rc;
