@@ -221,7 +221,8 @@ void ike_free(struct ike *ike);
  * timer event), trap installs trap policies.  0, or -1 with err. */
 int ike_conn_add(struct ike *ike, const struct ike_conn_config *c, char *err, size_t errlen);
 
-/* swanctl --initiate --child CHILD (conn NULL: the child's connection). */
+/* swanctl --initiate --child CHILD (conn NULL: the child's connection): a
+ * new IKE SA, or CREATE_CHILD_SA on the connection's established one. */
 int ike_initiate(struct ike *ike, const char *conn, const char *child);
 /* swanctl --rekey: rekey a Child SA (the newest of that child config), or
  * the IKE SA when child is NULL; reauthenticate instead of rekeying the

@@ -152,7 +152,7 @@ static void request_failed(struct ike *ike, struct ike_sa *sa, const struct ike_
 		/* The child was deleted while we rekeyed it (§2.25.1).  If the
 		 * peer had replaced it, that replacement lives on; else the
 		 * child is created afresh: a rekey means the child is wanted
-		 * (strongswan#1458 lost it). */
+		 * (strongswan#1458 lost it; charon now does the same). */
 		if (!n->old_replaced)
 			ike_x_queue(ike, sa, IKE_TASK_CREATE_CHILD, (uint32_t)n->cfg);
 		return;
@@ -169,7 +169,7 @@ static void request_failed(struct ike *ike, struct ike_sa *sa, const struct ike_
 	if (!old)
 		return;
 	if (notify == IKE_N_TEMPORARY_FAILURE) {
-		ike_rekey_retry_child(ike, sa, old);
+		ike_rekey_retry_child(ike, old);
 	} else if (notify == IKE_N_CHILD_SA_NOT_FOUND || old->broken) {
 		/* §2.25: the peer has no such child (or our outbound SA is gone
 		 * already): start over with a fresh one. */

@@ -29,10 +29,11 @@
  *   it -- so the policies drop packets (no_sa) until the new pair is in
  *   place; the responder switches to the new pair with its response.
  *
- * This is strongSwan 5.9's make-before-break (src/libcharon/sa/ikev2/tasks
- * /child_rekey.c with child_sa.c's CHILD_OUTBOUND_REGISTERED state: the
- * responder installs the new outbound SA only when the DELETE of the old
- * one arrives), which never loses a packet that is not itself late: the
+ * This is strongSwan's make-before-break since 5.5 (src/libcharon/sa/ikev2/
+ * tasks/child_rekey.c build_r() and child_delete.c, with child_sa.c's
+ * CHILD_OUTBOUND_REGISTERED state: the responder installs the new outbound
+ * SA only once the old one is deleted), which never loses a packet that is
+ * not itself late: the
  * initiator receives on the old SA until its DELETE is answered, and the
  * responder uses the new SA only once the initiator has it.  RFC 7296 §2.8
  * lets either side use the new SA once it is established, and requires
@@ -115,9 +116,8 @@ void ike_rekey_child_start(struct ike *ike, struct ike_sa *sa, struct ike_child 
 	ike_x_queue(ike, sa, IKE_TASK_REKEY_CHILD, c->uid);
 }
 
-void ike_rekey_retry_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c)
+void ike_rekey_retry_child(struct ike *ike, struct ike_child *c)
 {
-	(void)sa;
 	c->rekeying = false;
 	c->rekey_at = ike_now(ike) + RETRY_INTERVAL_NS - ike_random_below(ike, RETRY_JITTER_NS);
 }

@@ -494,7 +494,7 @@ void ike_rekey_schedule_child(struct ike *ike, struct ike_sa *sa, struct ike_chi
 /* Queue a rekey of `c` unless one is under way or it is replaced. */
 void ike_rekey_child_start(struct ike *ike, struct ike_sa *sa, struct ike_child *c);
 /* TEMPORARY_FAILURE: again in 15 s - random(10 s). */
-void ike_rekey_retry_child(struct ike *ike, struct ike_sa *sa, struct ike_child *c);
+void ike_rekey_retry_child(struct ike *ike, struct ike_child *c);
 /* Our rekey request for `old` is being sent (break-before-make: its
  * outbound SA goes). */
 void ike_rekey_child_requested(struct ike *ike, struct ike_sa *sa, struct ike_child *old);
