@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include <math.h>
 #include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,11 +70,12 @@ static const char SCHEMA[] =
         "CREATE TABLE IF NOT EXISTS ike_sa_events("
         " run_id INTEGER NOT NULL REFERENCES runs, time_s REAL NOT NULL, node TEXT NOT NULL,"
         " conn TEXT NOT NULL, ike_sa INTEGER NOT NULL, spi_i TEXT NOT NULL, spi_r TEXT NOT NULL,"
-        " initiator INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT);"
+        " initiator INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, replaced_by INTEGER);"
         "CREATE TABLE IF NOT EXISTS child_sa_events("
         " run_id INTEGER NOT NULL REFERENCES runs, time_s REAL NOT NULL, node TEXT NOT NULL,"
         " conn TEXT NOT NULL, child TEXT, ike_sa INTEGER NOT NULL, spi_in TEXT NOT NULL,"
-        " spi_out TEXT NOT NULL, state TEXT NOT NULL, reason TEXT);"
+        " spi_out TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, old_spi_in TEXT,"
+        " old_spi_out TEXT, rekey_ms REAL, rekey_lost INTEGER);"
         "CREATE TABLE IF NOT EXISTS ike_exchanges("
         " run_id INTEGER NOT NULL REFERENCES runs, time_s REAL NOT NULL, node TEXT NOT NULL,"
         " conn TEXT, ike_sa INTEGER NOT NULL, exchange TEXT NOT NULL, initiator INTEGER NOT NULL,"
@@ -91,7 +93,7 @@ static const char SCHEMA[] =
         " tx INTEGER NOT NULL, retransmits INTEGER NOT NULL, dropped_malformed INTEGER NOT NULL,"
         " dropped_unknown_spi INTEGER NOT NULL, dropped_integrity INTEGER NOT NULL,"
         " dropped_replay INTEGER NOT NULL, dropped_other INTEGER NOT NULL,"
-        " cookies_sent INTEGER NOT NULL);"
+        " cookies_sent INTEGER NOT NULL, keepalives INTEGER NOT NULL);"
         "PRAGMA user_version = " TEXT_OF(METRICS_SCHEMA_VERSION) ";";
 
 int metrics_schema_version(sqlite3 *db, const char *schema)
@@ -212,12 +214,22 @@ int metrics_insert(struct metrics *m, const char *sql, const char *types, ...)
 	for (int i = 0; types[i]; i++) {
 		int col = i + 2;
 		switch (types[i]) {
-		case 'i':
-			sqlite3_bind_int64(st, col, va_arg(ap, int64_t));
+		case 'i': {
+			int64_t v = va_arg(ap, int64_t);
+			if (v == METRICS_NULL_INT)
+				sqlite3_bind_null(st, col);
+			else
+				sqlite3_bind_int64(st, col, v);
 			break;
-		case 'd':
-			sqlite3_bind_double(st, col, va_arg(ap, double));
+		}
+		case 'd': {
+			double d = va_arg(ap, double);
+			if (isnan(d))
+				sqlite3_bind_null(st, col);
+			else
+				sqlite3_bind_double(st, col, d);
 			break;
+		}
 		case 't': {
 			const char *t = va_arg(ap, const char *);
 			if (t)

@@ -11,7 +11,7 @@
 
 /* PRAGMA user_version of the databases written; bump it with every schema
  * change (merge refuses databases of another version). */
-#define METRICS_SCHEMA_VERSION 3
+#define METRICS_SCHEMA_VERSION 4
 
 struct metrics {
 	sqlite3 *db;
@@ -39,6 +39,10 @@ int metrics_schema_version(sqlite3 *db, const char *schema);
 int metrics_open(struct metrics *m, const char *path, const struct metrics_run_info *info,
                  char *err, size_t errlen);
 int metrics_begin(struct metrics *m);
+/* An 'i' argument that is stored as NULL (a 'd' is NULL when NaN, a 't'
+ * when NULL). */
+#define METRICS_NULL_INT INT64_MIN
+
 /* Executes one INSERT with the run id bound to ?1 and then the arguments as
  * described by `types`: 'i' int64, 'd' double, 't' text. */
 int metrics_insert(struct metrics *m, const char *sql, const char *types, ...);

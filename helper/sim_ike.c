@@ -4,6 +4,8 @@
  * (docs/metrics-schema.md); names for the SAs IKE installed; the keys of
  * every SA of the run for Wireshark. */
 #include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,24 +46,36 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 	case IKE_EV_IKE_SA:
 		return metrics_insert(m,
 		                      "INSERT INTO ike_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		                      "?10)",
-		                      "dttittitt", t, node, ev->conn, (int64_t)ev->ike_sa, spi_i,
+		                      "?10,?11)",
+		                      "dttittitti", t, node, ev->conn, (int64_t)ev->ike_sa, spi_i,
 		                      spi_r, (int64_t)ev->initiator, ike_sa_state_name(ev->state),
-		                      ev->reason);
-	case IKE_EV_CHILD_SA:
-		return metrics_insert(
-		        m,
-		        "INSERT INTO child_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		        "?10)",
-		        "dtttitttt", t, node, ev->conn, ev->child, (int64_t)ev->ike_sa, spi_in,
-		        spi_out, ike_child_state_name(ev->state), ev->reason);
+		                      ev->reason,
+		                      ev->replaced_by ? (int64_t)ev->replaced_by : METRICS_NULL_INT);
+	case IKE_EV_CHILD_SA: {
+		/* A rekey (IKE_CHILD_REKEYED) names the pair it replaced, its
+		 * duration and the packets this node lost to it. */
+		bool rekeyed = ev->state == IKE_CHILD_REKEYED;
+		char old_in[9], old_out[9];
+		snprintf(old_in, sizeof old_in, "%08" PRIx32, ev->old_spi_in);
+		snprintf(old_out, sizeof old_out, "%08" PRIx32, ev->old_spi_out);
+		return metrics_insert(m,
+		                      "INSERT INTO child_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+		                      "?10,?11,?12,?13,?14)",
+		                      "dtttittttttdi", t, node, ev->conn, ev->child,
+		                      (int64_t)ev->ike_sa, spi_in, spi_out,
+		                      ike_child_state_name(ev->state), ev->reason,
+		                      rekeyed ? old_in : NULL, rekeyed ? old_out : NULL,
+		                      rekeyed ? (double)ev->rekey_duration_ns * 1e-6 : NAN,
+		                      rekeyed ? (int64_t)ev->rekey_lost : METRICS_NULL_INT);
+	}
 	case IKE_EV_EXCHANGE:
 		return metrics_insert(m,
 		                      "INSERT INTO ike_exchanges VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		                      "?10,?11)",
 		                      "dttitiidii", t, node, ev->conn, (int64_t)ev->ike_sa,
 		                      ike_exchange_name(ev->exchange), (int64_t)ev->initiator,
-		                      (int64_t)ev->message_id, (double)ev->rtt_ns * 1e-6,
+		                      (int64_t)ev->message_id,
+		                      ev->initiator ? (double)ev->rtt_ns * 1e-6 : NAN,
 		                      (int64_t)ev->retransmits, (int64_t)ev->ok);
 	case IKE_EV_FAILURE:
 		return metrics_insert(m, "INSERT INTO ike_failures VALUES(?1,?2,?3,?4,?5,?6)",
@@ -86,28 +100,31 @@ static int write_stats(struct metrics *m, const char *node, const struct ike *ik
 {
 	struct ike_stats st;
 	ike_get_stats(ike, &st);
-	return metrics_insert(m, "INSERT INTO ike_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-	                      "tiiiiiiiii", node, (int64_t)st.rx, (int64_t)st.tx,
+	return metrics_insert(m,
+	                      "INSERT INTO ike_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+	                      "tiiiiiiiiii", node, (int64_t)st.rx, (int64_t)st.tx,
 	                      (int64_t)st.retransmits, (int64_t)st.dropped_malformed,
 	                      (int64_t)st.dropped_unknown_spi, (int64_t)st.dropped_integrity,
 	                      (int64_t)st.dropped_replay, (int64_t)st.dropped_other,
-	                      (int64_t)st.cookies_sent);
+	                      (int64_t)st.cookies_sent, (int64_t)st.keepalives);
 }
 
 /* One line per node: IKE SAs established, Child SAs installed, failures. */
 static void summarise(const struct sim *sim, size_t n, FILE *summary)
 {
-	unsigned established = 0, children = 0, failures = 0;
+	unsigned established = 0, children = 0, rekeys = 0, failures = 0;
 	for (size_t i = 0; i < sim->ike_events.n; i++) {
 		const struct sim_ike_event *e = &sim->ike_events.items[i];
 		if (e->node != n)
 			continue;
 		established += e->ev.type == IKE_EV_IKE_SA && e->ev.state == IKE_STATE_ESTABLISHED;
 		children += e->ev.type == IKE_EV_CHILD_SA && e->ev.state == IKE_CHILD_INSTALLED;
+		rekeys += e->ev.type == IKE_EV_CHILD_SA && e->ev.state == IKE_CHILD_REKEYED;
 		failures += e->ev.type == IKE_EV_FAILURE;
 	}
-	fprintf(summary, "ike %s: %u IKE SAs established, %u Child SAs installed, %u failures\n",
-	        sim->s->nodes[n].name, established, children, failures);
+	fprintf(summary,
+	        "ike %s: %u IKE SAs established, %u Child SAs installed, %u rekeyed, %u failures\n",
+	        sim->s->nodes[n].name, established, children, rekeys, failures);
 	for (size_t i = 0; i < sim->ike_events.n; i++) {
 		const struct sim_ike_event *e = &sim->ike_events.items[i];
 		if (e->node == n && e->ev.type == IKE_EV_FAILURE)
