@@ -1,9 +1,10 @@
 # Interoperability with strongSwan 5.9.8 (DESIGN.md §5): our engine, run over
 # real UDP sockets by `ipsec-sim peer` in one network namespace, against
 # charon (kernel-libipsec) in another.  Both directions of initiation, PSK;
-# the IKE keys we derive equal the ones charon logs; ping through the Child
-# SA (ESP in UDP, as kernel-libipsec always encapsulates) is answered by our
-# engine; a DELETE from either side is honoured by the other.
+# the IKE and Child SA keys we derive equal the ones charon logs, before and
+# after rekeys of the Child SA and the IKE SA by either side; ping through
+# the Child SA (ESP in UDP, as kernel-libipsec always encapsulates) is
+# answered by our engine; a DELETE from either side is honoured by the other.
 set -eu
 . "$(dirname "$0")/charon.sh"
 : "${IPSEC_SIM:?}"
@@ -109,12 +110,17 @@ charon_key() {
 		END { if (grab) last = hex; print last }' "$W/charon/charon.log"
 }
 
+# Our key of the newest ESP SA from SRC to DST (RFC 7296 §2.17: KEYMAT
+# gives the initiator-to-responder SA's keys first).
+esp_key() { grep "\"$1\",\"$2\"" "$W/keys1/keys/esp_sa" | tail -1 | cut -d, -f6 | tr -d '"' | sed 's/^0x//'; }
+
 charon_start "$W/charon" "$B"
 
-# 1. We initiate.
+# 1. We initiate, rekey the Child SA and the IKE SA.
 scenario start
-ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 12s \
-	--keys "$W/keys1" >"$W/peer1.log" 2>&1 &
+START=$(($(date +%s%N) / 1000000))
+ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 16s \
+	--keys "$W/keys1" --at 5s rekey=charon/net --at 7s rekey=charon >"$W/peer1.log" 2>&1 &
 PEER=$!
 if wait_for 8 established; then ok "we initiate, charon installs the Child SA"; else
 	bad "no Child SA at charon"; cat "$W/peer1.log"; tail -30 "$W/charon/charon.log"; fi
@@ -129,8 +135,6 @@ if [ -n "$ours_ei" ] && [ "$ours_ei" = "$(charon_key Sk_ei\ secret)" ] &&
 else
 	bad "keys differ: ours SK_ei=$ours_ei charon=$(charon_key Sk_ei\ secret)"
 fi
-# RFC 7296 §2.17: KEYMAT gives the initiator-to-responder SA's keys first.
-esp_key() { grep "\"$1\",\"$2\"" "$W/keys1/keys/esp_sa" | cut -d, -f6 | tr -d '"' | sed 's/^0x//'; }
 ours_i=$(esp_key 10.99.0.1 10.99.0.2)
 ours_r=$(esp_key 10.99.0.2 10.99.0.1)
 if [ -n "$ours_i" ] && [ "$ours_i" = "$(charon_key "encryption initiator key")" ] &&
@@ -144,6 +148,28 @@ if ip netns exec "$B" ping -c 3 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >"$W/ping1" 2
 else
 	bad "ping through the tunnel failed"; cat "$W/ping1"
 fi
+# We rekey the Child SA at 5 s and the IKE SA at 7 s (RFC 7296 §2.8, §2.18).
+first_child=$(esp_key 10.99.0.1 10.99.0.2)
+sleep_until() { while [ "$(($(date +%s%N) / 1000000))" -lt "$1" ]; do sleep 0.1; done; }
+sleep_until $((START + 9000))
+if grep -q "child_sa conn=charon child=net .*state=rekeyed" "$W/peer1.log" &&
+	charon_swanctl "$W/charon" --list-sas | grep -q "net.*INSTALLED"; then
+	ok "our Child SA rekey: charon installs the new Child SA"; else
+	bad "child rekey"; grep child_sa "$W/peer1.log"; fi
+line=$(tail -1 "$W/keys1/keys/ikev2_decryption_table" 2>/dev/null || true)
+if [ "$(wc -l <"$W/keys1/keys/ikev2_decryption_table")" -eq 2 ] &&
+	[ "$(echo "$line" | cut -d, -f3)" = "$(charon_key Sk_ei\ secret)" ] &&
+	[ "$(echo "$line" | cut -d, -f4)" = "$(charon_key Sk_er\ secret)" ]; then
+	ok "our IKE SA rekey: the new SK_ei/SK_er (SKEYSEED from the old SK_d, §2.18) equal charon's"
+else
+	bad "IKE rekey keys: $(wc -l <"$W/keys1/keys/ikev2_decryption_table") lines; ours $(echo "$line" | cut -d, -f3) charon $(charon_key Sk_ei\ secret)"
+fi
+new_child=$(esp_key 10.99.0.1 10.99.0.2)
+if [ -n "$new_child" ] && [ "$new_child" != "$first_child" ] &&
+	[ "$new_child" = "$(charon_key "encryption initiator key")" ]; then
+	ok "the rekeyed Child SA's keys equal charon's"; else bad "rekeyed child keys differ"; fi
+if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
+	ok "ping through the rekeyed tunnel"; else bad "ping after rekeys failed"; fi
 charon_swanctl "$W/charon" --terminate --ike sim >/dev/null 2>&1 || true
 if wait_for 4 grep -q "ike_sa conn=charon .*state=deleted" "$W/peer1.log"; then
 	ok "charon's DELETE ends our IKE SA"; else bad "no delete seen"; cat "$W/peer1.log"; fi
@@ -151,10 +177,10 @@ kill "$PEER" 2>/dev/null || true
 wait "$PEER" 2>/dev/null || true
 PEER=
 
-# 2. charon initiates; we respond, then delete.
+# 2. charon initiates and rekeys; we respond, then delete.
 scenario none
-ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 8s --keys "$W/keys2" \
-	--at 4s terminate=charon >"$W/peer2.log" 2>&1 &
+ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 12s --keys "$W/keys2" \
+	--at 8s terminate=charon >"$W/peer2.log" 2>&1 &
 PEER=$!
 sleep 0.5
 charon_swanctl "$W/charon" --initiate --child net --timeout 5 >"$W/initiate" 2>&1 || true
@@ -164,6 +190,14 @@ if grep -q "ike_sa conn=charon .*state=established reason=responded" "$W/peer2.l
 	ok "our side established as responder"; else bad "responder not established"; fi
 if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
 	ok "ping through the tunnel we answered"; else bad "ping failed (responder case)"; fi
+charon_swanctl "$W/charon" --rekey --child net >/dev/null 2>&1 || true
+charon_swanctl "$W/charon" --rekey --ike sim >/dev/null 2>&1 || true
+if wait_for 3 grep -q "child_sa conn=charon child=net .*state=rekeyed" "$W/peer2.log" &&
+	wait_for 3 grep -q "ike_sa conn=charon .*state=rekeyed" "$W/peer2.log"; then
+	ok "charon rekeys the Child SA and the IKE SA, we respond"; else
+	bad "responder rekeys"; grep -E "child_sa|ike_sa" "$W/peer2.log"; fi
+if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
+	ok "ping after charon's rekeys"; else bad "ping failed after charon's rekeys"; fi
 no_ike_sa() { ! charon_swanctl "$W/charon" --list-sas | grep -q ESTABLISHED; }
 if wait_for 6 no_ike_sa; then
 	ok "our DELETE ends charon's IKE SA"
