@@ -20,6 +20,10 @@ struct nat;
 
 /* Resets the simulator, seeds ns-3's RNG (seed, run) and enables checksums. */
 void ns3c_init(uint32_t seed, uint64_t run);
+/* The same with ns-3's real-time simulator: simulated time follows the wall
+ * clock (hard-limit mode: the run aborts when it falls more than
+ * `hard_limit_ns` behind).  For nodes attached to real devices. */
+void ns3c_init_realtime(uint32_t seed, uint64_t run, uint64_t hard_limit_ns);
 /* Runs until `stop_ns` of simulated time; returns the number of events run. */
 uint64_t ns3c_run(uint64_t stop_ns);
 void ns3c_destroy(void);
@@ -52,6 +56,13 @@ struct ns3c_p2p {
 int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg);
 /* One pcap per device: DIR/PREFIX-NODE-DEVICE.pcap (ns-3's naming). */
 void ns3c_enable_pcap(const char *prefix);
+
+/* Attaches a node to a real TAP device: an ns-3 FdNetDevice (DIX Ethernet
+ * frames) on `fd`, a TAP opened with IFF_TAP | IFF_NO_PI, which it owns from
+ * then on.  The interface gets addr/prefix_len like a link's end and the
+ * MAC `mac`.  Needs ns3c_init_realtime.  Returns the link index (the same
+ * sequence as ns3c_link_p2p's) or -1. */
+int ns3c_tap_attach(uint32_t node, int fd, uint32_t addr, uint8_t prefix_len, const uint8_t mac[6]);
 
 void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop);
 

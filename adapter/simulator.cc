@@ -3,6 +3,7 @@
 
 #include <ns3/core-module.h>
 #include <ns3/node.h>
+#include <ns3/realtime-simulator-impl.h>
 
 #include <unordered_map>
 
@@ -19,6 +20,19 @@ extern "C" void ns3c_init(uint32_t seed, uint64_t run)
 	RngSeedManager::SetSeed(seed ? seed : 1);
 	RngSeedManager::SetRun(run ? run : 1);
 	GlobalValue::Bind("ChecksumEnabled", BooleanValue(true));
+	GlobalValue::Bind("SimulatorImplementationType", StringValue("ns3::DefaultSimulatorImpl"));
+}
+
+/* Read when the simulator is created, i.e. by the first Simulator call after
+ * ns3c_destroy (or ever). */
+extern "C" void ns3c_init_realtime(uint32_t seed, uint64_t run, uint64_t hard_limit_ns)
+{
+	ns3c_init(seed, run);
+	GlobalValue::Bind("SimulatorImplementationType", StringValue("ns3::RealtimeSimulatorImpl"));
+	Config::SetDefault("ns3::RealtimeSimulatorImpl::SynchronizationMode",
+	                   EnumValue(RealtimeSimulatorImpl::SYNC_HARD_LIMIT));
+	Config::SetDefault("ns3::RealtimeSimulatorImpl::HardLimit",
+	                   TimeValue(NanoSeconds(hard_limit_ns)));
 }
 
 extern "C" uint64_t ns3c_run(uint64_t stop_ns)

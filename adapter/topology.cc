@@ -94,7 +94,8 @@ static Ipv4Mask PrefixMask(uint8_t prefix_len)
 	return Ipv4Mask(prefix_len ? ~0U << (32 - prefix_len) : 0);
 }
 
-static void AddAddress(Ptr<NetDevice> dev, uint32_t addr, uint8_t prefix_len)
+/* Also for tap.cc's TAP devices. */
+void AddAddress(Ptr<NetDevice> dev, uint32_t addr, uint8_t prefix_len)
 {
 	Ptr<Ipv4> ipv4 = dev->GetNode()->GetObject<Ipv4>();
 	int32_t i = ipv4->AddInterface(dev);
@@ -131,10 +132,17 @@ extern "C" int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg)
 	return static_cast<int>(g_links.size() - 1);
 }
 
+/* tap.cc: a TAP link takes the next index, so indices stay the scenario's. */
+int AddLink(NetDeviceContainer devs)
+{
+	g_links.push_back(devs);
+	return static_cast<int>(g_links.size() - 1);
+}
+
 extern "C" void ns3c_link_set_up(int link, int up)
 {
-	if (link < 0 || static_cast<size_t>(link) >= g_links.size()) {
-		return;
+	if (link < 0 || static_cast<size_t>(link) >= g_links.size() || g_links[link].GetN() != 2) {
+		return; /* no such point-to-point link (a TAP cannot go down) */
 	}
 	for (uint32_t i = 0; i < 2; i++) {
 		Ptr<NetDevice> dev = g_links[link].Get(i);
@@ -151,11 +159,14 @@ extern "C" void ns3c_link_set_up(int link, int up)
 	}
 }
 
+extern "C" void ns3c_tap_enable_pcap(const char *prefix);
+
 extern "C" void ns3c_enable_pcap(const char *prefix)
 {
 	if (g_p2p) {
 		g_p2p->EnablePcapAll(prefix);
 	}
+	ns3c_tap_enable_pcap(prefix);
 }
 
 extern "C" void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop)

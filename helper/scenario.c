@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_keys[] = {"name",  "description", "duration", "seed", "nodes",
-                                       "links", "traffic",     "events",   NULL};
+static const char *const top_keys[] = {"name",  "description", "duration", "seed",     "nodes",
+                                       "links", "traffic",     "events",   "realtime", NULL};
 static const char *const node_keys[] = {"name",     "routes", "forwarding", "ipsec",
                                         "attacker", "nat",    NULL};
 
@@ -79,6 +79,7 @@ static void load_top(struct load *L, yaml_node_t *root)
 	s->seed = 1;
 	if (scn_opt_uint(c, root, "seed", 1, UINT32_MAX, &u, NULL) == 1)
 		s->seed = u;
+	scn_opt_bool(c, root, "realtime", &s->realtime); /* before links: TAPs need it */
 
 	nodes = scn_get(c, root, "nodes");
 	links = scn_get(c, root, "links");

@@ -37,7 +37,7 @@
 struct scenario_iface {
 	size_t link;        /* index into scenario.links */
 	unsigned end;       /* 0 or 1: which end of that link this node is */
-	size_t peer;        /* the node at the other end */
+	size_t peer;        /* the node at the other end (SCENARIO_NONE: a TAP) */
 	uint32_t addr;      /* this node's address on the link */
 	uint8_t prefix_len; /* the link's subnet */
 };
@@ -138,9 +138,10 @@ struct scenario_node {
 	size_t n_secrets;
 };
 
-/* A point-to-point link between two nodes. */
+/* A point-to-point link between two nodes, or a TAP link: node[0] attached
+ * to the host's TAP device `tap`, whose Linux side has addr[1]. */
 struct scenario_link {
-	size_t node[2];  /* indices into scenario.nodes */
+	size_t node[2];  /* indices into scenario.nodes; a TAP link's node[1] is SCENARIO_NONE */
 	size_t iface[2]; /* index into each node's ifaces */
 	uint32_t addr[2];
 	uint8_t prefix_len;
@@ -149,6 +150,9 @@ struct scenario_link {
 	double loss; /* packet error rate, 0..1 */
 	uint32_t mtu;
 	uint32_t queue; /* packets */
+	char tap[16];   /* a TAP link: the device's name ("" otherwise) */
+	uint8_t mac[6]; /* a TAP link: the node's MAC (all zero: derived from addr[0]) */
+	bool tap_configure; /* a TAP link: give the Linux side addr[1] and bring it up */
 };
 
 /* Things that happen to the network at a given time (`events:`). */
@@ -187,6 +191,7 @@ struct scenario {
 	char *description; /* "" if none */
 	uint64_t duration_ns;
 	uint64_t seed; /* 1..2^32-1 (ns-3's RngSeedManager) */
+	bool realtime; /* simulated time follows the wall clock (TAP links need it) */
 
 	struct scenario_node *nodes;
 	size_t n_nodes;

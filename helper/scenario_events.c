@@ -91,7 +91,15 @@ void scn_load_events(struct load *L, yaml_node_t *list)
 			}
 			if (s->n_links == 0)
 				continue; /* reported: no links */
-			if (scn_opt_uint(c, m, "link", 0, s->n_links - 1, &u, NULL) == 1)
+			if (scn_opt_uint(c, m, "link", 0, s->n_links - 1, &u, NULL) != 1)
+				continue;
+			if (s->links[u].tap[0])
+				scn_error_at(c, lv,
+				             "links.%zu is TAP '%s': %s is for links between "
+				             "two simulated nodes",
+				             (size_t)u, s->links[u].tap,
+				             scenario_event_name(e->action));
+			else
 				e->link = (size_t)u;
 		}
 	}

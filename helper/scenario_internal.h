@@ -5,6 +5,7 @@
  *   scenario_yaml.c      arena, errors, reading the tree, typed getters
  *   scenario_set.c       --set overrides on the YAML tree
  *   scenario_topology.c  node names, links, interfaces, routes
+ *   scenario_tap.c       TAP links (a node attached to a real TAP device)
  *   scenario_sa.c        manually keyed SAs
  *   scenario_ipsec.c     the `ipsec:` section, policies, traffic selectors
  *   scenario_ike.c       IKEv2 connections (swanctl.conf `connections`)
@@ -179,6 +180,10 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes);
 size_t scn_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *via_iface);
 /* Just that interface, or SCENARIO_NONE. */
 size_t scn_route_iface(const struct scenario *s, size_t n, uint32_t dst);
+/* links[i]'s keys that make it a TAP link or not (scenario_tap.c): -1 when
+ * it is a point-to-point link, else 1 if its TAP end is valid, 0 if not
+ * (errors reported).  `addresses` is left to scn_load_links. */
+int scn_load_tap_link(struct load *L, size_t i, yaml_node_t *m);
 
 /* ---- IPsec (scenario_sa.c, scenario_ipsec.c) ---- */
 

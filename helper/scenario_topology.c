@@ -8,8 +8,8 @@
 #include "units.h"
 
 static const char *const route_keys[] = {"dst", "via", NULL};
-static const char *const link_keys[] = {"between", "addresses", "rate",  "delay",
-                                        "loss",    "mtu",       "queue", NULL};
+static const char *const link_keys[] = {"between", "addresses", "rate", "delay", "loss",      "mtu",
+                                        "queue",   "tap",       "node", "mac",   "configure", NULL};
 
 size_t scn_find_node(const struct scenario *s, const char *name)
 {
@@ -128,8 +128,11 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 			continue;
 		scn_check_keys(c, m, "link", link_keys);
 
+		int tap = scn_load_tap_link(L, i, m); /* scenario_tap.c */
 		v = scn_get(c, m, "between");
-		if (!v) {
+		if (tap >= 0) {
+			good = tap == 1;
+		} else if (!v) {
 			scn_missing(c, m, "between", what);
 			good = false;
 		} else if (v->type != YAML_SEQUENCE_NODE || scn_seq_len(v) != 2) {
@@ -246,6 +249,7 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 			for (size_t j = 0; j < i; j++) {
 				for (int f = 0; ok[j] && f < 2; f++) {
 					char a1[16];
+					size_t owner = s->links[j].node[f];
 
 					if (s->links[i].addr[e] != s->links[j].addr[f])
 						continue;
@@ -254,7 +258,8 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 					        "duplicate address %s: links.%zu already gives it "
 					        "to '%s'",
 					        scn_addr_str(s->links[i].addr[e], a1), j,
-					        s->nodes[s->links[j].node[f]].name);
+					        owner == SCENARIO_NONE ? s->links[j].tap
+					                               : s->nodes[owner].name);
 				}
 			}
 		}
@@ -262,7 +267,7 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 
 	/* Interfaces, per node, in link order. */
 	for (size_t i = 0; i < s->n_links; i++)
-		for (int e = 0; ok[i] && e < 2; e++)
+		for (int e = 0; ok[i] && e < 2 && s->links[i].node[e] != SCENARIO_NONE; e++)
 			s->nodes[s->links[i].node[e]].n_ifaces++;
 	for (size_t n = 0; n < s->n_nodes; n++) {
 		s->nodes[n].ifaces =
@@ -272,7 +277,7 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 	for (size_t i = 0; i < s->n_links; i++) {
 		struct scenario_link *l = &s->links[i];
 
-		for (int e = 0; ok[i] && e < 2; e++) {
+		for (int e = 0; ok[i] && e < 2 && l->node[e] != SCENARIO_NONE; e++) {
 			struct scenario_node *nd = &s->nodes[l->node[e]];
 			struct scenario_iface *f = &nd->ifaces[nd->n_ifaces];
 
@@ -389,6 +394,10 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 			if (r->via == f->addr)
 				scn_error_at(c, vv, "next hop %s is node '%s''s own address",
 				             scn_addr_str(r->via, a1), nd->name);
+			else if (r->via != peer && f->peer == SCENARIO_NONE)
+				scn_error_at(
+				        c, vv, "next hop %s is on TAP '%s', whose Linux side is %s",
+				        scn_addr_str(r->via, a1), l->tap, scn_addr_str(peer, a2));
 			else if (r->via != peer)
 				scn_error_at(
 				        c, vv,
@@ -437,7 +446,6 @@ size_t scn_route_iface(const struct scenario *s, size_t n, uint32_t dst)
 {
 	size_t iface = SCENARIO_NONE;
 
-	if (scn_next_hop(s, n, dst, &iface) == SCENARIO_NONE)
-		return SCENARIO_NONE;
+	scn_next_hop(s, n, dst, &iface); /* a TAP's host is no node, but a hop */
 	return iface;
 }

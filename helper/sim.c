@@ -10,9 +10,13 @@
 #include "ns3c.h"
 #include "paths.h"
 #include "sim_internal.h"
+#include "tap.h"
 
 /* How often, in simulated time, an interrupt request is looked at. */
 #define INTERRUPT_POLL_NS 10000000ULL
+/* `realtime: true`: how far the run may fall behind the wall clock before
+ * ns-3 aborts it (RealtimeSimulatorImpl's hard limit). */
+#define SIM_REALTIME_LIMIT_NS 500000000ULL
 
 static volatile sig_atomic_t interrupted;
 
@@ -143,6 +147,11 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 	}
 	for (size_t l = 0; l < s->n_links; l++) {
 		const struct scenario_link *k = &s->links[l];
+		if (k->tap[0]) {
+			if (tap_link_build(s, l, log) != 0)
+				return -1;
+			continue;
+		}
 		struct ns3c_p2p cfg = {
 		        .rate_bps = k->rate_bps,
 		        .delay_ns = k->delay_ns,
@@ -256,7 +265,10 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 	sim.nodes = calloc(s->n_nodes + 1, sizeof *sim.nodes);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ns3c_init((uint32_t)o->seed, o->run_number);
+	if (s->realtime)
+		ns3c_init_realtime((uint32_t)o->seed, o->run_number, SIM_REALTIME_LIMIT_NS);
+	else
+		ns3c_init((uint32_t)o->seed, o->run_number);
 	if (!sim.nodes || build(&sim, o, log) != 0) {
 		if (sim.nodes)
 			teardown(&sim);
