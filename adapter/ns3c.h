@@ -109,6 +109,68 @@ int ns3c_udp_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst, uin
 int ns3c_raw_open(uint32_t node, uint8_t protocol, ns3c_rx rx, void *arg);
 int ns3c_raw_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst);
 
+/* TCP (ns-3's TcpSocketBase, over the node's IPv4 stack and so through its
+ * IPsec engine).  A connection is a socket handle like the others; its
+ * events go to the callbacks of the ns3c_tcp it was opened or accepted
+ * with.  Every callback may be NULL. */
+struct ns3c_tcp {
+	/* connect() finished: ok 1 (established) or 0 (refused or timed out). */
+	void (*connected)(void *arg, int sock, int ok);
+	/* Room in the send buffer (TcpSocket SndBufSize) became available. */
+	void (*sendable)(void *arg, int sock, size_t available);
+	/* In-order bytes for the application. */
+	void (*recv)(void *arg, int sock, const uint8_t *data, size_t len);
+	/* A listener accepted connection `sock` from src:sport; it reports to
+	 * the same callbacks. */
+	void (*accepted)(void *arg, int listener, int sock, uint32_t src, uint16_t sport);
+	/* The peer closed (error 0) or the connection failed (error 1). */
+	void (*closed)(void *arg, int sock, int error);
+	void *arg;
+};
+
+/* Socket attributes; 0 leaves ns-3's default. */
+struct ns3c_tcp_opts {
+	uint32_t segment_size;   /* TcpSocket SegmentSize (data bytes per segment, the MSS) */
+	uint32_t sndbuf, rcvbuf; /* TcpSocket SndBufSize, RcvBufSize */
+	const char *congestion;  /* a TcpCongestionOps TypeId name ("ns3::TcpNewReno"), or NULL */
+};
+
+/* Segments carrying data (SYN, FIN and pure ACKs are not counted). */
+struct ns3c_tcp_stats {
+	uint64_t segments_sent; /* by the socket (Tx trace), retransmissions included */
+	uint64_t retransmits;   /* data segments sent again (sequence below the highest sent) */
+	uint64_t bytes_sent;    /* data bytes in segments sent, retransmissions included */
+	/* Accepted connections only: segments of the connection IP delivered
+	 * to the node (LocalDeliver trace), duplicates included, and those
+	 * the socket accepted (Rx trace: in the receive window). */
+	uint64_t segments_received;
+	uint64_t segments_accepted;
+};
+
+int ns3c_tcp_listen(uint32_t node, uint16_t port, const struct ns3c_tcp_opts *opts,
+                    const struct ns3c_tcp *cb);
+int ns3c_tcp_connect(uint32_t node, uint32_t dst, uint16_t port, const struct ns3c_tcp_opts *opts,
+                     const struct ns3c_tcp *cb);
+/* Queues up to len bytes (data NULL: zeros); returns the number taken,
+ * at most the send buffer's room (ns3c_tcp_tx_available), or -1. */
+long ns3c_tcp_send(int sock, const uint8_t *data, size_t len);
+size_t ns3c_tcp_tx_available(int sock);
+/* Closes after the queued data is sent (FIN); no callback fires after it. */
+void ns3c_tcp_close(int sock);
+void ns3c_tcp_stats(int sock, struct ns3c_tcp_stats *st);
+
+/* Random variates from ns-3's RNG (MRG32k3a): stream `stream` of the run's
+ * seed and run number (RngSeedManager), so the same seed and run give the
+ * same draws and another run number other ones.  The caller numbers the
+ * streams, 0 to 2^61 (the handle takes ns-3 streams 2k and 2k + 1; ns-3's
+ * automatic streams start at 2^63); a handle is returned. */
+int ns3c_rng_open(int64_t stream);
+void ns3c_rng_close(int rng);
+/* Exponentially distributed with this mean (ExponentialRandomVariable). */
+double ns3c_rng_exponential(int rng, double mean);
+/* Uniform in [0, 1) (UniformRandomVariable). */
+double ns3c_rng_uniform(int rng);
+
 /* The first address of a node's interface `index` (1 = first link). */
 uint32_t ns3c_node_address(uint32_t node, uint32_t index);
 

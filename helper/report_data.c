@@ -8,9 +8,12 @@
 #include "metrics.h"
 
 /* One value per complete run and group: rows (config_id, group, value). */
-#define FLOWS(expr)                                                                                \
+#define FLOWS_WHERE(expr, cond)                                                                    \
 	"SELECT r.config_id, f.flow, " expr " FROM flows f JOIN runs r USING(run_id)"              \
-	" WHERE r.status = 'complete' ORDER BY f.rowid"
+	" WHERE r.status = 'complete'" cond " ORDER BY f.rowid"
+#define FLOWS(expr) FLOWS_WHERE(expr, "")
+/* tcp flows measure no delay (delay_kind 'none') */
+#define DELAYS(expr) FLOWS_WHERE(expr, " AND f.delay_kind != 'none'")
 
 static const struct {
 	const char *title, *unit;
@@ -19,9 +22,9 @@ static const struct {
 } METRICS[REPORT__COUNT] = {
         [REPORT_THROUGHPUT] = {"throughput", "Mbit/s", 3, FLOWS("f.throughput_bps / 1e6")},
         [REPORT_LOSS] = {"loss", "%", 2, FLOWS("100.0 * f.loss_ratio")},
-        [REPORT_DELAY_MEAN] = {"delay mean", "ms", 3, FLOWS("f.delay_mean_ms")},
-        [REPORT_DELAY_P50] = {"delay p50", "ms", 3, FLOWS("f.delay_p50_ms")},
-        [REPORT_DELAY_P99] = {"delay p99", "ms", 3, FLOWS("f.delay_p99_ms")},
+        [REPORT_DELAY_MEAN] = {"delay mean", "ms", 3, DELAYS("f.delay_mean_ms")},
+        [REPORT_DELAY_P50] = {"delay p50", "ms", 3, DELAYS("f.delay_p50_ms")},
+        [REPORT_DELAY_P99] = {"delay p99", "ms", 3, DELAYS("f.delay_p99_ms")},
         /* runs without a drop of a reason count as 0 */
         [REPORT_SA_DROPS] = {"SA drops", "packets per run", 1,
                              "SELECT r.config_id, x.reason, (SELECT coalesce(sum(d.packets), 0)"

@@ -198,7 +198,7 @@ static void plot_delay(FILE *gp, const struct report *r, const char *path)
 	gp_begin(gp, path, flows > 1 ? PANEL_HEIGHT * flows : HEIGHT);
 	char layout[64];
 	snprintf(layout, sizeof layout, "set multiplot layout %zu,1 title", flows);
-	gp_title(gp, layout, r, "delay per flow: one-way for UDP, round trip for ping");
+	gp_title(gp, layout, r, "delay per flow: one-way for UDP, round trip for ping and reqresp");
 	fprintf(gp, "set ylabel 'delay [ms]'\n");
 	gp_xtics(gp, r);
 	for (size_t g = 0; g < flows; g++) {

@@ -170,7 +170,35 @@ struct scenario_event {
 	size_t link; /* link actions: index into links; else SCENARIO_NONE */
 };
 
-enum scenario_flow_type { SCENARIO_FLOW_UDP, SCENARIO_FLOW_PING };
+enum scenario_flow_type {
+	SCENARIO_FLOW_UDP,     /* constant bit rate UDP */
+	SCENARIO_FLOW_PING,    /* ICMP echo */
+	SCENARIO_FLOW_POISSON, /* UDP, exponential inter-arrival times */
+	SCENARIO_FLOW_ONOFF,   /* UDP at a constant rate during on periods */
+	SCENARIO_FLOW_TCP,     /* bulk transfer over ns-3's TCP */
+	SCENARIO_FLOW_REQRESP, /* UDP requests, each answered by a response */
+};
+
+/* An on or off period of an onoff flow: constant, or exponentially
+ * distributed with that mean. */
+struct scenario_period {
+	uint64_t mean_ns;
+	bool exponential;
+};
+
+/* TCP congestion control (ns-3's TcpCongestionOps); DEFAULT leaves
+ * TcpL4Protocol's SocketType as it is. */
+enum scenario_tcp_cc {
+	SCENARIO_TCP_CC_DEFAULT,
+	SCENARIO_TCP_CC_NEWRENO,
+	SCENARIO_TCP_CC_CUBIC,
+	SCENARIO_TCP_CC_BBR,
+	SCENARIO_TCP_CC_VEGAS,
+	SCENARIO_TCP_CC_WESTWOOD,
+	SCENARIO_TCP_CC_HIGHSPEED,
+	SCENARIO_TCP_CC_HTCP,
+	SCENARIO_TCP_CC_SCALABLE,
+};
 
 struct scenario_flow {
 	char name[SCENARIO_NAME_MAX];
@@ -178,11 +206,17 @@ struct scenario_flow {
 	size_t from;          /* node index */
 	size_t to;            /* node index, SCENARIO_NONE if dst belongs to no node */
 	uint32_t dst;         /* destination address */
-	uint16_t port;        /* udp destination port (0 for ping) */
-	uint32_t size;        /* payload bytes per packet */
-	uint64_t rate_bps;    /* udp given a rate: payload bits per second, else 0 */
-	uint64_t interval_ns; /* time between packets (computed from rate if given) */
+	uint16_t port;        /* udp/poisson/onoff/reqresp/tcp destination port (0 for ping) */
+	uint32_t size;        /* payload bytes per packet (reqresp: per request) */
+	uint64_t rate_bps;    /* given a rate: payload bits per second, else 0 */
+	uint64_t interval_ns; /* time between packets (computed from rate if given); poisson:
+	                         the mean; onoff: while on */
 	uint64_t start_ns, stop_ns;
+	struct scenario_period on, off; /* onoff */
+	uint32_t response_size;         /* reqresp: payload bytes per response */
+	uint64_t bytes;                 /* tcp: bytes to transfer, 0 = until stop */
+	uint32_t segment_size;          /* tcp: ns-3 TcpSocket SegmentSize (MSS), bytes */
+	enum scenario_tcp_cc congestion; /* tcp */
 };
 
 struct scenario {
@@ -238,5 +272,9 @@ const char *scenario_integ_name(enum ipsec_integ integ);
 const char *scenario_attack_name(enum scenario_attack_action a);
 const char *scenario_event_name(enum scenario_event_action a);
 const char *scenario_nat_mapping_name(enum nat_mapping_behaviour m);
+/* "udp", "ping", "poisson", "onoff", "tcp", "reqresp". */
+const char *scenario_flow_type_name(enum scenario_flow_type t);
+/* "newreno", "cubic", ...; "default" for SCENARIO_TCP_CC_DEFAULT. */
+const char *scenario_tcp_cc_name(enum scenario_tcp_cc cc);
 
 #endif

@@ -188,18 +188,19 @@ static size_t last_nat(const struct scenario *s, size_t from, uint32_t dst)
  * a NAT they go to its outside address, and from there to what the
  * packet's source was when it reached the NAT (recursively). */
 static bool replies_reach(const struct scenario *s, size_t from, uint32_t src, size_t to,
-                          uint32_t dst, int depth, char *why, size_t len)
+                          uint32_t dst, uint8_t proto, int depth, char *why, size_t len)
 {
 	size_t nat = last_nat(s, from, dst);
 
 	if (nat == SCENARIO_NONE || depth > 8)
-		return reaches(s, to, dst, src, 1 /* ICMP */, 0, why, len);
+		return reaches(s, to, dst, src, proto, 0, why, len);
 	uint32_t outside = s->nodes[nat].ifaces[s->nodes[nat].nat.outside].addr;
-	return reaches(s, to, dst, outside, 1, 0, why, len) &&
-	       replies_reach(s, from, src, nat, outside, depth + 1, why, len);
+	return reaches(s, to, dst, outside, proto, 0, why, len) &&
+	       replies_reach(s, from, src, nat, outside, proto, depth + 1, why, len);
 }
 
-/* Warns about flows whose packets (or, for ping, replies) cannot arrive.
+/* Warns about flows whose packets (or, for ping, tcp and reqresp, replies)
+ * cannot arrive.
  * Only a warning: a black hole may be what the experiment is about. */
 void scn_check_reachability(struct load *L)
 {
@@ -208,7 +209,12 @@ void scn_check_reachability(struct load *L)
 	for (size_t i = 0; i < s->n_flows; i++) {
 		const struct scenario_flow *f = &s->flows[i];
 		yaml_node_t *tov = scn_get(L->c, L->flow_maps[i], "to");
-		uint8_t proto = f->type == SCENARIO_FLOW_PING ? 1 : 17;
+		uint8_t proto = f->type == SCENARIO_FLOW_PING  ? 1
+		                : f->type == SCENARIO_FLOW_TCP ? 6
+		                                               : 17;
+		/* ping, tcp and reqresp need packets back too */
+		bool two_way = f->type == SCENARIO_FLOW_PING || f->type == SCENARIO_FLOW_TCP ||
+		               f->type == SCENARIO_FLOW_REQRESP;
 		char why[200];
 		size_t iface = 0;
 		uint32_t src;
@@ -227,8 +233,8 @@ void scn_check_reachability(struct load *L)
 		if (!reaches(s, f->from, src, f->dst, proto, 0, why, sizeof(why)))
 			scn_warn_at(L->c, tov, "traffic '%s' cannot reach %s: %s", f->name,
 			            s->nodes[f->to].name, why);
-		else if (f->type == SCENARIO_FLOW_PING &&
-		         !replies_reach(s, f->from, src, f->to, f->dst, 0, why, sizeof(why)))
+		else if (two_way &&
+		         !replies_reach(s, f->from, src, f->to, f->dst, proto, 0, why, sizeof(why)))
 			scn_warn_at(L->c, tov, "the replies of traffic '%s' cannot come back: %s",
 			            f->name, why);
 	}

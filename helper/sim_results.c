@@ -1,5 +1,6 @@
 /* Writing a run's measurements into the metrics database
  * (docs/metrics-schema.md), and the summary on stdout. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,41 @@ static int write_timeline(struct metrics *m, const struct sim *sim)
 	return 0;
 }
 
+static const char *delay_kind(enum scenario_flow_type t)
+{
+	switch (t) {
+	case SCENARIO_FLOW_PING:
+	case SCENARIO_FLOW_REQRESP:
+		return "rtt";
+	case SCENARIO_FLOW_TCP:
+		return "none";
+	default:
+		return "one-way";
+	}
+}
+
+static void print_flow(FILE *out, const struct scenario_flow *f, const struct flow_result *r,
+                       double loss)
+{
+	fprintf(out, "  %-16s %-7s %6llu sent %6llu received %5.1f%% lost  ", f->name,
+	        scenario_flow_type_name(f->type), (unsigned long long)r->sent,
+	        (unsigned long long)r->received, loss * 100);
+	if (f->type == SCENARIO_FLOW_TCP) {
+		fprintf(out, "%5lld retransmits  ", (long long)r->retransmits);
+		if (isnan(r->completion_s))
+			fprintf(out, "%-16s", f->bytes ? "incomplete" : "");
+		else
+			fprintf(out, "done in %7.3f s", r->completion_s);
+		fprintf(out, "  %9.3f Mbit/s goodput\n", r->throughput_bps / 1e6);
+		return;
+	}
+	fprintf(out, "%s %7.3f ms (p99 %7.3f)  %9.3f Mbit/s\n",
+	        f->type == SCENARIO_FLOW_PING      ? "rtt  "
+	        : f->type == SCENARIO_FLOW_REQRESP ? "resp "
+	                                           : "delay",
+	        r->delay_mean * 1e3, r->delay_p99 * 1e3, r->throughput_bps / 1e6);
+}
+
 static int write_flows(struct metrics *m, const struct sim *sim, FILE *summary)
 {
 	const struct scenario *s = sim->s;
@@ -173,27 +209,23 @@ static int write_flows(struct metrics *m, const struct sim *sim, FILE *summary)
 		traffic_result(sim->traffic, i, &r);
 		char dst[16];
 		units_ipv4_str(f->dst, dst);
-		uint64_t lost = r.sent - r.received;
+		uint64_t lost = r.sent > r.received ? r.sent - r.received : 0;
 		double loss = r.sent ? (double)lost / (double)r.sent : 0;
-		bool udp = f->type == SCENARIO_FLOW_UDP;
+		/* NaN and METRICS_NULL_INT are stored as NULL */
 		if (metrics_insert(
 		            m,
 		            "INSERT INTO flows VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
-		            "?13,?14,?15,?16,?17,?18)",
-		            "ttttiiiiditdddddd", f->name, udp ? "udp" : "ping",
+		            "?13,?14,?15,?16,?17,?18,?19,?20)",
+		            "ttttiiiiditdddddddi", f->name, scenario_flow_type_name(f->type),
 		            s->nodes[f->from].name, dst, (int64_t)r.sent, (int64_t)r.received,
 		            (int64_t)lost, (int64_t)r.duplicates, loss, (int64_t)r.bytes_received,
-		            udp ? "one-way" : "rtt", r.delay_mean * 1e3, r.delay_p50 * 1e3,
+		            delay_kind(f->type), r.delay_mean * 1e3, r.delay_p50 * 1e3,
 		            r.delay_p99 * 1e3, r.delay_min * 1e3, r.delay_max * 1e3,
-		            r.throughput_bps) != 0)
+		            r.throughput_bps, r.completion_s,
+		            r.retransmits < 0 ? METRICS_NULL_INT : r.retransmits) != 0)
 			return -1;
 		if (summary)
-			fprintf(summary,
-			        "  %-16s %-4s %6llu sent %6llu received %5.1f%% lost  %s %7.3f ms "
-			        "(p99 %7.3f)  %9.3f Mbit/s\n",
-			        f->name, udp ? "udp" : "ping", (unsigned long long)r.sent,
-			        (unsigned long long)r.received, loss * 100, udp ? "delay" : "rtt  ",
-			        r.delay_mean * 1e3, r.delay_p99 * 1e3, r.throughput_bps / 1e6);
+			print_flow(summary, f, &r, loss);
 	}
 	return 0;
 }

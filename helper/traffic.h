@@ -1,8 +1,16 @@
-/* Traffic generators and their measurements: constant-rate UDP flows and
- * ping, carried over ns-3 sockets.  Each UDP datagram carries a measurement
- * header (flow, sequence number, send time), so one-way delay, loss and
- * duplicates are measured at the receiver without ns-3 packet tags (which do
- * not survive IPsec processing). */
+/* Traffic generators and their measurements, over ns-3 sockets
+ * (docs/scenario-reference.md "traffic", docs/metrics-schema.md "flows"):
+ *
+ *   udp      UDP at a constant rate
+ *   poisson  UDP with exponential inter-arrival times (ns-3's RNG)
+ *   onoff    UDP at a constant rate during on periods (ns-3 OnOffApplication)
+ *   ping     ICMP echo requests; the replies measure the round trip
+ *   reqresp  UDP requests, each answered by the receiver; the response time
+ *   tcp      a bulk transfer over ns-3's TCP: goodput, completion time
+ *
+ * Each UDP datagram carries a measurement header (flow, sequence number,
+ * send time), so delay, loss and duplicates are measured at the receiver
+ * without ns-3 packet tags (which do not survive IPsec processing). */
 #ifndef TRAFFIC_H
 #define TRAFFIC_H
 
@@ -17,11 +25,19 @@
 #define TRAFFIC_PING_HEADER 8
 
 struct flow_result {
+	/* Packets (tcp: data segments, retransmissions included, as the
+	 * sender's and the receiver's TCP saw them; reqresp: requests sent,
+	 * responses received). */
 	uint64_t sent, received, duplicates;
-	uint64_t bytes_received;
-	/* One-way delay (UDP) or round-trip time (ping), seconds. */
+	uint64_t bytes_received; /* payload (tcp: bytes delivered to the receiving application) */
+	/* One-way delay (udp, poisson, onoff), round-trip time (ping) or
+	 * response time (reqresp), seconds; NAN for tcp. */
 	double delay_mean, delay_p50, delay_p99, delay_min, delay_max;
-	double throughput_bps; /* payload bits received over the flow's active time */
+	/* Payload bits received over the flow's active time (stop - start);
+	 * tcp: goodput, over start to completion (or stop). */
+	double throughput_bps;
+	double completion_s; /* tcp with a size, once delivered: since start; else NAN */
+	int64_t retransmits; /* tcp: data segments sent again; else -1 */
 };
 
 struct traffic;
@@ -29,8 +45,8 @@ struct traffic;
 /* Opens the sockets and schedules the first packet of every flow.  NULL and
  * a message in err on failure. */
 struct traffic *traffic_start(const struct scenario *s, char *err, size_t errlen);
-/* Summarises flow i (call after the run). */
-void traffic_result(const struct traffic *t, size_t i, struct flow_result *r);
+/* Summarises flow i (call after the run, before ns3c_destroy). */
+void traffic_result(struct traffic *t, size_t i, struct flow_result *r);
 void traffic_free(struct traffic *t);
 
 #endif
