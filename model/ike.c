@@ -3,6 +3,8 @@
  * statistics.  The exchanges live in the files listed in ike_sa.h. */
 #include "ike_sa.h"
 
+#include "ike_cert.h"
+
 #include "ipv4.h"
 
 #include <stdarg.h>
@@ -187,6 +189,8 @@ void ike_free(struct ike *ike)
 		ike->sas = sa->next;
 		ike_sa_free(sa);
 	}
+	for (size_t i = 0; i < ike->nconns; i++)
+		ike_cred_free(ike->conns[i].cred);
 	free(ike->conns);
 	free(ike);
 }
@@ -250,10 +254,6 @@ static int check_auth(const struct ike_conn_config *c, const struct ike_auth_con
 	if (a->auth == IKE_AUTHC_PSK && c->psk_len == 0)
 		return errf(err, errlen, "connection '%s': %s auth = psk needs a secret", c->name,
 		            side);
-	if (a->auth == IKE_AUTHC_PUBKEY)
-		return errf(err, errlen,
-		            "connection '%s': %s auth = pubkey is not implemented yet (use psk)",
-		            c->name, side);
 	if (a->id.id[0] && strcmp(a->id.id, "%any") != 0 &&
 	    ike_id_encode(a->id.id, 1, &type, data, sizeof(data), &len, msg, sizeof(msg)) < 0)
 		return errf(err, errlen, "connection '%s': %s id: %s", c->name, side, msg);
@@ -297,6 +297,7 @@ static int check_child(const struct ike_conn_config *c, const struct ike_child_c
 int ike_conn_add(struct ike *ike, const struct ike_conn_config *c, char *err, size_t errlen)
 {
 	struct ike_conn *conns, *n;
+	struct ike_cred *cred;
 	char msg[300];
 
 	if (!c->name[0])
@@ -320,19 +321,31 @@ int ike_conn_add(struct ike *ike, const struct ike_conn_config *c, char *err, si
 	if (check_auth(c, &c->local, "local", err, errlen) ||
 	    check_auth(c, &c->remote, "remote", err, errlen))
 		return -1;
+	if (ike_cred_load(c, &cred, err, errlen) < 0)
+		return -1;
 	conns = realloc(ike->conns, (ike->nconns + 1) * sizeof(*conns));
-	if (!conns)
+	if (!conns) {
+		ike_cred_free(cred);
 		return errf(err, errlen, "out of memory");
+	}
 	ike->conns = conns;
 	n = &conns[ike->nconns];
 	memset(n, 0, sizeof(*n));
 	n->cfg = *c;
+	/* The PEM was parsed into n->cred: the caller's text is not kept. */
+	n->cfg.local.cert_pem = n->cfg.local.key_pem = n->cfg.local.ca_pem = NULL;
+	n->cfg.remote.cert_pem = n->cfg.remote.key_pem = n->cfg.remote.ca_pem = NULL;
+	n->cred = cred;
 	if (ike_proposals_parse(IKE_PROTO_IKE, c->proposals[0] ? c->proposals : "default",
-	                        &n->ike_props, msg, sizeof(msg)) < 0)
+	                        &n->ike_props, msg, sizeof(msg)) < 0) {
+		ike_cred_free(cred);
 		return errf(err, errlen, "connection '%s': %s", c->name, msg);
+	}
 	for (size_t i = 0; i < c->n_children; i++)
-		if (check_child(c, &c->children[i], &n->esp_props[i], err, errlen))
+		if (check_child(c, &c->children[i], &n->esp_props[i], err, errlen)) {
+			ike_cred_free(cred);
 			return -1;
+		}
 	ike->nconns++;
 	enter(ike);
 	for (size_t i = 0; i < c->n_children; i++) {

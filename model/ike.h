@@ -48,6 +48,13 @@ enum ike_rekey_policy { IKE_MAKE_BEFORE_BREAK, IKE_BREAK_BEFORE_MAKE };
 
 enum ike_auth_class { IKE_AUTHC_PSK, IKE_AUTHC_PUBKEY };
 
+/* swanctl's send_cert: when our CERT payload goes out (RFC 7296 §3.6). */
+enum ike_send_cert {
+	IKE_SEND_CERT_IFASKED, /* the peer sent a CERTREQ (strongSwan's default) */
+	IKE_SEND_CERT_ALWAYS,
+	IKE_SEND_CERT_NEVER,
+};
+
 /* An identity (RFC 7296 §3.5) as in swanctl's `id`: an IPv4 address, an
  * FQDN ("gw.example.org"), an RFC 822 address ("user@example.org") or a
  * distinguished name ("C=CH, O=strongSwan, CN=gw").  Empty: the address. */
@@ -56,13 +63,13 @@ struct ike_identity {
 };
 
 struct ike_auth_config {
-	/* `auth = psk | pubkey`; pubkey (swanctl's default, also
-	 * ike_conn_defaults()'s) is refused by ike_conn_add() until public-key
-	 * authentication is implemented. */
+	/* `auth = psk | pubkey` (swanctl's default, also ike_conn_defaults()'s);
+	 * pubkey: X.509 certificates and RFC 7427 signatures (ike_cert.h). */
 	enum ike_auth_class auth;
-	struct ike_identity id;
+	struct ike_identity id; /* pubkey, local, empty: the certificate's subject */
 	/* pubkey: PEM of this side's certificate and private key (local) or
-	 * of the CA that must have signed the peer's certificate (remote). */
+	 * of the CA(s) that must have signed the peer's certificate (remote);
+	 * parsed by ike_conn_add(), not kept. */
 	const char *cert_pem, *key_pem, *ca_pem;
 };
 
@@ -117,6 +124,11 @@ struct ike_conn_config {
 	unsigned retransmit_tries;           /* 5 */
 	unsigned keyingtries;                /* 1; 0 = forever */
 	unsigned half_open_cookie_threshold; /* charon.cookie_threshold, 30 */
+	/* Certificate validity periods are checked at this Unix time plus the
+	 * host's now_ns(); 0 (default): not checked (the engine has no wall
+	 * clock). */
+	int64_t cert_epoch_s;
+	enum ike_send_cert send_cert; /* ifasked */
 	struct ike_child_config children[IKE_CHILDREN_MAX];
 	size_t n_children;
 };

@@ -13,16 +13,31 @@
  * (§2.9), transport mode on request (§1.3.1); a Child SA failure leaves the
  * IKE SA up (§1.2).
  *
- * Authentication methods: shared key MIC (method 2).  Public-key
- * authentication (RFC 7427 method 14 with CERT payloads) plugs in at
- * auth_compute() / auth_check(); ike_conn_add() refuses it until then.
+ * Authentication methods, per side (`local.auth`, `remote.auth`, mixed
+ * allowed as strongSwan allows it): shared key MIC (method 2) and public
+ * keys: Digital Signature (method 14, RFC 7427) with our X.509 certificate
+ * in a CERT payload (§3.6, encoding 4; when asked by a CERTREQ, or always
+ * or never: swanctl's send_cert) and CERTREQ for the CAs we trust (§3.7;
+ * the responder sends it in IKE_SA_INIT).  With
+ * certificates the messages are
+ *
+ *   HDR, SK {IDi, CERT, [CERTREQ,] [IDr,] AUTH, SAi2, TSi, TSr}  -->
+ *                                   <--  HDR, SK {IDr, CERT, AUTH, SAr2, TSi, TSr}
+ *
+ * The peer's certificate must chain to the connection's CA, be valid at the
+ * configured time (ike.h cert_epoch_s), contain its IDi/IDr (subject DN or
+ * subjectAltName) and verify its AUTH.
  */
 #include "ike_sa.h"
 
+#include "ike_cert.h"
 #include "ipv4.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#define AUTH_SIG_MAX 1100 /* AlgorithmIdentifier + RSA-8192 signature */
+#define PEER_CERTS_MAX 4  /* end entity + intermediates */
 
 #define ID_DATA_MAX (IKE_ID_MAX + 512)
 
@@ -38,11 +53,74 @@ static int own_id(struct ike *ike, struct ike_sa *sa, struct id_body *id)
 	size_t n;
 
 	memset(id->b, 0, 4);
+	if (!c->local.id.id[0] && c->local.auth == IKE_AUTHC_PUBKEY) {
+		/* strongSwan: the certificate's subject is the default id. */
+		if (ike_cred_subject_der(ike_sa_conn(ike, sa)->cred, id->b + 4, ID_DATA_MAX, &n) <
+		    0) {
+			snprintf(ike->diag, sizeof(ike->diag), "no certificate subject for IDi");
+			return -1;
+		}
+		id->b[0] = IKE_ID_DER_ASN1_DN;
+		id->len = 4 + n;
+		return 0;
+	}
 	if (ike_id_encode(c->local.id.id, sa->local_addr, &id->b[0], id->b + 4, ID_DATA_MAX, &n,
 	                  ike->diag, sizeof(ike->diag)) < 0)
 		return -1;
 	id->len = 4 + n;
 	return 0;
+}
+
+/* RFC 7427 §4: the hash algorithms we sign and verify with. */
+void ike_auth_init_payloads(struct ike *ike, struct ike_sa *sa, struct ike_builder *b,
+                            bool response)
+{
+	const struct ike_conn *conn = ike_sa_conn(ike, sa);
+	static const uint8_t hashes[] = {0, IKE_HASH_SHA2_256, 0, IKE_HASH_SHA2_384,
+	                                 0, IKE_HASH_SHA2_512};
+	const uint8_t *req;
+	size_t n;
+
+	if (conn->cfg.local.auth != IKE_AUTHC_PUBKEY && conn->cfg.remote.auth != IKE_AUTHC_PUBKEY)
+		return;
+	/* §1.2: HDR, SAr1, KEr, Nr, [CERTREQ] */
+	req = ike_cred_certreq(conn->cred, &n);
+	if (response && req)
+		ike_add_certreq(b, IKE_CERT_X509_SIG, req, n);
+	ike_add_notify(b, 0, NULL, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, hashes, sizeof(hashes));
+}
+
+void ike_auth_init_received(struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct ike_payload *p = ike_msg_find_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS);
+
+	sa->peer_certreq = ike_msg_find(m, IKE_PL_CERTREQ, NULL) != NULL;
+	sa->peer_hashes = 0;
+	for (size_t i = 0; p && i + 1 < p->u.notify.len; i += 2) {
+		uint16_t h = get_be16(p->u.notify.data + i);
+
+		if (h < 16)
+			sa->peer_hashes |= 1u << h;
+	}
+}
+
+/* Our CERT, and CERTREQ for the peer's CAs (initiator: §1.2 puts it in
+ * IKE_AUTH; the responder's went with IKE_SA_INIT). */
+static void add_certs(struct ike *ike, struct ike_sa *sa, struct ike_builder *b, bool certreq)
+{
+	const struct ike_conn *conn = ike_sa_conn(ike, sa);
+	const uint8_t *p;
+	size_t n;
+
+	bool send = conn->cfg.send_cert == IKE_SEND_CERT_ALWAYS ||
+	            (conn->cfg.send_cert == IKE_SEND_CERT_IFASKED && sa->peer_certreq);
+
+	if (send && conn->cfg.local.auth == IKE_AUTHC_PUBKEY &&
+	    (p = ike_cred_cert_der(conn->cred, &n)))
+		ike_add_cert(b, IKE_CERT_X509_SIG, p, n);
+	if (certreq && conn->cfg.remote.auth == IKE_AUTHC_PUBKEY &&
+	    (p = ike_cred_certreq(conn->cred, &n)))
+		ike_add_certreq(b, IKE_CERT_X509_SIG, p, n);
 }
 
 static struct ike_auth_input auth_input(const struct ike_sa *sa, bool ours, const uint8_t *idb,
@@ -69,11 +147,23 @@ static struct ike_auth_input auth_input(const struct ike_sa *sa, bool ours, cons
 static int auth_compute(struct ike *ike, struct ike_sa *sa, const struct id_body *id,
                         struct ike_builder *b)
 {
-	const struct ike_conn_config *c = &ike_sa_conn(ike, sa)->cfg;
+	const struct ike_conn *conn = ike_sa_conn(ike, sa);
+	const struct ike_conn_config *c = &conn->cfg;
 	struct ike_auth_input in = auth_input(sa, true, id->b, id->len);
-	uint8_t auth[IKE_PRF_MAX_LEN];
+	uint8_t auth[AUTH_SIG_MAX];
 	size_t n;
 
+	if (c->local.auth == IKE_AUTHC_PUBKEY) {
+		char err[200];
+
+		/* RFC 7427 §3: AUTH method 14 with the hash the peer supports. */
+		if (ike_cred_sign(conn->cred, ike_cred_sign_hash(conn->cred, sa->peer_hashes), &in,
+		                  auth, sizeof(auth), &n, err, sizeof(err)) < 0) {
+			snprintf(ike->diag, sizeof(ike->diag), "AUTH signature failed: %s", err);
+			return -1;
+		}
+		return ike_add_auth(b, IKE_AUTH_DIGITAL_SIGNATURE, auth, n);
+	}
 	if (ike_auth_psk(&in, c->psk, c->psk_len, auth, &n) < 0) {
 		snprintf(ike->diag, sizeof(ike->diag), "AUTH computation failed");
 		return -1;
@@ -83,8 +173,97 @@ static int auth_compute(struct ike *ike, struct ike_sa *sa, const struct id_body
 
 /* The peer's identity and AUTH payload: NULL if fine, else the diagnostic
  * (which check failed) in ike->diag. */
-static const char *auth_check(struct ike *ike, struct ike_sa *sa, const struct ike_payload *id,
-                              const struct ike_payload *auth)
+/* Public-key authentication of the peer (RFC 7296 §2.15, RFC 7427): its
+ * certificate chains to our CA, is valid, holds its identity, and its key
+ * verifies AUTH.  NULL if fine, else the diagnostic in ike->diag. */
+static const char *pubkey_check(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                                const struct ike_payload *id, const struct ike_payload *auth,
+                                const char *got, const struct ike_auth_input *in)
+{
+	const struct ike_conn *conn = ike_sa_conn(ike, sa);
+	const char *side = sa->initiator ? "initiator" : "responder";
+	const char *peer = sa->initiator ? "responder" : "initiator";
+	const uint8_t *ders[PEER_CERTS_MAX];
+	size_t lens[PEER_CERTS_MAX], n = 0, other = 0;
+	char detail[600], subj[256], err[200];
+	int64_t at = INT64_MIN;
+	enum ike_cert_status st;
+	X509 *x = NULL;
+	int rc;
+
+	if (auth->u.auth.method != IKE_AUTH_DIGITAL_SIGNATURE) {
+		snprintf(ike->diag, sizeof(ike->diag),
+		         "%s: the %s '%s' authenticates with AUTH method %u%s, connection '%s' "
+		         "expects a digital signature (method 14, RFC 7427) with a certificate",
+		         side, peer, got, auth->u.auth.method,
+		         auth->u.auth.method == IKE_AUTH_PSK ? " (pre-shared key)" : "",
+		         conn->cfg.name);
+		return ike->diag;
+	}
+	for (const struct ike_payload *p = ike_msg_find(m, IKE_PL_CERT, NULL); p;
+	     p = ike_msg_find(m, IKE_PL_CERT, p)) {
+		if (p->u.cert.encoding != IKE_CERT_X509_SIG)
+			other++;
+		else if (n < PEER_CERTS_MAX) {
+			ders[n] = p->u.cert.data;
+			lens[n++] = p->u.cert.len;
+		}
+	}
+	if (n == 0) {
+		snprintf(ike->diag, sizeof(ike->diag),
+		         "%s: no certificate: the %s '%s' sent no CERT payload with an X.509 "
+		         "certificate%s, connection '%s' authenticates it with pubkey",
+		         side, peer, got, other ? " (only other encodings)" : "", conn->cfg.name);
+		return ike->diag;
+	}
+	if (conn->cfg.cert_epoch_s)
+		at = conn->cfg.cert_epoch_s + (int64_t)(ike_now(ike) / 1000000000ULL);
+	st = ike_cred_verify_peer(conn->cred, ders, lens, n, at, &x, detail, sizeof(detail));
+	switch (st) {
+	case IKE_CERT_OK:
+		break;
+	case IKE_CERT_MALFORMED:
+		snprintf(ike->diag, sizeof(ike->diag),
+		         "%s: malformed certificate: the %s '%s' sent a CERT payload that is %s",
+		         side, peer, got, detail);
+		return ike->diag;
+	case IKE_CERT_UNTRUSTED:
+		snprintf(ike->diag, sizeof(ike->diag),
+		         "%s: untrusted chain: the %s's certificate %s (no path to a CA of "
+		         "connection '%s')",
+		         side, peer, detail, conn->cfg.name);
+		return ike->diag;
+	case IKE_CERT_EXPIRED:
+	case IKE_CERT_NOT_YET_VALID:
+		snprintf(ike->diag, sizeof(ike->diag),
+		         "%s: certificate %s: the %s's certificate %s", side,
+		         st == IKE_CERT_EXPIRED ? "expired" : "not yet valid", peer, detail);
+		return ike->diag;
+	}
+	ike_cert_subject(x, subj, sizeof(subj));
+	if (!ike_cert_has_id(x, id->u.id.type, id->u.id.data, id->u.id.len)) {
+		snprintf(ike->diag, sizeof(ike->diag),
+		         "%s: ID not in certificate: the %s's identity '%s' is neither the subject "
+		         "nor a subjectAltName of its certificate '%s'",
+		         side, peer, got, subj);
+		X509_free(x);
+		return ike->diag;
+	}
+	rc = ike_auth_verify(X509_get0_pubkey(x), in, auth->u.auth.data, auth->u.auth.len, err,
+	                     sizeof(err));
+	X509_free(x);
+	if (rc != 0) {
+		snprintf(ike->diag, sizeof(ike->diag),
+		         "%s: bad signature: the AUTH payload of the %s '%s' does not verify with "
+		         "the public key of its certificate '%s' (%s)",
+		         side, peer, got, subj, err);
+		return ike->diag;
+	}
+	return NULL;
+}
+
+static const char *auth_check(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                              const struct ike_payload *id, const struct ike_payload *auth)
 {
 	const struct ike_conn_config *c = &ike_sa_conn(ike, sa)->cfg;
 	const char *side = sa->initiator ? "initiator" : "responder";
@@ -105,15 +284,18 @@ static const char *auth_check(struct ike *ike, struct ike_sa *sa, const struct i
 		         side, peer, got, c->name, c->remote.id.id);
 		return ike->diag;
 	}
-	if (auth->u.auth.method != IKE_AUTH_PSK) {
+	in = auth_input(sa, false, id->body, id->body_len);
+	if (c->remote.auth == IKE_AUTHC_PUBKEY) {
+		if (pubkey_check(ike, sa, m, id, auth, got, &in))
+			return ike->diag;
+	} else if (auth->u.auth.method != IKE_AUTH_PSK) {
 		snprintf(ike->diag, sizeof(ike->diag),
 		         "%s: the %s '%s' authenticates with AUTH method %u, connection '%s' "
 		         "expects a pre-shared key (method 2)",
 		         side, peer, got, auth->u.auth.method, c->name);
 		return ike->diag;
-	}
-	in = auth_input(sa, false, id->body, id->body_len);
-	if (ike_auth_psk_verify(&in, c->psk, c->psk_len, auth->u.auth.data, auth->u.auth.len)) {
+	} else if (ike_auth_psk_verify(&in, c->psk, c->psk_len, auth->u.auth.data,
+	                               auth->u.auth.len)) {
 		snprintf(ike->diag, sizeof(ike->diag),
 		         "%s: AUTH mismatch: the %s '%s' proved a different pre-shared key than "
 		         "connection '%s' has",
@@ -142,6 +324,7 @@ int ike_auth_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builde
 	if (own_id(ike, sa, &id) < 0)
 		return -1;
 	ike_add_id(b, IKE_PL_IDI, id.b[0], id.b + 4, id.len - 4);
+	add_certs(ike, sa, b, true);
 	if (c->remote.id.id[0] && strcmp(c->remote.id.id, "%any") != 0) {
 		/* §3.5: IDr tells the responder whom we want to talk to. */
 		uint8_t t, d[ID_DATA_MAX];
@@ -299,13 +482,16 @@ void ike_auth_handle_response(struct ike *ike, struct ike_sa *sa, const struct i
 
 		ike_failure(ike, sa, NULL,
 		            "initiator: the responder answered IKE_AUTH with %s: it did not accept "
-		            "our identity or AUTH payload (check its remote id and secret for us)",
-		            name ? name : "an error");
+		            "our identity or AUTH payload (check its remote id and %s for us)",
+		            name ? name : "an error",
+		            ike_sa_conn(ike, sa)->cfg.local.auth == IKE_AUTHC_PUBKEY
+		                    ? "the CA it trusts"
+		                    : "secret");
 		ike_sa_end(ike, sa, IKE_STATE_FAILED, err ? "authentication failed" : "peer error",
 		           IKE_END_CLEAR);
 		return;
 	}
-	why = auth_check(ike, sa, idr, auth);
+	why = auth_check(ike, sa, m, idr, auth);
 	if (why) {
 		/* §2.21.2: tell the responder, then the SA is gone. */
 		ike_failure(ike, sa, NULL, "%s", why);
@@ -377,7 +563,8 @@ bool ike_auth_handle_request(struct ike *ike, struct ike_sa *sa, const struct ik
 	struct id_body id;
 	const char *why;
 
-	why = auth_check(ike, sa, idi, auth);
+	sa->peer_certreq |= ike_msg_find(m, IKE_PL_CERTREQ, NULL) != NULL;
+	why = auth_check(ike, sa, m, idi, auth);
 	if (!why && own_id(ike, sa, &id) < 0)
 		why = ike->diag;
 	if (!why && idr &&
@@ -403,6 +590,7 @@ bool ike_auth_handle_request(struct ike *ike, struct ike_sa *sa, const struct ik
 		return true;
 	}
 	ike_add_id(b, IKE_PL_IDR, id.b[0], id.b + 4, id.len - 4);
+	add_certs(ike, sa, b, false);
 	if (auth_compute(ike, sa, &id, b) < 0) {
 		ike_failure(ike, sa, NULL, "responder: %s", ike->diag);
 		sa->end_reason = "internal error";

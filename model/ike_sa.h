@@ -10,6 +10,7 @@
  *   ike_sa_init.c   IKE_SA_INIT (§1.2, §2.5-§2.7, §2.10, §2.23)
  *   ike_auth_exchange.c  IKE_AUTH (§1.2, §2.15, §2.16) and its Child SA
  *   ike_id.c        identities (§3.5)
+ *   ike_cert.c      X.509 credentials for pubkey AUTH (ike_cert.h)
  *   ike_ts.c        traffic selectors and narrowing (§2.9)
  *   ike_child.c     Child SAs in the data plane, SPIs, trap policies
  *   ike_child_select.c  the responder's choice of a child for offered TS (§2.9)
@@ -186,6 +187,8 @@ struct ike_sa {
 	size_t cookie_len;
 	unsigned cookie_retries, ke_retries;
 	bool nat_local, nat_remote; /* §2.23: we / the peer are behind a NAT */
+	unsigned peer_hashes;       /* RFC 7427 §4: bit h set if the peer announced hash h */
+	bool peer_certreq;          /* §3.7: the peer asked for a certificate */
 	/* the peer's authenticated identity (IDi/IDr type and data) */
 	uint8_t peer_id_type;
 	uint8_t peer_id[IKE_ID_MAX];
@@ -233,7 +236,8 @@ struct ike_conn {
 	uint16_t ke_group[IKE_CHILDREN_MAX]; /* PFS group a responder asked for (INVALID_KE) */
 	uint16_t ike_ke_group;               /* the same for IKE SA rekeys */
 	size_t start_child;
-	unsigned attempts; /* keyingtries used by the current initiation */
+	unsigned attempts;     /* keyingtries used by the current initiation */
+	struct ike_cred *cred; /* pubkey credentials (ike_cert.h), NULL for PSK */
 };
 
 struct ike {
@@ -365,6 +369,13 @@ int ike_auth_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builde
 bool ike_auth_handle_request(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
                              struct ike_builder *b);
 void ike_auth_handle_response(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m);
+/* IKE_SA_INIT of a connection with pubkey authentication on either side:
+ * N(SIGNATURE_HASH_ALGORITHMS) (RFC 7427 §4) and, in the response, CERTREQ
+ * for the CAs we trust (§3.7).  Nothing for PSK-only connections. */
+void ike_auth_init_payloads(struct ike *ike, struct ike_sa *sa, struct ike_builder *b,
+                            bool response);
+/* Note the hashes the peer announced in its IKE_SA_INIT message. */
+void ike_auth_init_received(struct ike_sa *sa, const struct ike_msg *m);
 
 /* --- ike_id.c ---------------------------------------------------------------- */
 

@@ -11,6 +11,8 @@
  * N(INVALID_KE_PAYLOAD) naming it, the initiator repeats with a KE of that
  * group), the negotiation of the IKE SA's proposal (§2.7, with a diagnostic
  * when nothing matches), the nonces (§2.10) and NAT detection (§2.23).
+ * Connections with public-key authentication add N(SIGNATURE_HASH_ALGORITHMS)
+ * (RFC 7427 §4) and, in the response, CERTREQ (§3.7): ike_auth_init_*().
  */
 #include "ike_sa.h"
 
@@ -176,6 +178,7 @@ int ike_sa_init_build(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t c
 	ike_add_ke(&b, ike_dh_group(sa->dh), ke, ke_len);
 	ike_add_nonce(&b, sa->ni, sa->ni_len);
 	add_nat_notifies(ike, sa, &b, zero);
+	ike_auth_init_payloads(ike, sa, &b, false);
 	if (ike_builder_finish(&b, len) < 0) {
 		snprintf(ike->diag, sizeof(ike->diag), "IKE_SA_INIT: %s", b.err.reason);
 		return -1;
@@ -323,6 +326,7 @@ void ike_sa_init_response(struct ike *ike, struct ike_sa *sa, const struct ike_m
 		return;
 	}
 	sa->chosen = ike->sap.p[0];
+	ike_auth_init_received(sa, m);
 	memcpy(sa->spi_r, m->spi_r, IKE_SPI_LEN);
 	memcpy(sa->nr, nr->body, nr->body_len);
 	sa->nr_len = nr->body_len;
@@ -501,6 +505,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	}
 	memcpy(sa->ni, ni->body, ni->body_len);
 	sa->ni_len = ni->body_len;
+	ike_auth_init_received(sa, m);
 	sa->nr_len = IKE_NONCE_LEN;
 	ike_random(ike, sa->nr, sa->nr_len);
 	nat_detect(ike, sa, m, zero, src, sport, dst, dport);
@@ -521,6 +526,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	ike_add_sa(&b, &chosen, 1);
 	ike_add_ke(&b, suite.dh, pub, pub_len);
 	ike_add_nonce(&b, sa->nr, sa->nr_len);
+	ike_auth_init_payloads(ike, sa, &b, true);
 	add_nat_notifies(ike, sa, &b, sa->spi_r);
 	if (ike_builder_finish(&b, &rlen) < 0 ||
 	    keep_copy(&sa->init_resp, &sa->init_resp_len, sa->x.resp, rlen) < 0) {
