@@ -24,6 +24,7 @@ static const char *const drop_names[IPSEC_DROP__COUNT] = {
         [IPSEC_DROP_SA_EXPIRED] = "sa_expired",
         [IPSEC_DROP_DUMMY] = "dummy",
         [IPSEC_DROP_CRYPTO_ERROR] = "crypto_error",
+        [IPSEC_DROP_CRYPTO_QUEUE_FULL] = "crypto_queue_full",
 };
 
 const char *ipsec_drop_name(enum ipsec_drop reason)

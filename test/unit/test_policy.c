@@ -583,10 +583,11 @@ static void test_drop_names(void **state)
 	(void)state;
 	static const char *want[] = {
 	        "no_sa",     "replay",        "icv_fail",   "policy_discard", "policy_mismatch",
-	        "malformed", "seq_exhausted", "sa_expired", "dummy",          "crypto_error"};
+	        "malformed", "seq_exhausted", "sa_expired", "dummy",          "crypto_error",
+	        "crypto_queue_full"};
 	struct ipsec *ctx = ipsec_new(&test_ops, NULL);
 
-	assert_int_equal(IPSEC_DROP__COUNT, 10);
+	assert_int_equal(IPSEC_DROP__COUNT, 11);
 	for (int i = 0; i < IPSEC_DROP__COUNT; i++)
 		assert_string_equal(ipsec_drop_name((enum ipsec_drop)i), want[i]);
 	ipsec_count_drop(ctx, IPSEC_DROP_MALFORMED);
