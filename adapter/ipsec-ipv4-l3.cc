@@ -65,6 +65,12 @@ void IpsecIpv4L3Protocol::SetForwardTap(ForwardTap tap, void *arg)
 	m_tapArg = arg;
 }
 
+void IpsecIpv4L3Protocol::SetCryptoHook(CryptoHook hook, void *arg)
+{
+	m_crypto = hook;
+	m_cryptoArg = arg;
+}
+
 size_t IpsecIpv4L3Protocol::ToBytes(Ptr<const Packet> p, const Ipv4Header &h,
                                     std::vector<uint8_t> &buf, std::vector<uint8_t> &out)
 {
@@ -132,7 +138,7 @@ bool IpsecIpv4L3Protocol::Output(Ptr<const Packet> packet, const Ipv4Header &hea
 	case IPSEC_VERDICT_BYPASS:
 		return true;
 	case IPSEC_VERDICT_PROTECT:
-		SendBytes(m_txOut.data(), outLen);
+		SendProtected(m_txOut.data(), outLen);
 		return false;
 	default:
 		return false;
@@ -179,6 +185,30 @@ void IpsecIpv4L3Protocol::SendBytes(const uint8_t *pkt, size_t len)
 	if (route) {
 		Ipv4L3Protocol::SendWithHeader(p, h, route);
 	}
+}
+
+void IpsecIpv4L3Protocol::SendProtected(const uint8_t *pkt, size_t len)
+{
+	if (!m_crypto) {
+		SendBytes(pkt, len);
+		return;
+	}
+	uint64_t at = m_crypto(m_cryptoArg, m_nodeId, 0, -1, pkt, len);
+	uint64_t now = static_cast<uint64_t>(Simulator::Now().GetNanoSeconds());
+	if (at == UINT64_MAX) {
+		return;
+	}
+	if (at <= now) {
+		SendBytes(pkt, len);
+		return;
+	}
+	Simulator::Schedule(NanoSeconds(at - now), &IpsecIpv4L3Protocol::SendCopy,
+	                    Ptr<IpsecIpv4L3Protocol>(this), std::vector<uint8_t>(pkt, pkt + len));
+}
+
+void IpsecIpv4L3Protocol::SendCopy(std::vector<uint8_t> pkt)
+{
+	SendBytes(pkt.data(), pkt.size());
 }
 
 void IpsecIpv4L3Protocol::SetNat(struct nat *nat, uint32_t outsideIf)
@@ -272,7 +302,7 @@ void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p
 		ucb(route, q, header);
 		break;
 	case IPSEC_VERDICT_PROTECT:
-		SendBytes(m_out.data(), outLen);
+		SendProtected(m_out.data(), outLen);
 		break;
 	default:
 		break;
@@ -307,19 +337,39 @@ bool IpsecIpv4L3Protocol::InputIpsec(Ptr<Packet> p, const Ipv4Header &header,
 		tag.node = m_nodeId;
 		tag.sa = sa;
 		inner->AddPacketTag(tag);
-		/* A tunnel's inner packet to forward is routed at once; one for this
-		 * node is received again, so that raw sockets see it too. */
 		Ptr<NetDevice> dev = iface->GetDevice();
-		if (IsDestinationAddress(ih.GetDestination(), GetInterfaceForDevice(dev)) ||
-		    !m_routing->RouteDecapsulated(inner, ih, dev)) {
-			inner->AddHeader(ih);
-			Receive(dev, inner, PROT_NUMBER, dev->GetAddress(), dev->GetAddress(),
-			        NetDevice::PACKET_HOST);
+		uint64_t at = m_crypto ? m_crypto(m_cryptoArg, m_nodeId, 1, -1, m_in.data(), n) : 0;
+		uint64_t now = static_cast<uint64_t>(Simulator::Now().GetNanoSeconds());
+		if (at == UINT64_MAX) {
+			return true;
+		}
+		if (at <= now) {
+			DeliverInner(inner, ih, dev);
+		} else {
+			Simulator::Schedule(NanoSeconds(at - now), &IpsecIpv4L3Protocol::DeliverInner,
+			                    Ptr<IpsecIpv4L3Protocol>(this), inner, ih, dev);
 		}
 		return true;
 	}
+	case IPSEC_VERDICT_DROP:
+		if (m_crypto) { /* the engine may have done the work before it dropped */
+			m_crypto(m_cryptoArg, m_nodeId, 1, static_cast<int>(why), m_in.data(), n);
+		}
+		return true;
 	default:
 		return true;
+	}
+}
+
+void IpsecIpv4L3Protocol::DeliverInner(Ptr<Packet> inner, Ipv4Header ih, Ptr<NetDevice> dev)
+{
+	/* A tunnel's inner packet to forward is routed at once; one for this
+	 * node is received again, so that raw sockets see it too. */
+	if (IsDestinationAddress(ih.GetDestination(), GetInterfaceForDevice(dev)) ||
+	    !m_routing->RouteDecapsulated(inner, ih, dev)) {
+		inner->AddHeader(ih);
+		Receive(dev, inner, PROT_NUMBER, dev->GetAddress(), dev->GetAddress(),
+		        NetDevice::PACKET_HOST);
 	}
 }
 

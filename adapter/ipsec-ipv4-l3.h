@@ -32,6 +32,10 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 {
       public:
 	typedef int (*ForwardTap)(void *arg, uint32_t node, const uint8_t *pkt, size_t len);
+	/* The node's crypto engine (ns3c_crypto_attach): the completion time of
+	 * an ESP/AH packet the engine processed, or UINT64_MAX to drop it. */
+	typedef uint64_t (*CryptoHook)(void *arg, uint32_t node, int inbound, int dropped,
+	                               const uint8_t *pkt, size_t len);
 
 	static TypeId GetTypeId();
 
@@ -39,6 +43,7 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	void SetEngine(struct ipsec *engine);
 	struct ipsec *GetEngine() const;
 	void SetForwardTap(ForwardTap tap, void *arg);
+	void SetCryptoHook(CryptoHook hook, void *arg);
 
 	void Send(Ptr<Packet> packet, Ipv4Address source, Ipv4Address destination, uint8_t protocol,
 	          Ptr<Ipv4Route> route) override;
@@ -84,6 +89,13 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	/* Local-out through the engine; true when the packet bypasses IPsec
 	 * and the caller sends it as it is. */
 	bool Output(Ptr<const Packet> packet, const Ipv4Header &header);
+	/* Sends a packet the engine protected, when the crypto engine (if any)
+	 * is done with it. */
+	void SendProtected(const uint8_t *pkt, size_t len);
+	void SendCopy(std::vector<uint8_t> pkt);
+	/* Hands a decapsulated packet on: routed at once when it is to be
+	 * forwarded, received again when it is for this node. */
+	void DeliverInner(Ptr<Packet> inner, Ipv4Header ih, Ptr<NetDevice> dev);
 	/* Parses an IPv4 packet into a header and a payload packet. */
 	static bool FromBytes(const uint8_t *pkt, size_t len, Ipv4Header &h, Ptr<Packet> &payload);
 	/* Serialises header + packet into buf and makes out large enough for
@@ -96,6 +108,8 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	Ptr<IpsecRouting> m_routing;
 	ForwardTap m_tap = nullptr;
 	void *m_tapArg = nullptr;
+	CryptoHook m_crypto = nullptr;
+	void *m_cryptoArg = nullptr;
 	struct nat *m_nat = nullptr;
 	uint32_t m_natOutside = 0;
 	bool m_natFromOutside = false; /* the packet being routed came in outside */

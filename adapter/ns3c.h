@@ -85,6 +85,19 @@ void ns3c_nat_attach(uint32_t node, struct nat *nat, uint32_t outside_iface);
  * every plaintext packet it delivers or forwards through ipsec_input_policy. */
 void ns3c_ipsec_attach(uint32_t node, struct ipsec *engine);
 
+/* A crypto engine for the node (helper/sim_crypto.c holds the model).  `fn`
+ * is told of every ESP/AH packet the node's IPsec engine processed:
+ * outbound (inbound 0) after ipsec_output protected it, inbound (1) after
+ * ipsec_input decapsulated it (dropped -1) or dropped it (dropped = the
+ * enum ipsec_drop reason).  It returns the simulated time (ns) at which the
+ * crypto engine is done with the packet: the protected packet is sent, or
+ * the decapsulated one handed on, then; UINT64_MAX drops it (fn counts the
+ * drop).  The return value is ignored for packets already dropped.
+ * Plaintext and bypassed packets are never delayed.  NULL detaches. */
+typedef uint64_t (*ns3c_crypto_fn)(void *arg, uint32_t node, int inbound, int dropped,
+                                   const uint8_t *pkt, size_t len);
+void ns3c_crypto_attach(uint32_t node, ns3c_crypto_fn fn, void *arg);
+
 /* A look at every IPv4 packet the node forwards, before IPsec processing.
  * Return 0 to forward the packet, 1 to drop it silently.  Used by on-path
  * attacker nodes. */

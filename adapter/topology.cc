@@ -212,6 +212,11 @@ extern "C" void ns3c_set_forward_tap(uint32_t node, ns3c_forward_tap tap, void *
 	L3(node)->SetForwardTap(tap, arg);
 }
 
+extern "C" void ns3c_crypto_attach(uint32_t node, ns3c_crypto_fn fn, void *arg)
+{
+	L3(node)->SetCryptoHook(fn, arg);
+}
+
 extern "C" void ns3c_inject(uint32_t node, const uint8_t *pkt, size_t len)
 {
 	L3(node)->SendBytes(pkt, len);

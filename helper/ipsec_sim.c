@@ -22,6 +22,9 @@ static const struct {
         {"peer", cmd_peer,
          "peer SCENARIO --node NAME [--duration T] [--keys DIR] [--at T ACTION]...   one node's"
          " IKE over real UDP sockets"},
+        {"calibrate", cmd_calibrate,
+         "calibrate [--out FILE] [--name NAME] [--time SECONDS]   measure this host's crypto,"
+         " write a crypto engine profile"},
         {"decrypt", cmd_decrypt,
          "decrypt --esp-sa FILE IN.pcap OUT.pcap [--mode auto|tunnel|transport]"},
         {"sweep-task", cmd_sweep_task, NULL},

@@ -95,6 +95,15 @@ static const char SCHEMA[] =
         " dropped_unknown_spi INTEGER NOT NULL, dropped_integrity INTEGER NOT NULL,"
         " dropped_replay INTEGER NOT NULL, dropped_other INTEGER NOT NULL,"
         " cookies_sent INTEGER NOT NULL, keepalives INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS crypto_engines("
+        " run_id INTEGER NOT NULL REFERENCES runs, node TEXT NOT NULL, profile TEXT NOT NULL,"
+        " profile_path TEXT NOT NULL, lanes INTEGER NOT NULL, queue_limit INTEGER NOT NULL,"
+        " latency_us REAL NOT NULL, ike TEXT NOT NULL, packets INTEGER NOT NULL,"
+        " bytes INTEGER NOT NULL, drops INTEGER NOT NULL, utilisation REAL NOT NULL,"
+        " queue_mean REAL NOT NULL, queue_max INTEGER NOT NULL, wait_mean_us REAL NOT NULL,"
+        " wait_max_us REAL NOT NULL, ike_dh INTEGER NOT NULL, ike_sign INTEGER NOT NULL,"
+        " ike_verify INTEGER NOT NULL, ike_prf INTEGER NOT NULL, ike_busy_ms REAL NOT NULL,"
+        " ike_utilisation REAL NOT NULL, costs TEXT NOT NULL);"
         "PRAGMA user_version = " TEXT_OF(METRICS_SCHEMA_VERSION) ";";
 
 int metrics_schema_version(sqlite3 *db, const char *schema)

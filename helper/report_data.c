@@ -32,6 +32,10 @@ static const struct {
                              " AND d.reason = x.reason)"
                              " FROM runs r, (SELECT DISTINCT reason FROM sa_drops) x"
                              " WHERE r.status = 'complete' ORDER BY x.reason"},
+        [REPORT_CRYPTO_UTIL] = {"crypto engine utilisation", "%", 1,
+                                "SELECT r.config_id, c.node, 100.0 * c.utilisation"
+                                " FROM crypto_engines c JOIN runs r USING(run_id)"
+                                " WHERE r.status = 'complete' ORDER BY c.rowid"},
 };
 
 struct sample {
@@ -102,6 +106,13 @@ static int load_table(struct report *r, enum report_metric m, char *err, size_t 
 	t->decimals = METRICS[m].decimals;
 	t->n_configs = r->n_configs;
 	sqlite3_stmt *st;
+	if (m == REPORT_CRYPTO_UTIL &&
+	    sqlite3_table_column_metadata(r->db, NULL, "crypto_engines", "utilisation", NULL, NULL,
+	                                  NULL, NULL, NULL) != SQLITE_OK) {
+		/* a database from before crypto engines: nothing to show */
+		t->cells = calloc(1, sizeof *t->cells);
+		return t->cells ? 0 : fail(r->db, err, errlen, t->title);
+	}
 	if (sqlite3_prepare_v2(r->db, METRICS[m].sql, -1, &st, NULL) != SQLITE_OK)
 		return fail(r->db, err, errlen, t->title);
 	struct sample *s = NULL;

@@ -38,6 +38,7 @@ enum report_metric {
 	REPORT_DELAY_P50,
 	REPORT_DELAY_P99,
 	REPORT_SA_DROPS,
+	REPORT_CRYPTO_UTIL, /* per node with a crypto_engine */
 	REPORT__COUNT
 };
 

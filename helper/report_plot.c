@@ -226,8 +226,17 @@ static void plot_sa_drops(FILE *gp, const struct report *r, const char *path)
 	gp_table_bars(gp, r, &r->tables[REPORT_SA_DROPS], 1);
 }
 
+static void plot_crypto(FILE *gp, const struct report *r, const char *path)
+{
+	gp_begin(gp, path, HEIGHT);
+	gp_title(gp, "set title", r, "crypto engine utilisation per node");
+	fprintf(gp, "set ylabel 'utilisation [%% of the lanes busy]'\n");
+	gp_xtics(gp, r);
+	gp_table_bars(gp, r, &r->tables[REPORT_CRYPTO_UTIL], 1);
+}
+
 /* Every plot: its file, the table it needs rows in, its function.  Plots of
- * rekey loss, crypto-engine utilisation and IKE setup times join here. */
+ * rekey loss and IKE setup times join here. */
 static const struct {
 	const char *file;
 	enum report_metric needs;
@@ -237,6 +246,7 @@ static const struct {
         {"delay.png", REPORT_DELAY_MEAN, plot_delay},
         {"loss.png", REPORT_LOSS, plot_loss},
         {"sa-drops.png", REPORT_SA_DROPS, plot_sa_drops},
+        {"crypto-utilisation.png", REPORT_CRYPTO_UTIL, plot_crypto},
 };
 
 int report_plot_all(const struct report *r, const char *dir, FILE *out, FILE *log)

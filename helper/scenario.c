@@ -19,8 +19,8 @@
 
 static const char *const top_keys[] = {"name",  "description", "duration", "seed",     "nodes",
                                        "links", "traffic",     "events",   "realtime", NULL};
-static const char *const node_keys[] = {"name",     "routes", "forwarding", "ipsec",
-                                        "attacker", "nat",    NULL};
+static const char *const node_keys[] = {"name",     "routes", "forwarding",    "ipsec",
+                                        "attacker", "nat",    "crypto_engine", NULL};
 
 /* Nodes, second pass: everything but the name. */
 static void load_node(struct load *L, size_t ni)
@@ -46,6 +46,8 @@ static void load_node(struct load *L, size_t ni)
 		scn_load_attacker(L, ni, v);
 	if ((v = scn_get(c, m, "nat")))
 		scn_load_nat(L, ni, v);
+	if ((v = scn_get(c, m, "crypto_engine")))
+		scn_load_crypto(L, ni, v);
 	L->s->n_sas += nd->n_sas;
 	L->s->n_conns += nd->n_conns;
 }

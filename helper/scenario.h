@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "crypto_engine.h"
 #include "ike.h"
 #include "ipsec.h"
 #include "nat.h"
@@ -94,6 +95,14 @@ struct scenario_nat {
 	struct nat_config cfg;
 };
 
+/* A crypto engine (`crypto_engine:`, docs/scenario-reference.md): a
+ * profile file with the node's overrides applied. */
+struct scenario_crypto {
+	const char *profile; /* `profile:` of the file, else its name without .yaml */
+	const char *path;    /* the profile file that was loaded */
+	struct crypto_engine_config cfg;
+};
+
 /* The ids a secret belongs to (swanctl.conf `id<suffix>`). */
 #define SCENARIO_SECRET_IDS_MAX 8
 
@@ -125,6 +134,8 @@ struct scenario_node {
 	size_t n_attacks;
 	bool has_nat; /* the node has a `nat:` section */
 	struct scenario_nat nat;
+	bool has_crypto; /* the node has a `crypto_engine:` */
+	struct scenario_crypto crypto;
 	/* IKEv2 (`ipsec: connections:`), in file order: complete, with
 	 * strongSwan's defaults applied (ike_conn_defaults(),
 	 * ike_child_defaults()), local_addr resolved, and psk/psk_len taken

@@ -13,6 +13,7 @@
  *   scenario_ike_secret.c IKE pre-shared keys (swanctl.conf `secrets`)
  *   scenario_attacker.c  on-path attacker actions
  *   scenario_nat.c       NAT boxes
+ *   scenario_crypto.c    crypto engines and their profile files
  *   scenario_events.c    timed events
  *   scenario_traffic.c   traffic flows
  *   scenario_check.c     reachability warnings
@@ -220,6 +221,8 @@ size_t scn_ike_secret_find(const struct scenario_node *nd, const char *me, const
 
 void scn_load_attacker(struct load *L, size_t ni, yaml_node_t *list);
 void scn_load_nat(struct load *L, size_t ni, yaml_node_t *m);
+/* `crypto_engine:` of node ni (after its `ipsec:`): loads the profile. */
+void scn_load_crypto(struct load *L, size_t ni, yaml_node_t *v);
 void scn_load_events(struct load *L, yaml_node_t *list);
 void scn_load_traffic(struct load *L, yaml_node_t *list);
 /* Warns about flows whose packets (or ping replies) cannot arrive. */

@@ -72,6 +72,16 @@ static int build_ipsec(struct sim *sim, size_t n, uint64_t seed, FILE *log)
 	}
 	ipsec_spd_set_default(engine, node->ipsec_default);
 	ns3c_ipsec_attach((uint32_t)n, engine);
+	if (node->has_crypto) {
+		sn->crypto = sim_crypto_new((uint32_t)n, node, engine);
+		if (!sn->crypto) {
+			fprintf(log, "%s: node %s: crypto_engine: out of memory\n", sim->s->path,
+			        node->name);
+			return -1;
+		}
+		ns3c_crypto_attach((uint32_t)n, sim_crypto_packet, sn->crypto);
+		sim_host_set_crypto(sn->host, sn->crypto);
+	}
 	if (!node->n_conns)
 		return 0;
 	struct ike *ike = sim_host_start_ike(sn->host, &sim->ike_events, err, sizeof err);
@@ -225,6 +235,7 @@ static void teardown(struct sim *sim)
 		free(sim->nodes[n].sa_ids);
 		attacker_free(sim->nodes[n].attacker);
 		nat_free(sim->nodes[n].nat);
+		sim_crypto_free(sim->nodes[n].crypto);
 	}
 	free(sim->nodes);
 	free(sim->timeline);

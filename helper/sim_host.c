@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ns3c.h"
+#include "sim_crypto.h"
 
 struct sim_host {
 	uint32_t node;
@@ -17,6 +18,7 @@ struct sim_host {
 	uint64_t ike_timer;
 	int sock[2]; /* UDP 500, 4500 */
 	struct sim_ike_log *ike_log;
+	struct sim_crypto *crypto; /* NULL without a crypto engine */
 };
 
 static uint64_t host_now(void *arg)
@@ -124,6 +126,8 @@ static void ike_event(void *arg, const struct ike_event *ev)
 static void ike_rx(void *arg, const struct ns3c_datagram *d)
 {
 	struct sim_host *h = arg;
+	if (h->crypto && sim_crypto_ike_receive(h->crypto, h->ike, d))
+		return;
 	ike_receive(h->ike, d->src, d->sport, d->dst, d->dport, d->data, d->len);
 }
 
@@ -156,6 +160,11 @@ struct ike *sim_host_start_ike(struct sim_host *h, struct sim_ike_log *log, char
 struct ike *sim_host_ike(struct sim_host *h)
 {
 	return h->ike;
+}
+
+void sim_host_set_crypto(struct sim_host *h, struct sim_crypto *crypto)
+{
+	h->crypto = crypto;
 }
 
 void sim_ike_log_free(struct sim_ike_log *log)

@@ -47,6 +47,10 @@ struct ipsec *sim_host_engine(struct sim_host *h);
 struct ike *sim_host_start_ike(struct sim_host *h, struct sim_ike_log *log, char *err,
                                size_t errlen);
 struct ike *sim_host_ike(struct sim_host *h);
+/* The node's crypto engine: received IKE messages wait for the work they
+ * imply (sim_crypto.h). */
+struct sim_crypto;
+void sim_host_set_crypto(struct sim_host *h, struct sim_crypto *crypto);
 void sim_ike_log_free(struct sim_ike_log *log);
 void sim_host_free(struct sim_host *h);
 

@@ -10,6 +10,7 @@
 #include "metrics.h"
 #include "nat.h"
 #include "scenario.h"
+#include "sim_crypto.h"
 #include "sim_host.h"
 #include "traffic.h"
 #include "units.h"
@@ -19,6 +20,7 @@ struct sim_node {
 	uint32_t *sa_ids;      /* engine id of each scenario SA */
 	struct attacker *attacker;
 	struct nat *nat; /* NULL unless the node is a NAT */
+	struct sim_crypto *crypto; /* NULL without a crypto_engine */
 };
 
 /* A scenario event (`events:`) and what became of it. */
@@ -41,6 +43,9 @@ struct sim {
 
 /* sim_results.c: everything measured, in one transaction (the caller's). */
 int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns, FILE *summary);
+
+/* sim_crypto.c: the crypto_engines table and summary lines. */
+int sim_write_crypto(struct metrics *m, const struct sim *sim, uint64_t end_ns, FILE *summary);
 
 /* sim_ike.c: IKE SA and Child SA lifecycles, exchanges, failures, NAT-T
  * state; the name of an SA that IKE installed; the keys of the run. */

@@ -261,7 +261,8 @@ int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns,
 		                   event_name(e->ev.type), e->ev.limit) != 0)
 			return -1;
 	}
-	if (write_timeline(m, sim) != 0 || sim_write_ike(m, sim, summary) != 0)
+	if (write_timeline(m, sim) != 0 || sim_write_ike(m, sim, summary) != 0 ||
+	    sim_write_crypto(m, sim, end_ns, summary) != 0)
 		return -1;
 	if (summary) {
 		fprintf(summary, "ipsec drops:");

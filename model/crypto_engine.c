@@ -28,8 +28,8 @@ struct pool {
 	uint32_t limit;
 	uint64_t *ring; /* start times of waiting items, oldest first */
 	size_t head, count, cap;
-	uint64_t last_t;  /* queue_area integrated up to here */
-	uint64_t area;    /* integral of the number waiting over time (ns) */
+	uint64_t last_t; /* queue_area integrated up to here */
+	uint64_t area;   /* integral of the number waiting over time (ns) */
 	uint64_t q_max;
 	uint64_t packets, bytes, drops;
 	uint64_t served; /* work items started or queued: packets and IKE work */
@@ -52,12 +52,11 @@ static const char *const class_names[CE_CLASS__COUNT] = {
         [CE_HMAC] = "hmac",
 };
 static const char *const dh_names[CE_DH__COUNT] = {
-        [CE_DH_X25519] = "x25519",     [CE_DH_ECP256] = "ecp256",
-        [CE_DH_ECP384] = "ecp384",     [CE_DH_MODP2048] = "modp2048",
-        [CE_DH_MODP3072] = "modp3072",
+        [CE_DH_X25519] = "x25519",     [CE_DH_ECP256] = "ecp256",     [CE_DH_ECP384] = "ecp384",
+        [CE_DH_MODP2048] = "modp2048", [CE_DH_MODP3072] = "modp3072",
 };
-static const char *const sig_names[CE_SIG__COUNT] = {[CE_SIG_ECDSA256] = "ecdsa256",
-                                                     [CE_SIG_RSA2048] = "rsa2048"};
+static const char *const sig_names[CE_SIG__COUNT] = {
+        [CE_SIG_ECDSA256] = "ecdsa256", [CE_SIG_RSA2048] = "rsa2048"};
 static const char *const op_names[CE_IKE_OP__COUNT] = {[CE_IKE_DH] = "dh",
                                                        [CE_IKE_SIGN] = "sign",
                                                        [CE_IKE_VERIFY] = "verify",
@@ -272,8 +271,7 @@ static uint64_t engine_now(struct crypto_engine *e, uint64_t now)
 	return e->now;
 }
 
-uint64_t crypto_engine_submit(struct crypto_engine *e, uint64_t now, size_t bytes,
-                              enum ce_class k)
+uint64_t crypto_engine_submit(struct crypto_engine *e, uint64_t now, size_t bytes, enum ce_class k)
 {
 	if ((unsigned)k >= CE_CLASS__COUNT)
 		k = CE_HMAC;

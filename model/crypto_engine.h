@@ -79,8 +79,8 @@ struct crypto_engine_config {
 	uint32_t queue;      /* packets waiting, 0 = no waiting room */
 	uint64_t latency_ns; /* pipeline latency after service */
 	struct ce_cost cost[CE_CLASS__COUNT];
-	bool ike_on_engine;  /* IKE work shares the lanes and the queue */
-	uint32_t ike_lanes;  /* else: a separate pool (>= 1), unlimited queue */
+	bool ike_on_engine; /* IKE work shares the lanes and the queue */
+	uint32_t ike_lanes; /* else: a separate pool (>= 1), unlimited queue */
 	double dh_ns[CE_DH__COUNT];
 	double sign_ns[CE_SIG__COUNT], verify_ns[CE_SIG__COUNT];
 	double prf_ns; /* one key schedule (SKEYSEED + prf+ or KEYMAT) */
@@ -89,10 +89,10 @@ struct crypto_engine_config {
 /* What happened to a pool of lanes, up to `end` (crypto_engine_stats()). */
 struct ce_pool_stats {
 	uint32_t lanes;
-	uint64_t packets;  /* accepted packets */
-	uint64_t bytes;    /* of the accepted packets */
-	uint64_t drops;    /* refused: queue full */
-	uint64_t busy_ns;  /* summed over the lanes, within [0, end] */
+	uint64_t packets;   /* accepted packets */
+	uint64_t bytes;     /* of the accepted packets */
+	uint64_t drops;     /* refused: queue full */
+	uint64_t busy_ns;   /* summed over the lanes, within [0, end] */
 	double utilisation; /* busy_ns / (lanes * end) */
 	double queue_mean;  /* time-averaged number waiting over [0, end] */
 	uint64_t queue_max;
@@ -120,8 +120,7 @@ const struct crypto_engine_config *crypto_engine_config(const struct crypto_engi
 
 /* A packet of `bytes` bytes and class `k` arrives at `now`: its completion
  * time, or CE_DROPPED when the queue is full (counted). */
-uint64_t crypto_engine_submit(struct crypto_engine *e, uint64_t now, size_t bytes,
-                              enum ce_class k);
+uint64_t crypto_engine_submit(struct crypto_engine *e, uint64_t now, size_t bytes, enum ce_class k);
 
 /* IKE work arriving at `now`: its completion time (IKE work is never
  * dropped: the daemon's job queue waits).  `ns` is the cost; the helpers

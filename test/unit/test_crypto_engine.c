@@ -272,9 +272,9 @@ static void test_classes_and_config(void **state)
 	                 CE_AES128_GCM);
 	assert_int_equal(ce_class_of(IPSEC_PROTO_ESP, IPSEC_ENC_AES_GMAC_256, IPSEC_INTEG_NONE),
 	                 CE_AES256_GCM);
-	assert_int_equal(ce_class_of(IPSEC_PROTO_ESP, IPSEC_ENC_AES_CBC_256,
-	                             IPSEC_INTEG_HMAC_SHA512_256),
-	                 CE_AES_CBC_HMAC);
+	assert_int_equal(
+	        ce_class_of(IPSEC_PROTO_ESP, IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_HMAC_SHA512_256),
+	        CE_AES_CBC_HMAC);
 	assert_int_equal(
 	        ce_class_of(IPSEC_PROTO_ESP, IPSEC_ENC_CHACHA20_POLY1305, IPSEC_INTEG_NONE),
 	        CE_CHACHA20_POLY1305);
