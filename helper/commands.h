@@ -10,6 +10,7 @@ int cmd_merge(int, char **);
 int cmd_sweep(int, char **);
 int cmd_report(int, char **);
 int cmd_peer(int, char **);
+int cmd_generate(int, char **);
 int cmd_calibrate(int, char **);
 /* run by the batch scripts of `sweep --slurm` (not listed in the usage) */
 int cmd_sweep_task(int, char **);

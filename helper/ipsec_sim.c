@@ -25,6 +25,9 @@ static const struct {
         {"calibrate", cmd_calibrate,
          "calibrate [--out FILE] [--name NAME] [--time SECONDS]   measure this host's crypto,"
          " write a crypto engine profile"},
+        {"generate", cmd_generate,
+         "generate hub-and-spoke --spokes N [--duration T] [--rekey T] [--rate PPS] [--size B]"
+         " [--out FILE]"},
         {"decrypt", cmd_decrypt,
          "decrypt --esp-sa FILE IN.pcap OUT.pcap [--mode auto|tunnel|transport]"},
         {"sweep-task", cmd_sweep_task, NULL},

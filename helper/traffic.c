@@ -123,6 +123,13 @@ static int start_flow(struct flow *f, char *err, size_t errlen)
 	return -1;
 }
 
+int traffic_udp_sender(struct traffic *t, size_t node)
+{
+	if (t->udp_senders[node] < 0)
+		t->udp_senders[node] = ns3c_udp_open((uint32_t)node, 0, NULL, NULL);
+	return t->udp_senders[node];
+}
+
 struct traffic *traffic_start(const struct scenario *s, char *err, size_t errlen)
 {
 	struct traffic *t = calloc(1, sizeof *t);
@@ -135,10 +142,14 @@ struct traffic *traffic_start(const struct scenario *s, char *err, size_t errlen
 	t->listeners = calloc(n, sizeof *t->listeners);
 	t->conns = calloc(n, sizeof *t->conns);
 	t->cap_conns = n;
+	t->n_nodes = s->n_nodes;
+	t->udp_senders = malloc((s->n_nodes + 1) * sizeof *t->udp_senders);
 	t->buf_len = 65536;
 	t->buf = malloc(t->buf_len);
-	if (!t->flows || !t->sinks || !t->listeners || !t->conns || !t->buf)
+	if (!t->flows || !t->sinks || !t->listeners || !t->conns || !t->udp_senders || !t->buf)
 		goto fail;
+	for (size_t i = 0; i < s->n_nodes; i++)
+		t->udp_senders[i] = -1;
 	for (size_t i = 0; i < s->n_flows; i++)
 		t->flows[i] = (struct flow){
 		        .cfg = &s->flows[i], .index = i, .t = t, .sock = -1, .rng = -1};
@@ -208,6 +219,7 @@ void traffic_free(struct traffic *t)
 	free(t->sinks);
 	free(t->listeners);
 	free(t->conns);
+	free(t->udp_senders);
 	free(t->buf);
 	free(t);
 }

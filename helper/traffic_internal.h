@@ -95,6 +95,11 @@ struct traffic {
 	size_t n_listeners;
 	struct tcp_conn *conns; /* at most one per tcp flow */
 	size_t n_conns, cap_conns;
+	/* One UDP socket per sending node, shared by its flows (receivers tell
+	 * them apart by the measurement header): ns-3 looks up a node's
+	 * sockets one by one for every datagram it receives. */
+	int *udp_senders;
+	size_t n_nodes;
 	uint8_t *buf;
 	size_t buf_len;
 };
@@ -107,6 +112,8 @@ void traffic_record(struct flow *f, uint64_t seq, uint64_t sent_ns, size_t bytes
 bool traffic_number(struct flow *f, uint64_t seq);
 /* Writes the 24-byte measurement header: magic, flow, seq, time (ns). */
 void traffic_header(uint8_t *b, uint32_t magic, uint32_t flow, uint64_t seq, uint64_t time_ns);
+/* The node's shared UDP sending socket (opened on first use), or -1. */
+int traffic_udp_sender(struct traffic *t, size_t node);
 /* The UDP socket listening on (node, port), opened if need be; NULL with a
  * message in err. */
 struct sink *traffic_sink(struct traffic *t, size_t node, uint16_t port, char *err, size_t errlen);

@@ -117,7 +117,7 @@ int traffic_udp_start(struct flow *f, char *err, size_t errlen)
 	const struct scenario_flow *c = f->cfg;
 	if (c->to != SCENARIO_NONE && !traffic_sink(f->t, c->to, c->port, err, errlen))
 		return -1;
-	f->sock = ns3c_udp_open((uint32_t)c->from, 0, NULL, NULL);
+	f->sock = traffic_udp_sender(f->t, c->from);
 	if (f->sock < 0) {
 		snprintf(err, errlen, "flow '%s': cannot open a socket", c->name);
 		return -1;
