@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_keys[] = {"name",  "description", "duration", "seed",     "nodes",
-                                       "links", "traffic",     "events",   "realtime", NULL};
+static const char *const top_keys[] = {"name",     "description", "duration",   "seed",
+                                       "nodes",    "links",       "traffic",    "events",
+                                       "realtime", "pki",         "start_time", NULL};
 static const char *const node_keys[] = {"name",     "routes", "forwarding",    "ipsec",
                                         "attacker", "nat",    "crypto_engine", NULL};
 
@@ -98,6 +99,7 @@ static void load_top(struct load *L, yaml_node_t *root)
 		scn_error_at(c, root, "missing 'links' (the point-to-point links between nodes)");
 	else if (scn_want_seq(c, links, "links"))
 		scn_load_links(L, links);
+	scn_load_pki(L, root); /* connections refer to its certificates */
 	for (size_t i = 0; i < s->n_nodes; i++)
 		load_node(L, i);
 	if ((v = scn_get(c, root, "traffic")) && scn_want_seq(c, v, "traffic"))

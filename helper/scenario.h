@@ -115,6 +115,7 @@ struct scenario_secret {
 	size_t n_ids; /* 0: any identity (%any) */
 	uint8_t secret[256];
 	size_t secret_len;
+	char *key_pem; /* type private (rsa, ecdsa, pkcs8): the key file's PEM; else NULL */
 };
 
 struct scenario_node {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike_cert.h"
 #include "ike_proposal.h"
 #include "units.h"
 
@@ -21,28 +22,90 @@ static const char *const conn_keys[] = {"local_addrs",      "remote_addrs",
                                         "mobike",           "keyingtries",
                                         "retransmit",       "keep_alive",
                                         "cookie_threshold", "reauth_policy",
-                                        "children",         NULL};
+                                        "children",         "send_cert",
+                                        NULL};
 /* swanctl.conf connection keys this module does not implement. */
 static const char *const conn_unsupported[] = {
         "vips",        "aggressive",     "pull",        "dscp",      "fragmentation",
-        "childless",   "send_certreq",   "send_cert",   "ppk_id",    "ppk_required",
+        "childless",   "send_certreq",   "ppk_id",    "ppk_required",
         "unique",      "pools",          "if_id_in",    "if_id_out", "mediation",
         "mediated_by", "mediation_peer", "dpd_timeout", NULL};
-static const char *const auth_keys[] = {"auth", "id", NULL};
-static const char *const auth_unsupported[] = {"round",  "certs",       "cacerts",  "pubkeys",
-                                               "eap_id", "aaa_id",      "xauth_id", "revocation",
-                                               "groups", "cert_policy", "ca_id",    NULL};
+static const char *const auth_keys[] = {"auth", "id", "certs", "cacerts", NULL};
+static const char *const auth_unsupported[] = {"round",    "pubkeys",    "eap_id", "aaa_id",
+                                               "xauth_id", "revocation", "groups", "cert_policy",
+                                               "ca_id",    NULL};
+static const struct name_val send_cert_names[] = {{"ifasked", IKE_SEND_CERT_IFASKED, false},
+                                                  {"always", IKE_SEND_CERT_ALWAYS, false},
+                                                  {"never", IKE_SEND_CERT_NEVER, false},
+                                                  {NULL, 0, false}};
 static const char *const retransmit_keys[] = {"timeout", "base", "tries", NULL};
 static const char *const retransmit_unsupported[] = {"jitter", "limit", NULL};
 
 static const struct name_val auth_names[] = {
         {"psk", IKE_AUTHC_PSK, false}, {"pubkey", IKE_AUTHC_PUBKEY, false}, {NULL, 0, false}};
 
-/* `local` or `remote`: {auth, id}.  Returns false if the side is unusable
- * (an error was reported). */
-static bool load_auth(struct ctx *c, struct ike_conn_config *conn, yaml_node_t *key_n,
+/* certs: [one] (local) or cacerts: [...] (remote): PEM from files or
+ * pki:NAME; cacerts concatenated.  A pki certificate brings its key. */
+static void load_certs(struct load *L, struct ike_conn_config *conn, yaml_node_t *m,
+                       const char *side, struct ike_auth_config *a)
+{
+	struct ctx *c = L->c;
+	bool local = strcmp(side, "local") == 0, pki;
+	yaml_node_t *v;
+	const char *key_pem;
+
+	if ((v = scn_get(c, m, local ? "cacerts" : "certs")))
+		scn_error_at(c, v,
+		             local ? "cacerts belongs in remote: the CAs the peer's certificate "
+		                     "must chain to"
+		                   : "certs belongs in local (our certificate): the peer sends "
+		                     "its own in a CERT payload");
+	if ((v = scn_get(c, m, local ? "certs" : "cacerts")) == NULL)
+		return;
+	if (v->type == YAML_SCALAR_NODE && !scn_is_null(v)) {
+		scn_error_at(c, v, "%s: give a list, like [%s]", local ? "certs" : "cacerts",
+		             local ? "gwA.pem" : "ca.pem");
+		return;
+	}
+	if (!scn_want_seq(c, v, local ? "certs" : "cacerts"))
+		return;
+	if (local) {
+		if (scn_seq_len(v) != 1) {
+			scn_error_at(c, v,
+			             "certs of connection '%s': give one certificate (ours, signed "
+			             "by the CA), not %zu",
+			             conn->name, scn_seq_len(v));
+			return;
+		}
+		a->cert_pem = scn_read_pem(L, scn_seq_item(c, v, 0), "certs", &pki, &key_pem);
+		if (pki)
+			a->key_pem = key_pem;
+		return;
+	}
+	for (size_t i = 0, used = 0; i < scn_seq_len(v); i++) {
+		const char *pem = scn_read_pem(L, scn_seq_item(c, v, i), "cacerts", &pki, NULL);
+		size_t len = pem ? strlen(pem) : 0;
+		char *all;
+
+		if (!pem)
+			continue;
+		all = scn_arena_alloc(c->a, used + len + 2);
+		if (a->ca_pem)
+			memcpy(all, a->ca_pem, used);
+		memcpy(all + used, pem, len);
+		used += len;
+		if (all[used - 1] != '\n')
+			all[used++] = '\n';
+		a->ca_pem = all;
+	}
+}
+
+/* `local` or `remote`: {auth, id, certs | cacerts}.  Returns false if the
+ * side is unusable (an error was reported). */
+static bool load_auth(struct load *L, struct ike_conn_config *conn, yaml_node_t *key_n,
                       yaml_node_t *m, const char *side, struct ike_auth_config *a)
 {
+	struct ctx *c = L->c;
 	yaml_node_t *v = NULL, *av = NULL;
 	char what[160];
 	const char *t;
@@ -69,22 +132,89 @@ static bool load_auth(struct ctx *c, struct ike_conn_config *conn, yaml_node_t *
 				strcpy(a->id.id, t);
 		}
 	}
-	/* swanctl.conf: auth defaults to pubkey; certificates are not in the
-	 * scenario language yet. */
-	if (a->auth == IKE_AUTHC_PUBKEY) {
-		if (av)
-			scn_error_at(
-			        c, av,
-			        "auth pubkey (certificates) is not supported in scenarios yet: "
-			        "use auth: psk");
-		else
-			scn_error_at(c, m ? m : key_n,
-			             "%s: auth defaults to pubkey (as in swanctl.conf), which "
-			             "scenarios do not support yet: give %s: {auth: psk}",
-			             what, side);
-		return false;
+	if (m) {
+		bool had = c->nerr;
+
+		load_certs(L, conn, m, side, a);
+		if (c->nerr != had)
+			return false;
 	}
+	(void)key_n;
 	return true;
+}
+
+/* Pubkey auth: our key (with a pki certificate, or the node's private key
+ * secret matching the certificate), the CAs (cacerts, else the node's
+ * authorities); then the engine's own check (ike_cred_load()): key and
+ * certificate belong together, the local id is in the certificate. */
+static void resolve_pubkey(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n,
+                           yaml_node_t *conn_m)
+{
+	struct ctx *c = L->c;
+	struct scenario_node *nd = &L->s->nodes[ni];
+	struct ike_conn_config *conn = &nd->conns[ci];
+	yaml_node_t *lm = scn_get(c, conn_m, "local"), *rm = scn_get(c, conn_m, "remote");
+	struct ike_cred *cr;
+	char err[400];
+	bool ok = true;
+
+	conn->cert_epoch_s = L->start_time;
+	if (conn->local.auth == IKE_AUTHC_PUBKEY && !conn->local.cert_pem &&
+	    scn_get(c, lm, "certs")) {
+		ok = false; /* reported: the file or the pki entry */
+	} else if (conn->local.auth == IKE_AUTHC_PUBKEY && !conn->local.cert_pem) {
+		scn_error_at(c, lm ? lm : key_n,
+		             "local of connection '%s': auth pubkey needs our certificate: give "
+		             "certs: [FILE.pem] (its key in secrets: [{type: private, file: "
+		             "FILE.key}]) or certs: [pki:NAME]%s",
+		             conn->name,
+		             lm && scn_get(c, lm, "auth") ? ""
+		                                         : " (auth defaults to pubkey, as in "
+		                                           "swanctl.conf; or give auth: psk)");
+		ok = false;
+	} else if (conn->local.auth == IKE_AUTHC_PUBKEY && !conn->local.key_pem) {
+		for (size_t i = 0; i < nd->n_secrets && !conn->local.key_pem; i++) {
+			struct ike_conn_config probe = *conn;
+
+			if (!nd->secrets[i].key_pem)
+				continue;
+			probe.local.key_pem = nd->secrets[i].key_pem;
+			probe.remote.auth = IKE_AUTHC_PSK;
+			if (ike_cred_load(&probe, &cr, err, sizeof(err)) == 0 ||
+			    !strstr(err, "does not belong"))
+				conn->local.key_pem = nd->secrets[i].key_pem;
+			ike_cred_free(cr);
+		}
+		if (!conn->local.key_pem) {
+			scn_error_at(c, scn_get(c, lm, "certs"),
+			             "connection '%s': no private key secret of node '%s' belongs "
+			             "to this certificate (give secrets: [{type: private, file: "
+			             "FILE.key}])",
+			             conn->name, nd->name);
+			ok = false;
+		}
+	}
+	if (conn->remote.auth == IKE_AUTHC_PUBKEY && !conn->remote.ca_pem)
+		conn->remote.ca_pem = L->authorities ? L->authorities[ni] : NULL;
+	if (conn->remote.auth == IKE_AUTHC_PUBKEY && !conn->remote.ca_pem &&
+	    scn_get(c, rm, "cacerts")) {
+		ok = false; /* reported */
+	} else if (conn->remote.auth == IKE_AUTHC_PUBKEY && !conn->remote.ca_pem) {
+		scn_error_at(c, rm ? rm : key_n,
+		             "remote of connection '%s': auth pubkey needs a CA to check the "
+		             "peer's certificate with: give cacerts: [ca.pem] or [pki:NAME], or "
+		             "the node's ipsec authorities: [{cacert: ca.pem}]%s",
+		             conn->name,
+		             rm && scn_get(c, rm, "auth") ? ""
+		                                         : " (auth defaults to pubkey, as in "
+		                                           "swanctl.conf; or give auth: psk)");
+		ok = false;
+	}
+	if (!ok)
+		return;
+	if (ike_cred_load(conn, &cr, err, sizeof(err)) < 0)
+		scn_error_at(c, conn->local.auth == IKE_AUTHC_PUBKEY && lm ? lm : key_n, "%s", err);
+	ike_cred_free(cr);
 }
 
 /* retransmit: {timeout, base, tries} (strongswan.conf charon.retransmit_*). */
@@ -356,9 +486,11 @@ static void load_conn(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n, 
 		             conn->name);
 		auth_ok = false;
 	} else {
-		auth_ok = load_auth(c, conn, key_n, v, "local", &conn->local);
+		auth_ok = load_auth(L, conn, key_n, v, "local", &conn->local);
 	}
-	auth_ok &= load_auth(c, conn, key_n, scn_get(c, m, "remote"), "remote", &conn->remote);
+	auth_ok &= load_auth(L, conn, key_n, scn_get(c, m, "remote"), "remote", &conn->remote);
+	if (scn_opt_enum(c, m, "send_cert", send_cert_names, "send_cert", &x, NULL) == 1)
+		conn->send_cert = (enum ike_send_cert)x;
 
 	ike_lifetimes(c, conn, m);
 	scn_opt_time(c, m, "dpd_delay", &conn->dpd_delay_ns, NULL);
@@ -379,8 +511,10 @@ static void load_conn(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n, 
 		conn->reauth_policy = (enum ike_rekey_policy)x;
 	if ((v = scn_get(c, m, "children")))
 		load_children(L, conn, v, remote_any);
-	if (auth_ok)
+	if (auth_ok) {
 		resolve_psk(L, ni, ci, key_n);
+		resolve_pubkey(L, ni, ci, key_n, m);
+	}
 }
 
 void scn_load_ike_conns(struct load *L, size_t ni, yaml_node_t *m)

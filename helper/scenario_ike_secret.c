@@ -1,9 +1,12 @@
-/* Scenario loader: IKE pre-shared keys (`ipsec: secrets:`), swanctl.conf's
+/* Scenario loader: IKE secrets (`ipsec: secrets:`), swanctl.conf's
  *
- *   secrets { ike-gw { id = gwB; secret = "..." } }
+ *   secrets { ike-gw { id = gwB; secret = "..." }  private-gw { file = gw.key } }
  *
- * as a list of {type: ike, id: ..., secret: ...}, and the choice of the
- * secret a connection uses, made as strongSwan makes it.
+ * as a list of {type: ike, id: ..., secret: ...} and {type: private, file:
+ * gw.key} (also rsa, ecdsa, pkcs8: any unencrypted PEM private key), the
+ * choice of the pre-shared key a connection uses, made as strongSwan makes
+ * it, and the CAs of `ipsec: authorities:` (swanctl.conf authorities {
+ * name { cacert = ca.pem } }).
  */
 #include "scenario_internal.h"
 
@@ -13,7 +16,8 @@
 
 #include "units.h"
 
-static const char *const secret_keys[] = {"type", "name", "id", "secret", NULL};
+static const char *const secret_keys[] = {"type", "name", "id", "secret", "file", NULL};
+static const char *const authority_keys[] = {"name", "cacert", NULL};
 
 /* swanctl.conf's other secret types (section name prefixes). */
 static const struct name_val secret_types[] = {
@@ -138,12 +142,43 @@ void scn_load_ike_secrets(struct load *L, size_t ni, yaml_node_t *list)
 					             nd->name);
 			snprintf(sec->name, sizeof(sec->name), "%s", t);
 		}
-		if (scn_opt_enum(c, m, "type", secret_types, "secret type", &x, &v) == 1 && x != 0)
+		x = 0;
+		if (scn_opt_enum(c, m, "type", secret_types, "secret type", &x, &v) == 1 && x != 0 &&
+		    (x < 4 || x > 7)) {
 			scn_error_at(
 			        c, v,
 			        "secrets of type %s are not supported by this module: only ike "
-			        "(pre-shared keys)",
+			        "(pre-shared keys) and private (rsa, ecdsa, pkcs8: key files)",
 			        scn_text_of(v));
+			continue;
+		}
+		if (x >= 4) {
+			/* A private key file: the connection whose certificate
+			 * it matches uses it (strongSwan finds keys by their
+			 * public key). */
+			bool pki;
+
+			if ((v = scn_get(c, m, "secret")) || (v = scn_get(c, m, "id")))
+				scn_error_at(c, v,
+				             "a %s secret is a key file: give file, not id or "
+				             "secret",
+				             secret_types[x].name);
+			else if (!(v = scn_get(c, m, "file")))
+				scn_missing(c, m, "file", what);
+			else if ((sec->key_pem = scn_read_pem(L, v, "file", &pki, NULL)) && pki) {
+				scn_error_at(c, v,
+				             "file: pki certificates bring their own key: leave "
+				             "this secret out");
+				sec->key_pem = NULL;
+			} else if (sec->key_pem && !strstr(sec->key_pem, "PRIVATE KEY-----")) {
+				scn_error_at(c, v, "file: '%s' holds no PEM private key",
+				             scn_text_of(v));
+				sec->key_pem = NULL;
+			}
+			continue;
+		}
+		if ((v = scn_get(c, m, "file")))
+			scn_error_at(c, v, "file: only for private key secrets (type: private)");
 		if ((v = scn_get(c, m, "id")) != NULL) {
 			size_t n = v->type == YAML_SEQUENCE_NODE ? scn_seq_len(v) : 1;
 
@@ -226,7 +261,7 @@ size_t scn_ike_secret_find(const struct scenario_node *nd, const char *me, const
 		const struct scenario_secret *sec = &nd->secrets[i];
 		enum id_match m = owner_match(sec, me), o = owner_match(sec, other);
 
-		if (m == ID_MATCH_NONE && o == ID_MATCH_NONE)
+		if (sec->key_pem || (m == ID_MATCH_NONE && o == ID_MATCH_NONE))
 			continue;
 		if (best == SCENARIO_NONE || o > best_other || (o == best_other && m > best_me)) {
 			best = i;
@@ -238,4 +273,49 @@ size_t scn_ike_secret_find(const struct scenario_node *nd, const char *me, const
 		}
 	}
 	return best;
+}
+
+void scn_load_ike_authorities(struct load *L, size_t ni, yaml_node_t *list)
+{
+	struct ctx *c = L->c;
+	struct scenario_node *nd = &L->s->nodes[ni];
+	size_t n = scn_seq_len(list), used = 0, cap = 0;
+	char *all = NULL;
+
+	if (!L->authorities)
+		L->authorities = scn_arena_alloc(c->a, L->s->n_nodes * sizeof(*L->authorities));
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *m = scn_seq_item(c, list, i), *v;
+		char what[160];
+		const char *pem;
+		bool pki;
+		size_t len;
+
+		snprintf(what, sizeof(what), "nodes.%s.ipsec.authorities.%zu", nd->name, i);
+		if (!scn_want_map(c, m, "an authority"))
+			continue;
+		scn_check_keys(c, m, "authority", authority_keys);
+		if ((v = scn_get(c, m, "name")))
+			scn_name_value(c, v, "name");
+		if (!(v = scn_get(c, m, "cacert"))) {
+			scn_missing(c, m, "cacert", what);
+			continue;
+		}
+		if (!(pem = scn_read_pem(L, v, "cacert", &pki, NULL)))
+			continue;
+		len = strlen(pem);
+		if (used + len + 2 > cap) {
+			char *grown = scn_arena_alloc(c->a, cap = 2 * (used + len + 2));
+
+			if (all)
+				memcpy(grown, all, used);
+			all = grown;
+		}
+		memcpy(all + used, pem, len);
+		used += len;
+		if (len && pem[len - 1] != '\n')
+			all[used++] = '\n';
+		all[used] = '\0';
+	}
+	L->authorities[ni] = all;
 }

@@ -10,7 +10,9 @@
  *   scenario_ipsec.c     the `ipsec:` section, policies, traffic selectors
  *   scenario_ike.c       IKEv2 connections (swanctl.conf `connections`)
  *   scenario_ike_child.c their children and traffic selectors
- *   scenario_ike_secret.c IKE pre-shared keys (swanctl.conf `secrets`)
+ *   scenario_ike_secret.c IKE pre-shared keys and private keys (swanctl.conf
+ *                        `secrets`), CA authorities
+ *   scenario_pki.c       the `pki:` certificate generator, PEM files
  *   scenario_attacker.c  on-path attacker actions
  *   scenario_nat.c       NAT boxes
  *   scenario_crypto.c    crypto engines and their profile files
@@ -85,6 +87,12 @@ struct load {
 	/* The nodes list itself is unusable: references cannot be checked. */
 	bool nodes_failed;
 	yaml_node_t **flow_maps; /* per flow: its mapping */
+	/* Certificates (scenario_pki.c): the generated `pki:` entries, each
+	 * node's `ipsec: authorities:` CA PEM (concatenated; NULL: none), and
+	 * `start_time` (Unix time of simulated time 0; 0: not given). */
+	struct scn_pki *pki;
+	char **authorities;
+	int64_t start_time;
 };
 
 /* ---- errors (scenario_yaml.c) ---- */
@@ -216,6 +224,25 @@ void scn_load_ike_child(struct load *L, struct ike_conn_config *conn, struct ike
  * *tie is set when another secret matches exactly as well. */
 size_t scn_ike_secret_find(const struct scenario_node *nd, const char *me, const char *other,
                            size_t *tie);
+
+/* ---- certificates (scenario_pki.c) ---- */
+
+/* A generated CA or certificate: PEM of the certificate and its key. */
+struct scn_pki_item {
+	char name[SCENARIO_NAME_MAX];
+	bool ca;
+	const char *cert_pem, *key_pem; /* NULL if generation failed (reported) */
+};
+/* The top level's `pki:` and `start_time` (before the nodes). */
+void scn_load_pki(struct load *L, yaml_node_t *root);
+const struct scn_pki_item *scn_pki_find(const struct load *L, const char *name);
+/* The PEM a `certs`/`cacerts`/`cacert`/`file` value names: "pki:NAME" (then
+ * *from_pki, and *key_pem gets its key if key_pem is given) or a file
+ * relative to the scenario's folder.  NULL after an error. */
+char *scn_read_pem(struct load *L, yaml_node_t *v, const char *key, bool *from_pki,
+                   const char **key_pem);
+/* `ipsec: authorities:` of node ni (swanctl.conf authorities { cacert }). */
+void scn_load_ike_authorities(struct load *L, size_t ni, yaml_node_t *list);
 
 /* ---- the rest ---- */
 

@@ -7,8 +7,8 @@
 
 #include "units.h"
 
-static const char *const ipsec_keys[] = {"default",     "sas",     "policies",
-                                         "connections", "secrets", NULL};
+static const char *const ipsec_keys[] = {"default", "sas",         "policies", "connections",
+                                         "secrets", "authorities", NULL};
 static const char *const policy_keys[] = {
         "local_ts", "remote_ts", "proto", "local_port", "remote_port", "action", "out", "in", NULL};
 
@@ -338,10 +338,13 @@ void scn_load_ipsec(struct load *L, size_t ni, yaml_node_t *m)
 		for (size_t i = 0; i < nd->n_policies; i++)
 			load_policy(L, ni, i, scn_seq_item(c, v, i));
 	}
-	/* IKEv2: secrets first, connections pick theirs. */
+	/* IKEv2: secrets and authorities first, connections pick theirs. */
 	v = scn_get(c, m, "secrets");
 	if (v && scn_want_seq(c, v, "secrets"))
 		scn_load_ike_secrets(L, ni, v);
+	v = scn_get(c, m, "authorities");
+	if (v && scn_want_seq(c, v, "authorities"))
+		scn_load_ike_authorities(L, ni, v);
 	if ((v = scn_get(c, m, "connections")))
 		scn_load_ike_conns(L, ni, v);
 }

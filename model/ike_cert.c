@@ -337,9 +337,19 @@ enum ike_cert_status ike_cred_verify_peer(const struct ike_cred *cr, const uint8
 		ike_cert_subject(bad, who, sizeof(who));
 		time_str(X509_get0_notBefore(bad), a, sizeof(a));
 		time_str(X509_get0_notAfter(bad), b, sizeof(b));
-		snprintf(detail, dlen,
-		         "%s'%s' is valid from %s until %s, checked at Unix time %lld",
-		         bad == ee ? "" : "CA certificate ", who, a, b, (long long)at);
+		if (bad == ee) {
+			snprintf(detail, dlen,
+			         "'%s' is valid from %s until %s, checked at Unix time %lld", who,
+			         a, b, (long long)at);
+		} else {
+			char leaf[256];
+
+			ike_cert_subject(ee, leaf, sizeof(leaf));
+			snprintf(detail, dlen,
+			         "'%s' chains to CA certificate '%s', which is valid from %s until "
+			         "%s, checked at Unix time %lld",
+			         leaf, who, a, b, (long long)at);
+		}
 		break;
 	}
 	default: {
