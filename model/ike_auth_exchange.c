@@ -568,8 +568,8 @@ bool ike_auth_handle_request(struct ike *ike, struct ike_sa *sa, const struct ik
 	if (!why && own_id(ike, sa, &id) < 0)
 		why = ike->diag;
 	if (!why && idr &&
-	    (idr->u.id.type != id.b[0] || idr->u.id.len != id.len - 4 ||
-	     memcmp(idr->u.id.data, id.b + 4, id.len - 4))) {
+	    !ike_id_equal(idr->u.id.type, idr->u.id.data, idr->u.id.len, id.b[0], id.b + 4,
+	                  id.len - 4)) {
 		char want[300], have[300];
 
 		/* §3.5: the initiator wants to talk to someone else. */

@@ -165,5 +165,28 @@ bool ike_id_matches(const char *want, uint8_t type, const uint8_t *data, size_t 
 		text[len] = 0;
 		return fnmatch(want, text, 0) == 0;
 	}
-	return t == type && n == len && !memcmp(buf, data, n);
+	return ike_id_equal(t, buf, n, type, data, len);
+}
+
+bool ike_id_equal(uint8_t t1, const uint8_t *d1, size_t l1, uint8_t t2, const uint8_t *d2,
+                  size_t l2)
+{
+	bool eq = false;
+
+	if (t1 != t2)
+		return false;
+	if (t1 == IKE_ID_DER_ASN1_DN && (l1 != l2 || memcmp(d1, d2, l1))) {
+		/* The same name in other string types (strongSwan writes
+		 * PrintableString where OpenSSL writes UTF8String): RFC 5280
+		 * §7.1 comparison, OpenSSL's canonical encoding. */
+		const unsigned char *p1 = d1, *p2 = d2;
+		X509_NAME *n1 = d2i_X509_NAME(NULL, &p1, (long)l1);
+		X509_NAME *n2 = d2i_X509_NAME(NULL, &p2, (long)l2);
+
+		eq = n1 && n2 && X509_NAME_cmp(n1, n2) == 0;
+		X509_NAME_free(n1);
+		X509_NAME_free(n2);
+		return eq;
+	}
+	return l1 == l2 && !memcmp(d1, d2, l1);
 }

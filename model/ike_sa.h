@@ -389,6 +389,10 @@ void ike_id_format(uint8_t type, const uint8_t *data, size_t len, char *out, siz
 /* Does a received ID match a configured remote identity (empty or "%any":
  * anything)? */
 bool ike_id_matches(const char *want, uint8_t type, const uint8_t *data, size_t len);
+/* Are two ID payloads the same identity?  DNs compare as names (RFC 5280
+ * §7.1), whatever string types encode them; others byte for byte. */
+bool ike_id_equal(uint8_t t1, const uint8_t *d1, size_t l1, uint8_t t2, const uint8_t *d2,
+                  size_t l2);
 
 /* --- ike_ts.c ---------------------------------------------------------------- */
 

@@ -1,0 +1,209 @@
+# Interoperability with strongSwan 5.9.8 using X.509 certificates (RFC 7296
+# §3.6, §3.7; RFC 7427): a CA and end-entity certificates made here with the
+# openssl CLI, charon's in the swanctl/x509, x509ca and private folders
+# beside its swanctl.conf, ours read by our scenario (certs, cacerts and a
+# private key secret, paths relative to the scenario file).  For RSA-2048
+# and for ECDSA (P-256 for us, P-384 for charon) keys, both directions of
+# initiation: each side sends its certificate in CERT, asks for the peer's
+# with CERTREQ and signs AUTH with a digital signature (method 14); charon
+# logs a successful authentication of us, we establish with charon's
+# identity, the IKE and Child SA keys we derive equal the ones charon logs,
+# and ping through the tunnel is answered by our engine.
+set -eu
+. "$(dirname "$0")/charon.sh"
+: "${IPSEC_SIM:?}"
+for tool in /usr/lib/ipsec/charon swanctl ping ip openssl; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "SKIP: $tool is not installed (scripts/bootstrap.sh installs it)"
+		exit 77
+	fi
+done
+W=$(mktemp -d)
+A=ipsc-a$$
+B=ipsc-b$$
+cleanup() {
+	[ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null || true
+	charon_stop "$W/charon"
+	netns_cleanup "$A" "$B"
+	[ -n "${KEEP:-}" ] || rm -rf "$W" # KEEP=1 keeps the logs, keys and certificates
+}
+trap cleanup EXIT
+fails=0
+checks=0
+ok() { checks=$((checks + 1)); echo "ok: $1"; }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
+
+netns_pair "$A" "$B" 10.99.0.1 10.99.0.2
+ip -n "$B" addr add 10.98.2.1/32 dev lo
+
+# pki KIND: a CA and the two end-entity certificates in $W/pki.
+pki() {
+	d="$W/pki"
+	rm -rf "$d"
+	mkdir -p "$d"
+	if [ "$1" = rsa ]; then
+		ca="rsa:2048" sim="rsa:2048" charon="rsa:2048"
+	else
+		ca="ec -pkeyopt ec_paramgen_curve:P-256" sim="$ca"
+		charon="ec -pkeyopt ec_paramgen_curve:P-384"
+	fi
+	# shellcheck disable=SC2086
+	openssl req -x509 -newkey $ca -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 3650 \
+		-subj "/C=CH/O=interop/CN=Interop CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+	for who in sim charon; do
+		eval "k=\$$who"
+		# shellcheck disable=SC2086
+		openssl req -newkey $k -nodes -keyout "$d/$who.key" -out "$d/$who.csr" \
+			-subj "/C=CH/O=interop/CN=$who" 2>/dev/null
+		printf 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:%s.example\n' "$who" >"$d/$who.ext"
+		openssl x509 -req -in "$d/$who.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+			-set_serial "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')" -days 365 \
+			-extfile "$d/$who.ext" -out "$d/$who.pem" 2>/dev/null
+	done
+}
+
+# charon: its certificate, key and our CA beside swanctl.conf.
+charon_conf() {
+	c="$W/charon"
+	mkdir -p "$c/x509" "$c/x509ca" "$c/private"
+	cp "$W/pki/charon.pem" "$c/x509/"
+	cp "$W/pki/charon.key" "$c/private/"
+	cp "$W/pki/ca.pem" "$c/x509ca/"
+	cat >"$c/swanctl.conf" <<CONF
+connections {
+	sim {
+		local_addrs = 10.99.0.2
+		remote_addrs = 10.99.0.1
+		proposals = aes256gcm16-prfsha384-x25519
+		local { auth = pubkey
+			certs = charon.pem
+			id = "C=CH, O=interop, CN=charon" }
+		remote { auth = pubkey
+			id = sim.example }
+		children {
+			net {
+				local_ts = 10.98.2.0/24
+				remote_ts = 10.98.1.0/24
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+CONF
+}
+
+# Our side: node `sim` with certificate files next to the scenario; the
+# validity periods are checked against the wall clock (start_time = now).
+scenario() {
+	cp "$W/pki/sim.pem" "$W/pki/sim.key" "$W/pki/ca.pem" "$W/"
+	cat >"$W/sim.yaml" <<YAML
+name: interop-certs
+duration: 60s
+start_time: $(date -u +%Y-%m-%dT%H:%M:%SZ)
+nodes:
+  - name: sim
+    ipsec:
+      connections:
+        charon:
+          local_addrs: 10.99.0.1
+          remote_addrs: 10.99.0.2
+          proposals: aes256gcm16-prfsha384-x25519
+          local: {auth: pubkey, id: sim.example, certs: [sim.pem]}
+          remote: {auth: pubkey, id: "C=CH, O=interop, CN=charon", cacerts: [ca.pem]}
+          children:
+            net:
+              local_ts: 10.98.1.0/24
+              remote_ts: 10.98.2.0/24
+              esp_proposals: aes256gcm16
+              start_action: $1
+      secrets:
+        - {type: private, file: sim.key}
+  - name: charon
+links:
+  - {between: [sim, charon], addresses: [10.99.0.1/24, 10.99.0.2/24]}
+YAML
+}
+wait_for() { # wait_for SECONDS COMMAND...: poll until the command succeeds
+	t=$1
+	shift
+	for _ in $(seq $((t * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+established() { charon_swanctl "$W/charon" --list-sas | grep -q "net.*INSTALLED"; }
+# charon logs every key at ike/chd level 4 (see strongswan.sh): the hex of
+# the last "KEY =>" dump.
+charon_key() {
+	awk -v k="$1" '
+		index($0, k " =>") { grab = 1; hex = ""; next }
+		grab && /\[[A-Z]+\] +[0-9]+: / {
+			sub(/.*\[[A-Z]+\] +[0-9]+: /, ""); sub(/  .*/, "")
+			gsub(/ /, ""); hex = hex tolower($0); next }
+		grab { grab = 0; last = hex }
+		END { if (grab) last = hex; print last }' "$W/charon/charon.log"
+}
+esp_key() { grep "\"$1\",\"$2\"" "$3/keys/esp_sa" | tail -1 | cut -d, -f6 | tr -d '"' | sed 's/^0x//'; }
+
+# check KIND DIR PEERLOG: the IKE SA, charon's view of our signature, keys, ping.
+check() {
+	kind=$1 keys=$2 log=$3 how=$4
+	if grep -q "ike_sa conn=charon .*state=established" "$log"; then
+		ok "$kind, $how: our IKE SA is established (charon's certificate chains to our CA, its DN is in it, its signature verifies)"
+	else bad "$kind, $how: our IKE SA is not established"; cat "$log"; fi
+	# charon's log holds both runs of this key type: count them ($5).
+	auth=$(grep -o "authentication of 'sim.example' with [A-Z0-9_]* successful" "$W/charon/charon.log" | tail -1)
+	if [ "$(grep -c "authentication of 'sim.example' with" "$W/charon/charon.log")" -eq "$5" ]; then
+		ok "$kind, $how: charon: $auth"; else
+		bad "$kind, $how: charon did not authenticate us"; grep -iE "auth|cert" "$W/charon/charon.log" | tail -10; fi
+	mine=$(grep -o "authentication of 'C=CH, O=interop, CN=charon' (myself) with [A-Z0-9_]*" "$W/charon/charon.log" | tail -1)
+	ok "$kind, $how: we verified charon's ${mine##* with }"
+	if [ "$(grep -c "received end entity cert \"C=CH, O=interop, CN=sim\"" "$W/charon/charon.log")" -eq "$5" ]; then
+		ok "$kind, $how: charon received our certificate in CERT"; else bad "$kind, $how: no CERT from us at charon"; fi
+	line=$(tail -1 "$keys/keys/ikev2_decryption_table" 2>/dev/null || true)
+	if [ -n "$line" ] && [ "$(echo "$line" | cut -d, -f3)" = "$(charon_key Sk_ei\ secret)" ] &&
+		[ "$(echo "$line" | cut -d, -f4)" = "$(charon_key Sk_er\ secret)" ]; then
+		ok "$kind, $how: SK_ei and SK_er equal charon's"
+	else bad "$kind, $how: IKE keys differ from charon's"; fi
+	if [ "$how" = "we initiate" ]; then i=10.99.0.1 r=10.99.0.2; else i=10.99.0.2 r=10.99.0.1; fi
+	ours=$(esp_key "$i" "$r" "$keys")
+	if [ -n "$ours" ] && [ "$ours" = "$(charon_key "encryption initiator key")" ]; then
+		ok "$kind, $how: Child SA keys equal charon's"; else bad "$kind, $how: Child SA keys differ"; fi
+	if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
+		ok "$kind, $how: ping through the tunnel answered by our engine"; else bad "$kind, $how: ping failed"; fi
+}
+
+for kind in rsa ecdsa; do
+	pki "$kind"
+	charon_conf
+	charon_start "$W/charon" "$B"
+	# 1. We initiate.
+	scenario start
+	ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 6s \
+		--keys "$W/keys-$kind-1" >"$W/peer-$kind-1.log" 2>&1 &
+	PEER=$!
+	wait_for 8 established || true
+	check "$kind" "$W/keys-$kind-1" "$W/peer-$kind-1.log" "we initiate" 1
+	charon_swanctl "$W/charon" --terminate --ike sim >/dev/null 2>&1 || true
+	wait "$PEER" 2>/dev/null || true
+	PEER=
+	# 2. charon initiates.
+	scenario none
+	ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 6s \
+		--keys "$W/keys-$kind-2" >"$W/peer-$kind-2.log" 2>&1 &
+	PEER=$!
+	sleep 0.5
+	charon_swanctl "$W/charon" --initiate --child net --timeout 5 >"$W/initiate-$kind" 2>&1 || true
+	check "$kind" "$W/keys-$kind-2" "$W/peer-$kind-2.log" "charon initiates" 2
+	charon_swanctl "$W/charon" --terminate --ike sim >/dev/null 2>&1 || true
+	wait "$PEER" 2>/dev/null || true
+	PEER=
+	charon_stop "$W/charon"
+	mv "$W/charon/charon.log" "$W/charon-$kind.log"
+	rm -rf "$W/charon/charon.vici" "$W/charon/run" # the next charon_start waits for a new socket
+done
+echo "$((checks - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]
