@@ -71,6 +71,21 @@ void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t ne
  * included; senders notice nothing and routes stay. */
 void ns3c_link_set_up(int link, int up);
 
+/* Cellular links (variable-link.cc): makes the point-to-point link on the
+ * node's interface `iface` (1 = first link) variable and returns a handle,
+ * or -1.  Direction `dir` 0 is from this node to its peer, 1 back.  Each
+ * direction then has its own rate (the sending device's DataRate), delay
+ * (the channel's, per direction; packets keep their order) and loss (a
+ * callback asked about each packet arriving, 1 = lose it; it replaces the
+ * link's `loss`; ns3c_link_set_up still takes the link down over it). */
+typedef int (*ns3c_loss_fn)(void *arg, uint32_t bytes);
+int ns3c_vlink_create(uint32_t node, uint32_t iface);
+void ns3c_vlink_set_rate(int vlink, int dir, uint64_t bps);
+void ns3c_vlink_set_delay(int vlink, int dir, uint64_t ns);
+void ns3c_vlink_set_loss(int vlink, int dir, ns3c_loss_fn fn, void *arg);
+/* Forgets every handle (after ns3c_destroy). */
+void ns3c_vlink_reset(void);
+
 /* Makes the node a NAT (model/nat.h; NULL: not any more).  Interface
  * `outside_iface` (1 = first link) is the outside one, all others are
  * inside.  Packets forwarded from an inside interface out through the

@@ -102,6 +102,8 @@ static void load_top(struct load *L, yaml_node_t *root)
 	scn_load_pki(L, root); /* connections refer to its certificates */
 	for (size_t i = 0; i < s->n_nodes; i++)
 		load_node(L, i);
+	if (links && links->type == YAML_SEQUENCE_NODE)
+		scn_load_cellular(L, links);
 	if ((v = scn_get(c, root, "traffic")) && scn_want_seq(c, v, "traffic"))
 		scn_load_traffic(L, v);
 	if ((v = scn_get(c, root, "events")) && scn_want_seq(c, v, "events"))

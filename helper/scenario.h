@@ -36,6 +36,8 @@
 
 /* One end of a link, seen from its node.  A node's interfaces are listed in
  * the order of the links in the file. */
+struct scenario_cellular;
+
 struct scenario_iface {
 	size_t link;        /* index into scenario.links */
 	unsigned end;       /* 0 or 1: which end of that link this node is */
@@ -166,6 +168,9 @@ struct scenario_link {
 	char tap[16];   /* a TAP link: the device's name ("" otherwise) */
 	uint8_t mac[6]; /* a TAP link: the node's MAC (all zero: derived from addr[0]) */
 	bool tap_configure; /* a TAP link: give the Linux side addr[1] and bring it up */
+	/* `cellular:` (scenario_cellular.h): rate, delay and loss that vary over
+	 * time, outages, handovers; NULL for a fixed link. */
+	struct scenario_cellular *cellular;
 };
 
 /* Things that happen to the network at a given time (`events:`). */

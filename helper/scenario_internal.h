@@ -17,6 +17,7 @@
  *   scenario_nat.c       NAT boxes
  *   scenario_crypto.c    crypto engines and their profile files
  *   scenario_events.c    timed events
+ *   scenario_cellular.c  cellular links: varying rate, delay, loss; outages; handovers
  *   scenario_traffic.c   traffic flows
  *   scenario_check.c     reachability warnings
  *
@@ -251,6 +252,8 @@ void scn_load_nat(struct load *L, size_t ni, yaml_node_t *m);
 /* `crypto_engine:` of node ni (after its `ipsec:`): loads the profile. */
 void scn_load_crypto(struct load *L, size_t ni, yaml_node_t *v);
 void scn_load_events(struct load *L, yaml_node_t *list);
+/* Links' `cellular:` sections (scenario_cellular.c), after the nodes. */
+void scn_load_cellular(struct load *L, yaml_node_t *links);
 void scn_load_traffic(struct load *L, yaml_node_t *list);
 /* Warns about flows whose packets (or ping replies) cannot arrive. */
 void scn_check_reachability(struct load *L);

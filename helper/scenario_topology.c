@@ -8,8 +8,9 @@
 #include "units.h"
 
 static const char *const route_keys[] = {"dst", "via", NULL};
-static const char *const link_keys[] = {"between", "addresses", "rate", "delay", "loss",      "mtu",
-                                        "queue",   "tap",       "node", "mac",   "configure", NULL};
+static const char *const link_keys[] = {"between",   "addresses", "rate", "delay", "loss",
+                                        "mtu",       "queue",     "tap",  "node",  "mac",
+                                        "configure", "cellular",  NULL};
 
 size_t scn_find_node(const struct scenario *s, const char *name)
 {

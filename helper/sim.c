@@ -193,11 +193,15 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 		if (node->has_nat && build_nat(sim, n, log) != 0)
 			return -1;
 	}
+	char err[256];
+	if (sim_links_start(sim, o->seed, o->run_number, err, sizeof err) != 0) {
+		fprintf(log, "%s: %s\n", s->path, err);
+		return -1;
+	}
 	if (schedule_events(sim) != 0) {
 		fprintf(log, "out of memory\n");
 		return -1;
 	}
-	char err[256];
 	sim->traffic = traffic_start(s, err, sizeof err);
 	if (!sim->traffic) {
 		fprintf(log, "%s: %s\n", s->path, err);
@@ -230,6 +234,7 @@ static void teardown(struct sim *sim)
 {
 	ns3c_destroy();
 	traffic_free(sim->traffic);
+	sim_links_free(sim->links);
 	for (size_t n = 0; n < sim->s->n_nodes; n++) {
 		sim_host_free(sim->nodes[n].host);
 		free(sim->nodes[n].sa_ids);
@@ -316,6 +321,7 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 		        s->name, status, (unsigned long long)o->seed, (double)end_ns * 1e-9, wall,
 		        (unsigned long long)events);
 	rc = metrics_begin(&m) == 0 && sim_write_results(&m, &sim, end_ns, summary) == 0 &&
+	                     sim_links_write(&m, &sim, end_ns) == 0 &&
 	                     metrics_finish(&m, status, (double)end_ns * 1e-9, events, wall) == 0
 	             ? 0
 	             : 1;

@@ -15,6 +15,8 @@
 #include "traffic.h"
 #include "units.h"
 
+struct sim_links;
+
 struct sim_node {
 	struct sim_host *host; /* NULL without ipsec */
 	uint32_t *sa_ids;      /* engine id of each scenario SA */
@@ -38,6 +40,7 @@ struct sim {
 	struct traffic *traffic;
 	struct sim_event_log events;   /* data-plane events, all nodes */
 	struct sim_ike_log ike_events; /* IKE events, all nodes */
+	struct sim_links *links;       /* cellular links (sim_link.c), NULL if none */
 	uint64_t stop_ns;
 };
 
@@ -53,5 +56,14 @@ int sim_write_ike(struct metrics *m, const struct sim *sim, FILE *summary);
 const char *sim_ike_sa_name(const struct sim *sim, size_t node, uint32_t sa_id, char *buf,
                             size_t len);
 int sim_export_keys(const struct sim *sim, const char *dir);
+
+/* sim_link.c: cellular links.  sim_links_start makes the scenario's
+ * cellular links variable and schedules their processes, outages and
+ * handovers (after the links and NATs are built); NULL with a message in
+ * err on failure, and sim->links NULL too when there are none. */
+int sim_links_start(struct sim *sim, uint64_t seed, uint64_t run, char *err, size_t errlen);
+/* The link_stats and link_windows tables and the links' events. */
+int sim_links_write(struct metrics *m, const struct sim *sim, uint64_t end_ns);
+void sim_links_free(struct sim_links *l);
 
 #endif
