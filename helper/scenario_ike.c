@@ -12,24 +12,35 @@
 #include "ike_proposal.h"
 #include "units.h"
 
-static const char *const conn_keys[] = {"local_addrs",      "remote_addrs",
-                                        "local_port",       "remote_port",
-                                        "proposals",        "local",
-                                        "remote",           "version",
-                                        "rekey_time",       "reauth_time",
-                                        "over_time",        "rand_time",
-                                        "dpd_delay",        "encap",
-                                        "mobike",           "keyingtries",
-                                        "retransmit",       "keep_alive",
-                                        "cookie_threshold", "reauth_policy",
-                                        "children",         "send_cert",
+static const char *const conn_keys[] = {"local_addrs",
+                                        "remote_addrs",
+                                        "local_port",
+                                        "remote_port",
+                                        "proposals",
+                                        "local",
+                                        "remote",
+                                        "version",
+                                        "rekey_time",
+                                        "reauth_time",
+                                        "over_time",
+                                        "rand_time",
+                                        "dpd_delay",
+                                        "encap",
+                                        "mobike",
+                                        "keyingtries",
+                                        "retransmit",
+                                        "keep_alive",
+                                        "cookie_threshold",
+                                        "reauth_policy",
+                                        "children",
+                                        "send_cert",
                                         NULL};
 /* swanctl.conf connection keys this module does not implement. */
 static const char *const conn_unsupported[] = {
-        "vips",        "aggressive",     "pull",        "dscp",      "fragmentation",
-        "childless",   "send_certreq",   "ppk_id",    "ppk_required",
-        "unique",      "pools",          "if_id_in",    "if_id_out", "mediation",
-        "mediated_by", "mediation_peer", "dpd_timeout", NULL};
+        "vips",           "aggressive",   "pull",      "dscp",         "fragmentation",
+        "childless",      "send_certreq", "ppk_id",    "ppk_required", "unique",
+        "pools",          "if_id_in",     "if_id_out", "mediation",    "mediated_by",
+        "mediation_peer", "dpd_timeout",  NULL};
 static const char *const auth_keys[] = {"auth", "id", "certs", "cacerts", NULL};
 static const char *const auth_unsupported[] = {"round",    "pubkeys",    "eap_id", "aaa_id",
                                                "xauth_id", "revocation", "groups", "cert_policy",
@@ -169,8 +180,8 @@ static void resolve_pubkey(struct load *L, size_t ni, size_t ci, yaml_node_t *ke
 		             "FILE.key}]) or certs: [pki:NAME]%s",
 		             conn->name,
 		             lm && scn_get(c, lm, "auth") ? ""
-		                                         : " (auth defaults to pubkey, as in "
-		                                           "swanctl.conf; or give auth: psk)");
+		                                          : " (auth defaults to pubkey, as in "
+		                                            "swanctl.conf; or give auth: psk)");
 		ok = false;
 	} else if (conn->local.auth == IKE_AUTHC_PUBKEY && !conn->local.key_pem) {
 		for (size_t i = 0; i < nd->n_secrets && !conn->local.key_pem; i++) {
@@ -206,8 +217,8 @@ static void resolve_pubkey(struct load *L, size_t ni, size_t ci, yaml_node_t *ke
 		             "the node's ipsec authorities: [{cacert: ca.pem}]%s",
 		             conn->name,
 		             rm && scn_get(c, rm, "auth") ? ""
-		                                         : " (auth defaults to pubkey, as in "
-		                                           "swanctl.conf; or give auth: psk)");
+		                                          : " (auth defaults to pubkey, as in "
+		                                            "swanctl.conf; or give auth: psk)");
 		ok = false;
 	}
 	if (!ok)

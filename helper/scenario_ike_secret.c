@@ -143,8 +143,8 @@ void scn_load_ike_secrets(struct load *L, size_t ni, yaml_node_t *list)
 			snprintf(sec->name, sizeof(sec->name), "%s", t);
 		}
 		x = 0;
-		if (scn_opt_enum(c, m, "type", secret_types, "secret type", &x, &v) == 1 && x != 0 &&
-		    (x < 4 || x > 7)) {
+		if (scn_opt_enum(c, m, "type", secret_types, "secret type", &x, &v) == 1 &&
+		    x != 0 && (x < 4 || x > 7)) {
 			scn_error_at(
 			        c, v,
 			        "secrets of type %s are not supported by this module: only ike "

@@ -27,6 +27,7 @@
  */
 #include "scenario_internal.h"
 
+#include <errno.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -35,7 +36,6 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,11 +55,13 @@ struct key_type {
 	const char *md; /* what a CA of this key signs with */
 };
 
-static const struct key_type key_types[] = {
-        {"ecdsa-p256", 0, "P-256", "SHA256"}, {"ecdsa-p384", 0, "P-384", "SHA384"},
-        {"ecdsa-p521", 0, "P-521", "SHA512"}, {"rsa-2048", 2048, NULL, "SHA256"},
-        {"rsa-3072", 3072, NULL, "SHA256"},   {"rsa-4096", 4096, NULL, "SHA256"},
-        {NULL, 0, NULL, NULL}};
+static const struct key_type key_types[] = {{"ecdsa-p256", 0, "P-256", "SHA256"},
+                                            {"ecdsa-p384", 0, "P-384", "SHA384"},
+                                            {"ecdsa-p521", 0, "P-521", "SHA512"},
+                                            {"rsa-2048", 2048, NULL, "SHA256"},
+                                            {"rsa-3072", 3072, NULL, "SHA256"},
+                                            {"rsa-4096", 4096, NULL, "SHA256"},
+                                            {NULL, 0, NULL, NULL}};
 
 #define DEFAULT_NOT_BEFORE 1577836800 /* 2020-01-01T00:00:00Z */
 #define DEFAULT_NOT_AFTER 2524608000  /* 2050-01-01T00:00:00Z */
@@ -161,9 +163,8 @@ static int rsa_prime(BIGNUM *p, int bits, const BIGNUM *e, struct stream *s, BN_
 	BIGNUM *t = BN_new(), *g = BN_new();
 	int ok = 0;
 
-	if (!t || !g || stream_read(s, raw, (size_t)bits / 8) < 0 ||
-	    !BN_bin2bn(raw, bits / 8, p) || !BN_set_bit(p, bits - 1) || !BN_set_bit(p, bits - 2) ||
-	    !BN_set_bit(p, 0))
+	if (!t || !g || stream_read(s, raw, (size_t)bits / 8) < 0 || !BN_bin2bn(raw, bits / 8, p) ||
+	    !BN_set_bit(p, bits - 1) || !BN_set_bit(p, bits - 2) || !BN_set_bit(p, 0))
 		goto out;
 	for (int i = 0; i < 100000; i++) {
 		if (BN_check_prime(p, bn, NULL) == 1 && BN_sub(t, p, BN_value_one()) &&
@@ -198,8 +199,8 @@ static EVP_PKEY *rsa_key(int bits, struct stream *s)
 	/* d = e^-1 mod lcm(p-1, q-1); CRT values (RFC 8017 §3.2). */
 	if (!BN_mul(n, p, q, bn) || !BN_sub(p1, p, BN_value_one()) ||
 	    !BN_sub(q1, q, BN_value_one()) || !BN_gcd(g, p1, q1, bn) || !BN_mul(l, p1, q1, bn) ||
-	    !BN_div(l, NULL, l, g, bn) || !BN_mod_inverse(d, e, l, bn) ||
-	    !BN_mod(dp, d, p1, bn) || !BN_mod(dq, d, q1, bn) || !BN_mod_inverse(qi, q, p, bn))
+	    !BN_div(l, NULL, l, g, bn) || !BN_mod_inverse(d, e, l, bn) || !BN_mod(dp, d, p1, bn) ||
+	    !BN_mod(dq, d, q1, bn) || !BN_mod_inverse(qi, q, p, bn))
 		goto out;
 	if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
@@ -289,7 +290,7 @@ struct pki_entry {
 	EVP_PKEY *key;
 	X509 *cert;
 	const struct key_type *type;
-	size_t issuer; /* index of the CA, SIZE_MAX: self-signed */
+	size_t issuer;   /* index of the CA, SIZE_MAX: self-signed */
 	char sans[1024]; /* subjectAltName in OpenSSL's notation, "" if none */
 };
 
@@ -327,8 +328,8 @@ static X509_NAME *parse_dn(const char *s, char *err, size_t errlen)
 			*e = '\0';
 		for (v = eq + 1; *v == ' ';)
 			v++;
-		if (!X509_NAME_add_entry_by_txt(name, r, MBSTRING_UTF8, (const unsigned char *)v, -1,
-		                                -1, 0)) {
+		if (!X509_NAME_add_entry_by_txt(name, r, MBSTRING_UTF8, (const unsigned char *)v,
+		                                -1, -1, 0)) {
 			snprintf(err, errlen, "'%s': unknown attribute type '%s'", s, r);
 			X509_NAME_free(name);
 			ERR_clear_error();
@@ -371,8 +372,8 @@ static int parse_utc(const char *s, int64_t *out)
 
 	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
 		return -1;
-	if (len != 10 && (len != 20 || sscanf(s + 10, "T%2d:%2d:%2dZ%n", &h, &mi, &se, &n) != 3 ||
-	                  n != 10))
+	if (len != 10 &&
+	    (len != 20 || sscanf(s + 10, "T%2d:%2d:%2dZ%n", &h, &mi, &se, &n) != 3 || n != 10))
 		return -1;
 	if (y < 1950 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
 	    se > 59 || h < 0 || mi < 0 || se < 0)
@@ -390,8 +391,8 @@ static bool opt_utc(struct ctx *c, yaml_node_t *m, const char *key, int64_t *out
 		return v == NULL;
 	if (parse_utc(t, out) < 0) {
 		scn_error_at(c, v,
-		             "%s: '%s' is not a UTC date like 2025-06-01 or 2025-06-01T12:00:00Z", key,
-		             t);
+		             "%s: '%s' is not a UTC date like 2025-06-01 or 2025-06-01T12:00:00Z",
+		             key, t);
 		return false;
 	}
 	return true;
@@ -422,7 +423,9 @@ static char *arena_pem(struct ctx *c, X509 *x, EVP_PKEY *k)
 	char *p = NULL, *s = NULL;
 	long n;
 
-	if (b && (x ? PEM_write_bio_X509(b, x) : PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)) &&
+	if (b &&
+	    (x ? PEM_write_bio_X509(b, x)
+	       : PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)) &&
 	    (n = BIO_get_mem_data(b, &p)) > 0) {
 		s = scn_arena_alloc(c->a, (size_t)n + 1);
 		memcpy(s, p, (size_t)n);
@@ -592,9 +595,8 @@ static void generate(struct load *L)
 			    add_ext(e->cert, is->cert, NID_basic_constraints,
 			            e->item.ca ? "critical,CA:TRUE" : "CA:FALSE") < 0 ||
 			    add_ext(e->cert, is->cert, NID_subject_key_identifier, "hash") < 0 ||
-			    (e->item.ca &&
-			     add_ext(e->cert, e->cert, NID_key_usage, "critical,keyCertSign,cRLSign") <
-			             0) ||
+			    (e->item.ca && add_ext(e->cert, e->cert, NID_key_usage,
+			                           "critical,keyCertSign,cRLSign") < 0) ||
 			    (is != e && add_ext(e->cert, is->cert, NID_authority_key_identifier,
 			                        "keyid") < 0) ||
 			    (e->sans[0] &&
@@ -722,8 +724,8 @@ char *scn_read_pem(struct load *L, yaml_node_t *v, const char *key, bool *from_p
 
 		*from_pki = true;
 		if (!it) {
-			scn_error_at(c, v, "%s: no certificate '%s' in the scenario's pki section", key,
-			             t + 4);
+			scn_error_at(c, v, "%s: no certificate '%s' in the scenario's pki section",
+			             key, t + 4);
 			return NULL;
 		}
 		if (!it->cert_pem)
@@ -739,7 +741,8 @@ char *scn_read_pem(struct load *L, yaml_node_t *v, const char *key, bool *from_p
 		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - c->file), c->file, t);
 	f = fopen(path, "rb");
 	if (!f) {
-		scn_error_at(c, v, "%s: cannot read '%s' (%s; paths are relative to the scenario file)",
+		scn_error_at(c, v,
+		             "%s: cannot read '%s' (%s; paths are relative to the scenario file)",
 		             key, t, strerror(errno));
 		return NULL;
 	}
@@ -759,8 +762,9 @@ char *scn_read_pem(struct load *L, yaml_node_t *v, const char *key, bool *from_p
 	}
 	fclose(f);
 	if (!strstr(buf, "-----BEGIN ")) {
-		scn_error_at(c, v, "%s: '%s' is not PEM (convert DER with openssl x509 -inform der)",
-		             key, t);
+		scn_error_at(c, v,
+		             "%s: '%s' is not PEM (convert DER with openssl x509 -inform der)", key,
+		             t);
 		return NULL;
 	}
 	return buf;
