@@ -5,6 +5,7 @@
 #define IPSEC_ROUTING_H
 
 #include "ipsec-ipv4-l3.h"
+#include "route-cache.h"
 
 #include <ns3/ipv4-routing-protocol.h>
 
@@ -33,6 +34,8 @@ class IpsecRouting : public Ipv4RoutingProtocol
 	 * RouteInput (the callbacks are not known yet). */
 	bool RouteDecapsulated(Ptr<const Packet> p, const Ipv4Header &header,
 	                       Ptr<const NetDevice> idev);
+	/* Routes were added or removed behind ns-3's notifications. */
+	void InvalidateCache();
 	void PrintRoutingTable(Ptr<OutputStreamWrapper> stream,
 	                       Time::Unit unit = Time::S) const override;
 
@@ -42,6 +45,10 @@ class IpsecRouting : public Ipv4RoutingProtocol
       private:
 	void Forward(UnicastForwardCallback ucb, Ptr<Ipv4Route> route, Ptr<const Packet> p,
 	             const Ipv4Header &header);
+	/* Local delivery or forwarding from the cache, else ns-3's routing
+	 * (whose forwarding decision is remembered). */
+	bool Dispatch(Ptr<const Packet> p, const Ipv4Header &header, Ptr<const NetDevice> idev);
+	void Remember(Ptr<Ipv4Route> route, Ptr<const Packet> p, const Ipv4Header &header);
 
 	Ptr<Ipv4RoutingProtocol> m_inner;
 	Ptr<IpsecIpv4L3Protocol> m_l3;
@@ -50,6 +57,9 @@ class IpsecRouting : public Ipv4RoutingProtocol
 	MulticastForwardCallback m_mcb;
 	LocalDeliverCallback m_lcb;
 	ErrorCallback m_ecb;
+	UnicastForwardCallback m_remember;
+	Ptr<Ipv4> m_ipv4;
+	RouteCache m_cache;
 };
 
 } // namespace ns3

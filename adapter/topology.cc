@@ -179,6 +179,7 @@ extern "C" void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, 
 		Ipv4InterfaceAddress ifa = ipv4->GetAddress(i, 0);
 		if (ifa.GetLocal().CombineMask(ifa.GetMask()) == hop.CombineMask(ifa.GetMask())) {
 			table->AddNetworkRouteTo(Ipv4Address(dst), PrefixMask(prefix_len), hop, i);
+			routing->InvalidateCache();
 			return;
 		}
 	}
