@@ -83,30 +83,55 @@ static void gp_title(FILE *gp, const char *command, const struct report *r, cons
 	fputc('\n', gp);
 }
 
+/* The parameters of a tic: "key=value" tokens of the label with each key cut
+ * to its last component ("rekey_policy=break-before-make" for
+ * "nodes.gw.ipsec.connections.rw.children.office.rekey_policy=..."),
+ * without unset ones and repeats; the table and the CSV keep the full
+ * paths.  Returns how many were written into tok. */
+static size_t tic_parameters(const char *label, char tok[][128], size_t max)
+{
+	size_t n = 0;
+	char copy[1024];
+	snprintf(copy, sizeof copy, "%s", label);
+	for (char *save = NULL, *t = strtok_r(copy, " ", &save); t && n < max;
+	     t = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(t, '=');
+		if (eq && !strcmp(eq + 1, "unset"))
+			continue;
+		const char *key = t;
+		for (const char *q = t; eq && q < eq; q++)
+			if (*q == '.')
+				key = q + 1;
+		snprintf(tok[n], sizeof tok[n], "%s", key);
+		bool repeat = false;
+		for (size_t i = 0; i < n && !repeat; i++)
+			repeat = !strcmp(tok[i], tok[n]);
+		n += !repeat;
+	}
+	return n;
+}
+
 /* A tic per configuration, its parameters one per line (they say what the
  * configuration is: no axis label), at a slant if a line is long.  gnuplot
  * does not make room for labels of several lines: the bottom margin does. */
 static void gp_xtics(FILE *gp, const struct report *r)
 {
 	size_t longest = 0, lines = 1;
+	char tok[16][128];
 	fprintf(gp, "set xtics (");
 	for (size_t c = 0; c < r->n_configs; c++) {
+		size_t n = tic_parameters(r->configs[c].label, tok, 16);
+		if (!n)
+			snprintf(tok[n++], sizeof tok[0], "%s", r->configs[c].label);
 		fprintf(gp, "%s\"", c ? ", " : "");
-		size_t line = 0, n = 1;
-		for (const char *p = r->configs[c].label; *p; p++, line++) {
-			if (line > longest)
-				longest = line;
-			if (*p == ' ') {
+		for (size_t i = 0; i < n; i++) {
+			if (i)
 				fputs("\\n", gp);
-				line = 0;
-				n++;
-			} else if (*p == '"' || *p == '\\')
-				fputc('\'', gp);
-			else
-				fputc(*p, gp);
+			for (const char *p = tok[i]; *p; p++)
+				fputc(*p == '"' || *p == '\\' ? '\'' : *p, gp);
+			if (strlen(tok[i]) > longest)
+				longest = strlen(tok[i]);
 		}
-		if (line > longest)
-			longest = line;
 		if (n > lines)
 			lines = n;
 		fprintf(gp, "\" %zu", c);
