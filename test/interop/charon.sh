@@ -11,6 +11,8 @@
 #   charon_stop DIR
 #   netns_pair A B ADDR_A ADDR_B   two namespaces joined by a veth pair (/24)
 #   netns_cleanup A B
+#   wait_for SECONDS COMMAND...
+#   charon_log_key DIR KEY
 
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 
@@ -95,4 +97,28 @@ charon_stop() {
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	rm -f "$dir/charon.launcher"
+}
+
+# wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds.
+wait_for() {
+	t=$1
+	shift
+	for _ in $(seq $((t * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# charon_log_key DIR KEY: charon logs every key it derives at ike/chd level 4
+# ("Sk_ei secret => 36 bytes @ ..." followed by hex dump lines "  0: 5A 8B
+# ..."); prints the hex of the last KEY in DIR/charon.log.
+charon_log_key() {
+	awk -v k="$2" '
+		index($0, k " =>") { grab = 1; hex = ""; next }
+		grab && /\[[A-Z]+\] +[0-9]+: / {
+			sub(/.*\[[A-Z]+\] +[0-9]+: /, ""); sub(/  .*/, "")
+			gsub(/ /, ""); hex = hex tolower($0); next }
+		grab { grab = 0; last = hex }
+		END { if (grab) last = hex; print last }' "$1/charon.log"
 }

@@ -125,27 +125,8 @@ links:
   - {between: [sim, charon], addresses: [10.99.0.1/24, 10.99.0.2/24]}
 YAML
 }
-wait_for() { # wait_for SECONDS COMMAND...: poll until the command succeeds
-	t=$1
-	shift
-	for _ in $(seq $((t * 10))); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 established() { charon_swanctl "$W/charon" --list-sas | grep -q "net.*INSTALLED"; }
-# charon logs every key at ike/chd level 4 (see strongswan.sh): the hex of
-# the last "KEY =>" dump.
-charon_key() {
-	awk -v k="$1" '
-		index($0, k " =>") { grab = 1; hex = ""; next }
-		grab && /\[[A-Z]+\] +[0-9]+: / {
-			sub(/.*\[[A-Z]+\] +[0-9]+: /, ""); sub(/  .*/, "")
-			gsub(/ /, ""); hex = hex tolower($0); next }
-		grab { grab = 0; last = hex }
-		END { if (grab) last = hex; print last }' "$W/charon/charon.log"
-}
+charon_key() { charon_log_key "$W/charon" "$1"; }
 esp_key() { grep "\"$1\",\"$2\"" "$3/keys/esp_sa" | tail -1 | cut -d, -f6 | tr -d '"' | sed 's/^0x//'; }
 
 # check KIND DIR PEERLOG: the IKE SA, charon's view of our signature, keys, ping.
