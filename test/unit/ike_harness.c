@@ -498,3 +498,40 @@ void h_nat_rebind(struct ike_harness *h, uint16_t new_offset)
 {
 	h->nat_offset = new_offset;
 }
+
+/* pcap (linktype raw IPv4) record of a datagram, as a UDP packet. */
+void h_pcap_record(FILE *f, const struct hdgram *d, uint32_t usec)
+{
+	uint8_t hdr[28], rec[16] = {0};
+	size_t total = 28 + d->len;
+
+	ipv4_build(hdr, 0, (uint16_t)total, 0, 0, 64, IPPROTO_NUM_UDP, d->src, d->dst);
+	put_be16(hdr + 20, d->sport);
+	put_be16(hdr + 22, d->dport);
+	put_be16(hdr + 24, (uint16_t)(8 + d->len));
+	put_be16(hdr + 26, 0); /* no UDP checksum (RFC 768) */
+	rec[0] = 1;
+	rec[4] = (uint8_t)usec, rec[5] = (uint8_t)(usec >> 8), rec[6] = (uint8_t)(usec >> 16);
+	rec[8] = rec[12] = (uint8_t)total;
+	rec[9] = rec[13] = (uint8_t)(total >> 8);
+	assert_int_equal(fwrite(rec, 1, 16, f), 16);
+	assert_int_equal(fwrite(hdr, 1, 28, f), 28);
+	assert_int_equal(fwrite(d->data, 1, d->len, f), d->len);
+}
+
+int h_occurrences(const char *out, const char *what)
+{
+	int k = 0;
+
+	for (const char *p = out; (p = strstr(p, what)); p += strlen(what))
+		k++;
+	return k;
+}
+
+void h_expect_count(const char *out, const char *what, int n)
+{
+	int k = h_occurrences(out, what);
+
+	if (k != n)
+		fail_msg("tshark output has \"%s\" %d times, not %d:\n%s", what, k, n, out);
+}

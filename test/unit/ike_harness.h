@@ -137,4 +137,10 @@ void h_nat_rebind(struct ike_harness *h, uint16_t new_offset);
 /* Live (not deleted, not expired) SAs in node i's data plane. */
 int h_live_sas(const struct ike_harness *h, int i);
 
+/* Writes d as a pcap record (raw IPv4/UDP, no checksum) at usec. */
+void h_pcap_record(FILE *f, const struct hdgram *d, uint32_t usec);
+/* How often `what` occurs in tshark's output; fails the test unless n. */
+int h_occurrences(const char *out, const char *what);
+void h_expect_count(const char *out, const char *what, int n);
+
 #endif

@@ -469,42 +469,6 @@ static void test_config_errors(void **state)
 	pki_free(&p);
 }
 
-static void write_record(FILE *f, const struct hdgram *d, uint32_t usec)
-{
-	uint8_t hdr[28], rec[16] = {0};
-	size_t total = 28 + d->len;
-
-	ipv4_build(hdr, 0, (uint16_t)total, 0, 0, 64, IPPROTO_NUM_UDP, d->src, d->dst);
-	put_be16(hdr + 20, d->sport);
-	put_be16(hdr + 22, d->dport);
-	put_be16(hdr + 24, (uint16_t)(8 + d->len));
-	put_be16(hdr + 26, 0); /* no UDP checksum (RFC 768) */
-	rec[0] = 1;
-	rec[4] = (uint8_t)usec, rec[5] = (uint8_t)(usec >> 8), rec[6] = (uint8_t)(usec >> 16);
-	rec[8] = rec[12] = (uint8_t)total;
-	rec[9] = rec[13] = (uint8_t)(total >> 8);
-	assert_int_equal(fwrite(rec, 1, 16, f), 16);
-	assert_int_equal(fwrite(hdr, 1, 28, f), 28);
-	assert_int_equal(fwrite(d->data, 1, d->len, f), d->len);
-}
-
-static int count(const char *out, const char *what)
-{
-	int k = 0;
-
-	for (const char *p = out; (p = strstr(p, what)); p += strlen(what))
-		k++;
-	return k;
-}
-
-static void expect_count(const char *out, const char *what, int n)
-{
-	int k = count(out, what);
-
-	if (k != n)
-		fail_msg("tshark output has \"%s\" %d times, not %d:\n%s", what, k, n, out);
-}
-
 /* tshark, with our keys line, decrypts IKE_AUTH: IDs, CERT (encoding 4),
  * CERTREQ, AUTH method 14; in IKE_SA_INIT it shows the RFC 7427 notify. */
 static void test_tshark_decrypts_cert_auth(void **state)
@@ -542,7 +506,7 @@ static void test_tshark_decrypts_cert_auth(void **state)
 	ghdr[20] = 228; /* LINKTYPE_IPV4 */
 	assert_int_equal(fwrite(ghdr, 1, 24, f), 24);
 	for (size_t i = 0; i < h.nlog; i++)
-		write_record(f, &h.log[i], (uint32_t)(1000 * (i + 1)));
+		h_pcap_record(f, &h.log[i], (uint32_t)(1000 * (i + 1)));
 	fclose(f);
 	h_free(&h);
 	pki_free(&p);
@@ -560,24 +524,24 @@ static void test_tshark_decrypts_cert_auth(void **state)
 		assert_int_equal(system(cmd), 0);
 	if (strstr(out, "Malformed") || strstr(out, "Expert Info (Error"))
 		fail_msg("tshark reports errors:\n%s", out);
-	expect_count(out, "Exchange type: IKE_AUTH (35)", 2);
-	expect_count(out, "Decrypted Data", 2);
-	expect_count(out, "[correct]", 2);
-	expect_count(out, "Payload: Certificate (37)", 2);
-	expect_count(out, "Certificate Encoding: X.509 Certificate - Signature (4)", 2);
+	h_expect_count(out, "Exchange type: IKE_AUTH (35)", 2);
+	h_expect_count(out, "Decrypted Data", 2);
+	h_expect_count(out, "[correct]", 2);
+	h_expect_count(out, "Payload: Certificate (37)", 2);
+	h_expect_count(out, "Certificate Encoding: X.509 Certificate - Signature (4)", 2);
 	/* The responder's CERTREQ in IKE_SA_INIT, the initiator's in IKE_AUTH. */
-	expect_count(out, "Payload: Certificate Request (38)", 2);
-	expect_count(out, "Authentication Method: Digital Signature (14)", 2);
-	expect_count(out, "Notify Message Type: SIGNATURE_HASH_ALGORITHMS (16431)", 2);
-	expect_count(out, "ID_FQDN: gwB.example", 2); /* IDr both ways */
-	expect_count(out, "Supported Signature Hash Algorithm: SHA2-384 (3)", 2);
-	expect_count(out,
-	             "Certificate Data (id-at-commonName=gwA,id-at-organizationName=ipsec-"
-	             "sim,id-at-countryName=CH)",
-	             1);
-	expect_count(out, "Certificate Data (id-at-commonName=gwB,", 1);
-	expect_count(out, "(rsaEncryption)", 2);  /* gwA's key */
-	expect_count(out, "(id-ecPublicKey)", 2); /* gwB's */
+	h_expect_count(out, "Payload: Certificate Request (38)", 2);
+	h_expect_count(out, "Authentication Method: Digital Signature (14)", 2);
+	h_expect_count(out, "Notify Message Type: SIGNATURE_HASH_ALGORITHMS (16431)", 2);
+	h_expect_count(out, "ID_FQDN: gwB.example", 2); /* IDr both ways */
+	h_expect_count(out, "Supported Signature Hash Algorithm: SHA2-384 (3)", 2);
+	h_expect_count(out,
+	               "Certificate Data (id-at-commonName=gwA,id-at-organizationName=ipsec-"
+	               "sim,id-at-countryName=CH)",
+	               1);
+	h_expect_count(out, "Certificate Data (id-at-commonName=gwB,", 1);
+	h_expect_count(out, "(rsaEncryption)", 2);  /* gwA's key */
+	h_expect_count(out, "(id-ecPublicKey)", 2); /* gwB's */
 }
 
 int main(void)

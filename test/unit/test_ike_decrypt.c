@@ -16,42 +16,6 @@
 
 static char tmpdir[] = "/tmp/ike_decrypt.XXXXXX";
 
-static void write_record(FILE *f, const struct hdgram *d, uint32_t usec)
-{
-	uint8_t hdr[28], rec[16] = {0};
-	size_t total = 28 + d->len;
-
-	ipv4_build(hdr, 0, (uint16_t)total, 0, 0, 64, IPPROTO_NUM_UDP, d->src, d->dst);
-	put_be16(hdr + 20, d->sport);
-	put_be16(hdr + 22, d->dport);
-	put_be16(hdr + 24, (uint16_t)(8 + d->len));
-	put_be16(hdr + 26, 0); /* no UDP checksum (RFC 768) */
-	rec[0] = 1;
-	rec[4] = (uint8_t)usec, rec[5] = (uint8_t)(usec >> 8), rec[6] = (uint8_t)(usec >> 16);
-	rec[8] = rec[12] = (uint8_t)total;
-	rec[9] = rec[13] = (uint8_t)(total >> 8);
-	assert_int_equal(fwrite(rec, 1, 16, f), 16);
-	assert_int_equal(fwrite(hdr, 1, 28, f), 28);
-	assert_int_equal(fwrite(d->data, 1, d->len, f), d->len);
-}
-
-static int count(const char *out, const char *what)
-{
-	int k = 0;
-
-	for (const char *p = out; (p = strstr(p, what)); p += strlen(what))
-		k++;
-	return k;
-}
-
-static void expect_count(const char *out, const char *what, int n)
-{
-	int k = count(out, what);
-
-	if (k != n)
-		fail_msg("tshark output has \"%s\" %d times, not %d:\n%s", what, k, n, out);
-}
-
 static void test_tshark_decrypts_negotiation(void **state)
 {
 	(void)state;
@@ -98,7 +62,7 @@ static void test_tshark_decrypts_negotiation(void **state)
 		assert_non_null(h_event(&h, 0, IKE_EV_IKE_KEYS, 0)->ev.text);
 		fprintf(table, "%s\n", h_event(&h, 0, IKE_EV_IKE_KEYS, 0)->ev.text);
 		for (size_t i = 0; i < h.nlog; i++) {
-			write_record(pcap, &h.log[i], usec += 1000);
+			h_pcap_record(pcap, &h.log[i], usec += 1000);
 			encrypted += h.log[i].data[h.log[i].dport == 4500 ? 22 : 18] != IKE_SA_INIT;
 		}
 		h_free(&h);
@@ -120,22 +84,22 @@ static void test_tshark_decrypts_negotiation(void **state)
 	}
 	if (strstr(out, "Malformed") || strstr(out, "Expert Info (Error"))
 		fail_msg("tshark reports errors:\n%s", out);
-	expect_count(out, "Exchange type: IKE_AUTH (35)", 4);
-	expect_count(out, "Exchange type: INFORMATIONAL (37)", 4);
-	expect_count(out, "Decrypted Data", 8);
+	h_expect_count(out, "Exchange type: IKE_AUTH (35)", 4);
+	h_expect_count(out, "Exchange type: INFORMATIONAL (37)", 4);
+	h_expect_count(out, "Decrypted Data", 8);
 	/* Wireshark checks the ICV of both, GCM's tag and CBC's HMAC. */
-	expect_count(out, "Integrity Checksum Data: ", 8);
-	expect_count(out, "[correct]", 8);
-	expect_count(out, "[incorrect", 0);
-	expect_count(out, "ID_IPV4_ADDR: 192.0.2.1", 2);
-	expect_count(out, "ID_IPV4_ADDR: 198.51.100.2", 2);
-	expect_count(out, "Payload: Authentication (39)", 4);
-	expect_count(out, "Starting Addr: 10.2.0.0", 4);
-	expect_count(out, "Ending Addr: 10.1.255.255", 4);
-	expect_count(out, "Notify Message Type: NAT_DETECTION_SOURCE_IP (16388)", 4);
+	h_expect_count(out, "Integrity Checksum Data: ", 8);
+	h_expect_count(out, "[correct]", 8);
+	h_expect_count(out, "[incorrect", 0);
+	h_expect_count(out, "ID_IPV4_ADDR: 192.0.2.1", 2);
+	h_expect_count(out, "ID_IPV4_ADDR: 198.51.100.2", 2);
+	h_expect_count(out, "Payload: Authentication (39)", 4);
+	h_expect_count(out, "Starting Addr: 10.2.0.0", 4);
+	h_expect_count(out, "Ending Addr: 10.1.255.255", 4);
+	h_expect_count(out, "Notify Message Type: NAT_DETECTION_SOURCE_IP (16388)", 4);
 	/* The encapsulated run: UDP 4500 with the non-ESP marker. */
-	expect_count(out, "Non-ESP Marker", 4);
-	if (count(out, "Src Port: 4500") < 4)
+	h_expect_count(out, "Non-ESP Marker", 4);
+	if (h_occurrences(out, "Src Port: 4500") < 4)
 		fail_msg("no IKE on port 4500:\n%s", out);
 }
 
@@ -184,7 +148,7 @@ static void test_tshark_decrypts_rekeys(void **state)
 	ghdr[20] = 228; /* LINKTYPE_IPV4 */
 	assert_int_equal(fwrite(ghdr, 1, 24, pcap), 24);
 	for (size_t i = 0; i < h.nlog; i++) {
-		write_record(pcap, &h.log[i], (uint32_t)(1000 * (i + 1)));
+		h_pcap_record(pcap, &h.log[i], (uint32_t)(1000 * (i + 1)));
 		encrypted += h.log[i].data[18] != IKE_SA_INIT;
 	}
 	fclose(pcap);
@@ -205,16 +169,16 @@ static void test_tshark_decrypts_rekeys(void **state)
 		fail_msg("tshark reports errors:\n%s", out);
 	/* three CREATE_CHILD_SA exchanges, three DELETEs (two Child SAs, the
 	 * old IKE SA), IKE_AUTH */
-	expect_count(out, "Exchange type: CREATE_CHILD_SA (36)", 6);
-	expect_count(out, "Exchange type: INFORMATIONAL (37)", 6);
+	h_expect_count(out, "Exchange type: CREATE_CHILD_SA (36)", 6);
+	h_expect_count(out, "Exchange type: INFORMATIONAL (37)", 6);
 	assert_int_equal(encrypted, 14);
-	expect_count(out, "Decrypted Data", encrypted);
-	expect_count(out, "[correct]", encrypted);
-	expect_count(out, "[incorrect", 0);
-	expect_count(out, "Notify Message Type: REKEY_SA (16393)", 2);
-	expect_count(out, "Payload: Key Exchange (34)", 4); /* IKE_SA_INIT and the IKE rekey */
+	h_expect_count(out, "Decrypted Data", encrypted);
+	h_expect_count(out, "[correct]", encrypted);
+	h_expect_count(out, "[incorrect", 0);
+	h_expect_count(out, "Notify Message Type: REKEY_SA (16393)", 2);
+	h_expect_count(out, "Payload: Key Exchange (34)", 4); /* IKE_SA_INIT and the IKE rekey */
 	/* IKE_SA_INIT's and the IKE rekey's proposals, the DELETE */
-	expect_count(out, "Protocol ID: IKE (1)", 5);
+	h_expect_count(out, "Protocol ID: IKE (1)", 5);
 }
 
 int main(void)
