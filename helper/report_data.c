@@ -1,6 +1,7 @@
 #include "report_data.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,34 @@ static const struct {
                                 "SELECT r.config_id, c.node, 100.0 * c.utilisation"
                                 " FROM crypto_engines c JOIN runs r USING(run_id)"
                                 " WHERE r.status = 'complete' ORDER BY c.rowid"},
+        /* filled by report_rekey.c from flow_bins */
+        [REPORT_REKEY_LOST] = {"lost around rekeys", "packets per event", 1, NULL},
+        [REPORT_REKEY_LOSS] = {"loss around rekeys", "%", 2, NULL},
+        /* filled by report_setup.c */
+        [REPORT_SETUP] = {"setup time", "ms", 3, NULL},
 };
+
+const char *const REPORT_REKEY_KIND_NAMES[REPORT_REKEY__KINDS] = {
+        [REPORT_CHILD_REKEY] = "Child SA rekey",
+        [REPORT_IKE_REKEY] = "IKE SA rekey",
+        [REPORT_REAUTH] = "reauthentication",
+};
+const char *const REPORT_SETUP_KIND_NAMES[REPORT_SETUP__KINDS] = {
+        [REPORT_IKE_SA_SETUP] = "IKE SA setup",
+        [REPORT_CREATE_CHILD_SA] = "CREATE_CHILD_SA",
+};
+
+int report_samples_push(struct report_samples *s, double v)
+{
+	if ((s->n & (s->n - 1)) == 0) { /* 0, 1, 2, 4, ...: full */
+		double *bigger = realloc(s->v, (s->n ? 2 * s->n : 1) * sizeof *bigger);
+		if (!bigger)
+			return -1;
+		s->v = bigger;
+	}
+	s->v[s->n++] = v;
+	return 0;
+}
 
 struct sample {
 	size_t config, group;
@@ -49,7 +77,7 @@ static int fail(sqlite3 *db, char *err, size_t errlen, const char *what)
 	return -1;
 }
 
-static size_t config_index(const struct report *r, int64_t id)
+size_t report_config_index(const struct report *r, int64_t id)
 {
 	size_t lo = 0, hi = r->n_configs;
 	while (lo < hi) {
@@ -98,13 +126,73 @@ static void summarise(struct report_table *t, struct sample *s, size_t n, double
 	}
 }
 
-static int load_table(struct report *r, enum report_metric m, char *err, size_t errlen)
+static void table_head(struct report *r, enum report_metric m)
 {
 	struct report_table *t = &r->tables[m];
 	t->title = METRICS[m].title;
 	t->unit = METRICS[m].unit;
 	t->decimals = METRICS[m].decimals;
 	t->n_configs = r->n_configs;
+}
+
+/* Grows *s by one sample of (config id, group name, value); false when out
+ * of memory (samples of unknown configurations are left out: true). */
+static bool add_sample(struct report *r, struct report_table *t, struct sample **s, size_t *n,
+                       size_t *cap, int64_t config_id, const char *group, double value)
+{
+	size_t c = report_config_index(r, config_id);
+	size_t g = group_index(t, group);
+	if (g == (size_t)-1)
+		return false;
+	if (c == (size_t)-1)
+		return true;
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		struct sample *bigger = realloc(*s, *cap * sizeof **s);
+		if (!bigger)
+			return false;
+		*s = bigger;
+	}
+	(*s)[(*n)++] = (struct sample){c, g, value};
+	return true;
+}
+
+/* The cells of t from its samples (freed here). */
+static int finish_table(struct report *r, struct report_table *t, struct sample *s, size_t n)
+{
+	t->cells = calloc(r->n_configs * t->n_groups + 1, sizeof *t->cells);
+	double *buf = calloc(n + 1, sizeof *buf);
+	int ok = t->cells && buf;
+	if (ok) {
+		for (size_t i = 0; i < r->n_configs * t->n_groups; i++)
+			stats_mean_ci(NULL, 0, REPORT_CONFIDENCE, &t->cells[i]);
+		qsort(s, n, sizeof *s, by_cell);
+		summarise(t, s, n, buf);
+	}
+	free(s);
+	free(buf);
+	return ok ? 0 : -1;
+}
+
+int report_summarise(struct report *r, enum report_metric m, const struct report_sample *in,
+                     size_t n_in)
+{
+	struct report_table *t = &r->tables[m];
+	table_head(r, m);
+	struct sample *s = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < n_in; i++)
+		if (!add_sample(r, t, &s, &n, &cap, in[i].config_id, in[i].group, in[i].value)) {
+			free(s);
+			return -1;
+		}
+	return finish_table(r, t, s, n);
+}
+
+static int load_table(struct report *r, enum report_metric m, char *err, size_t errlen)
+{
+	struct report_table *t = &r->tables[m];
+	table_head(r, m);
 	sqlite3_stmt *st;
 	if (m == REPORT_CRYPTO_UTIL &&
 	    sqlite3_table_column_metadata(r->db, NULL, "crypto_engines", "utilisation", NULL, NULL,
@@ -119,35 +207,18 @@ static int load_table(struct report *r, enum report_metric m, char *err, size_t 
 	size_t n = 0, cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t c = config_index(r, sqlite3_column_int64(st, 0));
-		size_t g = group_index(t, (const char *)sqlite3_column_text(st, 1));
-		if (c == (size_t)-1)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			struct sample *bigger = realloc(s, cap * sizeof *s);
-			if (!bigger)
-				break;
-			s = bigger;
-		}
-		if (g == (size_t)-1)
-			break;
 		double v = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN
 		                                                     : sqlite3_column_double(st, 2);
-		s[n++] = (struct sample){c, g, v};
+		if (!add_sample(r, t, &s, &n, &cap, sqlite3_column_int64(st, 0),
+		                (const char *)sqlite3_column_text(st, 1), v))
+			break;
 	}
 	sqlite3_finalize(st);
-	t->cells = calloc(r->n_configs * t->n_groups + 1, sizeof *t->cells);
-	double *buf = calloc(n + 1, sizeof *buf);
-	if (rc == SQLITE_DONE && t->cells && buf) {
-		for (size_t i = 0; i < r->n_configs * t->n_groups; i++)
-			stats_mean_ci(NULL, 0, REPORT_CONFIDENCE, &t->cells[i]);
-		qsort(s, n, sizeof *s, by_cell);
-		summarise(t, s, n, buf);
+	if (rc != SQLITE_DONE) {
+		free(s);
+		return fail(r->db, err, errlen, t->title);
 	}
-	free(s);
-	free(buf);
-	return rc == SQLITE_DONE && t->cells ? 0 : fail(r->db, err, errlen, t->title);
+	return finish_table(r, t, s, n) == 0 ? 0 : fail(NULL, err, errlen, t->title);
 }
 
 static int load_configs(struct report *r, char *err, size_t errlen)
@@ -221,7 +292,7 @@ static int label_configs(struct report *r, char *err, size_t errlen)
 		for (; key && rc == SQLITE_ROW &&
 		       !strcmp(key, (const char *)sqlite3_column_text(st, 0));
 		     rc = sqlite3_step(st)) {
-			size_t c = config_index(r, sqlite3_column_int64(st, 1));
+			size_t c = report_config_index(r, sqlite3_column_int64(st, 1));
 			ok &= (values[c] = strdup((const char *)sqlite3_column_text(st, 2))) !=
 			      NULL;
 		}
@@ -294,9 +365,11 @@ int report_load(struct report *r, const char *path, char *err, size_t errlen)
 	    label_configs(r, err, errlen) != 0)
 		return -1;
 	for (int m = 0; m < REPORT__COUNT; m++)
-		if (load_table(r, (enum report_metric)m, err, errlen) != 0)
+		if (METRICS[m].sql && load_table(r, (enum report_metric)m, err, errlen) != 0)
 			return -1;
-	return 0;
+	return report_rekey_load(r, err, errlen) == 0 && report_setup_load(r, err, errlen) == 0
+	               ? 0
+	               : -1;
 }
 
 const struct stats_ci *report_cell(const struct report_table *t, size_t config, const char *group)
@@ -316,6 +389,14 @@ void report_free(struct report *r)
 		free(t->groups);
 		free(t->cells);
 	}
+	for (size_t i = 0; r->rekey && i < r->n_configs * REPORT_REKEY__KINDS; i++) {
+		free(r->rekey[i].lost);
+		free(r->rekey[i].loss);
+	}
+	free(r->rekey);
+	for (size_t i = 0; r->setup && i < r->n_configs * REPORT_SETUP__KINDS; i++)
+		free(r->setup[i].v);
+	free(r->setup);
 	for (size_t c = 0; c < r->n_configs; c++)
 		free(r->configs[c].label);
 	free(r->configs);

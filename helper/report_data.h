@@ -39,7 +39,51 @@ enum report_metric {
 	REPORT_DELAY_P99,
 	REPORT_SA_DROPS,
 	REPORT_CRYPTO_UTIL, /* per node with a crypto_engine */
+	/* Per kind of rekey event (report_rekey.c): packets lost per event
+	 * within ±REPORT_REKEY_WINDOW_S of it, and the loss ratio there. */
+	REPORT_REKEY_LOST,
+	REPORT_REKEY_LOSS,
+	/* IKE SA setup time and CREATE_CHILD_SA exchange time, per run mean */
+	REPORT_SETUP,
 	REPORT__COUNT
+};
+
+/* Loss around rekey events (report_rekey.c), from flow_bins: time 0 is the
+ * bin in which the event happened; the curves run from -BEFORE to +AFTER,
+ * the table rows cover ±WINDOW. */
+#define REPORT_REKEY_BEFORE_S 5.0
+#define REPORT_REKEY_AFTER_S 10.0
+#define REPORT_REKEY_WINDOW_S 5.0
+
+enum report_rekey_kind { REPORT_CHILD_REKEY, REPORT_IKE_REKEY, REPORT_REAUTH, REPORT_REKEY__KINDS };
+
+/* One configuration's curves for one kind of event: bin k starts at
+ * (first + k) * width_s after the event's bin; per bin, over runs with at
+ * least one event, the packets lost per event and the loss ratio (%). */
+struct report_rekey_curve {
+	size_t events, runs; /* over all runs averaged */
+	double width_s;
+	long first;
+	size_t n_bins;
+	struct stats_ci *lost, *loss;
+};
+
+/* Samples of one configuration, sorted (for empirical CDFs). */
+struct report_samples {
+	double *v;
+	size_t n;
+};
+
+/* Appends v: 0, or -1 when out of memory. */
+int report_samples_push(struct report_samples *s, double v);
+
+enum report_setup_kind { REPORT_IKE_SA_SETUP, REPORT_CREATE_CHILD_SA, REPORT_SETUP__KINDS };
+
+/* A value of one complete run, for a table cell (config, group). */
+struct report_sample {
+	int64_t config_id;
+	const char *group;
+	double value; /* NaN: none */
 };
 
 struct report {
@@ -48,7 +92,12 @@ struct report {
 	struct report_config *configs;
 	size_t n_configs;
 	struct report_table tables[REPORT__COUNT];
+	struct report_rekey_curve *rekey; /* [config * REPORT_REKEY__KINDS + kind] */
+	struct report_samples *setup;     /* [config * REPORT_SETUP__KINDS + kind], ms */
 };
+
+extern const char *const REPORT_REKEY_KIND_NAMES[REPORT_REKEY__KINDS];
+extern const char *const REPORT_SETUP_KIND_NAMES[REPORT_SETUP__KINDS];
 
 /* Reads the database at `path`.  0, or -1 with a message in err. */
 int report_load(struct report *r, const char *path, char *err, size_t errlen);
@@ -56,5 +105,15 @@ int report_load(struct report *r, const char *path, char *err, size_t errlen);
  * group. */
 const struct stats_ci *report_cell(const struct report_table *t, size_t config, const char *group);
 void report_free(struct report *r);
+
+/* The index of configuration `id` in r->configs, or (size_t)-1. */
+size_t report_config_index(const struct report *r, int64_t id);
+/* For the loaders of report_rekey.c and report_setup.c: fills table m with
+ * the means and intervals of the samples (any order). 0 or -1. */
+int report_summarise(struct report *r, enum report_metric m, const struct report_sample *s,
+                     size_t n);
+/* Their loaders: 0, or -1 with a message in err. */
+int report_rekey_load(struct report *r, char *err, size_t errlen);
+int report_setup_load(struct report *r, char *err, size_t errlen);
 
 #endif

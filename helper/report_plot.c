@@ -260,8 +260,151 @@ static void plot_crypto(FILE *gp, const struct report *r, const char *path)
 	gp_table_bars(gp, r, &r->tables[REPORT_CRYPTO_UTIL], 1);
 }
 
-/* Every plot: its file, the table it needs rows in, its function.  Plots of
- * rekey loss and IKE setup times join here. */
+/* A configuration's label for a key: its tic's parameters, comma-separated. */
+static void key_label(const struct report *r, size_t c, char *buf, size_t len)
+{
+	char tok[16][128];
+	size_t n = tic_parameters(r->configs[c].label, tok, 16);
+	snprintf(buf, len, "%s", n ? "" : r->configs[c].label);
+	for (size_t i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", tok[i]);
+}
+
+/* One panel of rekey curves: per configuration, the mean per bin as a line
+ * and its interval as a band (the mean alone where n < 2). */
+static void gp_rekey_panel(FILE *gp, const struct report *r, int kind, bool loss)
+{
+	fprintf(gp, "set title '%s: %s'\n", REPORT_REKEY_KIND_NAMES[kind],
+	        loss ? "loss ratio of the packets sent in each bin"
+	             : "packets lost per event, by send time");
+	fprintf(gp, "set ylabel '%s'\nplot ",
+	        loss ? "lost [% of packets sent]" : "packets lost per event");
+	size_t drawn = 0;
+	for (size_t c = 0; c < r->n_configs; c++) {
+		const struct report_rekey_curve *k = &r->rekey[c * REPORT_REKEY__KINDS + kind];
+		if (!k->runs)
+			continue;
+		fprintf(gp,
+		        "%s'-' using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc "
+		        "%zu notitle, "
+		        "'-' using 1:2 with lines lw 1.5 lc %zu title ",
+		        drawn ? ", " : "", c + 1, c + 1);
+		char label[256], title[320];
+		key_label(r, c, label, sizeof label);
+		snprintf(title, sizeof title, "%s (%zu events)", label, k->events);
+		gp_string(gp, title);
+		drawn++;
+	}
+	fputc('\n', gp);
+	/* inline data: each curve twice (band, line) */
+	for (size_t c = 0; c < r->n_configs; c++) {
+		const struct report_rekey_curve *k = &r->rekey[c * REPORT_REKEY__KINDS + kind];
+		for (int copy = 0; k->runs && copy < 2; copy++) {
+			for (size_t b = 0; b < k->n_bins; b++) {
+				const struct stats_ci *ci = loss ? &k->loss[b] : &k->lost[b];
+				double half = isnan(ci->half_width) ? 0 : ci->half_width;
+				gp_number(gp, ((double)k->first + (double)b) * k->width_s);
+				gp_number(gp, ci->mean);
+				gp_number(gp, ci->mean - half);
+				gp_number(gp, ci->mean + half);
+				fputc('\n', gp);
+			}
+			fputs("e\n", gp);
+		}
+	}
+}
+
+/* A row per kind of event with data, packets lost per event on the left,
+ * the loss ratio on the right. */
+static void plot_rekey_loss(FILE *gp, const struct report *r, const char *path)
+{
+	int kinds[REPORT_REKEY__KINDS], n = 0;
+	for (int k = 0; k < REPORT_REKEY__KINDS; k++)
+		for (size_t c = 0; c < r->n_configs; c++)
+			if (r->rekey[c * REPORT_REKEY__KINDS + k].runs) {
+				kinds[n++] = k;
+				break;
+			}
+	gp_begin(gp, path, (size_t)(n > 1 ? PANEL_HEIGHT * n : HEIGHT));
+	char layout[64], what[160];
+	snprintf(layout, sizeof layout, "set multiplot layout %d,2 title", n);
+	snprintf(what, sizeof what,
+	         "packets by send time around rekey events (0: the bin of the event; all flows)");
+	gp_title(gp, layout, r, what);
+	fprintf(gp,
+	        "set key inside right top\nset xlabel 'time since the event [s]'\n"
+	        "set xrange [%g:%g]\nset arrow from 0, graph 0 to 0, graph 1 nohead dt 2\n",
+	        -REPORT_REKEY_BEFORE_S, REPORT_REKEY_AFTER_S);
+	for (int i = 0; i < n; i++) {
+		gp_rekey_panel(gp, r, kinds[i], false);
+		gp_rekey_panel(gp, r, kinds[i], true);
+	}
+	fprintf(gp, "unset multiplot\n");
+}
+
+/* Empirical CDFs of the setup times, a curve per configuration. */
+static void plot_setup(FILE *gp, const struct report *r, const char *path)
+{
+	int n = 0, kinds[REPORT_SETUP__KINDS];
+	for (int k = 0; k < REPORT_SETUP__KINDS; k++)
+		for (size_t c = 0; c < r->n_configs; c++)
+			if (r->setup[c * REPORT_SETUP__KINDS + k].n) {
+				kinds[n++] = k;
+				break;
+			}
+	gp_begin(gp, path, HEIGHT);
+	char layout[64];
+	snprintf(layout, sizeof layout, "set multiplot layout 1,%d title", n);
+	gp_title(gp, layout, r,
+	         "IKE SA setup (first IKE_SA_INIT to IKE_AUTH done, initiator) and CREATE_CHILD_SA "
+	         "exchange times: empirical CDF over all runs");
+	fprintf(gp, "set key inside right bottom\nset yrange [0:1]\nset offsets 0, 0, 0, 0\n"
+	            "set grid xtics ytics\nset ylabel 'fraction of setups'\n");
+	for (int i = 0; i < n; i++) {
+		int k = kinds[i];
+		double top = 0;
+		for (size_t c = 0; c < r->n_configs; c++) {
+			const struct report_samples *sm = &r->setup[c * REPORT_SETUP__KINDS + k];
+			if (sm->n && sm->v[sm->n - 1] > top)
+				top = sm->v[sm->n - 1];
+		}
+		fprintf(gp, "set xrange [0:%g]\n", top > 0 ? top * 1.05 : 1);
+		fprintf(gp, "set title '%s'\nset xlabel '%s [ms]'\nplot ",
+		        REPORT_SETUP_KIND_NAMES[k],
+		        k == REPORT_IKE_SA_SETUP ? "setup time" : "exchange time");
+		size_t drawn = 0;
+		for (size_t c = 0; c < r->n_configs; c++) {
+			const struct report_samples *sm = &r->setup[c * REPORT_SETUP__KINDS + k];
+			if (!sm->n)
+				continue;
+			char label[256], title[320];
+			key_label(r, c, label, sizeof label);
+			snprintf(title, sizeof title, "%s (%zu)", label, sm->n);
+			fprintf(gp, "%s'-' using 1:2 with steps lw 1.5 lc %zu title ",
+			        drawn++ ? ", " : "", c + 1);
+			gp_string(gp, title);
+		}
+		fputc('\n', gp);
+		for (size_t c = 0; c < r->n_configs; c++) {
+			const struct report_samples *sm = &r->setup[c * REPORT_SETUP__KINDS + k];
+			if (!sm->n)
+				continue;
+			/* a step up at each value, from 0 before the first */
+			gp_number(gp, sm->v[0]);
+			gp_number(gp, 0);
+			fputc('\n', gp);
+			for (size_t j = 0; j < sm->n; j++) {
+				gp_number(gp, sm->v[j]);
+				gp_number(gp, (double)(j + 1) / (double)sm->n);
+				fputc('\n', gp);
+			}
+			fputs("e\n", gp);
+		}
+	}
+	fprintf(gp, "unset multiplot\n");
+}
+
+/* Every plot: its file, the table it needs rows in, its function. */
 static const struct {
 	const char *file;
 	enum report_metric needs;
@@ -272,6 +415,8 @@ static const struct {
         {"loss.png", REPORT_LOSS, plot_loss},
         {"sa-drops.png", REPORT_SA_DROPS, plot_sa_drops},
         {"crypto-utilisation.png", REPORT_CRYPTO_UTIL, plot_crypto},
+        {"rekey-loss.png", REPORT_REKEY_LOST, plot_rekey_loss},
+        {"ike-setup.png", REPORT_SETUP, plot_setup},
 };
 
 int report_plot_all(const struct report *r, const char *dir, FILE *out, FILE *log)

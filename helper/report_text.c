@@ -25,6 +25,39 @@ static void cell(FILE *f, const struct report_table *t, const struct stats_ci *c
 	fprintf(f, "%s%*s", buf, width > columns ? width - columns : 0, "");
 }
 
+/* Packets lost within ±WINDOW of each kind of rekey event, per event and
+ * as a share of the packets sent then. */
+static void print_rekey_loss(const struct report *r, size_t c, FILE *f)
+{
+	const struct report_table *lost = &r->tables[REPORT_REKEY_LOST];
+	const struct report_table *loss = &r->tables[REPORT_REKEY_LOSS];
+	fprintf(f, "  lost within ±%.0f s of a rekey [packets per event; %% of packets sent]:",
+	        REPORT_REKEY_WINDOW_S);
+	size_t shown = 0;
+	for (int k = 0; k < REPORT_REKEY__KINDS; k++) {
+		const char *name = REPORT_REKEY_KIND_NAMES[k];
+		const struct report_rekey_curve *curve = &r->rekey[c * REPORT_REKEY__KINDS + k];
+		if (!curve->events)
+			continue;
+		fprintf(f, "%s %s (%zu events) ", shown++ ? "," : "", name, curve->events);
+		cell(f, lost, report_cell(lost, c, name), 0);
+		fputs("; ", f);
+		cell(f, loss, report_cell(loss, c, name), 0);
+	}
+	fprintf(f, "%s\n", shown ? "" : " none (no rekeys, or no metrics.flow_bins)");
+}
+
+static void print_setup(const struct report *r, size_t c, FILE *f)
+{
+	const struct report_table *t = &r->tables[REPORT_SETUP];
+	fprintf(f, "  %s [%s]:%s", t->title, t->unit, t->n_groups ? "" : " no IKE");
+	for (size_t g = 0; g < t->n_groups; g++) {
+		fprintf(f, "%s %s ", g ? "," : "", t->groups[g]);
+		cell(f, t, &t->cells[c * t->n_groups + g], 0);
+	}
+	fputc('\n', f);
+}
+
 static void print_config(const struct report *r, size_t c, FILE *f)
 {
 	const struct report_config *rc = &r->configs[c];
@@ -57,6 +90,8 @@ static void print_config(const struct report *r, size_t c, FILE *f)
 		cell(f, drops, &drops->cells[c * drops->n_groups + g], 0);
 	}
 	fputc('\n', f);
+	print_rekey_loss(r, c, f);
+	print_setup(r, c, f);
 }
 
 void report_print(const struct report *r, FILE *f)

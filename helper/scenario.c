@@ -19,7 +19,7 @@
 
 static const char *const top_keys[] = {"name",     "description", "duration",   "seed",
                                        "nodes",    "links",       "traffic",    "events",
-                                       "realtime", "pki",         "start_time", NULL};
+                                       "realtime", "pki",         "start_time", "metrics",  NULL};
 static const char *const node_keys[] = {"name",     "routes", "forwarding",    "ipsec",
                                         "attacker", "nat",    "crypto_engine", NULL};
 
@@ -108,6 +108,8 @@ static void load_top(struct load *L, yaml_node_t *root)
 		scn_load_traffic(L, v);
 	if ((v = scn_get(c, root, "events")) && scn_want_seq(c, v, "events"))
 		scn_load_events(L, v);
+	if ((v = scn_get(c, root, "metrics")))
+		scn_load_metrics(L, v);
 	if (c->nerr == 0)
 		scn_check_reachability(L);
 }

@@ -244,6 +244,7 @@ struct scenario {
 	uint64_t duration_ns;
 	uint64_t seed; /* 1..2^32-1 (ns-3's RngSeedManager) */
 	bool realtime; /* simulated time follows the wall clock (TAP links need it) */
+	uint64_t flow_bin_ns; /* metrics.flow_bins: width of the flow_bins rows, 0 = none */
 
 	struct scenario_node *nodes;
 	size_t n_nodes;

@@ -252,6 +252,8 @@ void scn_load_nat(struct load *L, size_t ni, yaml_node_t *m);
 /* `crypto_engine:` of node ni (after its `ipsec:`): loads the profile. */
 void scn_load_crypto(struct load *L, size_t ni, yaml_node_t *v);
 void scn_load_events(struct load *L, yaml_node_t *list);
+/* metrics: (scenario_metrics.c) */
+void scn_load_metrics(struct load *L, yaml_node_t *m);
 /* Links' `cellular:` sections (scenario_cellular.c), after the nodes. */
 void scn_load_cellular(struct load *L, yaml_node_t *links);
 void scn_load_traffic(struct load *L, yaml_node_t *list);

@@ -200,6 +200,22 @@ static void print_flow(FILE *out, const struct scenario_flow *f, const struct fl
 	        r->delay_mean * 1e3, r->delay_p99 * 1e3, r->throughput_bps / 1e6);
 }
 
+/* The flow's bins in which something was sent (metrics.flow_bins). */
+static int write_flow_bins(struct metrics *m, const struct sim *sim, size_t i)
+{
+	struct flow_bins b;
+	traffic_bins(sim->traffic, i, &b);
+	for (size_t k = 0; k < b.n; k++)
+		if (b.sent[k] &&
+		    metrics_insert(
+		            m, "INSERT INTO flow_bins VALUES(?1,?2,?3,?4,?5,?6,?7)", "tddiii",
+		            sim->s->flows[i].name, (double)((b.first + k) * b.width_ns) * 1e-9,
+		            (double)b.width_ns * 1e-9, (int64_t)b.sent[k], (int64_t)b.received[k],
+		            (int64_t)b.sent[k] - (int64_t)b.received[k]) != 0)
+			return -1;
+	return 0;
+}
+
 static int write_flows(struct metrics *m, const struct sim *sim, FILE *summary)
 {
 	const struct scenario *s = sim->s;
@@ -222,7 +238,8 @@ static int write_flows(struct metrics *m, const struct sim *sim, FILE *summary)
 		            delay_kind(f->type), r.delay_mean * 1e3, r.delay_p50 * 1e3,
 		            r.delay_p99 * 1e3, r.delay_min * 1e3, r.delay_max * 1e3,
 		            r.throughput_bps, r.completion_s,
-		            r.retransmits < 0 ? METRICS_NULL_INT : r.retransmits) != 0)
+		            r.retransmits < 0 ? METRICS_NULL_INT : r.retransmits) != 0 ||
+		    write_flow_bins(m, sim, i) != 0)
 			return -1;
 		if (summary)
 			print_flow(summary, f, &r, loss);

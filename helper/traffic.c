@@ -32,6 +32,23 @@ bool traffic_number(struct flow *f, uint64_t seq)
 	return true;
 }
 
+/* The bin of send time t, or NULL: f has none, or t is outside them. */
+static uint32_t *bin_of(struct flow *f, uint32_t *bins, uint64_t t)
+{
+	if (!bins)
+		return NULL;
+	uint64_t k = t / f->t->bin_ns;
+	return k >= f->bin_first && k - f->bin_first < f->n_bins ? &bins[k - f->bin_first] : NULL;
+}
+
+void traffic_sent(struct flow *f, uint64_t now_ns)
+{
+	f->sent++;
+	uint32_t *b = bin_of(f, f->bin_sent, now_ns);
+	if (b)
+		(*b)++;
+}
+
 void traffic_record(struct flow *f, uint64_t seq, uint64_t sent_ns, size_t bytes)
 {
 	if (seq >= f->seen_bits)
@@ -43,6 +60,9 @@ void traffic_record(struct flow *f, uint64_t seq, uint64_t sent_ns, size_t bytes
 	f->seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
 	f->received++;
 	f->bytes += bytes;
+	uint32_t *b = bin_of(f, f->bin_received, sent_ns);
+	if (b)
+		(*b)++;
 	if (f->n_delays == f->cap_delays) {
 		size_t cap = f->cap_delays ? 2 * f->cap_delays : 256;
 		double *d = realloc(f->delays, cap * sizeof *d);
@@ -106,8 +126,27 @@ struct sink *traffic_sink(struct traffic *t, size_t node, uint16_t port, char *e
 	return k;
 }
 
+/* Bins for the flow's sending time [start, stop) (not for tcp, whose
+ * segments carry no send time). */
+static int open_bins(struct flow *f)
+{
+	const struct scenario_flow *c = f->cfg;
+	uint64_t w = f->t->bin_ns;
+	if (!w || c->type == SCENARIO_FLOW_TCP || c->stop_ns <= c->start_ns)
+		return 0;
+	f->bin_first = c->start_ns / w;
+	f->n_bins = (size_t)((c->stop_ns - 1) / w - f->bin_first + 1);
+	f->bin_sent = calloc(f->n_bins, sizeof *f->bin_sent);
+	f->bin_received = calloc(f->n_bins, sizeof *f->bin_received);
+	return f->bin_sent && f->bin_received ? 0 : -1;
+}
+
 static int start_flow(struct flow *f, char *err, size_t errlen)
 {
+	if (open_bins(f) != 0) {
+		snprintf(err, errlen, "flow '%s': out of memory for its flow_bins", f->cfg->name);
+		return -1;
+	}
 	switch (f->cfg->type) {
 	case SCENARIO_FLOW_UDP:
 	case SCENARIO_FLOW_POISSON:
@@ -143,6 +182,7 @@ struct traffic *traffic_start(const struct scenario *s, char *err, size_t errlen
 	t->conns = calloc(n, sizeof *t->conns);
 	t->cap_conns = n;
 	t->n_nodes = s->n_nodes;
+	t->bin_ns = s->flow_bin_ns;
 	t->udp_senders = malloc((s->n_nodes + 1) * sizeof *t->udp_senders);
 	t->buf_len = 65536;
 	t->buf = malloc(t->buf_len);
@@ -205,6 +245,12 @@ void traffic_result(struct traffic *t, size_t i, struct flow_result *r)
 	r->delay_max = f->delays[f->n_delays - 1];
 }
 
+void traffic_bins(const struct traffic *t, size_t i, struct flow_bins *b)
+{
+	const struct flow *f = &t->flows[i];
+	*b = (struct flow_bins){t->bin_ns, f->bin_first, f->n_bins, f->bin_sent, f->bin_received};
+}
+
 void traffic_free(struct traffic *t)
 {
 	if (!t)
@@ -212,6 +258,8 @@ void traffic_free(struct traffic *t)
 	for (size_t i = 0; t->flows && i < t->n_flows; i++) {
 		free(t->flows[i].seen);
 		free(t->flows[i].delays);
+		free(t->flows[i].bin_sent);
+		free(t->flows[i].bin_received);
 		if (t->flows[i].rng >= 0)
 			ns3c_rng_close(t->flows[i].rng);
 	}

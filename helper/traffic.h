@@ -40,6 +40,16 @@ struct flow_result {
 	int64_t retransmits; /* tcp: data segments sent again; else -1 */
 };
 
+/* A flow's packets by the time they were sent (metrics.flow_bins): bin k
+ * covers [(first + k) * width_ns, + width_ns); a packet received counts in
+ * the bin it was sent in, so sent - received are the packets lost of those
+ * sent then. */
+struct flow_bins {
+	uint64_t width_ns, first;
+	size_t n; /* 0: no bins (none asked for, or tcp) */
+	const uint32_t *sent, *received;
+};
+
 struct traffic;
 
 /* Opens the sockets and schedules the first packet of every flow.  NULL and
@@ -47,6 +57,7 @@ struct traffic;
 struct traffic *traffic_start(const struct scenario *s, char *err, size_t errlen);
 /* Summarises flow i (call after the run, before ns3c_destroy). */
 void traffic_result(struct traffic *t, size_t i, struct flow_result *r);
+void traffic_bins(const struct traffic *t, size_t i, struct flow_bins *b);
 void traffic_free(struct traffic *t);
 
 #endif

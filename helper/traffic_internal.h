@@ -44,6 +44,11 @@ struct flow {
 	double *delays;
 	size_t n_delays, cap_delays;
 	int rng; /* ns3c_rng handle, or -1 */
+	/* metrics.flow_bins: per bin of send time, packets sent and the
+	 * distinct ones received; bin k covers [(first + k) * width, +width) */
+	uint32_t *bin_sent, *bin_received;
+	uint64_t bin_first;
+	size_t n_bins;
 
 	/* onoff: the state of ns-3's OnOffApplication */
 	uint64_t last_start_ns; /* when the wait for the next packet began */
@@ -100,6 +105,7 @@ struct traffic {
 	 * sockets one by one for every datagram it receives. */
 	int *udp_senders;
 	size_t n_nodes;
+	uint64_t bin_ns; /* metrics.flow_bins, 0 = none */
 	uint8_t *buf;
 	size_t buf_len;
 };
@@ -107,6 +113,8 @@ struct traffic {
 /* A packet with sequence number seq, sent at sent_ns, arrived with `bytes`
  * of payload: counts it (or a duplicate) and its delay until now. */
 void traffic_record(struct flow *f, uint64_t seq, uint64_t sent_ns, size_t bytes);
+/* A packet of f left now: counts it sent (and in its bin). */
+void traffic_sent(struct flow *f, uint64_t now_ns);
 /* Makes room in f->seen for sequence number seq; false when out of memory
  * or at f->seq_limit. */
 bool traffic_number(struct flow *f, uint64_t seq);

@@ -45,7 +45,7 @@ static void ping_next(void *arg)
 	put_be64(b + 8, now);
 	put_be16(b + 2, inet_checksum(b, len));
 	if (ns3c_raw_sendto(f->sock, b, len, c->dst) >= 0)
-		f->sent++;
+		traffic_sent(f, now);
 	f->seq++;
 	uint64_t next = now + c->interval_ns;
 	if (next < c->stop_ns && f->seq < f->seq_limit)

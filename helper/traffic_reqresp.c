@@ -43,7 +43,7 @@ static void request_next(void *arg)
 	memset(b, 0, c->size);
 	traffic_header(b, TRAFFIC_MAGIC_DATA, (uint32_t)f->index, f->seq, now);
 	if (ns3c_udp_sendto(f->sock, b, c->size, c->dst, c->port) >= 0)
-		f->sent++;
+		traffic_sent(f, ns3c_now_ns());
 	f->seq++;
 	if (now + c->interval_ns < c->stop_ns)
 		ns3c_schedule_at(now + c->interval_ns, request_next, f);
