@@ -1,4 +1,5 @@
-/* ipsec-sim check SCENARIO [--set key=value]... : validate only. */
+/* ipsec-sim check SCENARIO [--set key=value]... : validate only, and say how
+ * many runs the scenario's experiment (`sweep:`, `replications:`) has. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ int cmd_check(int argc, char **argv)
 	const char **sets;
 	size_t nsets = 0;
 	struct scenario s;
+	char buf[200];
 	int rc;
 
 	sets = calloc((size_t)argc + 1, sizeof(*sets));
@@ -48,6 +50,9 @@ int cmd_check(int argc, char **argv)
 	if (rc == 0)
 		printf("%s: ok (%zu nodes, %zu links, %zu SAs, %zu flows)\n", path, s.n_nodes,
 		       s.n_links, s.n_sas, s.n_flows);
+	if (rc == 0 && (s.experiment.n_axes || s.experiment.replications))
+		printf("%s: experiment: %s\n", path,
+		       scenario_experiment_summary(&s, buf, sizeof(buf)));
 	scenario_free(&s);
 	free(sets);
 	return rc;

@@ -70,6 +70,13 @@ int cmd_run(int argc, char **argv)
 	char default_out[4096];
 	snprintf(default_out, sizeof default_out, "results/%s", s.name);
 	o.out_dir = out ? out : default_out;
+	if (s.experiment.n_axes || s.experiment.replications) {
+		char buf[200];
+		fprintf(stderr,
+		        "%s: note: one run of the scenario's base values; `ipsec-sim sweep %s` runs"
+		        " its experiment: %s\n",
+		        path, path, scenario_experiment_summary(&s, buf, sizeof buf));
+	}
 	rc = sim_run(&s, &o, stdout, stderr, NULL);
 	scenario_free(&s);
 done:

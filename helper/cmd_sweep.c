@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "scenario.h"
 #include "slurm.h"
 #include "sweep.h"
 
@@ -67,12 +68,15 @@ static int check_slurm(const struct sweep_options *o, const struct slurm_options
 			return -1;
 		}
 	for (size_t i = 0; i < p->n_axes; i++)
-		for (size_t v = 0; v < p->axes[i].n_values; v++)
-			if (strchr(p->axes[i].key, '\n') || strchr(p->axes[i].values[v], '\n')) {
-				fprintf(stderr, "--vary: a value with a newline cannot go into a"
-				                " SLURM plan\n");
-				return -1;
-			}
+		for (size_t v = 0; v < p->axes[i].n_levels; v++)
+			for (size_t k = 0; k < p->axes[i].levels[v].n_sets; k++)
+				if (strchr(p->axes[i].levels[v].sets[k], '\n')) {
+					fprintf(stderr,
+					        "%s: a value with a newline cannot go into a"
+					        " SLURM plan\n",
+					        p->axes[i].where ? p->axes[i].where : "--vary");
+					return -1;
+				}
 	if (strchr(o->scenario_path, '\n')) {
 		fprintf(stderr, "%s: a path with a newline cannot go into a SLURM plan\n",
 		        o->scenario_path);
@@ -81,17 +85,54 @@ static int check_slurm(const struct sweep_options *o, const struct slurm_options
 	return slurm_options_check(so);
 }
 
+/* The scenario as it is (its --set overrides applied), for its experiment
+ * and text; its messages only if it does not load (every configuration's
+ * first one prints its warnings). */
+static int load_base(const struct sweep_options *o, const struct sweep_plan *p, struct scenario *s)
+{
+	char *messages = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&messages, &len);
+	int rc = scenario_load(o->scenario_path, p->sets, p->n_sets, s, f ? f : stderr);
+	if (f)
+		fclose(f);
+	if (rc != 0 && messages)
+		fputs(messages, stderr);
+	free(messages);
+	return rc;
+}
+
+/* The plan: the scenario's sweep, then the --vary axes; the replications
+ * the command line gives, else the scenario's `replications:`, else 1. */
+static int plan_axes(struct sweep_plan *p, const struct scenario *s, const char *const *vary,
+                     size_t n_vary)
+{
+	if (sweep_plan_add_scenario(p, &s->experiment, stderr) != 0)
+		return -1;
+	for (size_t i = 0; i < n_vary; i++)
+		if (sweep_plan_add_axis(p, vary[i], stderr) != 0)
+			return -1;
+	if (!p->replications)
+		p->replications = s->experiment.replications ? s->experiment.replications : 1;
+	return sweep_plan_count(p, stderr);
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-	struct sweep_plan plan = {.sets = sets, .replications = 1};
+	const char **vary = calloc((size_t)argc + 1, sizeof *vary);
+	size_t n_vary = 0;
+	struct sweep_plan plan = {.sets = sets};
+	struct scenario s = {0};
 	struct sweep_options o = {.jobs = online_cpus()};
 	struct slurm_options so = {0};
 	bool slurm = false;
 	const char *jobs = NULL;
-	if (!sets)
-		return 1;
 	int rc = 2;
+	if (!sets || !vary) {
+		rc = 1;
+		goto done;
+	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		unsigned long long n;
@@ -108,10 +149,9 @@ int cmd_sweep(int argc, char **argv)
 			if (parse_number(a, v, 1, 0xffffffffULL, &n) != 0)
 				goto done;
 			o.seed = n;
-		} else if (v && !strcmp(a, "--vary")) {
-			if (sweep_plan_add_axis(&plan, v, stderr) != 0)
-				goto done;
-		} else if (v && !strcmp(a, "--set"))
+		} else if (v && !strcmp(a, "--vary"))
+			vary[n_vary++] = v;
+		else if (v && !strcmp(a, "--set"))
 			sets[plan.n_sets++] = v;
 		else if (v && !strcmp(a, "--out"))
 			o.out_dir = v;
@@ -137,13 +177,17 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if (!o.scenario_path)
 		rc = usage();
-	else if (sweep_plan_count(&plan, stderr) == 0 &&
+	else if (load_base(&o, &plan, &s) == 0 && plan_axes(&plan, &s, vary, n_vary) == 0 &&
 	         check_slurm(&o, &so, slurm, jobs, &plan) == 0) {
 		o.slurm = slurm ? &so : NULL;
+		o.text = s.text;
+		o.text_len = s.text_len;
 		rc = sweep_run(&plan, &o);
 	}
 done:
+	scenario_free(&s);
 	sweep_plan_free(&plan);
 	free(sets);
+	free(vary);
 	return rc;
 }

@@ -17,9 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_keys[] = {"name",     "description", "duration",   "seed",
-                                       "nodes",    "links",       "traffic",    "events",
-                                       "realtime", "pki",         "start_time", "metrics",  NULL};
+static const char *const top_keys[] = {"name",         "description", "duration",   "seed",
+                                       "nodes",        "links",       "traffic",    "events",
+                                       "realtime",     "pki",         "start_time", "metrics",
+                                       "replications", "sweep",       NULL};
 static const char *const node_keys[] = {"name",     "routes", "forwarding",    "ipsec",
                                         "attacker", "nat",    "crypto_engine", NULL};
 
@@ -83,6 +84,7 @@ static void load_top(struct load *L, yaml_node_t *root)
 	if (scn_opt_uint(c, root, "seed", 1, UINT32_MAX, &u, NULL) == 1)
 		s->seed = u;
 	scn_opt_bool(c, root, "realtime", &s->realtime); /* before links: TAPs need it */
+	scn_load_experiment(L, root);
 
 	nodes = scn_get(c, root, "nodes");
 	links = scn_get(c, root, "links");
@@ -202,10 +204,13 @@ static char *file_stem(struct scenario_arena *a, const char *path)
 	return s;
 }
 
-int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
-                       size_t nsets, struct scenario *out, FILE *errors)
+/* Loads the scenario with `sets` applied, then `unit` (the overrides of one
+ * value of its sweep) unless NULL. */
+static int load(const char *path, const char *text, size_t len, const char *const *sets,
+                size_t nsets, const struct scenario_sweep_level *unit, struct scenario *out,
+                FILE *errors)
 {
-	struct ctx c = {.file = path, .text = text, .errors = errors};
+	struct ctx c = {.file = path, .text = text, .errors = errors, .no_warnings = unit};
 	struct load L = {.c = &c, .s = out};
 	yaml_parser_t parser;
 	yaml_document_t extra;
@@ -285,6 +290,8 @@ int scenario_load_text(const char *path, const char *text, size_t len, const cha
 	}
 	for (size_t i = 0; i < nsets; i++)
 		scn_apply_set(&c, (unsigned)(i + 1), sets[i]);
+	for (size_t i = 0; unit && i < unit->n_sets; i++)
+		scn_apply_override(&c, &unit->sets[i]);
 	if (c.nerr)
 		goto done;
 
@@ -322,6 +329,53 @@ done:
 		return 2;
 	}
 	return 0;
+}
+
+int scenario_load_config(const char *path, const char *text, size_t len, const char *const *sets,
+                         size_t nsets, struct scenario *out, FILE *errors)
+{
+	return load(path, text, len, sets, nsets, NULL, out, errors);
+}
+
+/* Loads the scenario once more with each value of its sweep (each
+ * configuration of a sweep list), like a `--set` but written in the file,
+ * so that errors point at it, followed by a note naming the value. */
+static unsigned check_sweep(const struct scenario *s, const char *const *sets, size_t nsets,
+                            FILE *errors)
+{
+	const struct scenario_experiment *e = &s->experiment;
+	unsigned bad = 0;
+
+	for (size_t a = 0; a < e->n_axes; a++)
+		for (size_t i = 0; i < e->axes[a].n_levels && bad < SCENARIO_MAX_ERRORS; i++) {
+			const struct scenario_sweep_level *l = &e->axes[a].levels[i];
+			struct scenario tmp;
+
+			if (load(s->path, s->text, s->text_len, sets, nsets, l, &tmp, errors)) {
+				bad++;
+				if (errors) {
+					fprintf(errors, "%s: note: with the sweep's", l->where);
+					for (size_t j = 0; j < l->n_sets; j++)
+						fprintf(errors, " %s=%s", l->sets[j].key,
+						        l->sets[j].value);
+					fputc('\n', errors);
+				}
+			}
+			scenario_free(&tmp);
+		}
+	return bad;
+}
+
+int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
+                       size_t nsets, struct scenario *out, FILE *errors)
+{
+	int rc = load(path, text, len, sets, nsets, NULL, out, errors);
+
+	if (rc == 0 && check_sweep(out, sets, nsets, errors)) {
+		scenario_free(out);
+		rc = 2;
+	}
+	return rc;
 }
 
 int scenario_load(const char *path, const char *const *sets, size_t nsets, struct scenario *out,

@@ -237,6 +237,41 @@ struct scenario_flow {
 	enum scenario_tcp_cc congestion; /* tcp */
 };
 
+/* The experiment a scenario describes (docs/experiments.md): its `sweep:`
+ * as axes of a cartesian product, each axis a list of levels and each level
+ * the overrides ("key=value", as `--set` takes them) of one value.  A sweep
+ * map has an axis per key, in file order, each level one override; a sweep
+ * list has one axis whose levels are its configurations. */
+struct scenario_override {
+	char *key;         /* a path like links.1.loss */
+	char *value;       /* the value as YAML text, like 0.1 or "a b" */
+	int key_node;      /* private: the loader's YAML node ids */
+	int value_node;
+};
+
+struct scenario_sweep_level {
+	struct scenario_override *sets;
+	size_t n_sets;
+	char *where; /* the value or configuration: "FILE:LINE:COL" or "--set:N" */
+};
+
+struct scenario_sweep_axis {
+	char *key;   /* a map's key; "sweep" for a list */
+	char *where; /* where it is written: "FILE:LINE:COL" or "--set:N" */
+	struct scenario_sweep_level *levels;
+	size_t n_levels;
+};
+
+/* At most this many runs (configurations x replications) in an experiment. */
+#define SCENARIO_MAX_RUNS 1000000
+
+struct scenario_experiment {
+	uint32_t replications; /* `replications:`; 0 when not given */
+	struct scenario_sweep_axis *axes;
+	size_t n_axes;
+	size_t n_configs; /* the product of the axes' levels (1 without a sweep) */
+};
+
 struct scenario {
 	char *path;        /* as given to scenario_load */
 	char *name;        /* `name:`, else the file name without folder and extension */
@@ -264,6 +299,10 @@ struct scenario {
 	char **sets;
 	size_t n_sets;
 
+	/* `replications:` and `sweep:`: not applied by the loader (the
+	 * scenario as loaded has its base values), checked value by value. */
+	struct scenario_experiment experiment;
+
 	struct scenario_arena *arena; /* private: owns all of the above */
 };
 
@@ -280,7 +319,17 @@ int scenario_load(const char *path, const char *const *sets, size_t nsets, struc
 /* The same from text in memory; `path` names it in messages. */
 int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
                        size_t nsets, struct scenario *out, FILE *errors);
+/* One configuration of the scenario's experiment: `sets` holds its
+ * overrides (sweep_plan_sets()).  As scenario_load_text, but the values of
+ * the scenario's `sweep:` are not checked one by one again (they were when
+ * the scenario was loaded as it is). */
+int scenario_load_config(const char *path, const char *text, size_t len,
+                         const char *const *sets, size_t nsets, struct scenario *out,
+                         FILE *errors);
 void scenario_free(struct scenario *s);
+
+/* "4 configurations x 2 replications = 8 runs" */
+const char *scenario_experiment_summary(const struct scenario *s, char *buf, size_t len);
 
 /* Lookups for tools and tests: an index or SCENARIO_NONE. */
 size_t scenario_node_index(const struct scenario *s, const char *name);

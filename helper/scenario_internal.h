@@ -4,6 +4,7 @@
  *   scenario.c           scenario_load(), the top level, nodes (second pass)
  *   scenario_yaml.c      arena, errors, reading the tree, typed getters
  *   scenario_set.c       --set overrides on the YAML tree
+ *   scenario_sweep.c     the experiment: `replications:` and `sweep:`
  *   scenario_topology.c  node names, links, interfaces, routes
  *   scenario_tap.c       TAP links (a node attached to a real TAP device)
  *   scenario_sa.c        manually keyed SAs
@@ -68,6 +69,7 @@ struct ctx {
 	struct scenario *s;
 	struct scenario_arena *a;
 	bool duration_ok;
+	bool no_warnings; /* checking a sweep value: the scenario's warnings are out */
 };
 
 /* Per-node working state while loading. */
@@ -171,6 +173,18 @@ char *scn_addr_str(uint32_t a, char *buf);
 bool scn_grow_origin(struct ctx *c);
 /* Applies the `set`-th override "key=value" to the tree. */
 void scn_apply_set(struct ctx *c, unsigned set, const char *arg);
+/* Applies a value of the scenario's sweep (its own node) to the tree. */
+void scn_apply_override(struct ctx *c, const struct scenario_override *o);
+/* Does `path` lead somewhere in the tree (a value to replace, or a mapping
+ * to add its last key to)?  If not, false after an error at `key`. */
+bool scn_check_path(struct ctx *c, const char *path, const yaml_node_t *key);
+/* Is `path` a key path (no empty segment)? */
+bool scn_path_ok(const char *path);
+
+/* ---- the experiment (scenario_sweep.c) ---- */
+
+/* `replications:` and `sweep:` into s->experiment (not applied). */
+void scn_load_experiment(struct load *L, yaml_node_t *root);
 
 /* ---- topology (scenario_topology.c) ---- */
 

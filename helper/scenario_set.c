@@ -1,8 +1,10 @@
 /* Scenario loader: --set key=value overrides, applied to the YAML tree
  * before it is walked.  New nodes remember which override made them, so
- * errors about them read "--set:N: ...". */
+ * errors about them read "--set:N: ...".  A value of the scenario's sweep
+ * is applied the same way, as its own node: errors point at it. */
 #include "scenario_internal.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,35 +120,47 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* Applies one "key=value": walks the dot path from the root, then replaces
- * the value found there or adds the key to the mapping reached. */
-void scn_apply_set(struct ctx *c, unsigned set, const char *arg)
+bool scn_path_ok(const char *path)
 {
-	const char *eq = strchr(arg, '=');
-	char *path, *seg, *save = NULL;
-	char done[256] = "";
-	int value_id, cur;
-	size_t nseg = 0;
+	size_t n = strlen(path);
 
-	if (!eq || eq == arg) {
-		scn_error_set(c, set, "expected key=value, like duration=20s, got '%s'", arg);
-		return;
-	}
-	path = strndup(arg, (size_t)(eq - arg));
+	return n && path[0] != '.' && path[n - 1] != '.' && !strstr(path, "..");
+}
+
+/* An error about an override's path: at its --set `set`, or at `key_node`
+ * (the key of a sweep entry). */
+static void path_error(struct ctx *c, unsigned set, int key_node, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void path_error(struct ctx *c, unsigned set, int key_node, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (key_node)
+		scn_error_at(c, scn_node(c, key_node), "%s", msg);
+	else
+		scn_error_set(c, set, "%s", msg);
+}
+
+/* Walks the dot path from the root, then replaces the value found there
+ * with node value_id or adds the key to the mapping reached (value_id 0:
+ * only checks the path).  A new key node is the override's: --set `set`,
+ * or written where key_node is. */
+static void put_at_path(struct ctx *c, const char *key_path, int value_id, unsigned set,
+                        int key_node)
+{
+	char *path = strdup(key_path), *seg, *save = NULL;
+	char done[256] = "";
+	int cur = 1; /* the root */
+	size_t nseg = 1;
+
 	if (!path)
 		return;
-	if (path[0] == '.' || eq[-1] == '.' || strstr(path, "..")) {
-		scn_error_set(c, set, "'%s' is not a key path like traffic.0.rate", path);
-		goto out;
-	}
 	for (const char *p = path; *p; p++)
 		nseg += *p == '.';
-	nseg++;
-	value_id = override_value(c, set, eq + 1);
-	if (!value_id)
-		goto out;
-
-	cur = 1; /* the root */
 	for (size_t i = 0; (seg = strtok_r(i ? NULL : path, ".", &save)) != NULL; i++) {
 		yaml_node_t *n = scn_node(c, cur);
 		bool last = i + 1 == nseg;
@@ -165,24 +179,29 @@ void scn_apply_set(struct ctx *c, unsigned set, const char *arg)
 					found = p;
 			}
 			if (found && last) {
-				found->value = value_id;
+				if (value_id)
+					found->value = value_id;
 				goto out;
 			}
 			if (found) {
 				cur = found->value;
-			} else if (last) {
+			} else if (last && value_id) {
 				int key =
 				        yaml_document_add_scalar(&c->doc, NULL, (yaml_char_t *)seg,
 				                                 -1, YAML_PLAIN_SCALAR_STYLE);
 
-				if (key && scn_grow_origin(c))
-					c->origin[key] = set;
+				if (key && scn_grow_origin(c)) {
+					c->origin[key] = key_node ? c->origin[key_node] : set;
+					if (key_node)
+						scn_node(c, key)->start_mark =
+						        scn_node(c, key_node)->start_mark;
+				}
 				if (key)
 					yaml_document_append_mapping_pair(&c->doc, cur, key,
 					                                  value_id);
 				goto out;
-			} else {
-				scn_error_set(c, set, "there is no '%s' in %s", seg, where);
+			} else if (!last) {
+				path_error(c, set, key_node, "there is no '%s' in %s", seg, where);
 				goto out;
 			}
 		} else if (n->type == YAML_SEQUENCE_NODE) {
@@ -191,11 +210,10 @@ void scn_apply_set(struct ctx *c, unsigned set, const char *arg)
 			if (all_digits(seg)) {
 				k = strtoul(seg, NULL, 10);
 				if (k >= len || strlen(seg) > 9) {
-					scn_error_set(
-					        c, set,
-					        "%s has %zu items (counted from 0), there is no "
-					        "item %s",
-					        where, len, seg);
+					path_error(c, set, key_node,
+					           "%s has %zu items (counted from 0), there is no "
+					           "item %s",
+					           where, len, seg);
 					goto out;
 				}
 			} else {
@@ -207,18 +225,20 @@ void scn_apply_set(struct ctx *c, unsigned set, const char *arg)
 						break;
 				}
 				if (k == len) {
-					scn_error_set(c, set, "there is no item named '%s' in %s",
-					              seg, where);
+					path_error(c, set, key_node,
+					           "there is no item named '%s' in %s", seg, where);
 					goto out;
 				}
 			}
 			if (last) {
-				n->data.sequence.items.start[k] = value_id;
+				if (value_id)
+					n->data.sequence.items.start[k] = value_id;
 				goto out;
 			}
 			cur = n->data.sequence.items.start[k];
 		} else {
-			scn_error_set(c, set, "%s is a single value, it has no '%s'", where, seg);
+			path_error(c, set, key_node, "%s is a single value, it has no '%s'", where,
+			           seg);
 			goto out;
 		}
 		snprintf(done + strlen(done), sizeof(done) - strlen(done), "%s%s",
@@ -226,4 +246,38 @@ void scn_apply_set(struct ctx *c, unsigned set, const char *arg)
 	}
 out:
 	free(path);
+}
+
+/* Applies one "key=value". */
+void scn_apply_set(struct ctx *c, unsigned set, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *path;
+	int value_id;
+
+	if (!eq || eq == arg) {
+		scn_error_set(c, set, "expected key=value, like duration=20s, got '%s'", arg);
+		return;
+	}
+	path = strndup(arg, (size_t)(eq - arg));
+	if (!path)
+		return;
+	if (!scn_path_ok(path))
+		scn_error_set(c, set, "'%s' is not a key path like traffic.0.rate", path);
+	else if ((value_id = override_value(c, set, eq + 1)))
+		put_at_path(c, path, value_id, set, 0);
+	free(path);
+}
+
+void scn_apply_override(struct ctx *c, const struct scenario_override *o)
+{
+	put_at_path(c, o->key, o->value_node, 0, o->key_node);
+}
+
+bool scn_check_path(struct ctx *c, const char *path, const yaml_node_t *key)
+{
+	unsigned nerr = c->nerr;
+
+	put_at_path(c, path, 0, 0, (int)(key - c->doc.nodes.start) + 1);
+	return c->nerr == nerr;
 }

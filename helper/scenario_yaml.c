@@ -75,7 +75,7 @@ void scn_warn_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 	int id = (int)(n - c->doc.nodes.start) + 1;
 	unsigned set = (size_t)id < c->origin_cap ? c->origin[id] : 0;
 
-	if (!c->errors || ++c->nwarn > SCENARIO_MAX_ERRORS)
+	if (!c->errors || c->no_warnings || ++c->nwarn > SCENARIO_MAX_ERRORS)
 		return;
 	if (set)
 		fprintf(c->errors, "--set:%u: warning: ", set);

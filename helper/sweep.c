@@ -29,7 +29,7 @@ struct sweep {
 	const struct sweep_plan *plan;
 	const struct sweep_options *o;
 	const char *out_dir;
-	char *text; /* the scenario file as read once by the parent */
+	const char *text; /* the scenario file as read once (sweep_options) */
 	size_t text_len;
 	uint64_t seed;
 	struct worker *workers;
@@ -45,14 +45,12 @@ static void on_stop(int sig)
 	stop_requests = stop_requests + 1;
 }
 
-static void print_config(const struct sweep_plan *p, size_t config, FILE *f)
+/* The overrides of configuration `config` after the --set ones. */
+static void print_config(const struct sweep_plan *p, size_t config, char **sets, size_t n, FILE *f)
 {
 	fprintf(f, "sweep: in configuration %zu:", config + 1);
-	for (size_t i = p->n_axes, c = config; i-- > 0;) {
-		const struct sweep_axis *a = &p->axes[i];
-		fprintf(f, " %s=%s", a->key, a->values[c % a->n_values]);
-		c /= a->n_values;
-	}
+	for (size_t i = p->n_sets; i < n; i++)
+		fprintf(f, " %s", sets[i]);
 	fputc('\n', f);
 }
 
@@ -64,10 +62,10 @@ static int load(const struct sweep *sw, size_t config, struct scenario *s, FILE 
 		fprintf(stderr, "out of memory\n");
 		return -1;
 	}
-	int rc = sw->text ? scenario_load_text(sw->o->scenario_path, sw->text, sw->text_len,
-	                                       (const char *const *)sets, n, s, errors)
-	                  : scenario_load(sw->o->scenario_path, (const char *const *)sets, n, s,
-	                                  errors);
+	int rc = scenario_load_config(sw->o->scenario_path, sw->text, sw->text_len,
+	                              (const char *const *)sets, n, s, errors);
+	if (rc != 0 && sw->plan->n_axes)
+		print_config(sw->plan, config, sets, n, errors);
 	sweep_plan_free_sets(sets, n);
 	return rc;
 }
@@ -91,32 +89,23 @@ static int load_quietly(const struct sweep *sw, size_t c, struct scenario *s)
 }
 
 /* Loads every configuration once, so that a mistake stops the sweep before
- * anything runs; keeps the scenario text, name and seed. */
+ * anything runs; keeps the scenario name and seed. */
 static int validate(struct sweep *sw, char **name)
 {
 	for (size_t c = 0; c < sw->plan->n_configs; c++) {
 		struct scenario s = {0};
 		int rc = load_quietly(sw, c, &s);
-		if (rc == 0 && !sw->text) {
-			sw->text = malloc(s.text_len + 1);
+		if (rc == 0 && c == 0) {
 			*name = strdup(s.name);
 			sw->seed = sw->o->seed ? sw->o->seed : s.seed;
-			if (sw->text) {
-				memcpy(sw->text, s.text, s.text_len);
-				sw->text[s.text_len] = 0;
-			}
-			sw->text_len = s.text_len;
-			if (!sw->text || !*name) {
+			if (!*name) {
 				fprintf(stderr, "out of memory\n");
 				rc = -1;
 			}
 		}
 		scenario_free(&s);
-		if (rc != 0) {
-			if (sw->plan->n_axes)
-				print_config(sw->plan, c, stderr);
+		if (rc != 0)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -135,8 +124,8 @@ int sweep_task_run(const struct sweep_task *t, FILE *errors, FILE *log)
 {
 	struct scenario s = {0};
 	int rc = 1;
-	if (scenario_load_text(t->scenario_path, t->text, t->text_len, t->sets, t->n_sets, &s,
-	                       errors) == 0) {
+	if (scenario_load_config(t->scenario_path, t->text, t->text_len, t->sets, t->n_sets, &s,
+	                         errors) == 0) {
 		char dir[4200];
 		sweep_run_dir(t->out_dir, t->run_id, dir, sizeof dir);
 		struct sim_options o = {
@@ -342,10 +331,9 @@ int sweep_summary(const char *out_dir, size_t total, double wall)
 
 int sweep_run(const struct sweep_plan *p, const struct sweep_options *o)
 {
-	struct sweep sw = {.plan = p, .o = o};
+	struct sweep sw = {.plan = p, .o = o, .text = o->text, .text_len = o->text_len};
 	char *name = NULL, default_out[4096];
 	if (validate(&sw, &name) != 0) {
-		free(sw.text);
 		free(name);
 		return 2;
 	}
@@ -384,7 +372,6 @@ int sweep_run(const struct sweep_plan *p, const struct sweep_options *o)
 		rc = sweep_summary(sw.out_dir, sweep_plan_runs(p), progress_now() - sw.progress.t0);
 	}
 	free(sw.workers);
-	free(sw.text);
 	free(name);
 	return rc;
 }

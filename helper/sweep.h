@@ -16,6 +16,8 @@ struct slurm_options;
 
 struct sweep_options {
 	const char *scenario_path;
+	const char *text; /* the scenario file as read once: every run loads it */
+	size_t text_len;
 	const char *out_dir; /* NULL: results/<scenario name> */
 	uint64_t seed;       /* 0: the scenario's */
 	unsigned jobs;       /* worker processes at a time */

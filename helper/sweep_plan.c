@@ -13,17 +13,39 @@ static char *copy(const char *s, size_t n)
 	return c;
 }
 
+/* "key=value" */
+static char *key_value(const char *key, size_t key_len, const char *value, size_t value_len)
+{
+	char *kv = malloc(key_len + value_len + 2);
+	if (kv) {
+		memcpy(kv, key, key_len);
+		kv[key_len] = '=';
+		memcpy(kv + key_len + 1, value, value_len);
+		kv[key_len + 1 + value_len] = 0;
+	}
+	return kv;
+}
+
+/* Level i of `a` with room for n overrides (levels allocated). */
+static struct sweep_level *new_level(struct sweep_axis *a, size_t n)
+{
+	struct sweep_level *l = &a->levels[a->n_levels++];
+	l->sets = calloc(n ? n : 1, sizeof *l->sets);
+	return l->sets ? l : NULL;
+}
+
+/* The values of a --vary, split at commas, each a level "key=value". */
 static int split_values(struct sweep_axis *a, const char *list)
 {
-	size_t n = 1;
+	size_t n = 1, key_len = strlen(a->key);
 	for (const char *p = list; *p; p++)
 		n += *p == ',';
-	a->values = calloc(n, sizeof *a->values);
-	if (!a->values)
+	if (!(a->levels = calloc(n, sizeof *a->levels)))
 		return -1;
 	for (const char *p = list;; p++) {
 		size_t len = strcspn(p, ",");
-		if (!(a->values[a->n_values++] = copy(p, len)))
+		struct sweep_level *l = new_level(a, 1);
+		if (!l || !(l->sets[l->n_sets++] = key_value(a->key, key_len, p, len)))
 			return -1;
 		p += len;
 		if (!*p)
@@ -34,9 +56,50 @@ static int split_values(struct sweep_axis *a, const char *list)
 static void free_axis(struct sweep_axis *a)
 {
 	free(a->key);
-	for (size_t i = 0; i < a->n_values; i++)
-		free(a->values[i]);
-	free(a->values);
+	free(a->where);
+	for (size_t i = 0; i < a->n_levels; i++)
+		sweep_plan_free_sets(a->levels[i].sets, a->levels[i].n_sets);
+	free(a->levels);
+}
+
+/* Does axis a set `key` (of `len` bytes) in one of its levels? */
+static int sets_key(const struct sweep_axis *a, const char *key, size_t len)
+{
+	for (size_t i = 0; i < a->n_levels; i++)
+		for (size_t j = 0; j < a->levels[i].n_sets; j++) {
+			const char *kv = a->levels[i].sets[j];
+			if (!strncmp(kv, key, len) && kv[len] == '=')
+				return 1;
+		}
+	return 0;
+}
+
+/* A --vary of a key that another axis varies: a message on `err`. */
+static int varied_twice(const struct sweep_plan *p, const char *key, size_t len, FILE *err)
+{
+	for (size_t i = 0; i < p->n_axes; i++) {
+		if (!sets_key(&p->axes[i], key, len))
+			continue;
+		if (p->axes[i].where)
+			fprintf(err, "--vary: %.*s is varied by the scenario's sweep (%s) too\n",
+			        (int)len, key, p->axes[i].where);
+		else
+			fprintf(err, "--vary: %.*s is varied twice\n", (int)len, key);
+		return 1;
+	}
+	return 0;
+}
+
+static struct sweep_axis *new_axis(struct sweep_plan *p, FILE *err)
+{
+	struct sweep_axis *axes = realloc(p->axes, (p->n_axes + 1) * sizeof *axes);
+	if (!axes) {
+		fprintf(err, "out of memory\n");
+		return NULL;
+	}
+	p->axes = axes;
+	axes[p->n_axes] = (struct sweep_axis){0};
+	return &axes[p->n_axes++];
 }
 
 int sweep_plan_add_axis(struct sweep_plan *p, const char *arg, FILE *err)
@@ -52,22 +115,49 @@ int sweep_plan_add_axis(struct sweep_plan *p, const char *arg, FILE *err)
 		return -1;
 	}
 	size_t key_len = (size_t)(eq - arg);
-	for (size_t i = 0; i < p->n_axes; i++)
-		if (strlen(p->axes[i].key) == key_len && !memcmp(p->axes[i].key, arg, key_len)) {
-			fprintf(err, "--vary: %s is varied twice\n", p->axes[i].key);
-			return -1;
-		}
-	struct sweep_axis *axes = realloc(p->axes, (p->n_axes + 1) * sizeof *axes);
-	if (!axes) {
+	if (varied_twice(p, arg, key_len, err))
+		return -1;
+	struct sweep_axis *a = new_axis(p, err);
+	if (!a)
+		return -1;
+	if (!(a->key = copy(arg, key_len)) || split_values(a, list) != 0) {
 		fprintf(err, "out of memory\n");
 		return -1;
 	}
-	p->axes = axes;
-	struct sweep_axis *a = &axes[p->n_axes++];
-	*a = (struct sweep_axis){.key = copy(arg, key_len)};
-	if (!a->key || split_values(a, list) != 0) {
-		fprintf(err, "out of memory\n");
+	return 0;
+}
+
+/* Axis `from` of the scenario's sweep into `a`. */
+static int copy_scenario_axis(struct sweep_axis *a, const struct scenario_sweep_axis *from)
+{
+	if (!(a->key = strdup(from->key)) || !(a->where = strdup(from->where)) ||
+	    !(a->levels = calloc(from->n_levels, sizeof *a->levels)))
 		return -1;
+	for (size_t i = 0; i < from->n_levels; i++) {
+		const struct scenario_sweep_level *fl = &from->levels[i];
+		struct sweep_level *l = new_level(a, fl->n_sets);
+		if (!l)
+			return -1;
+		for (size_t j = 0; j < fl->n_sets; j++) {
+			const struct scenario_override *o = &fl->sets[j];
+			if (!(l->sets[l->n_sets++] = key_value(o->key, strlen(o->key), o->value,
+			                                       strlen(o->value))))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int sweep_plan_add_scenario(struct sweep_plan *p, const struct scenario_experiment *e, FILE *err)
+{
+	for (size_t i = 0; i < e->n_axes; i++) {
+		struct sweep_axis *a = new_axis(p, err);
+		if (!a)
+			return -1;
+		if (copy_scenario_axis(a, &e->axes[i]) != 0) {
+			fprintf(err, "out of memory\n");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -76,7 +166,7 @@ int sweep_plan_count(struct sweep_plan *p, FILE *err)
 {
 	size_t configs = 1;
 	for (size_t i = 0; i < p->n_axes; i++) {
-		configs *= p->axes[i].n_values;
+		configs *= p->axes[i].n_levels;
 		if (configs > SWEEP_MAX_RUNS)
 			break;
 	}
@@ -95,28 +185,34 @@ size_t sweep_plan_runs(const struct sweep_plan *p)
 
 char **sweep_plan_sets(const struct sweep_plan *p, size_t config, size_t *n)
 {
-	*n = p->n_sets + p->n_axes;
-	char **sets = calloc(*n + 1, sizeof *sets);
-	if (!sets)
+	const struct sweep_level **levels = calloc(p->n_axes + 1, sizeof *levels);
+	char **sets = NULL;
+	if (!levels)
 		return NULL;
-	for (size_t i = 0; i < p->n_sets; i++)
-		if (!(sets[i] = copy(p->sets[i], strlen(p->sets[i]))))
-			goto oom;
+	*n = p->n_sets;
 	for (size_t i = p->n_axes; i-- > 0;) {
 		const struct sweep_axis *a = &p->axes[i];
-		const char *v = a->values[config % a->n_values];
-		config /= a->n_values;
-		size_t len = strlen(a->key) + strlen(v) + 2;
-		char *kv = malloc(len);
-		if (!kv)
-			goto oom;
-		snprintf(kv, len, "%s=%s", a->key, v);
-		sets[p->n_sets + i] = kv;
+		levels[i] = &a->levels[config % a->n_levels];
+		config /= a->n_levels;
+		*n += levels[i]->n_sets;
 	}
-	return sets;
+	if (!(sets = calloc(*n + 1, sizeof *sets)))
+		goto done;
+	size_t k = 0;
+	for (size_t i = 0; i < p->n_sets; i++, k++)
+		if (!(sets[k] = strdup(p->sets[i])))
+			goto oom;
+	for (size_t i = 0; i < p->n_axes; i++)
+		for (size_t j = 0; j < levels[i]->n_sets; j++, k++)
+			if (!(sets[k] = strdup(levels[i]->sets[j])))
+				goto oom;
+	goto done;
 oom:
 	sweep_plan_free_sets(sets, *n);
-	return NULL;
+	sets = NULL;
+done:
+	free(levels);
+	return sets;
 }
 
 void sweep_plan_free_sets(char **sets, size_t n)

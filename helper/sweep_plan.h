@@ -1,8 +1,12 @@
-/* What a sweep runs: the cartesian product of every `--vary key=v1,v2,...`
- * list on top of the `--set` overrides, each configuration `replications`
- * times.  Configurations are numbered from 0 with the first --vary varying
- * slowest; run r of the sweep is configuration r / replications,
- * replication r % replications (docs/experiments.md). */
+/* What a sweep runs: the cartesian product of the scenario's `sweep:` axes
+ * and every `--vary key=v1,v2,...` list, on top of the `--set` overrides,
+ * each configuration `replications` times.  An axis is a list of levels,
+ * each level the overrides of one of its values: one "key=value" for a
+ * --vary or a key of a sweep map, a configuration's for a sweep list.
+ * Configurations are numbered from 0 with the first axis (the scenario's
+ * first, then the --vary ones) varying slowest; run r of the sweep is
+ * configuration r / replications, replication r % replications
+ * (docs/experiments.md). */
 #ifndef SWEEP_PLAN_H
 #define SWEEP_PLAN_H
 
@@ -10,13 +14,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "scenario.h"
+
 /* At most this many runs in one sweep. */
-#define SWEEP_MAX_RUNS 1000000
+#define SWEEP_MAX_RUNS SCENARIO_MAX_RUNS
+
+struct sweep_level {
+	char **sets; /* "key=value" */
+	size_t n_sets;
+};
 
 struct sweep_axis {
-	char *key;
-	char **values;
-	size_t n_values;
+	char *key;   /* what it varies: a path, or "sweep" for the scenario's list */
+	char *where; /* NULL: a --vary; else where the scenario's sweep has it */
+	struct sweep_level *levels;
+	size_t n_levels;
 };
 
 struct sweep_plan {
@@ -28,17 +40,21 @@ struct sweep_plan {
 	uint32_t replications;
 };
 
-/* Adds the axis of one `--vary key=v1,v2,...` argument.  0, or -1 after a
+/* Adds the axes of the scenario's `sweep:`, first.  0, or -1 after a
  * message on `err`. */
+int sweep_plan_add_scenario(struct sweep_plan *p, const struct scenario_experiment *e, FILE *err);
+/* Adds the axis of one `--vary key=v1,v2,...` argument.  0, or -1 after a
+ * message on `err` (also when another axis, the scenario's sweep included,
+ * sets that key). */
 int sweep_plan_add_axis(struct sweep_plan *p, const char *arg, FILE *err);
 /* Sets n_configs once every axis is added: 0, or -1 after a message on
  * `err` when the plan has more than SWEEP_MAX_RUNS runs. */
 int sweep_plan_count(struct sweep_plan *p, FILE *err);
 size_t sweep_plan_runs(const struct sweep_plan *p);
-/* The overrides of configuration `config`: the --set ones, then one
- * "key=value" per axis (so an axis wins over a --set of the same key).
- * *n is set to their number; free with sweep_plan_free_sets(); NULL when out
- * of memory. */
+/* The overrides of configuration `config`: the --set ones, then those of
+ * its level of each axis in order (so the sweep's and the --vary values win
+ * over a --set of the same key).  *n is set to their number; free with
+ * sweep_plan_free_sets(); NULL when out of memory. */
 char **sweep_plan_sets(const struct sweep_plan *p, size_t config, size_t *n);
 void sweep_plan_free_sets(char **sets, size_t n);
 void sweep_plan_free(struct sweep_plan *p);
