@@ -307,8 +307,6 @@ int ike_conn_add(struct ike *ike, const struct ike_conn_config *c, char *err, si
 			return errf(err, errlen, "connection '%s' exists already", c->name);
 	if (!c->local_addr)
 		return errf(err, errlen, "connection '%s': no local address", c->name);
-	if (c->mobike)
-		return errf(err, errlen, "connection '%s': MOBIKE is not implemented", c->name);
 	if (c->n_children > IKE_CHILDREN_MAX)
 		return errf(err, errlen, "connection '%s': at most %d children", c->name,
 		            IKE_CHILDREN_MAX);
@@ -507,6 +505,15 @@ int ike_terminate(struct ike *ike, const char *conn)
 	}
 	leave(ike);
 	return sa ? 0 : -1;
+}
+
+void ike_local_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr)
+{
+	if (!old_addr || !new_addr || old_addr == new_addr)
+		return;
+	enter(ike);
+	ike_mobike_address_changed(ike, old_addr, new_addr);
+	leave(ike);
 }
 
 /* --- receiving ---------------------------------------------------------------------- */

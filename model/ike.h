@@ -117,7 +117,7 @@ struct ike_conn_config {
 	uint64_t dpd_delay_ns;               /* 0 = off; liveness check when idle this long */
 	bool encap;                          /* force UDP encapsulation (RFC 7296 §2.23) */
 	uint64_t keepalive_ns;               /* NAT keepalives, 20 s (charon.keep_alive) */
-	bool mobike;                         /* must be false: MOBIKE is not implemented */
+	bool mobike;                         /* RFC 4555 (ike_mobike.c); no (swanctl: yes) */
 	/* Retransmission (charon.retransmit_*): timeout * base^n, `tries` times. */
 	uint64_t retransmit_timeout_ns;      /* 4 s */
 	double retransmit_base;              /* 1.8 */
@@ -243,6 +243,12 @@ int ike_initiate(struct ike *ike, const char *conn, const char *child);
 int ike_rekey(struct ike *ike, const char *conn, const char *child, bool reauth);
 /* swanctl --terminate: delete the IKE SA of `conn` (with its children). */
 int ike_terminate(struct ike *ike, const char *conn);
+
+/* One of this node's addresses changed (a handover, a new DHCP lease):
+ * connections and IKE SAs on `old_addr` move to `new_addr` -- with MOBIKE
+ * the original initiator tells the peer (RFC 4555 §3.5), without it the
+ * initiator reauthenticates from the new address (ike_mobike.c). */
+void ike_local_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr);
 
 /* A UDP datagram that arrived on port 500 or 4500 (after the data plane
  * declined it as ESP on 4500, i.e. with the non-ESP marker still there). */

@@ -341,6 +341,7 @@ int ike_auth_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builde
 	 * make-before-break reauthentication), any the peer has are stale. */
 	if (ike_reauth_initial_contact(ike, sa))
 		ike_add_notify(b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
+	ike_mobike_add_supported(ike, sa, b);
 	/* The first Child SA (§1.2): our inbound SPI in every proposal. */
 	memset(n, 0, sizeof(*n));
 	n->cfg = sa->start_child;
@@ -500,6 +501,7 @@ void ike_auth_handle_response(struct ike *ike, struct ike_sa *sa, const struct i
 		ike_x_queue(ike, sa, IKE_TASK_AUTH_FAILED, 0);
 		return;
 	}
+	ike_mobike_auth_received(ike, sa, m);
 	ike_sa_established(ike, sa, NULL);
 	initiator_child(ike, sa, m);
 }
@@ -591,6 +593,8 @@ bool ike_auth_handle_request(struct ike *ike, struct ike_sa *sa, const struct ik
 	}
 	ike_add_id(b, IKE_PL_IDR, id.b[0], id.b + 4, id.len - 4);
 	add_certs(ike, sa, b, false);
+	ike_mobike_auth_received(ike, sa, m);
+	ike_mobike_add_supported(ike, sa, b);
 	if (auth_compute(ike, sa, &id, b) < 0) {
 		ike_failure(ike, sa, NULL, "responder: %s", ike->diag);
 		sa->end_reason = "internal error";

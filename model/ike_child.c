@@ -222,7 +222,7 @@ struct ike_child *ike_child_install(struct ike *ike, struct ike_sa *sa,
 	ik_out = sp->initiator ? km.integ_i : km.integ_r;
 	ek_in = sp->initiator ? km.encr_r : km.encr_i;
 	ik_in = sp->initiator ? km.integ_r : km.integ_i;
-	encap = sa->nat_local || sa->nat_remote || conn->cfg.encap;
+	encap = ike_natt_encap(ike, sa);
 
 	out.dir = IPSEC_DIR_OUT;
 	out.protocol = c->tr.protocol;

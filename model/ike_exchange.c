@@ -263,7 +263,18 @@ static bool open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike
 	return true;
 }
 
-static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr)
+/* §2.11: a response goes to the address and port the request came from
+ * (a MOBIKE initiator retransmitting from its new address is answered
+ * there before it has updated the SA, RFC 4555 §3.5). */
+static void reply(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,
+                  uint16_t dport)
+{
+	sa->last_tx = ike_now(ike);
+	ike_send_to(ike, dst, dport, src, sport, sa->x.resp, sa->x.resp_len);
+}
+
+static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr, uint32_t src,
+                    uint16_t sport, uint32_t dst, uint16_t dport)
 {
 	const struct ike_msg *m = &ike->m;
 	struct ike_builder b;
@@ -302,7 +313,7 @@ static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *
 	}
 	sa->x.have_resp = true;
 	sa->x.mid_in++;
-	ike_send_sa(ike, sa, sa->x.resp, sa->x.resp_len);
+	reply(ike, sa, src, sport, dst, dport);
 	ev = ike_event_for(ike, sa, IKE_EV_EXCHANGE);
 	ev.exchange = m->exchange;
 	ev.initiator = false;
@@ -377,7 +388,7 @@ void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len,
 		return; /* not authentic: counted */
 	if (m->message_id + 1 == sa->x.mid_in) {
 		/* §2.1: a retransmitted request gets the same response. */
-		ike_send_sa(ike, sa, sa->x.resp, sa->x.resp_len);
+		reply(ike, sa, src, sport, dst, dport);
 		return;
 	}
 	sa->last_rx = now;
@@ -385,10 +396,11 @@ void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len,
 	ike_natt_follow(ike, sa, src, sport, dst, dport);
 	if (e.code != IKE_OK) {
 		ike->st.dropped_malformed++;
-		respond(ike, sa, &e);
+		respond(ike, sa, &e, src, sport, dst, dport);
 		return;
 	}
-	respond(ike, sa, NULL);
+	ike_mobike_request_received(ike, sa, m, src, sport, dst, dport);
+	respond(ike, sa, NULL, src, sport, dst, dport);
 }
 
 /* --- IKE_SA_INIT without state --------------------------------------------------- */

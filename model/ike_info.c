@@ -15,7 +15,6 @@ int ike_info_build_request(struct ike *ike, struct ike_sa *sa, const struct ike_
 	struct ike_child *c;
 	uint8_t spi[4];
 
-	(void)ike;
 	switch (t->kind) {
 	case IKE_TASK_DELETE_CHILD:
 		/* §1.4.1: the SPI the peer sends with, i.e. our inbound one. */
@@ -31,6 +30,9 @@ int ike_info_build_request(struct ike *ike, struct ike_sa *sa, const struct ike_
 	case IKE_TASK_AUTH_FAILED:
 		/* §2.21.2: the initiator could not verify the responder. */
 		ike_add_notify(b, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+		break;
+	case IKE_TASK_MOBIKE:
+		ike_mobike_build_request(ike, sa, b);
 		break;
 	default: /* IKE_TASK_DPD: an empty INFORMATIONAL (§2.4) */
 		break;
@@ -114,6 +116,8 @@ bool ike_info_handle_request(struct ike *ike, struct ike_sa *sa, const struct ik
 	}
 	if (n && !end)
 		ike_add_delete(b, IKE_PROTO_ESP, 4, spis, n);
+	if (!end)
+		ike_mobike_answer(ike, sa, m, b);
 	return end;
 }
 
@@ -122,7 +126,6 @@ void ike_info_handle_response(struct ike *ike, struct ike_sa *sa, const struct i
 {
 	struct ike_child *c;
 
-	(void)m;
 	switch (t->kind) {
 	case IKE_TASK_DELETE_CHILD:
 		c = ike_child_by_uid(sa, t->arg);
@@ -140,6 +143,9 @@ void ike_info_handle_response(struct ike *ike, struct ike_sa *sa, const struct i
 		break;
 	case IKE_TASK_AUTH_FAILED:
 		ike_sa_end(ike, sa, IKE_STATE_FAILED, "authentication failed", IKE_END_CLEAR);
+		break;
+	case IKE_TASK_MOBIKE:
+		ike_mobike_handle_response(ike, sa, m);
 		break;
 	default: /* DPD: the peer is alive; ike_x_receive noted the time */
 		break;

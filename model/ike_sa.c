@@ -48,6 +48,7 @@ struct ike_sa *ike_sa_new_rekeyed(struct ike *ike, const struct ike_sa *old, boo
 	sa->remote_port = old->remote_port;
 	sa->nat_local = old->nat_local;
 	sa->nat_remote = old->nat_remote;
+	sa->mobike = old->mobike;
 	sa->peer_id_type = old->peer_id_type;
 	memcpy(sa->peer_id, old->peer_id, old->peer_id_len);
 	sa->peer_id_len = old->peer_id_len;

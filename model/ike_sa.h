@@ -75,6 +75,7 @@ enum ike_task_kind {
 	IKE_TASK_CREATE_CHILD, /* ike_create_child.c, arg: child config (§1.3.1) */
 	IKE_TASK_REKEY_CHILD,  /* ike_create_child.c, arg: uid of the child (§1.3.3) */
 	IKE_TASK_REKEY_IKE,    /* ike_rekey_ike.c (§1.3.2) */
+	IKE_TASK_MOBIKE,       /* ike_mobike.c: N(UPDATE_SA_ADDRESSES), RFC 4555 §3.5 */
 };
 
 struct ike_task {
@@ -187,6 +188,7 @@ struct ike_sa {
 	size_t cookie_len;
 	unsigned cookie_retries, ke_retries;
 	bool nat_local, nat_remote; /* §2.23: we / the peer are behind a NAT */
+	bool mobike;                /* RFC 4555 §3.3: both sent MOBIKE_SUPPORTED */
 	unsigned peer_hashes;       /* RFC 7427 §4: bit h set if the peer announced hash h */
 	bool peer_certreq;          /* §3.7: the peer asked for a certificate */
 	/* the peer's authenticated identity (IDi/IDr type and data) */
@@ -567,8 +569,42 @@ void ike_reauth_sa_ended(struct ike *ike, struct ike_sa *sa);
 bool ike_reauth_initial_contact(const struct ike *ike, const struct ike_sa *sa);
 void ike_reauth_initial_contact_received(struct ike *ike, struct ike_sa *sa);
 
+/* --- ike_mobike.c ------------------------------------------------------------- */
+
+/* IKE_AUTH: our N(MOBIKE_SUPPORTED), and the peer's. */
+void ike_mobike_add_supported(const struct ike *ike, const struct ike_sa *sa,
+                              struct ike_builder *b);
+void ike_mobike_auth_received(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m);
+/* Initiator: the UPDATE_SA_ADDRESSES request and its response. */
+void ike_mobike_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builder *b);
+void ike_mobike_handle_response(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m);
+/* Responder: an authenticated request `m` from src:sport to dst:dport
+ * moves the SA if it carries UPDATE_SA_ADDRESSES; the response then gets
+ * our NAT_DETECTION notifies (ike_mobike_answer). */
+void ike_mobike_request_received(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                                 uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
+void ike_mobike_answer(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                       struct ike_builder *b);
+/* ike_local_address_changed() */
+void ike_mobike_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr);
+
 /* --- ike_natt.c ---------------------------------------------------------------- */
 
+/* NAT detection (§2.23) from the NAT_DETECTION_* notifies of `m`, which
+ * came from src:sport to dst:dport; spi_r as the sender hashed it. */
+void ike_natt_detect(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                     const uint8_t *spi_r, uint32_t src, uint16_t sport, uint32_t dst,
+                     uint16_t dport);
+void ike_natt_add_notifies(struct ike *ike, struct ike_sa *sa, struct ike_builder *b,
+                           const uint8_t *spi_r);
+/* After IKE_SA_INIT: to port 4500 if a NAT, `encap` or MOBIKE want it. */
+void ike_natt_float(struct ike *ike, struct ike_sa *sa);
+/* Are the SA's Child SAs UDP-encapsulated (RFC 3948)? */
+bool ike_natt_encap(const struct ike *ike, const struct ike_sa *sa);
+/* The IKE SA and all its Child SAs now run between local:lport and
+ * remote:rport; an IKE_EV_NAT event says `why`. */
+void ike_sa_move(struct ike *ike, struct ike_sa *sa, uint32_t local, uint16_t lport,
+                 uint32_t remote, uint16_t rport, const char *why);
 /* An authenticated message of `sa` came from src:sport to dst:dport. */
 void ike_natt_follow(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,
                      uint16_t dport);

@@ -26,90 +26,6 @@
 
 #define IKE_DETOURS_MAX 3 /* cookie or INVALID_KE round trips we follow */
 
-/* §2.23: SHA-1(SPIi | SPIr | IP address | port). */
-static void nat_hash(const uint8_t *spi_i, const uint8_t *spi_r, uint32_t addr, uint16_t port,
-                     uint8_t out[20])
-{
-	uint8_t in[2 * IKE_SPI_LEN + 6];
-	unsigned int n = 20;
-
-	memcpy(in, spi_i, IKE_SPI_LEN);
-	memcpy(in + IKE_SPI_LEN, spi_r, IKE_SPI_LEN);
-	put_be32(in + 2 * IKE_SPI_LEN, addr);
-	put_be16(in + 2 * IKE_SPI_LEN + 4, port);
-	if (!EVP_Digest(in, sizeof(in), out, &n, EVP_sha1(), NULL))
-		memset(out, 0, 20);
-}
-
-/* Does any NAT_DETECTION notify of `type` carry the hash of (addr, port)?
- * -1 if there is none at all (the peer does not do NAT-T). */
-static int nat_match(const struct ike_msg *m, uint16_t type, const uint8_t *spi_i,
-                     const uint8_t *spi_r, uint32_t addr, uint16_t port)
-{
-	uint8_t want[20];
-	int seen = -1;
-
-	nat_hash(spi_i, spi_r, addr, port, want);
-	for (const struct ike_payload *p = ike_msg_find(m, IKE_PL_NOTIFY, NULL); p;
-	     p = ike_msg_find(m, IKE_PL_NOTIFY, p)) {
-		if (p->u.notify.type != type)
-			continue;
-		seen = 0;
-		if (p->u.notify.len == 20 && !memcmp(p->u.notify.data, want, 20))
-			return 1;
-	}
-	return seen;
-}
-
-/* Both sides: note what the peer's NAT_DETECTION notifies say about the
- * datagram that carried them (src -> dst). */
-static void nat_detect(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
-                       const uint8_t *spi_r, uint32_t src, uint16_t sport, uint32_t dst,
-                       uint16_t dport)
-{
-	int s = nat_match(m, IKE_N_NAT_DETECTION_SOURCE_IP, sa->spi_i, spi_r, src, sport);
-	int d = nat_match(m, IKE_N_NAT_DETECTION_DESTINATION_IP, sa->spi_i, spi_r, dst, dport);
-	struct ike_event ev;
-
-	sa->nat_remote = s == 0;
-	sa->nat_local = d == 0;
-	if (!sa->nat_local && !sa->nat_remote)
-		return;
-	ev = ike_event_for(ike, sa, IKE_EV_NAT);
-	ev.nat_local = sa->nat_local;
-	ev.nat_remote = sa->nat_remote;
-	ev.reason = "NAT detected";
-	ike_emit(ike, &ev);
-}
-
-static void add_nat_notifies(struct ike *ike, struct ike_sa *sa, struct ike_builder *b,
-                             const uint8_t *spi_r)
-{
-	uint8_t h[20];
-
-	/* strongSwan's encap = yes: a random source hash makes both sides
-	 * believe in a NAT, so that everything is UDP-encapsulated. */
-	if (ike_sa_conn(ike, sa)->cfg.encap)
-		ike_random(ike, h, sizeof(h));
-	else
-		nat_hash(sa->spi_i, spi_r, sa->local_addr, sa->local_port, h);
-	ike_add_notify(b, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
-	nat_hash(sa->spi_i, spi_r, sa->remote_addr, sa->remote_port, h);
-	ike_add_notify(b, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
-}
-
-/* §2.23: with a NAT on the path IKE moves to port 4500 after IKE_SA_INIT
- * (and Child SAs are UDP-encapsulated). */
-static void float_ports(struct ike *ike, struct ike_sa *sa)
-{
-	if (!sa->nat_local && !sa->nat_remote && !ike_sa_conn(ike, sa)->cfg.encap)
-		return;
-	if (sa->local_port == IKE_PORT)
-		sa->local_port = IKE_NATT_PORT;
-	if (sa->remote_port == IKE_PORT)
-		sa->remote_port = IKE_NATT_PORT;
-}
-
 static int keep_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)
 {
 	uint8_t *p = realloc(*dst, len);
@@ -177,7 +93,7 @@ int ike_sa_init_build(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t c
 	ike_add_sa(&b, c->ike_props.p, c->ike_props.n);
 	ike_add_ke(&b, ike_dh_group(sa->dh), ke, ke_len);
 	ike_add_nonce(&b, sa->ni, sa->ni_len);
-	add_nat_notifies(ike, sa, &b, zero);
+	ike_natt_add_notifies(ike, sa, &b, zero);
 	ike_auth_init_payloads(ike, sa, &b, false);
 	if (ike_builder_finish(&b, len) < 0) {
 		snprintf(ike->diag, sizeof(ike->diag), "IKE_SA_INIT: %s", b.err.reason);
@@ -339,8 +255,8 @@ void ike_sa_init_response(struct ike *ike, struct ike_sa *sa, const struct ike_m
 	OPENSSL_cleanse(g_ir, sizeof(g_ir));
 	ike_dh_free(sa->dh);
 	sa->dh = NULL;
-	nat_detect(ike, sa, m, sa->spi_r, src, sport, dst, dport);
-	float_ports(ike, sa);
+	ike_natt_detect(ike, sa, m, sa->spi_r, src, sport, dst, dport);
+	ike_natt_float(ike, sa);
 	ike_x_complete(ike, sa, true);
 	sa->phase = IKE_PHASE_AUTH_SENT;
 	ike_x_queue(ike, sa, IKE_TASK_AUTH, 0);
@@ -508,7 +424,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	ike_auth_init_received(sa, m);
 	sa->nr_len = IKE_NONCE_LEN;
 	ike_random(ike, sa->nr, sa->nr_len);
-	nat_detect(ike, sa, m, zero, src, sport, dst, dport);
+	ike_natt_detect(ike, sa, m, zero, src, sport, dst, dport);
 	if (ike_sa_derive_keys(ike, sa, NULL, g_ir, g_len) < 0 ||
 	    keep_copy(&sa->init_req, &sa->init_req_len, raw, len) < 0) {
 		OPENSSL_cleanse(g_ir, sizeof(g_ir));
@@ -527,7 +443,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	ike_add_ke(&b, suite.dh, pub, pub_len);
 	ike_add_nonce(&b, sa->nr, sa->nr_len);
 	ike_auth_init_payloads(ike, sa, &b, true);
-	add_nat_notifies(ike, sa, &b, sa->spi_r);
+	ike_natt_add_notifies(ike, sa, &b, sa->spi_r);
 	if (ike_builder_finish(&b, &rlen) < 0 ||
 	    keep_copy(&sa->init_resp, &sa->init_resp_len, sa->x.resp, rlen) < 0) {
 		ike_failure(ike, sa, NULL, "responder: IKE_SA_INIT response: %s", b.err.reason);

@@ -143,14 +143,20 @@ const struct ipsec_sa_config *ipsec_sa_config(const struct ipsec *ctx, uint32_t 
 	return sa ? &sa->cfg : NULL;
 }
 
-int ipsec_sa_set_peer(struct ipsec *ctx, uint32_t sa_id, uint32_t addr, uint16_t port)
+int ipsec_sa_set_addresses(struct ipsec *ctx, uint32_t sa_id, uint32_t src, uint32_t dst,
+                           uint16_t encap_sport, uint16_t encap_dport)
 {
 	struct ipsec_sa *sa = sad_get(&ctx->sad, sa_id);
 
-	if (!sa || !sa_alive(sa) || sa->cfg.dir != IPSEC_DIR_OUT || !sa->cfg.encap_dport || !port)
+	if (!sa || !sa_alive(sa) || !src || !dst || !encap_sport != !encap_dport)
 		return -1;
-	sa->cfg.dst = addr;
-	sa->cfg.encap_dport = port;
+	sa->cfg.src = src;
+	if (sa->cfg.dir == IPSEC_DIR_IN)
+		sad_set_dst(&ctx->sad, sa, dst);
+	else
+		sa->cfg.dst = dst;
+	sa->cfg.encap_sport = encap_sport;
+	sa->cfg.encap_dport = encap_dport;
 	return 0;
 }
 

@@ -21,18 +21,18 @@
 
 /* Why a packet was dropped.  Every drop is counted per node by reason. */
 enum ipsec_drop {
-	IPSEC_DROP_NO_SA,           /* inbound SPI unknown, or outbound SA gone */
-	IPSEC_DROP_REPLAY,          /* RFC 4303 §3.4.3: duplicate or left of window */
-	IPSEC_DROP_ICV_FAIL,        /* integrity check failed */
-	IPSEC_DROP_POLICY_DISCARD,  /* SPD entry says DISCARD */
-	IPSEC_DROP_POLICY_MISMATCH, /* RFC 4301 §5.2: inner packet not allowed by
-	                               the SA it came in on, or plaintext that
-	                               policy says must arrive protected */
-	IPSEC_DROP_MALFORMED,       /* truncated, bad lengths, bad padding */
-	IPSEC_DROP_SEQ_EXHAUSTED,   /* RFC 4303 §3.3.3: counter would wrap */
-	IPSEC_DROP_SA_EXPIRED,      /* hard lifetime reached */
-	IPSEC_DROP_DUMMY,           /* RFC 4303 §2.6: next header 59, discarded */
-	IPSEC_DROP_CRYPTO_ERROR,    /* OpenSSL refused an operation */
+	IPSEC_DROP_NO_SA,             /* inbound SPI unknown, or outbound SA gone */
+	IPSEC_DROP_REPLAY,            /* RFC 4303 §3.4.3: duplicate or left of window */
+	IPSEC_DROP_ICV_FAIL,          /* integrity check failed */
+	IPSEC_DROP_POLICY_DISCARD,    /* SPD entry says DISCARD */
+	IPSEC_DROP_POLICY_MISMATCH,   /* RFC 4301 §5.2: inner packet not allowed by
+	                                 the SA it came in on, or plaintext that
+	                                 policy says must arrive protected */
+	IPSEC_DROP_MALFORMED,         /* truncated, bad lengths, bad padding */
+	IPSEC_DROP_SEQ_EXHAUSTED,     /* RFC 4303 §3.3.3: counter would wrap */
+	IPSEC_DROP_SA_EXPIRED,        /* hard lifetime reached */
+	IPSEC_DROP_DUMMY,             /* RFC 4303 §2.6: next header 59, discarded */
+	IPSEC_DROP_CRYPTO_ERROR,      /* OpenSSL refused an operation */
 	IPSEC_DROP_CRYPTO_QUEUE_FULL, /* the node's crypto engine had no room
 	                                 (model/crypto_engine.h); counted by the
 	                                 host with ipsec_count_drop() */
@@ -192,11 +192,15 @@ int ipsec_sa_add(struct ipsec *ctx, const struct ipsec_sa_config *cfg, uint32_t 
                  size_t errlen);
 int ipsec_sa_delete(struct ipsec *ctx, uint32_t sa_id);
 const struct ipsec_sa_config *ipsec_sa_config(const struct ipsec *ctx, uint32_t sa_id);
-/* NAT traversal (RFC 7296 §2.23, RFC 3948): the peer's public address or
- * port moved.  The outbound SA `sa_id` sends to `addr`, UDP-encapsulated to
- * `port`, from now on (inbound SAs are found by SPI and destination only).
- * 0, or -1 if there is no live outbound UDP-encapsulated SA `sa_id`. */
-int ipsec_sa_set_peer(struct ipsec *ctx, uint32_t sa_id, uint32_t addr, uint16_t port);
+/* The endpoints of a live SA moved: the peer's public address or port
+ * behind a NAT (RFC 7296 §2.23), or either end's address with MOBIKE
+ * (RFC 4555 §3.5).  `src`, `dst` become the outer addresses (tunnel mode)
+ * or the peers' (transport mode: its selectors are the caller's
+ * business); `encap_sport`, `encap_dport` the RFC 3948 ports, both 0 for
+ * plain ESP.  An inbound SA is found by its new destination from now on.
+ * 0, or -1 if `sa_id` is no live SA or the arguments are inconsistent. */
+int ipsec_sa_set_addresses(struct ipsec *ctx, uint32_t sa_id, uint32_t src, uint32_t dst,
+                           uint16_t encap_sport, uint16_t encap_dport);
 const struct ipsec_sa_stats *ipsec_sa_stats(const struct ipsec *ctx, uint32_t sa_id);
 /* Calls fn for every SA ever added, removed ones included. */
 void ipsec_sa_foreach(const struct ipsec *ctx, void (*fn)(void *arg, uint32_t sa_id), void *arg);

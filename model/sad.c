@@ -119,3 +119,11 @@ void sad_unhash(struct sad *sad, struct ipsec_sa *sa)
 		}
 	}
 }
+
+void sad_set_dst(struct sad *sad, struct ipsec_sa *sa, uint32_t dst)
+{
+	sad_unhash(sad, sa);
+	sa->cfg.dst = dst;
+	sad_hash_insert(sad, sa);
+	sad->nhashed++;
+}

@@ -32,5 +32,7 @@ struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, uint32_t 
 
 /* Take a (dead) inbound SA out of the lookup hash. */
 void sad_unhash(struct sad *sad, struct ipsec_sa *sa);
+/* A hashed inbound SA's destination address changes (RFC 4555 §3.5). */
+void sad_set_dst(struct sad *sad, struct ipsec_sa *sa, uint32_t dst);
 
 #endif

@@ -288,10 +288,6 @@ static void test_config_errors(void **state)
 	assert_int_equal(ike_conn_add(h.n[0].ike, &a, err, sizeof(err)), -1);
 	assert_string_equal(err, "connection 'gw': local auth = psk needs a secret");
 	h_conn(&h, 0, &a, NULL, NULL);
-	a.mobike = true;
-	assert_int_equal(ike_conn_add(h.n[0].ike, &a, err, sizeof(err)), -1);
-	assert_string_equal(err, "connection 'gw': MOBIKE is not implemented");
-	h_conn(&h, 0, &a, NULL, NULL);
 	snprintf(a.local.id.id, sizeof(a.local.id.id), "C=CH, XYZ=1");
 	assert_int_equal(ike_conn_add(h.n[0].ike, &a, err, sizeof(err)), -1);
 	expect(err, "unknown attribute type 'XYZ'");

@@ -1,0 +1,115 @@
+/* MOBIKE (RFC 4555): an IKE SA and its Child SAs move to new addresses.
+ *
+ *   IKE_AUTH     both ends announce N(MOBIKE_SUPPORTED) when their
+ *                connection has `mobike` (§3.3); a MOBIKE initiator is on
+ *                port 4500 from IKE_AUTH on (ike_natt_float).
+ *   moving       only the original initiator decides which addresses are
+ *                used (§3.1).  When the host reports that one of this
+ *                node's addresses changed, the initiator moves the IKE SA
+ *                and its Child SAs to the new address at once and tells
+ *                the peer (§3.5):
+ *
+ *     Initiator                             Responder
+ *     HDR, SK { N(UPDATE_SA_ADDRESSES),
+ *               N(NAT_DETECTION_SOURCE_IP),
+ *               N(NAT_DETECTION_DESTINATION_IP) }  -->
+ *                           <--  HDR, SK { N(NAT_DETECTION_SOURCE_IP),
+ *                                          N(NAT_DETECTION_DESTINATION_IP) }
+ *
+ *                the responder takes the addresses and ports of the
+ *                request's IP and UDP headers for the IKE SA and every
+ *                Child SA, and both redo NAT detection (§3.5, §3.8):
+ *                UDP encapsulation goes on or off with the NAT.
+ *   without MOBIKE  an initiator whose address changed reauthenticates
+ *                from the new one (a new IKE SA and Child SAs, RFC 7296
+ *                §2.8.3), as strongSwan does; a responder cannot move an
+ *                IKE SA and waits for the peer (its DPD or its traffic).
+ *
+ * Not implemented: additional addresses (§3.4, ADDITIONAL_IP4_ADDRESS) and
+ * path probing (§3.6), the return routability check (§3.9, COOKIE2),
+ * NO_NATS_ALLOWED (§3.8).  MOBIKE moves tunnel-mode Child SAs; a
+ * transport-mode child's selectors name the old address and stay.
+ */
+#include "ike_sa.h"
+
+void ike_mobike_add_supported(const struct ike *ike, const struct ike_sa *sa, struct ike_builder *b)
+{
+	if (ike_sa_conn(ike, sa)->cfg.mobike)
+		ike_add_notify(b, 0, NULL, 0, IKE_N_MOBIKE_SUPPORTED, NULL, 0);
+}
+
+void ike_mobike_auth_received(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m)
+{
+	sa->mobike = ike_sa_conn(ike, sa)->cfg.mobike &&
+	             ike_msg_find_notify(m, IKE_N_MOBIKE_SUPPORTED) != NULL;
+}
+
+void ike_mobike_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builder *b)
+{
+	ike_add_notify(b, 0, NULL, 0, IKE_N_UPDATE_SA_ADDRESSES, NULL, 0);
+	ike_natt_add_notifies(ike, sa, b, sa->spi_r);
+}
+
+/* §3.5: NAT detection again, on the addresses the update used; a change
+ * turns UDP encapsulation of the Child SAs on or off. */
+static void redetect(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m, uint32_t src,
+                     uint16_t sport, uint32_t dst, uint16_t dport, uint32_t local, uint16_t lport,
+                     uint32_t remote, uint16_t rport)
+{
+	bool had = ike_natt_encap(ike, sa);
+
+	ike_natt_detect(ike, sa, m, sa->spi_r, src, sport, dst, dport);
+	if (ike_natt_encap(ike, sa) != had || local != sa->local_addr ||
+	    remote != sa->remote_addr || lport != sa->local_port || rport != sa->remote_port)
+		ike_sa_move(ike, sa, local, lport, remote, rport, "mobike update");
+	ike_natt_schedule(ike, sa);
+}
+
+void ike_mobike_handle_response(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m)
+{
+	/* The response came from where the request went, to where it came
+	 * from (RFC 7296 §2.11); ike_natt_follow noted our side. */
+	redetect(ike, sa, m, sa->remote_addr, sa->remote_port, sa->local_addr, sa->local_port,
+	         sa->local_addr, sa->local_port, sa->remote_addr, sa->remote_port);
+}
+
+void ike_mobike_request_received(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                                 uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	if (!sa->mobike || sa->initiator || m->exchange != IKE_INFORMATIONAL ||
+	    !ike_msg_find_notify(m, IKE_N_UPDATE_SA_ADDRESSES))
+		return;
+	/* §3.5: the addresses of the request's headers, even if they are the
+	 * old ones (the update then only redoes NAT detection). */
+	redetect(ike, sa, m, src, sport, dst, dport, dst, dport, src, sport);
+}
+
+void ike_mobike_answer(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                       struct ike_builder *b)
+{
+	if (sa->mobike && !sa->initiator && ike_msg_find_notify(m, IKE_N_UPDATE_SA_ADDRESSES))
+		ike_natt_add_notifies(ike, sa, b, sa->spi_r);
+}
+
+void ike_mobike_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr)
+{
+	for (size_t i = 0; i < ike->nconns; i++)
+		if (ike->conns[i].cfg.local_addr == old_addr)
+			ike->conns[i].cfg.local_addr = new_addr;
+	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
+		if (sa->local_addr != old_addr || sa->phase == IKE_PHASE_DEAD)
+			continue;
+		if (sa->phase != IKE_PHASE_ESTABLISHED) {
+			/* Setting up or going away: its next messages leave from
+			 * the new address; the peer answers there (§2.11). */
+			sa->local_addr = new_addr;
+			continue;
+		}
+		ike_sa_move(ike, sa, new_addr, sa->local_port, sa->remote_addr, sa->remote_port,
+		            "local address changed");
+		if (sa->mobike && sa->initiator)
+			ike_x_queue(ike, sa, IKE_TASK_MOBIKE, 0);
+		else if (sa->initiator)
+			ike_reauth_start(ike, sa);
+	}
+}

@@ -1,0 +1,199 @@
+/* MOBIKE (RFC 4555) and address changes without it, between two nodes of
+ * the IKE harness; node A's address changes from H_ADDR_A to MOVED.
+ *
+ *   - both announce MOBIKE_SUPPORTED (§3.3) and A moves to port 4500 from
+ *     IKE_AUTH on, NAT or not; ESP stays unencapsulated without a NAT;
+ *   - a move: A sends UPDATE_SA_ADDRESSES from its new address (§3.5), B
+ *     moves the IKE SA and the Child SA; same IKE SA, same SPIs, traffic
+ *     both ways.  Until B has it, B's ESP goes to the old address and A
+ *     drops it (no SA for that destination);
+ *   - a lost update is retransmitted (RFC 7296 §2.1), and B answers a
+ *     request at the address it came from (§2.11);
+ *   - one side without MOBIKE: no MOBIKE; A reauthenticates from the new
+ *     address (a new IKE SA and Child SA, the old ones deleted), as
+ *     strongSwan does. */
+#include "ike_harness.h"
+
+#include <string.h>
+
+#define MOVED A4(192, 0, 2, 77)
+
+static void start(struct ike_harness *h, bool mobike_a, bool mobike_b)
+{
+	struct ike_conn_config a, b;
+
+	h_init(h);
+	h_conn(h, 0, &a, NULL, NULL);
+	h_conn(h, 1, &b, NULL, NULL);
+	b.remote_addr = 0; /* B takes A from any address */
+	a.mobike = mobike_a;
+	b.mobike = mobike_b;
+	a.children[0].start_action = IKE_START_START;
+	h_add(h, 1, &b);
+	h_add(h, 0, &a);
+	h_run_for(h, 1 * H_S);
+	h_assert_settled(h, 1);
+}
+
+static void move_a(struct ike_harness *h)
+{
+	h->n[0].addr = MOVED;
+	ike_local_address_changed(h->n[0].ike, H_ADDR_A, MOVED);
+}
+
+static const struct ike_child *child(const struct ike_harness *h, int i)
+{
+	const struct ike_sa *sa = h_sa(h, i);
+
+	for (size_t k = 0; k < IKE_SA_CHILDREN; k++)
+		if (sa->children[k].used)
+			return &sa->children[k];
+	fail_msg("no child");
+	return NULL;
+}
+
+static void test_negotiated(void **state)
+{
+	(void)state;
+	struct ike_harness h;
+
+	start(&h, true, true);
+	for (int i = 0; i < 2; i++) {
+		const struct ike_sa *sa = h_sa(&h, i);
+
+		assert_true(sa->mobike);
+		assert_int_equal(sa->local_port, IKE_NATT_PORT);
+		assert_int_equal(sa->remote_port, IKE_NATT_PORT);
+		assert_false(sa->nat_local || sa->nat_remote);
+		assert_int_equal(ipsec_sa_config(h.n[i].dp, child(&h, i)->sa_out)->encap_dport, 0);
+	}
+	h_assert_flows(&h);
+	h_free(&h);
+
+	start(&h, true, false);
+	assert_false(h_sa(&h, 0)->mobike);
+	assert_false(h_sa(&h, 1)->mobike);
+	h_free(&h);
+}
+
+static void test_move(void **state)
+{
+	(void)state;
+	struct ike_harness h;
+	uint64_t id_a, id_b;
+	uint32_t spi_in, spi_out;
+	enum ipsec_drop why;
+	const struct hev *e;
+	bool ok;
+
+	start(&h, true, true);
+	id_a = h_sa(&h, 0)->id;
+	id_b = h_sa(&h, 1)->id;
+	spi_in = child(&h, 0)->spi_in;
+	spi_out = child(&h, 0)->spi_out;
+	move_a(&h);
+	/* A moved at once; B does not know yet. */
+	assert_int_equal(h_sa(&h, 0)->local_addr, MOVED);
+	assert_int_equal(ipsec_sa_config(h.n[0].dp, child(&h, 0)->sa_in)->dst, MOVED);
+	assert_int_equal(ipsec_sa_config(h.n[0].dp, child(&h, 0)->sa_out)->src, MOVED);
+	assert_int_equal(h_send_ip(&h, 1, H_LAN_B | 1, H_LAN_A | 1, &ok, NULL, &why),
+	                 IPSEC_VERDICT_PROTECT);
+	assert_false(ok);
+	assert_int_equal(why, IPSEC_DROP_NO_SA);
+	h_run_for(&h, 1 * H_S);
+	assert_int_equal(h_sa(&h, 1)->remote_addr, MOVED);
+	assert_int_equal(h_sa(&h, 1)->remote_port, IKE_NATT_PORT);
+	assert_int_equal(ipsec_sa_config(h.n[1].dp, child(&h, 1)->sa_out)->dst, MOVED);
+	assert_int_equal(ipsec_sa_config(h.n[1].dp, child(&h, 1)->sa_in)->src, MOVED);
+	/* the same IKE SA and Child SA, no new negotiation */
+	assert_int_equal(h_sa(&h, 0)->id, id_a);
+	assert_int_equal(h_sa(&h, 1)->id, id_b);
+	assert_int_equal(child(&h, 0)->spi_in, spi_in);
+	assert_int_equal(child(&h, 0)->spi_out, spi_out);
+	assert_int_equal(h_count_state(&h, 0, IKE_EV_IKE_SA, IKE_STATE_ESTABLISHED), 1);
+	e = h_event(&h, 0, IKE_EV_EXCHANGE, -1);
+	assert_non_null(e);
+	assert_int_equal(e->ev.exchange, IKE_INFORMATIONAL);
+	assert_true(e->ev.initiator && e->ev.ok);
+	e = h_event(&h, 1, IKE_EV_NAT, -1);
+	assert_non_null(e);
+	assert_string_equal(e->reason, "mobike update");
+	assert_int_equal(e->ev.peer_addr, MOVED);
+	h_assert_settled(&h, 1);
+	h_assert_flows(&h);
+	h_free(&h);
+}
+
+/* Drops A's first INFORMATIONAL request after the move. */
+static int lose_update(struct ike_harness *h, struct hdgram *d, void *arg)
+{
+	int *lost = arg;
+
+	(void)h;
+	if (d->from == 0 && d->src == MOVED && !*lost) {
+		(*lost)++;
+		return 0;
+	}
+	return 1;
+}
+
+static void test_update_lost(void **state)
+{
+	(void)state;
+	struct ike_harness h;
+	const struct hev *e;
+	int lost = 0;
+
+	start(&h, true, true);
+	h.hook = lose_update;
+	h.hook_arg = &lost;
+	move_a(&h);
+	h_run_for(&h, 1 * H_S);
+	assert_int_equal(h_sa(&h, 1)->remote_addr, H_ADDR_A); /* not yet */
+	h_run_for(&h, 10 * H_S);
+	assert_int_equal(lost, 1);
+	assert_int_equal(h_sa(&h, 1)->remote_addr, MOVED);
+	e = h_event(&h, 0, IKE_EV_EXCHANGE, -1);
+	assert_int_equal(e->ev.exchange, IKE_INFORMATIONAL);
+	assert_int_equal(e->ev.retransmits, 1);
+	h_assert_settled(&h, 1);
+	h_assert_flows(&h);
+	h_free(&h);
+}
+
+static void test_without_mobike(void **state)
+{
+	(void)state;
+	struct ike_harness h;
+	uint64_t old_id;
+	const struct hev *e;
+
+	start(&h, false, true);
+	old_id = h_sa(&h, 0)->id;
+	move_a(&h);
+	h_run_for(&h, 5 * H_S);
+	/* a new IKE SA from the new address replaced the old one */
+	assert_non_null(h_sa(&h, 0));
+	assert_int_not_equal(h_sa(&h, 0)->id, old_id);
+	assert_int_equal(h_count_state(&h, 0, IKE_EV_IKE_SA, IKE_STATE_ESTABLISHED), 2);
+	e = h_state_event(&h, 0, IKE_EV_IKE_SA, IKE_STATE_REKEYED, 0);
+	assert_non_null(e);
+	assert_string_equal(e->reason, "reauth");
+	assert_int_equal(h_sa(&h, 0)->local_addr, MOVED);
+	assert_int_equal(h_sa(&h, 1)->remote_addr, MOVED);
+	h_assert_settled(&h, 1);
+	h_assert_flows(&h);
+	h_free(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_negotiated),
+	        cmocka_unit_test(test_move),
+	        cmocka_unit_test(test_update_lost),
+	        cmocka_unit_test(test_without_mobike),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
