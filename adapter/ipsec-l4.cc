@@ -1,5 +1,7 @@
 #include "ipsec-l4.h"
 
+#include <ns3/icmpv4-l4-protocol.h>
+
 namespace ns3
 {
 
@@ -108,7 +110,23 @@ enum IpL4Protocol::RxStatus IpsecL4Guard::Receive(Ptr<Packet> p, const Ipv4Heade
 	if (!m_l3->InputPolicy(p, header)) {
 		return RX_OK; /* dropped and counted by the engine; no ICMP error */
 	}
-	return m_inner->Receive(p, header, iface);
+	Ptr<Packet> copy = p->Copy();
+	enum RxStatus status = m_inner->Receive(p, header, iface);
+	if (status != RX_ENDPOINT_UNREACH) {
+		return status;
+	}
+	/* No socket: ns-3's LocalDeliver would answer Port Unreachable
+	 * (RFC 1122 §4.1.3.1) through Ipv4L3Protocol::GetIcmp(), which finds
+	 * this guard, not ICMP; answer here as it would. */
+	Ipv4Address dst = header.GetDestination();
+	if (!dst.IsBroadcast() && !dst.IsMulticast() &&
+	    !dst.IsSubnetDirectedBroadcast(iface->GetAddress(0).GetMask())) {
+		Ptr<Icmpv4L4Protocol> icmp = m_l3->GetObject<Icmpv4L4Protocol>();
+		if (icmp) {
+			icmp->SendDestUnreachPort(header, copy);
+		}
+	}
+	return RX_OK;
 }
 
 enum IpL4Protocol::RxStatus IpsecL4Guard::Receive(Ptr<Packet> p, const Ipv6Header &header,

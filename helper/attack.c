@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flood.h"
 #include "ipv4.h"
 #include "ns3c.h"
 
@@ -13,9 +14,10 @@
 struct attacker {
 	const struct scenario_attack *attacks;
 	size_t n_attacks;
-	uint64_t *performed;
+	uint64_t *performed, *bytes;
 	uint64_t *last_ns;
-	uint8_t *last; /* the previous IPsec packet forwarded, for replay */
+	struct flood **floods; /* per action: its flood, or NULL */
+	uint8_t *last;         /* the previous IPsec packet forwarded, for replay */
 	size_t last_len;
 	uint8_t *forged;
 };
@@ -65,6 +67,8 @@ static size_t forge(struct attacker *a, enum scenario_attack_action action, cons
 		memcpy(f, pkt, len);
 		put_be32(f + off + (ip->proto == IPPROTO_NUM_AH ? 4 : 0), UNKNOWN_SPI);
 		return len;
+	case SCENARIO_ATTACK_FLOOD:
+		break; /* flood.c */
 	}
 	return 0;
 }
@@ -82,13 +86,17 @@ static int tap(void *arg, uint32_t node, const uint8_t *pkt, size_t len)
 	uint64_t now = ns3c_now_ns();
 	for (size_t i = 0; i < a->n_attacks; i++) {
 		const struct scenario_attack *at = &a->attacks[i];
-		if (now < at->at_ns || a->performed[i] >= at->count ||
+		if (a->floods[i] && ip.proto != IPPROTO_NUM_AH)
+			flood_observe(a->floods[i], pkt, &ip, off);
+		if (at->action == SCENARIO_ATTACK_FLOOD || now < at->at_ns ||
+		    a->performed[i] >= at->count ||
 		    (a->performed[i] && now - a->last_ns[i] < at->interval_ns))
 			continue;
 		size_t n = forge(a, at->action, pkt, ip.total_len, &ip, off);
 		if (n) {
 			ns3c_inject(node, a->forged, n);
 			a->performed[i]++;
+			a->bytes[i] += n;
 			a->last_ns[i] = now;
 		}
 	}
@@ -106,27 +114,44 @@ struct attacker *attacker_install(uint32_t node, const struct scenario_attack *a
 	a->attacks = attacks;
 	a->n_attacks = n_attacks;
 	a->performed = calloc(n_attacks + 1, sizeof *a->performed);
+	a->bytes = calloc(n_attacks + 1, sizeof *a->bytes);
 	a->last_ns = calloc(n_attacks + 1, sizeof *a->last_ns);
+	a->floods = calloc(n_attacks + 1, sizeof *a->floods);
 	a->last = malloc(MAX_PACKET);
 	a->forged = malloc(MAX_PACKET);
-	if (!a->performed || !a->last_ns || !a->last || !a->forged) {
+	if (!a->performed || !a->bytes || !a->last_ns || !a->floods || !a->last || !a->forged) {
 		attacker_free(a);
 		return NULL;
 	}
+	for (size_t i = 0; i < n_attacks; i++)
+		if (attacks[i].action == SCENARIO_ATTACK_FLOOD &&
+		    !(a->floods[i] = flood_start(node, i, &attacks[i]))) {
+			attacker_free(a);
+			return NULL;
+		}
 	ns3c_set_forward_tap(node, tap, a);
 	return a;
 }
 
 uint64_t attacker_performed(const struct attacker *a, size_t attack)
 {
-	return a->performed[attack];
+	return a->floods[attack] ? flood_sent(a->floods[attack]) : a->performed[attack];
+}
+
+uint64_t attacker_bytes(const struct attacker *a, size_t attack)
+{
+	return a->floods[attack] ? flood_bytes(a->floods[attack]) : a->bytes[attack];
 }
 
 void attacker_free(struct attacker *a)
 {
 	if (!a)
 		return;
+	for (size_t i = 0; a->floods && i < a->n_attacks; i++)
+		flood_free(a->floods[i]);
+	free(a->floods);
 	free(a->performed);
+	free(a->bytes);
 	free(a->last_ns);
 	free(a->last);
 	free(a->forged);

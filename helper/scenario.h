@@ -72,22 +72,53 @@ struct scenario_policy {
 	size_t in[IPSEC_BUNDLE_MAX];
 };
 
-/* What an on-path attacker forges from the ESP/AH packets it forwards.  The
- * original packet is always forwarded unchanged as well: the forged copies
- * must fail at the receiver on their own merit. */
+/* What an attacker node does.  The first four forge copies of the ESP/AH
+ * packets it forwards; the original packet is always forwarded unchanged
+ * as well: the forged copies must fail at the receiver on their own
+ * merit.  FLOOD sends packets of its own (struct scenario_flood). */
 enum scenario_attack_action {
 	SCENARIO_ATTACK_REPLAY,      /* a copy of the previous IPsec packet */
 	SCENARIO_ATTACK_FLIP,        /* a copy with one payload bit flipped */
 	SCENARIO_ATTACK_TRUNCATE,    /* a copy cut short */
 	SCENARIO_ATTACK_UNKNOWN_SPI, /* a copy carrying an SPI nobody has */
+	SCENARIO_ATTACK_FLOOD,       /* packets of its own, at a rate */
 };
 
-/* From time `at`, forge `count` packets, at least `interval` apart. */
+enum scenario_flood_kind {
+	SCENARIO_FLOOD_IKE_SA_INIT, /* IKE_SA_INIT requests (RFC 7296 §1.2) to UDP 500 */
+	SCENARIO_FLOOD_ESP,         /* ESP packets with a garbage payload */
+	SCENARIO_FLOOD_UDP,         /* plain UDP datagrams */
+};
+
+/* A flood: `count` packets from `at`, `interval_ns` apart, to `target`
+ * (SCENARIO_NONE: an address no node owns), from the attacker's own
+ * address or (spoof_len > 0) random addresses of spoof/spoof_len, from
+ * random ports. */
+struct scenario_flood {
+	enum scenario_flood_kind kind;
+	uint32_t target;
+	size_t target_node;
+	uint32_t source; /* the attacker's address on its interface toward target */
+	double rate_pps;
+	uint32_t spoof;
+	uint8_t spoof_len; /* 0: the attacker's own address */
+	uint16_t port;     /* udp: the destination port */
+	uint32_t size;     /* udp: UDP payload bytes; esp: bytes after SPI and sequence number */
+	bool live_spi;     /* esp: the SPI of the SA last seen forwarded to target */
+	/* ike_sa_init: the SA payload's proposals (strongSwan syntax) and the
+	 * KE payload's group (the first DH group they name). */
+	char proposals[IKE_PROPOSALS_MAX];
+	uint16_t dh_group;
+};
+
+/* From time `at`, forge (or flood) `count` packets, at least `interval`
+ * apart. */
 struct scenario_attack {
 	enum scenario_attack_action action;
 	uint64_t at_ns;
 	uint32_t count;
 	uint64_t interval_ns;
+	struct scenario_flood flood; /* FLOOD only */
 };
 
 /* A NAT box (docs/scenario-reference.md, "nat"): NAPT from the node's other
@@ -338,6 +369,8 @@ size_t scenario_sa_index(const struct scenario_node *n, const char *name);
 const char *scenario_enc_name(enum ipsec_enc enc);
 const char *scenario_integ_name(enum ipsec_integ integ);
 const char *scenario_attack_name(enum scenario_attack_action a);
+/* "ike_sa_init", "esp", "udp". */
+const char *scenario_flood_kind_name(enum scenario_flood_kind k);
 const char *scenario_event_name(enum scenario_event_action a);
 const char *scenario_nat_mapping_name(enum nat_mapping_behaviour m);
 /* "udp", "ping", "poisson", "onoff", "tcp", "reqresp". */

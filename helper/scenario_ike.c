@@ -31,6 +31,7 @@ static const char *const conn_keys[] = {"local_addrs",
                                         "retransmit",
                                         "keep_alive",
                                         "cookie_threshold",
+                                        "half_open_timeout",
                                         "reauth_policy",
                                         "children",
                                         "send_cert",
@@ -506,10 +507,7 @@ static void load_conn(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n, 
 	ike_lifetimes(c, conn, m);
 	scn_opt_time(c, m, "dpd_delay", &conn->dpd_delay_ns, NULL);
 	scn_opt_bool(c, m, "encap", &conn->encap);
-	if (scn_opt_bool(c, m, "mobike", &conn->mobike) == 1 && conn->mobike)
-		scn_error_at(c, scn_get(c, m, "mobike"),
-		             "MOBIKE (RFC 4555) is not implemented: set mobike: no (strongSwan's "
-		             "default is yes, this module's is no)");
+	scn_opt_bool(c, m, "mobike", &conn->mobike);
 	if (scn_opt_uint(c, m, "keyingtries", 0, UINT32_MAX, &u, NULL) == 1)
 		conn->keyingtries = (unsigned)u;
 	if ((v = scn_get(c, m, "retransmit")))
@@ -517,6 +515,10 @@ static void load_conn(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n, 
 	scn_opt_time(c, m, "keep_alive", &conn->keepalive_ns, NULL);
 	if (scn_opt_uint(c, m, "cookie_threshold", 0, UINT32_MAX, &u, NULL) == 1)
 		conn->half_open_cookie_threshold = (unsigned)u;
+	if (scn_opt_time(c, m, "half_open_timeout", &conn->half_open_timeout_ns, &v) == 1 &&
+	    conn->half_open_timeout_ns == 0)
+		scn_error_at(c, v, "half_open_timeout must be above 0 (a half-open IKE SA is "
+		                   "deleted after this long, like 30s)");
 	if (scn_opt_enum(c, m, "reauth_policy", scn_rekey_policy_names, "reauth_policy", &x,
 	                 NULL) == 1)
 		conn->reauth_policy = (enum ike_rekey_policy)x;

@@ -262,6 +262,16 @@ void scn_load_ike_authorities(struct load *L, size_t ni, yaml_node_t *list);
 /* ---- the rest ---- */
 
 void scn_load_attacker(struct load *L, size_t ni, yaml_node_t *list);
+/* The flood keys of attacker action a of node ni (scenario_flood.c). */
+void scn_load_flood(struct load *L, size_t ni, yaml_node_t *m, struct scenario_attack *a,
+                    const char *what);
+/* A rate (scenario_traffic.c, a parse_fn): bits per second
+ * (units_rate_bps) or packets per second "NNpps"; the other field 0. */
+struct scn_rate {
+	uint64_t bps;
+	double pps;
+};
+int scn_p_rate(const char *s, void *o, char *e, size_t l);
 void scn_load_nat(struct load *L, size_t ni, yaml_node_t *m);
 /* `crypto_engine:` of node ni (after its `ipsec:`): loads the profile. */
 void scn_load_crypto(struct load *L, size_t ni, yaml_node_t *v);

@@ -118,15 +118,9 @@ static void check_type_keys(struct ctx *c, yaml_node_t *m, enum scenario_flow_ty
 	}
 }
 
-/* A rate: bits per second (units_rate_bps), or packets per second "NNpps". */
-struct rate_value {
-	uint64_t bps;
-	double pps;
-};
-
-static int p_rate(const char *s, void *o, char *e, size_t l)
+int scn_p_rate(const char *s, void *o, char *e, size_t l)
 {
-	struct rate_value *r = o;
+	struct scn_rate *r = o;
 	size_t n = strlen(s);
 
 	if (n > 3 && strcmp(s + n - 3, "pps") == 0) {
@@ -187,7 +181,7 @@ static int p_period(const char *s, void *o, char *e, size_t l)
 static void load_pacing(struct ctx *c, yaml_node_t *m, struct scenario_flow *f, const char *what)
 {
 	yaml_node_t *rv = scn_get(c, m, "rate"), *iv = scn_get(c, m, "interval");
-	struct rate_value r = {0, 0};
+	struct scn_rate r = {0, 0};
 
 	if (rv && iv) {
 		scn_error_at(c, iv, "give either 'rate' or 'interval', not both");
@@ -204,7 +198,7 @@ static void load_pacing(struct ctx *c, yaml_node_t *m, struct scenario_flow *f, 
 			scn_error_at(c, iv, "interval must be above 0");
 		return;
 	}
-	if (scn_opt_parse(c, m, "rate", p_rate, &r, NULL) != 1)
+	if (scn_opt_parse(c, m, "rate", scn_p_rate, &r, NULL) != 1)
 		return;
 	if (r.pps > 0) {
 		f->interval_ns = (uint64_t)(1e9 / r.pps + 0.5);

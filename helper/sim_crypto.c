@@ -235,7 +235,8 @@ static bool seen_before(struct sim_crypto *c, const uint8_t *m, size_t len)
 
 /* Charges the work a received IKE message implies; its completion time, 0
  * if there is none. */
-static uint64_t charge_ike(struct sim_crypto *c, const uint8_t *m, size_t len, uint64_t now)
+static uint64_t charge_ike(struct sim_crypto *c, struct ike *ike, const struct ns3c_datagram *d,
+                           const uint8_t *m, size_t len, uint64_t now)
 {
 	struct crypto_engine *e = c->engine;
 	const struct crypto_engine_config *cfg = crypto_engine_config(e);
@@ -248,7 +249,11 @@ static uint64_t charge_ike(struct sim_crypto *c, const uint8_t *m, size_t len, u
 	switch (exchange) {
 	case IKE_SA_INIT: {
 		uint16_t group = ke_group(m, len);
-		if (!group)
+		/* A request answered without state (a COOKIE demanded under a
+		 * flood of half-open SAs, RFC 7296 §2.6; INVALID_KE_PAYLOAD; a
+		 * retransmission) computes no DH. */
+		if (!group ||
+		    (!response && !ike_sa_init_computes_dh(ike, d->src, d->sport, d->dst, m, len)))
 			break;
 		CHARGE(CE_IKE_DH, crypto_engine_dh_cost(e, group));
 		CHARGE(CE_IKE_PRF, cfg->prf_ns);
@@ -301,7 +306,7 @@ int sim_crypto_ike_receive(struct sim_crypto *c, struct ike *ike, const struct n
 		m += 4;
 		len -= 4;
 	}
-	uint64_t at = charge_ike(c, m, len, now);
+	uint64_t at = charge_ike(c, ike, d, m, len, now);
 	if (at < c->ike_ready)
 		at = c->ike_ready; /* keep the order of arrival */
 	if (at <= now)

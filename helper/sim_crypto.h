@@ -9,7 +9,12 @@
  * IKE_SA_INIT, the KE payload's DH group, and charges
  *   - IKE_SA_INIT with a KE payload received: one DH (keygen + derive) of
  *     that group and one PRF key schedule (SKEYSEED, SK_*); a response also
- *     a signature when this node authenticates with pubkey;
+ *     a signature when this node authenticates with pubkey; a request only
+ *     when the IKE engine would compute the DH for it now
+ *     (ike_sa_init_computes_dh: not when it demands a COOKIE, RFC 7296
+ *     §2.6, asks for another group or sees a retransmission; "now" counts
+ *     the half-open SAs made so far, not those the requests still waiting
+ *     for the engine will make);
  *   - IKE_AUTH received: one PRF (Child SA KEYMAT); a signature
  *     verification when the peer authenticates with pubkey; a request also
  *     our signature when we authenticate with pubkey;

@@ -101,12 +101,14 @@ static int write_stats(struct metrics *m, const char *node, const struct ike *ik
 	struct ike_stats st;
 	ike_get_stats(ike, &st);
 	return metrics_insert(m,
-	                      "INSERT INTO ike_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
-	                      "tiiiiiiiiii", node, (int64_t)st.rx, (int64_t)st.tx,
+	                      "INSERT INTO ike_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+	                      "?14)",
+	                      "tiiiiiiiiiiii", node, (int64_t)st.rx, (int64_t)st.tx,
 	                      (int64_t)st.retransmits, (int64_t)st.dropped_malformed,
 	                      (int64_t)st.dropped_unknown_spi, (int64_t)st.dropped_integrity,
 	                      (int64_t)st.dropped_replay, (int64_t)st.dropped_other,
-	                      (int64_t)st.cookies_sent, (int64_t)st.keepalives);
+	                      (int64_t)st.cookies_sent, (int64_t)st.keepalives,
+	                      (int64_t)st.half_open, (int64_t)st.half_open_peak);
 }
 
 /* One line per node: IKE SAs established, Child SAs installed, failures. */

@@ -6,6 +6,24 @@
 
 #include "sim_internal.h"
 
+/* A row of attacks: a forging action, or a flood with its kind, target
+ * and rate. */
+static int write_attack(struct metrics *m, const struct sim *sim, size_t n, size_t a)
+{
+	const struct scenario_node *nd = &sim->s->nodes[n];
+	const struct scenario_attack *at = &nd->attacks[a];
+	const struct attacker *att = sim->nodes[n].attacker;
+	bool flood = at->action == SCENARIO_ATTACK_FLOOD;
+	char target[16];
+	return metrics_insert(m, "INSERT INTO attacks VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+	                      "ttdiiittd", nd->name, scenario_attack_name(at->action),
+	                      (double)at->at_ns * 1e-9, (int64_t)at->count,
+	                      (int64_t)attacker_performed(att, a), (int64_t)attacker_bytes(att, a),
+	                      flood ? scenario_flood_kind_name(at->flood.kind) : NULL,
+	                      flood ? units_ipv4_str(at->flood.target, target) : NULL,
+	                      flood ? at->flood.rate_pps : NAN);
+}
+
 static const char *mode_name(enum ipsec_mode m)
 {
 	return m == IPSEC_MODE_TUNNEL ? "tunnel" : "transport";
@@ -259,15 +277,9 @@ int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns,
 			return -1;
 		if (sim->nodes[n].nat && write_nat(m, sim, n, end_ns, summary) != 0)
 			return -1;
-		for (size_t a = 0; a < s->nodes[n].n_attacks; a++) {
-			const struct scenario_attack *at = &s->nodes[n].attacks[a];
-			if (metrics_insert(
-			            m, "INSERT INTO attacks VALUES(?1,?2,?3,?4,?5,?6)", "ttdii",
-			            s->nodes[n].name, scenario_attack_name(at->action),
-			            (double)at->at_ns * 1e-9, (int64_t)at->count,
-			            (int64_t)attacker_performed(sim->nodes[n].attacker, a)) != 0)
+		for (size_t a = 0; a < s->nodes[n].n_attacks; a++)
+			if (write_attack(m, sim, n, a) != 0)
 				return -1;
-		}
 	}
 	for (size_t i = 0; i < sim->events.n; i++) {
 		const struct sim_event *e = &sim->events.items[i];

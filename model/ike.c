@@ -35,6 +35,7 @@ void ike_conn_defaults(struct ike_conn_config *c)
 	c->retransmit_tries = 5;
 	c->keyingtries = 1;
 	c->half_open_cookie_threshold = 30;
+	c->half_open_timeout_ns = 30 * NS;
 }
 
 void ike_child_defaults(struct ike_child_config *c)

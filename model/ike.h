@@ -124,6 +124,9 @@ struct ike_conn_config {
 	unsigned retransmit_tries;           /* 5 */
 	unsigned keyingtries;                /* 1; 0 = forever */
 	unsigned half_open_cookie_threshold; /* charon.cookie_threshold, 30 */
+	/* §2.6: a responder's IKE SA whose initiator never sends IKE_AUTH is
+	 * deleted after this long (charon.half_open_timeout). */
+	uint64_t half_open_timeout_ns; /* 30 s */
 	/* Certificate validity periods are checked at this Unix time plus the
 	 * host's now_ns(); 0 (default): not checked (the engine has no wall
 	 * clock). */
@@ -269,8 +272,19 @@ struct ike_stats {
 	/* §2.3: a response to no outstanding request, or a request outside the
 	 * window (a duplicate or a replay). */
 	uint64_t dropped_replay;
-	uint64_t keepalives; /* NAT keepalives sent (RFC 3948 §2.3) */
+	uint64_t keepalives;     /* NAT keepalives sent (RFC 3948 §2.3) */
+	uint64_t half_open_peak; /* the most half-open IKE SAs at any time */
 };
 void ike_get_stats(const struct ike *ike, struct ike_stats *st);
+
+/* Would ike_receive() of this datagram (on port 500, or 4500 after the
+ * non-ESP marker) make the responder compute a Diffie-Hellman shared
+ * secret now?  True only for a new IKE_SA_INIT request that passes every
+ * check before the key exchange: well formed, a connection, a valid
+ * COOKIE when one is demanded (RFC 7296 §2.6), an acceptable proposal and
+ * its KE group (§1.3).  For a host charging the work to a model of its
+ * crypto hardware; changes no state. */
+bool ike_sa_init_computes_dh(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst,
+                             const uint8_t *data, size_t len);
 
 #endif

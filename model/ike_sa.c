@@ -315,8 +315,8 @@ uint64_t ike_sa_deadline(const struct ike *ike, const struct ike_sa *sa)
 		return at;
 	if (sa->x.pending)
 		at = sa->x.deadline;
-	if (sa->phase == IKE_PHASE_INIT_DONE && sa->created + IKE_HALF_OPEN_TIMEOUT_NS < at)
-		at = sa->created + IKE_HALF_OPEN_TIMEOUT_NS;
+	if (sa->phase == IKE_PHASE_INIT_DONE && sa->created + c->cfg.half_open_timeout_ns < at)
+		at = sa->created + c->cfg.half_open_timeout_ns;
 	if (sa->phase == IKE_PHASE_ESTABLISHED && c->cfg.dpd_delay_ns && !sa->x.pending &&
 	    sa->dpd_at < at)
 		at = sa->dpd_at;
@@ -333,7 +333,8 @@ void ike_sa_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
 {
 	if (sa->x.pending && now >= sa->x.deadline)
 		ike_x_timeout(ike, sa, now);
-	if (sa->phase == IKE_PHASE_INIT_DONE && now >= sa->created + IKE_HALF_OPEN_TIMEOUT_NS) {
+	if (sa->phase == IKE_PHASE_INIT_DONE &&
+	    now >= sa->created + ike_sa_conn(ike, sa)->cfg.half_open_timeout_ns) {
 		/* charon.half_open_timeout: the initiator never came back. */
 		ike_sa_end(ike, sa, IKE_STATE_FAILED, "half-open timeout", IKE_END_CLEAR);
 		return;

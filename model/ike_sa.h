@@ -41,7 +41,6 @@
 #define IKE_COOKIE_MAX 64 /* §2.6: 1..64 octets */
 #define IKE_SA_CHILDREN (2 * IKE_CHILDREN_MAX)
 #define IKE_CHILD_SPD_MAX (IKE_TS_MAX * IKE_TS_MAX)
-#define IKE_HALF_OPEN_TIMEOUT_NS (30ULL * 1000000000ULL) /* charon.half_open_timeout */
 #define IKE_DIAG_MAX 1024
 
 /* Where an IKE SA is in its life (the externally visible enum ike_sa_state

@@ -311,49 +311,125 @@ static long find_conn(const struct ike *ike, uint32_t dst, uint32_t src)
 	return any;
 }
 
+/* What the responder does with an IKE_SA_INIT request, decided before any
+ * state is created or any key exchange is computed. */
+enum init_verdict {
+	INIT_NEW,         /* create a half-open IKE SA: computes the DH */
+	INIT_BAD_SPI,     /* SPIr or message ID not zero: dropped */
+	INIT_RETRANSMIT,  /* §2.1: a request we already answered */
+	INIT_REPLAY,      /* same SPIi from the same place, another request */
+	INIT_MALFORMED,   /* SA, KE or Ni missing or a bad nonce: INVALID_SYNTAX */
+	INIT_NO_CONN,     /* no connection: NO_PROPOSAL_CHOSEN */
+	INIT_COOKIE,      /* §2.6: demand a COOKIE */
+	INIT_NO_PROPOSAL, /* §2.7: nothing acceptable: NO_PROPOSAL_CHOSEN */
+	INIT_INVALID_KE,  /* §1.3: another DH group: INVALID_KE_PAYLOAD */
+};
+
+struct init_screen {
+	struct ike_sa *sa; /* INIT_RETRANSMIT, INIT_REPLAY */
+	const struct ike_payload *sap, *ke, *ni;
+	long ci;                    /* the connection, from INIT_COOKIE on */
+	uint8_t cookie[32];         /* INIT_COOKIE */
+	struct ike_proposal chosen; /* INIT_INVALID_KE, INIT_NEW */
+	struct ike_suite suite;
+};
+
+/* Screens request m from src:sport to dst.  Changes nothing but the
+ * scratch space ike->sap, ike->sel_diag and ike->diag. */
+static enum init_verdict screen(struct ike *ike, const struct ike_msg *m, const uint8_t *raw,
+                                size_t len, uint32_t src, uint16_t sport, uint32_t dst,
+                                struct init_screen *v)
+{
+	const uint8_t zero[IKE_SPI_LEN] = {0};
+	const struct ike_payload *ck;
+	const struct ike_conn *c;
+
+	if (memcmp(m->spi_r, zero, IKE_SPI_LEN) || m->message_id != 0)
+		return INIT_BAD_SPI;
+	v->sa = ike_sa_find_init(ike, src, sport, m->spi_i);
+	if (v->sa)
+		return v->sa->phase == IKE_PHASE_INIT_DONE && v->sa->init_req_len == len &&
+		                       !memcmp(v->sa->init_req, raw, len)
+		               ? INIT_RETRANSMIT
+		               : INIT_REPLAY;
+	v->sap = ike_msg_find(m, IKE_PL_SA, NULL);
+	v->ke = ike_msg_find(m, IKE_PL_KE, NULL);
+	v->ni = ike_msg_find(m, IKE_PL_NONCE, NULL);
+	if (!v->sap || !v->ke || !v->ni || v->ni->body_len < IKE_NONCE_MIN ||
+	    v->ni->body_len > IKE_NONCE_MAX)
+		return INIT_MALFORMED;
+	v->ci = find_conn(ike, dst, src);
+	if (v->ci < 0)
+		return INIT_NO_CONN;
+	c = &ike->conns[v->ci];
+	if (c->cfg.half_open_cookie_threshold &&
+	    half_open(ike) >= c->cfg.half_open_cookie_threshold) {
+		/* §2.6: under a flood of half-open SAs, prove the return path
+		 * first, without keeping state. */
+		cookie_of(ike, v->ni, src, m->spi_i, v->cookie);
+		ck = ike_msg_find_notify(m, IKE_N_COOKIE);
+		if (!ck || ck != &m->p[0] || ck->u.notify.len != sizeof(v->cookie) ||
+		    CRYPTO_memcmp(ck->u.notify.data, v->cookie, sizeof(v->cookie)))
+			return INIT_COOKIE;
+	}
+	if (ike_sa_decode(v->sap, &ike->sap, NULL) < 0 ||
+	    ike_proposal_select(ike->sap.p, ike->sap.nproposals, &c->ike_props, 0, &v->chosen,
+	                        &ike->sel_diag) < 0 ||
+	    ike_proposal_to_suite(&v->chosen, &v->suite, ike->diag, sizeof(ike->diag)) < 0)
+		return INIT_NO_PROPOSAL;
+	if (v->ke->u.ke.group != v->suite.dh)
+		return INIT_INVALID_KE;
+	return INIT_NEW;
+}
+
+bool ike_sa_init_computes_dh(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst,
+                             const uint8_t *data, size_t len)
+{
+	struct init_screen v;
+	struct ike_error e;
+
+	if (len > sizeof(ike->rx) || len < IKE_HDR_LEN)
+		return false;
+	memcpy(ike->rx, data, len);
+	if (ike_msg_parse(&ike->m, ike->rx, len, &e) < 0 || ike->m.exchange != IKE_SA_INIT ||
+	    (ike->m.flags & IKE_FLAG_RESPONSE) || !(ike->m.flags & IKE_FLAG_INITIATOR))
+		return false;
+	return screen(ike, &ike->m, ike->rx, len, src, sport, dst, &v) == INIT_NEW;
+}
+
 void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t *raw, size_t len,
                          uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
 	const uint8_t zero[IKE_SPI_LEN] = {0};
-	const struct ike_payload *sap, *ke, *ni, *ck;
+	struct init_screen v;
 	struct ike_conn *c;
 	struct ike_sa *sa;
-	struct ike_proposal chosen;
-	struct ike_suite suite;
 	struct ike_header h = {.exchange = IKE_SA_INIT, .flags = IKE_FLAG_RESPONSE};
 	struct ike_builder b;
-	uint8_t g_ir[IKE_DH_MAX_SECRET], cookie[32], grp[2];
+	uint8_t g_ir[IKE_DH_MAX_SECRET], grp[2];
 	size_t g_len, rlen;
 	const uint8_t *pub;
 	size_t pub_len;
-	long ci;
+	unsigned now_half_open;
 	char a[16], s[16];
 
-	if (memcmp(m->spi_r, zero, IKE_SPI_LEN) || m->message_id != 0) {
+	switch (screen(ike, m, raw, len, src, sport, dst, &v)) {
+	case INIT_BAD_SPI:
 		ike->st.dropped_other++;
 		return;
-	}
-	sa = ike_sa_find_init(ike, src, sport, m->spi_i);
-	if (sa) {
+	case INIT_RETRANSMIT:
 		/* §2.1: the same request again gets the same response. */
-		if (sa->phase == IKE_PHASE_INIT_DONE && sa->init_req_len == len &&
-		    !memcmp(sa->init_req, raw, len))
-			ike_send_to(ike, dst, dport, src, sport, sa->init_resp, sa->init_resp_len);
-		else
-			ike->st.dropped_replay++;
+		ike_send_to(ike, dst, dport, src, sport, v.sa->init_resp, v.sa->init_resp_len);
 		return;
-	}
-	sap = ike_msg_find(m, IKE_PL_SA, NULL);
-	ke = ike_msg_find(m, IKE_PL_KE, NULL);
-	ni = ike_msg_find(m, IKE_PL_NONCE, NULL);
-	if (!sap || !ke || !ni || ni->body_len < IKE_NONCE_MIN || ni->body_len > IKE_NONCE_MAX) {
+	case INIT_REPLAY:
+		ike->st.dropped_replay++;
+		return;
+	case INIT_MALFORMED:
 		ike->st.dropped_malformed++;
 		ike_x_notify_response(ike, m, src, sport, dst, dport, IKE_N_INVALID_SYNTAX, NULL,
 		                      0);
 		return;
-	}
-	ci = find_conn(ike, dst, src);
-	if (ci < 0) {
+	case INIT_NO_CONN:
 		ike_failure(ike, NULL, NULL,
 		            "responder: no connection for IKE_SA_INIT from %s to %s, sending "
 		            "NO_PROPOSAL_CHOSEN",
@@ -361,26 +437,13 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 		ike_x_notify_response(ike, m, src, sport, dst, dport, IKE_N_NO_PROPOSAL_CHOSEN,
 		                      NULL, 0);
 		return;
-	}
-	c = &ike->conns[ci];
-	if (c->cfg.half_open_cookie_threshold &&
-	    half_open(ike) >= c->cfg.half_open_cookie_threshold) {
-		/* §2.6: under a flood of half-open SAs, prove the return path
-		 * first, without keeping state. */
-		cookie_of(ike, ni, src, m->spi_i, cookie);
-		ck = ike_msg_find_notify(m, IKE_N_COOKIE);
-		if (!ck || ck != &m->p[0] || ck->u.notify.len != sizeof(cookie) ||
-		    CRYPTO_memcmp(ck->u.notify.data, cookie, sizeof(cookie))) {
-			ike->st.cookies_sent++;
-			ike_x_notify_response(ike, m, src, sport, dst, dport, IKE_N_COOKIE, cookie,
-			                      sizeof(cookie));
-			return;
-		}
-	}
-	if (ike_sa_decode(sap, &ike->sap, NULL) < 0 ||
-	    ike_proposal_select(ike->sap.p, ike->sap.nproposals, &c->ike_props, 0, &chosen,
-	                        &ike->sel_diag) < 0 ||
-	    ike_proposal_to_suite(&chosen, &suite, ike->diag, sizeof(ike->diag)) < 0) {
+	case INIT_COOKIE:
+		ike->st.cookies_sent++;
+		ike_x_notify_response(ike, m, src, sport, dst, dport, IKE_N_COOKIE, v.cookie,
+		                      sizeof(v.cookie));
+		return;
+	case INIT_NO_PROPOSAL:
+		c = &ike->conns[v.ci];
 		ike_select_diag_format(&ike->sel_diag, ike->diag, sizeof(ike->diag));
 		ike_failure(ike, NULL, c->cfg.name,
 		            "responder: IKE_SA_INIT from %s for connection '%s': %s; sending "
@@ -389,15 +452,16 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 		ike_x_notify_response(ike, m, src, sport, dst, dport, IKE_N_NO_PROPOSAL_CHOSEN,
 		                      NULL, 0);
 		return;
-	}
-	if (ke->u.ke.group != suite.dh) {
+	case INIT_INVALID_KE:
 		/* §1.3: tell the initiator which group to use; stateless. */
-		put_be16(grp, suite.dh);
+		put_be16(grp, v.suite.dh);
 		ike_x_notify_response(ike, m, src, sport, dst, dport, IKE_N_INVALID_KE_PAYLOAD, grp,
 		                      2);
 		return;
+	case INIT_NEW:
+		break;
 	}
-	sa = ike_sa_new(ike, (size_t)ci, false);
+	sa = ike_sa_new(ike, (size_t)v.ci, false);
 	if (!sa)
 		return;
 	sa->remote_addr = src;
@@ -405,26 +469,26 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	sa->local_addr = dst;
 	sa->local_port = dport;
 	memcpy(sa->spi_i, m->spi_i, IKE_SPI_LEN);
-	sa->chosen = chosen;
-	sa->suite = suite;
-	sa->dh = ike_dh_new(suite.dh, ike->diag, sizeof(ike->diag));
-	if (!sa->dh || ike_dh_derive(sa->dh, ke->u.ke.data, ke->u.ke.len, g_ir, sizeof(g_ir),
+	sa->chosen = v.chosen;
+	sa->suite = v.suite;
+	sa->dh = ike_dh_new(v.suite.dh, ike->diag, sizeof(ike->diag));
+	if (!sa->dh || ike_dh_derive(sa->dh, v.ke->u.ke.data, v.ke->u.ke.len, g_ir, sizeof(g_ir),
 	                             &g_len, ike->diag, sizeof(ike->diag)) < 0) {
 		/* A KE of the wrong length is a syntax error; a bad value is
 		 * an attack or noise: dropped (ike_crypto.h). */
-		if (ke->u.ke.len != ike_dh_public_len(suite.dh))
+		if (v.ke->u.ke.len != ike_dh_public_len(v.suite.dh))
 			ike_x_notify_response(ike, m, src, sport, dst, dport, IKE_N_INVALID_SYNTAX,
 			                      NULL, 0);
 		ike->st.dropped_malformed++;
 		sa->phase = IKE_PHASE_DEAD;
 		return;
 	}
-	memcpy(sa->ni, ni->body, ni->body_len);
-	sa->ni_len = ni->body_len;
+	memcpy(sa->ni, v.ni->body, v.ni->body_len);
+	sa->ni_len = v.ni->body_len;
 	ike_auth_init_received(sa, m);
 	sa->nr_len = IKE_NONCE_LEN;
 	ike_random(ike, sa->nr, sa->nr_len);
-	ike_natt_detect(ike, sa, m, zero, src, sport, dst, dport);
+	nat_detect(ike, sa, m, zero, src, sport, dst, dport);
 	if (ike_sa_derive_keys(ike, sa, NULL, g_ir, g_len) < 0 ||
 	    keep_copy(&sa->init_req, &sa->init_req_len, raw, len) < 0) {
 		OPENSSL_cleanse(g_ir, sizeof(g_ir));
@@ -434,16 +498,16 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	}
 	OPENSSL_cleanse(g_ir, sizeof(g_ir));
 	/* HDR, SA, KEr, Nr, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP) */
-	chosen.spi_size = 0;
+	v.chosen.spi_size = 0;
 	pub = ike_dh_public(sa->dh, &pub_len);
 	memcpy(h.spi_i, sa->spi_i, IKE_SPI_LEN);
 	memcpy(h.spi_r, sa->spi_r, IKE_SPI_LEN);
 	ike_builder_init(&b, sa->x.resp, sizeof(sa->x.resp), &h);
-	ike_add_sa(&b, &chosen, 1);
-	ike_add_ke(&b, suite.dh, pub, pub_len);
+	ike_add_sa(&b, &v.chosen, 1);
+	ike_add_ke(&b, v.suite.dh, pub, pub_len);
 	ike_add_nonce(&b, sa->nr, sa->nr_len);
 	ike_auth_init_payloads(ike, sa, &b, true);
-	ike_natt_add_notifies(ike, sa, &b, sa->spi_r);
+	add_nat_notifies(ike, sa, &b, sa->spi_r);
 	if (ike_builder_finish(&b, &rlen) < 0 ||
 	    keep_copy(&sa->init_resp, &sa->init_resp_len, sa->x.resp, rlen) < 0) {
 		ike_failure(ike, sa, NULL, "responder: IKE_SA_INIT response: %s", b.err.reason);
@@ -453,6 +517,9 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	ike_dh_free(sa->dh);
 	sa->dh = NULL;
 	sa->counted_half_open = true;
+	now_half_open = half_open(ike);
+	if (now_half_open > ike->st.half_open_peak)
+		ike->st.half_open_peak = now_half_open;
 	sa->x.mid_in = 1;
 	ike_send_to(ike, dst, dport, src, sport, sa->init_resp, sa->init_resp_len);
 	{
