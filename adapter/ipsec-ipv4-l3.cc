@@ -91,9 +91,29 @@ size_t IpsecIpv4L3Protocol::ToBytes(Ptr<const Packet> p, const Ipv4Header &h,
 	return n;
 }
 
+void IpsecIpv4L3Protocol::SetNodeUp(bool up)
+{
+	if (m_up && !up) {
+		m_life++;
+	}
+	m_up = up;
+}
+
+bool IpsecIpv4L3Protocol::Alive(uint64_t life)
+{
+	if (m_up && life == m_life) {
+		return true;
+	}
+	m_downDrops++;
+	return false;
+}
+
 void IpsecIpv4L3Protocol::Send(Ptr<Packet> packet, Ipv4Address source, Ipv4Address destination,
                                uint8_t protocol, Ptr<Ipv4Route> route)
 {
+	if (!Alive(m_life)) {
+		return;
+	}
 	if (!m_engine || destination.IsBroadcast() || destination.IsMulticast()) {
 		Ipv4L3Protocol::Send(packet, source, destination, protocol, route);
 		return;
@@ -119,6 +139,9 @@ void IpsecIpv4L3Protocol::Send(Ptr<Packet> packet, Ipv4Address source, Ipv4Addre
 void IpsecIpv4L3Protocol::SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader,
                                          Ptr<Ipv4Route> route)
 {
+	if (!Alive(m_life)) {
+		return;
+	}
 	if (!m_engine) {
 		Ipv4L3Protocol::SendWithHeader(packet, ipHeader, route);
 		return;
@@ -177,7 +200,7 @@ void IpsecIpv4L3Protocol::SendBytes(const uint8_t *pkt, size_t len)
 {
 	Ipv4Header h;
 	Ptr<Packet> p;
-	if (!FromBytes(pkt, len, h, p)) {
+	if (!Alive(m_life) || !FromBytes(pkt, len, h, p)) {
 		return;
 	}
 	Socket::SocketErrno err;
@@ -203,12 +226,15 @@ void IpsecIpv4L3Protocol::SendProtected(const uint8_t *pkt, size_t len)
 		return;
 	}
 	Simulator::Schedule(NanoSeconds(at - now), &IpsecIpv4L3Protocol::SendCopy,
-	                    Ptr<IpsecIpv4L3Protocol>(this), std::vector<uint8_t>(pkt, pkt + len));
+	                    Ptr<IpsecIpv4L3Protocol>(this), std::vector<uint8_t>(pkt, pkt + len),
+	                    m_life);
 }
 
-void IpsecIpv4L3Protocol::SendCopy(std::vector<uint8_t> pkt)
+void IpsecIpv4L3Protocol::SendCopy(std::vector<uint8_t> pkt, uint64_t life)
 {
-	SendBytes(pkt.data(), pkt.size());
+	if (Alive(life)) {
+		SendBytes(pkt.data(), pkt.size());
+	}
 }
 
 void IpsecIpv4L3Protocol::SetNat(struct nat *nat, uint32_t outsideIf)
@@ -344,10 +370,11 @@ bool IpsecIpv4L3Protocol::InputIpsec(Ptr<Packet> p, const Ipv4Header &header,
 			return true;
 		}
 		if (at <= now) {
-			DeliverInner(inner, ih, dev);
+			DeliverInner(inner, ih, dev, m_life);
 		} else {
-			Simulator::Schedule(NanoSeconds(at - now), &IpsecIpv4L3Protocol::DeliverInner,
-			                    Ptr<IpsecIpv4L3Protocol>(this), inner, ih, dev);
+			Simulator::Schedule(NanoSeconds(at - now),
+			                    &IpsecIpv4L3Protocol::DeliverInner,
+			                    Ptr<IpsecIpv4L3Protocol>(this), inner, ih, dev, m_life);
 		}
 		return true;
 	}
@@ -361,8 +388,12 @@ bool IpsecIpv4L3Protocol::InputIpsec(Ptr<Packet> p, const Ipv4Header &header,
 	}
 }
 
-void IpsecIpv4L3Protocol::DeliverInner(Ptr<Packet> inner, Ipv4Header ih, Ptr<NetDevice> dev)
+void IpsecIpv4L3Protocol::DeliverInner(Ptr<Packet> inner, Ipv4Header ih, Ptr<NetDevice> dev,
+                                       uint64_t life)
 {
+	if (!Alive(life)) {
+		return;
+	}
 	/* A tunnel's inner packet to forward is routed at once; one for this
 	 * node is received again, so that raw sockets see it too. */
 	if (IsDestinationAddress(ih.GetDestination(), GetInterfaceForDevice(dev)) ||

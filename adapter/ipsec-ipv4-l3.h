@@ -76,6 +76,19 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	/* Sends a whole IPv4 packet routed by its destination, without IPsec. */
 	void SendBytes(const uint8_t *pkt, size_t len);
 
+	/* The node is down (rebooting): it sends nothing, and packets the
+	 * crypto engine still held when it went down are lost; each is
+	 * counted.  (Arriving packets are lost at its devices.) */
+	void SetNodeUp(bool up);
+	bool IsNodeUp() const
+	{
+		return m_up;
+	}
+	uint64_t NodeDownDrops() const
+	{
+		return m_downDrops;
+	}
+
       protected:
 	void NotifyNewAggregate() override;
 	void DoDispose() override;
@@ -92,10 +105,13 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	/* Sends a packet the engine protected, when the crypto engine (if any)
 	 * is done with it. */
 	void SendProtected(const uint8_t *pkt, size_t len);
-	void SendCopy(std::vector<uint8_t> pkt);
+	void SendCopy(std::vector<uint8_t> pkt, uint64_t life);
 	/* Hands a decapsulated packet on: routed at once when it is to be
 	 * forwarded, received again when it is for this node. */
-	void DeliverInner(Ptr<Packet> inner, Ipv4Header ih, Ptr<NetDevice> dev);
+	void DeliverInner(Ptr<Packet> inner, Ipv4Header ih, Ptr<NetDevice> dev, uint64_t life);
+	/* False (and the packet counted) while the node is down, or when the
+	 * packet is from an earlier life of the node (before a reboot). */
+	bool Alive(uint64_t life);
 	/* Parses an IPv4 packet into a header and a payload packet. */
 	static bool FromBytes(const uint8_t *pkt, size_t len, Ipv4Header &h, Ptr<Packet> &payload);
 	/* Serialises header + packet into buf and makes out large enough for
@@ -114,6 +130,9 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	uint32_t m_natOutside = 0;
 	bool m_natFromOutside = false; /* the packet being routed came in outside */
 	uint16_t m_identification = 0;
+	bool m_up = true;
+	uint64_t m_life = 0; /* times the node went down */
+	uint64_t m_downDrops = 0;
 	std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
 	std::vector<uint8_t> m_txIn, m_txOut; /* local-out */
 };

@@ -26,11 +26,20 @@ void LinkStateErrorModel::SetDown(bool down)
 	m_down = down;
 }
 
+void LinkStateErrorModel::SetNodeDown(bool down)
+{
+	m_nodeDown = down;
+}
+
 bool LinkStateErrorModel::DoCorrupt(Ptr<Packet> p)
 {
 	/* The inner model is not consulted while down, so its random stream
 	 * is not advanced by packets that are lost anyway. */
 	if (m_down) {
+		return true;
+	}
+	if (m_nodeDown) {
+		m_nodeDownDrops++;
 		return true;
 	}
 	return m_inner && m_inner->IsCorrupt(p);

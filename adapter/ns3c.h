@@ -71,6 +71,16 @@ void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t ne
  * included; senders notice nothing and routes stay. */
 void ns3c_link_set_up(int link, int up);
 
+/* Takes a node down (a reboot's power-off) or up again.  While down, the
+ * node sends nothing (its sockets refuse to send, its stack drops what it
+ * would still send, e.g. TCP retransmissions, and ESP/AH packets its
+ * crypto engine held) and every packet arriving at its point-to-point
+ * devices is lost there.  Its links stay up: peers notice nothing but
+ * the silence, as behind a switch or a modem.  ns3c_node_down_drops
+ * counts every packet lost to it. */
+void ns3c_node_set_up(uint32_t node, int up);
+uint64_t ns3c_node_down_drops(uint32_t node);
+
 /* Cellular links (variable-link.cc): makes the point-to-point link on the
  * node's interface `iface` (1 = first link) variable and returns a handle,
  * or -1.  Direction `dir` 0 is from this node to its peer, 1 back.  Each
@@ -133,6 +143,8 @@ struct ns3c_datagram {
 };
 typedef void (*ns3c_rx)(void *arg, const struct ns3c_datagram *d);
 int ns3c_udp_open(uint32_t node, uint16_t port, ns3c_rx rx, void *arg);
+/* Closes a UDP socket: the port is free again, nothing more is received. */
+void ns3c_udp_close(int sock);
 int ns3c_udp_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst, uint16_t port);
 int ns3c_raw_open(uint32_t node, uint8_t protocol, ns3c_rx rx, void *arg);
 int ns3c_raw_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst);
@@ -201,6 +213,11 @@ double ns3c_rng_uniform(int rng);
 
 /* The first address of a node's interface `index` (1 = first link). */
 uint32_t ns3c_node_address(uint32_t node, uint32_t index);
+/* The interface of `node` that has old_addr gets new_addr instead (same
+ * prefix length): a handover to a cell that hands out another address.
+ * Sockets bound to the wildcard address send from it from then on.  0, or
+ * -1 if no interface has old_addr. */
+int ns3c_address_replace(uint32_t node, uint32_t old_addr, uint32_t new_addr);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
 /* UDP, raw IPv4 and TCP sockets for C traffic generators. */
+#include "ipsec-ipv4-l3.h"
 #include "ns3c.h"
 
 #include <ns3/inet-socket-address.h>
@@ -93,6 +94,16 @@ extern "C" int ns3c_udp_open(uint32_t node, uint16_t port, ns3c_rx rx, void *arg
 	return Register(socket, rx, arg);
 }
 
+extern "C" void ns3c_udp_close(int sock)
+{
+	if (sock < 0 || static_cast<size_t>(sock) >= g_socks.size() || !g_socks[sock].socket) {
+		return;
+	}
+	g_socks[sock].socket->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
+	g_socks[sock].socket->Close();
+	g_socks[sock].rx = nullptr;
+}
+
 extern "C" int ns3c_raw_open(uint32_t node, uint8_t protocol, ns3c_rx rx, void *arg)
 {
 	Ptr<Socket> socket =
@@ -107,6 +118,11 @@ extern "C" int ns3c_raw_open(uint32_t node, uint8_t protocol, ns3c_rx rx, void *
 static int SendTo(int sock, const uint8_t *data, size_t len, uint32_t dst, uint16_t port)
 {
 	if (sock < 0 || static_cast<size_t>(sock) >= g_socks.size()) {
+		return -1;
+	}
+	/* A node that is down (rebooting) runs no application. */
+	Ptr<Socket> socket = g_socks[sock].socket;
+	if (!socket->GetNode()->GetObject<IpsecIpv4L3Protocol>()->IsNodeUp()) {
 		return -1;
 	}
 	Ptr<Packet> p = Create<Packet>(data, len);

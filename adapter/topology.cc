@@ -139,24 +139,60 @@ int AddLink(NetDeviceContainer devs)
 	return static_cast<int>(g_links.size() - 1);
 }
 
+/* The device's link-state model, installed over its loss model on first
+ * use. */
+static Ptr<LinkStateErrorModel> LinkState(Ptr<NetDevice> dev)
+{
+	PointerValue pv;
+	dev->GetAttribute("ReceiveErrorModel", pv);
+	Ptr<LinkStateErrorModel> ls = DynamicCast<LinkStateErrorModel>(pv.Get<ErrorModel>());
+	if (!ls) {
+		ls = CreateObject<LinkStateErrorModel>();
+		ls->SetInner(pv.Get<ErrorModel>());
+		dev->SetAttribute("ReceiveErrorModel", PointerValue(ls));
+	}
+	return ls;
+}
+
 extern "C" void ns3c_link_set_up(int link, int up)
 {
 	if (link < 0 || static_cast<size_t>(link) >= g_links.size() || g_links[link].GetN() != 2) {
 		return; /* no such point-to-point link (a TAP cannot go down) */
 	}
 	for (uint32_t i = 0; i < 2; i++) {
-		Ptr<NetDevice> dev = g_links[link].Get(i);
-		PointerValue pv;
-		dev->GetAttribute("ReceiveErrorModel", pv);
-		Ptr<LinkStateErrorModel> ls =
-		        DynamicCast<LinkStateErrorModel>(pv.Get<ErrorModel>());
-		if (!ls) {
-			ls = CreateObject<LinkStateErrorModel>();
-			ls->SetInner(pv.Get<ErrorModel>());
-			dev->SetAttribute("ReceiveErrorModel", PointerValue(ls));
-		}
-		ls->SetDown(up == 0);
+		LinkState(g_links[link].Get(i))->SetDown(up == 0);
 	}
+}
+
+extern "C" void ns3c_node_set_up(uint32_t node, int up)
+{
+	Ptr<Node> n = g_nodes.Get(node);
+	for (uint32_t i = 0; i < n->GetNDevices(); i++) {
+		if (Ptr<PointToPointNetDevice> dev =
+		            DynamicCast<PointToPointNetDevice>(n->GetDevice(i))) {
+			LinkState(dev)->SetNodeDown(up == 0);
+		}
+	}
+	L3(node)->SetNodeUp(up != 0);
+}
+
+extern "C" uint64_t ns3c_node_down_drops(uint32_t node)
+{
+	Ptr<Node> n = g_nodes.Get(node);
+	uint64_t drops = L3(node)->NodeDownDrops();
+	for (uint32_t i = 0; i < n->GetNDevices(); i++) {
+		Ptr<PointToPointNetDevice> dev =
+		        DynamicCast<PointToPointNetDevice>(n->GetDevice(i));
+		PointerValue pv;
+		if (dev) {
+			dev->GetAttribute("ReceiveErrorModel", pv);
+		}
+		if (Ptr<LinkStateErrorModel> ls =
+		            DynamicCast<LinkStateErrorModel>(pv.Get<ErrorModel>())) {
+			drops += ls->NodeDownDrops();
+		}
+	}
+	return drops;
 }
 
 extern "C" void ns3c_tap_enable_pcap(const char *prefix);
@@ -193,6 +229,26 @@ extern "C" uint32_t ns3c_node_address(uint32_t node, uint32_t index)
 		return 0;
 	}
 	return ipv4->GetAddress(index, 0).GetLocal().Get();
+}
+
+extern "C" int ns3c_address_replace(uint32_t node, uint32_t old_addr, uint32_t new_addr)
+{
+	Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
+	int32_t i = ipv4->GetInterfaceForAddress(Ipv4Address(old_addr));
+	if (i < 0) {
+		return -1;
+	}
+	for (uint32_t k = 0; k < ipv4->GetNAddresses(i); k++) {
+		Ipv4InterfaceAddress ifa = ipv4->GetAddress(i, k);
+		if (ifa.GetLocal() == Ipv4Address(old_addr)) {
+			/* The routing protocol hears both: the connected route
+			 * goes and comes back, IpsecRouting drops its cache. */
+			ipv4->RemoveAddress(i, k);
+			ipv4->AddAddress(i, Ipv4InterfaceAddress(Ipv4Address(new_addr), ifa.GetMask()));
+			return 0;
+		}
+	}
+	return -1;
 }
 
 extern "C" void ns3c_ipsec_attach(uint32_t node, struct ipsec *engine)

@@ -210,13 +210,15 @@ enum scenario_event_action {
 	SCENARIO_EVENT_NAT_REBIND, /* the NAT moves every mapping to a new port */
 	SCENARIO_EVENT_LINK_DOWN,  /* the link loses every packet, both ways */
 	SCENARIO_EVENT_LINK_UP,
+	SCENARIO_EVENT_REBOOT, /* the node is off for `down_ns`, then starts afresh */
 };
 
 struct scenario_event {
 	uint64_t at_ns;
 	enum scenario_event_action action;
-	size_t node; /* NAT actions: a node with has_nat; else SCENARIO_NONE */
-	size_t link; /* link actions: index into links; else SCENARIO_NONE */
+	size_t node;      /* NAT actions: a node with has_nat; reboot: any; else SCENARIO_NONE */
+	size_t link;      /* link actions: index into links; else SCENARIO_NONE */
+	uint64_t down_ns; /* reboot: how long the node is off (0: restarts at once) */
 };
 
 enum scenario_flow_type {

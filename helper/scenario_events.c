@@ -1,13 +1,14 @@
 /* Scenario loader: timed events (`events:`): NAT flush and rebind, link
- * down and up. */
+ * down and up, node reboot. */
 #include "scenario_internal.h"
 
-static const char *const event_keys[] = {"at", "action", "node", "link", NULL};
+static const char *const event_keys[] = {"at", "action", "node", "link", "down", NULL};
 
 static const struct name_val event_names[] = {{"nat_flush", SCENARIO_EVENT_NAT_FLUSH, false},
                                               {"nat_rebind", SCENARIO_EVENT_NAT_REBIND, false},
                                               {"link_down", SCENARIO_EVENT_LINK_DOWN, false},
                                               {"link_up", SCENARIO_EVENT_LINK_UP, false},
+                                              {"reboot", SCENARIO_EVENT_REBOOT, false},
                                               {NULL, 0, false}};
 
 const char *scenario_event_name(enum scenario_event_action a)
@@ -16,6 +17,38 @@ const char *scenario_event_name(enum scenario_event_action a)
 		if (t->val == (int)a)
 			return t->name;
 	return "?";
+}
+
+/* A reboot of node n (event i, 'node' at nv, 'at' at av): the node must be
+ * simulated (not behind a TAP, whose real side cannot be switched off) and
+ * up, not still down from an earlier reboot. */
+static void check_reboot(struct load *L, size_t i, size_t n, yaml_node_t *nv, yaml_node_t *av)
+{
+	struct ctx *c = L->c;
+	struct scenario *s = L->s;
+	const struct scenario_event *e = &s->events[i];
+	for (size_t l = 0; l < s->n_links; l++)
+		if (s->links[l].tap[0] && (s->links[l].node[0] == n || s->links[l].node[1] == n)) {
+			scn_error_at(c, nv,
+			             "node '%s' has TAP link links.%zu: only simulated nodes can "
+			             "reboot",
+			             s->nodes[n].name, l);
+			return;
+		}
+	for (size_t k = 0; k < i; k++) {
+		const struct scenario_event *o = &s->events[k];
+		if (o->action != SCENARIO_EVENT_REBOOT || o->node != n)
+			continue;
+		uint64_t a = o->at_ns < e->at_ns ? o->at_ns : e->at_ns;
+		uint64_t b = o->at_ns < e->at_ns ? e->at_ns : o->at_ns;
+		const struct scenario_event *first = a == o->at_ns ? o : e;
+		if (b <= a + first->down_ns)
+			scn_error_at(c, av ? av : nv,
+			             "node '%s' reboots at events.%zu while it is down from the "
+			             "reboot at events.%zu (a reboot's 'at' must be after the "
+			             "other's at + down)",
+			             s->nodes[n].name, i, k);
+	}
 }
 
 void scn_load_events(struct load *L, yaml_node_t *list)
@@ -27,9 +60,9 @@ void scn_load_events(struct load *L, yaml_node_t *list)
 	s->events = scn_arena_alloc(c->a, s->n_events * sizeof(*s->events));
 	for (size_t i = 0; i < s->n_events; i++) {
 		struct scenario_event *e = &s->events[i];
-		yaml_node_t *m = scn_seq_item(c, list, i), *v, *nv, *lv;
+		yaml_node_t *m = scn_seq_item(c, list, i), *v = NULL, *nv, *lv, *dv;
 		char what[32];
-		bool for_nat;
+		bool for_node;
 		uint64_t u;
 		int x;
 
@@ -60,11 +93,18 @@ void scn_load_events(struct load *L, yaml_node_t *list)
 			continue;
 		}
 		e->action = (enum scenario_event_action)x;
-		for_nat = e->action == SCENARIO_EVENT_NAT_FLUSH ||
-		          e->action == SCENARIO_EVENT_NAT_REBIND;
+		for_node = e->action != SCENARIO_EVENT_LINK_DOWN &&
+		           e->action != SCENARIO_EVENT_LINK_UP;
 		nv = scn_get(c, m, "node");
 		lv = scn_get(c, m, "link");
-		if (for_nat) {
+		dv = scn_get(c, m, "down");
+		if (dv && e->action != SCENARIO_EVENT_REBOOT)
+			scn_error_at(c, dv, "'down' is for reboot, not %s",
+			             scenario_event_name(e->action));
+		if (e->action == SCENARIO_EVENT_REBOOT && dv &&
+		    scn_opt_time(c, m, "down", &e->down_ns, NULL) != 1)
+			continue;
+		if (for_node) {
 			if (lv)
 				scn_error_at(c, lv, "'link' is for link_down and link_up, not %s",
 				             scenario_event_name(e->action));
@@ -75,16 +115,20 @@ void scn_load_events(struct load *L, yaml_node_t *list)
 			size_t n = scn_node_ref(L, nv, "node");
 			if (n == SCENARIO_NONE)
 				continue;
-			if (!s->nodes[n].has_nat)
+			if (e->action == SCENARIO_EVENT_REBOOT) {
+				e->node = n;
+				check_reboot(L, i, n, nv, v);
+			} else if (!s->nodes[n].has_nat)
 				scn_error_at(c, nv, "%s needs a NAT, and node '%s' has no 'nat:'",
 				             scenario_event_name(e->action), s->nodes[n].name);
 			else
 				e->node = n;
 		} else {
 			if (nv)
-				scn_error_at(c, nv,
-				             "'node' is for nat_flush and nat_rebind, not %s",
-				             scenario_event_name(e->action));
+				scn_error_at(
+				        c, nv,
+				        "'node' is for nat_flush, nat_rebind and reboot, not %s",
+				        scenario_event_name(e->action));
 			if (!lv) {
 				scn_missing(c, m, "link", what);
 				continue;

@@ -38,67 +38,6 @@ static void poll_interrupt(void *arg)
 		ns3c_schedule_at(next, poll_interrupt, sim);
 }
 
-static int build_ipsec(struct sim *sim, size_t n, uint64_t seed, FILE *log)
-{
-	const struct scenario_node *node = &sim->s->nodes[n];
-	struct sim_node *sn = &sim->nodes[n];
-	char err[256];
-	sn->host = sim_host_new((uint32_t)n, seed, &sim->events);
-	sn->sa_ids = calloc(node->n_sas + 1, sizeof *sn->sa_ids);
-	if (!sn->host || !sn->sa_ids) {
-		fprintf(log, "out of memory\n");
-		return -1;
-	}
-	struct ipsec *engine = sim_host_engine(sn->host);
-	for (size_t i = 0; i < node->n_sas; i++) {
-		if (ipsec_sa_add(engine, &node->sas[i].cfg, &sn->sa_ids[i], err, sizeof err) != 0) {
-			fprintf(log, "%s: node %s: SA %s: %s\n", sim->s->path, node->name,
-			        node->sas[i].name, err);
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < node->n_policies; i++) {
-		const struct scenario_policy *p = &node->policies[i];
-		struct ipsec_spd_entry e = {.sel = p->sel, .action = p->action};
-		for (size_t k = 0; k < p->n_out; k++)
-			e.sa_out[k] = sn->sa_ids[p->out[k]];
-		for (size_t k = 0; k < p->n_in; k++)
-			e.sa_in[k] = sn->sa_ids[p->in[k]];
-		if (ipsec_spd_add(engine, &e, err, sizeof err) != 0) {
-			fprintf(log, "%s: node %s: policy %zu: %s\n", sim->s->path, node->name,
-			        i + 1, err);
-			return -1;
-		}
-	}
-	ipsec_spd_set_default(engine, node->ipsec_default);
-	ns3c_ipsec_attach((uint32_t)n, engine);
-	if (node->has_crypto) {
-		sn->crypto = sim_crypto_new((uint32_t)n, node, engine);
-		if (!sn->crypto) {
-			fprintf(log, "%s: node %s: crypto_engine: out of memory\n", sim->s->path,
-			        node->name);
-			return -1;
-		}
-		ns3c_crypto_attach((uint32_t)n, sim_crypto_packet, sn->crypto);
-		sim_host_set_crypto(sn->host, sn->crypto);
-	}
-	if (!node->n_conns)
-		return 0;
-	struct ike *ike = sim_host_start_ike(sn->host, &sim->ike_events, err, sizeof err);
-	if (!ike) {
-		fprintf(log, "%s: node %s: %s\n", sim->s->path, node->name, err);
-		return -1;
-	}
-	for (size_t i = 0; i < node->n_conns; i++) {
-		if (ike_conn_add(ike, &node->conns[i], err, sizeof err) != 0) {
-			fprintf(log, "%s: node %s: connection %s: %s\n", sim->s->path, node->name,
-			        node->conns[i].name, err);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int build_nat(struct sim *sim, size_t n, FILE *log)
 {
 	const struct scenario_node *node = &sim->s->nodes[n];
@@ -111,6 +50,13 @@ static int build_nat(struct sim *sim, size_t n, FILE *log)
 	/* ns-3 interface 0 is the loopback; the links follow in order. */
 	ns3c_nat_attach((uint32_t)n, sim->nodes[n].nat, (uint32_t)node->nat.outside + 1);
 	return 0;
+}
+
+/* A reboot's end: the node comes up with its configuration. */
+static void run_boot(void *arg)
+{
+	struct sim_timeline *t = arg;
+	t->booted = sim_node_up(t->sim, t->sim->s->events[t->index].node) == 0;
 }
 
 static void run_event(void *arg)
@@ -130,6 +76,13 @@ static void run_event(void *arg)
 	case SCENARIO_EVENT_LINK_DOWN:
 	case SCENARIO_EVENT_LINK_UP:
 		ns3c_link_set_up((int)e->link, e->action == SCENARIO_EVENT_LINK_UP);
+		break;
+	case SCENARIO_EVENT_REBOOT:
+		t->mappings = sim_node_down(t->sim, e->node);
+		if (e->down_ns == 0)
+			run_boot(t);
+		else if (e->at_ns + e->down_ns < t->sim->stop_ns)
+			ns3c_schedule_at(e->at_ns + e->down_ns, run_boot, t);
 		break;
 	}
 	t->done = true;
@@ -182,7 +135,7 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 		for (size_t r = 0; r < node->n_routes; r++)
 			ns3c_route_add((uint32_t)n, node->routes[r].dst, node->routes[r].prefix_len,
 			               node->routes[r].via);
-		if (node->has_ipsec && build_ipsec(sim, n, o->seed, log) != 0)
+		if (node->has_ipsec && sim_node_build_ipsec(sim, n, log) != 0)
 			return -1;
 		if (node->n_attacks) {
 			sim->nodes[n].attacker =
@@ -236,8 +189,7 @@ static void teardown(struct sim *sim)
 	traffic_free(sim->traffic);
 	sim_links_free(sim->links);
 	for (size_t n = 0; n < sim->s->n_nodes; n++) {
-		sim_host_free(sim->nodes[n].host);
-		free(sim->nodes[n].sa_ids);
+		sim_node_free(&sim->nodes[n]);
 		attacker_free(sim->nodes[n].attacker);
 		nat_free(sim->nodes[n].nat);
 		sim_crypto_free(sim->nodes[n].crypto);
@@ -277,7 +229,7 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 		return 1;
 	}
 
-	struct sim sim = {.s = s, .stop_ns = s->duration_ns};
+	struct sim sim = {.s = s, .stop_ns = s->duration_ns, .seed = o->seed};
 	sim.nodes = calloc(s->n_nodes + 1, sizeof *sim.nodes);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -314,7 +266,7 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 			report->packets_received += r.received;
 		}
 	}
-	const char *status = interrupted ? "interrupted" : "complete";
+	const char *status = sim.failed ? "failed" : interrupted ? "interrupted" : "complete";
 	if (summary)
 		fprintf(summary,
 		        "%s: %s, seed %llu, %.3f s simulated in %.3f s wall, %llu events\n",
@@ -336,5 +288,5 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 	if (summary && !rc)
 		fprintf(summary, "results: %s/metrics.sqlite, %s/pcap/, %s/keys/esp_sa\n",
 		        o->out_dir, o->out_dir, o->out_dir);
-	return rc || interrupted;
+	return rc || interrupted || sim.failed;
 }

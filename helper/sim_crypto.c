@@ -25,6 +25,7 @@ struct pending {
 	struct pending *prev, *next;
 	struct sim_crypto *c;
 	struct ike *ike;
+	uint64_t event; /* ns3c event handing it on */
 	struct ns3c_datagram d;
 	uint8_t data[];
 };
@@ -321,7 +322,7 @@ int sim_crypto_ike_receive(struct sim_crypto *c, struct ike *ike, const struct n
 		c->pending->prev = p;
 	c->pending = p;
 	c->ike_ready = at;
-	ns3c_schedule_at(at, pending_fire, p);
+	p->event = ns3c_schedule_at(at, pending_fire, p);
 	return 1;
 }
 
@@ -345,15 +346,32 @@ struct sim_crypto *sim_crypto_new(uint32_t node, const struct scenario_node *nd,
 	return c;
 }
 
+/* The IKE messages still waiting are dropped, their hand-over cancelled
+ * when `cancel` (not after ns3c_destroy). */
+static void drop_pending(struct sim_crypto *c, bool cancel)
+{
+	while (c->pending) {
+		struct pending *p = c->pending;
+		c->pending = p->next;
+		if (cancel)
+			ns3c_cancel(p->event);
+		free(p);
+	}
+	c->ike_ready = 0;
+	c->n_seen = 0;
+}
+
+void sim_crypto_reboot(struct sim_crypto *c, struct ipsec *engine)
+{
+	drop_pending(c, true);
+	c->ipsec = engine;
+}
+
 void sim_crypto_free(struct sim_crypto *c)
 {
 	if (!c)
 		return;
-	while (c->pending) {
-		struct pending *p = c->pending;
-		c->pending = p->next;
-		free(p);
-	}
+	drop_pending(c, false);
 	crypto_engine_free(c->engine);
 	free(c->spis);
 	free(c);

@@ -49,6 +49,11 @@ struct sim_crypto;
 struct sim_crypto *sim_crypto_new(uint32_t node, const struct scenario_node *nd,
                                   struct ipsec *engine);
 void sim_crypto_free(struct sim_crypto *c);
+/* The node rebooted: the IKE messages waiting for their work are lost
+ * (their work stays charged), queue-full drops are counted on `engine`
+ * from now on.  ESP/AH packets in the queue are lost in the adapter
+ * (ns3c_node_set_up); the lanes stay busy with their work. */
+void sim_crypto_reboot(struct sim_crypto *c, struct ipsec *engine);
 
 /* The ns3c_crypto_fn of the node (arg: its sim_crypto). */
 uint64_t sim_crypto_packet(void *arg, uint32_t node, int inbound, int dropped, const uint8_t *pkt,

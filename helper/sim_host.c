@@ -19,6 +19,11 @@ struct sim_host {
 	int sock[2]; /* UDP 500, 4500 */
 	struct sim_ike_log *ike_log;
 	struct sim_crypto *crypto; /* NULL without a crypto engine */
+	unsigned boot;
+	/* Ids reported = the engines' + these (lives before a reboot). */
+	uint32_t sa_base;
+	uint64_t ike_base;
+	uint64_t ike_max; /* the highest IKE SA id of this life reported */
 };
 
 static uint64_t host_now(void *arg)
@@ -62,7 +67,9 @@ static void host_event(void *arg, const struct ipsec_event *ev)
 		log->items = items;
 		log->cap = cap;
 	}
-	log->items[log->n++] = (struct sim_event){ns3c_now_ns(), h->node, *ev};
+	struct sim_event *e = &log->items[log->n++];
+	*e = (struct sim_event){ns3c_now_ns(), h->node, *ev};
+	e->ev.sa_id = sim_host_sa_id(h, ev->sa_id);
 	if (h->ike)
 		ike_dataplane_event(h->ike, ev);
 }
@@ -121,11 +128,21 @@ static void ike_event(void *arg, const struct ike_event *ev)
 	e->ev.child = copy(ev->child);
 	e->ev.reason = copy(ev->reason);
 	e->ev.text = copy(ev->text);
+	e->ev.sa_in = sim_host_sa_id(h, ev->sa_in);
+	e->ev.sa_out = sim_host_sa_id(h, ev->sa_out);
+	if (ev->ike_sa > h->ike_max)
+		h->ike_max = ev->ike_sa;
+	if (ev->replaced_by > h->ike_max)
+		h->ike_max = ev->replaced_by;
+	e->ev.ike_sa = ev->ike_sa ? h->ike_base + ev->ike_sa : 0;
+	e->ev.replaced_by = ev->replaced_by ? h->ike_base + ev->replaced_by : 0;
 }
 
 static void ike_rx(void *arg, const struct ns3c_datagram *d)
 {
 	struct sim_host *h = arg;
+	if (h->sock[0] < 0) /* halted */
+		return;
 	if (h->crypto && sim_crypto_ike_receive(h->crypto, h->ike, d))
 		return;
 	ike_receive(h->ike, d->src, d->sport, d->dst, d->dport, d->data, d->len);
@@ -180,16 +197,31 @@ void sim_ike_log_free(struct sim_ike_log *log)
 	*log = (struct sim_ike_log){0};
 }
 
-struct sim_host *sim_host_new(uint32_t node, uint64_t seed, struct sim_event_log *log)
+static void count_sa(void *arg, uint32_t id)
+{
+	(void)id;
+	(*(uint32_t *)arg)++;
+}
+
+struct sim_host *sim_host_new(uint32_t node, uint64_t seed, const struct sim_host *prev,
+                              struct sim_event_log *log)
 {
 	struct sim_host *h = calloc(1, sizeof *h);
 	if (!h)
 		return NULL;
 	h->node = node;
 	h->log = log;
+	h->sock[0] = h->sock[1] = -1;
+	if (prev) {
+		h->boot = prev->boot + 1;
+		h->sa_base = prev->sa_base;
+		ipsec_sa_foreach(prev->engine, count_sa, &h->sa_base);
+		h->ike_base = prev->ike_base + prev->ike_max;
+	}
 	uint8_t key[16] = {0}, iv[16] = {0};
 	memcpy(key, &seed, sizeof seed);
 	memcpy(key + 8, &node, sizeof node);
+	memcpy(key + 12, &h->boot, sizeof h->boot);
 	h->keystream = EVP_CIPHER_CTX_new();
 	if (!h->keystream ||
 	    EVP_EncryptInit_ex(h->keystream, EVP_aes_128_ctr(), NULL, key, iv) != 1)
@@ -206,6 +238,29 @@ fail:
 struct ipsec *sim_host_engine(struct sim_host *h)
 {
 	return h->engine;
+}
+
+unsigned sim_host_boot(const struct sim_host *h)
+{
+	return h->boot;
+}
+
+uint32_t sim_host_sa_id(const struct sim_host *h, uint32_t id)
+{
+	return id ? h->sa_base + id : 0;
+}
+
+void sim_host_halt(struct sim_host *h)
+{
+	if (h->timer)
+		ns3c_cancel(h->timer);
+	if (h->ike_timer)
+		ns3c_cancel(h->ike_timer);
+	h->timer = h->ike_timer = 0;
+	for (int i = 0; i < 2; i++) {
+		ns3c_udp_close(h->sock[i]);
+		h->sock[i] = -1;
+	}
 }
 
 void sim_host_free(struct sim_host *h)

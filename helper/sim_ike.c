@@ -44,13 +44,13 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 	snprintf(spi_out, sizeof spi_out, "%08" PRIx32, ev->spi_out);
 	switch (ev->type) {
 	case IKE_EV_IKE_SA:
-		return metrics_insert(m,
-		                      "INSERT INTO ike_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		                      "?10,?11)",
-		                      "dttittitti", t, node, ev->conn, (int64_t)ev->ike_sa, spi_i,
-		                      spi_r, (int64_t)ev->initiator, ike_sa_state_name(ev->state),
-		                      ev->reason,
-		                      ev->replaced_by ? (int64_t)ev->replaced_by : METRICS_NULL_INT);
+		return metrics_insert(
+		        m,
+		        "INSERT INTO ike_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+		        "?10,?11)",
+		        "dttittitti", t, node, ev->conn, (int64_t)ev->ike_sa, spi_i, spi_r,
+		        (int64_t)ev->initiator, ike_sa_state_name(ev->state), ev->reason,
+		        ev->replaced_by ? (int64_t)ev->replaced_by : METRICS_NULL_INT);
 	case IKE_EV_CHILD_SA: {
 		/* A rekey (IKE_CHILD_REKEYED) names the pair it replaced, its
 		 * duration and the packets this node lost to it. */
@@ -58,15 +58,15 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 		char old_in[9], old_out[9];
 		snprintf(old_in, sizeof old_in, "%08" PRIx32, ev->old_spi_in);
 		snprintf(old_out, sizeof old_out, "%08" PRIx32, ev->old_spi_out);
-		return metrics_insert(m,
-		                      "INSERT INTO child_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		                      "?10,?11,?12,?13,?14)",
-		                      "dtttittttttdi", t, node, ev->conn, ev->child,
-		                      (int64_t)ev->ike_sa, spi_in, spi_out,
-		                      ike_child_state_name(ev->state), ev->reason,
-		                      rekeyed ? old_in : NULL, rekeyed ? old_out : NULL,
-		                      rekeyed ? (double)ev->rekey_duration_ns * 1e-6 : NAN,
-		                      rekeyed ? (int64_t)ev->rekey_lost : METRICS_NULL_INT);
+		return metrics_insert(
+		        m,
+		        "INSERT INTO child_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+		        "?10,?11,?12,?13,?14)",
+		        "dtttittttttdi", t, node, ev->conn, ev->child, (int64_t)ev->ike_sa, spi_in,
+		        spi_out, ike_child_state_name(ev->state), ev->reason,
+		        rekeyed ? old_in : NULL, rekeyed ? old_out : NULL,
+		        rekeyed ? (double)ev->rekey_duration_ns * 1e-6 : NAN,
+		        rekeyed ? (int64_t)ev->rekey_lost : METRICS_NULL_INT);
 	}
 	case IKE_EV_EXCHANGE:
 		return metrics_insert(m,
@@ -96,19 +96,36 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 	return 0;
 }
 
-static int write_stats(struct metrics *m, const char *node, const struct ike *ike)
+/* The node's counters over all its lives (reboots). */
+static int write_stats(struct metrics *m, const char *node, const struct sim_node *sn)
 {
-	struct ike_stats st;
-	ike_get_stats(ike, &st);
-	return metrics_insert(m,
-	                      "INSERT INTO ike_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
-	                      "?14)",
-	                      "tiiiiiiiiiiii", node, (int64_t)st.rx, (int64_t)st.tx,
-	                      (int64_t)st.retransmits, (int64_t)st.dropped_malformed,
-	                      (int64_t)st.dropped_unknown_spi, (int64_t)st.dropped_integrity,
-	                      (int64_t)st.dropped_replay, (int64_t)st.dropped_other,
-	                      (int64_t)st.cookies_sent, (int64_t)st.keepalives,
-	                      (int64_t)st.half_open, (int64_t)st.half_open_peak);
+	struct ike_stats st = {0};
+	for (size_t l = 0; l < sn->n_lives; l++) {
+		struct ike *ike = sim_host_ike(sn->lives[l].host);
+		struct ike_stats one;
+		if (!ike)
+			continue;
+		ike_get_stats(ike, &one);
+		st.rx += one.rx;
+		st.tx += one.tx;
+		st.retransmits += one.retransmits;
+		st.dropped_malformed += one.dropped_malformed;
+		st.dropped_unknown_spi += one.dropped_unknown_spi;
+		st.dropped_integrity += one.dropped_integrity;
+		st.dropped_replay += one.dropped_replay;
+		st.dropped_other += one.dropped_other;
+		st.cookies_sent += one.cookies_sent;
+		st.keepalives += one.keepalives;
+	}
+	return metrics_insert(
+	        m,
+	        "INSERT INTO ike_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+	        "?14)",
+	        "tiiiiiiiiiiii", node, (int64_t)st.rx, (int64_t)st.tx, (int64_t)st.retransmits,
+	        (int64_t)st.dropped_malformed, (int64_t)st.dropped_unknown_spi,
+	        (int64_t)st.dropped_integrity, (int64_t)st.dropped_replay,
+	        (int64_t)st.dropped_other, (int64_t)st.cookies_sent, (int64_t)st.keepalives,
+	        (int64_t)st.half_open, (int64_t)st.half_open_peak);
 }
 
 /* One line per node: IKE SAs established, Child SAs installed, failures. */
@@ -144,10 +161,9 @@ int sim_write_ike(struct metrics *m, const struct sim *sim, FILE *summary)
 			return -1;
 	}
 	for (size_t n = 0; n < s->n_nodes; n++) {
-		struct ike *ike = sim->nodes[n].host ? sim_host_ike(sim->nodes[n].host) : NULL;
-		if (!ike)
+		if (!s->nodes[n].n_conns || !sim->nodes[n].n_lives)
 			continue;
-		if (write_stats(m, s->nodes[n].name, ike) != 0)
+		if (write_stats(m, s->nodes[n].name, &sim->nodes[n]) != 0)
 			return -1;
 		if (summary)
 			summarise(sim, n, summary);
@@ -178,8 +194,9 @@ int sim_export_keys(const struct sim *sim, const char *dir)
 	const struct scenario *s = sim->s;
 	size_t total = 0;
 	for (size_t n = 0; n < s->n_nodes; n++)
-		if (sim->nodes[n].host)
-			ipsec_sa_foreach(sim_host_engine(sim->nodes[n].host), count_sa, &total);
+		for (size_t l = 0; l < sim->nodes[n].n_lives; l++)
+			ipsec_sa_foreach(sim_host_engine(sim->nodes[n].lives[l].host), count_sa,
+			                 &total);
 	struct sa_collector c = {.sas = calloc(total + 1, sizeof *c.sas)};
 	const char **lines = calloc(sim->ike_events.n + 1, sizeof *lines);
 	if (!c.sas || !lines) {
@@ -187,12 +204,11 @@ int sim_export_keys(const struct sim *sim, const char *dir)
 		free(lines);
 		return -1;
 	}
-	for (size_t n = 0; n < s->n_nodes; n++) {
-		if (!sim->nodes[n].host)
-			continue;
-		c.engine = sim_host_engine(sim->nodes[n].host);
-		ipsec_sa_foreach(c.engine, collect_sa, &c);
-	}
+	for (size_t n = 0; n < s->n_nodes; n++)
+		for (size_t l = 0; l < sim->nodes[n].n_lives; l++) {
+			c.engine = sim_host_engine(sim->nodes[n].lives[l].host);
+			ipsec_sa_foreach(c.engine, collect_sa, &c);
+		}
 	struct keys k = {.sas = c.sas, .n_sas = c.n, .ike_lines = lines};
 	for (size_t i = 0; i < sim->ike_events.n; i++) {
 		const struct ike_event *ev = &sim->ike_events.items[i].ev;

@@ -17,11 +17,19 @@
 
 struct sim_links;
 
+/* A life of a node's engines: from the start, or a reboot, to the next
+ * reboot. */
+struct sim_life {
+	struct sim_host *host;
+	uint32_t *sa_ids; /* the engine's id of each scenario SA */
+};
+
 struct sim_node {
-	struct sim_host *host; /* NULL without ipsec */
-	uint32_t *sa_ids;      /* engine id of each scenario SA */
+	struct sim_host *host;  /* the current life's; NULL without ipsec or while down */
+	struct sim_life *lives; /* every life, the current one last; none without ipsec */
+	size_t n_lives;
 	struct attacker *attacker;
-	struct nat *nat; /* NULL unless the node is a NAT */
+	struct nat *nat;           /* NULL unless the node is a NAT */
 	struct sim_crypto *crypto; /* NULL without a crypto_engine */
 };
 
@@ -30,7 +38,8 @@ struct sim_timeline {
 	struct sim *sim;
 	size_t index; /* into scenario.events */
 	bool done;
-	size_t mappings; /* NAT events: how many mappings were dropped or moved */
+	size_t mappings; /* NAT events and reboots: how many mappings were dropped or moved */
+	bool booted;     /* reboot: the node came up again */
 };
 
 struct sim {
@@ -42,7 +51,20 @@ struct sim {
 	struct sim_ike_log ike_events; /* IKE events, all nodes */
 	struct sim_links *links;       /* cellular links (sim_link.c), NULL if none */
 	uint64_t stop_ns;
+	uint64_t seed;
+	bool failed; /* a node could not be rebuilt after a reboot */
 };
+
+/* sim_node.c: a node's engines (`ipsec:`, IKE connections, crypto engine)
+ * built from the scenario, at the start and after each reboot, as a new
+ * life (0, or -1 with a message on `log`).  sim_node_down takes the node
+ * down, its volatile state lost, and returns the NAT mappings it flushed;
+ * sim_node_up brings it up with its configuration (-1: out of memory, the
+ * run stopped and failed). */
+int sim_node_build_ipsec(struct sim *sim, size_t n, FILE *log);
+size_t sim_node_down(struct sim *sim, size_t n);
+int sim_node_up(struct sim *sim, size_t n);
+void sim_node_free(struct sim_node *sn);
 
 /* sim_results.c: everything measured, in one transaction (the caller's). */
 int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns, FILE *summary);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ns3c.h"
 #include "sim_internal.h"
 
 /* A row of attacks: a forging action, or a flood with its kind, target
@@ -44,12 +45,23 @@ static const char *event_name(enum ipsec_event_type t)
 	return "?";
 }
 
-/* The SA's name: as in the scenario, or "conn/child" for one IKE made. */
+/* The SA's name: as in the scenario (with "@bootN" for the life after the
+ * node's N-th reboot), or "conn/child#SPI" for one IKE made.  `id` as the
+ * logs have it (sim_host_sa_id). */
 static const char *sa_name(const struct sim *sim, size_t n, uint32_t id, char *buf, size_t len)
 {
-	for (size_t i = 0; i < sim->s->nodes[n].n_sas; i++)
-		if (sim->nodes[n].sa_ids[i] == id)
-			return sim->s->nodes[n].sas[i].name;
+	const struct sim_node *sn = &sim->nodes[n];
+	for (size_t l = 0; l < sn->n_lives; l++)
+		for (size_t i = 0; i < sim->s->nodes[n].n_sas; i++) {
+			const struct sim_life *life = &sn->lives[l];
+			if (sim_host_sa_id(life->host, life->sa_ids[i]) != id)
+				continue;
+			if (!l)
+				return sim->s->nodes[n].sas[i].name;
+			snprintf(buf, len, "%s@boot%u", sim->s->nodes[n].sas[i].name,
+			         sim_host_boot(life->host));
+			return buf;
+		}
 	return sim_ike_sa_name(sim, n, id, buf, len);
 }
 
@@ -57,6 +69,7 @@ struct sa_writer {
 	struct metrics *m;
 	const struct sim *sim;
 	size_t node;
+	struct sim_host *host; /* the life whose SAs are written */
 	int rc;
 };
 
@@ -64,11 +77,11 @@ static void write_sa(void *arg, uint32_t id)
 {
 	struct sa_writer *w = arg;
 	const char *node = w->sim->s->nodes[w->node].name;
-	struct ipsec *engine = sim_host_engine(w->sim->nodes[w->node].host);
+	struct ipsec *engine = sim_host_engine(w->host);
 	const struct ipsec_sa_config *c = ipsec_sa_config(engine, id);
 	const struct ipsec_sa_stats *st = ipsec_sa_stats(engine, id);
 	char buf[2 * IKE_NAME_MAX + 16];
-	const char *name = sa_name(w->sim, w->node, id, buf, sizeof buf);
+	const char *name = sa_name(w->sim, w->node, sim_host_sa_id(w->host, id), buf, sizeof buf);
 	uint64_t drops = 0;
 	if (w->rc)
 		return;
@@ -96,17 +109,33 @@ static void write_sa(void *arg, uint32_t id)
 		w->rc = -1;
 }
 
-/* Every SA the node ever had, the scenario's and IKE's, and its drops. */
+/* The node's drops for `reason` over all its lives. */
+static uint64_t node_drops(const struct sim_node *sn, enum ipsec_drop reason)
+{
+	uint64_t count = 0;
+	for (size_t l = 0; l < sn->n_lives; l++)
+		count += ipsec_drops(sim_host_engine(sn->lives[l].host), reason);
+	return count;
+}
+
+/* Every SA the node ever had, the scenario's and IKE's, in all its lives,
+ * and its drops; those while it was down (rebooting) as `node_down`. */
 static int write_sas(struct metrics *m, const struct sim *sim, size_t n)
 {
 	const struct scenario_node *node = &sim->s->nodes[n];
-	struct ipsec *engine = sim_host_engine(sim->nodes[n].host);
-	struct sa_writer w = {m, sim, n, 0};
-	ipsec_sa_foreach(engine, write_sa, &w);
-	if (w.rc)
+	const struct sim_node *sn = &sim->nodes[n];
+	uint64_t down = ns3c_node_down_drops((uint32_t)n);
+	for (size_t l = 0; l < sn->n_lives; l++) {
+		struct sa_writer w = {m, sim, n, sn->lives[l].host, 0};
+		ipsec_sa_foreach(sim_host_engine(w.host), write_sa, &w);
+		if (w.rc)
+			return -1;
+	}
+	if (down && metrics_insert(m, "INSERT INTO drops VALUES(?1,?2,?3,?4)", "tti", node->name,
+	                           "node_down", (int64_t)down) != 0)
 		return -1;
 	for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
-		uint64_t count = ipsec_drops(engine, (enum ipsec_drop)r);
+		uint64_t count = node_drops(sn, (enum ipsec_drop)r);
 		if (count &&
 		    metrics_insert(m, "INSERT INTO drops VALUES(?1,?2,?3,?4)", "tti", node->name,
 		                   ipsec_drop_name((enum ipsec_drop)r), (int64_t)count) != 0)
@@ -156,6 +185,26 @@ static int write_nat(struct metrics *m, const struct sim *sim, size_t n, uint64_
 	                      (int64_t)st->peak_mappings);
 }
 
+/* A reboot's rows: `reboot` when the node went down (detail: how long,
+ * and the NAT mappings it lost), `boot` when it came up again. */
+static int write_reboot(struct metrics *m, const struct sim *sim, size_t i)
+{
+	const struct scenario_event *e = &sim->s->events[i];
+	const struct sim_timeline *t = &sim->timeline[i];
+	const char *node = sim->s->nodes[e->node].name;
+	char detail[96];
+	int len = snprintf(detail, sizeof detail, "down %.9g s", (double)e->down_ns * 1e-9);
+	if (sim->nodes[e->node].nat)
+		snprintf(detail + len, sizeof detail - (size_t)len, ", mappings=%zu", t->mappings);
+	if (metrics_insert(m, "INSERT INTO events VALUES(?1,?2,?3,?4,?5,?6)", "dtttt",
+	                   (double)e->at_ns * 1e-9, node, NULL, "reboot", detail) != 0)
+		return -1;
+	return t->booted ? metrics_insert(m, "INSERT INTO events VALUES(?1,?2,?3,?4,?5,?6)",
+	                                  "dtttt", (double)(e->at_ns + e->down_ns) * 1e-9, node,
+	                                  NULL, "boot", NULL)
+	                 : 0;
+}
+
 /* Scenario events that happened go to the events table with the engines'. */
 static int write_timeline(struct metrics *m, const struct sim *sim)
 {
@@ -166,6 +215,11 @@ static int write_timeline(struct metrics *m, const struct sim *sim)
 		const char *node;
 		if (!sim->timeline[i].done)
 			continue;
+		if (e->action == SCENARIO_EVENT_REBOOT) {
+			if (write_reboot(m, sim, i) != 0)
+				return -1;
+			continue;
+		}
 		if (e->node != SCENARIO_NONE) {
 			node = s->nodes[e->node].name;
 			snprintf(detail, sizeof detail, "mappings=%zu", sim->timeline[i].mappings);
@@ -273,7 +327,7 @@ int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns,
 	if (write_flows(m, sim, summary) != 0)
 		return -1;
 	for (size_t n = 0; n < s->n_nodes; n++) {
-		if (sim->nodes[n].host && write_sas(m, sim, n) != 0)
+		if (write_sas(m, sim, n) != 0)
 			return -1;
 		if (sim->nodes[n].nat && write_nat(m, sim, n, end_ns, summary) != 0)
 			return -1;
@@ -297,11 +351,14 @@ int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns,
 		fprintf(summary, "ipsec drops:");
 		int any = 0;
 		for (size_t n = 0; n < s->n_nodes; n++) {
-			if (!sim->nodes[n].host)
-				continue;
+			uint64_t down = ns3c_node_down_drops((uint32_t)n);
+			if (down) {
+				fprintf(summary, " %s/node_down=%llu", s->nodes[n].name,
+				        (unsigned long long)down);
+				any = 1;
+			}
 			for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
-				uint64_t c = ipsec_drops(sim_host_engine(sim->nodes[n].host),
-				                         (enum ipsec_drop)r);
+				uint64_t c = node_drops(&sim->nodes[n], (enum ipsec_drop)r);
 				if (c) {
 					fprintf(summary, " %s/%s=%llu", s->nodes[n].name,
 					        ipsec_drop_name((enum ipsec_drop)r),
