@@ -488,7 +488,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	ike_auth_init_received(sa, m);
 	sa->nr_len = IKE_NONCE_LEN;
 	ike_random(ike, sa->nr, sa->nr_len);
-	nat_detect(ike, sa, m, zero, src, sport, dst, dport);
+	ike_natt_detect(ike, sa, m, zero, src, sport, dst, dport);
 	if (ike_sa_derive_keys(ike, sa, NULL, g_ir, g_len) < 0 ||
 	    keep_copy(&sa->init_req, &sa->init_req_len, raw, len) < 0) {
 		OPENSSL_cleanse(g_ir, sizeof(g_ir));
@@ -507,7 +507,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	ike_add_ke(&b, v.suite.dh, pub, pub_len);
 	ike_add_nonce(&b, sa->nr, sa->nr_len);
 	ike_auth_init_payloads(ike, sa, &b, true);
-	add_nat_notifies(ike, sa, &b, sa->spi_r);
+	ike_natt_add_notifies(ike, sa, &b, sa->spi_r);
 	if (ike_builder_finish(&b, &rlen) < 0 ||
 	    keep_copy(&sa->init_resp, &sa->init_resp_len, sa->x.resp, rlen) < 0) {
 		ike_failure(ike, sa, NULL, "responder: IKE_SA_INIT response: %s", b.err.reason);
