@@ -116,6 +116,10 @@ static int write_stats(struct metrics *m, const char *node, const struct sim_nod
 		st.dropped_other += one.dropped_other;
 		st.cookies_sent += one.cookies_sent;
 		st.keepalives += one.keepalives;
+		if (sn->lives[l].host == sn->host) /* at the end: the live one's */
+			st.half_open = one.half_open;
+		if (one.half_open_peak > st.half_open_peak)
+			st.half_open_peak = one.half_open_peak;
 	}
 	return metrics_insert(
 	        m,
