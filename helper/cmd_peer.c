@@ -4,7 +4,8 @@
  * Runs one node's IKE connections and data plane over real UDP sockets
  * against the wall clock (helper/peer_host.h), for interoperability tests
  * with a real IKEv2 peer.  ACTION is initiate=CONN/CHILD, rekey=CONN/CHILD
- * (a Child SA), rekey=CONN (the IKE SA), reauth=CONN or terminate=CONN. */
+ * (a Child SA), rekey=CONN (the IKE SA), reauth=CONN, terminate=CONN or
+ * move=OLD,NEW (the node's address OLD became NEW: a handover, RFC 4555). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@ struct action {
 	uint64_t at_ns;
 	char verb[16];
 	char conn[IKE_NAME_MAX], child[IKE_NAME_MAX];
+	uint32_t from, to; /* move */
+	const char *text;  /* as given */
 };
 
 static int usage(void)
@@ -26,14 +29,34 @@ static int usage(void)
 	fprintf(stderr, "usage: ipsec-sim peer SCENARIO --node NAME [--duration T] [--keys DIR]"
 	                " [--at T ACTION]... [--set key=value]...\n"
 	                "  ACTION: initiate=CONN/CHILD, rekey=CONN[/CHILD], reauth=CONN,"
-	                " terminate=CONN\n");
+	                " terminate=CONN, move=OLD_ADDR,NEW_ADDR\n");
 	return 2;
+}
+
+/* move=OLD,NEW: two IPv4 addresses. */
+static int parse_move(const char *at, const char *addrs, struct action *a)
+{
+	char err[128], old[16];
+	const char *comma = strchr(addrs, ',');
+	if (!comma || (size_t)(comma - addrs) >= sizeof old) {
+		fprintf(stderr, "--at %s: move takes OLD_ADDR,NEW_ADDR, not '%s'\n", at, addrs);
+		return -1;
+	}
+	memcpy(old, addrs, (size_t)(comma - addrs));
+	old[comma - addrs] = 0;
+	if (units_ipv4(old, &a->from, err, sizeof err) != 0 ||
+	    units_ipv4(comma + 1, &a->to, err, sizeof err) != 0) {
+		fprintf(stderr, "--at %s: move: %s\n", at, err);
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_action(const char *at, const char *what, struct action *a)
 {
 	char err[128];
 	const char *eq = strchr(what, '=');
+	a->text = what;
 	if (units_time_ns(at, &a->at_ns, err, sizeof err) != 0) {
 		fprintf(stderr, "--at: %s\n", err);
 		return -1;
@@ -44,6 +67,8 @@ static int parse_action(const char *at, const char *what, struct action *a)
 	}
 	memcpy(a->verb, what, (size_t)(eq - what));
 	a->verb[eq - what] = 0;
+	if (!strcmp(a->verb, "move"))
+		return parse_move(at, eq + 1, a);
 	const char *slash = strchr(eq + 1, '/');
 	size_t conn_len = slash ? (size_t)(slash - eq - 1) : strlen(eq + 1);
 	if (!conn_len || conn_len >= IKE_NAME_MAX || (slash && strlen(slash + 1) >= IKE_NAME_MAX)) {
@@ -68,7 +93,7 @@ static int parse_action(const char *at, const char *what, struct action *a)
 	return 0;
 }
 
-static int act(struct peer_host *p, const struct action *a)
+static int act(struct peer_host *p, const struct action *a, char *err, size_t errlen)
 {
 	struct ike *ike = peer_host_ike(p);
 	const char *child = a->child[0] ? a->child : NULL;
@@ -78,6 +103,8 @@ static int act(struct peer_host *p, const struct action *a)
 		return ike_rekey(ike, a->conn, child, false);
 	if (!strcmp(a->verb, "reauth"))
 		return ike_rekey(ike, a->conn, NULL, true);
+	if (!strcmp(a->verb, "move"))
+		return peer_host_move(p, a->from, a->to, err, errlen);
 	return ike_terminate(ike, a->conn);
 }
 
@@ -142,9 +169,10 @@ int cmd_peer(int argc, char **argv)
 	rc = 0;
 	for (size_t i = 0; i < n_actions; i++) {
 		peer_host_run(p, actions[i].at_ns);
-		if (act(p, &actions[i]) != 0) {
-			fprintf(stderr, "%s=%s%s%s failed\n", actions[i].verb, actions[i].conn,
-			        actions[i].child[0] ? "/" : "", actions[i].child);
+		err[0] = 0;
+		if (act(p, &actions[i], err, sizeof err) != 0) {
+			fprintf(stderr, "%s failed%s%s\n", actions[i].text, err[0] ? ": " : "",
+			        err);
 			rc = 1;
 		}
 	}

@@ -171,8 +171,9 @@ static void ike_event(void *arg, const struct ike_event *ev)
 		fprintf(f, " %s", ev->text ? ev->text : "");
 		break;
 	case IKE_EV_NAT:
-		fprintf(f, " local=%d remote=%d peer=%s:%u", ev->nat_local, ev->nat_remote,
-		        units_ipv4_str(ev->peer_addr, a), ev->peer_port);
+		fprintf(f, " local=%d remote=%d peer=%s:%u reason=%s", ev->nat_local,
+		        ev->nat_remote, units_ipv4_str(ev->peer_addr, a), ev->peer_port,
+		        ev->reason ? ev->reason : "-");
 		break;
 	case IKE_EV_IKE_KEYS:
 		if (ev->text) {
@@ -224,25 +225,82 @@ static int open_udp(uint32_t addr, uint16_t port)
 	return fd;
 }
 
-static int add_addr(struct peer_host *p, uint32_t addr, char *err, size_t errlen)
+static struct peer_addr *find_addr(struct peer_host *p, uint32_t addr)
 {
-	char a[16];
 	for (size_t i = 0; i < p->n_addrs; i++)
 		if (p->addrs[i].addr == addr)
-			return 0;
-	if (p->n_addrs == MAX_ADDRS) {
-		snprintf(err, errlen, "more than %d local addresses", MAX_ADDRS);
-		return -1;
+			return &p->addrs[i];
+	return NULL;
+}
+
+static void close_addr(struct peer_addr *pa)
+{
+	for (int j = 0; j < 2; j++) {
+		if (pa->fd[j] >= 0)
+			close(pa->fd[j]);
+		pa->fd[j] = -1;
 	}
-	struct peer_addr *pa = &p->addrs[p->n_addrs++];
+}
+
+/* Binds UDP 500 and 4500 on `addr` into `pa`. */
+static int bind_addr(struct peer_addr *pa, uint32_t addr, char *err, size_t errlen)
+{
+	char a[16];
 	pa->addr = addr;
 	pa->fd[0] = open_udp(addr, IKE_PORT);
 	pa->fd[1] = pa->fd[0] < 0 ? -1 : open_udp(addr, IKE_NATT_PORT);
 	if (pa->fd[1] < 0) {
 		snprintf(err, errlen, "cannot bind UDP %s:%u and :%u: %s", units_ipv4_str(addr, a),
 		         IKE_PORT, IKE_NATT_PORT, strerror(errno));
+		close_addr(pa);
 		return -1;
 	}
+	return 0;
+}
+
+static int add_addr(struct peer_host *p, uint32_t addr, char *err, size_t errlen)
+{
+	if (find_addr(p, addr))
+		return 0;
+	if (p->n_addrs == MAX_ADDRS) {
+		snprintf(err, errlen, "more than %d local addresses", MAX_ADDRS);
+		return -1;
+	}
+	if (bind_addr(&p->addrs[p->n_addrs], addr, err, errlen) != 0)
+		return -1;
+	p->n_addrs++;
+	return 0;
+}
+
+int peer_host_move(struct peer_host *p, uint32_t old_addr, uint32_t new_addr, char *err,
+                   size_t errlen)
+{
+	char a[16], b[16];
+	struct peer_addr *old = find_addr(p, old_addr);
+	if (!old) {
+		snprintf(err, errlen, "%s is not a local address of a connection",
+		         units_ipv4_str(old_addr, a));
+		return -1;
+	}
+	if (old_addr == new_addr) {
+		snprintf(err, errlen, "the new address is the old one");
+		return -1;
+	}
+	if (find_addr(p, new_addr)) {
+		/* Sockets on the new address exist already: the old ones go. */
+		close_addr(old);
+		*old = p->addrs[--p->n_addrs];
+	} else {
+		struct peer_addr moved;
+		if (bind_addr(&moved, new_addr, err, errlen) != 0)
+			return -1;
+		close_addr(old);
+		*old = moved;
+	}
+	fprintf(p->log, "%.6f move from=%s to=%s\n", (double)peer_host_now(p) * 1e-9,
+	        units_ipv4_str(old_addr, a), units_ipv4_str(new_addr, b));
+	fflush(p->log);
+	ike_local_address_changed(p->ike, old_addr, new_addr);
 	return 0;
 }
 
@@ -259,8 +317,6 @@ struct peer_host *peer_host_new(const struct peer_options *o, char *err, size_t 
 	p->log = o->log;
 	p->keys_dir = o->keys_dir;
 	clock_gettime(CLOCK_MONOTONIC, &p->t0);
-	for (size_t i = 0; i < MAX_ADDRS; i++)
-		p->addrs[i].fd[0] = p->addrs[i].fd[1] = -1;
 	p->ipsec_deadline = p->ike_deadline = UINT64_MAX;
 	if (!node->n_conns) {
 		snprintf(err, errlen, "node %s has no IKE connections", node->name);
@@ -426,10 +482,8 @@ void peer_host_free(struct peer_host *p)
 		ike_free(p->ike);
 	if (p->ipsec)
 		ipsec_free(p->ipsec);
-	for (size_t i = 0; i < MAX_ADDRS; i++)
-		for (int j = 0; j < 2; j++)
-			if (p->addrs[i].fd[j] >= 0)
-				close(p->addrs[i].fd[j]);
+	for (size_t i = 0; i < p->n_addrs; i++)
+		close_addr(&p->addrs[i]);
 	for (size_t i = 0; i < p->n_ike_lines; i++)
 		free(p->ike_lines[i]);
 	free(p->ike_lines);

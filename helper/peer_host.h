@@ -27,6 +27,13 @@ struct peer_host *peer_host_new(const struct peer_options *o, char *err, size_t 
 void peer_host_run(struct peer_host *p, uint64_t until_ns);
 uint64_t peer_host_now(const struct peer_host *p);
 struct ike *peer_host_ike(struct peer_host *p);
+/* A handover: this node's address `old_addr` is now `new_addr`.  The UDP
+ * sockets bound to the old address are replaced by ones bound to the new
+ * one (which must be configured on an interface by then), and the IKE
+ * engine is told (ike_local_address_changed: RFC 4555 §3.5 with MOBIKE,
+ * else a reauthentication from the new address). */
+int peer_host_move(struct peer_host *p, uint32_t old_addr, uint32_t new_addr, char *err,
+                   size_t errlen);
 /* Echo requests answered and other inner packets received so far. */
 void peer_host_counts(const struct peer_host *p, uint64_t *echoes, uint64_t *other);
 void peer_host_free(struct peer_host *p);
