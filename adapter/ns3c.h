@@ -96,6 +96,34 @@ void ns3c_vlink_set_loss(int vlink, int dir, ns3c_loss_fn fn, void *arg);
 /* Forgets every handle (after ns3c_destroy). */
 void ns3c_vlink_reset(void);
 
+/* LTE links (lte.cc): ns-3's LTE radio and EPC.  One cell per simulation:
+ * an eNodeB, the EPC's PGW, SGW and MME (ns-3's nodes, not ours), and the
+ * SGi link from the PGW to `node` (pgw_addr and node_addr, 10 Gbit/s, no
+ * delay), over which `node` gets a route to the UEs' network.  The S1-U
+ * link (eNodeB to SGW) has delay epc_delay_ns.  The eNodeB uses
+ * bandwidth_rb resource blocks each way and the FfMacScheduler TypeId
+ * `scheduler`; its devices and the EPC draw from ns-3 RNG streams from
+ * `stream` on.  0, or -1 (made already, no such node). */
+struct ns3c_lte_cell {
+	uint32_t node;
+	uint32_t pgw_addr, node_addr;
+	uint8_t prefix_len;
+	uint16_t bandwidth_rb;
+	const char *scheduler;
+	uint64_t epc_delay_ns;
+	int64_t stream;
+};
+int ns3c_lte_cell_create(const struct ns3c_lte_cell *cfg);
+/* Makes `node` a UE of the cell, distance_m from the eNodeB and moving
+ * away at speed_mps, and attaches it (default EPS bearer).  Its interface
+ * gets the address the EPC assigns (*ue_addr) and a default route via the
+ * PGW.  Returns the link index (the sequence of ns3c_link_p2p's) or -1. */
+struct ns3c_lte_ue {
+	uint32_t node;
+	double distance_m, speed_mps;
+};
+int ns3c_link_lte(const struct ns3c_lte_ue *cfg, uint32_t *ue_addr);
+
 /* Makes the node a NAT (model/nat.h; NULL: not any more).  Interface
  * `outside_iface` (1 = first link) is the outside one, all others are
  * inside.  Packets forwarded from an inside interface out through the

@@ -14,6 +14,7 @@ static uint64_t g_nextEvent = 1;
 
 extern "C" void ns3c_topology_reset(void);
 extern "C" void ns3c_sockets_reset(void);
+extern "C" void ns3c_lte_reset(void);
 
 extern "C" void ns3c_init(uint32_t seed, uint64_t run)
 {
@@ -46,6 +47,7 @@ extern "C" void ns3c_destroy(void)
 {
 	ns3c_sockets_reset();
 	Simulator::Destroy();
+	ns3c_lte_reset();
 	ns3c_topology_reset();
 	g_events.clear();
 }

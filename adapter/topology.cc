@@ -196,13 +196,17 @@ extern "C" uint64_t ns3c_node_down_drops(uint32_t node)
 }
 
 extern "C" void ns3c_tap_enable_pcap(const char *prefix);
+extern "C" void ns3c_lte_enable_pcap(const char *prefix);
 
+/* The scenario's links only: not the point-to-point links inside an LTE
+ * core network (lte.cc captures what crosses it). */
 extern "C" void ns3c_enable_pcap(const char *prefix)
 {
-	if (g_p2p) {
-		g_p2p->EnablePcapAll(prefix);
+	for (NetDeviceContainer &devs : g_links) {
+		PointToPointHelper().EnablePcap(prefix, devs); /* skips other devices */
 	}
 	ns3c_tap_enable_pcap(prefix);
+	ns3c_lte_enable_pcap(prefix);
 }
 
 extern "C" void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop)

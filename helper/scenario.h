@@ -202,6 +202,24 @@ struct scenario_link {
 	/* `cellular:` (scenario_cellular.h): rate, delay and loss that vary over
 	 * time, outages, handovers; NULL for a fixed link. */
 	struct scenario_cellular *cellular;
+	/* `type: lte` (scenario_lte.c): ns-3's LTE radio and EPC; NULL otherwise. */
+	struct scenario_lte *lte;
+};
+
+/* An LTE link: node[0] is a UE of the scenario's one cell, node[1] the node
+ * on the internet side of the EPC's PGW.  The link that sets up the cell
+ * (the first `type: lte` one) gives the SGi link's addresses, addr[0] the
+ * PGW's and addr[1] node[1]'s, and the cell's keys; later ones share them.
+ * node[0]'s interface has ue_addr/8 (the EPC's UE network, 7.0.0.0/8 in
+ * ns-3.37, addresses in attach order from 7.0.0.2). */
+struct scenario_lte {
+	double distance_m; /* from the eNodeB */
+	double speed_mps;  /* away from it */
+	uint16_t bandwidth_rb;
+	const char *scheduler; /* an ns-3 FfMacScheduler TypeId */
+	uint64_t epc_delay_ns; /* the S1-U link's */
+	size_t cell_link;      /* the link that sets up the cell */
+	uint32_t ue_addr;
 };
 
 /* Things that happen to the network at a given time (`events:`). */

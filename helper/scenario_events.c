@@ -27,7 +27,14 @@ static void check_reboot(struct load *L, size_t i, size_t n, yaml_node_t *nv, ya
 	struct ctx *c = L->c;
 	struct scenario *s = L->s;
 	const struct scenario_event *e = &s->events[i];
-	for (size_t l = 0; l < s->n_links; l++)
+	for (size_t l = 0; l < s->n_links; l++) {
+		if (s->links[l].lte && s->links[l].node[0] == n) {
+			scn_error_at(c, nv,
+			             "node '%s' is an LTE UE (links.%zu): its radio cannot be "
+			             "switched off",
+			             s->nodes[n].name, l);
+			return;
+		}
 		if (s->links[l].tap[0] && (s->links[l].node[0] == n || s->links[l].node[1] == n)) {
 			scn_error_at(c, nv,
 			             "node '%s' has TAP link links.%zu: only simulated nodes can "
@@ -35,6 +42,7 @@ static void check_reboot(struct load *L, size_t i, size_t n, yaml_node_t *nv, ya
 			             s->nodes[n].name, l);
 			return;
 		}
+	}
 	for (size_t k = 0; k < i; k++) {
 		const struct scenario_event *o = &s->events[k];
 		if (o->action != SCENARIO_EVENT_REBOOT || o->node != n)
@@ -137,7 +145,12 @@ void scn_load_events(struct load *L, yaml_node_t *list)
 				continue; /* reported: no links */
 			if (scn_opt_uint(c, m, "link", 0, s->n_links - 1, &u, NULL) != 1)
 				continue;
-			if (s->links[u].tap[0])
+			if (s->links[u].lte)
+				scn_error_at(c, lv,
+				             "links.%zu is an LTE link: %s is for point-to-point "
+				             "links",
+				             (size_t)u, scenario_event_name(e->action));
+			else if (s->links[u].tap[0])
 				scn_error_at(c, lv,
 				             "links.%zu is TAP '%s': %s is for links between "
 				             "two simulated nodes",

@@ -7,6 +7,7 @@
  *   scenario_sweep.c     the experiment: `replications:` and `sweep:`
  *   scenario_topology.c  node names, links, interfaces, routes
  *   scenario_tap.c       TAP links (a node attached to a real TAP device)
+ *   scenario_lte.c       LTE links (ns-3's LTE radio and EPC), their cell
  *   scenario_sa.c        manually keyed SAs
  *   scenario_ipsec.c     the `ipsec:` section, policies, traffic selectors
  *   scenario_ike.c       IKEv2 connections (swanctl.conf `connections`)
@@ -208,6 +209,26 @@ size_t scn_route_iface(const struct scenario *s, size_t n, uint32_t dst);
  * it is a point-to-point link, else 1 if its TAP end is valid, 0 if not
  * (errors reported).  `addresses` is left to scn_load_links. */
 int scn_load_tap_link(struct load *L, size_t i, yaml_node_t *m);
+/* LTE links (scenario_lte.c).  links[i]'s type and LTE keys, after its
+ * `between`: -1 when it is no LTE link (LTE keys refused), else 1 if valid,
+ * 0 if not (errors reported). */
+int scn_load_lte_link(struct load *L, size_t i, yaml_node_t *m, bool tap);
+/* links[i] is a UE's link to a cell another link set up: no addresses,
+ * no interface of its own on node[1]. */
+bool scn_lte_shares(const struct scenario *s, size_t i);
+/* An LTE link's interface f (end e): the UE's EPC address, the PGW beyond
+ * node[1]'s. */
+void scn_lte_iface(const struct scenario *s, size_t i, unsigned e, struct scenario_iface *f);
+/* With an EPC, no link address may be in its UE network. */
+void scn_lte_check_addresses(struct load *L, yaml_node_t **addr_nodes, const bool *ok);
+/* A route of node `node` over interface f, via vv: refused (error, true)
+ * when f is a UE's radio. */
+bool scn_lte_route_refused(struct load *L, const struct scenario_iface *f, yaml_node_t *vv,
+                           const char *node);
+/* scn_next_hop's part for the EPC's routes: a UE's default route, node[1]'s
+ * route to the UEs through the PGW. */
+void scn_lte_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *best, int *best_len,
+                      size_t *via_iface);
 
 /* ---- IPsec (scenario_sa.c, scenario_ipsec.c) ---- */
 

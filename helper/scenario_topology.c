@@ -8,9 +8,10 @@
 #include "units.h"
 
 static const char *const route_keys[] = {"dst", "via", NULL};
-static const char *const link_keys[] = {"between",   "addresses", "rate", "delay", "loss",
-                                        "mtu",       "queue",     "tap",  "node",  "mac",
-                                        "configure", "cellular",  NULL};
+static const char *const link_keys[] = {"between",   "addresses", "rate",      "delay",    "loss",
+                                        "mtu",       "queue",     "tap",       "node",     "mac",
+                                        "configure", "cellular",  "type",      "distance", "speed",
+                                        "bandwidth", "scheduler", "epc_delay", NULL};
 
 size_t scn_find_node(const struct scenario *s, const char *name)
 {
@@ -153,9 +154,13 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 				good = false;
 			}
 		}
+		int lte = scn_load_lte_link(L, i, m, tap >= 0); /* scenario_lte.c */
+		good = good && lte != 0;
 
 		v = scn_get(c, m, "addresses");
-		if (!v) {
+		if (scn_lte_shares(s, i)) {
+			/* the cell's link gives the EPC's addresses */
+		} else if (!v) {
 			scn_missing(c, m, "addresses", what);
 			good = false;
 		} else if (v->type != YAML_SEQUENCE_NODE || scn_seq_len(v) != 2) {
@@ -246,9 +251,9 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 
 	/* Addresses are unique over the whole network. */
 	for (size_t i = 0; i < s->n_links; i++) {
-		for (int e = 0; ok[i] && e < 2; e++) {
+		for (int e = 0; ok[i] && !scn_lte_shares(s, i) && e < 2; e++) {
 			for (size_t j = 0; j < i; j++) {
-				for (int f = 0; ok[j] && f < 2; f++) {
+				for (int f = 0; ok[j] && !scn_lte_shares(s, j) && f < 2; f++) {
 					char a1[16];
 					size_t owner = s->links[j].node[f];
 
@@ -266,10 +271,14 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 		}
 	}
 
-	/* Interfaces, per node, in link order. */
+	scn_lte_check_addresses(L, addr_nodes, ok);
+
+	/* Interfaces, per node, in link order; UEs sharing a cell share its
+	 * node[1]'s interface. */
 	for (size_t i = 0; i < s->n_links; i++)
 		for (int e = 0; ok[i] && e < 2 && s->links[i].node[e] != SCENARIO_NONE; e++)
-			s->nodes[s->links[i].node[e]].n_ifaces++;
+			if (e == 0 || !scn_lte_shares(s, i))
+				s->nodes[s->links[i].node[e]].n_ifaces++;
 	for (size_t n = 0; n < s->n_nodes; n++) {
 		s->nodes[n].ifaces =
 		        scn_arena_alloc(c->a, s->nodes[n].n_ifaces * sizeof(*s->nodes[n].ifaces));
@@ -282,29 +291,38 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 			struct scenario_node *nd = &s->nodes[l->node[e]];
 			struct scenario_iface *f = &nd->ifaces[nd->n_ifaces];
 
-			/* Two links of one node in overlapping subnets make
-			 * connected routes ambiguous. */
-			for (size_t k = 0; k < nd->n_ifaces; k++) {
-				uint8_t len = nd->ifaces[k].prefix_len < l->prefix_len
-				                      ? nd->ifaces[k].prefix_len
-				                      : l->prefix_len;
-				char a1[16], a2[16];
+			if (e == 1 && scn_lte_shares(s, i)) {
+				const struct scenario_link *cl = &s->links[l->lte->cell_link];
 
-				if (scn_same_subnet(nd->ifaces[k].addr, l->addr[e], len))
-					scn_error_at(
-					        c, addr_nodes[2 * i + (size_t)e],
-					        "%s/%u overlaps %s/%u, which node '%s' already has "
-					        "on links.%zu",
-					        scn_addr_str(l->addr[e], a1), l->prefix_len,
-					        scn_addr_str(nd->ifaces[k].addr, a2),
-					        nd->ifaces[k].prefix_len, nd->name,
-					        nd->ifaces[k].link);
+				l->iface[1] = cl->iface[1];
+				memcpy(l->addr, cl->addr, sizeof l->addr);
+				l->prefix_len = cl->prefix_len;
+				continue;
 			}
 			f->link = i;
 			f->end = (unsigned)e;
 			f->peer = l->node[1 - e];
 			f->addr = l->addr[e];
 			f->prefix_len = l->prefix_len;
+			scn_lte_iface(s, i, (unsigned)e, f);
+			/* Two links of one node in overlapping subnets make
+			 * connected routes ambiguous. */
+			for (size_t k = 0; k < nd->n_ifaces; k++) {
+				uint8_t len = nd->ifaces[k].prefix_len < f->prefix_len
+				                      ? nd->ifaces[k].prefix_len
+				                      : f->prefix_len;
+				char a1[16], a2[16];
+
+				if (scn_same_subnet(nd->ifaces[k].addr, f->addr, len))
+					scn_error_at(
+					        c, addr_nodes[2 * i + (size_t)e],
+					        "%s/%u overlaps %s/%u, which node '%s' already has "
+					        "on links.%zu",
+					        scn_addr_str(f->addr, a1), f->prefix_len,
+					        scn_addr_str(nd->ifaces[k].addr, a2),
+					        nd->ifaces[k].prefix_len, nd->name,
+					        nd->ifaces[k].link);
+			}
 			l->iface[e] = nd->n_ifaces++;
 		}
 	}
@@ -392,9 +410,16 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 			const struct scenario_link *l = &L->s->links[f->link];
 			uint32_t peer = l->addr[1 - f->end];
 
+			if (scn_lte_route_refused(L, f, vv, nd->name))
+				continue;
 			if (r->via == f->addr)
 				scn_error_at(c, vv, "next hop %s is node '%s''s own address",
 				             scn_addr_str(r->via, a1), nd->name);
+			else if (r->via != peer && l->lte)
+				scn_error_at(
+				        c, vv,
+				        "next hop %s is on the link to the EPC, whose PGW is %s",
+				        scn_addr_str(r->via, a1), scn_addr_str(peer, a2));
 			else if (r->via != peer && f->peer == SCENARIO_NONE)
 				scn_error_at(
 				        c, vv, "next hop %s is on TAP '%s', whose Linux side is %s",
@@ -440,6 +465,7 @@ size_t scn_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *vi
 			*via_iface = r->iface;
 		}
 	}
+	scn_lte_next_hop(s, n, dst, &best, &best_len, via_iface); /* the EPC's routes */
 	return best;
 }
 

@@ -115,6 +115,11 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 				return -1;
 			continue;
 		}
+		if (k->lte) {
+			if (sim_lte_link_build(s, l, log) != 0)
+				return -1;
+			continue;
+		}
 		struct ns3c_p2p cfg = {
 		        .rate_bps = k->rate_bps,
 		        .delay_ns = k->delay_ns,

@@ -66,6 +66,10 @@ size_t sim_node_down(struct sim *sim, size_t n);
 int sim_node_up(struct sim *sim, size_t n);
 void sim_node_free(struct sim_node *sn);
 
+/* sim_lte.c: links[l], an LTE link: its UE on the cell (made with the
+ * cell's link); 0, or -1 with a message on `log`. */
+int sim_lte_link_build(const struct scenario *s, size_t l, FILE *log);
+
 /* sim_results.c: everything measured, in one transaction (the caller's). */
 int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns, FILE *summary);
 
