@@ -3,6 +3,8 @@
 #include "ipsec-routing.h"
 #include "via-tag.h"
 
+#include <ns3/icmpv4-l4-protocol.h>
+
 extern "C" {
 #include "ipv4.h"
 }
@@ -297,6 +299,16 @@ void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p
 			return;
 		}
 	}
+	if (header.GetTtl() <= 1) {
+		/* RFC 1812 §5.3.1: Time Exceeded.  ns-3's IpForward would send
+		 * it through Ipv4L3Protocol::GetIcmp(), which finds the L4
+		 * guard (ipsec-l4.h), not ICMP. */
+		if (Ptr<Icmpv4L4Protocol> icmp = GetObject<Icmpv4L4Protocol>()) {
+			icmp->SendTimeExceededTtl(header, p, false);
+		}
+		m_ttlDrops++;
+		return;
+	}
 	if (!m_engine) {
 		ucb(route, p, header);
 		return;
@@ -308,10 +320,6 @@ void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p
 	if (p->PeekPacketTag(tag)) {
 		q = p->Copy();
 		via = IpsecTakeVia(q, m_nodeId);
-	}
-	if (header.GetTtl() <= 1) {
-		ucb(route, q, header); /* IpForward answers Time Exceeded */
-		return;
 	}
 	/* RFC 4301 §5.2 first (is this plaintext allowed in?), then §5.1 on the
 	 * packet as it leaves, TTL already decremented as a router would. */

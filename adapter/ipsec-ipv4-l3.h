@@ -88,6 +88,13 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	{
 		return m_downDrops;
 	}
+	/* Packets this router dropped because their TTL ran out (answered
+	 * with Time Exceeded): routing loops, e.g. towards an address a
+	 * handover took away. */
+	uint64_t TtlExpiredDrops() const
+	{
+		return m_ttlDrops;
+	}
 
       protected:
 	void NotifyNewAggregate() override;
@@ -133,6 +140,7 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	bool m_up = true;
 	uint64_t m_life = 0; /* times the node went down */
 	uint64_t m_downDrops = 0;
+	uint64_t m_ttlDrops = 0;
 	std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
 	std::vector<uint8_t> m_txIn, m_txOut; /* local-out */
 };

@@ -1,6 +1,9 @@
 #include "link-state.h"
 
 #include <ns3/packet.h>
+#include <ns3/point-to-point-net-device.h>
+#include <ns3/pointer.h>
+#include <ns3/queue.h>
 
 namespace ns3
 {
@@ -36,13 +39,40 @@ bool LinkStateErrorModel::DoCorrupt(Ptr<Packet> p)
 	/* The inner model is not consulted while down, so its random stream
 	 * is not advanced by packets that are lost anyway. */
 	if (m_down) {
+		m_drops[LINK_DOWN]++;
 		return true;
 	}
 	if (m_nodeDown) {
-		m_nodeDownDrops++;
+		m_drops[NODE_DOWN]++;
 		return true;
 	}
-	return m_inner && m_inner->IsCorrupt(p);
+	if (m_inner && m_inner->IsCorrupt(p)) {
+		m_drops[LINK_LOSS]++;
+		return true;
+	}
+	return false;
+}
+
+void LinkStateErrorModel::QueueDrop(Ptr<const Packet>)
+{
+	m_drops[QUEUE_FULL]++;
+}
+
+Ptr<LinkStateErrorModel> LinkStateOf(Ptr<NetDevice> dev)
+{
+	PointerValue pv;
+	dev->GetAttribute("ReceiveErrorModel", pv);
+	Ptr<LinkStateErrorModel> ls = DynamicCast<LinkStateErrorModel>(pv.Get<ErrorModel>());
+	if (!ls) {
+		ls = CreateObject<LinkStateErrorModel>();
+		ls->SetInner(pv.Get<ErrorModel>());
+		dev->SetAttribute("ReceiveErrorModel", PointerValue(ls));
+		if (Ptr<PointToPointNetDevice> p2p = DynamicCast<PointToPointNetDevice>(dev)) {
+			p2p->GetQueue()->TraceConnectWithoutContext(
+			        "Drop", MakeCallback(&LinkStateErrorModel::QueueDrop, ls));
+		}
+	}
+	return ls;
 }
 
 void LinkStateErrorModel::DoReset()

@@ -76,10 +76,21 @@ void ns3c_link_set_up(int link, int up);
  * would still send, e.g. TCP retransmissions, and ESP/AH packets its
  * crypto engine held) and every packet arriving at its point-to-point
  * devices is lost there.  Its links stay up: peers notice nothing but
- * the silence, as behind a switch or a modem.  ns3c_node_down_drops
- * counts every packet lost to it. */
+ * the silence, as behind a switch or a modem.  ns3c_drops counts every
+ * packet lost to it (NS3C_DROP_NODE_DOWN). */
 void ns3c_node_set_up(uint32_t node, int up);
-uint64_t ns3c_node_down_drops(uint32_t node);
+
+/* Packets a node's IPv4 stack and point-to-point devices lost outside the
+ * IPsec engine (whose drops are enum ipsec_drop), by reason. */
+enum ns3c_drop {
+	NS3C_DROP_NODE_DOWN,   /* sent or arriving while the node was down */
+	NS3C_DROP_LINK_DOWN,   /* arriving over a link that was down */
+	NS3C_DROP_LINK_LOSS,   /* to the link's loss model (`loss`, `cellular`) */
+	NS3C_DROP_QUEUE_FULL,  /* a full transmit queue (`queue`) */
+	NS3C_DROP_TTL_EXPIRED, /* as a router, TTL ran out (RFC 1812 §5.3.1) */
+	NS3C_DROP__COUNT
+};
+uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why);
 
 /* Cellular links (variable-link.cc): makes the point-to-point link on the
  * node's interface `iface` (1 = first link) variable and returns a handle,

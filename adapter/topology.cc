@@ -127,6 +127,7 @@ extern "C" int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg)
 			em->AssignStreams(g_nextStream++);
 			devs.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
 		}
+		LinkStateOf(devs.Get(i)); /* every loss counted */
 	}
 	g_links.push_back(devs);
 	return static_cast<int>(g_links.size() - 1);
@@ -139,28 +140,13 @@ int AddLink(NetDeviceContainer devs)
 	return static_cast<int>(g_links.size() - 1);
 }
 
-/* The device's link-state model, installed over its loss model on first
- * use. */
-static Ptr<LinkStateErrorModel> LinkState(Ptr<NetDevice> dev)
-{
-	PointerValue pv;
-	dev->GetAttribute("ReceiveErrorModel", pv);
-	Ptr<LinkStateErrorModel> ls = DynamicCast<LinkStateErrorModel>(pv.Get<ErrorModel>());
-	if (!ls) {
-		ls = CreateObject<LinkStateErrorModel>();
-		ls->SetInner(pv.Get<ErrorModel>());
-		dev->SetAttribute("ReceiveErrorModel", PointerValue(ls));
-	}
-	return ls;
-}
-
 extern "C" void ns3c_link_set_up(int link, int up)
 {
 	if (link < 0 || static_cast<size_t>(link) >= g_links.size() || g_links[link].GetN() != 2) {
 		return; /* no such point-to-point link (a TAP cannot go down) */
 	}
 	for (uint32_t i = 0; i < 2; i++) {
-		LinkState(g_links[link].Get(i))->SetDown(up == 0);
+		LinkStateOf(g_links[link].Get(i))->SetDown(up == 0);
 	}
 }
 
@@ -170,29 +156,42 @@ extern "C" void ns3c_node_set_up(uint32_t node, int up)
 	for (uint32_t i = 0; i < n->GetNDevices(); i++) {
 		if (Ptr<PointToPointNetDevice> dev =
 		            DynamicCast<PointToPointNetDevice>(n->GetDevice(i))) {
-			LinkState(dev)->SetNodeDown(up == 0);
+			LinkStateOf(dev)->SetNodeDown(up == 0);
 		}
 	}
 	L3(node)->SetNodeUp(up != 0);
 }
 
-extern "C" uint64_t ns3c_node_down_drops(uint32_t node)
+/* Where each reason is counted: the node's stack, its devices, or both. */
+static uint64_t DeviceDrops(Ptr<Node> n, LinkStateErrorModel::Drop why)
 {
-	Ptr<Node> n = g_nodes.Get(node);
-	uint64_t drops = L3(node)->NodeDownDrops();
+	uint64_t drops = 0;
 	for (uint32_t i = 0; i < n->GetNDevices(); i++) {
-		Ptr<PointToPointNetDevice> dev =
-		        DynamicCast<PointToPointNetDevice>(n->GetDevice(i));
-		PointerValue pv;
-		if (dev) {
-			dev->GetAttribute("ReceiveErrorModel", pv);
-		}
-		if (Ptr<LinkStateErrorModel> ls =
-		            DynamicCast<LinkStateErrorModel>(pv.Get<ErrorModel>())) {
-			drops += ls->NodeDownDrops();
+		if (Ptr<PointToPointNetDevice> dev =
+		            DynamicCast<PointToPointNetDevice>(n->GetDevice(i))) {
+			drops += LinkStateOf(dev)->Drops(why);
 		}
 	}
 	return drops;
+}
+
+extern "C" uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why)
+{
+	Ptr<Node> n = g_nodes.Get(node);
+	switch (why) {
+	case NS3C_DROP_NODE_DOWN:
+		return L3(node)->NodeDownDrops() + DeviceDrops(n, LinkStateErrorModel::NODE_DOWN);
+	case NS3C_DROP_LINK_DOWN:
+		return DeviceDrops(n, LinkStateErrorModel::LINK_DOWN);
+	case NS3C_DROP_LINK_LOSS:
+		return DeviceDrops(n, LinkStateErrorModel::LINK_LOSS);
+	case NS3C_DROP_QUEUE_FULL:
+		return DeviceDrops(n, LinkStateErrorModel::QUEUE_FULL);
+	case NS3C_DROP_TTL_EXPIRED:
+		return L3(node)->TtlExpiredDrops();
+	default:
+		return 0;
+	}
 }
 
 extern "C" void ns3c_tap_enable_pcap(const char *prefix);

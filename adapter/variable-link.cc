@@ -1,6 +1,8 @@
 /* Cellular links: ns3c_vlink_* (see variable-link.h and ns3c.h). */
 #include "variable-link.h"
 
+#include "link-state.h"
+
 #include <ns3/core-module.h>
 #include <ns3/ipv4.h>
 #include <ns3/node-list.h>
@@ -128,13 +130,13 @@ extern "C" void ns3c_vlink_set_delay(int vl, int dir, uint64_t ns)
 }
 
 /* The receiving device of wire `dir` is the other one.  Replaces the
- * device's loss model (the link's `loss` is the callback's business now);
- * ns3c_link_set_up wraps whatever is installed, so outages still work. */
+ * loss model under the device's link state (the link's `loss` is the
+ * callback's business now). */
 extern "C" void ns3c_vlink_set_loss(int vl, int dir, ns3c_loss_fn fn, void *arg)
 {
 	Ptr<CallbackErrorModel> em = CreateObject<CallbackErrorModel>();
 	em->SetCallback(fn, arg);
-	g_vlinks[vl].dev[1 - dir]->SetAttribute("ReceiveErrorModel", PointerValue(em));
+	LinkStateOf(g_vlinks[vl].dev[1 - dir])->SetInner(em);
 }
 
 extern "C" void ns3c_vlink_reset(void)

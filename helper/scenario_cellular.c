@@ -12,13 +12,15 @@
 #include <string.h>
 
 #include "scenario_internal.h"
+#include "units.h"
 
 static const char *const cellular_keys[] = {"rate",    "delay",     "loss",   "uplink", "downlink",
                                             "outages", "handovers", "window", NULL};
 static const char *const dir_keys[] = {"rate", "delay", "loss", NULL};
 static const char *const step_keys[] = {"at", "value", NULL};
 static const char *const outage_keys[] = {"at", "duration", "mean_interval", NULL};
-static const char *const handover_keys[] = {"at", "mean_interval", "interruption", "nat", NULL};
+static const char *const handover_keys[] = {"at",  "mean_interval", "interruption",
+                                            "nat", "addresses",     NULL};
 
 /* Per process: the keys it takes. */
 static const char *const normal_keys[] = {"process", "mean", "sd", "min", "max", "interval", NULL};
@@ -387,7 +389,55 @@ static void load_outages(struct load *L, yaml_node_t *seq, struct scenario_cellu
 	}
 }
 
-static void load_handovers(struct load *L, yaml_node_t *seq, struct scenario_cellular *cl)
+/* `addresses`: one address or a list, each a new address for the UE's end
+ * of link `li`: on its subnet, and no other node's. */
+static void load_addresses(struct load *L, size_t li, yaml_node_t *v, struct scenario_handover *h)
+{
+	struct ctx *c = L->c;
+	const struct scenario_link *l = &L->s->links[li];
+	bool one = v->type == YAML_SCALAR_NODE;
+	char a[16];
+
+	if (!one && !scn_want_seq(c, v, "addresses"))
+		return;
+	h->n_addresses = one ? 1 : scn_seq_len(v);
+	if (h->n_addresses == 0) {
+		scn_error_at(c, v,
+		             "addresses is empty: give the UE's new address(es) or leave it out");
+		return;
+	}
+	h->addresses = scn_arena_alloc(c->a, h->n_addresses * sizeof(*h->addresses));
+	for (size_t i = 0; i < h->n_addresses; i++) {
+		yaml_node_t *av = one ? v : scn_seq_item(c, v, i);
+		const char *s = scn_scalar(c, av, "addresses");
+		char err[128];
+		size_t owner;
+
+		if (!s)
+			continue;
+		if (units_ipv4(s, &h->addresses[i], err, sizeof err) != 0) {
+			scn_error_at(c, av, "addresses: %s", err);
+			continue;
+		}
+		owner = scn_addr_owner(L->s, h->addresses[i]);
+		if (!scn_same_subnet(h->addresses[i], l->addr[0], l->prefix_len))
+			scn_error_at(c, av,
+			             "%s is not on the link's subnet %s/%u: a handover's new "
+			             "address is on the same link",
+			             s, scn_addr_str(l->addr[0] & units_mask(l->prefix_len), a),
+			             l->prefix_len);
+		else if (owner != SCENARIO_NONE && owner != l->node[0])
+			scn_error_at(c, av, "%s belongs to node '%s'", s, L->s->nodes[owner].name);
+		else if (h->addresses[i] == (l->addr[0] | ~units_mask(l->prefix_len)) ||
+		         h->addresses[i] == (l->addr[0] & units_mask(l->prefix_len)))
+			scn_error_at(c, av, "%s is the subnet's %s address, not a host's", s,
+			             h->addresses[i] & ~units_mask(l->prefix_len) ? "broadcast"
+			                                                          : "network");
+	}
+}
+
+static void load_handovers(struct load *L, size_t li, yaml_node_t *seq,
+                           struct scenario_cellular *cl)
 {
 	struct ctx *c = L->c;
 	struct scenario *s = L->s;
@@ -397,7 +447,7 @@ static void load_handovers(struct load *L, yaml_node_t *seq, struct scenario_cel
 	cl->handovers = scn_arena_alloc(c->a, cl->n_handovers * sizeof(*cl->handovers));
 	for (size_t i = 0; i < cl->n_handovers; i++) {
 		struct scenario_handover *h = &cl->handovers[i];
-		yaml_node_t *m = scn_seq_item(c, seq, i), *at, *mi, *nv, *iv;
+		yaml_node_t *m = scn_seq_item(c, seq, i), *at, *mi, *nv, *iv, *av;
 
 		h->nat = SCENARIO_NONE;
 		h->interruption_ns = 50000000ULL; /* 3GPP TR 36.881 §5.2: ~50 ms in LTE */
@@ -424,6 +474,8 @@ static void load_handovers(struct load *L, yaml_node_t *seq, struct scenario_cel
 			scn_error_at(c, iv,
 			             "interruption must be above 0 (the time the UE is attached to "
 			             "neither cell)");
+		if ((av = scn_get(c, m, "addresses")))
+			load_addresses(L, li, av, h);
 		if ((nv = scn_get(c, m, "nat"))) {
 			size_t n = scn_node_ref(L, nv, "nat");
 			if (n != SCENARIO_NONE && !s->nodes[n].has_nat)
@@ -474,7 +526,7 @@ static void load_link(struct load *L, size_t li, yaml_node_t *lm, yaml_node_t *m
 	if ((v = scn_get(c, m, "outages")) && scn_want_seq(c, v, "outages"))
 		load_outages(L, v, cl);
 	if ((v = scn_get(c, m, "handovers")) && scn_want_seq(c, v, "handovers"))
-		load_handovers(L, v, cl);
+		load_handovers(L, li, v, cl);
 	if (scn_opt_time(c, m, "window", &cl->window_ns, &v) == 1 && cl->window_ns == 0)
 		scn_error_at(c, v, "window must be above 0");
 	l->cellular = cl;

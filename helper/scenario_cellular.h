@@ -69,13 +69,17 @@ struct scenario_outage {
 
 /* A handover at at_ns (or random ones, exponential gaps of mean
  * mean_interval_ns): the link is down for interruption_ns, and the NAT
- * `nat` (a node index, SCENARIO_NONE: none) rebinds its mappings. */
+ * `nat` (a node index, SCENARIO_NONE: none) rebinds its mappings.  With
+ * `addresses`, the UE's end of the link takes the next of them (in turn,
+ * from the first) as the link comes up again. */
 struct scenario_handover {
 	bool random;
 	uint64_t at_ns;
 	uint64_t mean_interval_ns;
 	uint64_t interruption_ns;
 	size_t nat;
+	uint32_t *addresses;
+	size_t n_addresses;
 };
 
 struct scenario_cellular {

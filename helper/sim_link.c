@@ -17,7 +17,9 @@
 #include "link_model.h"
 #include "ns3c.h"
 #include "scenario_cellular.h"
+#include "sim_host.h"
 #include "sim_internal.h"
+#include "units.h"
 
 struct cell_link;
 
@@ -53,6 +55,7 @@ struct cell_item {
 	bool handover;
 	struct link_rng *rng; /* random items */
 	uint64_t end_ns;      /* of the current outage */
+	size_t moves;         /* a handover's new addresses taken so far */
 };
 
 struct link_event {
@@ -70,7 +73,8 @@ struct cell_link {
 	struct cell_dir dir[2];
 	struct cell_item *items; /* outages, then handovers */
 	size_t n_items;
-	unsigned down; /* outages in progress */
+	unsigned down;    /* outages in progress */
+	uint32_t ue_addr; /* the UE's address on the link now */
 	uint64_t down_since, down_ns, outages, handovers;
 };
 
@@ -259,12 +263,36 @@ static void link_up(struct cell_link *cl)
 
 static void schedule_item(struct cell_item *it, uint64_t from_ns);
 
+/* The UE attaches to a cell that gives it its next address: the
+ * interface takes it, and IKE hears of it (MOBIKE or reauthentication,
+ * model/ike_mobike.c).  IKE-negotiated SAs move; manually keyed SAs stay
+ * on the old address. */
+static void move_ue(struct cell_item *it)
+{
+	struct cell_link *cl = it->cl;
+	const struct scenario_handover *h = &cl->cfg->handovers[it->index];
+	size_t ue = scen(cl)->links[cl->link].node[0];
+	struct sim_host *host = cl->owner->sim->nodes[ue].host;
+	uint32_t old = cl->ue_addr, next = h->addresses[it->moves++ % h->n_addresses];
+	char a[16], b[16];
+
+	if (next == old || ns3c_address_replace((uint32_t)ue, old, next) != 0)
+		return;
+	cl->ue_addr = next;
+	record(cl->owner, ue, "address_change", "links.%zu %s -> %s", cl->link,
+	       units_ipv4_str(old, a), units_ipv4_str(next, b));
+	if (host && sim_host_ike(host))
+		ike_local_address_changed(sim_host_ike(host), old, next);
+}
+
 static void on_item_end(void *arg)
 {
 	struct cell_item *it = arg;
 	struct cell_link *cl = it->cl;
 
 	link_up(cl);
+	if (it->handover && cl->cfg->handovers[it->index].n_addresses)
+		move_ue(it);
 	if (!it->handover)
 		record(cl->owner, scen(cl)->links[cl->link].node[0], "outage_end", "links.%zu",
 		       cl->link);
@@ -377,6 +405,7 @@ static int start_link(struct sim_links *sl, struct cell_link *cl, uint64_t seed,
 		}
 		ns3c_vlink_set_loss(cl->vl, d, on_packet, cd);
 	}
+	cl->ue_addr = scen(cl)->links[cl->link].addr[0];
 	cl->n_items = cl->cfg->n_outages + cl->cfg->n_handovers;
 	cl->items = calloc(cl->n_items + 1, sizeof *cl->items);
 	if (!cl->items)

@@ -118,22 +118,31 @@ static uint64_t node_drops(const struct sim_node *sn, enum ipsec_drop reason)
 	return count;
 }
 
+/* The drops reasons of the node's IPv4 stack and devices (ns3c_drops). */
+static const char *const stack_drops[NS3C_DROP__COUNT] = {
+        [NS3C_DROP_NODE_DOWN] = "node_down",     [NS3C_DROP_LINK_DOWN] = "link_down",
+        [NS3C_DROP_LINK_LOSS] = "link_loss",     [NS3C_DROP_QUEUE_FULL] = "queue_full",
+        [NS3C_DROP_TTL_EXPIRED] = "ttl_expired",
+};
+
 /* Every SA the node ever had, the scenario's and IKE's, in all its lives,
- * and its drops; those while it was down (rebooting) as `node_down`. */
+ * and its drops: the engine's and the stack's. */
 static int write_sas(struct metrics *m, const struct sim *sim, size_t n)
 {
 	const struct scenario_node *node = &sim->s->nodes[n];
 	const struct sim_node *sn = &sim->nodes[n];
-	uint64_t down = ns3c_node_down_drops((uint32_t)n);
 	for (size_t l = 0; l < sn->n_lives; l++) {
 		struct sa_writer w = {m, sim, n, sn->lives[l].host, 0};
 		ipsec_sa_foreach(sim_host_engine(w.host), write_sa, &w);
 		if (w.rc)
 			return -1;
 	}
-	if (down && metrics_insert(m, "INSERT INTO drops VALUES(?1,?2,?3,?4)", "tti", node->name,
-	                           "node_down", (int64_t)down) != 0)
-		return -1;
+	for (int k = 0; k < NS3C_DROP__COUNT; k++) {
+		uint64_t c = ns3c_drops((uint32_t)n, (enum ns3c_drop)k);
+		if (c && metrics_insert(m, "INSERT INTO drops VALUES(?1,?2,?3,?4)", "tti",
+		                        node->name, stack_drops[k], (int64_t)c) != 0)
+			return -1;
+	}
 	for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
 		uint64_t count = node_drops(sn, (enum ipsec_drop)r);
 		if (count &&
@@ -348,14 +357,16 @@ int sim_write_results(struct metrics *m, const struct sim *sim, uint64_t end_ns,
 	    sim_write_crypto(m, sim, end_ns, summary) != 0)
 		return -1;
 	if (summary) {
-		fprintf(summary, "ipsec drops:");
+		fprintf(summary, "drops:");
 		int any = 0;
 		for (size_t n = 0; n < s->n_nodes; n++) {
-			uint64_t down = ns3c_node_down_drops((uint32_t)n);
-			if (down) {
-				fprintf(summary, " %s/node_down=%llu", s->nodes[n].name,
-				        (unsigned long long)down);
-				any = 1;
+			for (int k = 0; k < NS3C_DROP__COUNT; k++) {
+				uint64_t c = ns3c_drops((uint32_t)n, (enum ns3c_drop)k);
+				if (c) {
+					fprintf(summary, " %s/%s=%llu", s->nodes[n].name,
+					        stack_drops[k], (unsigned long long)c);
+					any = 1;
+				}
 			}
 			for (int r = 0; r < IPSEC_DROP__COUNT; r++) {
 				uint64_t c = node_drops(&sim->nodes[n], (enum ipsec_drop)r);
