@@ -12,6 +12,8 @@ extern "C" {
 #include <ns3/ipv4-interface.h>
 #include <ns3/ipv4-routing-protocol.h>
 #include <ns3/node.h>
+#include <ns3/channel.h>
+#include <ns3/point-to-point-net-device.h>
 #include <ns3/simulator.h>
 #include <ns3/socket.h>
 
@@ -289,6 +291,31 @@ void IpsecIpv4L3Protocol::Forward(Ptr<Ipv4Route> route, Ptr<const Packet> p,
 	ForwardIpsec(route, p, header, ucb);
 }
 
+/* A point-to-point link has one neighbour: a directly connected
+ * destination that is not its address (one a handover took away) cannot be
+ * resolved, and the packet is dropped, as after a failed ARP request
+ * (RFC 1812 §5.2.7.1) -- instead of the neighbour routing it back. */
+bool IpsecIpv4L3Protocol::HasNeighbour(Ptr<Ipv4Route> route, Ipv4Address dst) const
+{
+	Ptr<PointToPointNetDevice> dev =
+	        DynamicCast<PointToPointNetDevice>(route->GetOutputDevice());
+	if (route->GetGateway() != Ipv4Address::GetAny() || !dev || dst.IsBroadcast()) {
+		return true;
+	}
+	Ptr<Channel> channel = dev->GetChannel();
+	for (std::size_t i = 0; i < channel->GetNDevices(); i++) {
+		Ptr<NetDevice> peer = channel->GetDevice(i);
+		Ptr<Ipv4> ipv4 = peer == dev ? nullptr : peer->GetNode()->GetObject<Ipv4>();
+		int32_t k = ipv4 ? ipv4->GetInterfaceForDevice(peer) : -1;
+		for (uint32_t a = 0; k >= 0 && a < ipv4->GetNAddresses(k); a++) {
+			if (ipv4->GetAddress(k, a).GetLocal() == dst) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p,
                                        const Ipv4Header &header,
                                        const Ipv4RoutingProtocol::UnicastForwardCallback &ucb)
@@ -307,6 +334,10 @@ void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p
 			icmp->SendTimeExceededTtl(header, p, false);
 		}
 		m_ttlDrops++;
+		return;
+	}
+	if (!HasNeighbour(route, header.GetDestination())) {
+		m_neighbourDrops++;
 		return;
 	}
 	if (!m_engine) {

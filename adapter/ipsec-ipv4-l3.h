@@ -95,12 +95,20 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	{
 		return m_ttlDrops;
 	}
+	/* Packets this router could not hand to a point-to-point neighbour:
+	 * the destination was on the link's subnet but not the neighbour's
+	 * address. */
+	uint64_t NoNeighbourDrops() const
+	{
+		return m_neighbourDrops;
+	}
 
       protected:
 	void NotifyNewAggregate() override;
 	void DoDispose() override;
 
       private:
+	bool HasNeighbour(Ptr<Ipv4Route> route, Ipv4Address dst) const;
 	void ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p, const Ipv4Header &header,
 	                  const Ipv4RoutingProtocol::UnicastForwardCallback &ucb);
 	/* Runs the NAT on p/h in direction `dir`: false to drop, p and h
@@ -141,6 +149,7 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	uint64_t m_life = 0; /* times the node went down */
 	uint64_t m_downDrops = 0;
 	uint64_t m_ttlDrops = 0;
+	uint64_t m_neighbourDrops = 0;
 	std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
 	std::vector<uint8_t> m_txIn, m_txOut; /* local-out */
 };

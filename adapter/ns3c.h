@@ -88,6 +88,7 @@ enum ns3c_drop {
 	NS3C_DROP_LINK_LOSS,   /* to the link's loss model (`loss`, `cellular`) */
 	NS3C_DROP_QUEUE_FULL,  /* a full transmit queue (`queue`) */
 	NS3C_DROP_TTL_EXPIRED, /* as a router, TTL ran out (RFC 1812 §5.3.1) */
+	NS3C_DROP_NO_NEIGHBOR, /* as a router, not the point-to-point neighbour's address */
 	NS3C_DROP__COUNT
 };
 uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why);

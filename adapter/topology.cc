@@ -189,6 +189,8 @@ extern "C" uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why)
 		return DeviceDrops(n, LinkStateErrorModel::QUEUE_FULL);
 	case NS3C_DROP_TTL_EXPIRED:
 		return L3(node)->TtlExpiredDrops();
+	case NS3C_DROP_NO_NEIGHBOR:
+		return L3(node)->NoNeighbourDrops();
 	default:
 		return 0;
 	}
@@ -247,7 +249,8 @@ extern "C" int ns3c_address_replace(uint32_t node, uint32_t old_addr, uint32_t n
 			/* The routing protocol hears both: the connected route
 			 * goes and comes back, IpsecRouting drops its cache. */
 			ipv4->RemoveAddress(i, k);
-			ipv4->AddAddress(i, Ipv4InterfaceAddress(Ipv4Address(new_addr), ifa.GetMask()));
+			ipv4->AddAddress(
+			        i, Ipv4InterfaceAddress(Ipv4Address(new_addr), ifa.GetMask()));
 			return 0;
 		}
 	}

@@ -122,7 +122,7 @@ static uint64_t node_drops(const struct sim_node *sn, enum ipsec_drop reason)
 static const char *const stack_drops[NS3C_DROP__COUNT] = {
         [NS3C_DROP_NODE_DOWN] = "node_down",     [NS3C_DROP_LINK_DOWN] = "link_down",
         [NS3C_DROP_LINK_LOSS] = "link_loss",     [NS3C_DROP_QUEUE_FULL] = "queue_full",
-        [NS3C_DROP_TTL_EXPIRED] = "ttl_expired",
+        [NS3C_DROP_TTL_EXPIRED] = "ttl_expired", [NS3C_DROP_NO_NEIGHBOR] = "no_neighbor",
 };
 
 /* Every SA the node ever had, the scenario's and IKE's, in all its lives,

@@ -13,6 +13,8 @@
 #   netns_cleanup A B
 #   wait_for SECONDS COMMAND...
 #   charon_log_key DIR KEY
+#   charon_conf DIR psk|pubkey REMOTE_ADDRS [LOCAL_ADDRS PEER_ID LOCAL_TS REMOTE_TS]
+#   sim_scenario FILE psk|pubkey START_ACTION [MOBIKE]   our side of it
 
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 
@@ -121,4 +123,104 @@ charon_log_key() {
 			gsub(/ /, ""); hex = hex tolower($0); next }
 		grab { grab = 0; last = hex }
 		END { if (grab) last = hex; print last }' "$1/charon.log"
+}
+
+# charon_conf DIR AUTH REMOTE_ADDRS [LOCAL_ADDRS PEER_ID LOCAL_TS REMOTE_TS]:
+# DIR/swanctl.conf with connection `sim` (Child SA `net`).  By default
+# charon is 10.99.0.2 with 10.98.2.0/24 behind it, and the peer `sim` holds
+# 10.98.1.0/24.  AUTH psk: a PSK between the IDs charon and PEER_ID (sim).
+# AUTH pubkey: charon signs with DIR/x509/charon.pem (its DN is its ID) and
+# the peer's ID is sim.example (strongswan_certs.sh makes the certificates).
+charon_conf() {
+	case $2 in
+	psk)
+		peer=${5:-sim}
+		auth="local { auth = psk
+			id = charon }
+		remote { auth = psk
+			id = $peer }"
+		secrets="secrets {
+	ike-sim {
+		id-1 = charon
+		id-2 = $peer
+		secret = \"interop pre-shared key\"
+	}
+}"
+		;;
+	pubkey)
+		auth="local { auth = pubkey
+			certs = charon.pem
+			id = \"C=CH, O=interop, CN=charon\" }
+		remote { auth = pubkey
+			id = sim.example }"
+		secrets=
+		;;
+	esac
+	cat >"$1/swanctl.conf" <<CONF
+connections {
+	sim {
+		local_addrs = ${4:-10.99.0.2}
+		remote_addrs = $3
+		proposals = aes256gcm16-prfsha384-x25519
+		$auth
+		children {
+			net {
+				local_ts = ${6:-10.98.2.0/24}
+				remote_ts = ${7:-10.98.1.0/24}
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+$secrets
+CONF
+}
+
+# sim_scenario FILE AUTH START_ACTION [MOBIKE]: our side of charon_conf's
+# defaults, for `ipsec-sim peer --node sim`: node `sim` (10.99.0.1) holds
+# connection `charon` with START_ACTION on its Child SA `net` and, if given,
+# `mobike: MOBIKE`; node `charon` only gives the link its other end.  AUTH
+# psk: the PSK.  AUTH pubkey: sim.pem, sim.key and ca.pem beside FILE; the
+# validity periods are checked against the wall clock (start_time = now).
+sim_scenario() {
+	case $2 in
+	psk)
+		start=
+		ids="local: {auth: psk, id: sim}
+          remote: {auth: psk, id: charon}"
+		secret='{type: ike, id: [sim, charon], secret: "interop pre-shared key"}'
+		;;
+	pubkey)
+		start="
+start_time: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		ids='local: {auth: pubkey, id: sim.example, certs: [sim.pem]}
+          remote: {auth: pubkey, id: "C=CH, O=interop, CN=charon", cacerts: [ca.pem]}'
+		secret='{type: private, file: sim.key}'
+		;;
+	esac
+	cat >"$1" <<YAML
+name: interop
+duration: 60s$start
+nodes:
+  - name: sim
+    ipsec:
+      connections:
+        charon:
+          local_addrs: 10.99.0.1
+          remote_addrs: 10.99.0.2
+          proposals: aes256gcm16-prfsha384-x25519${4:+
+          mobike: $4}
+          $ids
+          children:
+            net:
+              local_ts: 10.98.1.0/24
+              remote_ts: 10.98.2.0/24
+              esp_proposals: aes256gcm16
+              start_action: $3
+      secrets:
+        - $secret
+  - name: charon
+links:
+  - {between: [sim, charon], addresses: [10.99.0.1/24, 10.99.0.2/24]}
+YAML
 }

@@ -5,91 +5,13 @@
 # after rekeys of the Child SA and the IKE SA by either side; ping through
 # the Child SA (ESP in UDP, as kernel-libipsec always encapsulates) is
 # answered by our engine; a DELETE from either side is honoured by the other.
-set -eu
-. "$(dirname "$0")/charon.sh"
-: "${IPSEC_SIM:?}"
-for tool in /usr/lib/ipsec/charon swanctl ping ip; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "SKIP: $tool is not installed (scripts/bootstrap.sh installs it)"
-		exit 77
-	fi
-done
-W=$(mktemp -d)
-A=ipss-a$$
-B=ipss-b$$
-cleanup() {
-	[ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null || true
-	charon_stop "$W/charon"
-	netns_cleanup "$A" "$B"
-	[ -n "${KEEP:-}" ] || rm -rf "$W" # KEEP=1 keeps the logs and keys for a look
-}
-trap cleanup EXIT
-fails=0
-checks=0
-ok() { checks=$((checks + 1)); echo "ok: $1"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
+. "$(dirname "$0")/lib.sh"
+interop_require /usr/lib/ipsec/charon swanctl ping ip
+interop_setup ipss
 
 netns_pair "$A" "$B" 10.99.0.1 10.99.0.2
 ip -n "$B" addr add 10.98.2.1/32 dev lo
-mkdir -p "$W/charon"
-cat >"$W/charon/swanctl.conf" <<CONF
-connections {
-	sim {
-		local_addrs = 10.99.0.2
-		remote_addrs = 10.99.0.1
-		proposals = aes256gcm16-prfsha384-x25519
-		local { auth = psk
-			id = charon }
-		remote { auth = psk
-			id = sim }
-		children {
-			net {
-				local_ts = 10.98.2.0/24
-				remote_ts = 10.98.1.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-sim {
-		id-1 = charon
-		id-2 = sim
-		secret = "interop pre-shared key"
-	}
-}
-CONF
-# Our side: a scenario whose node `sim` holds the connection; `charon` is
-# only there to give the link its other end.
-scenario() {
-	cat >"$W/sim.yaml" <<YAML
-name: interop
-duration: 60s
-nodes:
-  - name: sim
-    ipsec:
-      connections:
-        charon:
-          local_addrs: 10.99.0.1
-          remote_addrs: 10.99.0.2
-          proposals: aes256gcm16-prfsha384-x25519
-          local: {auth: psk, id: sim}
-          remote: {auth: psk, id: charon}
-          children:
-            net:
-              local_ts: 10.98.1.0/24
-              remote_ts: 10.98.2.0/24
-              esp_proposals: aes256gcm16
-              start_action: $1
-      secrets:
-        - {type: ike, id: [sim, charon], secret: "interop pre-shared key"}
-  - name: charon
-links:
-  - {between: [sim, charon], addresses: [10.99.0.1/24, 10.99.0.2/24]}
-YAML
-}
-established() { charon_swanctl "$W/charon" --list-sas | grep -q "net.*INSTALLED"; }
-charon_key() { charon_log_key "$W/charon" "$1"; }
+charon_conf "$W/charon" psk 10.99.0.1
 
 # Our key of the newest ESP SA from SRC to DST (RFC 7296 §2.17: KEYMAT
 # gives the initiator-to-responder SA's keys first).
@@ -98,7 +20,7 @@ esp_key() { grep "\"$1\",\"$2\"" "$W/keys1/keys/esp_sa" | tail -1 | cut -d, -f6 
 charon_start "$W/charon" "$B"
 
 # 1. We initiate, rekey the Child SA and the IKE SA.
-scenario start
+sim_scenario "$W/sim.yaml" psk start
 START=$(($(date +%s%N) / 1000000))
 ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 16s \
 	--keys "$W/keys1" --at 5s rekey=charon/net --at 7s rekey=charon >"$W/peer1.log" 2>&1 &
@@ -159,7 +81,7 @@ wait "$PEER" 2>/dev/null || true
 PEER=
 
 # 2. charon initiates and rekeys; we respond, then delete.
-scenario none
+sim_scenario "$W/sim.yaml" psk none
 ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 12s --keys "$W/keys2" \
 	--at 8s terminate=charon >"$W/peer2.log" 2>&1 &
 PEER=$!
@@ -187,5 +109,4 @@ else
 fi
 wait "$PEER" 2>/dev/null || true
 PEER=
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+interop_finish

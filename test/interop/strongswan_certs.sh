@@ -9,29 +9,9 @@
 # logs a successful authentication of us, we establish with charon's
 # identity, the IKE and Child SA keys we derive equal the ones charon logs,
 # and ping through the tunnel is answered by our engine.
-set -eu
-. "$(dirname "$0")/charon.sh"
-: "${IPSEC_SIM:?}"
-for tool in /usr/lib/ipsec/charon swanctl ping ip openssl; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "SKIP: $tool is not installed (scripts/bootstrap.sh installs it)"
-		exit 77
-	fi
-done
-W=$(mktemp -d)
-A=ipsc-a$$
-B=ipsc-b$$
-cleanup() {
-	[ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null || true
-	charon_stop "$W/charon"
-	netns_cleanup "$A" "$B"
-	[ -n "${KEEP:-}" ] || rm -rf "$W" # KEEP=1 keeps the logs, keys and certificates
-}
-trap cleanup EXIT
-fails=0
-checks=0
-ok() { checks=$((checks + 1)); echo "ok: $1"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
+. "$(dirname "$0")/lib.sh"
+interop_require /usr/lib/ipsec/charon swanctl ping ip openssl
+interop_setup ipsc
 
 netns_pair "$A" "$B" 10.99.0.1 10.99.0.2
 ip -n "$B" addr add 10.98.2.1/32 dev lo
@@ -65,68 +45,20 @@ pki() {
 }
 
 # charon: its certificate, key and our CA beside swanctl.conf.
-charon_conf() {
+charon_certs() {
 	c="$W/charon"
 	mkdir -p "$c/x509" "$c/x509ca" "$c/private"
 	cp "$W/pki/charon.pem" "$c/x509/"
 	cp "$W/pki/charon.key" "$c/private/"
 	cp "$W/pki/ca.pem" "$c/x509ca/"
-	cat >"$c/swanctl.conf" <<CONF
-connections {
-	sim {
-		local_addrs = 10.99.0.2
-		remote_addrs = 10.99.0.1
-		proposals = aes256gcm16-prfsha384-x25519
-		local { auth = pubkey
-			certs = charon.pem
-			id = "C=CH, O=interop, CN=charon" }
-		remote { auth = pubkey
-			id = sim.example }
-		children {
-			net {
-				local_ts = 10.98.2.0/24
-				remote_ts = 10.98.1.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-CONF
+	charon_conf "$c" pubkey 10.99.0.1
 }
 
-# Our side: node `sim` with certificate files next to the scenario; the
-# validity periods are checked against the wall clock (start_time = now).
+# Our side: node `sim` with certificate files next to the scenario.
 scenario() {
 	cp "$W/pki/sim.pem" "$W/pki/sim.key" "$W/pki/ca.pem" "$W/"
-	cat >"$W/sim.yaml" <<YAML
-name: interop-certs
-duration: 60s
-start_time: $(date -u +%Y-%m-%dT%H:%M:%SZ)
-nodes:
-  - name: sim
-    ipsec:
-      connections:
-        charon:
-          local_addrs: 10.99.0.1
-          remote_addrs: 10.99.0.2
-          proposals: aes256gcm16-prfsha384-x25519
-          local: {auth: pubkey, id: sim.example, certs: [sim.pem]}
-          remote: {auth: pubkey, id: "C=CH, O=interop, CN=charon", cacerts: [ca.pem]}
-          children:
-            net:
-              local_ts: 10.98.1.0/24
-              remote_ts: 10.98.2.0/24
-              esp_proposals: aes256gcm16
-              start_action: $1
-      secrets:
-        - {type: private, file: sim.key}
-  - name: charon
-links:
-  - {between: [sim, charon], addresses: [10.99.0.1/24, 10.99.0.2/24]}
-YAML
+	sim_scenario "$W/sim.yaml" pubkey "$1"
 }
-established() { charon_swanctl "$W/charon" --list-sas | grep -q "net.*INSTALLED"; }
-charon_key() { charon_log_key "$W/charon" "$1"; }
 esp_key() { grep "\"$1\",\"$2\"" "$3/keys/esp_sa" | tail -1 | cut -d, -f6 | tr -d '"' | sed 's/^0x//'; }
 
 # check KIND DIR PEERLOG: the IKE SA, charon's view of our signature, keys, ping.
@@ -159,7 +91,7 @@ check() {
 
 for kind in rsa ecdsa; do
 	pki "$kind"
-	charon_conf
+	charon_certs
 	charon_start "$W/charon" "$B"
 	# 1. We initiate.
 	scenario start
@@ -186,5 +118,4 @@ for kind in rsa ecdsa; do
 	mv "$W/charon/charon.log" "$W/charon-$kind.log"
 	rm -rf "$W/charon/charon.vici" "$W/charon/run" # the next charon_start waits for a new socket
 done
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+interop_finish

@@ -9,96 +9,19 @@
 #   mobike: no   we reauthenticate from the new address (RFC 7296 §2.8.3):
 #                charon ends with one new IKE SA from there and a working
 #                tunnel.
-set -eu
-. "$(dirname "$0")/charon.sh"
-: "${IPSEC_SIM:?}"
-for tool in /usr/lib/ipsec/charon swanctl ping ip; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "SKIP: $tool is not installed (scripts/bootstrap.sh installs it)"
-		exit 77
-	fi
-done
-W=$(mktemp -d)
-A=ipsm-a$$
-B=ipsm-b$$
+. "$(dirname "$0")/lib.sh"
+interop_require /usr/lib/ipsec/charon swanctl ping ip
+interop_setup ipsm
 OLD=10.99.0.1
 NEW=10.99.0.3
-cleanup() {
-	[ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null || true
-	[ -n "${CAP:-}" ] && kill "$CAP" 2>/dev/null || true
-	charon_stop "$W/charon"
-	netns_cleanup "$A" "$B"
-	[ -n "${KEEP:-}" ] || rm -rf "$W" # KEEP=1 keeps the logs, keys and capture
-}
-trap cleanup EXIT
-fails=0
-checks=0
-ok() { checks=$((checks + 1)); echo "ok: $1"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
 
 netns_pair "$A" "$B" "$OLD" 10.99.0.2
 # Deleting the first address of a subnet would take the second with it.
 ip netns exec "$A" sysctl -qw "net.ipv4.conf.v-$A.promote_secondaries=1"
 ip -n "$B" addr add 10.98.2.1/32 dev lo
-mkdir -p "$W/charon"
 # charon's mobike = yes is its default; %any accepts us from either address.
-cat >"$W/charon/swanctl.conf" <<CONF
-connections {
-	sim {
-		local_addrs = 10.99.0.2
-		remote_addrs = %any
-		proposals = aes256gcm16-prfsha384-x25519
-		local { auth = psk
-			id = charon }
-		remote { auth = psk
-			id = sim }
-		children {
-			net {
-				local_ts = 10.98.2.0/24
-				remote_ts = 10.98.1.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-sim {
-		id-1 = charon
-		id-2 = sim
-		secret = "interop pre-shared key"
-	}
-}
-CONF
-scenario() {
-	cat >"$W/sim.yaml" <<YAML
-name: interop-mobike
-duration: 60s
-nodes:
-  - name: sim
-    ipsec:
-      connections:
-        charon:
-          local_addrs: $OLD
-          remote_addrs: 10.99.0.2
-          proposals: aes256gcm16-prfsha384-x25519
-          mobike: $1
-          local: {auth: psk, id: sim}
-          remote: {auth: psk, id: charon}
-          children:
-            net:
-              local_ts: 10.98.1.0/24
-              remote_ts: 10.98.2.0/24
-              esp_proposals: aes256gcm16
-              start_action: start
-      secrets:
-        - {type: ike, id: [sim, charon], secret: "interop pre-shared key"}
-  - name: charon
-links:
-  - {between: [sim, charon], addresses: [$OLD/24, 10.99.0.2/24]}
-YAML
-}
+charon_conf "$W/charon" psk %any
 sas() { charon_swanctl "$W/charon" --list-sas 2>/dev/null; }
-established() { sas | grep -q "net.*INSTALLED"; }
 # "sim: #1, ESTABLISHED, IKEv2, 5b3e..._i 9c1f..._r*": the IKE SA's SPIs.
 ike_spis() { echo "$1" | sed -n 's/^sim: #[0-9]*, ESTABLISHED, IKEv2, \([0-9a-f]*_i\*\{0,1\} [0-9a-f]*_r\*\{0,1\}\).*/\1/p'; }
 # The SPIs of the installed Child SAs (charon lists a rekeyed one for a while).
@@ -114,7 +37,14 @@ one_ike_sa_from() {
 		echo "$s" | grep -q "net.*INSTALLED"
 }
 no_ike_sa() { ! sas | grep -q ESTABLISHED; }
-ping_through() { ip netns exec "$B" ping -c "$1" -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >"$W/ping" 2>&1; }
+# pinged COUNT WHAT FAILED: COUNT pings from charon's side through the tunnel.
+pinged() {
+	if ip netns exec "$B" ping -c "$1" -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >"$W/ping" 2>&1; then
+		ok "$2 ($(grep -o '[0-9]* received' "$W/ping"))"
+	else
+		bad "$3"; cat "$W/ping"
+	fi
+}
 moved() { grep -q "move from=$OLD to=$NEW" "$1"; }
 # The first IKE line after the move that matches PATTERN.
 after_move() { sed -n "/move from=$OLD to=$NEW/,\$p" "$1" | grep -m1 "$2"; }
@@ -135,6 +65,14 @@ restore_addresses() {
 	ip -n "$A" addr add "$OLD/24" dev "v-$A"
 	ip -n "$A" addr del "$NEW/24" dev "v-$A"
 }
+# peer_moving N MOBIKE: our peer initiates with `mobike: MOBIKE` (log
+# $W/peerN.log, keys in $W/keysN) and moves from OLD to NEW at 4 s.
+peer_moving() {
+	sim_scenario "$W/sim.yaml" psk start "$2"
+	ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 40s --keys "$W/keys$1" \
+		--at 4s move=$OLD,$NEW >"$W/peer$1.log" 2>&1 &
+	PEER=$!
+}
 end_part() {
 	charon_swanctl "$W/charon" --terminate --ike sim >/dev/null 2>&1 || true
 	wait_for 5 no_ike_sa || bad "charon's IKE SA is still there"
@@ -152,14 +90,11 @@ if command -v dumpcap >/dev/null 2>&1; then
 fi
 
 # 1. mobike: yes -- the same SAs follow us to the new address.
-scenario yes
-ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 40s --keys "$W/keys1" \
-	--at 4s move=$OLD,$NEW >"$W/peer1.log" 2>&1 &
-PEER=$!
+peer_moving 1 yes
 if wait_for 4 established; then ok "we initiate with MOBIKE, charon installs the Child SA"; else
 	bad "no Child SA at charon"; cat "$W/peer1.log"; tail -30 "$W/charon/charon.log"; fi
 before=$(sas)
-if ping_through 2; then ok "ping through the tunnel from $OLD"; else bad "ping before the move"; cat "$W/ping"; fi
+pinged 2 "ping through the tunnel from $OLD" "ping before the move"
 handover "$W/peer1.log"
 if wait_for 4 mobike_answered "$W/peer1.log"; then
 	ok "charon answers our UPDATE_SA_ADDRESSES in $(after_move "$W/peer1.log" "exchange=37" | sed 's/.*rtt_ms=\([0-9.]*\).*/\1/') ms (request to response)"
@@ -211,11 +146,7 @@ if [ "$(grep -c "ike_sa conn=charon .*state=established" "$W/peer1.log")" -eq 1 
 else
 	bad "our side replaced SAs instead of moving them"; cat "$W/peer1.log"
 fi
-if ping_through 3; then
-	ok "ping from charon's side through the moved tunnel answered by our engine ($(grep -o '[0-9]* received' "$W/ping"))"
-else
-	bad "ping after the move failed"; cat "$W/ping"
-fi
+pinged 3 "ping from charon's side through the moved tunnel answered by our engine" "ping after the move failed"
 end_part
 
 # The capture of part 1: the UPDATE_SA_ADDRESSES request, decrypted with
@@ -252,10 +183,7 @@ fi
 
 # 2. mobike: no -- we reauthenticate from the new address.
 restore_addresses
-scenario no
-ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 40s --keys "$W/keys2" \
-	--at 4s move=$OLD,$NEW >"$W/peer2.log" 2>&1 &
-PEER=$!
+peer_moving 2 no
 if wait_for 4 established; then ok "we initiate without MOBIKE, charon installs the Child SA"; else
 	bad "no Child SA at charon (mobike: no)"; cat "$W/peer2.log"; fi
 before=$(sas)
@@ -280,12 +208,7 @@ if after_move "$W/peer2.log" "ike_sa conn=charon .*state=established" >/dev/null
 else
 	bad "no reauthentication in our log"; cat "$W/peer2.log"
 fi
-if ping_through 3; then
-	ok "ping through the new tunnel from $NEW answered ($(grep -o '[0-9]* received' "$W/ping"))"
-else
-	bad "ping after the reauthentication failed"; cat "$W/ping"
-fi
+pinged 3 "ping through the new tunnel from $NEW answered" "ping after the reauthentication failed"
 end_part
 
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+interop_finish

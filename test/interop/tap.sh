@@ -11,35 +11,14 @@
 #
 # charon uses kernel-libipsec, which always encapsulates ESP in UDP and so
 # sends a fake NAT_DETECTION payload: our IKE sees a NAT and floats to 4500.
-set -eu
-. "$(dirname "$0")/charon.sh"
-: "${IPSEC_SIM:?}"
-for tool in /usr/lib/ipsec/charon swanctl ip sqlite3 tshark; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "SKIP: $tool is not installed (scripts/bootstrap.sh installs it)"
-		exit 77
-	fi
-done
+. "$(dirname "$0")/lib.sh"
+interop_require /usr/lib/ipsec/charon swanctl ip sqlite3 tshark
 if [ ! -c /dev/net/tun ]; then
 	echo "SKIP: no /dev/net/tun (the tun module is not loaded) for the TAP device"
 	exit 77
 fi
-W=$(mktemp -d)
-A=ipsst-a$$
-B=ipsst-b$$
+interop_setup ipsst
 TAP=ipsim0
-cleanup() {
-	[ -n "${SIM:-}" ] && kill "$SIM" 2>/dev/null || true
-	[ -n "${SIM:-}" ] && wait "$SIM" 2>/dev/null || true
-	charon_stop "$W/charon"
-	netns_cleanup "$A" "$B" # the TAP goes with ns A (and with ipsec-sim)
-	[ -n "${KEEP:-}" ] || rm -rf "$W" # KEEP=1 keeps the logs, keys and captures
-}
-trap cleanup EXIT
-fails=0
-checks=0
-ok() { checks=$((checks + 1)); echo "ok: $1"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
 
 # ns A routes between the TAP (10.97.1.0/24, configured by ipsec-sim) and
 # the veth to charon's namespace.
@@ -48,34 +27,7 @@ ip netns exec "$A" sysctl -qw net.ipv4.ip_forward=1
 ip -n "$B" route add 10.97.1.0/24 via 10.97.0.1
 ip -n "$B" addr add 10.96.2.1/32 dev lo
 
-mkdir -p "$W/charon"
-cat >"$W/charon/swanctl.conf" <<CONF
-connections {
-	sim {
-		local_addrs = 10.97.0.2
-		remote_addrs = 10.97.1.2
-		proposals = aes256gcm16-prfsha384-x25519
-		local { auth = psk
-			id = charon }
-		remote { auth = psk
-			id = gwA }
-		children {
-			net {
-				local_ts = 10.96.2.0/24
-				remote_ts = 10.96.1.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-sim {
-		id-1 = charon
-		id-2 = gwA
-		secret = "interop pre-shared key"
-	}
-}
-CONF
+charon_conf "$W/charon" psk 10.97.1.2 10.97.0.2 gwA 10.96.2.0/24 10.96.1.0/24
 cat >"$W/tap.yaml" <<YAML
 name: tap-interop
 duration: 12s
@@ -111,7 +63,6 @@ YAML
 charon_start "$W/charon" "$B"
 ip netns exec "$A" "$IPSEC_SIM" run "$W/tap.yaml" --out "$W/out" >"$W/sim.log" 2>&1 &
 SIM=$!
-established() { charon_swanctl "$W/charon" --list-sas | grep -q "net.*INSTALLED"; }
 for _ in $(seq 80); do
 	established && break
 	sleep 0.1
@@ -174,5 +125,4 @@ if [ -n "$pcap" ]; then
 else
 	bad "no capture of the TAP device"; ls "$W/out/pcap" || true
 fi
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+interop_finish

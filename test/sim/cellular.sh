@@ -15,13 +15,8 @@ mbps() { q "SELECT round(avg(bytes * 8 / 0.5e6), 2) FROM link_windows WHERE dir=
 for span in "1 5 10" "5.5 10 2" "10.5 14.5 6"; do
 	set -- $span
 	got=$(mbps "$1" "$2")
-	checks=$((checks + 1))
-	if awk -v g="$got" -v w="$3" 'BEGIN { exit !(g > 0.97 * w && g < 1.01 * w) }'; then
-		echo "ok: schedule: $got Mbit/s in [$1 s, $2 s) (rate $3 Mbit/s)"
-	else
-		echo "FAIL: schedule: $got Mbit/s in [$1 s, $2 s), expected about $3"
-		fails=$((fails + 1))
-	fi
+	check "schedule: $got Mbit/s in [$1 s, $2 s) (rate $3 Mbit/s)" \
+		"awk -v g='$got' -v w='$3' 'BEGIN { exit !(g > 0.97 * w && g < 1.01 * w) }'"
 done
 expect "schedule: the change shows in the first window after it" \
 	"SELECT (SELECT bytes FROM link_windows WHERE dir='uplink' AND start_s=4.5) > 4 * (SELECT bytes FROM link_windows WHERE dir='uplink' AND start_s=5.0)" 1
@@ -78,31 +73,15 @@ dump() {
 		SELECT flow, received, delay_mean_ms FROM flows WHERE run_id = $2"
 }
 run order2 "$D/cellular-order.yaml" --no-pcap
-checks=$((checks + 1))
-if [ "$(dump "$OUT/order/metrics.sqlite" 1)" = "$(dump "$OUT/order2/metrics.sqlite" 1)" ]; then
-	echo "ok: same seed, same metrics"
-else
-	echo "FAIL: two runs with seed 1 differ"
-	fails=$((fails + 1))
-fi
-"$IPSEC_SIM" sweep "$D/cellular-order.yaml" --replications 2 --jobs 1 --out "$OUT/sweep" >"$OUT/sweep.log" 2>&1 || {
-	echo "FAIL: sweep"
-	cat "$OUT/sweep.log"
-	exit 1
-}
-DB="$OUT/sweep/metrics.sqlite"
+check "same seed, same metrics" \
+	"[ \"\$(dump '$OUT/order/metrics.sqlite' 1)\" = \"\$(dump '$OUT/order2/metrics.sqlite' 1)\" ]"
+sweep sweep "$D/cellular-order.yaml" --replications 2 --jobs 1
 expect "run numbers 1 and 2" "SELECT group_concat(run_number) FROM (SELECT run_number FROM runs ORDER BY run_id)" "1,2"
-checks=$((checks + 1))
 r1=$(q "SELECT run_id FROM runs WHERE run_number = 1")
 r2=$(q "SELECT run_id FROM runs WHERE run_number = 2")
 a=$(sqlite3 -batch "$DB" "SELECT start_s, bytes, lost, delay_ms FROM link_windows WHERE run_id = $r1")
 b=$(sqlite3 -batch "$DB" "SELECT start_s, bytes, lost, delay_ms FROM link_windows WHERE run_id = $r2")
-if [ -n "$a" ] && [ "$a" != "$b" ]; then
-	echo "ok: another run number, other draws"
-else
-	echo "FAIL: run numbers 1 and 2 drew the same"
-	fails=$((fails + 1))
-fi
+check "another run number, other draws" "[ -n '$a' ] && [ '$a' != '$b' ]"
 
 # ---- the road warrior: handovers at 170 s and 430 s behind the carrier NAT ----
 run rw "$SRC/scenarios/cellular-roadwarrior.yaml" --no-pcap

@@ -6,12 +6,16 @@ checks=0
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-# run NAME SCENARIO [args...]: runs into $OUT/NAME, which becomes $DB's folder.
-run() {
-	name=$1
-	shift
-	"$IPSEC_SIM" run "$@" --out "$OUT/$name" >"$OUT/$name.log" 2>&1 || {
-		echo "FAIL: ipsec-sim run $* exited $?"
+# run NAME SCENARIO [args...] and sweep NAME SCENARIO [args...]: `ipsec-sim
+# run` or `sweep` into $OUT/NAME, which becomes $DB's folder.
+run() { run_into run "$@"; }
+sweep() { run_into sweep "$@"; }
+run_into() {
+	cmd=$1
+	name=$2
+	shift 2
+	"$IPSEC_SIM" "$cmd" "$@" --out "$OUT/$name" >"$OUT/$name.log" 2>&1 || {
+		echo "FAIL: ipsec-sim $cmd $* exited $?"
 		cat "$OUT/$name.log"
 		exit 1
 	}
@@ -30,6 +34,34 @@ expect() {
 		echo "FAIL: $1: $2 gave '$got', expected '$3'"
 		fails=$((fails + 1))
 	fi
+}
+
+# check WHAT SHELL: the shell command (eval'ed) must succeed.
+check() {
+	checks=$((checks + 1))
+	if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
+}
+
+# status ARGS...: ipsec-sim's exit status, its output in $OUT/cli.log.
+status() { rc=0; "$IPSEC_SIM" "$@" >"$OUT/cli.log" 2>&1 || rc=$?; echo $rc; }
+
+# cli STATUS EXPECTED TEXT WHAT: the status (of `status`) must be EXPECTED
+# and the output hold TEXT.
+cli() {
+	checks=$((checks + 1))
+	if [ "$1" = "$2" ] && grep -qF -- "$3" "$OUT/cli.log"; then echo "ok: $4"; else
+		echo "FAIL: $4: status $1, output:"; cat "$OUT/cli.log"; fails=$((fails + 1)); fi
+}
+
+# metrics DB RUN [FLOW_COLUMNS]: the metrics of run RUN in database DB
+# without ids and wall-clock columns (by default every flow column), to
+# compare runs.
+metrics() {
+	sqlite3 -batch -noheader "$1" "
+	  SELECT ${3:-flow, sent, received, lost, duplicates, bytes_received, delay_mean_ms,
+	         delay_p50_ms, delay_p99_ms, throughput_bps} FROM flows WHERE run_id = $2 ORDER BY flow;
+	  SELECT node, sa, packets, bytes, last_seq, drops FROM sas WHERE run_id = $2 ORDER BY 1, 2;
+	  SELECT seed, run_number, sim_seconds, events FROM runs WHERE run_id = $2"
 }
 
 finish() {

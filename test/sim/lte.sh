@@ -35,24 +35,13 @@ run near "$RW" $sat --set links.0.distance=100m
 near=$(q "SELECT throughput_bps FROM flows WHERE flow = 'up'")
 run far "$RW" $sat --set links.0.distance=5km
 far=$(q "SELECT throughput_bps FROM flows WHERE flow = 'up'")
-checks=$((checks + 1))
-if awk -v n="$near" -v f="$far" 'BEGIN { exit !(n > 2 * f && f > 0) }'; then
-	echo "ok: distance: the near UE's uplink carries more than twice the far one's ($near vs $far bit/s)"
-else
-	echo "FAIL: distance: near $near bit/s, far $far bit/s"
-	fails=$((fails + 1))
-fi
+check "distance: the near UE's uplink carries more than twice the far one's ($near vs $far bit/s)" \
+	"awk -v n='$near' -v f='$far' 'BEGIN { exit !(n > 2 * f && f > 0) }'"
 
 # ---- reproducible: the far run again ----
 q "SELECT * FROM flows" >"$OUT/far.flows"
 run far2 "$RW" $sat --set links.0.distance=5km
-checks=$((checks + 1))
-if q "SELECT * FROM flows" | cmp -s - "$OUT/far.flows"; then
-	echo "ok: same seed, same flows rows"
-else
-	echo "FAIL: same seed, other flows rows"
-	fails=$((fails + 1))
-fi
+check "same seed, same flows rows" "q 'SELECT * FROM flows' | cmp -s - '$OUT/far.flows'"
 
 # ---- one cell, two UEs: pf shares it, mt gives it to the better channel ----
 run pf "$SRC/test/sim/lte-cell.yaml" --no-pcap

@@ -7,10 +7,6 @@
 # response in ike_exchanges.  flow_bins add up to flows and change nothing
 # else.
 . "$(dirname "$0")/lib.sh"
-check() {
-	checks=$((checks + 1))
-	if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
 BINS='metrics={flow_bins: 100ms}'
 slow_rekeys() { # the children rekey about every 12 s
 	for gw in gwA gwB; do

@@ -199,10 +199,6 @@ done
 	cluster_fail "jobs $array, $merge still queued after 120 s: $(squeue -h 2>&1)"
 echo "ok: both jobs done $(($(date +%s) - t_submit)) s after the local sweep"
 
-check() {
-	checks=$((checks + 1))
-	if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
 for f in "$OUT"/sl/slurm/logs/*.log; do
 	echo "--- $f"
 	cat "$f"
@@ -270,20 +266,14 @@ check "a task refuses an edited scenario copy" "[ $rc -eq 2 ] && grep -q 'change
 cp "$OUT/copy.yaml" "$OUT/w-slurm/scenario.yaml"
 
 # command-line mistakes: exit 2 with a message
-status() { rc=0; "$IPSEC_SIM" "$@" >"$OUT/cli.log" 2>&1 || rc=$?; echo $rc; }
-cli() {
-	checks=$((checks + 1))
-	if [ "$1" = 2 ] && grep -q -- "$2" "$OUT/cli.log"; then echo "ok: $3"; else
-		echo "FAIL: $3: status $1, output:"; cat "$OUT/cli.log"; fails=$((fails + 1)); fi
-}
-cli "$(status sweep "$S" --submit)" "--submit: only with --slurm" "--submit without --slurm"
-cli "$(status sweep "$S" --slurm --jobs 2)" "--jobs: not with --slurm" "--jobs with --slurm"
-cli "$(status sweep "$S" --slurm --time soon)" "--time: 'soon' is not a SLURM time limit" "bad --time"
-cli "$(status sweep "$S" --slurm --partition 'a b')" "--partition: 'a b' is not a partition" "bad --partition"
-cli "$(status sweep "$S" --slurm --slurm-dir "$OUT/a b")" "cannot go into #SBATCH" "--slurm-dir with a blank"
-cli "$(status sweep-task "$OUT/w-slurm/plan" '')" "is not a task id" "task id missing"
-cli "$(status sweep-task "$OUT/w-slurm/plan" 5)" "no run 5 (the plan has 4)" "task id out of range"
-cli "$(status sweep-merge "$S")" "not a sweep plan" "merge of a file that is no plan"
+cli "$(status sweep "$S" --submit)" 2 "--submit: only with --slurm" "--submit without --slurm"
+cli "$(status sweep "$S" --slurm --jobs 2)" 2 "--jobs: not with --slurm" "--jobs with --slurm"
+cli "$(status sweep "$S" --slurm --time soon)" 2 "--time: 'soon' is not a SLURM time limit" "bad --time"
+cli "$(status sweep "$S" --slurm --partition 'a b')" 2 "--partition: 'a b' is not a partition" "bad --partition"
+cli "$(status sweep "$S" --slurm --slurm-dir "$OUT/a b")" 2 "cannot go into #SBATCH" "--slurm-dir with a blank"
+cli "$(status sweep-task "$OUT/w-slurm/plan" '')" 2 "is not a task id" "task id missing"
+cli "$(status sweep-task "$OUT/w-slurm/plan" 5)" 2 "no run 5 (the plan has 4)" "task id out of range"
+cli "$(status sweep-merge "$S")" 2 "not a sweep plan" "merge of a file that is no plan"
 
 # --- the cluster stops without a trace -------------------------------------
 stop_cluster

@@ -5,30 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 S="$SRC/scenarios/site-to-site.yaml"
 
-# sweep NAME ARGS...: sweeps into $OUT/NAME, which becomes $DB's folder.
-sweep() {
-	name=$1
-	shift
-	"$IPSEC_SIM" sweep "$@" --out "$OUT/$name" >"$OUT/$name.log" 2>&1 || {
-		echo "FAIL: ipsec-sim sweep $* exited $?"
-		cat "$OUT/$name.log"
-		exit 1
-	}
-	DB="$OUT/$name/metrics.sqlite"
-}
-check() {
-	checks=$((checks + 1))
-	if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
-# The metrics of run $2 in database $1, without ids and wall-clock columns.
-metrics() {
-	sqlite3 -batch -noheader "$1" "
-	  SELECT flow, sent, received, lost, duplicates, bytes_received, delay_mean_ms,
-	         delay_p50_ms, delay_p99_ms, throughput_bps FROM flows WHERE run_id = $2 ORDER BY flow;
-	  SELECT node, sa, packets, bytes, last_seq, drops FROM sas WHERE run_id = $2 ORDER BY 1, 2;
-	  SELECT seed, run_number, sim_seconds, events FROM runs WHERE run_id = $2"
-}
-
 sweep sw "$S" --vary links.1.loss=0.02,0.05 --replications 3 --jobs 2
 expect "6 complete runs" "SELECT count(*) FROM runs WHERE status = 'complete'" 6
 expect "run:config:replication:run_number in plan order" \
@@ -102,21 +78,15 @@ check "no worker left" "! pgrep -f -- '--out $OUT/int' >/dev/null"
 check "worker folders removed" "[ ! -e '$OUT/int/runs' ]"
 
 # command-line mistakes
-status() { rc=0; "$IPSEC_SIM" "$@" >"$OUT/cli.log" 2>&1 || rc=$?; echo $rc; }
-cli() {
-	checks=$((checks + 1))
-	if [ "$1" = 2 ] && grep -q -- "$2" "$OUT/cli.log"; then echo "ok: $3"; else
-		echo "FAIL: $3: status $1, output:"; cat "$OUT/cli.log"; fails=$((fails + 1)); fi
-}
-cli "$(status sweep)" "usage: ipsec-sim sweep" "sweep without a scenario"
-cli "$(status sweep "$S" --vary links.1.loss)" "is not key=value1,value2" "--vary without values"
-cli "$(status sweep "$S" --vary links.1.loss=0.1,)" "empty value" "--vary with an empty value"
-cli "$(status sweep "$S" --vary a=1 --vary a=2)" "a is varied twice" "--vary twice"
-cli "$(status sweep "$S" --replications 0)" "--replications: '0' is not a number" "no replications"
-cli "$(status sweep "$S" --jobs x)" "--jobs: 'x' is not a number" "jobs not a number"
-cli "$(status sweep "$S" --vary links.1.loss=0.1,x --out "$OUT/bad")" "in configuration 2: links.1.loss=x" "bad value in a --vary list"
-cli "$(status merge "$OUT/m2.sqlite")" "usage: ipsec-sim merge" "merge without inputs"
-cli "$(status merge "$OUT/m2.sqlite" "$OUT/missing.sqlite")" "no such database" "merge a missing database"
-cli "$(status merge "$OUT/m2.sqlite" "$S")" "file is not a database" "merge a file that is no database"
-cli "$(status merge "$OUT/merged.sqlite" "$OUT/merged.sqlite")" "is the output database" "merge into an input"
+cli "$(status sweep)" 2 "usage: ipsec-sim sweep" "sweep without a scenario"
+cli "$(status sweep "$S" --vary links.1.loss)" 2 "is not key=value1,value2" "--vary without values"
+cli "$(status sweep "$S" --vary links.1.loss=0.1,)" 2 "empty value" "--vary with an empty value"
+cli "$(status sweep "$S" --vary a=1 --vary a=2)" 2 "a is varied twice" "--vary twice"
+cli "$(status sweep "$S" --replications 0)" 2 "--replications: '0' is not a number" "no replications"
+cli "$(status sweep "$S" --jobs x)" 2 "--jobs: 'x' is not a number" "jobs not a number"
+cli "$(status sweep "$S" --vary links.1.loss=0.1,x --out "$OUT/bad")" 2 "in configuration 2: links.1.loss=x" "bad value in a --vary list"
+cli "$(status merge "$OUT/m2.sqlite")" 2 "usage: ipsec-sim merge" "merge without inputs"
+cli "$(status merge "$OUT/m2.sqlite" "$OUT/missing.sqlite")" 2 "no such database" "merge a missing database"
+cli "$(status merge "$OUT/m2.sqlite" "$S")" 2 "file is not a database" "merge a file that is no database"
+cli "$(status merge "$OUT/merged.sqlite" "$OUT/merged.sqlite")" 2 "is the output database" "merge into an input"
 finish

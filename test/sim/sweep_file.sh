@@ -11,34 +11,8 @@
 AX="$SRC/test/sim/sweep-axes.yaml"
 LI="$SRC/test/sim/sweep-list.yaml"
 
-sweep() {
-	name=$1
-	shift
-	"$IPSEC_SIM" sweep "$@" --out "$OUT/$name" >"$OUT/$name.log" 2>&1 || {
-		echo "FAIL: ipsec-sim sweep $* exited $?"
-		cat "$OUT/$name.log"
-		exit 1
-	}
-	DB="$OUT/$name/metrics.sqlite"
-}
-check() {
-	checks=$((checks + 1))
-	if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
-metrics() {
-	sqlite3 -batch -noheader "$1" "
-	  SELECT flow, sent, received, lost, bytes_received, delay_mean_ms, delay_p99_ms
-	  FROM flows WHERE run_id = $2 ORDER BY flow;
-	  SELECT node, sa, packets, bytes, last_seq, drops FROM sas WHERE run_id = $2 ORDER BY 1, 2;
-	  SELECT seed, run_number, sim_seconds, events FROM runs WHERE run_id = $2"
-}
-# status ARGS...: ipsec-sim's exit status, its output in $OUT/cli.log
-status() { rc=0; "$IPSEC_SIM" "$@" >"$OUT/cli.log" 2>&1 || rc=$?; echo $rc; }
-cli() {
-	checks=$((checks + 1))
-	if [ "$1" = "$2" ] && grep -qF -- "$3" "$OUT/cli.log"; then echo "ok: $4"; else
-		echo "FAIL: $4: status $1, output:"; cat "$OUT/cli.log"; fails=$((fails + 1)); fi
-}
+# metrics_of DB RUN: lib.sh's metrics with these flow columns.
+metrics_of() { metrics "$1" "$2" "flow, sent, received, lost, bytes_received, delay_mean_ms, delay_p99_ms"; }
 
 # --- check counts the experiment ----------------------------------------------
 cli "$(status check "$AX")" 0 "sweep-axes.yaml: experiment: 4 configurations x 2 replications = 8 runs" \
@@ -81,7 +55,7 @@ check "report groups by the sweep's values" \
 # run 7 (loss 0.3, delay 20 ms, run number 1) is `run` with the same --set
 run single "$AX" --set links.1.loss=0.3 --set links.1.delay=20ms --no-pcap
 check "a sweep value runs as the same --set" \
-	"[ \"\$(metrics '$OUT/ax/metrics.sqlite' 7)\" = \"\$(metrics '$OUT/single/metrics.sqlite' 1)\" ]"
+	"[ \"\$(metrics_of '$OUT/ax/metrics.sqlite' 7)\" = \"\$(metrics_of '$OUT/single/metrics.sqlite' 1)\" ]"
 
 # --replications overrides replications:
 sweep ax1 "$AX" --replications 1 --jobs 2
@@ -122,7 +96,7 @@ check "plan: run 7's overrides are the sweep's values" \
 check "plan: 8 run lines" "[ \$(grep -c '^run ' '$OUT/sl/slurm/plan') -eq 8 ]"
 "$IPSEC_SIM" sweep-task "$OUT/sl/slurm/plan" 7 >"$OUT/task.log" 2>&1
 check "the array task of run 7 = the local sweep's run 7" \
-	"[ \"\$(metrics '$OUT/ax/metrics.sqlite' 7)\" = \"\$(metrics '$OUT/sl/runs/7/metrics.sqlite' 7)\" ]"
+	"[ \"\$(metrics_of '$OUT/ax/metrics.sqlite' 7)\" = \"\$(metrics_of '$OUT/sl/runs/7/metrics.sqlite' 7)\" ]"
 
 # --- mistakes --------------------------------------------------------------------
 cli "$(status sweep "$LI" --vary links.1.loss=0.1 --out "$OUT/bad")" 2 \

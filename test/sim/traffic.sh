@@ -9,10 +9,6 @@
 # a sweep with a TCP flow.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
-check() {
-	checks=$((checks + 1))
-	if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
 # scenario NAME DURATION: site-to-site.yaml with DURATION and the traffic
 # list from stdin
 scenario() {

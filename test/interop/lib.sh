@@ -1,0 +1,66 @@
+# Harness of the interop tests: charon.sh, skips without the tools, a work
+# folder and two network namespaces removed at exit, ok/bad counters.
+# Sourced by each test; IPSEC_SIM is set by ctest.
+#
+#   interop_require TOOL...   exit 77 (ctest's skip) unless every TOOL is there
+#   interop_setup PREFIX      $W (a work folder, with $W/charon for charon),
+#                             $A and $B (namespace names: ours and charon's);
+#                             at exit kills $PEER, $CAP and
+#                             $SIM if set, stops charon in $W/charon, deletes
+#                             the namespaces and $W (KEEP=1 keeps $W's logs,
+#                             keys and captures for a look)
+#   ok WHAT / bad WHAT        count a check that passed / failed
+#   interop_finish            "N passed, M failed"; fails if any failed
+#   established               charon in $W/charon has installed Child SA net
+#   charon_key KEY            the last KEY that charon logged (charon_log_key)
+set -eu
+. "$(dirname "$0")/charon.sh"
+: "${IPSEC_SIM:?}"
+fails=0
+checks=0
+
+interop_require() {
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "SKIP: $tool is not installed (scripts/bootstrap.sh installs it)"
+			exit 77
+		fi
+	done
+}
+
+interop_cleanup() {
+	for pid in "${PEER:-}" "${CAP:-}" "${SIM:-}"; do
+		[ -n "$pid" ] || continue
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	charon_stop "$W/charon"
+	netns_cleanup "$A" "$B"
+	[ -n "${KEEP:-}" ] || rm -rf "$W"
+}
+
+interop_setup() {
+	W=$(mktemp -d)
+	mkdir -p "$W/charon"
+	A=$1-a$$
+	B=$1-b$$
+	trap interop_cleanup EXIT
+}
+
+ok() {
+	checks=$((checks + 1))
+	echo "ok: $1"
+}
+bad() {
+	checks=$((checks + 1))
+	fails=$((fails + 1))
+	echo "FAIL: $1"
+}
+
+interop_finish() {
+	echo "$((checks - fails)) passed, $fails failed"
+	[ "$fails" -eq 0 ]
+}
+
+established() { charon_swanctl "$W/charon" --list-sas 2>/dev/null | grep -q "net.*INSTALLED"; }
+charon_key() { charon_log_key "$W/charon" "$1"; }
