@@ -24,6 +24,12 @@
  *                from the new one (a new IKE SA and Child SAs, RFC 7296
  *                §2.8.3), as strongSwan does; a responder cannot move an
  *                IKE SA and waits for the peer (its DPD or its traffic).
+ *   setting up   an initiator's IKE SA that is not established yet sends
+ *                its IKE_SA_INIT again from the new address; after
+ *                IKE_SA_INIT the responder knows it by the old address and
+ *                nothing can move a half-open SA, so a new IKE SA starts
+ *                over in its place (one a reauthentication was making
+ *                goes on as that reauthentication).
  *
  * Not implemented: additional addresses (§3.4, ADDITIONAL_IP4_ADDRESS) and
  * path probing (§3.6), the return routability check (§3.9, COOKIE2),
@@ -91,6 +97,28 @@ void ike_mobike_answer(struct ike *ike, struct ike_sa *sa, const struct ike_msg 
 		ike_natt_add_notifies(ike, sa, b, sa->spi_r);
 }
 
+static void restart(struct ike *ike, struct ike_sa *sa, uint32_t new_addr)
+{
+	struct ike_sa *ns;
+
+	sa->local_addr = new_addr;
+	if (sa->phase == IKE_PHASE_INIT_SENT) {
+		if (sa->x.pending)
+			ike_x_restart(ike, sa); /* the NAT_DETECTION hashes anew */
+		return;
+	}
+	ns = ike_sa_new(ike, sa->conn, true);
+	if (!ns)
+		return;
+	ns->start_child = sa->start_child;
+	ns->reauth_pending = sa->reauth_pending;
+	ns->reauth_of = sa->reauth_of;
+	sa->reauth_of = 0;
+	sa->reauth_pending = 0;
+	ike_x_queue(ike, ns, IKE_TASK_SA_INIT, 0);
+	ike_sa_end(ike, sa, IKE_STATE_FAILED, "address changed", IKE_END_CLEAR);
+}
+
 void ike_mobike_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr)
 {
 	for (size_t i = 0; i < ike->nconns; i++)
@@ -99,9 +127,14 @@ void ike_mobike_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new
 	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
 		if (sa->local_addr != old_addr || sa->phase == IKE_PHASE_DEAD)
 			continue;
+		if (sa->initiator &&
+		    (sa->phase == IKE_PHASE_INIT_SENT || sa->phase == IKE_PHASE_AUTH_SENT)) {
+			restart(ike, sa, new_addr);
+			continue;
+		}
 		if (sa->phase != IKE_PHASE_ESTABLISHED) {
-			/* Setting up or going away: its next messages leave from
-			 * the new address; the peer answers there (§2.11). */
+			/* Going away, or a responder's half-open SA: its next
+			 * messages leave from the new address (§2.11). */
 			sa->local_addr = new_addr;
 			continue;
 		}

@@ -11,9 +11,14 @@
  *     request at the address it came from (§2.11);
  *   - one side without MOBIKE: no MOBIKE; A reauthenticates from the new
  *     address (a new IKE SA and Child SA, the old ones deleted), as
- *     strongSwan does. */
+ *     strongSwan does;
+ *   - A moves while its IKE SA is being set up: during IKE_SA_INIT the
+ *     request goes again from the new address; after it (B knows A by the
+ *     old address) a new IKE SA starts over; either way B ends up with
+ *     one IKE SA whose peer is the new address. */
 #include "ike_harness.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define MOVED A4(192, 0, 2, 77)
@@ -186,13 +191,64 @@ static void test_without_mobike(void **state)
 	h_free(&h);
 }
 
+/* Holds every datagram for `at` (the harness's delay is per message). */
+static int slow(struct ike_harness *h, struct hdgram *d, void *arg)
+{
+	(void)arg;
+	d->at = h->now + 100 * H_MS;
+	return 1;
+}
+
+/* A moves `after` into the negotiation (100 ms per message). */
+static void move_while_connecting(uint64_t after, bool mobike)
+{
+	struct ike_harness h;
+	struct ike_conn_config a, b;
+
+	h_init(&h);
+	h.hook = slow;
+	h_conn(&h, 0, &a, NULL, NULL);
+	h_conn(&h, 1, &b, NULL, NULL);
+	b.remote_addr = 0;
+	/* an identity that does not change with the address, so that A's
+	 * INITIAL_CONTACT (RFC 7296 §2.4) retires what B set up with the
+	 * abandoned negotiation */
+	snprintf(a.local.id.id, sizeof(a.local.id.id), "a@example.org");
+	snprintf(b.remote.id.id, sizeof(b.remote.id.id), "a@example.org");
+	a.mobike = b.mobike = mobike;
+	a.children[0].start_action = IKE_START_START;
+	h_add(&h, 1, &b);
+	h_add(&h, 0, &a);
+	h_run_for(&h, after);
+	assert_int_not_equal(h_ike_state(&h, 0), IKE_STATE_ESTABLISHED);
+	move_a(&h);
+	h_run_for(&h, 40 * H_S); /* B's half-open SA from the old address times out */
+	h_assert_settled(&h, 1);
+	assert_int_equal(h_sa(&h, 0)->local_addr, MOVED);
+	assert_int_equal(h_sa(&h, 1)->remote_addr, MOVED);
+	h_assert_flows(&h);
+	h_free(&h);
+}
+
+static void test_move_during_init(void **state)
+{
+	(void)state;
+	move_while_connecting(50 * H_MS, false); /* IKE_SA_INIT on its way */
+}
+
+static void test_move_during_auth(void **state)
+{
+	(void)state;
+	move_while_connecting(250 * H_MS, true); /* IKE_AUTH on its way */
+	move_while_connecting(250 * H_MS, false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_negotiated),
-	        cmocka_unit_test(test_move),
-	        cmocka_unit_test(test_update_lost),
-	        cmocka_unit_test(test_without_mobike),
+	        cmocka_unit_test(test_negotiated),       cmocka_unit_test(test_move),
+	        cmocka_unit_test(test_update_lost),      cmocka_unit_test(test_without_mobike),
+	        cmocka_unit_test(test_move_during_init), cmocka_unit_test(test_move_during_auth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
