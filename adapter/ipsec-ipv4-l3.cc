@@ -9,10 +9,10 @@ extern "C" {
 #include "ipv4.h"
 }
 
+#include <ns3/channel.h>
 #include <ns3/ipv4-interface.h>
 #include <ns3/ipv4-routing-protocol.h>
 #include <ns3/node.h>
-#include <ns3/channel.h>
 #include <ns3/point-to-point-net-device.h>
 #include <ns3/simulator.h>
 #include <ns3/socket.h>
@@ -36,6 +36,19 @@ void IpsecIpv4L3Protocol::NotifyNewAggregate()
 	Ipv4L3Protocol::NotifyNewAggregate();
 	if (Ptr<Node> node = GetObject<Node>()) {
 		m_nodeId = node->GetId();
+	}
+	if (!m_dropsCounted) {
+		TraceConnectWithoutContext("Drop",
+		                           MakeCallback(&IpsecIpv4L3Protocol::CountDrop, this));
+		m_dropsCounted = true;
+	}
+}
+
+void IpsecIpv4L3Protocol::CountDrop(const Ipv4Header &, Ptr<const Packet>, DropReason why,
+                                    Ptr<Ipv4>, uint32_t)
+{
+	if (why < DROP_REASONS) {
+		m_stackDrops[why]++;
 	}
 }
 

@@ -93,7 +93,25 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	 * handover took away. */
 	uint64_t TtlExpiredDrops() const
 	{
-		return m_ttlDrops;
+		return m_ttlDrops + m_stackDrops[DROP_TTL_EXPIRED];
+	}
+	/* What ns-3's IPv4 stack itself dropped (its Drop trace): no route,
+	 * reassembly timeouts, bad checksums, interfaces down... */
+	uint64_t StackDrops(DropReason why) const
+	{
+		return why < DROP_REASONS ? m_stackDrops[why] : 0;
+	}
+	void CountDrop(const Ipv4Header &header, Ptr<const Packet> p, DropReason why,
+	               Ptr<Ipv4> ipv4, uint32_t iface);
+	/* The traffic-control layer's Drop trace: a device's queue was full
+	 * (stopped by flow control), so the packet never reached it. */
+	void CountQueueDrop(Ptr<const Packet> p)
+	{
+		m_queueDrops++;
+	}
+	uint64_t QueueDrops() const
+	{
+		return m_queueDrops;
 	}
 	/* Packets this router could not hand to a point-to-point neighbour:
 	 * the destination was on the link's subnet but not the neighbour's
@@ -149,6 +167,10 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	uint64_t m_life = 0; /* times the node went down */
 	uint64_t m_downDrops = 0;
 	uint64_t m_ttlDrops = 0;
+	static constexpr int DROP_REASONS = DROP_DUPLICATE + 1;
+	uint64_t m_stackDrops[DROP_REASONS] = {};
+	bool m_dropsCounted = false;
+	uint64_t m_queueDrops = 0;
 	uint64_t m_neighbourDrops = 0;
 	std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
 	std::vector<uint8_t> m_txIn, m_txOut; /* local-out */

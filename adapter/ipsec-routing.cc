@@ -108,7 +108,9 @@ bool IpsecRouting::RouteDecapsulated(Ptr<const Packet> p, const Ipv4Header &head
 	if (m_ucb.IsNull()) {
 		return false;
 	}
-	Dispatch(p, header, idev);
+	if (!Dispatch(p, header, idev)) {
+		m_l3->CountDrop(header, p, Ipv4L3Protocol::DROP_NO_ROUTE, m_l3, 0);
+	}
 	return true;
 }
 

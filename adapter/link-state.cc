@@ -68,8 +68,9 @@ Ptr<LinkStateErrorModel> LinkStateOf(Ptr<NetDevice> dev)
 		ls->SetInner(pv.Get<ErrorModel>());
 		dev->SetAttribute("ReceiveErrorModel", PointerValue(ls));
 		if (Ptr<PointToPointNetDevice> p2p = DynamicCast<PointToPointNetDevice>(dev)) {
-			p2p->GetQueue()->TraceConnectWithoutContext(
+			bool connected = p2p->GetQueue()->TraceConnectWithoutContext(
 			        "Drop", MakeCallback(&LinkStateErrorModel::QueueDrop, ls));
+			NS_ABORT_MSG_UNLESS(connected, "no Drop trace on the device queue");
 		}
 	}
 	return ls;

@@ -89,6 +89,9 @@ enum ns3c_drop {
 	NS3C_DROP_QUEUE_FULL,  /* a full transmit queue (`queue`) */
 	NS3C_DROP_TTL_EXPIRED, /* as a router, TTL ran out (RFC 1812 §5.3.1) */
 	NS3C_DROP_NO_NEIGHBOR, /* as a router, not the point-to-point neighbour's address */
+	NS3C_DROP_NO_ROUTE,    /* no route (not for this node, or to send it on) */
+	NS3C_DROP_REASSEMBLY,  /* fragments that timed out before reassembly */
+	NS3C_DROP_IP_OTHER,    /* ns-3's other IPv4 drops: bad checksum, interface down */
 	NS3C_DROP__COUNT
 };
 uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why);

@@ -61,6 +61,9 @@ extern "C" uint32_t ns3c_node_create(void)
 	ipv4->SetRoutingProtocol(routing);
 	Ptr<TrafficControlLayer> tc = CreateObject<TrafficControlLayer>();
 	node->AggregateObject(tc);
+	bool connected = tc->TraceConnectWithoutContext(
+	        "TcDrop", MakeCallback(&IpsecIpv4L3Protocol::CountQueueDrop, ipv4));
+	NS_ABORT_MSG_UNLESS(connected, "no TcDrop trace");
 	node->AggregateObject(CreateObject<UdpL4Protocol>());
 	node->AggregateObject(CreateObject<TcpL4Protocol>());
 	arp->SetTrafficControl(tc);
@@ -186,11 +189,20 @@ extern "C" uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why)
 	case NS3C_DROP_LINK_LOSS:
 		return DeviceDrops(n, LinkStateErrorModel::LINK_LOSS);
 	case NS3C_DROP_QUEUE_FULL:
-		return DeviceDrops(n, LinkStateErrorModel::QUEUE_FULL);
+		return L3(node)->QueueDrops() + DeviceDrops(n, LinkStateErrorModel::QUEUE_FULL);
 	case NS3C_DROP_TTL_EXPIRED:
 		return L3(node)->TtlExpiredDrops();
 	case NS3C_DROP_NO_NEIGHBOR:
 		return L3(node)->NoNeighbourDrops();
+	case NS3C_DROP_NO_ROUTE:
+		return L3(node)->StackDrops(Ipv4L3Protocol::DROP_NO_ROUTE);
+	case NS3C_DROP_REASSEMBLY:
+		return L3(node)->StackDrops(Ipv4L3Protocol::DROP_FRAGMENT_TIMEOUT);
+	case NS3C_DROP_IP_OTHER:
+		return L3(node)->StackDrops(Ipv4L3Protocol::DROP_BAD_CHECKSUM) +
+		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_INTERFACE_DOWN) +
+		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_ROUTE_ERROR) +
+		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_DUPLICATE);
 	default:
 		return 0;
 	}
