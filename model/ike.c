@@ -68,6 +68,16 @@ int ike_random(struct ike *ike, void *buf, size_t len)
 	return 0;
 }
 
+static int draw(void *ike, uint8_t *buf, size_t len)
+{
+	return ike_random(ike, buf, len);
+}
+
+struct ike_dh *ike_dh_for(struct ike *ike, uint16_t group)
+{
+	return ike_dh_new_drawn(group, draw, ike, ike->diag, sizeof(ike->diag));
+}
+
 uint64_t ike_random_below(struct ike *ike, uint64_t n)
 {
 	uint8_t b[8];

@@ -103,7 +103,7 @@ int ike_ccs_build_request(struct ike *ike, struct ike_sa *sa, const struct ike_t
 	n->ni_len = IKE_NONCE_LEN;
 	ike_random(ike, n->ni, n->ni_len);
 	group = pfs_group(conn, n->cfg);
-	if (group != IKE_DH_NONE && !(n->dh = ike_dh_new(group, ike->diag, sizeof(ike->diag))))
+	if (group != IKE_DH_NONE && !(n->dh = ike_dh_for(ike, group)))
 		return -1;
 	props = conn->esp_props[n->cfg];
 	for (size_t i = 0; i < props.n; i++) {
@@ -404,7 +404,7 @@ void ike_ccs_handle_request(struct ike *ike, struct ike_sa *sa, const struct ike
 			ike_add_notify(b, 0, NULL, 0, IKE_N_INVALID_KE_PAYLOAD, grp, 2);
 			return;
 		}
-		dh = ike_dh_new(g->id, ike->diag, sizeof(ike->diag));
+		dh = ike_dh_for(ike, g->id);
 		if (!dh || ike_dh_derive(dh, ke->u.ke.data, ke->u.ke.len, g_ir, sizeof(g_ir),
 		                         &g_len, ike->diag, sizeof(ike->diag)) < 0) {
 			ike_dh_free(dh);

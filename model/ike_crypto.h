@@ -10,8 +10,9 @@
  *     (RFC 7427, RSASSA-PKCS1-v1_5 and ECDSA with SHA-2).
  *
  * Sans-I/O like the rest of the engine.  Randomness: ike_dh_new() draws the
- * private key from OpenSSL's RNG; a host that wants reproducible runs, and
- * the known-answer tests, use ike_dh_new_private() with bytes of their own.
+ * private key from OpenSSL's RNG, ike_dh_new_drawn() from the caller's
+ * source (the IKE engine's: the host's random_bytes, so a seeded host gets
+ * the same keys every run); the known-answer tests use ike_dh_new_private().
  * IVs are always passed in by the caller (the host's random_bytes).
  *
  * Conventions: functions return 0 on success and -1 on failure with a
@@ -77,6 +78,12 @@ size_t ike_dh_public_len(uint16_t group);
 
 /* A fresh key pair from OpenSSL's RNG; NULL with a message on error. */
 struct ike_dh *ike_dh_new(uint16_t group, char *err, size_t errlen);
+
+/* A fresh key pair whose private key comes from draw(arg, buf, len) (0 on
+ * success): X25519 and ECP keys as long as the group order, MODP exponents
+ * of twice the group's strength in bits.  NULL with a message on error. */
+struct ike_dh *ike_dh_new_drawn(uint16_t group, int (*draw)(void *arg, uint8_t *buf, size_t len),
+                                void *arg, char *err, size_t errlen);
 
 /* A key pair from a given private key (test vectors, reproducible runs):
  *   X25519: the 32-byte private string of RFC 7748 (clamped by X25519);

@@ -20,19 +20,23 @@ enum dh_kind { DH_MODP, DH_ECP, DH_X25519 };
 struct dh_group {
 	uint16_t id;
 	enum dh_kind kind;
-	const char *ossl;  /* OpenSSL group / curve name */
-	int nid;           /* EC curve */
-	size_t public_len; /* KE data */
-	size_t coord_len;  /* ECP field element length */
+	const char *ossl;   /* OpenSSL group / curve name */
+	int nid;            /* EC curve */
+	size_t public_len;  /* KE data */
+	size_t coord_len;   /* ECP field element length */
+	unsigned priv_bits; /* ike_dh_new_drawn(): the private key's length */
 };
 
 static const struct dh_group groups[] = {
-        {IKE_DH_MODP_2048, DH_MODP, "modp_2048", 0, 256, 0},
-        {IKE_DH_MODP_3072, DH_MODP, "modp_3072", 0, 384, 0},
-        {IKE_DH_ECP_256, DH_ECP, "P-256", NID_X9_62_prime256v1, 64, 32},
-        {IKE_DH_ECP_384, DH_ECP, "P-384", NID_secp384r1, 96, 48},
-        {IKE_DH_ECP_521, DH_ECP, "P-521", NID_secp521r1, 132, 66},
-        {IKE_DH_CURVE25519, DH_X25519, "X25519", 0, 32, 0},
+        /* MODP exponents of twice the group's strength (NIST SP 800-57
+         * Part 1 Table 2: 112 and 128 bits; RFC 3526 §8) */
+        {IKE_DH_MODP_2048, DH_MODP, "modp_2048", 0, 256, 0, 224},
+        {IKE_DH_MODP_3072, DH_MODP, "modp_3072", 0, 384, 0, 256},
+        /* ECP scalars as long as the group order n */
+        {IKE_DH_ECP_256, DH_ECP, "P-256", NID_X9_62_prime256v1, 64, 32, 256},
+        {IKE_DH_ECP_384, DH_ECP, "P-384", NID_secp384r1, 96, 48, 384},
+        {IKE_DH_ECP_521, DH_ECP, "P-521", NID_secp521r1, 132, 66, 521},
+        {IKE_DH_CURVE25519, DH_X25519, "X25519", 0, 32, 0, 256},
 };
 
 struct ike_dh {
@@ -67,6 +71,38 @@ const uint8_t *ike_dh_public(const struct ike_dh *dh, size_t *len)
 {
 	*len = dh->g->public_len;
 	return dh->pub;
+}
+
+struct ike_dh *ike_dh_new_drawn(uint16_t group, int (*draw)(void *arg, uint8_t *buf, size_t len),
+                                void *arg, char *err, size_t errlen)
+{
+	const struct dh_group *g = find_group(group);
+	uint8_t priv[IKE_DH_MAX_SECRET];
+	size_t len;
+
+	if (!g) {
+		snprintf(err, errlen, "DH group %u is not implemented", group);
+		return NULL;
+	}
+	len = (g->priv_bits + 7) / 8;
+	/* Rejection sampling: a draw outside the range (an ECP scalar of 0 or
+	 * >= n, a MODP exponent <= 1) is drawn again; rare. */
+	for (int tries = 0; tries < 64; tries++) {
+		struct ike_dh *dh;
+
+		if (draw(arg, priv, len) < 0)
+			break;
+		if (g->priv_bits % 8)
+			priv[0] &= (uint8_t)((1u << (g->priv_bits % 8)) - 1);
+		dh = ike_dh_new_private(group, priv, len, err, errlen);
+		if (dh) {
+			OPENSSL_cleanse(priv, sizeof(priv));
+			return dh;
+		}
+	}
+	OPENSSL_cleanse(priv, sizeof(priv));
+	snprintf(err, errlen, "no %s private key from the random source", g->ossl);
+	return NULL;
 }
 
 void ike_dh_free(struct ike_dh *dh)

@@ -93,7 +93,7 @@ int ike_rekey_ike_build_request(struct ike *ike, struct ike_sa *sa, struct ike_b
 	ike_random(ike, n->ni, n->ni_len);
 	/* KEi of the group in use (accepted before), unless the peer asked
 	 * for another one. */
-	n->dh = ike_dh_new(group, ike->diag, sizeof(ike->diag));
+	n->dh = ike_dh_for(ike, group);
 	if (!n->dh)
 		return -1;
 	for (size_t i = 0; i < props.n; i++) {
@@ -297,7 +297,7 @@ void ike_rekey_ike_handle_request(struct ike *ike, struct ike_sa *sa, const stru
 		ike_add_notify(b, 0, NULL, 0, IKE_N_INVALID_KE_PAYLOAD, grp, 2);
 		return;
 	}
-	dh = ike_dh_new(g->id, ike->diag, sizeof(ike->diag));
+	dh = ike_dh_for(ike, g->id);
 	if (!dh || ike_dh_derive(dh, ke->u.ke.data, ke->u.ke.len, g_ir, sizeof(g_ir), &g_len,
 	                         ike->diag, sizeof(ike->diag)) < 0) {
 		ike_dh_free(dh);

@@ -75,7 +75,7 @@ int ike_sa_init_build(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t c
 		/* §1.2: KEi for the first DH group of the preferred proposal. */
 		const struct ike_transform *g = ike_proposal_get(&c->ike_props.p[0], IKE_TT_DH);
 
-		sa->dh = ike_dh_new(g ? g->id : IKE_DH_CURVE25519, ike->diag, sizeof(ike->diag));
+		sa->dh = ike_dh_for(ike, g ? g->id : IKE_DH_CURVE25519);
 		if (!sa->dh)
 			return -1;
 	}
@@ -151,7 +151,7 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 			return true;
 		}
 		ike_dh_free(sa->dh);
-		sa->dh = ike_dh_new(group, ike->diag, sizeof(ike->diag));
+		sa->dh = ike_dh_for(ike, group);
 		if (!sa->dh) {
 			ike_x_complete(ike, sa, true);
 			ike_failure(ike, sa, NULL, "INVALID_KE_PAYLOAD asks for %s: %s",
@@ -471,7 +471,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	memcpy(sa->spi_i, m->spi_i, IKE_SPI_LEN);
 	sa->chosen = v.chosen;
 	sa->suite = v.suite;
-	sa->dh = ike_dh_new(v.suite.dh, ike->diag, sizeof(ike->diag));
+	sa->dh = ike_dh_for(ike, v.suite.dh);
 	if (!sa->dh || ike_dh_derive(sa->dh, v.ke->u.ke.data, v.ke->u.ke.len, g_ir, sizeof(g_ir),
 	                             &g_len, ike->diag, sizeof(ike->diag)) < 0) {
 		/* A KE of the wrong length is a syntax error; a bad value is

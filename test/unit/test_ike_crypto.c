@@ -200,6 +200,72 @@ static void test_dh_generate_all_groups(void **state)
 	}
 }
 
+/* A counter as the random source: the same draws give the same keys (what
+ * makes seeded runs repeat byte for byte); a source that fails, none.  The
+ * first draws of P-521 (all 0xff after masking: >= n) are rejected. */
+struct counter {
+	uint8_t next;
+	bool fail;
+};
+
+static int count_bytes(void *arg, uint8_t *buf, size_t len)
+{
+	struct counter *c = arg;
+
+	for (size_t i = 0; i < len; i++)
+		buf[i] = c->next++;
+	return c->fail ? -1 : 0;
+}
+
+static int all_ones_then_count(void *arg, uint8_t *buf, size_t len)
+{
+	struct counter *c = arg;
+
+	if (c->next++ == 0) {
+		memset(buf, 0xff, len);
+		return 0;
+	}
+	return count_bytes(arg, buf, len);
+}
+
+static void test_dh_drawn(void **state)
+{
+	(void)state;
+	uint16_t groups[] = {IKE_DH_MODP_2048, IKE_DH_MODP_3072, IKE_DH_ECP_256,
+	                     IKE_DH_ECP_384,   IKE_DH_ECP_521,   IKE_DH_CURVE25519};
+	char err[ERRLEN];
+
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		struct counter c1 = {1, false}, c2 = {1, false}, c3 = {7, false};
+		struct ike_dh *a = ike_dh_new_drawn(groups[g], count_bytes, &c1, err, sizeof(err));
+		struct ike_dh *b = ike_dh_new_drawn(groups[g], count_bytes, &c2, err, sizeof(err));
+		struct ike_dh *c = ike_dh_new_drawn(groups[g], count_bytes, &c3, err, sizeof(err));
+		size_t la, lb, lc;
+		const uint8_t *pa, *pb, *pc;
+
+		if (!a || !b || !c)
+			fail_msg("group %u: %s", groups[g], err);
+		pa = ike_dh_public(a, &la);
+		pb = ike_dh_public(b, &lb);
+		pc = ike_dh_public(c, &lc);
+		assert_int_equal(la, lb);
+		assert_memory_equal(pa, pb, la);
+		assert_memory_not_equal(pa, pc, la);
+		ike_dh_free(a);
+		ike_dh_free(b);
+		ike_dh_free(c);
+	}
+	struct counter p521 = {0, false}, broken = {1, true};
+	struct ike_dh *d =
+	        ike_dh_new_drawn(IKE_DH_ECP_521, all_ones_then_count, &p521, err, sizeof(err));
+
+	assert_non_null(d);
+	assert_true(p521.next > 1); /* drawn twice */
+	ike_dh_free(d);
+	assert_null(ike_dh_new_drawn(IKE_DH_CURVE25519, count_bytes, &broken, err, sizeof(err)));
+	assert_string_equal(err, "no X25519 private key from the random source");
+}
+
 /* RFC 7296 §2.12 / RFC 6989 / RFC 8031 §2: bad peer values are refused. */
 static void test_dh_peer_validation(void **state)
 {
@@ -862,6 +928,7 @@ int main(void)
 	        cmocka_unit_test(test_rfc7748_x25519),
 	        cmocka_unit_test(test_modp_small_exponents),
 	        cmocka_unit_test(test_dh_generate_all_groups),
+	        cmocka_unit_test(test_dh_drawn),
 	        cmocka_unit_test(test_dh_peer_validation),
 	        cmocka_unit_test(test_rfc4868_prf),
 	        cmocka_unit_test(test_nist_skeyseed),

@@ -113,7 +113,7 @@ static void test_child_collision(void **state)
 	(void)state;
 	int lost[2] = {0, 0};
 
-	for (uint32_t seed = 1; seed <= 8; seed++)
+	for (uint32_t seed = 1; seed <= 32; seed++)
 		lost[child_collision(seed)]++;
 	assert_true(lost[0] > 0 && lost[1] > 0);
 }
@@ -292,7 +292,7 @@ static void test_ike_collision(void **state)
 	(void)state;
 	int lost[2] = {0, 0};
 
-	for (uint32_t seed = 1; seed <= 8; seed++)
+	for (uint32_t seed = 1; seed <= 32; seed++)
 		lost[ike_collision(seed)]++;
 	assert_true(lost[0] > 0 && lost[1] > 0);
 }
