@@ -13,6 +13,7 @@ struct sim_host {
 	struct ipsec *engine;
 	uint64_t timer;            /* ns3c event id, 0 = none */
 	EVP_CIPHER_CTX *keystream; /* AES-128-CTR over zeros: the random stream */
+	EVP_CIPHER_CTX *keys;      /* the same, another IV: IKE's private keys */
 	struct sim_event_log *log;
 	struct ike *ike; /* NULL until started */
 	uint64_t ike_timer;
@@ -32,12 +33,21 @@ static uint64_t host_now(void *arg)
 	return ns3c_now_ns();
 }
 
-static int host_random(void *arg, uint8_t *buf, size_t len)
+static int stream(EVP_CIPHER_CTX *ctr, uint8_t *buf, size_t len)
 {
-	struct sim_host *h = arg;
 	int outl = 0;
 	memset(buf, 0, len);
-	return EVP_EncryptUpdate(h->keystream, buf, &outl, buf, (int)len) == 1 ? 0 : -1;
+	return EVP_EncryptUpdate(ctr, buf, &outl, buf, (int)len) == 1 ? 0 : -1;
+}
+
+static int host_random(void *arg, uint8_t *buf, size_t len)
+{
+	return stream(((struct sim_host *)arg)->keystream, buf, len);
+}
+
+static int host_key_bytes(void *arg, uint8_t *buf, size_t len)
+{
+	return stream(((struct sim_host *)arg)->keys, buf, len);
 }
 
 static void host_timeout(void *arg)
@@ -154,6 +164,7 @@ static const struct ike_host_ops sim_ike_ops = {
         .timer_arm = ike_timer_arm,
         .send = ike_send,
         .event = ike_event,
+        .key_bytes = host_key_bytes,
 };
 
 struct ike *sim_host_start_ike(struct sim_host *h, struct sim_ike_log *log, char *err,
@@ -223,8 +234,12 @@ struct sim_host *sim_host_new(uint32_t node, uint64_t seed, const struct sim_hos
 	memcpy(key + 8, &node, sizeof node);
 	memcpy(key + 12, &h->boot, sizeof h->boot);
 	h->keystream = EVP_CIPHER_CTX_new();
-	if (!h->keystream ||
+	h->keys = EVP_CIPHER_CTX_new();
+	if (!h->keystream || !h->keys ||
 	    EVP_EncryptInit_ex(h->keystream, EVP_aes_128_ctr(), NULL, key, iv) != 1)
+		goto fail;
+	iv[0] = 0x80; /* the other half of the counter space */
+	if (EVP_EncryptInit_ex(h->keys, EVP_aes_128_ctr(), NULL, key, iv) != 1)
 		goto fail;
 	h->engine = ipsec_new(&sim_ops, h);
 	if (!h->engine)
@@ -272,5 +287,6 @@ void sim_host_free(struct sim_host *h)
 	if (h->engine)
 		ipsec_free(h->engine);
 	EVP_CIPHER_CTX_free(h->keystream);
+	EVP_CIPHER_CTX_free(h->keys);
 	free(h);
 }

@@ -68,9 +68,13 @@ int ike_random(struct ike *ike, void *buf, size_t len)
 	return 0;
 }
 
-static int draw(void *ike, uint8_t *buf, size_t len)
+static int draw(void *arg, uint8_t *buf, size_t len)
 {
-	return ike_random(ike, buf, len);
+	struct ike *ike = arg;
+
+	if (!ike->ops.key_bytes)
+		return ike_random(ike, buf, len);
+	return ike->ops.key_bytes(ike->host, buf, len) == 0 ? 0 : -1;
 }
 
 struct ike_dh *ike_dh_for(struct ike *ike, uint16_t group)

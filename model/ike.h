@@ -223,6 +223,10 @@ struct ike_host_ops {
 	void (*send)(void *host, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 	             const uint8_t *data, size_t len);
 	void (*event)(void *host, const struct ike_event *ev); /* may be NULL */
+	/* Private key material (Diffie-Hellman), from a stream of its own so
+	 * that adding a key exchange leaves every other draw as it was; NULL:
+	 * random_bytes. */
+	int (*key_bytes)(void *host, uint8_t *buf, size_t len);
 };
 
 struct ike;

@@ -271,8 +271,9 @@ struct ike {
 
 uint64_t ike_now(const struct ike *ike);
 int ike_random(struct ike *ike, void *buf, size_t len);
-/* A key pair whose private key comes from the host's random_bytes (so a
- * seeded host repeats its runs byte for byte); NULL with ike->diag. */
+/* A key pair whose private key comes from the host's key_bytes (or
+ * random_bytes), so a seeded host repeats its runs byte for byte; NULL with
+ * ike->diag. */
 struct ike_dh *ike_dh_for(struct ike *ike, uint16_t group);
 /* Uniform in 0..n from the host's random_bytes. */
 uint64_t ike_random_below(struct ike *ike, uint64_t n);
