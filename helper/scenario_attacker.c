@@ -17,10 +17,7 @@ static const struct name_val attack_names[] = {{"replay", SCENARIO_ATTACK_REPLAY
 
 const char *scenario_attack_name(enum scenario_attack_action a)
 {
-	for (const struct name_val *t = attack_names; t->name; t++)
-		if (t->val == (int)a)
-			return t->name;
-	return "?";
+	return scn_name_of(attack_names, (int)a);
 }
 
 /* Whether action a needs to see the packets the node forwards. */

@@ -53,10 +53,7 @@ const char *scenario_vary_name(enum scenario_vary_kind k)
 		return "fixed";
 	if (k == SCENARIO_VARY_SCHEDULE)
 		return "schedule";
-	for (const struct name_val *t = process_names; t->name; t++)
-		if (t->val == (int)k)
-			return t->name;
-	return "?";
+	return scn_name_of(process_names, (int)k);
 }
 
 /* A positive decimal number (a Pareto shape, a burst length). */

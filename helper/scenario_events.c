@@ -13,10 +13,7 @@ static const struct name_val event_names[] = {{"nat_flush", SCENARIO_EVENT_NAT_F
 
 const char *scenario_event_name(enum scenario_event_action a)
 {
-	for (const struct name_val *t = event_names; t->name; t++)
-		if (t->val == (int)a)
-			return t->name;
-	return "?";
+	return scn_name_of(event_names, (int)a);
 }
 
 /* A reboot of node n (event i, 'node' at nv, 'at' at av): the node must be

@@ -25,10 +25,7 @@ static const struct name_val spi_names[] = {
 
 const char *scenario_flood_kind_name(enum scenario_flood_kind k)
 {
-	for (const struct name_val *t = kind_names; t->name; t++)
-		if (t->val == (int)k)
-			return t->name;
-	return "?";
+	return scn_name_of(kind_names, (int)k);
 }
 
 /* A key that only some kinds of flood take. */

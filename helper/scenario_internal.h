@@ -161,6 +161,8 @@ struct name_val {
 	bool alias; /* accepted, not listed in messages */
 };
 
+/* The (first, non-alias) name of `val` in a table, "?" if none. */
+const char *scn_name_of(const struct name_val *tab, int val);
 /* One of a table's names; the message lists them and suggests the nearest. */
 int scn_opt_enum(struct ctx *c, yaml_node_t *m, const char *key, const struct name_val *tab,
                  const char *kind, int *out, yaml_node_t **vn);

@@ -18,10 +18,7 @@ static const struct name_val refresh_names[] = {{"outbound", NAT_REFRESH_OUTBOUN
 
 const char *scenario_nat_mapping_name(enum nat_mapping_behaviour m)
 {
-	for (const struct name_val *t = mapping_names; t->name; t++)
-		if (t->val == (int)m)
-			return t->name;
-	return "?";
+	return scn_name_of(mapping_names, (int)m);
 }
 
 /* `outside`: a link index, or the name of the neighbour at the other end of

@@ -67,18 +67,12 @@ static const size_t integ_key_len[IPSEC_INTEG__COUNT] = {
 
 const char *scenario_enc_name(enum ipsec_enc enc)
 {
-	for (const struct name_val *t = enc_names; t->name; t++)
-		if (t->val == (int)enc && !t->alias)
-			return t->name;
-	return "?";
+	return scn_name_of(enc_names, (int)enc);
 }
 
 const char *scenario_integ_name(enum ipsec_integ integ)
 {
-	for (const struct name_val *t = integ_names; t->name; t++)
-		if (t->val == (int)integ && !t->alias)
-			return t->name;
-	return "?";
+	return scn_name_of(integ_names, (int)integ);
 }
 
 /* A lifetime mapping {bytes, packets, time}; 0 = no limit in that unit. */

@@ -435,6 +435,14 @@ int scn_opt_uint(struct ctx *c, yaml_node_t *m, const char *key, uint64_t min, u
 }
 
 /* One of a table's names; the message lists them and suggests the nearest. */
+const char *scn_name_of(const struct name_val *tab, int val)
+{
+	for (const struct name_val *t = tab; t->name; t++)
+		if (t->val == val && !t->alias)
+			return t->name;
+	return "?";
+}
+
 int scn_opt_enum(struct ctx *c, yaml_node_t *m, const char *key, const struct name_val *tab,
                  const char *kind, int *out, yaml_node_t **vn)
 {

@@ -1,20 +1,11 @@
 /* Quantities in scenario files: see units.h. */
 #include "units.h"
+#include "errf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static bool is_digit(char c)
 {
@@ -157,14 +148,14 @@ int units_time_ns(const char *s, uint64_t *ns, char *err, size_t errlen)
 	case 0:
 		return 0;
 	case -2:
-		return fail(err, errlen, "'%s' is finer than 1 ns", s);
+		return errf(err, errlen, "'%s' is finer than 1 ns", s);
 	case -3:
-		return fail(err, errlen, "'%s' is too large a time", s);
+		return errf(err, errlen, "'%s' is too large a time", s);
 	}
 	if (bare_number(s))
-		return fail(err, errlen, "'%s' is not a time: add a unit: ns, us, ms, s, min or h",
+		return errf(err, errlen, "'%s' is not a time: add a unit: ns, us, ms, s, min or h",
 		            s);
-	return fail(err, errlen, "'%s' is not a time: use ns, us, ms, s, min or h", s);
+	return errf(err, errlen, "'%s' is not a time: use ns, us, ms, s, min or h", s);
 }
 
 int units_rate_bps(const char *s, uint64_t *bps, char *err, size_t errlen)
@@ -176,14 +167,14 @@ int units_rate_bps(const char *s, uint64_t *bps, char *err, size_t errlen)
 	switch (quantity(s, units, bps)) {
 	case 0:
 		if (*bps == 0)
-			return fail(err, errlen, "a rate must be above 0, got '%s'", s);
+			return errf(err, errlen, "a rate must be above 0, got '%s'", s);
 		return 0;
 	case -2:
-		return fail(err, errlen, "'%s' is finer than 1 bps", s);
+		return errf(err, errlen, "'%s' is finer than 1 bps", s);
 	case -3:
-		return fail(err, errlen, "'%s' is too large a rate", s);
+		return errf(err, errlen, "'%s' is too large a rate", s);
 	}
-	return fail(err, errlen, "'%s' is not a rate: use bps, kbps, Mbps or Gbps", s);
+	return errf(err, errlen, "'%s' is not a rate: use bps, kbps, Mbps or Gbps", s);
 }
 
 int units_size_bytes(const char *s, uint64_t *bytes, char *err, size_t errlen)
@@ -199,11 +190,11 @@ int units_size_bytes(const char *s, uint64_t *bytes, char *err, size_t errlen)
 	case 0:
 		return 0;
 	case -2:
-		return fail(err, errlen, "'%s' is not a whole number of bytes", s);
+		return errf(err, errlen, "'%s' is not a whole number of bytes", s);
 	case -3:
-		return fail(err, errlen, "'%s' is too large a size", s);
+		return errf(err, errlen, "'%s' is too large a size", s);
 	}
-	return fail(err, errlen, "'%s' is not a size: use B, KB, KiB, MB, MiB, GB or GiB", s);
+	return errf(err, errlen, "'%s' is not a size: use B, KB, KiB, MB, MiB, GB or GiB", s);
 }
 
 int units_fraction(const char *s, double *p, char *err, size_t errlen)
@@ -214,7 +205,7 @@ int units_fraction(const char *s, double *p, char *err, size_t errlen)
 	double v;
 
 	if (!end)
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "'%s' is not a probability: use 0..1 or a percentage like 1%%", s);
 	v = (double)mant;
 	for (unsigned i = 0; i < frac; i++)
@@ -226,10 +217,10 @@ int units_fraction(const char *s, double *p, char *err, size_t errlen)
 		end++;
 	}
 	if (*end != '\0')
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "'%s' is not a probability: use 0..1 or a percentage like 1%%", s);
 	if (!(v <= 1.0))
-		return fail(err, errlen, "'%s' is above 1 (100%%)", s);
+		return errf(err, errlen, "'%s' is above 1 (100%%)", s);
 	*p = v;
 	return 0;
 }
@@ -264,12 +255,12 @@ int units_uint(const char *s, uint64_t min, uint64_t max, uint64_t *v, char *err
 			x = x * base + d;
 	}
 	if (overflow || x < min || x > max)
-		return fail(err, errlen, "%s is out of range: %llu..%llu", s,
+		return errf(err, errlen, "%s is out of range: %llu..%llu", s,
 		            (unsigned long long)min, (unsigned long long)max);
 	*v = x;
 	return 0;
 bad:
-	return fail(err, errlen, "'%s' is not a number (decimal or 0x hex)", s);
+	return errf(err, errlen, "'%s' is not a number (decimal or 0x hex)", s);
 }
 
 static int hexval(char c)
@@ -293,11 +284,11 @@ int units_hex_bytes(const char *s, uint8_t *buf, size_t cap, size_t *len, char *
 	n = strlen(p);
 	for (size_t i = 0; i < n; i++)
 		if (hexval(p[i]) < 0)
-			return fail(err, errlen, "'%s' is not hex: unexpected '%c'", s, p[i]);
+			return errf(err, errlen, "'%s' is not hex: unexpected '%c'", s, p[i]);
 	if (n == 0)
-		return fail(err, errlen, "'%s' holds no hex digits", s);
+		return errf(err, errlen, "'%s' holds no hex digits", s);
 	if (n % 2)
-		return fail(err, errlen, "'%s' has an odd number of hex digits (%zu)", s, n);
+		return errf(err, errlen, "'%s' has an odd number of hex digits (%zu)", s, n);
 	*len = n / 2;
 	if (*len > cap)
 		return 0;
@@ -321,7 +312,7 @@ int units_bool(const char *s, bool *v, char *err, size_t errlen)
 			return 0;
 		}
 	}
-	return fail(err, errlen, "'%s' is not a boolean: use true or false", s);
+	return errf(err, errlen, "'%s' is not a boolean: use true or false", s);
 }
 
 /* Parses a dotted quad at the start of s; returns its end or NULL. */
@@ -359,7 +350,7 @@ int units_ipv4(const char *s, uint32_t *addr, char *err, size_t errlen)
 	const char *p = ipv4(s, addr);
 
 	if (!p || *p)
-		return fail(err, errlen, "'%s' is not an IPv4 address", s);
+		return errf(err, errlen, "'%s' is not an IPv4 address", s);
 	return 0;
 }
 
@@ -371,7 +362,7 @@ int units_ipv4_prefix(const char *s, uint32_t *addr, uint8_t *len, char *err, si
 
 	if (!p || *p != '/' || !is_digit(p[1]) || strlen(p + 1) > 2 ||
 	    units_uint(p + 1, 0, 32, &n, dummy, sizeof(dummy)) != 0)
-		return fail(err, errlen, "'%s' is not an IPv4 prefix like 10.1.0.0/24", s);
+		return errf(err, errlen, "'%s' is not an IPv4 prefix like 10.1.0.0/24", s);
 	*len = (uint8_t)n;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* IKEv2 for one node (RFC 7296): the context, connections, dispatch of
  * received datagrams (§2.21 error handling), the one timer, events and
  * statistics.  The exchanges live in the files listed in ike_sa.h. */
+#include "errf.h"
 #include "ike_sa.h"
 
 #include "ike_cert.h"
@@ -244,20 +245,6 @@ static void leave(struct ike *ike)
 }
 
 /* --- connections ------------------------------------------------------------------ */
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static int check_auth(const struct ike_conn_config *c, const struct ike_auth_config *a,
                       const char *side, char *err, size_t errlen)

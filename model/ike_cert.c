@@ -2,6 +2,7 @@
  * from PEM, CERTREQ hashes (RFC 7296 §3.7), chain verification, identities
  * in certificates, the signature hash (RFC 7427 §4). */
 #include "ike_cert.h"
+#include "errf.h"
 
 #include "ike_sa.h"
 
@@ -24,21 +25,6 @@ struct ike_cred {
 	uint8_t certreq[IKE_CERTREQ_MAX * 20];
 	size_t certreq_len;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	ERR_clear_error();
-	return -1;
-}
 
 void ike_cert_subject(X509 *x, char *out, size_t cap)
 {
@@ -80,7 +66,7 @@ static int load_local(struct ike_cred *cr, const struct ike_conn_config *c, char
 	char subj[256];
 
 	if (!a->cert_pem || !a->key_pem)
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "connection '%s': local auth = pubkey needs a certificate and its "
 		            "private key",
 		            c->name);
@@ -88,29 +74,29 @@ static int load_local(struct ike_cred *cr, const struct ike_conn_config *c, char
 	cr->cert = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
 	BIO_free(b);
 	if (!cr->cert)
-		return fail(err, errlen, "connection '%s': the local certificate is not PEM X.509",
+		return errf(err, errlen, "connection '%s': the local certificate is not PEM X.509",
 		            c->name);
 	b = BIO_new_mem_buf(a->key_pem, -1);
 	cr->key = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
 	BIO_free(b);
 	ike_cert_subject(cr->cert, subj, sizeof(subj));
 	if (!cr->key)
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "connection '%s': the private key is not a PEM private key (PKCS#8, "
 		            "RSA or EC, unencrypted)",
 		            c->name);
 	if (EVP_PKEY_get_base_id(cr->key) != EVP_PKEY_RSA &&
 	    EVP_PKEY_get_base_id(cr->key) != EVP_PKEY_EC)
-		return fail(err, errlen, "connection '%s': only RSA and ECDSA keys can sign AUTH",
+		return errf(err, errlen, "connection '%s': only RSA and ECDSA keys can sign AUTH",
 		            c->name);
 	if (X509_check_private_key(cr->cert, cr->key) != 1)
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "connection '%s': the private key does not belong to certificate "
 		            "'%s'",
 		            c->name, subj);
 	len = i2d_X509(cr->cert, &der);
 	if (len <= 0)
-		return fail(err, errlen, "connection '%s': cannot encode certificate '%s'", c->name,
+		return errf(err, errlen, "connection '%s': cannot encode certificate '%s'", c->name,
 		            subj);
 	cr->cert_der = der;
 	cr->cert_der_len = (size_t)len;
@@ -120,10 +106,10 @@ static int load_local(struct ike_cred *cr, const struct ike_conn_config *c, char
 		char msg[200];
 
 		if (ike_id_encode(a->id.id, 1, &type, data, sizeof(data), &n, msg, sizeof(msg)) < 0)
-			return fail(err, errlen, "connection '%s': local id: %s", c->name, msg);
+			return errf(err, errlen, "connection '%s': local id: %s", c->name, msg);
 		/* strongSwan finds no certificate for an id that is not in it. */
 		if (!ike_cert_has_id(cr->cert, type, data, n))
-			return fail(err, errlen,
+			return errf(err, errlen,
 			            "connection '%s': local id '%s' is neither the subject nor a "
 			            "subjectAltName of certificate '%s'",
 			            c->name, a->id.id, subj);
@@ -138,7 +124,7 @@ static int load_cas(struct ike_cred *cr, const struct ike_conn_config *c, char *
 	size_t n = 0;
 
 	if (!c->remote.ca_pem)
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "connection '%s': remote auth = pubkey needs a CA certificate to "
 		            "verify the peer's certificate with",
 		            c->name);
@@ -146,7 +132,7 @@ static int load_cas(struct ike_cred *cr, const struct ike_conn_config *c, char *
 	b = BIO_new_mem_buf(c->remote.ca_pem, -1);
 	if (!cr->store || !b) {
 		BIO_free(b);
-		return fail(err, errlen, "out of memory");
+		return errf(err, errlen, "out of memory");
 	}
 	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
 		int ok = X509_STORE_add_cert(cr->store, x);
@@ -156,14 +142,14 @@ static int load_cas(struct ike_cred *cr, const struct ike_conn_config *c, char *
 		X509_free(x);
 		if (!ok) {
 			BIO_free(b);
-			return fail(err, errlen, "connection '%s': cannot use a CA certificate",
+			return errf(err, errlen, "connection '%s': cannot use a CA certificate",
 			            c->name);
 		}
 	}
 	BIO_free(b);
 	ERR_clear_error(); /* the end of the PEM text */
 	if (n == 0)
-		return fail(err, errlen, "connection '%s': the CA certificates are not PEM X.509",
+		return errf(err, errlen, "connection '%s': the CA certificates are not PEM X.509",
 		            c->name);
 	cr->certreq_len = 20 * n;
 	return 0;
@@ -178,7 +164,7 @@ int ike_cred_load(const struct ike_conn_config *c, struct ike_cred **out, char *
 		return 0;
 	cr = calloc(1, sizeof(*cr));
 	if (!cr)
-		return fail(err, errlen, "out of memory");
+		return errf(err, errlen, "out of memory");
 	if ((c->local.auth == IKE_AUTHC_PUBKEY && load_local(cr, c, err, errlen) < 0) ||
 	    (c->remote.auth == IKE_AUTHC_PUBKEY && load_cas(cr, c, err, errlen) < 0)) {
 		ike_cred_free(cr);
@@ -262,7 +248,7 @@ int ike_cred_sign(const struct ike_cred *cr, enum ike_hash hash, const struct ik
 	size_t max;
 
 	if (!cr || !cr->key)
-		return fail(err, errlen, "no private key");
+		return errf(err, errlen, "no private key");
 	max = (size_t)EVP_PKEY_get_size(cr->key);
 	for (int tries = 0; tries < 64; tries++) {
 		if (ike_auth_sign(cr->key, hash, in, out, cap, len, err, errlen) < 0)

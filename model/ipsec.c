@@ -1,6 +1,7 @@
 /* The engine's entry points: the context, SAD and SPD management, and the
  * RFC 4301 §5.1 / §5.2 packet processing dispatch. */
 #include "ipsec.h"
+#include "errf.h"
 
 #include "ah.h"
 #include "context.h"
@@ -76,18 +77,6 @@ bool ipsec_seq_next(struct ipsec *ctx, struct ipsec_sa *sa, uint64_t *seq)
 		ipsec_emit_event(ctx, IPSEC_EV_SEQ_EXHAUSTED, sa->id, NULL);
 	}
 	return false;
-}
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
 }
 
 /* ---- SAD ---- */

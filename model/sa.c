@@ -1,5 +1,6 @@
 /* Security Association configuration checks and setup (RFC 4301 §4.4.2). */
 #include "sa.h"
+#include "errf.h"
 
 #include <openssl/crypto.h>
 #include <stdarg.h>
@@ -7,22 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static int lifetime_check(const char *what, uint64_t soft, uint64_t hard, char *err, size_t errlen)
 {
 	if (soft && hard && soft >= hard)
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "soft lifetime %s (%llu) must be below the hard lifetime %s (%llu)",
 		            what, (unsigned long long)soft, what, (unsigned long long)hard);
 	return 0;
@@ -35,76 +24,76 @@ int sa_config_check(const struct ipsec_sa_config *cfg, char *err, size_t errlen)
 	const char *proto;
 
 	if (cfg->dir != IPSEC_DIR_IN && cfg->dir != IPSEC_DIR_OUT)
-		return fail(err, errlen, "SA direction must be in or out");
+		return errf(err, errlen, "SA direction must be in or out");
 	if (cfg->protocol != IPSEC_PROTO_ESP && cfg->protocol != IPSEC_PROTO_AH)
-		return fail(err, errlen, "SA protocol must be esp (50) or ah (51), got %d",
+		return errf(err, errlen, "SA protocol must be esp (50) or ah (51), got %d",
 		            (int)cfg->protocol);
 	proto = cfg->protocol == IPSEC_PROTO_ESP ? "ESP" : "AH";
 	if (cfg->mode != IPSEC_MODE_TRANSPORT && cfg->mode != IPSEC_MODE_TUNNEL)
-		return fail(err, errlen, "SA mode must be transport or tunnel");
+		return errf(err, errlen, "SA mode must be transport or tunnel");
 	enc = enc_transform(cfg->enc);
 	integ = integ_transform(cfg->integ);
 	if (!enc)
-		return fail(err, errlen, "unknown encryption transform %d", (int)cfg->enc);
+		return errf(err, errlen, "unknown encryption transform %d", (int)cfg->enc);
 	if (!integ)
-		return fail(err, errlen, "unknown integrity transform %d", (int)cfg->integ);
+		return errf(err, errlen, "unknown integrity transform %d", (int)cfg->integ);
 	/* RFC 4303 §2.1: SPI 0 is reserved for local use, never sent. */
 	if (cfg->spi == 0)
-		return fail(err, errlen, "%s SPI 0 is reserved (RFC 4303 §2.1, RFC 4302 §2.4)",
+		return errf(err, errlen, "%s SPI 0 is reserved (RFC 4303 §2.1, RFC 4302 §2.4)",
 		            proto);
 	if (cfg->protocol == IPSEC_PROTO_AH) {
 		if (cfg->enc != IPSEC_ENC_NULL)
-			return fail(err, errlen,
+			return errf(err, errlen,
 			            "AH (RFC 4302) provides no encryption: encryption must be "
 			            "null, got %s",
 			            enc->name);
 		if (cfg->integ == IPSEC_INTEG_NONE)
-			return fail(err, errlen,
+			return errf(err, errlen,
 			            "AH (RFC 4302) needs an integrity transform "
 			            "(hmac-sha256-128, hmac-sha384-192 or hmac-sha512-256)");
 		if (cfg->encap_sport || cfg->encap_dport)
-			return fail(err, errlen,
+			return errf(err, errlen,
 			            "UDP encapsulation (RFC 3948) applies to ESP only, not AH");
 	} else {
 		if ((enc->aead || enc->gmac) && cfg->integ != IPSEC_INTEG_NONE)
-			return fail(err, errlen,
+			return errf(err, errlen,
 			            "%s is a combined-mode transform with its own ICV; "
 			            "integrity must be none, got %s",
 			            enc->name, integ->name);
 		/* RFC 4303 §3.2: confidentiality, integrity or both; never neither. */
 		if (cfg->enc == IPSEC_ENC_NULL && cfg->integ == IPSEC_INTEG_NONE)
-			return fail(err, errlen,
+			return errf(err, errlen,
 			            "ESP with null encryption needs an integrity transform "
 			            "(RFC 4303 §3.2: NULL encryption and no integrity is not "
 			            "allowed)");
 	}
 	if (cfg->enc_key_len != enc->key_len + enc->salt_len) {
 		if (enc->salt_len)
-			return fail(err, errlen,
+			return errf(err, errlen,
 			            "%s needs %zu bytes of keying material (key + %zu-byte "
 			            "salt), got %zu",
 			            enc->name, enc->key_len + enc->salt_len, enc->salt_len,
 			            cfg->enc_key_len);
-		return fail(err, errlen, "%s needs a %zu-byte key, got %zu", enc->name,
+		return errf(err, errlen, "%s needs a %zu-byte key, got %zu", enc->name,
 		            enc->key_len, cfg->enc_key_len);
 	}
 	if (cfg->integ_key_len != integ->key_len)
-		return fail(err, errlen, "%s needs a %zu-byte key (RFC 4868 §2.1.1), got %zu",
+		return errf(err, errlen, "%s needs a %zu-byte key (RFC 4868 §2.1.1), got %zu",
 		            integ->name, integ->key_len, cfg->integ_key_len);
 	if (cfg->dir == IPSEC_DIR_IN && cfg->replay_window &&
 	    (cfg->replay_window % 32 || cfg->replay_window > REPLAY_MAX_WINDOW))
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "replay window must be 0 (off) or a multiple of 32 up to %d, got %u",
 		            REPLAY_MAX_WINDOW, cfg->replay_window);
 	if ((cfg->encap_sport == 0) != (cfg->encap_dport == 0))
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "UDP encapsulation needs both ports (got source %u, destination %u)",
 		            cfg->encap_sport, cfg->encap_dport);
 	if (cfg->mode == IPSEC_MODE_TUNNEL && (cfg->src == 0 || cfg->dst == 0))
-		return fail(err, errlen,
+		return errf(err, errlen,
 		            "tunnel mode needs both tunnel endpoint addresses (src and dst)");
 	if (cfg->df != IPSEC_DF_COPY && cfg->df != IPSEC_DF_SET && cfg->df != IPSEC_DF_CLEAR)
-		return fail(err, errlen, "df must be copy, set or clear");
+		return errf(err, errlen, "df must be copy, set or clear");
 	if (lifetime_check("bytes", cfg->soft.bytes, cfg->hard.bytes, err, errlen) ||
 	    lifetime_check("packets", cfg->soft.packets, cfg->hard.packets, err, errlen) ||
 	    lifetime_check("seconds", cfg->soft.seconds, cfg->hard.seconds, err, errlen))
@@ -127,7 +116,7 @@ struct ipsec_sa *sa_create(const struct ipsec_sa_config *cfg, uint64_t now_ns, c
 	struct ipsec_sa *sa = calloc(1, sizeof(*sa));
 
 	if (!sa) {
-		fail(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	sa->cfg = *cfg;
