@@ -86,7 +86,8 @@ static void event(void *h, const struct ike_event *ev)
 }
 
 static const struct ipsec_host_ops dp_ops = {now_ns, random_bytes, dp_timer, NULL};
-static const struct ike_host_ops ike_ops = {now_ns, random_bytes, ike_timer, send_dgram, event, NULL};
+static const struct ike_host_ops ike_ops = {now_ns,     random_bytes, ike_timer,
+                                            send_dgram, event,        NULL};
 
 /* Delivers queued datagrams (and due timers) until nothing moves. */
 static void pump(void)

@@ -195,9 +195,9 @@ struct scenario_link {
 	uint64_t delay_ns;
 	double loss; /* packet error rate, 0..1 */
 	uint32_t mtu;
-	uint32_t queue; /* packets */
-	char tap[16];   /* a TAP link: the device's name ("" otherwise) */
-	uint8_t mac[6]; /* a TAP link: the node's MAC (all zero: derived from addr[0]) */
+	uint32_t queue;     /* packets */
+	char tap[16];       /* a TAP link: the device's name ("" otherwise) */
+	uint8_t mac[6];     /* a TAP link: the node's MAC (all zero: derived from addr[0]) */
 	bool tap_configure; /* a TAP link: give the Linux side addr[1] and bring it up */
 	/* `cellular:` (scenario_cellular.h): rate, delay and loss that vary over
 	 * time, outages, handovers; NULL for a fixed link. */
@@ -281,10 +281,10 @@ struct scenario_flow {
 	uint64_t interval_ns; /* time between packets (computed from rate if given); poisson:
 	                         the mean; onoff: while on */
 	uint64_t start_ns, stop_ns;
-	struct scenario_period on, off; /* onoff */
-	uint32_t response_size;         /* reqresp: payload bytes per response */
-	uint64_t bytes;                 /* tcp: bytes to transfer, 0 = until stop */
-	uint32_t segment_size;          /* tcp: ns-3 TcpSocket SegmentSize (MSS), bytes */
+	struct scenario_period on, off;  /* onoff */
+	uint32_t response_size;          /* reqresp: payload bytes per response */
+	uint64_t bytes;                  /* tcp: bytes to transfer, 0 = until stop */
+	uint32_t segment_size;           /* tcp: ns-3 TcpSocket SegmentSize (MSS), bytes */
 	enum scenario_tcp_cc congestion; /* tcp */
 };
 
@@ -294,9 +294,9 @@ struct scenario_flow {
  * map has an axis per key, in file order, each level one override; a sweep
  * list has one axis whose levels are its configurations. */
 struct scenario_override {
-	char *key;         /* a path like links.1.loss */
-	char *value;       /* the value as YAML text, like 0.1 or "a b" */
-	int key_node;      /* private: the loader's YAML node ids */
+	char *key;    /* a path like links.1.loss */
+	char *value;  /* the value as YAML text, like 0.1 or "a b" */
+	int key_node; /* private: the loader's YAML node ids */
 	int value_node;
 };
 
@@ -328,8 +328,8 @@ struct scenario {
 	char *name;        /* `name:`, else the file name without folder and extension */
 	char *description; /* "" if none */
 	uint64_t duration_ns;
-	uint64_t seed; /* 1..2^32-1 (ns-3's RngSeedManager) */
-	bool realtime; /* simulated time follows the wall clock (TAP links need it) */
+	uint64_t seed;        /* 1..2^32-1 (ns-3's RngSeedManager) */
+	bool realtime;        /* simulated time follows the wall clock (TAP links need it) */
 	uint64_t flow_bin_ns; /* metrics.flow_bins: width of the flow_bins rows, 0 = none */
 
 	struct scenario_node *nodes;
@@ -374,9 +374,8 @@ int scenario_load_text(const char *path, const char *text, size_t len, const cha
  * overrides (sweep_plan_sets()).  As scenario_load_text, but the values of
  * the scenario's `sweep:` are not checked one by one again (they were when
  * the scenario was loaded as it is). */
-int scenario_load_config(const char *path, const char *text, size_t len,
-                         const char *const *sets, size_t nsets, struct scenario *out,
-                         FILE *errors);
+int scenario_load_config(const char *path, const char *text, size_t len, const char *const *sets,
+                         size_t nsets, struct scenario *out, FILE *errors);
 void scenario_free(struct scenario *s);
 
 /* "4 configurations x 2 replications = 8 runs" */
