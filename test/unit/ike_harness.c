@@ -199,6 +199,28 @@ void h_add(struct ike_harness *h, int i, const struct ike_conn_config *c)
 		fail_msg("ike_conn_add: %s", err);
 }
 
+void h_setup(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b,
+             const char *esp_props)
+{
+	h_init(h);
+	h_conn(h, 0, a, NULL, esp_props);
+	h_conn(h, 1, b, NULL, esp_props);
+	a->children[0].start_action = IKE_START_START;
+	a->rekey_time_ns = b->rekey_time_ns = 0;
+	a->children[0].rekey_time_ns = b->children[0].rekey_time_ns = 0;
+	a->children[0].life_time_ns = b->children[0].life_time_ns = 3600 * H_S;
+	a->children[0].rand_time_ns = b->children[0].rand_time_ns = 0;
+}
+
+void h_start(struct ike_harness *h, const struct ike_conn_config *a,
+             const struct ike_conn_config *b)
+{
+	h_add(h, 1, b);
+	h_add(h, 0, a);
+	h_run_for(h, 1 * H_S);
+	h_assert_settled(h, 1);
+}
+
 static int node_for(const struct ike_harness *h, uint32_t dst)
 {
 	for (int i = 0; i < 2; i++)

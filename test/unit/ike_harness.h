@@ -90,6 +90,14 @@ void h_free(struct ike_harness *h);
 void h_conn(const struct ike_harness *h, int i, struct ike_conn_config *c, const char *ike_props,
             const char *esp_props);
 void h_add(struct ike_harness *h, int i, const struct ike_conn_config *c);
+/* h_init, then both nodes' h_conn connections (ESP proposals `esp_props`,
+ * NULL: the default) with A starting the child, and no time-based
+ * rekeying (the Child SA lives an hour) unless a test asks for it. */
+void h_setup(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b,
+             const char *esp_props);
+/* Adds B's connection, then A's, and runs 1 s: one settled Child SA. */
+void h_start(struct ike_harness *h, const struct ike_conn_config *a,
+             const struct ike_conn_config *b);
 
 /* Run the world until `until` (absolute), or until nothing is left. */
 void h_run(struct ike_harness *h, uint64_t until);

@@ -109,36 +109,34 @@ static void expect_failure(const struct ike_harness *h, int i, const char *want)
 		         f ? f->text : "(none)");
 }
 
-static void test_rsa_2048_dn(void **state)
+/* An IKE SA and Child SA with a CA and A's and B's keys of these types
+ * and these identities. */
+static void establishes(const char *ca, const char *key_a, const char *key_b, const char *id_a,
+                        const char *id_b)
 {
-	(void)state;
 	struct ike_harness h;
 	struct ike_conn_config a, b;
 	struct pki p;
 
-	pki_make(&p, "ecdsa-p256", "rsa-2048", "rsa-2048");
+	pki_make(&p, ca, key_a, key_b);
 	h_init(&h);
-	cert_conns(&h, &p, &a, &b, DN_A, DN_B);
+	cert_conns(&h, &p, &a, &b, id_a, id_b);
 	run(&h, &a, &b);
 	expect_up(&h);
 	h_free(&h);
 	pki_free(&p);
 }
 
+static void test_rsa_2048_dn(void **state)
+{
+	(void)state;
+	establishes("ecdsa-p256", "rsa-2048", "rsa-2048", DN_A, DN_B);
+}
+
 static void test_ecdsa_p256_fqdn(void **state)
 {
 	(void)state;
-	struct ike_harness h;
-	struct ike_conn_config a, b;
-	struct pki p;
-
-	pki_make(&p, "rsa-2048", "ecdsa-p256", "ecdsa-p256");
-	h_init(&h);
-	cert_conns(&h, &p, &a, &b, "gwA.example", "@gwB.example");
-	run(&h, &a, &b);
-	expect_up(&h);
-	h_free(&h);
-	pki_free(&p);
+	establishes("rsa-2048", "ecdsa-p256", "ecdsa-p256", "gwA.example", "@gwB.example");
 }
 
 /* P-384 keys; A is its IPv4 address (the default id... given explicitly
@@ -147,17 +145,7 @@ static void test_ecdsa_p256_fqdn(void **state)
 static void test_ecdsa_p384_ipv4_rfc822(void **state)
 {
 	(void)state;
-	struct ike_harness h;
-	struct ike_conn_config a, b;
-	struct pki p;
-
-	pki_make(&p, "ecdsa-p384", "ecdsa-p384", "ecdsa-p384");
-	h_init(&h);
-	cert_conns(&h, &p, &a, &b, "192.0.2.1", "gwb@example.org");
-	run(&h, &a, &b);
-	expect_up(&h);
-	h_free(&h);
-	pki_free(&p);
+	establishes("ecdsa-p384", "ecdsa-p384", "ecdsa-p384", "192.0.2.1", "gwb@example.org");
 }
 
 /* Mixed, as strongSwan allows: A proves a PSK, B a certificate. */

@@ -27,17 +27,11 @@ static void start(struct ike_harness *h, bool mobike_a, bool mobike_b)
 {
 	struct ike_conn_config a, b;
 
-	h_init(h);
-	h_conn(h, 0, &a, NULL, NULL);
-	h_conn(h, 1, &b, NULL, NULL);
+	h_setup(h, &a, &b, NULL);
 	b.remote_addr = 0; /* B takes A from any address */
 	a.mobike = mobike_a;
 	b.mobike = mobike_b;
-	a.children[0].start_action = IKE_START_START;
-	h_add(h, 1, &b);
-	h_add(h, 0, &a);
-	h_run_for(h, 1 * H_S);
-	h_assert_settled(h, 1);
+	h_start(h, &a, &b);
 }
 
 static void move_a(struct ike_harness *h)

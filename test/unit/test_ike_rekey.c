@@ -11,29 +11,6 @@
 
 #define PERIOD (1 * H_MS) /* one packet each way per millisecond */
 
-static void setup(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b,
-                  const char *esp)
-{
-	h_init(h);
-	h_conn(h, 0, a, NULL, esp);
-	h_conn(h, 1, b, NULL, esp);
-	a->children[0].start_action = IKE_START_START;
-	/* No time-based rekeying unless a test asks for it. */
-	a->rekey_time_ns = b->rekey_time_ns = 0;
-	a->children[0].rekey_time_ns = b->children[0].rekey_time_ns = 0;
-	a->children[0].life_time_ns = b->children[0].life_time_ns = 3600 * H_S;
-	a->children[0].rand_time_ns = b->children[0].rand_time_ns = 0;
-}
-
-static void start(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b)
-{
-	h_add(h, 1, b);
-	h_add(h, 0, a);
-	h_run_for(h, 1 * H_S);
-	assert_int_equal(h_ike_state(h, 0), IKE_STATE_ESTABLISHED);
-	h_assert_settled(h, 1);
-}
-
 static const struct hev *child_ev(const struct ike_harness *h, int i, int state, int n)
 {
 	return h_state_event(h, i, IKE_EV_CHILD_SA, state, n);
@@ -70,9 +47,9 @@ static void test_child_mbb(void **state)
 	struct ike_conn_config a, b;
 	struct htraffic t = {0};
 
-	setup(&h, &a, &b, NULL);
+	h_setup(&h, &a, &b, NULL);
 	a.children[0].rekey_time_ns = 5 * H_S;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	h_run_traffic(&h, 6 * H_S, PERIOD, &t);
 	assert_int_equal(t.delivered[0], t.sent[0]);
 	assert_int_equal(t.delivered[1], t.sent[1]);
@@ -108,10 +85,10 @@ static void test_child_bbm(void **state)
 	unsigned lost[2];
 	uint64_t reported;
 
-	setup(&h, &a, &b, NULL);
+	h_setup(&h, &a, &b, NULL);
 	a.children[0].rekey_time_ns = 5 * H_S;
 	a.children[0].rekey_policy = b.children[0].rekey_policy = IKE_BREAK_BEFORE_MAKE;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	h_run_traffic(&h, 6 * H_S, PERIOD, &t);
 	lost[0] = t.sent[0] - t.delivered[0];
 	lost[1] = t.sent[1] - t.delivered[1];
@@ -143,11 +120,11 @@ static void test_pfs(void **state)
 	const struct hev *e;
 	int invalid_ke = 0;
 
-	setup(&h, &a, &b, "aes128gcm16-x25519-ecp256");
+	h_setup(&h, &a, &b, "aes128gcm16-x25519-ecp256");
 	snprintf(b.children[0].esp_proposals, sizeof(b.children[0].esp_proposals), "%s",
 	         "aes128gcm16-ecp256");
 	a.children[0].rekey_time_ns = 5 * H_S;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	h_run_traffic(&h, 6 * H_S, PERIOD, &t);
 	assert_int_equal(t.delivered[0], t.sent[0]);
 	assert_int_equal(t.delivered[1], t.sent[1]);
@@ -192,10 +169,10 @@ static void test_create_child(void **state)
 	uint32_t spi1, spi2;
 	bool ok;
 
-	setup(&h, &a, &b, NULL);
+	h_setup(&h, &a, &b, NULL);
 	add_child2(0, &a);
 	add_child2(1, &b);
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	assert_int_equal(h_send_ip(&h, 0, H_LAN_A | 0x101, H_LAN_B | 0x101, &ok, NULL, NULL),
 	                 IPSEC_VERDICT_BYPASS);
 	assert_int_equal(ike_initiate(h.n[0].ike, "gw", "net2"), 0);
@@ -239,10 +216,10 @@ static void test_ike_rekey(void **state)
 	uint32_t child_spi;
 	const struct hev *e;
 
-	setup(&h, &a, &b, NULL);
+	h_setup(&h, &a, &b, NULL);
 	b.rekey_time_ns = 20 * H_S;
 	b.rand_time_ns = 0;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	memcpy(spi_i, h_sa(&h, 0)->spi_i, IKE_SPI_LEN);
 	memcpy(sk_d, h_sa(&h, 0)->keys.sk_d, sizeof(sk_d));
 	child_spi = h_sa(&h, 0)->children[0].spi_in;
@@ -295,11 +272,11 @@ static void test_soft_bytes(void **state)
 	struct ike_conn_config a, b;
 	struct htraffic t = {0};
 
-	setup(&h, &a, &b, NULL);
+	h_setup(&h, &a, &b, NULL);
 	a.children[0].rekey_bytes = 100000;
 	a.children[0].rand_bytes = 10000;
 	a.children[0].life_bytes = 200000;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	/* ~128 bytes a packet: the soft limit after ~700-780 packets. */
 	h_run_traffic(&h, 2 * H_S, PERIOD, &t);
 	assert_int_equal(t.delivered[0], t.sent[0]);
@@ -322,11 +299,11 @@ static uint64_t rekey_time_with_seed(uint32_t seed)
 	struct ike_conn_config a, b;
 	uint64_t installed, at;
 
-	setup(&h, &a, &b, NULL);
+	h_setup(&h, &a, &b, NULL);
 	h.n[0].rng = seed;
 	a.children[0].rekey_time_ns = 100 * H_S;
 	a.children[0].rand_time_ns = 20 * H_S;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	installed = child_ev(&h, 0, IKE_CHILD_INSTALLED, 0)->at;
 	h_run_for(&h, 101 * H_S);
 	assert_non_null(child_ev(&h, 0, IKE_CHILD_REKEYED, 0));
@@ -376,9 +353,9 @@ static void lost_message(int which)
 	struct htraffic t = {0};
 	int arg = which;
 
-	setup(&h, &a, &b, NULL);
+	h_setup(&h, &a, &b, NULL);
 	a.children[0].rekey_time_ns = 5 * H_S;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	h.hook = drop_first_ccs;
 	h.hook_arg = &arg;
 	h_run_traffic(&h, 10 * H_S, PERIOD, &t);

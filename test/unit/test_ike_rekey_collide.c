@@ -32,26 +32,6 @@
 
 #define PERIOD (1 * H_MS)
 
-static void setup(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b)
-{
-	h_init(h);
-	h_conn(h, 0, a, NULL, NULL);
-	h_conn(h, 1, b, NULL, NULL);
-	a->children[0].start_action = IKE_START_START;
-	a->rekey_time_ns = b->rekey_time_ns = 0;
-	a->children[0].rekey_time_ns = b->children[0].rekey_time_ns = 0;
-	a->children[0].life_time_ns = b->children[0].life_time_ns = 3600 * H_S;
-	a->children[0].rand_time_ns = b->children[0].rand_time_ns = 0;
-}
-
-static void start(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b)
-{
-	h_add(h, 1, b);
-	h_add(h, 0, a);
-	h_run_for(h, 1 * H_S);
-	h_assert_settled(h, 1);
-}
-
 static const struct hev *child_ev(const struct ike_harness *h, int i, int state, int n)
 {
 	return h_state_event(h, i, IKE_EV_CHILD_SA, state, n);
@@ -86,10 +66,10 @@ static int child_collision(uint32_t seed)
 	struct htraffic t = {0};
 	int loser;
 
-	setup(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
 	h.n[0].rng = 7 * seed;
 	h.n[1].rng = seed;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	assert_int_equal(ike_rekey(h.n[0].ike, "gw", "net", false), 0);
 	assert_int_equal(ike_rekey(h.n[1].ike, "gw", "net", false), 0);
 	h_run_traffic(&h, 2 * H_S, PERIOD, &t);
@@ -149,8 +129,8 @@ static void test_strongswan_1896(void **state)
 	struct htraffic t = {0};
 	struct drop_req dr = {0, false};
 
-	setup(&h, &a, &b);
-	start(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
+	h_start(&h, &a, &b);
 	h.hook = drop_first_request;
 	h.hook_arg = &dr;
 	assert_int_equal(ike_rekey(h.n[0].ike, "gw", "net", false), 0);
@@ -184,11 +164,11 @@ static void test_strongswan_1458_crossing(void **state)
 	struct ike_conn_config a, b;
 	struct htraffic t = {0};
 
-	setup(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
 	b.children[0].life_time_ns = 20 * H_S;
 	/* A installed 10 ms after B: its request leaves as B's SA expires */
 	a.children[0].rekey_time_ns = 19990 * H_MS;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	h_run_traffic(&h, 21 * H_S, PERIOD, &t);
 	assert_true(deleted_with(&h, 0, "peer delete"));
 	assert_true(deleted_with(&h, 1, "expired"));
@@ -226,10 +206,10 @@ static void test_strongswan_1458_overtaken(void **state)
 	struct ike_conn_config a, b;
 	struct htraffic t = {0};
 
-	setup(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
 	b.children[0].life_time_ns = 20 * H_S;
 	a.children[0].rekey_time_ns = 19970 * H_MS;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	h.hook = delay_ccs_response;
 	h_run_traffic(&h, 21 * H_S, PERIOD, &t);
 	assert_true(deleted_with(&h, 0, "peer delete"));
@@ -252,10 +232,10 @@ static int ike_collision(uint32_t seed)
 	uint32_t child_spi;
 	int loser = -1;
 
-	setup(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
 	h.n[0].rng = 7 * seed;
 	h.n[1].rng = seed;
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	child_spi = h_sa(&h, 0)->children[0].spi_in;
 	assert_int_equal(ike_rekey(h.n[0].ike, "gw", NULL, false), 0);
 	assert_int_equal(ike_rekey(h.n[1].ike, "gw", NULL, false), 0);
@@ -308,7 +288,7 @@ static void link_bounce(bool both)
 	struct ike_conn_config a, b;
 	uint8_t old_spi[IKE_SPI_LEN];
 
-	setup(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
 	a.rekey_time_ns = 180 * H_S;
 	a.over_time_ns = 14 * H_S;
 	a.rand_time_ns = 0;
@@ -317,7 +297,7 @@ static void link_bounce(bool both)
 		b.over_time_ns = 14 * H_S;
 		b.rand_time_ns = 0;
 	}
-	start(&h, &a, &b);
+	h_start(&h, &a, &b);
 	memcpy(old_spi, h_sa(&h, 0)->spi_i, IKE_SPI_LEN);
 	h_run_for(&h, 169 * H_S);
 	h.n[0].down = h.n[1].down = true;
@@ -368,8 +348,8 @@ static void test_busy_retry(void **state)
 	struct ike_conn_config a, b;
 	struct htraffic t = {0};
 
-	setup(&h, &a, &b);
-	start(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
+	h_start(&h, &a, &b);
 	assert_int_equal(ike_rekey(h.n[0].ike, "gw", NULL, false), 0);
 	assert_int_equal(ike_rekey(h.n[1].ike, "gw", "net", false), 0);
 	h_run_traffic(&h, 40 * H_S, 10 * H_MS, &t);

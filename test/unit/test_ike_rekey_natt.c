@@ -17,24 +17,15 @@
 
 static void setup(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b)
 {
-	h_init(h);
+	h_setup(h, a, b, NULL);
 	h->nat = true;
-	h_conn(h, 0, a, NULL, NULL);
-	h_conn(h, 1, b, NULL, NULL);
 	/* B accepts A from wherever the NAT makes it come */
 	b->remote_addr = 0;
-	a->children[0].start_action = IKE_START_START;
-	a->rekey_time_ns = b->rekey_time_ns = 0;
-	a->children[0].rekey_time_ns = b->children[0].rekey_time_ns = 0;
-	a->children[0].life_time_ns = b->children[0].life_time_ns = 3600 * H_S;
 }
 
 static void start(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b)
 {
-	h_add(h, 1, b);
-	h_add(h, 0, a);
-	h_run_for(h, 1 * H_S);
-	h_assert_settled(h, 1);
+	h_start(h, a, b);
 	assert_true(h_sa(h, 0)->nat_local);
 	assert_true(h_sa(h, 1)->nat_remote);
 	assert_int_equal(h_sa(h, 1)->remote_port, 44500);

@@ -11,18 +11,6 @@
 
 #define PERIOD (1 * H_MS)
 
-static void setup(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b)
-{
-	h_init(h);
-	h_conn(h, 0, a, NULL, NULL);
-	h_conn(h, 1, b, NULL, NULL);
-	a->children[0].start_action = IKE_START_START;
-	a->rekey_time_ns = b->rekey_time_ns = 0;
-	a->children[0].rekey_time_ns = b->children[0].rekey_time_ns = 0;
-	a->children[0].life_time_ns = b->children[0].life_time_ns = 3600 * H_S;
-	a->children[0].rand_time_ns = b->children[0].rand_time_ns = 0;
-}
-
 /* A second child "net2" (10.x.1.0/24), "net" shrunk to 10.x.0.0/24. */
 static void add_child2(int i, struct ike_conn_config *c)
 {
@@ -42,14 +30,12 @@ static void add_child2(int i, struct ike_conn_config *c)
 static void start(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b,
                   int children)
 {
-	h_add(h, 1, b);
-	h_add(h, 0, a);
-	h_run_for(h, 1 * H_S);
+	h_start(h, a, b);
 	if (children == 2) {
 		assert_int_equal(ike_initiate(h->n[0].ike, "gw", "net2"), 0);
 		h_run_for(h, 1 * H_S);
+		h_assert_settled(h, 2);
 	}
-	h_assert_settled(h, children);
 }
 
 static void flows2(struct ike_harness *h)
@@ -77,7 +63,7 @@ static void test_reauth_mbb(void **state)
 	uint64_t old_id;
 	const struct hev *e;
 
-	setup(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
 	add_child2(0, &a);
 	add_child2(1, &b);
 	start(&h, &a, &b, 2);
@@ -115,7 +101,7 @@ static void test_reauth_bbm(void **state)
 	struct htraffic t = {0};
 	unsigned lost[2];
 
-	setup(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
 	a.reauth_policy = IKE_BREAK_BEFORE_MAKE;
 	add_child2(0, &a);
 	add_child2(1, &b);
@@ -144,7 +130,7 @@ static void test_reauth_time(void **state)
 	struct ike_conn_config a, b;
 	struct htraffic t = {0};
 
-	setup(&h, &a, &b);
+	h_setup(&h, &a, &b, NULL);
 	a.reauth_time_ns = 60 * H_S;
 	a.rand_time_ns = 6 * H_S;
 	a.over_time_ns = 6 * H_S;
