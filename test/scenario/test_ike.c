@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "load.h"
 #include "scenario.h"
 
 #define MS 1000000ull
@@ -19,31 +20,11 @@
 #define MIN (60 * SEC)
 #define HOUR (3600 * SEC)
 
-static char *errbuf;
-static size_t errlen;
-
-static int load_file(const char *name, const char *const *sets, size_t nsets, struct scenario *s)
-{
-	char path[512];
-	FILE *mem;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s", SCENARIO_DIR, name);
-	free(errbuf);
-	errbuf = NULL;
-	mem = open_memstream(&errbuf, &errlen);
-	rc = scenario_load(path, sets, nsets, s, mem);
-	fclose(mem);
-	return rc;
-}
-
 /* Two gateways on one /30 and a LAN behind gwA; `ipsec` is gwA's ipsec
  * section, indented by 6. */
 static int load_gw(const char *ipsec, struct scenario *s)
 {
 	char text[8192];
-	FILE *mem;
-	int rc;
 
 	snprintf(text, sizeof(text),
 	         "duration: 10s\n"
@@ -58,12 +39,7 @@ static int load_gw(const char *ipsec, struct scenario *s)
 	         "  - {between: [hostA, gwA], addresses: [10.1.0.2/24, 10.1.0.1/24]}\n"
 	         "  - {between: [gwA, gwB], addresses: [192.0.2.1/30, 192.0.2.2/30]}\n",
 	         ipsec);
-	free(errbuf);
-	errbuf = NULL;
-	mem = open_memstream(&errbuf, &errlen);
-	rc = scenario_load_text("t.yaml", text, strlen(text), NULL, 0, s, mem);
-	fclose(mem);
-	return rc;
+	return load_text(text, NULL, 0, s);
 }
 
 static const struct scenario_node *node(const struct scenario *s, const char *name)

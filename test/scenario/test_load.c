@@ -12,43 +12,11 @@
 #include <cmocka.h>
 
 #include "commands.h"
+#include "load.h"
 #include "scenario.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
-
-static char *errbuf;
-static size_t errlen;
-
-/* Loads a shipped scenario with overrides; returns the status, errors in
- * errbuf. */
-static int load(const char *name, const char *const *sets, size_t nsets, struct scenario *s)
-{
-	char path[512];
-	FILE *mem;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s", SCENARIO_DIR, name);
-	free(errbuf);
-	errbuf = NULL;
-	mem = open_memstream(&errbuf, &errlen);
-	rc = scenario_load(path, sets, nsets, s, mem);
-	fclose(mem);
-	return rc;
-}
-
-static int load_text(const char *text, const char *const *sets, size_t nsets, struct scenario *s)
-{
-	FILE *mem;
-	int rc;
-
-	free(errbuf);
-	errbuf = NULL;
-	mem = open_memstream(&errbuf, &errlen);
-	rc = scenario_load_text("t.yaml", text, strlen(text), sets, nsets, s, mem);
-	fclose(mem);
-	return rc;
-}
 
 static const struct scenario_node *node(const struct scenario *s, const char *name)
 {
@@ -78,7 +46,7 @@ static void test_site_to_site(void **state)
 	                                   0x65, 0x66, 0x67, 0x68, 0x69, 0x0a, 0x0b, 0x0c, 0x0d};
 
 	(void)state;
-	assert_int_equal(load("site-to-site.yaml", NULL, 0, &s), 0);
+	assert_int_equal(load_file("site-to-site.yaml", NULL, 0, &s), 0);
 	assert_string_equal(errbuf, "");
 	assert_string_equal(s.name, "site-to-site");
 	assert_true(s.duration_ns == 10 * SEC);
@@ -177,7 +145,7 @@ static void test_transport_scenarios(void **state)
 	const struct scenario_sa *x;
 
 	(void)state;
-	assert_int_equal(load("host-to-host-esp-transport.yaml", NULL, 0, &s), 0);
+	assert_int_equal(load_file("host-to-host-esp-transport.yaml", NULL, 0, &s), 0);
 	assert_int_equal(s.n_nodes, 3);
 	assert_int_equal(s.n_sas, 4);
 	x = sa(&s, "hostA", "a-to-b");
@@ -193,7 +161,7 @@ static void test_transport_scenarios(void **state)
 	assert_false(node(&s, "router")->has_ipsec);
 	scenario_free(&s);
 
-	assert_int_equal(load("host-to-host-ah-transport.yaml", NULL, 0, &s), 0);
+	assert_int_equal(load_file("host-to-host-ah-transport.yaml", NULL, 0, &s), 0);
 	x = sa(&s, "hostB", "a-to-b");
 	assert_int_equal(x->cfg.protocol, IPSEC_PROTO_AH);
 	assert_int_equal(x->cfg.dir, IPSEC_DIR_IN);
@@ -209,11 +177,11 @@ static void test_tunnel_variants(void **state)
 	struct scenario s;
 
 	(void)state;
-	assert_int_equal(load("chacha-tunnel.yaml", NULL, 0, &s), 0);
+	assert_int_equal(load_file("chacha-tunnel.yaml", NULL, 0, &s), 0);
 	assert_int_equal(sa(&s, "gwB", "gwB-out")->cfg.enc, IPSEC_ENC_CHACHA20_POLY1305);
 	assert_int_equal(sa(&s, "gwB", "gwB-out")->cfg.enc_key_len, 36);
 	scenario_free(&s);
-	assert_int_equal(load("ah-tunnel.yaml", NULL, 0, &s), 0);
+	assert_int_equal(load_file("ah-tunnel.yaml", NULL, 0, &s), 0);
 	assert_int_equal(sa(&s, "gwA", "gwA-out")->cfg.protocol, IPSEC_PROTO_AH);
 	assert_int_equal(sa(&s, "gwA", "gwA-out")->cfg.mode, IPSEC_MODE_TUNNEL);
 	assert_int_equal(sa(&s, "gwA", "gwA-in")->cfg.protocol, IPSEC_PROTO_AH);
@@ -226,7 +194,7 @@ static void test_attack(void **state)
 	const struct scenario_node *m;
 
 	(void)state;
-	assert_int_equal(load("attack.yaml", NULL, 0, &s), 0);
+	assert_int_equal(load_file("attack.yaml", NULL, 0, &s), 0);
 	assert_int_equal(s.n_nodes, 5);
 	assert_int_equal(s.n_links, 4);
 	assert_int_equal(s.n_flows, 1);
@@ -266,12 +234,12 @@ static void test_overrides_applied(void **state)
 
 	(void)state;
 	/* An empty value where a time is needed is an error about that --set. */
-	assert_int_equal(load("site-to-site.yaml", sets, 8, &s), 2);
+	assert_int_equal(load_file("site-to-site.yaml", sets, 8, &s), 2);
 	assert_string_equal(errbuf, "--set:8: expected a single value for 'stop', got an empty "
 	                            "value\n");
 	scenario_free(&s);
 
-	assert_int_equal(load("site-to-site.yaml", sets, 7, &s), 0);
+	assert_int_equal(load_file("site-to-site.yaml", sets, 7, &s), 0);
 	assert_string_equal(errbuf, "");
 	assert_true(s.duration_ns == 20 * SEC);
 	assert_true(s.seed == 7);
@@ -298,7 +266,7 @@ static void test_override_aliases(void **state)
 
 	(void)state;
 	/* Replacing an aliased value changes that place only. */
-	assert_int_equal(load("site-to-site.yaml", sets, 1, &s), 0);
+	assert_int_equal(load_file("site-to-site.yaml", sets, 1, &s), 0);
 	assert_int_equal(sa(&s, "gwA", "gwA-out")->cfg.enc_key[0], 0x00);
 	assert_int_equal(sa(&s, "gwB", "gwB-in")->cfg.enc_key[0], 0x4a);
 	scenario_free(&s);
@@ -339,7 +307,7 @@ static void test_override_errors(void **state)
 
 		/* The failing override is the 2nd. */
 		snprintf(want, sizeof(want), "--set:2:%s", cases[i].message + strlen("--set:1:"));
-		assert_int_equal(load("site-to-site.yaml", sets, 2, &s), 2);
+		assert_int_equal(load_file("site-to-site.yaml", sets, 2, &s), 2);
 		if (strcmp(errbuf, want) != 0)
 			fail_msg("--set %s\n got: %s want: %s", cases[i].set, errbuf, want);
 		assert_int_equal(s.n_nodes, 0); /* nothing half-loaded */
@@ -352,11 +320,11 @@ static void test_missing_and_odd_files(void **state)
 	struct scenario s;
 
 	(void)state;
-	assert_int_equal(load("no-such-scenario.yaml", NULL, 0, &s), 2);
+	assert_int_equal(load_file("no-such-scenario.yaml", NULL, 0, &s), 2);
 	assert_non_null(strstr(errbuf, "no-such-scenario.yaml: cannot open: No such file or "
 	                               "directory\n"));
 	scenario_free(&s);
-	assert_int_equal(load(".", NULL, 0, &s), 2); /* a directory */
+	assert_int_equal(load_file(".", NULL, 0, &s), 2); /* a directory */
 	assert_non_null(strstr(errbuf, "cannot"));
 	scenario_free(&s);
 	assert_int_equal(load_text("", NULL, 0, &s), 2);
@@ -401,7 +369,7 @@ static void test_limits(void **state)
 		        "*b], &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c], &e [*d, *d, *d, *d, "
 		        "*d, *d, *d, *d, *d, *d], [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]]"};
 
-		assert_int_equal(load("site-to-site.yaml", sets, 1, &s), 2);
+		assert_int_equal(load_file("site-to-site.yaml", sets, 1, &s), 2);
 		assert_string_equal(errbuf,
 		                    "--set:1: the value is too large or nested too deeply\n");
 		scenario_free(&s);
@@ -543,7 +511,7 @@ static void test_no_warnings_in_shipped(void **state)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct scenario s;
 
-		assert_int_equal(load(files[i], NULL, 0, &s), 0);
+		assert_int_equal(load_file(files[i], NULL, 0, &s), 0);
 		if (errbuf[0])
 			fail_msg("%s: %s", files[i], errbuf);
 		scenario_free(&s);
@@ -560,7 +528,7 @@ static void test_reachability_warnings(void **state)
 	                         "nodes.gwA.ipsec.policies.0.remote_ts=10.3.0.0/24"};
 
 	(void)state;
-	assert_int_equal(load("site-to-site.yaml", no_route, 1, &s), 0);
+	assert_int_equal(load_file("site-to-site.yaml", no_route, 1, &s), 0);
 	assert_non_null(strstr(errbuf, "site-to-site.yaml:75:48: warning: traffic 'b-to-a' cannot "
 	                               "reach hostA: node 'gwB' has no route to 10.1.0.2\n"));
 	assert_non_null(strstr(errbuf, "site-to-site.yaml:76:51: warning: the replies of traffic "
@@ -570,11 +538,11 @@ static void test_reachability_warnings(void **state)
 	scenario_free(&s);
 	/* Tunnelled traffic follows the tunnel: mitm needs no LAN routes, but
 	 * it must forward. */
-	assert_int_equal(load("attack.yaml", no_forward, 2, &s), 0);
+	assert_int_equal(load_file("attack.yaml", no_forward, 2, &s), 0);
 	assert_non_null(strstr(errbuf, "warning: traffic 'a-to-b' cannot reach hostB: node 'mitm' "
 	                               "is on the path to 192.0.2.6 but does not forward\n"));
 	scenario_free(&s);
-	assert_int_equal(load("site-to-site.yaml", discard, 2, &s), 0);
+	assert_int_equal(load_file("site-to-site.yaml", discard, 2, &s), 0);
 	assert_non_null(strstr(errbuf, "warning: traffic 'a-to-b' cannot reach hostB: node 'gwA' "
 	                               "discards packets to 10.2.0.2 (default: discard)\n"));
 	scenario_free(&s);

@@ -12,23 +12,8 @@
 
 #include <cmocka.h>
 
+#include "load.h"
 #include "scenario.h"
-
-static char *errbuf;
-static size_t errlen;
-
-static int load_text(const char *text, const char *const *sets, size_t nsets, struct scenario *s)
-{
-	FILE *mem;
-	int rc;
-
-	free(errbuf);
-	errbuf = NULL;
-	mem = open_memstream(&errbuf, &errlen);
-	rc = scenario_load_text("t.yaml", text, strlen(text), sets, nsets, s, mem);
-	fclose(mem);
-	return rc;
-}
 
 static const char gateway[] =
         "duration: 12s\n"
