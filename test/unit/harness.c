@@ -1,6 +1,8 @@
 #include "harness.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint64_t t_now(void *h)
@@ -245,4 +247,24 @@ size_t pair_roundtrip(struct pair *p, const uint8_t *pkt, size_t len)
 	assert_int_equal(blen, len);
 	assert_memory_equal(back, pkt, len);
 	return wlen;
+}
+
+int tshark_test_main(const char *name, const struct CMUnitTest *tests, size_t n, char *dir)
+{
+	char cmd[512];
+	int rc;
+
+	if (system("command -v tshark >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "SKIP: tshark is not installed (apt-get install tshark)\n");
+		return 77;
+	}
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	rc = _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (rc == 0 && system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return rc;
 }

@@ -78,4 +78,9 @@ void pair_teardown(struct pair *p);
  * delivered packet equals pkt.  Returns the length of the wire packet. */
 size_t pair_roundtrip(struct pair *p, const uint8_t *pkt, size_t len);
 
+/* main() of a test that needs tshark: skips (exit 77) without it, makes
+ * the scratch folder `dir` (a mkdtemp template, XXXXXX at the end), runs
+ * the tests and removes the folder if they all passed. */
+int tshark_test_main(const char *name, const struct CMUnitTest *tests, size_t n, char *dir);
+
 #endif

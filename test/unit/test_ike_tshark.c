@@ -386,20 +386,6 @@ int main(void)
 	        cmocka_unit_test(test_ike_sa_init_dissects),
 	        cmocka_unit_test(test_sk_decrypts_in_tshark),
 	};
-	char path[512];
-	int rc;
 
-	if (system("command -v tshark >/dev/null 2>&1") != 0) {
-		fprintf(stderr, "SKIP: tshark is not installed (apt-get install tshark)\n");
-		return 77;
-	}
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(path, sizeof(path), "rm -rf %s", tmpdir);
-	if (rc == 0 && system(path) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-	return rc;
+	return tshark_test_main("ike_tshark", tests, sizeof(tests) / sizeof(tests[0]), tmpdir);
 }
