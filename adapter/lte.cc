@@ -5,6 +5,7 @@
  * its IPsec engine sees every packet it sends or receives over the radio. */
 #include "ipsec-ipv4-l3.h"
 #include "ns3c.h"
+#include "pcap.h"
 #include "via-tag.h"
 
 #include <ns3/constant-position-mobility-model.h>
@@ -33,7 +34,6 @@ struct Lte {
 	Ptr<NetDevice> enb;
 	NetDeviceContainer sgi; /* PGW, node */
 	std::vector<Ptr<NetDevice>> ues;
-	std::vector<Ptr<PcapFileWrapper>> pcaps;
 	int64_t stream = 0; /* the next RNG stream for the UEs' devices */
 };
 
@@ -140,24 +140,26 @@ static void PcapIp(Ptr<PcapFileWrapper> file, uint32_t iface, Ptr<const Packet> 
 	}
 }
 
-extern "C" void ns3c_lte_enable_pcap(const char *prefix)
+bool ns3c_lte_enable_pcap(const std::string &prefix)
 {
 	if (!g_lte) {
-		return;
+		return true;
 	}
-	PointToPointHelper().EnablePcap(prefix, g_lte->sgi.Get(1));
-	PcapHelper helper;
+	if (!IpsecPcapCapture(prefix, g_lte->sgi.Get(1), PcapHelper::DLT_PPP, "PromiscSniffer")) {
+		return false;
+	}
 	for (Ptr<NetDevice> dev : g_lte->ues) {
 		Ptr<Node> node = dev->GetNode();
 		Ptr<Ipv4> ipv4 = node->GetObject<Ipv4>();
 		uint32_t iface = ipv4->GetInterfaceForDevice(dev);
-		Ptr<PcapFileWrapper> file =
-		        helper.CreateFile(helper.GetFilenameFromDevice(prefix, dev), std::ios::out,
-		                          PcapHelper::DLT_RAW);
+		Ptr<PcapFileWrapper> file = IpsecPcapOpen(prefix, dev, PcapHelper::DLT_RAW);
+		if (!file) {
+			return false;
+		}
 		for (const char *trace : {"Tx", "Rx"}) {
 			ipv4->TraceConnectWithoutContext(trace,
 			                                 MakeBoundCallback(&PcapIp, file, iface));
 		}
-		g_lte->pcaps.push_back(file);
 	}
+	return true;
 }

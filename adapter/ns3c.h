@@ -29,6 +29,9 @@ uint64_t ns3c_run(uint64_t stop_ns);
 void ns3c_destroy(void);
 /* Stops the run at the current simulated time (e.g. on SIGINT). */
 void ns3c_stop_now(void);
+/* The same from another thread (a signal's watcher): the run stops at its
+ * next event. */
+void ns3c_stop_from_thread(void);
 
 uint64_t ns3c_now_ns(void);
 typedef void (*ns3c_fn)(void *arg);
@@ -54,8 +57,13 @@ struct ns3c_p2p {
 };
 /* Connects nodes a and b; returns the link index or -1. */
 int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg);
-/* One pcap per device: DIR/PREFIX-NODE-DEVICE.pcap (ns-3's naming). */
-void ns3c_enable_pcap(const char *prefix);
+/* One pcap per device of the scenario's links: DIR/PREFIX-NODE-DEVICE.pcap
+ * (ns-3's naming).  0, or -1 with the file that cannot be created in err. */
+int ns3c_enable_pcap(const char *prefix, char *err, size_t errlen);
+/* Closes every capture file: 0, or -1 with the first file that could not
+ * be written whole (a full disk, an I/O error) in err.  Call it once the run
+ * is over, before its results are recorded. */
+int ns3c_pcap_close(char *err, size_t errlen);
 
 /* Attaches a node to a real TAP device: an ns-3 FdNetDevice (DIX Ethernet
  * frames) on `fd`, a TAP opened with IFF_TAP | IFF_NO_PI, which it owns from

@@ -57,6 +57,14 @@ extern "C" void ns3c_stop_now(void)
 	Simulator::Stop();
 }
 
+/* ns-3's schedulers (default and realtime) queue an event with a context
+ * that another thread schedules, and run it next. */
+extern "C" void ns3c_stop_from_thread(void)
+{
+	Simulator::ScheduleWithContext(Simulator::NO_CONTEXT, Time(0),
+	                               static_cast<void (*)()>(&Simulator::Stop));
+}
+
 extern "C" uint64_t ns3c_now_ns(void)
 {
 	return Simulator::Now().GetNanoSeconds();

@@ -3,6 +3,7 @@
  * opened (helper/tap.c).  Runs with the real-time simulator, whose clock is
  * the wall clock the device's frames arrive on. */
 #include "ns3c.h"
+#include "pcap.h"
 
 #include <ns3/core-module.h>
 #include <ns3/fd-net-device-helper.h>
@@ -41,15 +42,17 @@ extern "C" int ns3c_tap_attach(uint32_t node, int fd, uint32_t addr, uint8_t pre
 }
 
 /* One pcap per TAP device, named like the point-to-point ones. */
-extern "C" void ns3c_tap_enable_pcap(const char *prefix)
+bool ns3c_tap_enable_pcap(const std::string &prefix)
 {
-	FdNetDeviceHelper helper;
 	for (uint32_t n = 0; n < NodeList::GetNNodes(); n++) {
 		Ptr<Node> node = NodeList::GetNode(n);
 		for (uint32_t d = 0; d < node->GetNDevices(); d++) {
-			if (DynamicCast<FdNetDevice>(node->GetDevice(d))) {
-				helper.EnablePcap(prefix, node->GetDevice(d));
+			if (DynamicCast<FdNetDevice>(node->GetDevice(d)) &&
+			    !IpsecPcapCapture(prefix, node->GetDevice(d), PcapHelper::DLT_EN10MB,
+			                      "Sniffer")) {
+				return false;
 			}
 		}
 	}
+	return true;
 }

@@ -5,6 +5,7 @@
 #include "ipsec-routing.h"
 #include "link-state.h"
 #include "ns3c.h"
+#include "pcap.h"
 
 #include <ns3/arp-l3-protocol.h>
 #include <ns3/core-module.h>
@@ -208,18 +209,24 @@ extern "C" uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why)
 	}
 }
 
-extern "C" void ns3c_tap_enable_pcap(const char *prefix);
-extern "C" void ns3c_lte_enable_pcap(const char *prefix);
+bool ns3c_tap_enable_pcap(const std::string &prefix);
+bool ns3c_lte_enable_pcap(const std::string &prefix);
 
 /* The scenario's links only: not the point-to-point links inside an LTE
  * core network (lte.cc captures what crosses it). */
-extern "C" void ns3c_enable_pcap(const char *prefix)
+extern "C" int ns3c_enable_pcap(const char *prefix, char *err, size_t errlen)
 {
+	bool ok = true;
 	for (NetDeviceContainer &devs : g_links) {
-		PointToPointHelper().EnablePcap(prefix, devs); /* skips other devices */
+		for (uint32_t i = 0; i < devs.GetN(); i++) {
+			if (DynamicCast<PointToPointNetDevice>(devs.Get(i))) {
+				ok = ok && IpsecPcapCapture(prefix, devs.Get(i),
+				                            PcapHelper::DLT_PPP, "PromiscSniffer");
+			}
+		}
 	}
-	ns3c_tap_enable_pcap(prefix);
-	ns3c_lte_enable_pcap(prefix);
+	ok = ok && ns3c_tap_enable_pcap(prefix) && ns3c_lte_enable_pcap(prefix);
+	return ok ? 0 : ns3c_pcap_close(err, errlen);
 }
 
 extern "C" void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop)

@@ -47,6 +47,7 @@
 #include "commands.h"
 #include "esp_sa_file.h"
 #include "ipsec.h"
+#include "paths.h"
 
 #ifndef DLT_IPV4
 #define DLT_IPV4 228
@@ -386,6 +387,13 @@ int cmd_decrypt(int argc, char **argv)
 		        !sa_path ? "--esp-sa FILE is required"
 		                 : "IN.pcap and OUT.pcap are required");
 		return usage();
+	}
+
+	if (same_file(in_path, out_path) != 0) {
+		fprintf(stderr,
+		        "ipsec-sim decrypt: %s is %s: writing it would destroy the capture\n",
+		        out_path, in_path);
+		return 2;
 	}
 
 	struct esp_sa_list sas;

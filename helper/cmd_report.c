@@ -29,6 +29,8 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!db)
 		return usage();
+	if (out && out_dir_check("--out", out) != 0)
+		return 2;
 	struct stat sb;
 	if (stat(db, &sb) != 0) {
 		fprintf(stderr, "%s: no such database\n", db);

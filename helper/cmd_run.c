@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "paths.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -57,6 +58,8 @@ int cmd_run(int argc, char **argv)
 		rc = usage();
 		goto done;
 	}
+	if (out && out_dir_check("--out", out) != 0)
+		goto done;
 	struct scenario s;
 	if (scenario_load(path, sets, n_sets, &s, stderr) != 0) {
 		scenario_free(&s);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "paths.h"
 #include "scenario.h"
 #include "slurm.h"
 #include "sweep.h"
@@ -177,6 +178,8 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if (!o.scenario_path)
 		rc = usage();
+	else if (o.out_dir && out_dir_check("--out", o.out_dir) != 0)
+		rc = 2;
 	else if (load_base(&o, &plan, &s) == 0 && plan_axes(&plan, &s, vary, n_vary) == 0 &&
 	         check_slurm(&o, &so, slurm, jobs, &plan) == 0) {
 		o.slurm = slurm ? &so : NULL;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "run_config.h"
@@ -29,6 +30,7 @@ static const char SCHEMA[] =
         " version TEXT NOT NULL, openssl_version TEXT NOT NULL, ns3_version TEXT NOT NULL,"
         " sqlite_version TEXT NOT NULL,"
         " status TEXT NOT NULL CHECK(status IN ('running','complete','interrupted','failed')),"
+        " failure TEXT,"
         " sim_seconds REAL, events INTEGER,"
         " started_at TEXT NOT NULL, wall_seconds REAL,"
         " config_id INTEGER NOT NULL REFERENCES configs, replication INTEGER NOT NULL);"
@@ -156,6 +158,35 @@ int metrics_schema(sqlite3 *db, char *err, size_t errlen)
 	return 0;
 }
 
+int metrics_replaceable(const char *path, char *why, size_t len)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0 || (S_ISREG(sb.st_mode) && sb.st_size == 0))
+		return 0;
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(why, len, "not a file");
+		return -1;
+	}
+	sqlite3 *db;
+	int version = -1, runs = 0;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		version = metrics_schema_version(db, "main");
+		sqlite3_stmt *st;
+		if (version > 0 &&
+		    sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name='runs'", -1, &st,
+		                       NULL) == SQLITE_OK) {
+			runs = sqlite3_step(st) == SQLITE_ROW;
+			sqlite3_finalize(st);
+		}
+	}
+	if (version < 0)
+		snprintf(why, len, "not an SQLite database (%s)", db ? sqlite3_errmsg(db) : "");
+	else if (!runs)
+		snprintf(why, len, "an SQLite database that ipsec-sim did not write");
+	sqlite3_close(db);
+	return version > 0 && runs ? 0 : -1;
+}
+
 static int record_config(sqlite3 *db, const struct metrics_run_info *info, int64_t *config_id)
 {
 	char *parameters = run_config_parameters(info->overrides);
@@ -273,25 +304,41 @@ int metrics_insert(struct metrics *m, const char *sql, const char *types, ...)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int metrics_finish(struct metrics *m, const char *status, double sim_seconds, uint64_t events,
-                   double wall_seconds)
+int metrics_finish(struct metrics *m, const char *status, const char *failure, double sim_seconds,
+                   uint64_t events, double wall_seconds)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(m->db,
-	                       "UPDATE runs SET status=?, sim_seconds=?, events=?, wall_seconds=?"
-	                       " WHERE run_id=?",
+	                       "UPDATE runs SET status=?, failure=?, sim_seconds=?, events=?,"
+	                       " wall_seconds=? WHERE run_id=?",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 2, sim_seconds);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)events);
-	sqlite3_bind_double(st, 4, wall_seconds);
-	sqlite3_bind_int64(st, 5, m->run_id);
+	sqlite3_bind_text(st, 2, failure, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, sim_seconds);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)events);
+	sqlite3_bind_double(st, 5, wall_seconds);
+	sqlite3_bind_int64(st, 6, m->run_id);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	return sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int metrics_abandon(struct metrics *m, const char *why)
+{
+	if (!sqlite3_get_autocommit(m->db))
+		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(m->db, "UPDATE runs SET status='failed', failure=? WHERE run_id=?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, m->run_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 void metrics_close(struct metrics *m)

@@ -11,7 +11,7 @@
 
 /* PRAGMA user_version of the databases written; bump it with every schema
  * change (merge refuses databases of another version). */
-#define METRICS_SCHEMA_VERSION 8
+#define METRICS_SCHEMA_VERSION 9
 
 struct metrics {
 	sqlite3 *db;
@@ -34,6 +34,11 @@ int metrics_schema(sqlite3 *db, char *err, size_t errlen);
  * METRICS_SCHEMA_VERSION for ours, 0 for an empty one; -1 on error. */
 int metrics_schema_version(sqlite3 *db, const char *schema);
 
+/* Whether a run may replace the file at `path`: 0 when there is none, it
+ * is empty, or it is a metrics database of ours (any schema version); -1
+ * with the reason in `why` otherwise (another program's database, or no
+ * database at all: replacing it would destroy someone's data). */
+int metrics_replaceable(const char *path, char *why, size_t len);
 /* Opens (creating if needed) the database and records a new running run.
  * Returns 0, or -1 with a message in err. */
 int metrics_open(struct metrics *m, const char *path, const struct metrics_run_info *info,
@@ -46,9 +51,14 @@ int metrics_begin(struct metrics *m);
 /* Executes one INSERT with the run id bound to ?1 and then the arguments as
  * described by `types`: 'i' int64, 'd' double, 't' text. */
 int metrics_insert(struct metrics *m, const char *sql, const char *types, ...);
-/* Marks the run finished with `status` and commits. */
-int metrics_finish(struct metrics *m, const char *status, double sim_seconds, uint64_t events,
-                   double wall_seconds);
+/* Marks the run finished with `status` (and `failure`, why it failed, or
+ * NULL) and commits. */
+int metrics_finish(struct metrics *m, const char *status, const char *failure, double sim_seconds,
+                   uint64_t events, double wall_seconds);
+/* Gives up on the run's results: rolls back what metrics_begin started and
+ * marks the run 'failed' with `why`, on its own.  0, or -1 if even that
+ * cannot be written (the run then stays 'running'). */
+int metrics_abandon(struct metrics *m, const char *why);
 void metrics_close(struct metrics *m);
 
 #endif

@@ -64,7 +64,7 @@ static void load_top(struct load *L, yaml_node_t *root)
 	if (!scn_want_map(c, root, "the scenario"))
 		return;
 	scn_check_keys(c, root, "the top level", top_keys);
-	if ((v = scn_get(c, root, "name")) && scn_scalar(c, v, "name"))
+	if ((v = scn_get(c, root, "name")) && scn_name_value(c, v, "name"))
 		s->name = scn_arena_strdup(c->a, scn_text_of(v));
 	if ((v = scn_get(c, root, "description")) && !scn_is_null(v) &&
 	    scn_scalar(c, v, "description"))
@@ -135,8 +135,9 @@ static uint64_t measure(struct ctx *c, int id, int depth, uint8_t *state, uint64
 		*failed = true;
 		return 0;
 	}
-	if (depth > 64) {
-		scn_error_at(c, n, "the document is nested more than 64 levels deep");
+	if (depth > SCENARIO_MAX_YAML_DEPTH) {
+		scn_error_at(c, n, "the document is nested more than %d levels deep",
+		             SCENARIO_MAX_YAML_DEPTH);
 		*failed = true;
 		return 0;
 	}
@@ -163,6 +164,69 @@ static uint64_t measure(struct ctx *c, int id, int depth, uint8_t *state, uint64
 }
 
 /* ---- entry points ---- */
+
+static void parser_error(struct ctx *c, yaml_parser_t *p);
+
+/* The document's shape from libyaml's event stream (scenario_internal.h):
+ * before libyaml builds its tree, whose cost
+ * grows with the square of the depth (its scanner keeps a possible simple
+ * key per open flow collection and checks them all at every token: 200 KB
+ * of '[' took a minute).  Stopping at the first level too deep leaves at
+ * most a line's worth of lookahead scanned.  0, or -1 after an error. */
+int scn_check_shape(struct ctx *c, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0;
+	uint64_t nodes = 0;
+
+	if (!yaml_parser_initialize(&parser)) {
+		scn_error_file(c, "out of memory");
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	for (bool end = false; !end && rc == 0;) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			parser_error(c, &parser);
+			rc = -1;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > SCENARIO_MAX_YAML_DEPTH) {
+				scn_error_pos(c, ev.start_mark.line + 1, ev.start_mark.column + 1,
+				              "the document is nested more than %d levels deep",
+				              SCENARIO_MAX_YAML_DEPTH);
+				rc = -1;
+			}
+			nodes++;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_SCALAR_EVENT:
+		case YAML_ALIAS_EVENT:
+			nodes++;
+			break;
+		case YAML_STREAM_END_EVENT:
+			end = true;
+			break;
+		default:
+			break;
+		}
+		if (rc == 0 && nodes > SCENARIO_MAX_YAML_NODES) {
+			scn_error_pos(c, ev.start_mark.line + 1, ev.start_mark.column + 1,
+			              "the document has more than %d nodes",
+			              SCENARIO_MAX_YAML_NODES);
+			rc = -1;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
 
 static void parser_error(struct ctx *c, yaml_parser_t *p)
 {
@@ -192,6 +256,8 @@ static void parser_error(struct ctx *c, yaml_parser_t *p)
 		scn_error_pos(c, line, col, "%s", p->problem ? p->problem : "not valid YAML");
 }
 
+/* The default name: the file's, without its extension, each character a
+ * name cannot hold made '_' and cut to the longest name. */
 static char *file_stem(struct scenario_arena *a, const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -201,16 +267,25 @@ static char *file_stem(struct scenario_arena *a, const char *path)
 	dot = strrchr(s, '.');
 	if (dot && dot != s)
 		*dot = '\0';
-	return s;
+	if (strlen(s) >= SCENARIO_NAME_MAX)
+		s[SCENARIO_NAME_MAX - 1] = '\0';
+	for (char *p = s; *p; p++)
+		if (!scenario_name_valid((char[]){*p, 0}))
+			*p = '_';
+	return *s ? s : scn_arena_strdup(a, "scenario");
 }
 
 /* Loads the scenario with `sets` applied, then `unit` (the overrides of one
  * value of its sweep) unless NULL. */
 static int load(const char *path, const char *text, size_t len, const char *const *sets,
-                size_t nsets, const struct scenario_sweep_level *unit, struct scenario *out,
-                FILE *errors)
+                const char *const *labels, size_t nsets, const struct scenario_sweep_level *unit,
+                struct scenario *out, FILE *errors)
 {
-	struct ctx c = {.file = path, .text = text, .errors = errors, .no_warnings = unit};
+	struct ctx c = {.file = path,
+	                .text = text,
+	                .errors = errors,
+	                .no_warnings = unit,
+	                .set_labels = labels};
 	struct load L = {.c = &c, .s = out};
 	yaml_parser_t parser;
 	yaml_document_t extra;
@@ -247,6 +322,8 @@ static int load(const char *path, const char *text, size_t len, const char *cons
 		scn_error_file(&c, "this is a binary file, not YAML (it contains a NUL byte)");
 		goto done;
 	}
+	if (scn_check_shape(&c, out->text, len) != 0)
+		goto done;
 	if (!yaml_parser_initialize(&parser)) {
 		scn_error_file(&c, "out of memory");
 		goto done;
@@ -319,6 +396,7 @@ done:
 	free(state);
 	free(memo);
 	free(c.origin);
+	scn_index_free(&L.node_names);
 	if (c.have_doc)
 		yaml_document_delete(&c.doc);
 	if (c.nerr) {
@@ -332,9 +410,10 @@ done:
 }
 
 int scenario_load_config(const char *path, const char *text, size_t len, const char *const *sets,
-                         size_t nsets, struct scenario *out, FILE *errors)
+                         const char *const *labels, size_t nsets, struct scenario *out,
+                         FILE *errors)
 {
-	return load(path, text, len, sets, nsets, NULL, out, errors);
+	return load(path, text, len, sets, labels, nsets, NULL, out, errors);
 }
 
 /* Loads the scenario once more with each value of its sweep (each
@@ -351,7 +430,8 @@ static unsigned check_sweep(const struct scenario *s, const char *const *sets, s
 			const struct scenario_sweep_level *l = &e->axes[a].levels[i];
 			struct scenario tmp;
 
-			if (load(s->path, s->text, s->text_len, sets, nsets, l, &tmp, errors)) {
+			if (load(s->path, s->text, s->text_len, sets, NULL, nsets, l, &tmp,
+			         errors)) {
 				bad++;
 				if (errors) {
 					fprintf(errors, "%s: note: with the sweep's", l->where);
@@ -369,7 +449,7 @@ static unsigned check_sweep(const struct scenario *s, const char *const *sets, s
 int scenario_load_text(const char *path, const char *text, size_t len, const char *const *sets,
                        size_t nsets, struct scenario *out, FILE *errors)
 {
-	int rc = load(path, text, len, sets, nsets, NULL, out, errors);
+	int rc = load(path, text, len, sets, NULL, nsets, NULL, out, errors);
 
 	if (rc == 0 && check_sweep(out, sets, nsets, errors)) {
 		scenario_free(out);

@@ -29,6 +29,8 @@
  * refused (a YAML "billion laughs" is a few lines long); a generated
  * hub-and-spoke of 1,000 spokes has about 140,000. */
 #define SCENARIO_MAX_YAML_NODES 1000000
+/* Deepest nesting of lists and mappings in a scenario file. */
+#define SCENARIO_MAX_YAML_DEPTH 64
 /* Larger files are refused. */
 #define SCENARIO_MAX_FILE_SIZE (16 << 20)
 /* At most this many errors are printed. */
@@ -373,10 +375,17 @@ int scenario_load_text(const char *path, const char *text, size_t len, const cha
 /* One configuration of the scenario's experiment: `sets` holds its
  * overrides (sweep_plan_sets()).  As scenario_load_text, but the values of
  * the scenario's `sweep:` are not checked one by one again (they were when
- * the scenario was loaded as it is). */
+ * the scenario was loaded as it is).  `labels`, if not NULL, names where
+ * each override came from in messages ("--vary", or the sweep value's
+ * FILE:LINE:COL), a NULL label meaning "--set:N". */
 int scenario_load_config(const char *path, const char *text, size_t len, const char *const *sets,
-                         size_t nsets, struct scenario *out, FILE *errors);
+                         const char *const *labels, size_t nsets, struct scenario *out,
+                         FILE *errors);
 void scenario_free(struct scenario *s);
+/* A name for a scenario, node or connection: letters, digits, '_' and '-',
+ * 1 to SCENARIO_NAME_MAX - 1 of them.  The scenario's name becomes part of
+ * output file names, so it can hold no '/' and no "..". */
+bool scenario_name_valid(const char *s);
 
 /* "4 configurations x 2 replications = 8 runs" */
 const char *scenario_experiment_summary(const struct scenario *s, char *buf, size_t len);

@@ -250,9 +250,11 @@ static bool load_profile(struct ctx *c, yaml_node_t *ref, const char *path,
 	        .path = out->path,
 	        .cfg = {.lanes = 1, .queue = 1000, .ike_on_engine = true, .ike_lanes = 1},
 	};
-	if (!yaml_parser_initialize(&parser)) {
+	if (scn_check_shape(&pc, text, len) != 0 || !yaml_parser_initialize(&parser)) {
+		if (!pc.nerr)
+			scn_error_at(c, ref, "out of memory");
 		free(text);
-		scn_error_at(c, ref, "out of memory");
+		c->nerr += pc.nerr;
 		return false;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

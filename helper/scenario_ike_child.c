@@ -288,7 +288,6 @@ void scn_load_ike_child(struct load *L, struct ike_conn_config *conn, struct ike
 	yaml_node_t *v;
 	char what[200];
 	const char *t;
-	uint64_t u;
 	int x;
 
 	snprintf(what, sizeof(what), "child '%s'", ch->name);
@@ -339,16 +338,7 @@ void scn_load_ike_child(struct load *L, struct ike_conn_config *conn, struct ike
 	    1)
 		ch->rekey_policy = (enum ike_rekey_policy)x;
 	scn_opt_bool(c, m, "copy_dscp", &ch->copy_dscp);
-	if (scn_opt_uint(c, m, "replay_window", 0, UINT32_MAX, &u, &v) == 1) {
-		if (u > 4096 || u % 32)
-			scn_error_at(
-			        c, v,
-			        "replay_window must be 0 (off) or a multiple of 32 up to 4096, "
-			        "got %s",
-			        scn_text_of(v));
-		else
-			ch->replay_window = (uint32_t)u;
-	}
+	scn_opt_parse(c, m, "replay_window", scn_p_replay_window, &ch->replay_window, NULL);
 
 	/* Lifetimes: rekey (soft), life (hard), rand (jitter) per unit. */
 	{

@@ -316,19 +316,10 @@ void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node
 	}
 
 	scn_opt_bool(c, m, "esn", &cfg->esn);
-	switch (scn_opt_uint(c, m, "replay_window", 0, UINT32_MAX, &u, &v)) {
-	case 1:
-		if (dir_ok && cfg->dir == IPSEC_DIR_OUT)
-			scn_error_at(c, v, "replay_window applies to inbound SAs only");
-		else if (u > 4096 || u % 32)
-			scn_error_at(
-			        c, v,
-			        "replay_window must be 0 (off) or a multiple of 32 up to 4096, "
-			        "got %s",
-			        scn_text_of(v));
-		cfg->replay_window = (uint32_t)u;
-		break;
-	}
+	if (scn_opt_parse(c, m, "replay_window", scn_p_replay_window, &cfg->replay_window, &v) ==
+	            1 &&
+	    dir_ok && cfg->dir == IPSEC_DIR_OUT)
+		scn_error_at(c, v, "replay_window applies to inbound SAs only");
 	if (dir_ok && cfg->dir == IPSEC_DIR_OUT)
 		cfg->replay_window = 0;
 

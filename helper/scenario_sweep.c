@@ -25,8 +25,9 @@ static char *where(struct ctx *c, yaml_node_t *n)
 	unsigned set = (size_t)id < c->origin_cap ? c->origin[id] : 0;
 	char buf[4200];
 
+	char label[32];
 	if (set)
-		snprintf(buf, sizeof(buf), "--set:%u", set);
+		snprintf(buf, sizeof(buf), "%s", scn_set_label(c, set, label, sizeof label));
 	else
 		snprintf(buf, sizeof(buf), "%s:%zu:%zu", c->file, n->start_mark.line + 1,
 		         n->start_mark.column + 1);

@@ -31,7 +31,7 @@ size_t scn_node_ref(struct load *L, yaml_node_t *v, const char *key)
 
 	if (!s)
 		return SCENARIO_NONE;
-	i = scn_find_node(L->s, s);
+	i = scn_index_get(&L->node_names, s, strlen(s));
 	if (i != SCENARIO_NONE)
 		return i;
 	if (L->nodes_failed)
@@ -89,7 +89,7 @@ void scn_load_node_names(struct load *L, yaml_node_t *nodes)
 		name = scn_name_value(c, v, "name");
 		if (!name)
 			continue;
-		if (scn_find_node(s, name) != SCENARIO_NONE) {
+		if (scn_index_put(&L->node_names, name, strlen(name), i) != SCENARIO_NONE) {
 			scn_error_at(c, v, "duplicate node name '%s'", name);
 			continue;
 		}
@@ -250,26 +250,23 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 	}
 
 	/* Addresses are unique over the whole network. */
+	struct scn_index addresses = {0};
 	for (size_t i = 0; i < s->n_links; i++) {
 		for (int e = 0; ok[i] && !scn_lte_shares(s, i) && e < 2; e++) {
-			for (size_t j = 0; j < i; j++) {
-				for (int f = 0; ok[j] && !scn_lte_shares(s, j) && f < 2; f++) {
-					char a1[16];
-					size_t owner = s->links[j].node[f];
-
-					if (s->links[i].addr[e] != s->links[j].addr[f])
-						continue;
-					scn_error_at(
-					        c, addr_nodes[2 * i + (size_t)e],
-					        "duplicate address %s: links.%zu already gives it "
-					        "to '%s'",
-					        scn_addr_str(s->links[i].addr[e], a1), j,
-					        owner == SCENARIO_NONE ? s->links[j].tap
-					                               : s->nodes[owner].name);
-				}
-			}
+			const uint32_t *a = &s->links[i].addr[e];
+			size_t first = scn_index_put(&addresses, a, sizeof *a, 2 * i + (size_t)e);
+			if (first == SCENARIO_NONE)
+				continue;
+			char a1[16];
+			size_t j = first / 2, owner = s->links[j].node[first % 2];
+			scn_error_at(c, addr_nodes[2 * i + (size_t)e],
+			             "duplicate address %s: links.%zu already gives it to '%s'",
+			             scn_addr_str(*a, a1), j,
+			             owner == SCENARIO_NONE ? s->links[j].tap
+			                                    : s->nodes[owner].name);
 		}
 	}
+	scn_index_free(&addresses);
 
 	scn_lte_check_addresses(L, addr_nodes, ok);
 
@@ -350,6 +347,7 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 	struct ctx *c = L->c;
 	struct scenario_node *nd = &L->s->nodes[ni];
 
+	struct scn_index dsts = {0}; /* (dst, prefix length) -> route */
 	nd->n_routes = scn_seq_len(routes);
 	nd->routes = scn_arena_alloc(c->a, nd->n_routes * sizeof(*nd->routes));
 	for (size_t i = 0; i < nd->n_routes; i++) {
@@ -380,12 +378,10 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 				             scn_addr_str(r->dst & units_mask(r->prefix_len), a1),
 				             r->prefix_len);
 			} else {
-				for (size_t j = 0; j < i; j++)
-					if (nd->routes[j].dst == r->dst &&
-					    nd->routes[j].prefix_len == r->prefix_len)
-						scn_error_at(c, dv,
-						             "duplicate route to %s on node '%s'",
-						             t, nd->name);
+				uint64_t key = (uint64_t)r->dst << 8 | r->prefix_len;
+				if (scn_index_put(&dsts, &key, sizeof key, i) != SCENARIO_NONE)
+					scn_error_at(c, dv, "duplicate route to %s on node '%s'", t,
+					             nd->name);
 			}
 		}
 		if (scn_opt_addr(c, m, "via", &r->via, &vv) == 0) {
@@ -435,6 +431,7 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 				r->iface = k;
 		}
 	}
+	scn_index_free(&dsts);
 }
 
 /* The neighbour a node sends a packet for dst to (longest prefix match over

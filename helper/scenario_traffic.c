@@ -354,10 +354,32 @@ static void load_times(struct ctx *c, yaml_node_t *m, struct scenario_flow *f)
 		             ev ? scn_text_of(ev) : "the end of the run");
 }
 
+/* Above this many packets a flow is probably a typo (1e9pps for 1e3pps):
+ * ns-3 simulates some 10^5 packets per wall second here, so it would run
+ * for hours.  Only a warning: it may be meant. */
+#define ABSURD_PACKETS 1e8
+
+static void warn_volume(struct ctx *c, yaml_node_t *m, const struct scenario_flow *f)
+{
+	yaml_node_t *v = scn_get(c, m, "rate");
+	if (!v)
+		v = scn_get(c, m, "interval");
+	if (!v || !f->interval_ns || f->stop_ns <= f->start_ns)
+		return;
+	double packets = (double)(f->stop_ns - f->start_ns) / (double)f->interval_ns;
+	if (packets > ABSURD_PACKETS)
+		scn_warn_at(c, v,
+		            "flow '%s' sends about %.2g packets: at some 10^5 simulated packets "
+		            "per second of wall time that takes %.0f hours",
+		            f->name, packets, packets / 1e5 / 3600);
+}
+
 void scn_load_traffic(struct load *L, yaml_node_t *list)
 {
 	struct ctx *c = L->c;
 	struct scenario *s = L->s;
+
+	struct scn_index names = {0};
 
 	s->n_flows = scn_seq_len(list);
 	s->flows = scn_arena_alloc(c->a, s->n_flows * sizeof(*s->flows));
@@ -392,12 +414,9 @@ void scn_load_traffic(struct load *L, yaml_node_t *list)
 			snprintf(f->name, sizeof(f->name), "%s-%zu",
 			         scenario_flow_type_name(f->type), i);
 		}
-		for (size_t j = 0; f->name[0] && j < i; j++)
-			if (strcmp(s->flows[j].name, f->name) == 0) {
-				scn_error_at(c, namev ? namev : m, "duplicate traffic name '%s'",
-				             f->name);
-				break;
-			}
+		if (f->name[0] &&
+		    scn_index_put(&names, f->name, strlen(f->name), i) != SCENARIO_NONE)
+			scn_error_at(c, namev ? namev : m, "duplicate traffic name '%s'", f->name);
 
 		if (!(v = scn_get(c, m, "from")))
 			scn_missing(c, m, "from", what);
@@ -413,5 +432,7 @@ void scn_load_traffic(struct load *L, yaml_node_t *list)
 			load_type_keys(c, m, f, what);
 		}
 		load_times(c, m, f);
+		warn_volume(c, m, f);
 	}
+	scn_index_free(&names);
 }

@@ -6,10 +6,12 @@
  */
 #include "scenario_internal.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errf.h"
 #include "units.h"
 
 /* ---- memory: everything a scenario owns comes from its arena ---- */
@@ -47,6 +49,14 @@ void scn_arena_free(struct scenario_arena *a)
 
 /* ---- error reporting ---- */
 
+const char *scn_set_label(const struct ctx *c, unsigned set, char *buf, size_t len)
+{
+	if (c->set_labels && c->set_labels[set - 1])
+		return c->set_labels[set - 1];
+	snprintf(buf, len, "--set:%u", set);
+	return buf;
+}
+
 static void verror(struct ctx *c, unsigned set, size_t line, size_t col, bool has_pos,
                    const char *fmt, va_list ap)
 {
@@ -58,8 +68,9 @@ static void verror(struct ctx *c, unsigned set, size_t line, size_t col, bool ha
 		        SCENARIO_MAX_ERRORS);
 		return;
 	}
+	char label[32];
 	if (set)
-		fprintf(c->errors, "--set:%u: ", set);
+		fprintf(c->errors, "%s: ", scn_set_label(c, set, label, sizeof label));
 	else if (has_pos)
 		fprintf(c->errors, "%s:%zu:%zu: ", c->file, line, col);
 	else
@@ -77,8 +88,9 @@ void scn_warn_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 
 	if (!c->errors || c->no_warnings || ++c->nwarn > SCENARIO_MAX_ERRORS)
 		return;
+	char label[32];
 	if (set)
-		fprintf(c->errors, "--set:%u: warning: ", set);
+		fprintf(c->errors, "%s: warning: ", scn_set_label(c, set, label, sizeof label));
 	else
 		fprintf(c->errors, "%s:%zu:%zu: warning: ", c->file, n->start_mark.line + 1,
 		        n->start_mark.column + 1);
@@ -374,6 +386,21 @@ int scn_p_fraction(const char *s, void *o, char *e, size_t l)
 {
 	return units_fraction(s, o, e, l);
 }
+/* An anti-replay window (RFC 4303 §3.4.3), in packets: 0 (off) or a
+ * multiple of 32 up to 4096 (replay.h), one message for every wrong value. */
+int scn_p_replay_window(const char *s, void *o, char *e, size_t l)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || *s == '+' || v > 4096 || v % 32)
+		return errf(
+		        e, l,
+		        "replay_window must be 0 (off) or a multiple of 32 up to 4096, got '%s'",
+		        s);
+	*(uint32_t *)o = (uint32_t)v;
+	return 0;
+}
 static int p_bool(const char *s, void *o, char *e, size_t l)
 {
 	return units_bool(s, o, e, l);
@@ -490,7 +517,7 @@ int scn_opt_enum(struct ctx *c, yaml_node_t *m, const char *key, const struct na
 	return -1;
 }
 
-static bool valid_name(const char *s)
+bool scenario_name_valid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -508,7 +535,7 @@ const char *scn_name_value(struct ctx *c, yaml_node_t *v, const char *key)
 {
 	const char *s = scn_scalar(c, v, key);
 
-	if (s && !valid_name(s)) {
+	if (s && !scenario_name_valid(s)) {
 		scn_error_at(
 		        c, v,
 		        "'%.60s' is not a valid name: use letters, digits, '_' and '-', at most %d "

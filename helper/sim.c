@@ -1,7 +1,6 @@
 #include "sim.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,33 +9,12 @@
 #include "ns3c.h"
 #include "paths.h"
 #include "sim_internal.h"
+#include "sim_interrupt.h"
 #include "tap.h"
 
-/* How often, in simulated time, an interrupt request is looked at. */
-#define INTERRUPT_POLL_NS 10000000ULL
 /* `realtime: true`: how far the run may fall behind the wall clock before
  * ns-3 aborts it (RealtimeSimulatorImpl's hard limit). */
 #define SIM_REALTIME_LIMIT_NS 500000000ULL
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static void poll_interrupt(void *arg)
-{
-	struct sim *sim = arg;
-	if (interrupted) {
-		ns3c_stop_now();
-		return;
-	}
-	uint64_t next = ns3c_now_ns() + INTERRUPT_POLL_NS;
-	if (next < sim->stop_ns)
-		ns3c_schedule_at(next, poll_interrupt, sim);
-}
 
 static int build_nat(struct sim *sim, size_t n, FILE *log)
 {
@@ -168,7 +146,10 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 	if (o->pcap) {
 		char prefix[4096];
 		snprintf(prefix, sizeof prefix, "%s/pcap/%s", o->out_dir, s->name);
-		ns3c_enable_pcap(prefix);
+		if (ns3c_enable_pcap(prefix, sim->failure, sizeof sim->failure) != 0) {
+			fprintf(log, "%s\n", sim->failure);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -190,6 +171,8 @@ static char *join_sets(const struct scenario *s)
 
 static void teardown(struct sim *sim)
 {
+	char ignored[8];
+	ns3c_pcap_close(ignored, sizeof ignored); /* those of a run that failed to build */
 	ns3c_destroy();
 	traffic_free(sim->traffic);
 	sim_links_free(sim->links);
@@ -205,17 +188,54 @@ static void teardown(struct sim *sim)
 	sim_ike_log_free(&sim->ike_events);
 }
 
+/* The folder's metrics database, which the run replaces: refused unless it
+ * is one of ours, so that a wrong --out destroys nothing. */
+static int prepare_out(const struct scenario *s, const struct sim_options *o, char *db, size_t len,
+                       FILE *log)
+{
+	char path[4096], why[256];
+	if (!scenario_name_valid(s->name)) {
+		fprintf(log, "%s: '%s' cannot name output files\n", s->path, s->name);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/pcap", o->out_dir);
+	if (!*o->out_dir || mkdirs(path) != 0) {
+		fprintf(log, "%s: cannot create: %s\n", path,
+		        strerror(*o->out_dir ? errno : ENOENT));
+		return -1;
+	}
+	snprintf(db, len, "%s/metrics.sqlite", o->out_dir);
+	if (metrics_replaceable(db, why, sizeof why) != 0) {
+		fprintf(log, "%s: %s; a run replaces it: remove it or choose another --out\n", db,
+		        why);
+		return -1;
+	}
+	if (unlink(db) != 0 && errno != ENOENT) {
+		fprintf(log, "%s: %s\n", db, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* What a run writes besides its database: captures and keys. */
+static void write_outputs(struct sim *sim, const char *out_dir, FILE *log)
+{
+	char why[512] = "";
+	if (ns3c_pcap_close(why, sizeof why) != 0 || sim_export_keys(sim, out_dir) != 0) {
+		if (!why[0])
+			snprintf(why, sizeof why, "%s/keys: %s", out_dir, strerror(errno));
+		fprintf(log, "%s\n", why);
+		if (!sim->failure[0])
+			snprintf(sim->failure, sizeof sim->failure, "%s", why);
+	}
+}
+
 int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary, FILE *log,
             struct sim_report *report)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/pcap", o->out_dir);
-	if (mkdirs(path) != 0) {
-		fprintf(log, "%s: cannot create: %s\n", path, strerror(errno));
+	if (prepare_out(s, o, path, sizeof path, log) != 0)
 		return 1;
-	}
-	snprintf(path, sizeof path, "%s/metrics.sqlite", o->out_dir);
-	unlink(path);
 	char *overrides = join_sets(s);
 	struct metrics m;
 	char err[512];
@@ -242,24 +262,21 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 		ns3c_init_realtime((uint32_t)o->seed, o->run_number, SIM_REALTIME_LIMIT_NS);
 	else
 		ns3c_init((uint32_t)o->seed, o->run_number);
-	if (!sim.nodes || build(&sim, o, log) != 0) {
+	if (!sim.nodes || build(&sim, o, log) != 0 || sim_interrupt_start() != 0) {
+		if (!sim.failure[0])
+			snprintf(sim.failure, sizeof sim.failure,
+			         "the simulation could not be built");
 		if (sim.nodes)
 			teardown(&sim);
-		metrics_begin(&m);
-		metrics_finish(&m, "failed", 0, 0, 0);
+		if (metrics_abandon(&m, sim.failure) != 0)
+			fprintf(log, "%s: %s\n", path, sqlite3_errmsg(m.db));
 		metrics_close(&m);
 		return 1;
 	}
 
-	interrupted = 0;
-	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	ns3c_schedule_at(0, poll_interrupt, &sim);
 	uint64_t events = ns3c_run(s->duration_ns);
 	uint64_t end_ns = ns3c_now_ns();
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	bool interrupted = sim_interrupt_end();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
 
@@ -271,7 +288,8 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 			report->packets_received += r.received;
 		}
 	}
-	const char *status = sim.failed ? "failed" : interrupted ? "interrupted" : "complete";
+	write_outputs(&sim, o->out_dir, log);
+	const char *status = sim.failure[0] ? "failed" : interrupted ? "interrupted" : "complete";
 	if (summary)
 		fprintf(summary,
 		        "%s: %s, seed %llu, %.3f s simulated in %.3f s wall, %llu events\n",
@@ -279,19 +297,23 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 		        (unsigned long long)events);
 	rc = metrics_begin(&m) == 0 && sim_write_results(&m, &sim, end_ns, summary) == 0 &&
 	                     sim_links_write(&m, &sim, end_ns) == 0 &&
-	                     metrics_finish(&m, status, (double)end_ns * 1e-9, events, wall) == 0
+	                     metrics_finish(&m, status, sim.failure[0] ? sim.failure : NULL,
+	                                    (double)end_ns * 1e-9, events, wall) == 0
 	             ? 0
 	             : 1;
-	if (rc)
-		fprintf(log, "%s: writing metrics: %s\n", path, sqlite3_errmsg(m.db));
-	metrics_close(&m);
-	if (sim_export_keys(&sim, o->out_dir) != 0) {
-		fprintf(log, "%s/keys: %s\n", o->out_dir, strerror(errno));
-		rc = 1;
+	if (rc) {
+		snprintf(err, sizeof err, "writing metrics: %s", sqlite3_errmsg(m.db));
+		fprintf(log, "%s: %s\n", path, err);
+		if (metrics_abandon(&m, err) != 0)
+			fprintf(log, "%s: cannot even mark the run failed: %s\n", path,
+			        sqlite3_errmsg(m.db));
 	}
+	metrics_close(&m);
 	teardown(&sim);
-	if (summary && !rc)
+	if (sim.failure[0] && summary)
+		fprintf(summary, "%s: failed: %s\n", s->name, sim.failure);
+	else if (summary && !rc)
 		fprintf(summary, "results: %s/metrics.sqlite, %s/pcap/, %s/keys/esp_sa\n",
 		        o->out_dir, o->out_dir, o->out_dir);
-	return rc || interrupted || sim.failed;
+	return rc || interrupted || sim.failure[0];
 }

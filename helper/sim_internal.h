@@ -52,7 +52,9 @@ struct sim {
 	struct sim_links *links;       /* cellular links (sim_link.c), NULL if none */
 	uint64_t stop_ns;
 	uint64_t seed;
-	bool failed; /* a node could not be rebuilt after a reboot */
+	/* Why the run failed ("" if it did not): a node could not be rebuilt
+	 * after a reboot, an output could not be written. */
+	char failure[512];
 };
 
 /* sim_node.c: a node's engines (`ipsec:`, IKE connections, crypto engine)

@@ -129,7 +129,8 @@ int sim_node_up(struct sim *sim, size_t n)
 	ns3c_node_set_up((uint32_t)n, 1);
 	if (!sim->s->nodes[n].has_ipsec || sim_node_build_ipsec(sim, n, stderr) == 0)
 		return 0;
-	sim->failed = true;
+	snprintf(sim->failure, sizeof sim->failure, "node %s could not be started again",
+	         sim->s->nodes[n].name);
 	ns3c_stop_now();
 	return -1;
 }

@@ -110,7 +110,7 @@ static int record_failed(const struct slurm_plan *p, const struct slurm_run *r, 
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	rc = metrics_begin(&m) == 0 && metrics_finish(&m, "failed", 0, 0, 0) == 0 ? 0 : -1;
+	rc = metrics_abandon(&m, "its SLURM task wrote no results (see the task's log)");
 	metrics_close(&m);
 	return rc;
 }

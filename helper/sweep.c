@@ -62,8 +62,10 @@ static int load(const struct sweep *sw, size_t config, struct scenario *s, FILE 
 		fprintf(stderr, "out of memory\n");
 		return -1;
 	}
+	const char **labels = sweep_plan_labels(sw->plan, config);
 	int rc = scenario_load_config(sw->o->scenario_path, sw->text, sw->text_len,
-	                              (const char *const *)sets, n, s, errors);
+	                              (const char *const *)sets, labels, n, s, errors);
+	free(labels);
 	if (rc != 0 && sw->plan->n_axes)
 		print_config(sw->plan, config, sets, n, errors);
 	sweep_plan_free_sets(sets, n);
@@ -124,8 +126,8 @@ int sweep_task_run(const struct sweep_task *t, FILE *errors, FILE *log)
 {
 	struct scenario s = {0};
 	int rc = 1;
-	if (scenario_load_config(t->scenario_path, t->text, t->text_len, t->sets, t->n_sets, &s,
-	                         errors) == 0) {
+	if (scenario_load_config(t->scenario_path, t->text, t->text_len, t->sets, NULL, t->n_sets,
+	                         &s, errors) == 0) {
 		char dir[4200];
 		sweep_run_dir(t->out_dir, t->run_id, dir, sizeof dir);
 		struct sim_options o = {
@@ -147,6 +149,7 @@ static void work(const struct sweep *sw, size_t run)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	size_t config = run / sw->plan->replications, n;
 	char **sets = sweep_plan_sets(sw->plan, config, &n);
 	int rc = 1;
@@ -296,6 +299,12 @@ int sweep_prepare_out(const char *out_dir)
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/metrics.sqlite", out_dir);
+	char why[256];
+	if (metrics_replaceable(path, why, sizeof why) != 0) {
+		fprintf(stderr, "%s: %s; a sweep replaces it: remove it or choose another --out\n",
+		        path, why);
+		return -1;
+	}
 	if (unlink(path) != 0 && errno != ENOENT) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return -1;
@@ -356,9 +365,10 @@ int sweep_run(const struct sweep_plan *p, const struct sweep_options *o)
 		rc = slurm_sweep(&f, o->slurm);
 	} else {
 		stop_requests = 0;
-		struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
+		struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term, old_hup;
 		sigaction(SIGINT, &sa, &old_int);
 		sigaction(SIGTERM, &sa, &old_term);
+		sigaction(SIGHUP, &sa, &old_hup); /* a closed terminal stops it too */
 		progress_start(&sw.progress, stderr, sweep_plan_runs(p));
 		supervise(&sw);
 		progress_end(&sw.progress);
@@ -367,6 +377,7 @@ int sweep_run(const struct sweep_plan *p, const struct sweep_options *o)
 		rmdir(runs); /* if no run kept captures there */
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
 		if (stop_requests)
 			fprintf(stdout, "sweep: interrupted\n");
 		rc = sweep_summary(sw.out_dir, sweep_plan_runs(p), progress_now() - sw.progress.t0);

@@ -183,19 +183,47 @@ size_t sweep_plan_runs(const struct sweep_plan *p)
 	return p->n_configs * p->replications;
 }
 
+/* The level of each axis that configuration `config` takes. */
+static void config_levels(const struct sweep_plan *p, size_t config,
+                          const struct sweep_level **levels)
+{
+	for (size_t i = p->n_axes; i-- > 0;) {
+		const struct sweep_axis *a = &p->axes[i];
+		levels[i] = &a->levels[config % a->n_levels];
+		config /= a->n_levels;
+	}
+}
+
+const char **sweep_plan_labels(const struct sweep_plan *p, size_t config)
+{
+	const struct sweep_level **levels = calloc(p->n_axes + 1, sizeof *levels);
+	const char **labels = NULL;
+	if (!levels)
+		return NULL;
+	config_levels(p, config, levels);
+	size_t n = p->n_sets;
+	for (size_t i = 0; i < p->n_axes; i++)
+		n += levels[i]->n_sets;
+	if ((labels = calloc(n + 1, sizeof *labels))) {
+		size_t k = p->n_sets;
+		for (size_t i = 0; i < p->n_axes; i++)
+			for (size_t j = 0; j < levels[i]->n_sets; j++)
+				labels[k++] = p->axes[i].where ? p->axes[i].where : "--vary";
+	}
+	free(levels);
+	return labels;
+}
+
 char **sweep_plan_sets(const struct sweep_plan *p, size_t config, size_t *n)
 {
 	const struct sweep_level **levels = calloc(p->n_axes + 1, sizeof *levels);
 	char **sets = NULL;
 	if (!levels)
 		return NULL;
+	config_levels(p, config, levels);
 	*n = p->n_sets;
-	for (size_t i = p->n_axes; i-- > 0;) {
-		const struct sweep_axis *a = &p->axes[i];
-		levels[i] = &a->levels[config % a->n_levels];
-		config /= a->n_levels;
+	for (size_t i = 0; i < p->n_axes; i++)
 		*n += levels[i]->n_sets;
-	}
 	if (!(sets = calloc(*n + 1, sizeof *sets)))
 		goto done;
 	size_t k = 0;

@@ -51,6 +51,10 @@ int sweep_plan_add_axis(struct sweep_plan *p, const char *arg, FILE *err);
  * `err` when the plan has more than SWEEP_MAX_RUNS runs. */
 int sweep_plan_count(struct sweep_plan *p, FILE *err);
 size_t sweep_plan_runs(const struct sweep_plan *p);
+/* Where each of sweep_plan_sets()'s overrides came from, for messages:
+ * NULL for a --set, "--vary", or the scenario sweep value's FILE:LINE:COL
+ * (strings the plan owns).  free() the array; NULL when out of memory. */
+const char **sweep_plan_labels(const struct sweep_plan *p, size_t config);
 /* The overrides of configuration `config`: the --set ones, then those of
  * its level of each axis in order (so the sweep's and the --vary values win
  * over a --set of the same key).  *n is set to their number; free with

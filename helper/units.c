@@ -12,17 +12,24 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* A decimal number "D+[.D*]" or ".D+" at the start of s: its digits as an
- * integer and the count of fraction digits (trailing zeros dropped).  Returns
- * the end of the number or NULL (no digits, or more than 19 significant
- * digits: too large or too precise for any unit here). */
-static const char *decimal(const char *s, uint64_t *mant, unsigned *frac)
+enum decimal_fail {
+	DECIMAL_NONE = 1, /* no number */
+	DECIMAL_LARGE,    /* more than 19 significant digits, or 10^19 and above */
+	DECIMAL_FINE,     /* below 10^-19: finer than any unit here */
+};
+
+/* A decimal number "D+[.D*]" or ".D+", with an optional exponent "e[+-]D+",
+ * at the start of s: its digits as an integer and the count of fraction
+ * digits (m / 10^frac is the number).  Returns the end of the number, or
+ * NULL with *fail saying why it cannot be one here. */
+static const char *decimal_exp(const char *s, uint64_t *mant, unsigned *frac, int *fail)
 {
 	uint64_t m = 0;
 	unsigned k = 0, ndigits = 0, pending_zeros = 0;
 	bool in_frac = false;
 	const char *p = s;
 
+	*fail = DECIMAL_LARGE;
 	for (;; p++) {
 		if (*p == '.' && !in_frac) {
 			in_frac = true;
@@ -48,11 +55,46 @@ static const char *decimal(const char *s, uint64_t *mant, unsigned *frac)
 		if (in_frac)
 			k++;
 	}
-	if (ndigits == 0 || k > 19)
+	if (ndigits == 0) {
+		*fail = DECIMAL_NONE;
 		return NULL;
+	}
+	const char *e = p + 1 + (p[1] == '+' || p[1] == '-');
+	if ((*p == 'e' || *p == 'E') && is_digit(*e)) {
+		long exp = 0;
+		for (; is_digit(*e); e++)
+			if (exp < 100000)
+				exp = exp * 10 + (*e - '0');
+		if (p[1] == '-')
+			exp = -exp;
+		p = e;
+		for (; exp > 0 && k > 0; exp--)
+			k--;
+		for (; exp > 0 && m; exp--) {
+			if (m > UINT64_MAX / 10)
+				return NULL;
+			m *= 10;
+		}
+		if (exp < 0)
+			k += (unsigned)-exp;
+	}
+	for (; k > 0 && m % 10 == 0 && m; k--)
+		m /= 10;
+	if (m == 0)
+		k = 0;
+	if (k > 19) {
+		*fail = DECIMAL_FINE;
+		return NULL;
+	}
 	*mant = m;
 	*frac = k;
 	return p;
+}
+
+static const char *decimal(const char *s, uint64_t *mant, unsigned *frac)
+{
+	int fail;
+	return decimal_exp(s, mant, frac, &fail);
 }
 
 static uint64_t gcd(uint64_t a, uint64_t b)
@@ -96,14 +138,11 @@ static int quantity(const char *s, const struct unit *units, uint64_t *out)
 {
 	uint64_t mant;
 	unsigned frac;
-	const char *p = decimal(s, &mant, &frac);
+	int fail;
+	const char *p = decimal_exp(s, &mant, &frac, &fail);
 
-	if (!p) {
-		/* Distinguish "too many digits" from "not a number". */
-		if (is_digit(*s) || (*s == '.' && is_digit(s[1])))
-			return -3;
-		return -1;
-	}
+	if (!p)
+		return fail == DECIMAL_NONE ? -1 : fail == DECIMAL_FINE ? -2 : -3;
 	while (*p == ' ')
 		p++;
 	for (int pass = 0; pass < 2; pass++) {

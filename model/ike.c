@@ -563,7 +563,11 @@ void ike_receive(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, ui
 	response = m->flags & IKE_FLAG_RESPONSE;
 	from_initiator = m->flags & IKE_FLAG_INITIATOR;
 	if (m->exchange == IKE_SA_INIT) {
-		if (!response && from_initiator) {
+		/* §3.1: the initiator's SPI MUST NOT be zero; a request with
+		 * one would leave a half-open SA nobody can name. */
+		if (!memcmp(m->spi_i, (uint8_t[IKE_SPI_LEN]){0}, IKE_SPI_LEN)) {
+			ike->st.dropped_malformed++;
+		} else if (!response && from_initiator) {
 			ike_sa_init_request(ike, m, ike->rx, len, src, sport, dst, dport);
 		} else if (response && !from_initiator && m->message_id == 0 &&
 		           (sa = ike_sa_find(ike, m->spi_i, true))) {

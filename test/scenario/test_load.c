@@ -352,13 +352,34 @@ static void test_limits(void **state)
 	size_t n = 170000;
 
 	(void)state;
-	/* Many nodes in a flat list: refused past the node limit, not slow. */
+	/* Many nodes in a flat list: refused past the node limit, at the
+	 * node that passes it, before libyaml builds its tree. */
 	big = malloc(n * 40 + 64);
 	p = big + sprintf(big, "duration: 1s\nlinks: []\nnodes:\n");
 	for (size_t i = 0; i < n; i++)
 		p += sprintf(p, "  - {name: n%zu, x: [1, 2]}\n", i);
 	assert_int_equal(load_text(big, NULL, 0, &s), 2);
-	assert_string_equal(errbuf, "t.yaml:1:1: the document has more than 1000000 nodes\n");
+	assert_string_equal(errbuf, "t.yaml:142860:6: the document has more than 1000000 nodes\n");
+	scenario_free(&s);
+
+	/* Deep nesting is refused as the parser reaches it: 200 KB of '['
+	 * and 125,000 levels of "{a: " (a minute and more each when libyaml
+	 * built the whole tree first: its cost grows with the square of the
+	 * depth). */
+	n = 200000;
+	big = realloc(big, 5 * n + 1);
+	memset(big, '[', n);
+	big[n] = 0;
+	assert_int_equal(load_text(big, NULL, 0, &s), 2);
+	assert_string_equal(errbuf,
+	                    "t.yaml:1:65: the document is nested more than 64 levels deep\n");
+	scenario_free(&s);
+	for (size_t i = 0; i < n / 2; i++)
+		memcpy(big + 4 * i, "{a: ", 4);
+	big[4 * (n / 2)] = 0;
+	assert_int_equal(load_text(big, NULL, 0, &s), 2);
+	assert_string_equal(errbuf,
+	                    "t.yaml:1:257: the document is nested more than 64 levels deep\n");
 	scenario_free(&s);
 
 	/* An override whose value explodes through aliases is refused. */

@@ -57,7 +57,14 @@ static void test_times(void **state)
 	time_bad("", "'' is not a time: use ns, us, ms, s, min or h");
 	time_bad("s", "'s' is not a time: use ns, us, ms, s, min or h");
 	time_bad("-1s", "'-1s' is not a time: use ns, us, ms, s, min or h");
-	time_bad("1e3s", "'1e3s' is not a time: use ns, us, ms, s, min or h");
+	/* Exponents: exact, and out of range says which way. */
+	assert_int_equal(time_ok("1e3s"), 1000000000000ULL);
+	assert_int_equal(time_ok("2.5e-1s"), 250000000);
+	assert_int_equal(time_ok("15E+2ms"), 1500000000);
+	time_bad("1e308s", "'1e308s' is too large a time");
+	time_bad("1e-30s", "'1e-30s' is finer than 1 ns");
+	time_bad("1e-10s", "'1e-10s' is finer than 1 ns");
+	time_bad("1es", "'1es' is not a time: use ns, us, ms, s, min or h");
 	time_bad(" 1s", "' 1s' is not a time: use ns, us, ms, s, min or h");
 	time_bad("1s ", "'1s ' is not a time: use ns, us, ms, s, min or h");
 	time_bad("1..5s", "'1..5s' is not a time: use ns, us, ms, s, min or h");

@@ -158,6 +158,27 @@ static void test_spis_integrity_replay(void **state)
 	ike_get_stats(h.n[0].ike, &st);
 	assert_int_equal(st.dropped_replay, 1);
 
+	/* An IKE_SA_INIT request whose initiator SPI is zero (§3.1: MUST
+	 * NOT be): dropped as malformed, no answer and no half-open SA. */
+	const struct hdgram *init_req = &captured[0];
+	ike_get_stats(h.n[1].ike, &st);
+	tx = st.tx;
+	uint64_t malformed = st.dropped_malformed, half_open = st.half_open;
+	memcpy(buf, init_req->data, init_req->len);
+	memset(buf, 0, IKE_SPI_LEN);
+	inject(&h, init_req, buf, init_req->len);
+	ike_get_stats(h.n[1].ike, &st);
+	assert_int_equal(st.dropped_malformed, malformed + 1);
+	assert_int_equal(st.half_open, half_open);
+	assert_int_equal(st.tx, tx);
+	/* The same request with its SPI is answered (the check is the SPI's). */
+	memcpy(buf, init_req->data, init_req->len);
+	buf[0] ^= 0x80;
+	inject(&h, init_req, buf, init_req->len);
+	ike_get_stats(h.n[1].ike, &st);
+	assert_int_equal(st.tx, tx + 1);
+	assert_int_equal(st.half_open, half_open + 1);
+
 	/* Port 4500 without the non-ESP marker; a NAT-keepalive. */
 	ike_get_stats(h.n[1].ike, &st);
 	tx = st.dropped_malformed;
