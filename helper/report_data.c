@@ -16,13 +16,16 @@
 /* tcp flows measure no delay (delay_kind 'none') */
 #define DELAYS(expr) FLOWS_WHERE(expr, " AND f.delay_kind != 'none'")
 
+/* A bounded metric (a share in 0..100 %) gets a bootstrap interval, which
+ * stays within the bounds; the others Student's t (docs/experiments.md). */
 static const struct {
 	const char *title, *unit;
 	int decimals;
 	const char *sql;
+	bool bounded;
 } METRICS[REPORT__COUNT] = {
         [REPORT_THROUGHPUT] = {"throughput", "Mbit/s", 3, FLOWS("f.throughput_bps / 1e6")},
-        [REPORT_LOSS] = {"loss", "%", 2, FLOWS("100.0 * f.loss_ratio")},
+        [REPORT_LOSS] = {"loss", "%", 2, FLOWS("100.0 * f.loss_ratio"), true},
         [REPORT_DELAY_MEAN] = {"delay mean", "ms", 3, DELAYS("f.delay_mean_ms")},
         [REPORT_DELAY_P50] = {"delay p50", "ms", 3, DELAYS("f.delay_p50_ms")},
         [REPORT_DELAY_P99] = {"delay p99", "ms", 3, DELAYS("f.delay_p99_ms")},
@@ -36,10 +39,11 @@ static const struct {
         [REPORT_CRYPTO_UTIL] = {"crypto engine utilisation", "%", 1,
                                 "SELECT r.config_id, c.node, 100.0 * c.utilisation"
                                 " FROM crypto_engines c JOIN runs r USING(run_id)"
-                                " WHERE r.status = 'complete' ORDER BY c.rowid"},
+                                " WHERE r.status = 'complete' ORDER BY c.rowid",
+                                true},
         /* filled by report_rekey.c from flow_bins */
         [REPORT_REKEY_LOST] = {"lost around rekeys", "packets per event", 1, NULL},
-        [REPORT_REKEY_LOSS] = {"loss around rekeys", "%", 2, NULL},
+        [REPORT_REKEY_LOSS] = {"loss around rekeys", "%", 2, NULL, true},
         /* filled by report_setup.c */
         [REPORT_SETUP] = {"setup time", "ms", 3, NULL},
 };
@@ -112,7 +116,9 @@ static int by_cell(const void *a, const void *b)
 	return x->group < y->group ? -1 : x->group > y->group;
 }
 
-/* The means and intervals of sorted samples; NaN values are left out. */
+/* The means and intervals of sorted samples; NaN values (a flow that
+ * received nothing has no delay) are left out, and the cell's n says how
+ * many runs it has. */
 static void summarise(struct report_table *t, struct sample *s, size_t n, double *buf)
 {
 	for (size_t i = 0; i < n;) {
@@ -120,8 +126,9 @@ static void summarise(struct report_table *t, struct sample *s, size_t n, double
 		for (; j < n && s[j].config == s[i].config && s[j].group == s[i].group; j++)
 			if (!isnan(s[j].value))
 				buf[k++] = s[j].value;
-		stats_mean_ci(buf, k, REPORT_CONFIDENCE,
-		              &t->cells[s[i].config * t->n_groups + s[i].group]);
+		(t->bounded ? stats_mean_ci_bootstrap
+		            : stats_mean_ci)(buf, k, REPORT_CONFIDENCE,
+		                             &t->cells[s[i].config * t->n_groups + s[i].group]);
 		i = j;
 	}
 }
@@ -132,6 +139,7 @@ static void table_head(struct report *r, enum report_metric m)
 	t->title = METRICS[m].title;
 	t->unit = METRICS[m].unit;
 	t->decimals = METRICS[m].decimals;
+	t->bounded = METRICS[m].bounded;
 	t->n_configs = r->n_configs;
 }
 

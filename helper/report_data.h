@@ -6,6 +6,7 @@
 #define REPORT_DATA_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,7 @@ struct report_table {
 	const char *title; /* "throughput" */
 	const char *unit;  /* "Mbit/s" */
 	int decimals;      /* printed after the point */
+	bool bounded;      /* a share (%): bootstrap intervals, else Student's t */
 	char **groups;
 	size_t n_groups, n_configs;
 	struct stats_ci *cells; /* [config * n_groups + group] */

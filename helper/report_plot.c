@@ -157,11 +157,14 @@ static void gp_bars(FILE *gp, const struct report *r, const char *block,
 		gp_quoted(gp, r->configs[c].label);
 		for (size_t k = 0; k < n_cols; k++) {
 			const struct stats_ci *ci = &cols[k][c * stride];
+			/* the interval, t or bootstrap; none: the mean */
+			double low = isnan(ci->low) ? ci->mean : ci->low;
+			double high = isnan(ci->high) ? ci->mean : ci->high;
 			gp_number(gp, ci->mean * scale);
-			double half = isnan(ci->half_width) ? 0 : ci->half_width * scale;
-			gp_number(gp, half);
-			if (ci->mean * scale + half > top)
-				top = ci->mean * scale + half;
+			gp_number(gp, low * scale);
+			gp_number(gp, high * scale);
+			if (high * scale > top)
+				top = high * scale;
 		}
 		fputc('\n', gp);
 	}
@@ -174,8 +177,8 @@ static void gp_bars(FILE *gp, const struct report *r, const char *block,
 	        "plot ",
 	        top > 0 ? top * 1.08 : 1); /* the error bars too, with room above */
 	for (size_t k = 0; k < n_cols; k++) {
-		fprintf(gp, "%s$%s using %zu:%zu title ", k ? ", " : "", block, 2 * k + 2,
-		        2 * k + 3);
+		fprintf(gp, "%s$%s using %zu:%zu:%zu title ", k ? ", " : "", block, 3 * k + 2,
+		        3 * k + 3, 3 * k + 4);
 		gp_string(gp, names[k]);
 	}
 	fputc('\n', gp);
@@ -302,11 +305,10 @@ static void gp_rekey_panel(FILE *gp, const struct report *r, int kind, bool loss
 		for (int copy = 0; k->runs && copy < 2; copy++) {
 			for (size_t b = 0; b < k->n_bins; b++) {
 				const struct stats_ci *ci = loss ? &k->loss[b] : &k->lost[b];
-				double half = isnan(ci->half_width) ? 0 : ci->half_width;
 				gp_number(gp, ((double)k->first + (double)b) * k->width_s);
 				gp_number(gp, ci->mean);
-				gp_number(gp, ci->mean - half);
-				gp_number(gp, ci->mean + half);
+				gp_number(gp, isnan(ci->low) ? ci->mean : ci->low);
+				gp_number(gp, isnan(ci->high) ? ci->mean : ci->high);
 				fputc('\n', gp);
 			}
 			fputs("e\n", gp);

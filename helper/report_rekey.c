@@ -234,7 +234,7 @@ static int curves(struct report *r, struct gather *g)
 			const struct report_samples *l = &g->lost[i * g->max_bins + b];
 			const struct report_samples *p = &g->loss[i * g->max_bins + b];
 			stats_mean_ci(l->v, l->n, REPORT_CONFIDENCE, &c->lost[b]);
-			stats_mean_ci(p->v, p->n, REPORT_CONFIDENCE, &c->loss[b]);
+			stats_mean_ci_bootstrap(p->v, p->n, REPORT_CONFIDENCE, &c->loss[b]);
 		}
 	}
 	return 0;

@@ -9,18 +9,27 @@ static const enum report_metric FLOW_COLUMNS[] = {REPORT_THROUGHPUT, REPORT_LOSS
 #define N_FLOW_COLUMNS (sizeof FLOW_COLUMNS / sizeof FLOW_COLUMNS[0])
 #define CELL_WIDTH 22
 
-/* "1.234 ± 0.056", "1.234 (n=1)" or "-"; `width` is the display width to
- * pad to (± is two bytes, one column). */
-static void cell(FILE *f, const struct report_table *t, const struct stats_ci *c, int width)
+/* "1.234 ± 0.056" (Student's t), "1.234 [1.100, 1.400]" (bootstrap),
+ * "1.234 (n=1)" or "-", followed by " n=2/3" when fewer than the `runs`
+ * of its configuration contributed (0: do not say); `width` is the display
+ * width to pad to (± is two bytes, one column). */
+static void cell(FILE *f, const struct report_table *t, const struct stats_ci *c, size_t runs,
+                 int width)
 {
-	char buf[96];
+	char buf[128];
+	int len;
 	if (!c || c->n == 0)
-		snprintf(buf, sizeof buf, "-");
+		len = snprintf(buf, sizeof buf, "-");
+	else if (isnan(c->low))
+		len = snprintf(buf, sizeof buf, "%.*f (n=1)", t->decimals, c->mean);
 	else if (isnan(c->half_width))
-		snprintf(buf, sizeof buf, "%.*f (n=1)", t->decimals, c->mean);
+		len = snprintf(buf, sizeof buf, "%.*f [%.*f, %.*f]", t->decimals, c->mean,
+		               t->decimals, c->low, t->decimals, c->high);
 	else
-		snprintf(buf, sizeof buf, "%.*f ± %.*f", t->decimals, c->mean, t->decimals,
-		         c->half_width);
+		len = snprintf(buf, sizeof buf, "%.*f ± %.*f", t->decimals, c->mean, t->decimals,
+		               c->half_width);
+	if (c && c->n && c->n < runs)
+		snprintf(buf + len, sizeof buf - (size_t)len, " n=%zu/%zu", c->n, runs);
 	int columns = (int)strlen(buf) - (strstr(buf, "±") ? 1 : 0);
 	fprintf(f, "%s%*s", buf, width > columns ? width - columns : 0, "");
 }
@@ -40,9 +49,9 @@ static void print_rekey_loss(const struct report *r, size_t c, FILE *f)
 		if (!curve->events)
 			continue;
 		fprintf(f, "%s %s (%zu events) ", shown++ ? "," : "", name, curve->events);
-		cell(f, lost, report_cell(lost, c, name), 0);
+		cell(f, lost, report_cell(lost, c, name), 0, 0);
 		fputs("; ", f);
-		cell(f, loss, report_cell(loss, c, name), 0);
+		cell(f, loss, report_cell(loss, c, name), 0, 0);
 	}
 	fprintf(f, "%s\n", shown ? "" : " none (no rekeys, or no metrics.flow_bins)");
 }
@@ -53,7 +62,7 @@ static void print_setup(const struct report *r, size_t c, FILE *f)
 	fprintf(f, "  %s [%s]:%s", t->title, t->unit, t->n_groups ? "" : " no IKE");
 	for (size_t g = 0; g < t->n_groups; g++) {
 		fprintf(f, "%s %s ", g ? "," : "", t->groups[g]);
-		cell(f, t, &t->cells[c * t->n_groups + g], 0);
+		cell(f, t, &t->cells[c * t->n_groups + g], r->configs[c].complete, 0);
 	}
 	fputc('\n', f);
 }
@@ -78,7 +87,7 @@ static void print_config(const struct report *r, size_t c, FILE *f)
 		fprintf(f, "  %-16s ", flows->groups[g]);
 		for (size_t m = 0; m < N_FLOW_COLUMNS; m++) {
 			const struct report_table *t = &r->tables[FLOW_COLUMNS[m]];
-			cell(f, t, report_cell(t, c, flows->groups[g]),
+			cell(f, t, report_cell(t, c, flows->groups[g]), rc->complete,
 			     m + 1 < N_FLOW_COLUMNS ? CELL_WIDTH : 0);
 		}
 		fputc('\n', f);
@@ -87,7 +96,7 @@ static void print_config(const struct report *r, size_t c, FILE *f)
 	fprintf(f, "  SA drops [%s]:%s", drops->unit, drops->n_groups ? "" : " none");
 	for (size_t g = 0; g < drops->n_groups; g++) {
 		fprintf(f, "%s %s ", g ? "," : "", drops->groups[g]);
-		cell(f, drops, &drops->cells[c * drops->n_groups + g], 0);
+		cell(f, drops, &drops->cells[c * drops->n_groups + g], rc->complete, 0);
 	}
 	fputc('\n', f);
 	print_rekey_loss(r, c, f);
@@ -100,8 +109,9 @@ void report_print(const struct report *r, FILE *f)
 	for (size_t c = 0; c < r->n_configs; c++)
 		complete += r->configs[c].complete;
 	fprintf(f,
-	        "%s: %zu configuration%s, %zu complete run%s; mean ± half-width of the %.0f %% "
-	        "confidence interval (Student's t) over replications\n",
+	        "%s: %zu configuration%s, %zu complete run%s; mean and %.0f %% confidence "
+	        "interval over replications: ± half-width (Student's t), or [low, high] for a "
+	        "share (percentile bootstrap); n=k/N: k of the N runs had a value\n",
 	        r->scenario ? r->scenario : "several scenarios", r->n_configs,
 	        r->n_configs == 1 ? "" : "s", complete, complete == 1 ? "" : "s",
 	        REPORT_CONFIDENCE * 100);
@@ -131,7 +141,8 @@ int report_write_csv(const struct report *r, const char *path)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	fprintf(f, "config_id,label,metric,unit,group,n,mean,sd,ci95_half_width\n");
+	fprintf(f, "config_id,label,metric,unit,group,n,mean,sd,ci95_half_width,ci95_low,ci95_high,"
+	           "ci_method\n");
 	for (int m = 0; m < REPORT__COUNT; m++) {
 		const struct report_table *t = &r->tables[m];
 		for (size_t c = 0; c < r->n_configs; c++)
@@ -147,7 +158,11 @@ int report_write_csv(const struct report *r, const char *path)
 				csv_number(f, ci->sd);
 				fputc(',', f);
 				csv_number(f, ci->half_width);
-				fputc('\n', f);
+				fputc(',', f);
+				csv_number(f, ci->low);
+				fputc(',', f);
+				csv_number(f, ci->high);
+				fprintf(f, ",%s\n", t->bounded ? "bootstrap" : "t");
 			}
 	}
 	return fclose(f) == 0 ? 0 : -1;

@@ -276,11 +276,15 @@ static void print_flow(FILE *out, const struct scenario_flow *f, const struct fl
 		fprintf(out, "  %9.3f Mbit/s goodput\n", r->throughput_bps / 1e6);
 		return;
 	}
-	fprintf(out, "%s %7.3f ms (p99 %7.3f)  %9.3f Mbit/s\n",
-	        f->type == SCENARIO_FLOW_PING      ? "rtt  "
-	        : f->type == SCENARIO_FLOW_REQRESP ? "resp "
-	                                           : "delay",
-	        r->delay_mean * 1e3, r->delay_p99 * 1e3, r->throughput_bps / 1e6);
+	if (isnan(r->delay_mean))
+		fprintf(out, "%-30s", "no delay: nothing received");
+	else
+		fprintf(out, "%s %7.3f ms (p99 %7.3f)",
+		        f->type == SCENARIO_FLOW_PING      ? "rtt  "
+		        : f->type == SCENARIO_FLOW_REQRESP ? "resp "
+		                                           : "delay",
+		        r->delay_mean * 1e3, r->delay_p99 * 1e3);
+	fprintf(out, "  %9.3f Mbit/s\n", r->throughput_bps / 1e6);
 }
 
 /* The flow's bins in which something was sent (metrics.flow_bins). */

@@ -1,5 +1,6 @@
 /* Statistics over replications: the mean with a confidence interval from
- * Student's t distribution (GSL). */
+ * Student's t distribution, or for a bounded quantity a percentile
+ * bootstrap (GSL both). */
 #ifndef STATS_H
 #define STATS_H
 
@@ -8,13 +9,27 @@
 struct stats_ci {
 	size_t n;
 	double mean, sd; /* sd: sample standard deviation (n - 1); NaN if n < 2 */
-	/* The interval is mean ± half_width: t(1 - (1 - level) / 2, n - 1) *
-	 * sd / sqrt(n).  NaN if n < 2; mean is NaN if n is 0. */
+	/* Student's t: the interval is mean ± half_width, t(1 - (1 - level) /
+	 * 2, n - 1) * sd / sqrt(n); NaN for a bootstrap interval. */
 	double half_width;
+	/* The interval [low, high] either way.  NaN if n < 2; mean is NaN if
+	 * n is 0. */
+	double low, high;
 };
 
-/* The mean of x[0..n) and its two-sided confidence interval at `level`
- * (0.95 for 95 %). */
+/* The mean of x[0..n) and its two-sided Student's t confidence interval
+ * at `level` (0.95 for 95 %). */
 void stats_mean_ci(const double *x, size_t n, double level, struct stats_ci *out);
+
+/* Resamples of a bootstrap interval; their generator is seeded the same
+ * every time, so the same data give the same interval. */
+#define STATS_BOOTSTRAP_RESAMPLES 10000
+
+/* The mean of x[0..n) and the percentile bootstrap interval of it at
+ * `level`: the level's central share of the means of resamples drawn with
+ * replacement.  It lies within the data's range, so the interval of a
+ * quantity bounded to [0, 100] % stays inside [0, 100] % (a t interval
+ * does not: 0.2 ± 0.5 %). */
+void stats_mean_ci_bootstrap(const double *x, size_t n, double level, struct stats_ci *out);
 
 #endif

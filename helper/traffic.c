@@ -235,6 +235,8 @@ void traffic_result(struct traffic *t, size_t i, struct flow_result *r)
 	r->bytes_received = f->bytes;
 	uint64_t active = c->stop_ns - c->start_ns;
 	r->throughput_bps = active ? (double)f->bytes * 8 / ((double)active * 1e-9) : 0;
+	/* A flow that received nothing has no delay (NULL in flows), not 0. */
+	r->delay_mean = r->delay_p50 = r->delay_p99 = r->delay_min = r->delay_max = NAN;
 	if (f->n_delays == 0)
 		return;
 	gsl_sort(f->delays, 1, f->n_delays);

@@ -32,8 +32,7 @@ close() {
 		if (d > 1e-3 * ($(i + 2) < 0 ? -$(i + 2) : $(i + 2)) + 1e-9) exit 1 } }'
 }
 for c in 1 2; do
-	for m in "throughput|f.throughput_bps / 1e6|3" "loss|100.0 * f.loss_ratio|2" \
-		"delay p99|f.delay_p99_ms|3"; do
+	for m in "throughput|f.throughput_bps / 1e6|3" "delay p99|f.delay_p99_ms|3"; do
 		name=${m%%|*} rest=${m#*|}
 		expr=${rest%|*} decimals=${rest#*|}
 		h=$(hand $c "$expr")
@@ -41,6 +40,22 @@ for c in 1 2; do
 		printed=$(echo "$h" | awk -v d="$decimals" '{ printf "%.*f ± %.*f", d, $1, d, $2 }')
 		check "config $c $name printed as $printed" "grep -qF '$printed' '$OUT/rep.log'"
 	done
+done
+# Loss, a share, gets a percentile bootstrap interval; with 3 runs it is
+# [min, max] of the runs exactly (all three resampled draws are the
+# smallest run with probability 1/27 > 2.5 %).
+for c in 1 2; do
+	h=$(q "SELECT avg(100.0 * f.loss_ratio), min(100.0 * f.loss_ratio), max(100.0 * f.loss_ratio)
+	       FROM flows f JOIN runs r USING(run_id)
+	       WHERE r.config_id = $c AND f.flow = 'a-to-b' AND r.status = 'complete'" | tr '|' ' ')
+	got=$(awk -F, -v c="$c" '$1 == c && $3 == "loss" && $5 == "\"a-to-b\"" { print $7, $10, $11, $12 }' \
+		"$OUT/rep/summary.csv")
+	check "config $c loss: bootstrap [min, max] in summary.csv ($got; hand $h)" \
+		"[ '$(echo "$got" | cut -d' ' -f4)' = bootstrap ] &&
+		 close '$(echo "$got" | cut -d' ' -f1,2)' '$(echo "$h" | cut -d' ' -f1,2)' &&
+		 close '$(echo "$got" | cut -d' ' -f3) 1' '$(echo "$h" | cut -d' ' -f3) 1'"
+	printed=$(echo "$h" | awk '{ printf "%.2f [%.2f, %.2f]", $1, $2, $3 }')
+	check "config $c loss printed as $printed" "grep -qF '$printed' '$OUT/rep.log'"
 done
 check "hand computation is not trivial" "[ \"\$(hand 2 'f.lost' | cut -d' ' -f2)\" != 0 ]"
 check "SA drops by reason per run" "grep -qF 'replay 5.0 ± 0.0' '$OUT/rep.log'"
@@ -52,6 +67,30 @@ for p in throughput delay loss sa-drops; do
 	check "$p.png is an image of 1000 pixels width and more than 10 kB" \
 		"[ \"\$(od -An -tu1 -j16 -N4 '$f' | tr -s ' ')\" = ' 0 0 3 232' ] && [ \$(wc -c <'$f') -gt 10000 ]"
 done
+
+# A flow that received nothing has no delay: NULL, not 0 ...
+run dead "$SRC/scenarios/attack.yaml" --no-pcap --set links.1.loss=1
+expect "a dead flow's delays are NULL" \
+	"SELECT count(*) FROM flows WHERE flow = 'a-to-b' AND received = 0 AND delay_mean_ms IS NULL
+	   AND delay_p50_ms IS NULL AND delay_p99_ms IS NULL AND delay_min_ms IS NULL" 1
+# ... and report leaves such runs out of the delay columns, saying so: one
+# run of config 1 made dead by hand, the mean is the other two's.
+cp "$OUT/sw/metrics.sqlite" "$OUT/dead.sqlite"
+DB="$OUT/dead.sqlite"
+q "UPDATE flows SET received = 0, lost = sent, loss_ratio = 1, delay_mean_ms = NULL,
+     delay_p50_ms = NULL, delay_p99_ms = NULL, delay_min_ms = NULL, delay_max_ms = NULL
+   WHERE flow = 'a-to-b' AND run_id = (SELECT min(run_id) FROM runs WHERE config_id = 1)"
+"$IPSEC_SIM" report "$DB" --out "$OUT/rep-dead" >"$OUT/rep-dead.log" 2>&1 ||
+	{ echo "FAIL: report exited $?"; cat "$OUT/rep-dead.log"; exit 1; }
+T1=12.706 # t(0.975, df = 1)
+h=$(q "SELECT f.delay_mean_ms FROM flows f JOIN runs r USING(run_id)
+       WHERE r.config_id = 1 AND f.flow = 'a-to-b' AND f.delay_mean_ms IS NOT NULL" |
+	awk -v t=$T1 '{ x[NR] = $1; s += $1 } END { m = s / NR
+		printf "%.3f ± %.3f n=2/3", m, t * sqrt((x[1] - m) ^ 2 + (x[2] - m) ^ 2) / sqrt(2) }')
+check "delay over the 2 runs that received: $h" "grep -A2 '^config 1' '$OUT/rep-dead.log' | grep -qF '$h'"
+check "the dead run's loss counted: 100 % in the mean" \
+	"grep -A2 '^config 1' '$OUT/rep-dead.log' | grep -qF \"$(q "SELECT printf('%.2f [', avg(100.0 * f.loss_ratio))
+	   FROM flows f JOIN runs r USING(run_id) WHERE r.config_id = 1 AND f.flow = 'a-to-b'")\""
 
 # a lone run: means without intervals; default output folder results/NAME
 run single "$SRC/scenarios/site-to-site.yaml" --no-pcap
