@@ -1,6 +1,7 @@
-/* ipsec-sim report DB [--out DIR] */
+/* ipsec-sim report DB [--out DIR] [--baseline CONFIG] */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -12,16 +13,18 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: ipsec-sim report DB [--out DIR]\n");
+	fprintf(stderr, "usage: ipsec-sim report DB [--out DIR] [--baseline CONFIG]\n");
 	return 2;
 }
 
 int cmd_report(int argc, char **argv)
 {
-	const char *db = NULL, *out = NULL;
+	const char *db = NULL, *out = NULL, *baseline = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			out = argv[++i];
+		else if (!strcmp(argv[i], "--baseline") && i + 1 < argc)
+			baseline = argv[++i];
 		else if (argv[i][0] == '-' || db)
 			return usage();
 		else
@@ -42,6 +45,21 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", db, err);
 		report_free(&r);
 		return 2;
+	}
+	size_t base = (size_t)-1;
+	if (baseline) {
+		char *end;
+		long long id = strtoll(baseline, &end, 10);
+		base = *end || end == baseline ? (size_t)-1 : report_config_index(&r, id);
+		if (base == (size_t)-1) {
+			fprintf(stderr,
+			        "--baseline: '%s' is no configuration of %s (config_id 1 to "
+			        "%lld)\n",
+			        baseline, db,
+			        r.n_configs ? (long long)r.configs[r.n_configs - 1].id : 0);
+			report_free(&r);
+			return 2;
+		}
 	}
 	if (!out && !r.scenario) {
 		fprintf(stderr, "%s: runs of several scenarios: give --out DIR\n", db);
@@ -66,6 +84,14 @@ int cmd_report(int argc, char **argv)
 		rc = 1;
 	} else
 		printf("%s\n", csv);
+	if (base != (size_t)-1) {
+		snprintf(csv, sizeof csv, "%s/differences.csv", dir);
+		if (report_print_differences(&r, base, stdout, csv) != 0) {
+			fprintf(stderr, "%s: %s\n", csv, strerror(errno));
+			rc = 1;
+		} else
+			printf("%s\n", csv);
+	}
 	if (report_plot_all(&r, dir, stdout, stderr) != 0)
 		rc = 1;
 	report_free(&r);

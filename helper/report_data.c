@@ -8,9 +8,11 @@
 
 #include "metrics.h"
 
-/* One value per complete run and group: rows (config_id, group, value). */
+/* One value per complete run and group: rows (config_id, group, value,
+ * replication). */
 #define FLOWS_WHERE(expr, cond)                                                                    \
-	"SELECT r.config_id, f.flow, " expr " FROM flows f JOIN runs r USING(run_id)"              \
+	"SELECT r.config_id, f.flow, " expr                                                        \
+	", r.replication FROM flows f JOIN runs r USING(run_id)"                                   \
 	" WHERE r.status = 'complete'" cond " ORDER BY f.rowid"
 #define FLOWS(expr) FLOWS_WHERE(expr, "")
 /* tcp flows measure no delay (delay_kind 'none') */
@@ -33,11 +35,11 @@ static const struct {
         [REPORT_SA_DROPS] = {"SA drops", "packets per run", 1,
                              "SELECT r.config_id, x.reason, (SELECT coalesce(sum(d.packets), 0)"
                              " FROM sa_drops d WHERE d.run_id = r.run_id"
-                             " AND d.reason = x.reason)"
+                             " AND d.reason = x.reason), r.replication"
                              " FROM runs r, (SELECT DISTINCT reason FROM sa_drops) x"
                              " WHERE r.status = 'complete' ORDER BY x.reason"},
         [REPORT_CRYPTO_UTIL] = {"crypto engine utilisation", "%", 1,
-                                "SELECT r.config_id, c.node, 100.0 * c.utilisation"
+                                "SELECT r.config_id, c.node, 100.0 * c.utilisation, r.replication"
                                 " FROM crypto_engines c JOIN runs r USING(run_id)"
                                 " WHERE r.status = 'complete' ORDER BY c.rowid",
                                 true},
@@ -70,10 +72,12 @@ int report_samples_push(struct report_samples *s, double v)
 	return 0;
 }
 
-struct sample {
+struct report_sample_row {
 	size_t config, group;
-	double value; /* NaN for NULL */
+	int64_t replication; /* -1: not known (the samples of report_summarise) */
+	double value;        /* NaN for NULL */
 };
+#define sample report_sample_row
 
 static int fail(sqlite3 *db, char *err, size_t errlen, const char *what)
 {
@@ -146,7 +150,8 @@ static void table_head(struct report *r, enum report_metric m)
 /* Grows *s by one sample of (config id, group name, value); false when out
  * of memory (samples of unknown configurations are left out: true). */
 static bool add_sample(struct report *r, struct report_table *t, struct sample **s, size_t *n,
-                       size_t *cap, int64_t config_id, const char *group, double value)
+                       size_t *cap, int64_t config_id, const char *group, int64_t replication,
+                       double value)
 {
 	size_t c = report_config_index(r, config_id);
 	size_t g = group_index(t, group);
@@ -161,11 +166,12 @@ static bool add_sample(struct report *r, struct report_table *t, struct sample *
 			return false;
 		*s = bigger;
 	}
-	(*s)[(*n)++] = (struct sample){c, g, value};
+	(*s)[(*n)++] = (struct sample){c, g, replication, value};
 	return true;
 }
 
-/* The cells of t from its samples (freed here). */
+/* The cells of t from its samples (kept in t, sorted by cell, for paired
+ * differences). */
 static int finish_table(struct report *r, struct report_table *t, struct sample *s, size_t n)
 {
 	t->cells = calloc(r->n_configs * t->n_groups + 1, sizeof *t->cells);
@@ -177,9 +183,47 @@ static int finish_table(struct report *r, struct report_table *t, struct sample 
 		qsort(s, n, sizeof *s, by_cell);
 		summarise(t, s, n, buf);
 	}
-	free(s);
+	t->samples = s;
+	t->n_samples = n;
 	free(buf);
 	return ok ? 0 : -1;
+}
+
+/* The samples of cell (config, group): [*first, end). */
+static size_t cell_samples(const struct report_table *t, size_t config, size_t group, size_t *first)
+{
+	size_t i = 0;
+	while (i < t->n_samples && (t->samples[i].config != config || t->samples[i].group != group))
+		i++;
+	*first = i;
+	while (i < t->n_samples && t->samples[i].config == config && t->samples[i].group == group)
+		i++;
+	return i;
+}
+
+int report_differences(const struct report *r, enum report_metric m, size_t base,
+                       struct stats_ci *out)
+{
+	const struct report_table *t = &r->tables[m];
+	double *d = calloc(t->n_samples + 1, sizeof *d);
+	if (!d)
+		return -1;
+	for (size_t c = 0; c < r->n_configs; c++)
+		for (size_t g = 0; g < t->n_groups; g++) {
+			size_t b0, c0, n = 0;
+			size_t b1 = cell_samples(t, base, g, &b0), c1 = cell_samples(t, c, g, &c0);
+			for (size_t i = c0; i < c1; i++)
+				for (size_t j = b0; j < b1; j++)
+					if (t->samples[i].replication >= 0 &&
+					    t->samples[i].replication ==
+					            t->samples[j].replication &&
+					    !isnan(t->samples[i].value) &&
+					    !isnan(t->samples[j].value))
+						d[n++] = t->samples[i].value - t->samples[j].value;
+			stats_mean_ci(d, n, REPORT_CONFIDENCE, &out[c * t->n_groups + g]);
+		}
+	free(d);
+	return 0;
 }
 
 int report_summarise(struct report *r, enum report_metric m, const struct report_sample *in,
@@ -190,7 +234,8 @@ int report_summarise(struct report *r, enum report_metric m, const struct report
 	struct sample *s = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < n_in; i++)
-		if (!add_sample(r, t, &s, &n, &cap, in[i].config_id, in[i].group, in[i].value)) {
+		if (!add_sample(r, t, &s, &n, &cap, in[i].config_id, in[i].group, -1,
+		                in[i].value)) {
 			free(s);
 			return -1;
 		}
@@ -218,7 +263,8 @@ static int load_table(struct report *r, enum report_metric m, char *err, size_t 
 		double v = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN
 		                                                     : sqlite3_column_double(st, 2);
 		if (!add_sample(r, t, &s, &n, &cap, sqlite3_column_int64(st, 0),
-		                (const char *)sqlite3_column_text(st, 1), v))
+		                (const char *)sqlite3_column_text(st, 1),
+		                sqlite3_column_int64(st, 3), v))
 			break;
 	}
 	sqlite3_finalize(st);
@@ -396,6 +442,7 @@ void report_free(struct report *r)
 			free(t->groups[g]);
 		free(t->groups);
 		free(t->cells);
+		free(t->samples);
 	}
 	for (size_t i = 0; r->rekey && i < r->n_configs * REPORT_REKEY__KINDS; i++) {
 		free(r->rekey[i].lost);

@@ -30,7 +30,9 @@ struct report_table {
 	bool bounded;      /* a share (%): bootstrap intervals, else Student's t */
 	char **groups;
 	size_t n_groups, n_configs;
-	struct stats_ci *cells; /* [config * n_groups + group] */
+	struct stats_ci *cells;            /* [config * n_groups + group] */
+	struct report_sample_row *samples; /* the runs' values, sorted by cell */
+	size_t n_samples;
 };
 
 enum report_metric {
@@ -114,6 +116,16 @@ size_t report_config_index(const struct report *r, int64_t id);
  * the means and intervals of the samples (any order). 0 or -1. */
 int report_summarise(struct report *r, enum report_metric m, const struct report_sample *s,
                      size_t n);
+/* Paired differences against configuration index `base`, for a metric
+ * read from the database (flows, SA drops, crypto engines): per cell, the
+ * mean and Student's t interval of value(c, run) - value(base, run) over
+ * the replications both have, a difference per replication (sweeps give
+ * the configurations' replications the same random streams: common random
+ * numbers, so the pairs differ by the configuration alone).  out has a
+ * stats_ci per cell ([config * n_groups + group]).  0, or -1 when out of
+ * memory. */
+int report_differences(const struct report *r, enum report_metric m, size_t base,
+                       struct stats_ci *out);
 /* Their loaders: 0, or -1 with a message in err. */
 int report_rekey_load(struct report *r, char *err, size_t errlen);
 int report_setup_load(struct report *r, char *err, size_t errlen);

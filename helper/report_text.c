@@ -1,6 +1,8 @@
 #include "report_text.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The flow metrics, in the order of the table's columns. */
@@ -166,4 +168,75 @@ int report_write_csv(const struct report *r, const char *path)
 			}
 	}
 	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The metrics read per run from the database, which can be paired. */
+static const enum report_metric PAIRED[] = {REPORT_THROUGHPUT, REPORT_LOSS,      REPORT_DELAY_MEAN,
+                                            REPORT_DELAY_P50,  REPORT_DELAY_P99, REPORT_SA_DROPS,
+                                            REPORT_CRYPTO_UTIL};
+
+static void csv_difference(FILE *f, const struct report *r, size_t c, size_t base,
+                           const struct report_table *t, size_t g, const struct stats_ci *ci)
+{
+	fprintf(f, "%lld,%lld,", (long long)r->configs[c].id, (long long)r->configs[base].id);
+	csv_text(f, r->configs[c].label);
+	fprintf(f, ",%s,%s,", t->title, t->unit);
+	csv_text(f, t->groups[g]);
+	fprintf(f, ",%zu,", ci->n);
+	csv_number(f, ci->mean);
+	fputc(',', f);
+	csv_number(f, ci->sd);
+	fputc(',', f);
+	csv_number(f, ci->half_width);
+	fputc('\n', f);
+}
+
+int report_print_differences(const struct report *r, size_t base, FILE *f, const char *path)
+{
+	FILE *csv = path ? fopen(path, "w") : NULL;
+	if (path && !csv)
+		return -1;
+	if (csv)
+		fprintf(csv, "config_id,baseline_id,label,metric,unit,group,n,mean,sd,"
+		             "ci95_half_width\n");
+	fprintf(f,
+	        "\npaired differences against config %lld (%s): per replication, config minus "
+	        "baseline (the same run number: the same random streams), mean ± half-width "
+	        "(Student's t, %.0f %%) over the replications both have\n",
+	        (long long)r->configs[base].id, r->configs[base].label, REPORT_CONFIDENCE * 100);
+	int rc = 0;
+	for (size_t c = 0; c < r->n_configs && rc == 0; c++) {
+		if (c == base)
+			continue;
+		fprintf(f, "\nconfig %lld - config %lld: %s\n", (long long)r->configs[c].id,
+		        (long long)r->configs[base].id, r->configs[c].label);
+		for (size_t k = 0; k < sizeof PAIRED / sizeof PAIRED[0] && rc == 0; k++) {
+			const struct report_table *t = &r->tables[PAIRED[k]];
+			struct stats_ci *d = calloc(r->n_configs * t->n_groups + 1, sizeof *d);
+			if (!d || report_differences(r, PAIRED[k], base, d) != 0) {
+				free(d);
+				errno = ENOMEM;
+				rc = -1;
+				break;
+			}
+			for (size_t g = 0; g < t->n_groups; g++) {
+				const struct stats_ci *ci = &d[c * t->n_groups + g];
+				if (!ci->n)
+					continue;
+				fprintf(f, "  %-28s %-16s ", t->title, t->groups[g]);
+				if (isnan(ci->half_width))
+					fprintf(f, "%+.*f (n=%zu)", t->decimals, ci->mean, ci->n);
+				else
+					fprintf(f, "%+.*f ± %.*f (n=%zu)", t->decimals, ci->mean,
+					        t->decimals, ci->half_width, ci->n);
+				fprintf(f, " %s\n", t->unit);
+				if (csv)
+					csv_difference(csv, r, c, base, t, g, ci);
+			}
+			free(d);
+		}
+	}
+	if (csv && fclose(csv) != 0)
+		rc = -1;
+	return rc;
 }

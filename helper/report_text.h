@@ -9,7 +9,14 @@
 
 void report_print(const struct report *r, FILE *f);
 /* Columns: config_id, label, metric, unit, group, n, mean, sd,
- * ci95_half_width (empty where undefined).  0, or -1 with errno set. */
+ * ci95_half_width, ci95_low, ci95_high, ci_method (empty where undefined).
+ * 0, or -1 with errno set. */
 int report_write_csv(const struct report *r, const char *path);
+/* Paired differences of every other configuration against configuration
+ * index `base` (report_differences), as text on f and, if `path` is not
+ * NULL, at full precision in a CSV file: config_id, baseline_id, label,
+ * metric, unit, group, n, mean, sd, ci95_half_width.  0, or -1 with errno
+ * set. */
+int report_print_differences(const struct report *r, size_t base, FILE *f, const char *path);
 
 #endif

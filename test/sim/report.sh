@@ -68,6 +68,27 @@ for p in throughput delay loss sa-drops; do
 		"[ \"\$(od -An -tu1 -j16 -N4 '$f' | tr -s ' ')\" = ' 0 0 3 232' ] && [ \$(wc -c <'$f') -gt 10000 ]"
 done
 
+# Paired differences against a baseline: per replication (the same run
+# number, so the same random streams), config 2 minus config 1, t interval
+# over the 3 pairs, as a hand computation from the database.
+"$IPSEC_SIM" report "$DB" --out "$OUT/rep" --baseline 1 >"$OUT/rep-base.log" 2>&1 ||
+	{ echo "FAIL: report --baseline exited $?"; cat "$OUT/rep-base.log"; exit 1; }
+for m in "throughput|f.throughput_bps / 1e6" "loss|100.0 * f.loss_ratio"; do
+	name=${m%%|*} expr=${m#*|}
+	h=$(q "SELECT (SELECT $expr FROM flows f JOIN runs r USING(run_id) WHERE r.config_id = 2
+	         AND r.replication = b.replication AND f.flow = 'a-to-b') - $expr
+	       FROM flows f JOIN runs b USING(run_id) WHERE b.config_id = 1 AND f.flow = 'a-to-b'" |
+		awk -v t=$T2 '{ x[NR] = $1; s += $1 } END {
+			m = s / NR; for (i = 1; i <= NR; i++) v += (x[i] - m) ^ 2
+			printf "%.12g %.12g\n", m, t * sqrt(v / (NR - 1)) / sqrt(NR) }')
+	got=$(awk -F, -v m="$name" '$1 == 2 && $2 == 1 && $4 == m && $6 == "\"a-to-b\"" { print $8, $10 }' \
+		"$OUT/rep/differences.csv")
+	check "paired $name difference: $got = hand $h" "close '$got' '$h'"
+done
+check "differences printed" "grep -q '^config 2 - config 1: links.1.loss=0.05' '$OUT/rep-base.log'"
+rc=$(status report "$DB" --out "$OUT/rep" --baseline 9)
+cli "$rc" 2 "--baseline: '9' is no configuration" "an unknown baseline refused"
+
 # A flow that received nothing has no delay: NULL, not 0 ...
 run dead "$SRC/scenarios/attack.yaml" --no-pcap --set links.1.loss=1
 expect "a dead flow's delays are NULL" \
