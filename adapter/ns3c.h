@@ -60,10 +60,13 @@ int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg);
 /* One pcap per device of the scenario's links: DIR/PREFIX-NODE-DEVICE.pcap
  * (ns-3's naming).  0, or -1 with the file that cannot be created in err. */
 int ns3c_enable_pcap(const char *prefix, char *err, size_t errlen);
-/* Closes every capture file: 0, or -1 with the first file that could not
- * be written whole (a full disk, an I/O error) in err.  Call it once the run
- * is over, before its results are recorded. */
-int ns3c_pcap_close(char *err, size_t errlen);
+/* Closes every capture file, counting what they hold: 0, or -1 with the
+ * first file that could not be written whole (a full disk, an I/O error) in
+ * err.  Call it once the run is over, before its results are recorded. */
+struct ns3c_pcap_totals {
+	uint64_t files, bytes;
+};
+int ns3c_pcap_close(struct ns3c_pcap_totals *totals, char *err, size_t errlen);
 
 /* Attaches a node to a real TAP device: an ns-3 FdNetDevice (DIX Ethernet
  * frames) on `fd`, a TAP opened with IFF_TAP | IFF_NO_PI, which it owns from

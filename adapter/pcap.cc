@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sys/stat.h>
 #include <vector>
 
 namespace ns3
@@ -62,16 +63,20 @@ bool IpsecPcapCapture(const std::string &prefix, Ptr<NetDevice> dev, uint32_t dl
 
 using namespace ns3;
 
-/* Closes every capture file; 0, or -1 with the first file that could not
- * be created or written whole (and why) in err. */
-extern "C" int ns3c_pcap_close(char *err, size_t errlen)
+extern "C" int ns3c_pcap_close(struct ns3c_pcap_totals *totals, char *err, size_t errlen)
 {
+	*totals = {};
 	for (PcapOutput &out : g_files) {
 		errno = 0;
 		bool failed = out.file->Fail();
 		out.file->Close();
 		if (failed || out.file->Fail()) {
 			Failed(out.name, errno);
+		}
+		struct stat sb;
+		if (stat(out.name.c_str(), &sb) == 0) {
+			totals->files++;
+			totals->bytes += (uint64_t)sb.st_size;
 		}
 	}
 	g_files.clear();

@@ -226,7 +226,8 @@ extern "C" int ns3c_enable_pcap(const char *prefix, char *err, size_t errlen)
 		}
 	}
 	ok = ok && ns3c_tap_enable_pcap(prefix) && ns3c_lte_enable_pcap(prefix);
-	return ok ? 0 : ns3c_pcap_close(err, errlen);
+	struct ns3c_pcap_totals written;
+	return ok ? 0 : ns3c_pcap_close(&written, err, errlen);
 }
 
 extern "C" void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop)

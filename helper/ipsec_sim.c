@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
 #include "commands.h"
 
 static const struct {
@@ -16,7 +19,8 @@ static const struct {
          "                  [--seed N] [--set key=value]... [--pcap]   replications and sweeps\n"
          "                  [--slurm [--slurm-dir DIR] [--partition P] [--time T] [--submit]]"},
         {"report", cmd_report,
-         "report DB [--out DIR]   means with 95 % confidence intervals, plots (gnuplot)"},
+         "report DB [--out DIR] [--baseline CONFIG]   means with 95 % confidence intervals,"
+         " paired differences, plots (gnuplot)"},
         {"merge", cmd_merge,
          "merge OUT.sqlite IN.sqlite...   append the runs of metrics databases"},
         {"peer", cmd_peer,
@@ -36,6 +40,12 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		/* what produced a result: the runs table stores the same */
+		printf("ipsec-sim %s (ns-3.37, %s, SQLite %s)\n", IPSEC_SIM_VERSION,
+		       OpenSSL_version(OPENSSL_VERSION), sqlite3_libversion());
+		return 0;
+	}
 	if (argc >= 2) {
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (!strcmp(argv[1], commands[i].name))
@@ -43,7 +53,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))
 			fprintf(stderr, "ipsec-sim: unknown command '%s'\n", argv[1]);
 	}
-	fprintf(stderr, "usage:\n");
+	fprintf(stderr, "usage:\n  ipsec-sim --version\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (commands[i].help)
 			fprintf(stderr, "  ipsec-sim %s\n", commands[i].help);

@@ -172,7 +172,8 @@ static char *join_sets(const struct scenario *s)
 static void teardown(struct sim *sim)
 {
 	char ignored[8];
-	ns3c_pcap_close(ignored, sizeof ignored); /* those of a run that failed to build */
+	struct ns3c_pcap_totals none;
+	ns3c_pcap_close(&none, ignored, sizeof ignored); /* those of a run that failed to build */
 	ns3c_destroy();
 	traffic_free(sim->traffic);
 	sim_links_free(sim->links);
@@ -198,7 +199,7 @@ static int prepare_out(const struct scenario *s, const struct sim_options *o, ch
 		fprintf(log, "%s: '%s' cannot name output files\n", s->path, s->name);
 		return -1;
 	}
-	snprintf(path, sizeof path, "%s/pcap", o->out_dir);
+	snprintf(path, sizeof path, o->pcap ? "%s/pcap" : "%s", o->out_dir);
 	if (!*o->out_dir || mkdirs(path) != 0) {
 		fprintf(log, "%s: cannot create: %s\n", path,
 		        strerror(*o->out_dir ? errno : ENOENT));
@@ -218,10 +219,11 @@ static int prepare_out(const struct scenario *s, const struct sim_options *o, ch
 }
 
 /* What a run writes besides its database: captures and keys. */
-static void write_outputs(struct sim *sim, const char *out_dir, FILE *log)
+static void write_outputs(struct sim *sim, const char *out_dir, struct ns3c_pcap_totals *pcaps,
+                          FILE *log)
 {
 	char why[512] = "";
-	if (ns3c_pcap_close(why, sizeof why) != 0 || sim_export_keys(sim, out_dir) != 0) {
+	if (ns3c_pcap_close(pcaps, why, sizeof why) != 0 || sim_export_keys(sim, out_dir) != 0) {
 		if (!why[0])
 			snprintf(why, sizeof why, "%s/keys: %s", out_dir, strerror(errno));
 		fprintf(log, "%s\n", why);
@@ -288,7 +290,8 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 			report->packets_received += r.received;
 		}
 	}
-	write_outputs(&sim, o->out_dir, log);
+	struct ns3c_pcap_totals pcaps;
+	write_outputs(&sim, o->out_dir, &pcaps, log);
 	const char *status = sim.failure[0] ? "failed" : interrupted ? "interrupted" : "complete";
 	if (summary)
 		fprintf(summary,
@@ -312,8 +315,14 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 	teardown(&sim);
 	if (sim.failure[0] && summary)
 		fprintf(summary, "%s: failed: %s\n", s->name, sim.failure);
+	else if (summary && !rc && o->pcap)
+		fprintf(summary,
+		        "results: %s/metrics.sqlite, %s/pcap/ (%llu captures, %.1f MB), "
+		        "%s/keys/esp_sa\n",
+		        o->out_dir, o->out_dir, (unsigned long long)pcaps.files,
+		        (double)pcaps.bytes / 1e6, o->out_dir);
 	else if (summary && !rc)
-		fprintf(summary, "results: %s/metrics.sqlite, %s/pcap/, %s/keys/esp_sa\n",
-		        o->out_dir, o->out_dir, o->out_dir);
+		fprintf(summary, "results: %s/metrics.sqlite, %s/keys/esp_sa\n", o->out_dir,
+		        o->out_dir);
 	return rc || interrupted || sim.failure[0];
 }

@@ -41,8 +41,17 @@ check "its text intact" "grep -q 'my notes' '$OUT/notdb/metrics.sqlite'"
 rc=$(status sweep "$S" --replications 1 --out "$OUT/foreign")
 cli "$rc" 1 "a sweep replaces it" "sweep keeps another program's database too"
 
+# --no-pcap makes no pcap folder; captures are counted when written.
+check "--no-pcap: no pcap folder" "[ -d '$OUT/stem' ] && [ ! -e '$OUT/stem/pcap' ]"
+check "--no-pcap: not listed" "! grep -q 'pcap/' '$OUT/cli.log'"
+rc=$(status --version)
+cli "$rc" 0 "ipsec-sim 0.1.0 (ns-3.37, OpenSSL 3" "--version"
+
 # decrypt onto its own input, by the same name or another (a hard link).
 run s2s "$S"
+check "captures counted: 6 files, their bytes" \
+	"grep -qF \"pcap/ (6 captures, \$(du -cb '$OUT/s2s/pcap/'*.pcap | tail -1 |
+	  awk '{ printf \"%.1f\", \$1 / 1e6 }') MB)\" '$OUT/s2s.log'"
 cap="$OUT/s2s/pcap/site-to-site-gwA-1.pcap"
 size=$(stat -c %s "$cap")
 ln "$cap" "$OUT/link.pcap"
