@@ -46,6 +46,7 @@ static const struct {
         /* filled by report_rekey.c from flow_bins */
         [REPORT_REKEY_LOST] = {"lost around rekeys", "packets per event", 1, NULL},
         [REPORT_REKEY_LOSS] = {"loss around rekeys", "%", 2, NULL, true},
+        [REPORT_REKEY_EXCESS] = {"excess lost around rekeys", "packets per event", 1, NULL},
         /* filled by report_setup.c */
         [REPORT_SETUP] = {"setup time", "ms", 3, NULL},
 };

@@ -47,6 +47,10 @@ enum report_metric {
 	 * within ±REPORT_REKEY_WINDOW_S of it, and the loss ratio there. */
 	REPORT_REKEY_LOST,
 	REPORT_REKEY_LOSS,
+	/* The same less the run's baseline: lost in the windows minus what
+	 * the loss ratio outside every window predicts for the packets sent
+	 * in them, per event (a lossy link's own loss is not the rekey's). */
+	REPORT_REKEY_EXCESS,
 	/* IKE SA setup time and CREATE_CHILD_SA exchange time, per run mean */
 	REPORT_SETUP,
 	REPORT__COUNT

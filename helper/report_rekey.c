@@ -11,8 +11,15 @@
  *   Child SA rekey    the new Child SA's first installation, on either node
  *                     (the responder of CREATE_CHILD_SA, RFC 7296 §1.3.3)
  *   IKE SA rekey      the new IKE SA established, on either node (§1.3.2)
- *   reauthentication  the initiator starts the new IKE SA (§2.8.3) */
+ *   reauthentication  the initiator starts the new IKE SA (§2.8.3)
+ *
+ * The excess over the baseline: a run's loss ratio in the bins outside
+ * every event's ±REPORT_REKEY_WINDOW_S is what the link loses anyway; the
+ * packets sent within an event's window times that ratio are subtracted
+ * from those lost there.  With no bin outside the windows there is no
+ * baseline and no excess. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +58,8 @@ struct run {
 	const struct event *ev; /* its events */
 	size_t n_ev;
 	size_t events[REPORT_REKEY__KINDS];
-	double *lost, *sent; /* [kind * n_bins + bin] */
+	double *lost, *sent;           /* [kind * n_bins + bin] */
+	double quiet_lost, quiet_sent; /* in bins outside every event's window */
 };
 
 /* Per configuration, kind and relative bin, the runs' values. */
@@ -61,7 +69,7 @@ struct gather {
 	struct rows {
 		struct report_sample *v;
 		size_t n, cap;
-	} rows[2]; /* for the tables: packets lost per event, loss ratio */
+	} rows[3]; /* for the tables: packets lost per event, loss ratio, excess */
 };
 
 static int row(struct rows *t, int64_t config_id, int kind, double value)
@@ -82,17 +90,26 @@ static long bins_for(double seconds, double width)
 	return (long)ceil(seconds / width - 1e-9);
 }
 
-/* Adds a bin of the run (start, sent, lost) to every event near it. */
+/* Adds a bin of the run (start, sent, lost) to every event near it, or to
+ * the baseline if it is within no event's window. */
 static void add_bin(struct run *u, double start, double sent, double lost)
 {
-	long k = lround(start / u->width);
+	long k = lround(start / u->width), w = bins_for(REPORT_REKEY_WINDOW_S, u->width);
+	bool quiet = true;
 	for (size_t e = 0; e < u->n_ev; e++) {
-		long rel = k - (long)floor(u->ev[e].t / u->width) + u->before;
+		long rel = k - (long)floor(u->ev[e].t / u->width);
+		if (rel >= -w && rel < w)
+			quiet = false;
+		rel += u->before;
 		if (rel < 0 || rel >= u->n_bins)
 			continue;
 		size_t i = (size_t)u->ev[e].kind * (size_t)u->n_bins + (size_t)rel;
 		u->lost[i] += lost;
 		u->sent[i] += sent;
+	}
+	if (quiet) {
+		u->quiet_lost += lost;
+		u->quiet_sent += sent;
 	}
 }
 
@@ -125,8 +142,10 @@ static int finish_run(struct report *r, struct gather *g, struct run *u)
 			}
 		}
 		int64_t id = r->configs[u->config].id;
+		double baseline = u->quiet_sent > 0 ? u->quiet_lost / u->quiet_sent : NAN;
 		if (row(&g->rows[0], id, k, lost / n) != 0 ||
-		    row(&g->rows[1], id, k, sent > 0 ? 100 * lost / sent : NAN) != 0)
+		    row(&g->rows[1], id, k, sent > 0 ? 100 * lost / sent : NAN) != 0 ||
+		    row(&g->rows[2], id, k, (lost - baseline * sent) / n) != 0)
 			return -1;
 	}
 	return 0;
@@ -254,7 +273,8 @@ int report_rekey_load(struct report *r, char *err, size_t errlen)
 	                 ? 0
 	                 : -1;
 	if (rc == 0 && (report_summarise(r, REPORT_REKEY_LOST, g.rows[0].v, g.rows[0].n) != 0 ||
-	                report_summarise(r, REPORT_REKEY_LOSS, g.rows[1].v, g.rows[1].n) != 0))
+	                report_summarise(r, REPORT_REKEY_LOSS, g.rows[1].v, g.rows[1].n) != 0 ||
+	                report_summarise(r, REPORT_REKEY_EXCESS, g.rows[2].v, g.rows[2].n) != 0))
 		rc = -1;
 	for (size_t i = 0; g.lost && g.loss && i + 1 < cells; i++) {
 		free(g.lost[i].v);
@@ -262,8 +282,8 @@ int report_rekey_load(struct report *r, char *err, size_t errlen)
 	}
 	free(g.lost);
 	free(g.loss);
-	free(g.rows[0].v);
-	free(g.rows[1].v);
+	for (int i = 0; i < 3; i++)
+		free(g.rows[i].v);
 	free(ev);
 	if (rc != 0)
 		snprintf(err, errlen, "loss around rekeys: %s", sqlite3_errmsg(r->db));

@@ -42,7 +42,10 @@ static void print_rekey_loss(const struct report *r, size_t c, FILE *f)
 {
 	const struct report_table *lost = &r->tables[REPORT_REKEY_LOST];
 	const struct report_table *loss = &r->tables[REPORT_REKEY_LOSS];
-	fprintf(f, "  lost within ±%.0f s of a rekey [packets per event; %% of packets sent]:",
+	const struct report_table *excess = &r->tables[REPORT_REKEY_EXCESS];
+	fprintf(f,
+	        "  lost within ±%.0f s of a rekey [packets per event; %% of packets sent; excess "
+	        "over the loss outside the windows, packets per event]:",
 	        REPORT_REKEY_WINDOW_S);
 	size_t shown = 0;
 	for (int k = 0; k < REPORT_REKEY__KINDS; k++) {
@@ -54,6 +57,8 @@ static void print_rekey_loss(const struct report *r, size_t c, FILE *f)
 		cell(f, lost, report_cell(lost, c, name), 0, 0);
 		fputs("; ", f);
 		cell(f, loss, report_cell(loss, c, name), 0, 0);
+		fputs("; ", f);
+		cell(f, excess, report_cell(excess, c, name), 0, 0);
 	}
 	fprintf(f, "%s\n", shown ? "" : " none (no rekeys, or no metrics.flow_bins)");
 }
