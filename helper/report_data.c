@@ -38,6 +38,45 @@ static const struct {
                              " AND d.reason = x.reason), r.replication"
                              " FROM runs r, (SELECT DISTINCT reason FROM sa_drops) x"
                              " WHERE r.status = 'complete' ORDER BY x.reason"},
+        /* every (node, reason) of the database; a run without it counts 0 */
+        [REPORT_DROPS] = {"drops", "packets per run", 1,
+                          "SELECT r.config_id, x.node || ': ' || x.reason,"
+                          " (SELECT coalesce(sum(d.packets), 0) FROM drops d"
+                          " WHERE d.run_id = r.run_id AND d.node = x.node AND d.reason = x.reason),"
+                          " r.replication FROM runs r,"
+                          " (SELECT DISTINCT node, reason FROM drops) x"
+                          " WHERE r.status = 'complete' ORDER BY x.node, x.reason"},
+        [REPORT_TOTAL_THROUGHPUT] = {"throughput of all flows", "Mbit/s", 3,
+                                     "SELECT r.config_id, 'all flows', sum(f.throughput_bps) / 1e6,"
+                                     " r.replication FROM flows f JOIN runs r USING(run_id)"
+                                     " WHERE r.status = 'complete' GROUP BY r.run_id"},
+        [REPORT_TOTAL_LOSS] = {"loss of all flows", "%", 2,
+                               "SELECT r.config_id, 'all flows', 100.0 * sum(f.lost) / sum(f.sent),"
+                               " r.replication FROM flows f JOIN runs r USING(run_id)"
+                               " WHERE r.status = 'complete' AND f.sent > 0 GROUP BY r.run_id",
+                               true},
+        [REPORT_NAT] = {"NAT", "per run", 1,
+                        "SELECT r.config_id, n.node || ': ' || x.what, CASE x.what"
+                        " WHEN 'mappings created' THEN n.mappings_created"
+                        " WHEN 'mappings expired' THEN n.mappings_expired"
+                        " WHEN 'mappings flushed' THEN n.mappings_flushed"
+                        " WHEN 'mappings rebound' THEN n.mappings_rebound"
+                        " WHEN 'peak mappings' THEN n.peak_mappings ELSE n.drops END,"
+                        " r.replication FROM nat n JOIN runs r USING(run_id),"
+                        " (SELECT 'mappings created' AS what UNION ALL SELECT 'mappings expired'"
+                        "  UNION ALL SELECT 'mappings flushed' UNION ALL SELECT 'mappings rebound'"
+                        "  UNION ALL SELECT 'peak mappings' UNION ALL SELECT 'drops') x"
+                        " WHERE r.status = 'complete' ORDER BY n.rowid"},
+        [REPORT_IKE] = {"IKE", "per run", 1,
+                        "SELECT r.config_id, s.node || ': ' || x.what, CASE x.what"
+                        " WHEN 'retransmits' THEN s.retransmits"
+                        " WHEN 'keepalives' THEN s.keepalives"
+                        " ELSE (SELECT count(*) FROM ike_sa_events e WHERE e.run_id = r.run_id"
+                        "  AND e.node = s.node AND e.state = 'failed' AND e.reason = 'dpd') END,"
+                        " r.replication FROM ike_stats s JOIN runs r USING(run_id),"
+                        " (SELECT 'retransmits' AS what UNION ALL SELECT 'keepalives'"
+                        "  UNION ALL SELECT 'dead peers') x"
+                        " WHERE r.status = 'complete' ORDER BY s.rowid"},
         [REPORT_CRYPTO_UTIL] = {"crypto engine utilisation", "%", 1,
                                 "SELECT r.config_id, c.node, 100.0 * c.utilisation, r.replication"
                                 " FROM crypto_engines c JOIN runs r USING(run_id)"

@@ -42,6 +42,15 @@ enum report_metric {
 	REPORT_DELAY_P50,
 	REPORT_DELAY_P99,
 	REPORT_SA_DROPS,
+	/* Every packet lost, by node and reason ("gwB: queue_full"): drops */
+	REPORT_DROPS,
+	/* All flows of a run together: sums of throughput and of packets */
+	REPORT_TOTAL_THROUGHPUT,
+	REPORT_TOTAL_LOSS,
+	/* Per NAT node, its mappings and drops per run ("nat: created") */
+	REPORT_NAT,
+	/* Per node: IKE retransmissions, NAT-T keepalives, dead peers (DPD) */
+	REPORT_IKE,
 	REPORT_CRYPTO_UTIL, /* per node with a crypto_engine */
 	/* Per kind of rekey event (report_rekey.c): packets lost per event
 	 * within ±REPORT_REKEY_WINDOW_S of it, and the loss ratio there. */

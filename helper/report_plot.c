@@ -75,7 +75,7 @@ static void gp_title(FILE *gp, const char *command, const struct report *r, cons
 		snprintf(reps, sizeof reps, "%zu to %zu", min, max);
 	snprintf(title, sizeof title,
 	         "%s: %s\\nmean of %s replications per configuration, %.0f %% "
-	         "confidence interval (Student's t)",
+	         "confidence interval (Student's t; percentile bootstrap for shares in %%)",
 	         r->scenario ? r->scenario : "several scenarios", what, reps,
 	         REPORT_CONFIDENCE * 100);
 	fprintf(gp, "%s ", command);
@@ -254,6 +254,15 @@ static void plot_sa_drops(FILE *gp, const struct report *r, const char *path)
 	gp_table_bars(gp, r, &r->tables[REPORT_SA_DROPS], 1);
 }
 
+static void plot_drops(FILE *gp, const struct report *r, const char *path)
+{
+	gp_begin(gp, path, HEIGHT);
+	gp_title(gp, "set title", r, "packets lost, by node and reason");
+	fprintf(gp, "set ylabel 'packets dropped per run'\n");
+	gp_xtics(gp, r);
+	gp_table_bars(gp, r, &r->tables[REPORT_DROPS], 1);
+}
+
 static void plot_crypto(FILE *gp, const struct report *r, const char *path)
 {
 	gp_begin(gp, path, HEIGHT);
@@ -416,6 +425,7 @@ static const struct {
         {"delay.png", REPORT_DELAY_MEAN, plot_delay},
         {"loss.png", REPORT_LOSS, plot_loss},
         {"sa-drops.png", REPORT_SA_DROPS, plot_sa_drops},
+        {"drops.png", REPORT_DROPS, plot_drops},
         {"crypto-utilisation.png", REPORT_CRYPTO_UTIL, plot_crypto},
         {"rekey-loss.png", REPORT_REKEY_LOST, plot_rekey_loss},
         {"ike-setup.png", REPORT_SETUP, plot_setup},

@@ -74,6 +74,22 @@ static void print_setup(const struct report *r, size_t c, FILE *f)
 	fputc('\n', f);
 }
 
+/* The rows printed as "title [unit]: group value, group value, ...". */
+static const enum report_metric GROUP_ROWS[] = {
+        REPORT_TOTAL_THROUGHPUT, REPORT_TOTAL_LOSS, REPORT_DROPS,
+        REPORT_SA_DROPS,         REPORT_NAT,        REPORT_IKE,
+};
+
+static void print_groups(const struct report *r, size_t c, const struct report_table *t, FILE *f)
+{
+	fprintf(f, "  %s [%s]:%s", t->title, t->unit, t->n_groups ? "" : " none");
+	for (size_t g = 0; g < t->n_groups; g++) {
+		fprintf(f, "%s %s ", g ? "," : "", t->groups[g]);
+		cell(f, t, &t->cells[c * t->n_groups + g], r->configs[c].complete, 0);
+	}
+	fputc('\n', f);
+}
+
 static void print_config(const struct report *r, size_t c, FILE *f)
 {
 	const struct report_config *rc = &r->configs[c];
@@ -99,13 +115,8 @@ static void print_config(const struct report *r, size_t c, FILE *f)
 		}
 		fputc('\n', f);
 	}
-	const struct report_table *drops = &r->tables[REPORT_SA_DROPS];
-	fprintf(f, "  SA drops [%s]:%s", drops->unit, drops->n_groups ? "" : " none");
-	for (size_t g = 0; g < drops->n_groups; g++) {
-		fprintf(f, "%s %s ", g ? "," : "", drops->groups[g]);
-		cell(f, drops, &drops->cells[c * drops->n_groups + g], rc->complete, 0);
-	}
-	fputc('\n', f);
+	for (size_t m = 0; m < sizeof GROUP_ROWS / sizeof GROUP_ROWS[0]; m++)
+		print_groups(r, c, &r->tables[GROUP_ROWS[m]], f);
 	print_rekey_loss(r, c, f);
 	print_setup(r, c, f);
 }
@@ -176,9 +187,11 @@ int report_write_csv(const struct report *r, const char *path)
 }
 
 /* The metrics read per run from the database, which can be paired. */
-static const enum report_metric PAIRED[] = {REPORT_THROUGHPUT, REPORT_LOSS,      REPORT_DELAY_MEAN,
-                                            REPORT_DELAY_P50,  REPORT_DELAY_P99, REPORT_SA_DROPS,
-                                            REPORT_CRYPTO_UTIL};
+static const enum report_metric PAIRED[] = {
+        REPORT_THROUGHPUT, REPORT_LOSS,      REPORT_DELAY_MEAN,
+        REPORT_DELAY_P50,  REPORT_DELAY_P99, REPORT_TOTAL_THROUGHPUT,
+        REPORT_TOTAL_LOSS, REPORT_DROPS,     REPORT_SA_DROPS,
+        REPORT_NAT,        REPORT_IKE,       REPORT_CRYPTO_UTIL};
 
 static void csv_difference(FILE *f, const struct report *r, size_t c, size_t base,
                            const struct report_table *t, size_t g, const struct stats_ci *ci)

@@ -57,6 +57,28 @@ for c in 1 2; do
 	printed=$(echo "$h" | awk '{ printf "%.2f [%.2f, %.2f]", $1, $2, $3 }')
 	check "config $c loss printed as $printed" "grep -qF '$printed' '$OUT/rep.log'"
 done
+# Every loss, not only the SAs': drops by node and reason per run (0 where
+# a run had none), and all flows of a run together.
+for c in 1 2; do
+	h=$(q "SELECT x.node || ': ' || x.reason, (SELECT coalesce(sum(d.packets), 0) FROM drops d
+	         WHERE d.run_id = r.run_id AND d.node = x.node AND d.reason = x.reason)
+	       FROM runs r, (SELECT DISTINCT node, reason FROM drops) x
+	       WHERE r.config_id = $c ORDER BY x.node, x.reason, r.run_id" |
+		awk -F'|' -v t=$T2 '{ if ($1 != g && g != "") out(); g = $1; x[++n] = $2; s += $2 }
+		function out() { m = s / n; v = 0; for (i = 1; i <= n; i++) v += (x[i] - m) ^ 2
+			printf "%s%s %.1f ± %.1f", sep, g, m, t * sqrt(v / (n - 1)) / sqrt(n); sep = ", "
+			n = 0; s = 0 }
+		END { out() }')
+	check "config $c drops as by hand: $h" \
+		"grep -A9 '^config $c' '$OUT/rep.log' | grep -qF 'drops [packets per run]: $h'"
+	h=$(q "SELECT 100.0 * sum(f.lost) / sum(f.sent) FROM flows f JOIN runs r USING(run_id)
+	       WHERE r.config_id = $c GROUP BY r.run_id" |
+		awk '{ s += $1; if (NR == 1 || $1 < lo) lo = $1; if (NR == 1 || $1 > hi) hi = $1 }
+		END { printf "%.2f [%.2f, %.2f]", s / NR, lo, hi }')
+	check "config $c loss of all flows as by hand: $h" \
+		"grep -A9 '^config $c' '$OUT/rep.log' | grep -qF 'loss of all flows [%]: all flows $h'"
+done
+check "drops.png drawn" "[ -s '$OUT/rep/drops.png' ]"
 check "hand computation is not trivial" "[ \"\$(hand 2 'f.lost' | cut -d' ' -f2)\" != 0 ]"
 check "SA drops by reason per run" "grep -qF 'replay 5.0 ± 0.0' '$OUT/rep.log'"
 check "labels from the varied parameter" "grep -q '^config 2: links.1.loss=0.05 (3 complete runs)' '$OUT/rep.log'"
