@@ -1,7 +1,9 @@
 #include "report_plot.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define WIDTH 1000
@@ -40,14 +42,23 @@ static void gp_number(FILE *gp, double v)
 		fprintf(gp, " %.10g", v);
 }
 
-static void gp_begin(FILE *gp, const char *path, size_t height)
+/* The terminal for `fmt` (set by whoever runs the script, PNG if not):
+ * the same size in each, so a figure restyled once redraws alike in all
+ * three; the output is the script's name with the format's extension. */
+static void gp_begin(FILE *gp, const char *name, size_t height)
 {
-	fprintf(gp, "set terminal pngcairo size %d,%zu noenhanced font ',10'\nset output ", WIDTH,
-	        height);
-	gp_string(gp, path);
-	/* room above the highest bar */
 	fprintf(gp,
-	        "\nset grid ytics\nset key outside right top\nset offsets 0, 0, graph 0.08, 0\n");
+	        "if (!exists('fmt')) fmt = 'png'\n"
+	        "if (fmt eq 'png') set terminal pngcairo size %d,%zu noenhanced font ',10'\n"
+	        "if (fmt eq 'pdf') set terminal pdfcairo size %.2fin,%.2fin noenhanced font ',10'\n"
+	        "if (fmt eq 'svg') set terminal svg size %d,%zu noenhanced font ',10' background "
+	        "'white'\n"
+	        "set output ",
+	        WIDTH, height, WIDTH / 100.0, (double)height / 100.0, WIDTH, height);
+	gp_string(gp, name);
+	/* room above the highest bar */
+	fprintf(gp, ".'.'.fmt\nset grid ytics\nset key outside right top\n"
+	            "set offsets 0, 0, graph 0.08, 0\n");
 }
 
 static size_t runs_per_config(const struct report *r, size_t *min)
@@ -197,18 +208,18 @@ static void gp_table_bars(FILE *gp, const struct report *r, const struct report_
 	gp_bars(gp, r, "data", cols, names, t->n_groups, t->n_groups, scale);
 }
 
-static void plot_throughput(FILE *gp, const struct report *r, const char *path)
+static void plot_throughput(FILE *gp, const struct report *r, const char *name)
 {
-	gp_begin(gp, path, HEIGHT);
+	gp_begin(gp, name, HEIGHT);
 	gp_title(gp, "set title", r, "throughput per flow");
 	fprintf(gp, "set ylabel 'throughput (payload) [Mbit/s]'\n");
 	gp_xtics(gp, r);
 	gp_table_bars(gp, r, &r->tables[REPORT_THROUGHPUT], 1);
 }
 
-static void plot_loss(FILE *gp, const struct report *r, const char *path)
+static void plot_loss(FILE *gp, const struct report *r, const char *name)
 {
-	gp_begin(gp, path, HEIGHT);
+	gp_begin(gp, name, HEIGHT);
 	gp_title(gp, "set title", r, "packet loss per flow");
 	fprintf(gp, "set ylabel 'loss [%% of packets sent]'\n");
 	gp_xtics(gp, r);
@@ -217,13 +228,13 @@ static void plot_loss(FILE *gp, const struct report *r, const char *path)
 
 /* One panel per flow: mean, p50 and p99 of the delay per configuration.
  * The three tables come from the same rows of `flows`: same groups. */
-static void plot_delay(FILE *gp, const struct report *r, const char *path)
+static void plot_delay(FILE *gp, const struct report *r, const char *name)
 {
 	const struct report_table *mean = &r->tables[REPORT_DELAY_MEAN];
 	const struct report_table *p50 = &r->tables[REPORT_DELAY_P50];
 	const struct report_table *p99 = &r->tables[REPORT_DELAY_P99];
 	size_t flows = mean->n_groups;
-	gp_begin(gp, path, flows > 1 ? PANEL_HEIGHT * flows : HEIGHT);
+	gp_begin(gp, name, flows > 1 ? PANEL_HEIGHT * flows : HEIGHT);
 	char layout[64];
 	snprintf(layout, sizeof layout, "set multiplot layout %zu,1 title", flows);
 	gp_title(gp, layout, r, "delay per flow: one-way for UDP, round trip for ping and reqresp");
@@ -245,27 +256,27 @@ static void plot_delay(FILE *gp, const struct report *r, const char *path)
 	fprintf(gp, "unset multiplot\n");
 }
 
-static void plot_sa_drops(FILE *gp, const struct report *r, const char *path)
+static void plot_sa_drops(FILE *gp, const struct report *r, const char *name)
 {
-	gp_begin(gp, path, HEIGHT);
+	gp_begin(gp, name, HEIGHT);
 	gp_title(gp, "set title", r, "packets dropped by SAs, by reason (all nodes)");
 	fprintf(gp, "set ylabel 'packets dropped per run'\n");
 	gp_xtics(gp, r);
 	gp_table_bars(gp, r, &r->tables[REPORT_SA_DROPS], 1);
 }
 
-static void plot_drops(FILE *gp, const struct report *r, const char *path)
+static void plot_drops(FILE *gp, const struct report *r, const char *name)
 {
-	gp_begin(gp, path, HEIGHT);
+	gp_begin(gp, name, HEIGHT);
 	gp_title(gp, "set title", r, "packets lost, by node and reason");
 	fprintf(gp, "set ylabel 'packets dropped per run'\n");
 	gp_xtics(gp, r);
 	gp_table_bars(gp, r, &r->tables[REPORT_DROPS], 1);
 }
 
-static void plot_crypto(FILE *gp, const struct report *r, const char *path)
+static void plot_crypto(FILE *gp, const struct report *r, const char *name)
 {
-	gp_begin(gp, path, HEIGHT);
+	gp_begin(gp, name, HEIGHT);
 	gp_title(gp, "set title", r, "crypto engine utilisation per node");
 	fprintf(gp, "set ylabel 'utilisation [%% of the lanes busy]'\n");
 	gp_xtics(gp, r);
@@ -327,7 +338,7 @@ static void gp_rekey_panel(FILE *gp, const struct report *r, int kind, bool loss
 
 /* A row per kind of event with data, packets lost per event on the left,
  * the loss ratio on the right. */
-static void plot_rekey_loss(FILE *gp, const struct report *r, const char *path)
+static void plot_rekey_loss(FILE *gp, const struct report *r, const char *name)
 {
 	int kinds[REPORT_REKEY__KINDS], n = 0;
 	for (int k = 0; k < REPORT_REKEY__KINDS; k++)
@@ -336,7 +347,7 @@ static void plot_rekey_loss(FILE *gp, const struct report *r, const char *path)
 				kinds[n++] = k;
 				break;
 			}
-	gp_begin(gp, path, (size_t)(n > 1 ? PANEL_HEIGHT * n : HEIGHT));
+	gp_begin(gp, name, (size_t)(n > 1 ? PANEL_HEIGHT * n : HEIGHT));
 	char layout[64], what[160];
 	snprintf(layout, sizeof layout, "set multiplot layout %d,2 title", n);
 	snprintf(what, sizeof what,
@@ -354,7 +365,7 @@ static void plot_rekey_loss(FILE *gp, const struct report *r, const char *path)
 }
 
 /* Empirical CDFs of the setup times, a curve per configuration. */
-static void plot_setup(FILE *gp, const struct report *r, const char *path)
+static void plot_setup(FILE *gp, const struct report *r, const char *name)
 {
 	int n = 0, kinds[REPORT_SETUP__KINDS];
 	for (int k = 0; k < REPORT_SETUP__KINDS; k++)
@@ -363,7 +374,7 @@ static void plot_setup(FILE *gp, const struct report *r, const char *path)
 				kinds[n++] = k;
 				break;
 			}
-	gp_begin(gp, path, HEIGHT);
+	gp_begin(gp, name, HEIGHT);
 	char layout[64];
 	snprintf(layout, sizeof layout, "set multiplot layout 1,%d title", n);
 	gp_title(gp, layout, r,
@@ -415,50 +426,88 @@ static void plot_setup(FILE *gp, const struct report *r, const char *path)
 	fprintf(gp, "unset multiplot\n");
 }
 
-/* Every plot: its file, the table it needs rows in, its function. */
+/* Every plot: its name, the table it needs rows in, its function. */
 static const struct {
-	const char *file;
+	const char *name;
 	enum report_metric needs;
-	void (*draw)(FILE *gp, const struct report *r, const char *path);
+	void (*draw)(FILE *gp, const struct report *r, const char *name);
 } PLOTS[] = {
-        {"throughput.png", REPORT_THROUGHPUT, plot_throughput},
-        {"delay.png", REPORT_DELAY_MEAN, plot_delay},
-        {"loss.png", REPORT_LOSS, plot_loss},
-        {"sa-drops.png", REPORT_SA_DROPS, plot_sa_drops},
-        {"drops.png", REPORT_DROPS, plot_drops},
-        {"crypto-utilisation.png", REPORT_CRYPTO_UTIL, plot_crypto},
-        {"rekey-loss.png", REPORT_REKEY_LOST, plot_rekey_loss},
-        {"ike-setup.png", REPORT_SETUP, plot_setup},
+        {"throughput", REPORT_THROUGHPUT, plot_throughput},
+        {"delay", REPORT_DELAY_MEAN, plot_delay},
+        {"loss", REPORT_LOSS, plot_loss},
+        {"sa-drops", REPORT_SA_DROPS, plot_sa_drops},
+        {"drops", REPORT_DROPS, plot_drops},
+        {"crypto-utilisation", REPORT_CRYPTO_UTIL, plot_crypto},
+        {"rekey-loss", REPORT_REKEY_LOST, plot_rekey_loss},
+        {"ike-setup", REPORT_SETUP, plot_setup},
 };
+
+static const char *const FORMATS[] = {"png", "pdf", "svg"};
+#define N_FORMATS (sizeof FORMATS / sizeof FORMATS[0])
+
+/* DIR/NAME.gp: the plot's script with its data inline, to restyle and
+ * redraw without the database (gnuplot -e "fmt='pdf'" NAME.gp).  0, or -1
+ * with errno set. */
+static int write_script(const struct report *r, size_t i, const char *path)
+{
+	FILE *gp = fopen(path, "w");
+	if (!gp)
+		return -1;
+	fprintf(gp,
+	        "# ipsec-sim report: %s.  The data are inline; redraw in the folder with\n"
+	        "#   gnuplot -e \"fmt='png'\" %s.gp   (or fmt='pdf', fmt='svg')\n",
+	        PLOTS[i].name, PLOTS[i].name);
+	PLOTS[i].draw(gp, r, PLOTS[i].name);
+	int err = ferror(gp);
+	return fclose(gp) != 0 || err ? -1 : 0;
+}
+
+/* Runs the script in `dir` (passed through the environment: no quoting of
+ * a path in a shell command) for each format. */
+static int draw(const char *dir, const char *name, FILE *out, FILE *log)
+{
+	char cmd[256];
+	if (setenv("IPSEC_SIM_PLOT_DIR", dir, 1) != 0)
+		return -1;
+	for (size_t f = 0; f < N_FORMATS; f++) {
+		snprintf(cmd, sizeof cmd,
+		         "cd \"$IPSEC_SIM_PLOT_DIR\" && exec gnuplot -e \"fmt='%s'\" %s.gp",
+		         FORMATS[f], name);
+		fflush(NULL);
+		int status = system(cmd);
+		if (status != 0) {
+			fprintf(log, "%s/%s.%s: gnuplot failed (status %d)%s\n", dir, name,
+			        FORMATS[f], status,
+			        status == 127 << 8 ? ": is gnuplot installed (Debian gnuplot-nox)?"
+			                           : "");
+			return -1;
+		}
+		fprintf(out, "%s/%s.%s\n", dir, name, FORMATS[f]);
+	}
+	return 0;
+}
 
 int report_plot_all(const struct report *r, const char *dir, FILE *out, FILE *log)
 {
 	int rc = 0;
-	for (size_t i = 0; i < sizeof PLOTS / sizeof PLOTS[0]; i++) {
+	for (size_t i = 0; i < sizeof PLOTS / sizeof PLOTS[0] && rc == 0; i++) {
 		char path[4200];
-		snprintf(path, sizeof path, "%s/%s", dir, PLOTS[i].file);
 		if (!r->tables[PLOTS[i].needs].n_groups) {
-			fprintf(out, "%s: nothing to plot\n", PLOTS[i].file);
-			remove(path);
+			fprintf(out, "%s: nothing to plot\n", PLOTS[i].name);
+			for (size_t f = 0; f <= N_FORMATS; f++) {
+				snprintf(path, sizeof path, "%s/%s.%s", dir, PLOTS[i].name,
+				         f < N_FORMATS ? FORMATS[f] : "gp");
+				remove(path);
+			}
 			continue;
 		}
-		fflush(NULL);
-		FILE *gp = popen("gnuplot", "w");
-		if (!gp) {
-			fprintf(log, "gnuplot: cannot start\n");
-			return -1;
-		}
-		PLOTS[i].draw(gp, r, path);
-		int status = pclose(gp);
-		if (status != 0) {
-			fprintf(log, "%s: gnuplot failed (status %d)%s\n", path, status,
-			        status == 127 << 8 ? ": is gnuplot installed (Debian gnuplot-nox)?"
-			                           : "");
+		snprintf(path, sizeof path, "%s/%s.gp", dir, PLOTS[i].name);
+		if (write_script(r, i, path) != 0) {
+			fprintf(log, "%s: %s\n", path, strerror(errno));
 			rc = -1;
-			if (status == 127 << 8)
-				break;
-		} else
-			fprintf(out, "%s\n", path);
+		} else if (draw(dir, PLOTS[i].name, out, log) != 0) {
+			rc = -1;
+		}
 	}
 	return rc;
 }

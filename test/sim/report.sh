@@ -135,13 +135,25 @@ check "the dead run's loss counted: 100 % in the mean" \
 	"grep -A2 '^config 1' '$OUT/rep-dead.log' | grep -qF \"$(q "SELECT printf('%.2f [', avg(100.0 * f.loss_ratio))
 	   FROM flows f JOIN runs r USING(run_id) WHERE r.config_id = 1 AND f.flow = 'a-to-b'")\""
 
+# Each figure also as PDF and SVG, and its script with the data inline:
+# it redraws in the folder without the database.
+for p in throughput delay loss sa-drops drops; do
+	check "$p.pdf is a PDF" "[ \"\$(head -c 5 '$OUT/rep/$p.pdf')\" = '%PDF-' ]"
+	check "$p.svg is an SVG" "grep -q '<svg' '$OUT/rep/$p.svg'"
+done
+mkdir "$OUT/restyle"
+cp "$OUT/rep/loss.gp" "$OUT/restyle/"
+(cd "$OUT/restyle" && sed -i 's/^set ylabel .*/set ylabel "packet loss, restyled"/' loss.gp &&
+	gnuplot -e "fmt='svg'" loss.gp) >"$OUT/restyle.log" 2>&1
+check "a script restyled and redrawn on its own" "grep -q 'packet loss, restyled' '$OUT/restyle/loss.svg'"
+
 # a lone run: means without intervals; default output folder results/NAME
 run single "$SRC/scenarios/site-to-site.yaml" --no-pcap
 (cd "$OUT" && "$IPSEC_SIM" report "$OUT/single/metrics.sqlite" >"$OUT/single.log" 2>&1)
 check "one run: n=1" "grep -q '(n=1)' '$OUT/single.log'"
 check "one configuration without overrides" "grep -q '^config 1: no overrides (1 complete run)' '$OUT/single.log'"
 check "default folder results/<scenario>" "[ -s '$OUT/results/site-to-site/throughput.png' ]"
-check "no SA drops: no plot of them" "grep -q 'sa-drops.png: nothing to plot' '$OUT/single.log'"
+check "no SA drops: no plot of them" "grep -q 'sa-drops: nothing to plot' '$OUT/single.log'"
 
 cli "$(status report)" 2 "usage: ipsec-sim report" "report without a database"
 cli "$(status report "$OUT/missing.sqlite")" 2 "no such database" "report a missing database"

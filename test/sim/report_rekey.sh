@@ -116,5 +116,5 @@ expect "no bins unless asked for" "SELECT count(*) FROM flow_bins" 0
 "$IPSEC_SIM" report "$DB" --out "$OUT/rep-plain" >"$OUT/plain-rep.log" 2>&1
 check "no bins: no rekey loss row" \
 	"grep -qF 'of a rekey [packets per event; % of packets sent; excess over the loss outside the windows, packets per event]: none (no rekeys, or no metrics.flow_bins)' '$OUT/plain-rep.log'"
-check "no bins: no rekey plot" "grep -q 'rekey-loss.png: nothing to plot' '$OUT/plain-rep.log'"
+check "no bins: no rekey plot" "grep -q 'rekey-loss: nothing to plot' '$OUT/plain-rep.log'"
 finish
