@@ -84,6 +84,8 @@ int cmd_report(int argc, char **argv)
 		rc = 1;
 	} else
 		printf("%s\n", csv);
+	if (report_write_tidy(&r, dir, stdout, stderr) != 0)
+		rc = 1;
 	if (base != (size_t)-1) {
 		snprintf(csv, sizeof csv, "%s/differences.csv", dir);
 		if (report_print_differences(&r, base, stdout, csv) != 0) {

@@ -18,5 +18,11 @@ int report_write_csv(const struct report *r, const char *path);
  * metric, unit, group, n, mean, sd, ci95_half_width.  0, or -1 with errno
  * set. */
 int report_print_differences(const struct report *r, size_t base, FILE *f, const char *path);
+/* Tidy exports into `dir`, every run of the database (its status a column,
+ * to filter on), naming each file on `out`: flows-by-run.csv (a row per run
+ * and flow) and drops-by-run.csv (per run, node and reason), each with
+ * config_id, label, run_id, replication and seed first.  0, or -1 after a
+ * message on `log` (report_tidy.c). */
+int report_write_tidy(const struct report *r, const char *dir, FILE *out, FILE *log);
 
 #endif

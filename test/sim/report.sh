@@ -135,6 +135,25 @@ check "the dead run's loss counted: 100 % in the mean" \
 	"grep -A2 '^config 1' '$OUT/rep-dead.log' | grep -qF \"$(q "SELECT printf('%.2f [', avg(100.0 * f.loss_ratio))
 	   FROM flows f JOIN runs r USING(run_id) WHERE r.config_id = 1 AND f.flow = 'a-to-b'")\""
 
+# Tidy exports: a row per run and flow, per run, node and reason; read
+# back with Python's csv module they equal the database, every bit.
+got=$(/usr/bin/python3 - "$OUT/rep" "$OUT/sw/metrics.sqlite" <<'PY'
+import csv, sqlite3, sys
+flows = list(csv.DictReader(open(sys.argv[1] + "/flows-by-run.csv")))
+drops = list(csv.DictReader(open(sys.argv[1] + "/drops-by-run.csv")))
+db = sqlite3.connect(sys.argv[2])
+want = db.execute("SELECT run_id, flow, lost, loss_ratio, delay_mean_ms FROM flows"
+                  " ORDER BY run_id, rowid").fetchall()
+have = [(int(r["run_id"]), r["flow"], int(r["lost"]), float(r["loss_ratio"]),
+         float(r["delay_mean_ms"]) if r["delay_mean_ms"] else None) for r in flows]
+labels = sorted({r["label"] for r in flows})
+ok = (have == want and labels == ["links.1.loss=0.01", "links.1.loss=0.05"] and
+      sum(int(r["packets"]) for r in drops) == db.execute("SELECT sum(packets) FROM drops").fetchone()[0])
+print("equal" if ok else "differ: %r %r" % (have[:2], want[:2]))
+PY
+)
+check "tidy CSVs read back equal to the database ($got)" "[ '$got' = equal ]"
+
 # Each figure also as PDF and SVG, and its script with the data inline:
 # it redraws in the folder without the database.
 for p in throughput delay loss sa-drops drops; do
