@@ -461,7 +461,8 @@ int report_load(struct report *r, const char *path, char *err, size_t errlen)
 	for (int m = 0; m < REPORT__COUNT; m++)
 		if (METRICS[m].sql && load_table(r, (enum report_metric)m, err, errlen) != 0)
 			return -1;
-	return report_rekey_load(r, err, errlen) == 0 && report_setup_load(r, err, errlen) == 0
+	return report_rekey_load(r, err, errlen) == 0 && report_setup_load(r, err, errlen) == 0 &&
+	                       report_series_load(r, err, errlen) == 0
 	               ? 0
 	               : -1;
 }
@@ -492,6 +493,7 @@ void report_free(struct report *r)
 	for (size_t i = 0; r->setup && i < r->n_configs * REPORT_SETUP__KINDS; i++)
 		free(r->setup[i].v);
 	free(r->setup);
+	report_series_free(&r->series);
 	for (size_t c = 0; c < r->n_configs; c++)
 		free(r->configs[c].label);
 	free(r->configs);

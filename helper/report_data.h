@@ -103,6 +103,24 @@ struct report_sample {
 	double value; /* NaN: none */
 };
 
+/* A time on the series' plots and what happened then. */
+struct report_mark {
+	double t;
+	char what[32];
+};
+
+/* Per configuration and flow, per bin of send time (report_series.c):
+ * throughput received (Mbit/s, t interval) and loss ratio (%, bootstrap),
+ * over the configuration's complete runs. */
+struct report_series {
+	char **flows;
+	size_t n_flows, n_bins;
+	double width_s;
+	struct stats_ci *tput, *loss; /* [(config * n_flows + flow) * n_bins + bin] */
+	struct report_mark *marks;
+	size_t n_marks;
+};
+
 struct report {
 	sqlite3 *db;
 	char *scenario; /* the scenario name when all runs share one, else NULL */
@@ -111,6 +129,7 @@ struct report {
 	struct report_table tables[REPORT__COUNT];
 	struct report_rekey_curve *rekey; /* [config * REPORT_REKEY__KINDS + kind] */
 	struct report_samples *setup;     /* [config * REPORT_SETUP__KINDS + kind], ms */
+	struct report_series series;
 };
 
 extern const char *const REPORT_REKEY_KIND_NAMES[REPORT_REKEY__KINDS];
@@ -142,5 +161,9 @@ int report_differences(const struct report *r, enum report_metric m, size_t base
 /* Their loaders: 0, or -1 with a message in err. */
 int report_rekey_load(struct report *r, char *err, size_t errlen);
 int report_setup_load(struct report *r, char *err, size_t errlen);
+int report_series_load(struct report *r, char *err, size_t errlen);
+/* Adds a mark: 0, or -1 when out of memory. */
+int report_series_mark(struct report_series *s, double t, const char *what);
+void report_series_free(struct report_series *s);
 
 #endif

@@ -364,6 +364,85 @@ static void plot_rekey_loss(FILE *gp, const struct report *r, const char *name)
 	fprintf(gp, "unset multiplot\n");
 }
 
+/* At most this many flows get a row of the time series. */
+#define SERIES_FLOWS 8
+
+/* The timeline's marks: a dashed line each, named at the top. */
+static void gp_marks(FILE *gp, const struct report_series *s)
+{
+	fprintf(gp, "unset arrow\nunset label\n");
+	for (size_t m = 0; m < s->n_marks; m++) {
+		fprintf(gp, "set arrow from %g, graph 0 to %g, graph 1 nohead dt 2 lc 'gray40'\n",
+		        s->marks[m].t, s->marks[m].t);
+		fprintf(gp, "set label ");
+		gp_string(gp, s->marks[m].what);
+		fprintf(gp, " at %g, graph 0.98 rotate by 90 right font ',7' tc 'gray40'\n",
+		        s->marks[m].t);
+	}
+}
+
+/* One panel: a line per configuration, its interval as a band. */
+static void gp_series_panel(FILE *gp, const struct report *r, size_t flow, bool loss)
+{
+	const struct report_series *s = &r->series;
+	fprintf(gp, "set title ");
+	char title[300];
+	snprintf(title, sizeof title, "%s: %s", s->flows[flow],
+	         loss ? "loss ratio of the packets sent in each bin" : "throughput received");
+	gp_string(gp, title);
+	fprintf(gp, "\nset ylabel '%s'\nplot ", loss ? "lost [% of packets sent]" : "Mbit/s");
+	for (size_t c = 0; c < r->n_configs; c++) {
+		char label[256];
+		key_label(r, c, label, sizeof label);
+		fprintf(gp,
+		        "%s'-' using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc "
+		        "%zu notitle, '-' using 1:2 with lines lw 1.2 lc %zu title ",
+		        c ? ", " : "", c + 1, c + 1);
+		gp_string(gp, label);
+	}
+	fputc('\n', gp);
+	for (size_t c = 0; c < r->n_configs; c++)
+		for (int copy = 0; copy < 2; copy++) {
+			for (size_t b = 0; b < s->n_bins; b++) {
+				const struct stats_ci *ci =
+				        &(loss ? s->loss
+				               : s->tput)[(c * s->n_flows + flow) * s->n_bins + b];
+				if (isnan(ci->mean))
+					continue; /* nothing sent then: no loss ratio */
+				gp_number(gp, ((double)b + 0.5) * s->width_s);
+				gp_number(gp, ci->mean);
+				gp_number(gp, isnan(ci->low) ? ci->mean : ci->low);
+				gp_number(gp, isnan(ci->high) ? ci->mean : ci->high);
+				fputc('\n', gp);
+			}
+			fputs("e\n", gp);
+		}
+}
+
+/* A row per flow (the first SERIES_FLOWS), throughput left, loss right,
+ * over simulated time, the timeline's events marked. */
+static void plot_series(FILE *gp, const struct report *r, const char *name)
+{
+	const struct report_series *s = &r->series;
+	size_t n = s->n_flows < SERIES_FLOWS ? s->n_flows : SERIES_FLOWS;
+	gp_begin(gp, name, n > 1 ? PANEL_HEIGHT * n : HEIGHT);
+	char layout[64], what[200];
+	snprintf(layout, sizeof layout, "set multiplot layout %zu,2 title", n);
+	snprintf(what, sizeof what, "over simulated time, bins of %g s%s; marks: events and rekeys",
+	         s->width_s, s->n_flows > n ? " (the first 8 flows)" : "");
+	gp_title(gp, layout, r, what);
+	/* the key under each panel, out of the data; none for one line */
+	fprintf(gp, "%s\nset xlabel 'simulated time [s]'\nset yrange [0:*]\n"
+	            "set offsets 0, 0, graph 0.1, 0\n",
+	        r->n_configs > 1 ? "set key below horizontal font ',8'" : "unset key");
+	gp_marks(gp, s);
+	for (size_t f = 0; f < n; f++) {
+		gp_series_panel(gp, r, f, false);
+		gp_series_panel(gp, r, f, true);
+	}
+	fprintf(gp, "unset multiplot\n");
+}
+
 /* Empirical CDFs of the setup times, a curve per configuration. */
 static void plot_setup(FILE *gp, const struct report *r, const char *name)
 {
@@ -440,6 +519,7 @@ static const struct {
         {"crypto-utilisation", REPORT_CRYPTO_UTIL, plot_crypto},
         {"rekey-loss", REPORT_REKEY_LOST, plot_rekey_loss},
         {"ike-setup", REPORT_SETUP, plot_setup},
+        {"series", REPORT__COUNT, plot_series},
 };
 
 static const char *const FORMATS[] = {"png", "pdf", "svg"};
@@ -492,7 +572,9 @@ int report_plot_all(const struct report *r, const char *dir, FILE *out, FILE *lo
 	int rc = 0;
 	for (size_t i = 0; i < sizeof PLOTS / sizeof PLOTS[0] && rc == 0; i++) {
 		char path[4200];
-		if (!r->tables[PLOTS[i].needs].n_groups) {
+		bool empty = PLOTS[i].needs == REPORT__COUNT ? !r->series.n_flows
+		                                             : !r->tables[PLOTS[i].needs].n_groups;
+		if (empty) {
 			fprintf(out, "%s: nothing to plot\n", PLOTS[i].name);
 			for (size_t f = 0; f <= N_FORMATS; f++) {
 				snprintf(path, sizeof path, "%s/%s.%s", dir, PLOTS[i].name,

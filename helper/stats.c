@@ -31,6 +31,23 @@ void stats_mean_ci(const double *x, size_t n, double level, struct stats_ci *out
 	out->high = out->mean + out->half_width;
 }
 
+void stats_mean_ci_sums(double sum, double sum2, size_t n, double level, struct stats_ci *out)
+{
+	*out = (struct stats_ci){
+	        .n = n, .mean = NAN, .sd = NAN, .half_width = NAN, .low = NAN, .high = NAN};
+	if (n == 0)
+		return;
+	out->mean = sum / (double)n;
+	if (n < 2)
+		return;
+	double var = (sum2 - sum * out->mean) / (double)(n - 1);
+	out->sd = var > 0 ? sqrt(var) : 0;
+	double t = gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, (double)(n - 1));
+	out->half_width = t * out->sd / sqrt((double)n);
+	out->low = out->mean - out->half_width;
+	out->high = out->mean + out->half_width;
+}
+
 void stats_mean_ci_bootstrap(const double *x, size_t n, double level, struct stats_ci *out)
 {
 	if (!start(x, n, out))

@@ -21,6 +21,9 @@ struct stats_ci {
  * at `level` (0.95 for 95 %). */
 void stats_mean_ci(const double *x, size_t n, double level, struct stats_ci *out);
 
+/* The same from the sum and the sum of squares of n values. */
+void stats_mean_ci_sums(double sum, double sum2, size_t n, double level, struct stats_ci *out);
+
 /* Resamples of a bootstrap interval; their generator is seeded the same
  * every time, so the same data give the same interval. */
 #define STATS_BOOTSTRAP_RESAMPLES 10000

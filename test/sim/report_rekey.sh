@@ -58,6 +58,22 @@ csv_excess=$(awk -F, '$3 == "excess lost around rekeys" && $5 == "\"Child SA rek
 check "nothing lost outside the windows: the excess is all the loss ($csv_excess)" \
 	"echo '$csv_lost $csv_excess' | awk '{ d = \$2 - \$3; exit !(d < 1e-9 && d > -1e-9) }'"
 
+# Time series: the a-to-b throughput of the bin at 5.0 s, mean over the 3
+# runs (received x mean packet size x 8 / width), is the first value of
+# series.gp at 5.05 s; the first run's Child SA rekeys are marked.
+hand=$(q "SELECT printf('%.6f', avg(b.received * (f.bytes_received * 1.0 / f.received) * 8
+	    / b.width_s / 1e6)) FROM flow_bins b JOIN flows f USING(run_id, flow)
+	  WHERE b.flow = 'a-to-b' AND b.start_s > 4.99 AND b.start_s < 5.01")
+got=$(awk '$1 == "5.05" { printf "%.6f", $2; exit }' "$OUT/rep/series.gp")
+check "series: a-to-b at 5 s, $got Mbit/s = hand $hand" "[ '$got' = '$hand' ]"
+marks=$(q "SELECT count(*) FROM (SELECT 1 FROM child_sa_events WHERE run_id = 1
+	GROUP BY min(spi_in, spi_out), max(spi_in, spi_out) HAVING sum(state = 'rekeyed') > 0)")
+check "series: the first run's $marks Child SA rekeys marked" \
+	"[ \$(grep -c \"^set label 'Child SA rekey'\" '$OUT/rep/series.gp') = $marks ]"
+for x in png pdf svg; do
+	check "series.$x drawn" "[ -s '$OUT/rep/series.$x' ]"
+done
+
 # IKE SA setup: from the first IKE_SA_INIT request to the IKE_AUTH response
 setup=$(q "SELECT 1000 * (a.time_s - (i.time_s - i.rtt_ms / 1000)) FROM ike_exchanges i
 	JOIN ike_exchanges a ON a.run_id = i.run_id AND a.node = i.node AND a.ike_sa = i.ike_sa
