@@ -145,106 +145,137 @@ static void path_error(struct ctx *c, unsigned set, int key_node, const char *fm
 		scn_error_set(c, set, "%s", msg);
 }
 
-/* Walks the dot path from the root, then replaces the value found there
- * with node value_id or adds the key to the mapping reached (value_id 0:
- * only checks the path).  A new key node is the override's: --set `set`,
- * or written where key_node is. */
+/* Where an override goes (put_at). */
+struct put {
+	struct ctx *c;
+	char **seg; /* the path's segments */
+	size_t nseg;
+	int value_id; /* 0: only check the path */
+	unsigned set;
+	int key_node;
+	bool wild;        /* a segment is '*' */
+	unsigned matched; /* places reached (a '*' reaches several) */
+};
+
+/* Below a '*' an item without the path is passed over, not an error
+ * (`traffic.*.rate` is for the flows that have a rate); put_at_path says
+ * so if nothing had it. */
+#define PATH_ERROR(p, ...)                                                                         \
+	do {                                                                                       \
+		if (!(p)->wild)                                                                    \
+			path_error((p)->c, (p)->set, (p)->key_node, __VA_ARGS__);                  \
+	} while (0)
+
+static bool is_item(struct ctx *c, yaml_node_t *n, size_t k, const char *seg)
+{
+	if (all_digits(seg))
+		return k == strtoul(seg, NULL, 10);
+	yaml_node_t *nv = scn_get(c, scn_seq_item(c, n, k), "name");
+	return nv && nv->type == YAML_SCALAR_NODE && strcmp(scn_text_of(nv), seg) == 0;
+}
+
+/* Walks the path from node `cur` at segment i (`done`: the path so far,
+ * for messages), then replaces the value found there with the value or
+ * adds the key to the mapping reached (not with a '*': it only changes
+ * what is there).  A segment '*' stands for every item of a list or every
+ * key of a mapping (`traffic.*.rate`). */
+static void put_at(struct put *p, int cur, size_t i, const char *done)
+{
+	struct ctx *c = p->c;
+	yaml_node_t *n = scn_node(c, cur);
+	const char *seg = p->seg[i], *where = done[0] ? done : "the top level";
+	bool last = i + 1 == p->nseg, any = !strcmp(seg, "*");
+	char next[256];
+	snprintf(next, sizeof next, "%s%s%s", done, done[0] ? "." : "", seg);
+
+	if (!n)
+		return;
+	if (n->type == YAML_MAPPING_NODE) {
+		bool found = false;
+		for (yaml_node_pair_t *q = n->data.mapping.pairs.start;
+		     q < n->data.mapping.pairs.top; q++) {
+			yaml_node_t *k = scn_node(c, q->key);
+			if (k->type != YAML_SCALAR_NODE || (!any && strcmp(scn_text_of(k), seg)))
+				continue;
+			found = true;
+			if (last) {
+				p->matched++;
+				if (p->value_id)
+					q->value = p->value_id;
+			} else {
+				put_at(p, q->value, i + 1, next);
+			}
+		}
+		if (found || any)
+			return;
+		if (last && p->value_id && !p->wild) {
+			int key = yaml_document_add_scalar(&c->doc, NULL, (yaml_char_t *)seg, -1,
+			                                   YAML_PLAIN_SCALAR_STYLE);
+			if (key && scn_grow_origin(c)) {
+				c->origin[key] = p->key_node ? c->origin[p->key_node] : p->set;
+				if (p->key_node)
+					scn_node(c, key)->start_mark =
+					        scn_node(c, p->key_node)->start_mark;
+			}
+			if (key)
+				yaml_document_append_mapping_pair(&c->doc, cur, key, p->value_id);
+			p->matched++;
+		} else if (!last) {
+			PATH_ERROR(p, "there is no '%s' in %s", seg, where);
+		} else if (!p->wild) {
+			p->matched++; /* a key that may be added: the path is fine */
+		}
+	} else if (n->type == YAML_SEQUENCE_NODE) {
+		size_t len = scn_seq_len(n), hits = 0;
+		for (size_t k = 0; k < len; k++) {
+			if (!any && !is_item(c, n, k, seg))
+				continue;
+			hits++;
+			if (last) {
+				p->matched++;
+				if (p->value_id)
+					n->data.sequence.items.start[k] = p->value_id;
+			} else {
+				put_at(p, n->data.sequence.items.start[k], i + 1, next);
+			}
+			if (!any)
+				break;
+		}
+		if (hits || any)
+			return;
+		if (all_digits(seg))
+			PATH_ERROR(p, "%s has %zu items (counted from 0), there is no item %s",
+			           where, len, seg);
+		else
+			PATH_ERROR(p, "there is no item named '%s' in %s", seg, where);
+	} else {
+		PATH_ERROR(p, "%s is a single value, it has no '%s'", where, seg);
+	}
+}
+
+/* Applies the override at key_path from the root (value_id 0: only checks
+ * the path).  A new key node is the override's: --set `set`, or written
+ * where key_node is. */
 static void put_at_path(struct ctx *c, const char *key_path, int value_id, unsigned set,
                         int key_node)
 {
-	char *path = strdup(key_path), *seg, *save = NULL;
-	char done[256] = "";
-	int cur = 1; /* the root */
-	size_t nseg = 1;
-
+	char *path = strdup(key_path), *seg[64], *save = NULL;
+	struct put p = {.c = c, .seg = seg, .value_id = value_id, .set = set, .key_node = key_node};
 	if (!path)
 		return;
-	for (const char *p = path; *p; p++)
-		nseg += *p == '.';
-	for (size_t i = 0; (seg = strtok_r(i ? NULL : path, ".", &save)) != NULL; i++) {
-		yaml_node_t *n = scn_node(c, cur);
-		bool last = i + 1 == nseg;
-		const char *where = done[0] ? done : "the top level";
-
-		if (!n)
-			break;
-		if (n->type == YAML_MAPPING_NODE) {
-			yaml_node_pair_t *found = NULL;
-
-			for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-			     p < n->data.mapping.pairs.top; p++) {
-				yaml_node_t *k = scn_node(c, p->key);
-
-				if (k->type == YAML_SCALAR_NODE && strcmp(scn_text_of(k), seg) == 0)
-					found = p;
-			}
-			if (found && last) {
-				if (value_id)
-					found->value = value_id;
-				goto out;
-			}
-			if (found) {
-				cur = found->value;
-			} else if (last && value_id) {
-				int key =
-				        yaml_document_add_scalar(&c->doc, NULL, (yaml_char_t *)seg,
-				                                 -1, YAML_PLAIN_SCALAR_STYLE);
-
-				if (key && scn_grow_origin(c)) {
-					c->origin[key] = key_node ? c->origin[key_node] : set;
-					if (key_node)
-						scn_node(c, key)->start_mark =
-						        scn_node(c, key_node)->start_mark;
-				}
-				if (key)
-					yaml_document_append_mapping_pair(&c->doc, cur, key,
-					                                  value_id);
-				goto out;
-			} else if (!last) {
-				path_error(c, set, key_node, "there is no '%s' in %s", seg, where);
-				goto out;
-			}
-		} else if (n->type == YAML_SEQUENCE_NODE) {
-			size_t len = scn_seq_len(n), k = len;
-
-			if (all_digits(seg)) {
-				k = strtoul(seg, NULL, 10);
-				if (k >= len || strlen(seg) > 9) {
-					path_error(c, set, key_node,
-					           "%s has %zu items (counted from 0), there is no "
-					           "item %s",
-					           where, len, seg);
-					goto out;
-				}
-			} else {
-				for (k = 0; k < len; k++) {
-					yaml_node_t *nv = scn_get(c, scn_seq_item(c, n, k), "name");
-
-					if (nv && nv->type == YAML_SCALAR_NODE &&
-					    strcmp(scn_text_of(nv), seg) == 0)
-						break;
-				}
-				if (k == len) {
-					path_error(c, set, key_node,
-					           "there is no item named '%s' in %s", seg, where);
-					goto out;
-				}
-			}
-			if (last) {
-				if (value_id)
-					n->data.sequence.items.start[k] = value_id;
-				goto out;
-			}
-			cur = n->data.sequence.items.start[k];
-		} else {
-			path_error(c, set, key_node, "%s is a single value, it has no '%s'", where,
-			           seg);
-			goto out;
-		}
-		snprintf(done + strlen(done), sizeof(done) - strlen(done), "%s%s",
-		         done[0] ? "." : "", seg);
+	for (char *s = strtok_r(path, ".", &save); s && p.nseg < 64;
+	     s = strtok_r(NULL, ".", &save)) {
+		p.wild |= !strcmp(s, "*");
+		seg[p.nseg++] = s;
 	}
-out:
+	unsigned before = c->nerr;
+	if (p.nseg)
+		put_at(&p, 1, 0, "");
+	if (!p.matched && c->nerr == before)
+		path_error(c, set, key_node,
+		           "'%s' matches no value in the scenario (a '*' only changes values that "
+		           "are there)",
+		           key_path);
 	free(path);
 }
 

@@ -628,6 +628,32 @@ static void test_cmd_check(void **state)
 	}
 }
 
+/* '*' in a --set path: every item of a list, every key of a mapping, and
+ * only values that are there (the ping flows have no rate to change). */
+static void test_wildcards(void **state)
+{
+	struct scenario s;
+	const char *rate[] = {"traffic.*.rate=10pps"}, *none[] = {"nodes.*.foo.bar=1"},
+	           *size[] = {"traffic.*.size=200B", "links.*.delay=7ms"};
+
+	(void)state;
+	assert_int_equal(load_file("site-to-site.yaml", rate, 1, &s), 0);
+	assert_int_equal(s.n_flows, 4);
+	assert_int_equal(s.flows[0].interval_ns, 100000000);
+	assert_int_equal(s.flows[1].interval_ns, 100000000);
+	assert_int_equal(s.flows[2].interval_ns, 1000000000); /* ping: its interval */
+	scenario_free(&s);
+	assert_int_equal(load_file("site-to-site.yaml", size, 2, &s), 0);
+	for (size_t l = 0; l < s.n_links; l++)
+		assert_int_equal(s.links[l].delay_ns, 7000000);
+	assert_int_equal(s.flows[0].size, 200);
+	scenario_free(&s);
+	assert_int_equal(load_file("site-to-site.yaml", none, 1, &s), 2);
+	assert_string_equal(errbuf, "--set:1: 'nodes.*.foo.bar' matches no value in the scenario "
+	                            "(a '*' only changes values that are there)\n");
+	scenario_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +671,7 @@ int main(void)
 	        cmocka_unit_test(test_no_warnings_in_shipped),
 	        cmocka_unit_test(test_reachability_warnings),
 	        cmocka_unit_test(test_cmd_check),
+	        cmocka_unit_test(test_wildcards),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
