@@ -181,6 +181,12 @@ int cmd_peer(int argc, char **argv)
 	peer_host_counts(p, &echoes, &other);
 	printf("peer: %llu echo requests answered, %llu other inner packets\n",
 	       (unsigned long long)echoes, (unsigned long long)other);
+	if (peer_host_failures(p)) {
+		fprintf(stderr, "peer: %llu IKE failure%s (see the failure and ike_sa lines)\n",
+		        (unsigned long long)peer_host_failures(p),
+		        peer_host_failures(p) == 1 ? "" : "s");
+		rc = 1;
+	}
 	peer_host_free(p);
 done:
 	scenario_free(&s);

@@ -42,8 +42,14 @@ struct peer_host {
 	char **ike_lines;
 	size_t n_ike_lines;
 	uint64_t echoes, other;
+	uint64_t failures; /* IKE SAs failed, and failures reported */
 	uint8_t rx[BUF], pkt[BUF], out[BUF];
 };
+
+uint64_t peer_host_failures(const struct peer_host *p)
+{
+	return p->failures;
+}
 
 uint64_t peer_host_now(const struct peer_host *p)
 {
@@ -152,6 +158,7 @@ static void ike_event(void *arg, const struct ike_event *ev)
 	        ike_event_type_name(ev->type), ev->conn ? ev->conn : "-");
 	switch (ev->type) {
 	case IKE_EV_IKE_SA:
+		p->failures += ev->state == IKE_STATE_FAILED;
 		fprintf(f, " spi_i=%016llx spi_r=%016llx state=%s reason=%s",
 		        (unsigned long long)ev->spi_i, (unsigned long long)ev->spi_r,
 		        ike_sa_state_name(ev->state), ev->reason ? ev->reason : "-");
@@ -168,6 +175,7 @@ static void ike_event(void *arg, const struct ike_event *ev)
 		        ev->retransmits, ev->ok);
 		break;
 	case IKE_EV_FAILURE:
+		p->failures++;
 		fprintf(f, " %s", ev->text ? ev->text : "");
 		break;
 	case IKE_EV_NAT:

@@ -25,6 +25,9 @@ struct peer_options {
 struct peer_host *peer_host_new(const struct peer_options *o, char *err, size_t errlen);
 /* Runs until `until_ns` on the host's clock (ns since peer_host_new). */
 void peer_host_run(struct peer_host *p, uint64_t until_ns);
+/* IKE SAs that failed and failures the engine reported (a proposal refused,
+ * an authentication failed, ...): `peer` exits 1 if there were any. */
+uint64_t peer_host_failures(const struct peer_host *p);
 uint64_t peer_host_now(const struct peer_host *p);
 struct ike *peer_host_ike(struct peer_host *p);
 /* A handover: this node's address `old_addr` is now `new_addr`.  The UDP

@@ -109,4 +109,24 @@ else
 fi
 wait "$PEER" 2>/dev/null || true
 PEER=
+
+# 3. Exit status: 0 after the exchanges above; 1 when the connection we
+# were asked to establish fails (another PSK than charon's).
+sim_scenario "$W/sim.yaml" psk none
+rc=0
+ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 2s >"$W/peer3.log" 2>&1 ||
+	rc=$?
+if [ $rc = 0 ]; then ok "peer exits 0 when nothing failed"; else
+	bad "peer exited $rc with nothing to do"; cat "$W/peer3.log"; fi
+sim_scenario "$W/sim.yaml" psk start
+sed -i 's/interop pre-shared key/not the pre-shared key/' "$W/sim.yaml"
+rc=0
+ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 4s >"$W/peer4.log" 2>&1 ||
+	rc=$?
+if [ $rc = 1 ] && grep -q "state=failed" "$W/peer4.log" &&
+	grep -q "peer: .* IKE failure" "$W/peer4.log"; then
+	ok "a connection that fails (wrong PSK): exit status 1"
+else
+	bad "wrong PSK: exit status $rc"; cat "$W/peer4.log"
+fi
 interop_finish
