@@ -32,6 +32,8 @@ void ns3c_stop_now(void);
 /* The same from another thread (a signal's watcher): the run stops at its
  * next event. */
 void ns3c_stop_from_thread(void);
+/* Events executed so far. */
+uint64_t ns3c_event_count(void);
 
 uint64_t ns3c_now_ns(void);
 typedef void (*ns3c_fn)(void *arg);

@@ -65,6 +65,11 @@ extern "C" void ns3c_stop_from_thread(void)
 	                               static_cast<void (*)()>(&Simulator::Stop));
 }
 
+extern "C" uint64_t ns3c_event_count(void)
+{
+	return Simulator::GetEventCount();
+}
+
 extern "C" uint64_t ns3c_now_ns(void)
 {
 	return Simulator::Now().GetNanoSeconds();

@@ -14,20 +14,25 @@ double progress_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-void progress_start(struct progress *p, FILE *f, size_t total)
+void progress_start(struct progress *p, FILE *f, size_t total, size_t jobs)
 {
-	*p = (struct progress){.f = f, .tty = isatty(fileno(f)), .total = total};
+	*p = (struct progress){.f = f, .tty = isatty(fileno(f)), .total = total, .jobs = jobs};
 	p->t0 = progress_now();
 }
 
-/* "ETA 12 s" from the mean wall time per finished run so far. */
-static void eta(const struct progress *p, double elapsed, char *buf, size_t len)
+/* "ETA 12 s": the mean wall time of the finished runs, for the runs left,
+ * `jobs` at a time (with 4 jobs the first run to finish does not mean 4
+ * times its time per run is left). */
+static void eta(const struct progress *p, char *buf, size_t len)
 {
 	if (!p->done) {
 		snprintf(buf, len, "ETA -");
 		return;
 	}
-	double left = elapsed / (double)p->done * (double)(p->total - p->done);
+	size_t left_runs = p->total - p->done;
+	size_t lanes = p->jobs < left_runs ? p->jobs : left_runs;
+	double left =
+	        lanes ? p->wall_seconds / (double)p->done * (double)left_runs / (double)lanes : 0;
 	if (left < 120)
 		snprintf(buf, len, "ETA %.0f s", left);
 	else if (left < 7200)
@@ -44,7 +49,7 @@ static void draw(struct progress *p, size_t running)
 	memset(bar, '#', filled);
 	memset(bar + filled, '.', BAR_WIDTH - filled);
 	bar[BAR_WIDTH] = 0;
-	eta(p, elapsed, e, sizeof e);
+	eta(p, e, sizeof e);
 	fprintf(p->f, "\r\033[K[%s] %zu/%zu runs (%zu running", bar, p->done, p->total, running);
 	if (p->not_complete)
 		fprintf(p->f, ", %zu not complete", p->not_complete);
@@ -59,12 +64,13 @@ void progress_run_done(struct progress *p, int64_t run_id, size_t config, size_t
 	p->done++;
 	p->not_complete += strcmp(status, "complete") != 0;
 	p->sim_seconds += sim_seconds;
+	p->wall_seconds += wall_seconds;
 	if (p->tty) {
 		draw(p, running);
 		return;
 	}
 	char e[32];
-	eta(p, progress_now() - p->t0, e, sizeof e);
+	eta(p, e, sizeof e);
 	fprintf(p->f,
 	        "[%zu/%zu] run %lld (config %zu, replication %zu): %s, %.3f s simulated in "
 	        "%.3f s wall; %s\n",

@@ -13,12 +13,14 @@ struct progress {
 	FILE *f;
 	bool tty;
 	size_t total, done, not_complete;
-	double sim_seconds; /* simulated by the finished runs */
-	double t0;          /* monotonic seconds */
+	size_t jobs;         /* runs at a time */
+	double sim_seconds;  /* simulated by the finished runs */
+	double wall_seconds; /* their wall times added up */
+	double t0;           /* monotonic seconds */
 	double drawn_at;
 };
 
-void progress_start(struct progress *p, FILE *f, size_t total);
+void progress_start(struct progress *p, FILE *f, size_t total, size_t jobs);
 /* Monotonic wall-clock seconds. */
 double progress_now(void);
 /* A run finished with `status` after simulating `sim_seconds` in

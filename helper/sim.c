@@ -16,6 +16,48 @@
  * ns-3 aborts it (RealtimeSimulatorImpl's hard limit). */
 #define SIM_REALTIME_LIMIT_NS 500000000ULL
 
+/* A run's progress on a terminal: simulated time, events per second, ETA,
+ * redrawn in place from an event every PROGRESS_SIM_NS of simulated time
+ * once the run has taken PROGRESS_AFTER_S of wall time. */
+#define PROGRESS_SIM_NS 100000000ULL
+#define PROGRESS_AFTER_S 2.0
+#define PROGRESS_EVERY_S 0.5
+
+struct sim_progress {
+	const struct sim *sim;
+	FILE *f;
+	double t0, drawn_at;
+	bool drawn;
+	uint64_t fired; /* its own events, left out of the run's count */
+};
+
+static double wall_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void show_progress(void *arg)
+{
+	struct sim_progress *p = arg;
+	double now = wall_now(), elapsed = now - p->t0;
+	uint64_t sim_ns = ns3c_now_ns();
+	p->fired++;
+	if (elapsed >= PROGRESS_AFTER_S && now - p->drawn_at >= PROGRESS_EVERY_S) {
+		double done = (double)sim_ns / (double)p->sim->stop_ns;
+		fprintf(p->f, "\r\033[K%s: %.1f of %.1f s simulated, %.2f M events/s, ETA %.0f s",
+		        p->sim->s->name, (double)sim_ns * 1e-9, (double)p->sim->stop_ns * 1e-9,
+		        (double)ns3c_event_count() / elapsed * 1e-6,
+		        done > 0 ? elapsed * (1 - done) / done : 0.0);
+		fflush(p->f);
+		p->drawn_at = now;
+		p->drawn = true;
+	}
+	if (sim_ns + PROGRESS_SIM_NS < p->sim->stop_ns)
+		ns3c_schedule_at(sim_ns + PROGRESS_SIM_NS, show_progress, p);
+}
+
 static int build_nat(struct sim *sim, size_t n, FILE *log)
 {
 	const struct scenario_node *node = &sim->s->nodes[n];
@@ -276,7 +318,14 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 		return 1;
 	}
 
-	uint64_t events = ns3c_run(s->duration_ns);
+	/* only where a person watches: a terminal, not a sweep's worker */
+	struct sim_progress progress = {.sim = &sim, .f = log, .t0 = wall_now()};
+	if (summary && !s->realtime && isatty(fileno(log)))
+		ns3c_schedule_at(0, show_progress, &progress);
+	/* the same count on a terminal or not: the model's events only */
+	uint64_t events = ns3c_run(s->duration_ns) - progress.fired;
+	if (progress.drawn)
+		fprintf(log, "\r\033[K");
 	uint64_t end_ns = ns3c_now_ns();
 	bool interrupted = sim_interrupt_end();
 	clock_gettime(CLOCK_MONOTONIC, &t1);

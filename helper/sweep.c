@@ -369,7 +369,7 @@ int sweep_run(const struct sweep_plan *p, const struct sweep_options *o)
 		sigaction(SIGINT, &sa, &old_int);
 		sigaction(SIGTERM, &sa, &old_term);
 		sigaction(SIGHUP, &sa, &old_hup); /* a closed terminal stops it too */
-		progress_start(&sw.progress, stderr, sweep_plan_runs(p));
+		progress_start(&sw.progress, stderr, sweep_plan_runs(p), o->jobs);
 		supervise(&sw);
 		progress_end(&sw.progress);
 		char runs[4200];
