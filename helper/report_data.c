@@ -365,13 +365,21 @@ static int append(char **label, const char *key, const char *value)
 }
 
 /* Labels: the parameters whose values differ between configurations (all of
- * a lone configuration's). */
+ * a lone configuration's).  The scenario file counts as one, `scenario`
+ * (its path and the start of its text's SHA-256), when merged databases
+ * hold runs of different texts. */
 static int label_configs(struct report *r, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db,
 	                       "SELECT key, config_id, value FROM parameters"
 	                       " WHERE config_id IN (SELECT config_id FROM runs)"
+	                       " UNION ALL SELECT 'scenario', c.config_id,"
+	                       " (SELECT min(scenario_path) FROM runs WHERE config_id = c.config_id)"
+	                       " || ' (' || substr(c.scenario_sha256, 1, 8) || ')' FROM configs c"
+	                       " WHERE c.config_id IN (SELECT config_id FROM runs)"
+	                       " AND (SELECT count(DISTINCT scenario_sha256) FROM configs"
+	                       "  WHERE config_id IN (SELECT config_id FROM runs)) > 1"
 	                       " ORDER BY key, config_id",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return fail(r->db, err, errlen, "parameters");

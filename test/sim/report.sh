@@ -166,6 +166,16 @@ cp "$OUT/rep/loss.gp" "$OUT/restyle/"
 	gnuplot -e "fmt='svg'" loss.gp) >"$OUT/restyle.log" 2>&1
 check "a script restyled and redrawn on its own" "grep -q 'packet loss, restyled' '$OUT/restyle/loss.svg'"
 
+# Merged runs of two texts of a scenario: the file is part of the label.
+sed 's/^duration: .*/duration: 11s/' "$SRC/scenarios/site-to-site.yaml" >"$OUT/s11.yaml"
+run m1 "$SRC/scenarios/site-to-site.yaml" --no-pcap
+run m2 "$OUT/s11.yaml" --no-pcap
+"$IPSEC_SIM" merge "$OUT/merged.sqlite" "$OUT/m1/metrics.sqlite" "$OUT/m2/metrics.sqlite" >/dev/null
+"$IPSEC_SIM" report "$OUT/merged.sqlite" --out "$OUT/rep-merged" >"$OUT/merged.log" 2>&1
+check "merged texts labelled by file" \
+	"grep -q '^config 1: scenario=.*site-to-site.yaml (' '$OUT/merged.log' &&
+	 grep -q '^config 2: scenario=.*s11.yaml (' '$OUT/merged.log'"
+
 # a lone run: means without intervals; default output folder results/NAME
 run single "$SRC/scenarios/site-to-site.yaml" --no-pcap
 (cd "$OUT" && "$IPSEC_SIM" report "$OUT/single/metrics.sqlite" >"$OUT/single.log" 2>&1)
