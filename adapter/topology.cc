@@ -62,8 +62,10 @@ extern "C" uint32_t ns3c_node_create(void)
 	ipv4->SetRoutingProtocol(routing);
 	Ptr<TrafficControlLayer> tc = CreateObject<TrafficControlLayer>();
 	node->AggregateObject(tc);
+	/* A plain pointer: a Ptr in the trace would hold the node's
+	 * aggregate (tc and ipv4 are both in it) alive for ever. */
 	bool connected = tc->TraceConnectWithoutContext(
-	        "TcDrop", MakeCallback(&IpsecIpv4L3Protocol::CountQueueDrop, ipv4));
+	        "TcDrop", MakeCallback(&IpsecIpv4L3Protocol::CountQueueDrop, PeekPointer(ipv4)));
 	NS_ABORT_MSG_UNLESS(connected, "no TcDrop trace");
 	node->AggregateObject(CreateObject<UdpL4Protocol>());
 	node->AggregateObject(CreateObject<TcpL4Protocol>());

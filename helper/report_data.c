@@ -220,7 +220,8 @@ static int finish_table(struct report *r, struct report_table *t, struct sample 
 	if (ok) {
 		for (size_t i = 0; i < r->n_configs * t->n_groups; i++)
 			stats_mean_ci(NULL, 0, REPORT_CONFIDENCE, &t->cells[i]);
-		qsort(s, n, sizeof *s, by_cell);
+		if (n) /* s is NULL for a metric no run has (qsort's is nonnull) */
+			qsort(s, n, sizeof *s, by_cell);
 		summarise(t, s, n, buf);
 	}
 	t->samples = s;

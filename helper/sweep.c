@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "merge.h"
 #include "metrics.h"
@@ -172,6 +175,11 @@ static void work(const struct sweep *sw, size_t run)
 	} else
 		fprintf(stderr, "out of memory\n");
 	sweep_plan_free_sets(sets, n);
+#ifdef __SANITIZE_ADDRESS__
+	/* _exit skips LeakSanitizer's check at exit: the run's leaks are
+	 * looked for here (a leak fails the worker, and so the sweep). */
+	__lsan_do_leak_check();
+#endif
 	_exit(rc);
 }
 

@@ -69,7 +69,8 @@ for sig in INT HUP; do
 	"$IPSEC_SIM" run "$S" --no-pcap --out "$OUT/sig$sig" \
 		--set traffic.a-to-b.rate=1000000000pps >"$OUT/sig$sig.log" 2>&1 &
 	pid=$!
-	sleep 2
+	until_running 1 "echo $pid" || true
+	sleep 1 # into the flow at 10^9 packets per second (from 1 s simulated)
 	kill -$sig $pid
 	# a liveness bound, not a timing measurement: the old poll took 48 s
 	for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done

@@ -5,7 +5,8 @@ mkdir -p "$OUT/int"
 "$IPSEC_SIM" run "$SRC/scenarios/site-to-site.yaml" --no-pcap --out "$OUT/int" \
 	--set duration=100000s --set traffic.0.stop=100000s >"$OUT/int.log" 2>&1 &
 pid=$!
-sleep 2
+until_running 1 "echo $pid"
+sleep 1
 kill -INT $pid
 rc=0
 wait $pid || rc=$?

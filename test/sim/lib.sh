@@ -64,6 +64,23 @@ metrics() {
 	  SELECT seed, run_number, sim_seconds, events FROM runs WHERE run_id = $2"
 }
 
+# until_running N PIDS: waits (60 s at most) until N of the processes the
+# command PIDS lists catch SIGINT (SigCgt bit 1): their runs are under way.
+# A SIGINT before would be lost (a background job ignores it until then)
+# or kill a sweep worker still setting up; a slow start (under ASan, on a
+# busy machine) can take seconds.
+until_running() {
+	for _ in $(seq 600); do
+		n=0
+		for p in $($2); do
+			grep -q '^SigCgt:.*[2367abef]$' "/proc/$p/status" 2>/dev/null && n=$((n + 1))
+		done
+		[ "$n" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 finish() {
 	echo "$((checks - fails)) passed, $fails failed"
 	[ "$fails" -eq 0 ]

@@ -59,10 +59,13 @@ check "captures per run with --pcap" "[ \$(ls '$OUT'/pc/runs/[12]/pcap/*.pcap | 
 "$IPSEC_SIM" sweep "$S" --replications 4 --jobs 2 --out "$OUT/int" \
 	--set duration=100000s --set traffic.0.stop=100000s >"$OUT/int.log" 2>&1 &
 pid=$!
-for _ in $(seq 50); do
+# (the workers' databases first: a worker just forked still has the
+# sweep's handler)
+for _ in $(seq 600); do
 	[ "$(ls "$OUT"/int/runs/*/metrics.sqlite 2>/dev/null | wc -l)" -eq 2 ] && break
 	sleep 0.1
 done
+until_running 2 "pgrep -P $pid"
 sleep 1
 kill -INT $pid
 rc=0
