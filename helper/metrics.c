@@ -81,7 +81,7 @@ static const char SCHEMA[] =
         " run_id INTEGER NOT NULL REFERENCES runs, time_s REAL NOT NULL, node TEXT NOT NULL,"
         " conn TEXT NOT NULL, child TEXT, ike_sa INTEGER NOT NULL, spi_in TEXT NOT NULL,"
         " spi_out TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, old_spi_in TEXT,"
-        " old_spi_out TEXT, rekey_ms REAL, rekey_lost INTEGER);"
+        " old_spi_out TEXT, rekey_ms REAL, rekey_lost INTEGER, late_packets INTEGER);"
         "CREATE TABLE IF NOT EXISTS ike_exchanges("
         " run_id INTEGER NOT NULL REFERENCES runs, time_s REAL NOT NULL, node TEXT NOT NULL,"
         " conn TEXT, ike_sa INTEGER NOT NULL, exchange TEXT NOT NULL, initiator INTEGER NOT NULL,"
