@@ -153,6 +153,27 @@ void IpsecIpv4L3Protocol::Send(Ptr<Packet> packet, Ipv4Address source, Ipv4Addre
 	}
 }
 
+bool IpsecIpv4L3Protocol::IsDirectedBroadcast(Ipv4Address dst, Ipv4Mask mask)
+{
+	return mask.GetPrefixLength() < 31 && dst.IsSubnetDirectedBroadcast(mask);
+}
+
+bool IpsecIpv4L3Protocol::IsDestinationAddress(Ipv4Address address, uint32_t iif) const
+{
+	bool neighbour = false;
+	for (uint32_t i = 0; i < GetNInterfaces(); i++) {
+		for (uint32_t a = 0; a < GetNAddresses(i); a++) {
+			Ipv4InterfaceAddress ia = GetAddress(i, a);
+			if (ia.GetLocal() == address) {
+				return Ipv4L3Protocol::IsDestinationAddress(address, iif);
+			}
+			neighbour |= ia.GetMask().GetPrefixLength() == 31 &&
+			             ia.GetBroadcast() == address;
+		}
+	}
+	return !neighbour && Ipv4L3Protocol::IsDestinationAddress(address, iif);
+}
+
 void IpsecIpv4L3Protocol::SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader,
                                          Ptr<Ipv4Route> route)
 {

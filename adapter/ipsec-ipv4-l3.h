@@ -47,6 +47,16 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 
 	void Send(Ptr<Packet> packet, Ipv4Address source, Ipv4Address destination, uint8_t protocol,
 	          Ptr<Ipv4Route> route) override;
+	/* RFC 3021: on a /31 both addresses are hosts' and the link has no
+	 * directed broadcast, but ns-3.37 takes the upper address for the
+	 * subnet's broadcast and delivers packets for it to the neighbour
+	 * holding the lower one (which then answers pings for it, or Port
+	 * Unreachable).  Only this node's addresses and real broadcasts are
+	 * its destinations here. */
+	bool IsDestinationAddress(Ipv4Address address, uint32_t iif) const override;
+	/* Is `dst` the directed broadcast of a subnet with `mask` (never on a
+	 * /31, RFC 3021 §2.2)? */
+	static bool IsDirectedBroadcast(Ipv4Address dst, Ipv4Mask mask);
 	void SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader, Ptr<Ipv4Route> route) override;
 
 	/* Makes this node a NAT (model/nat.h; NULL: not any more).  Interface
@@ -120,6 +130,16 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	{
 		return m_neighbourDrops;
 	}
+	/* Packets delivered to this node that no socket took (IpsecL4Guard):
+	 * UDP to a closed port, TCP without a listener. */
+	void CountNoSocket()
+	{
+		m_noSocketDrops++;
+	}
+	uint64_t NoSocketDrops() const
+	{
+		return m_noSocketDrops;
+	}
 
       protected:
 	void NotifyNewAggregate() override;
@@ -172,6 +192,7 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	bool m_dropsCounted = false;
 	uint64_t m_queueDrops = 0;
 	uint64_t m_neighbourDrops = 0;
+	uint64_t m_noSocketDrops = 0;
 	std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
 	std::vector<uint8_t> m_txIn, m_txOut; /* local-out */
 };

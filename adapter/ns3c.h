@@ -92,6 +92,7 @@ enum ns3c_drop {
 	NS3C_DROP_NO_ROUTE,    /* no route (not for this node, or to send it on) */
 	NS3C_DROP_REASSEMBLY,  /* fragments that timed out before reassembly */
 	NS3C_DROP_IP_OTHER,    /* ns-3's other IPv4 drops: bad checksum, interface down */
+	NS3C_DROP_NO_SOCKET,   /* for this node, but no socket took it (UDP, TCP) */
 	NS3C_DROP__COUNT
 };
 uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why);

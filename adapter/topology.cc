@@ -203,6 +203,8 @@ extern "C" uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why)
 		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_INTERFACE_DOWN) +
 		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_ROUTE_ERROR) +
 		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_DUPLICATE);
+	case NS3C_DROP_NO_SOCKET:
+		return L3(node)->NoSocketDrops();
 	default:
 		return 0;
 	}

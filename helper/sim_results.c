@@ -124,7 +124,7 @@ static const char *const stack_drops[NS3C_DROP__COUNT] = {
         [NS3C_DROP_LINK_LOSS] = "link_loss",     [NS3C_DROP_QUEUE_FULL] = "queue_full",
         [NS3C_DROP_TTL_EXPIRED] = "ttl_expired", [NS3C_DROP_NO_NEIGHBOR] = "no_neighbor",
         [NS3C_DROP_NO_ROUTE] = "no_route",       [NS3C_DROP_REASSEMBLY] = "reassembly_timeout",
-        [NS3C_DROP_IP_OTHER] = "ip_other",
+        [NS3C_DROP_IP_OTHER] = "ip_other",       [NS3C_DROP_NO_SOCKET] = "no_socket",
 };
 
 /* Every SA the node ever had, the scenario's and IKE's, in all its lives,
