@@ -125,6 +125,7 @@ static const char *const stack_drops[NS3C_DROP__COUNT] = {
         [NS3C_DROP_TTL_EXPIRED] = "ttl_expired", [NS3C_DROP_NO_NEIGHBOR] = "no_neighbor",
         [NS3C_DROP_NO_ROUTE] = "no_route",       [NS3C_DROP_REASSEMBLY] = "reassembly_timeout",
         [NS3C_DROP_IP_OTHER] = "ip_other",       [NS3C_DROP_NO_SOCKET] = "no_socket",
+        [NS3C_DROP_L4_CHECKSUM] = "l4_checksum",
 };
 
 /* Every SA the node ever had, the scenario's and IKE's, in all its lives,
