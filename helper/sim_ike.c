@@ -89,9 +89,10 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 		char peer[24], addr[16];
 		snprintf(peer, sizeof peer, "%s:%u", units_ipv4_str(ev->peer_addr, addr),
 		         ev->peer_port);
-		return metrics_insert(m, "INSERT INTO ike_nat VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
-		                      "dttiiit", t, node, ev->conn, (int64_t)ev->ike_sa,
-		                      (int64_t)ev->nat_local, (int64_t)ev->nat_remote, peer);
+		return metrics_insert(m, "INSERT INTO ike_nat VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+		                      "dttiiiti", t, node, ev->conn, (int64_t)ev->ike_sa,
+		                      (int64_t)ev->nat_local, (int64_t)ev->nat_remote, peer,
+		                      (int64_t)ev->nat_fake);
 	}
 	case IKE_EV_IKE_KEYS:
 	case IKE_EV_CHILD_KEYS:

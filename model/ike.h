@@ -202,8 +202,9 @@ struct ike_event {
 	 * (ChaCha20-Poly1305).  IKE_EV_FAILURE: the diagnostic.  Strings are
 	 * valid during the callback only. */
 	const char *text;
-	/* IKE_EV_NAT */
-	bool nat_local, nat_remote;
+	/* IKE_EV_NAT; nat_fake: we fake a NAT ourselves (`encap`), strongSwan's
+	 * nat-fake */
+	bool nat_local, nat_remote, nat_fake;
 	uint32_t peer_addr;
 	uint16_t peer_port;
 	/* The rekey summary, with IKE_CHILD_REKEYED (spi_in/spi_out and sa_in/
