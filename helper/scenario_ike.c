@@ -384,6 +384,8 @@ static void load_children(struct load *L, struct ike_conn_config *conn, yaml_nod
 			continue;
 		}
 		ike_child_defaults(ch);
+		if (L->s->strongswan_defaults)
+			ike_child_strongswan(ch);
 		strcpy(ch->name, name);
 		conn->n_children++;
 		scn_load_ike_child(L, conn, ch, scn_node(c, p->value), remote_any);
@@ -561,6 +563,8 @@ void scn_load_ike_conns(struct load *L, size_t ni, yaml_node_t *m)
 			continue;
 		}
 		ike_conn_defaults(conn);
+		if (L->s->strongswan_defaults)
+			ike_conn_strongswan(conn);
 		strcpy(conn->name, name);
 		nd->n_conns++;
 		load_conn(L, ni, nd->n_conns - 1, k, scn_node(c, p->value));

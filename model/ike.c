@@ -54,6 +54,17 @@ void ike_child_defaults(struct ike_child_config *c)
 	c->rekey_policy = IKE_MAKE_BEFORE_BREAK;
 }
 
+void ike_conn_strongswan(struct ike_conn_config *c)
+{
+	c->mobike = true;                         /* swanctl.conf: mobike = yes */
+	c->reauth_policy = IKE_BREAK_BEFORE_MAKE; /* charon.make_before_break = no */
+}
+
+void ike_child_strongswan(struct ike_child_config *c)
+{
+	c->copy_dscp = true; /* swanctl.conf: copy_dscp = out */
+}
+
 /* --- host services -------------------------------------------------------------- */
 
 uint64_t ike_now(const struct ike *ike)

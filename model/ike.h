@@ -140,10 +140,18 @@ struct ike_conn_config {
 	size_t n_children;
 };
 
-/* Fills a config with strongSwan's defaults (name, addresses and children
- * left empty). */
+/* Fills a config with this module's defaults (name, addresses and children
+ * left empty): strongSwan 5.9's, except where ike_conn_strongswan() and
+ * ike_child_strongswan() say otherwise. */
 void ike_conn_defaults(struct ike_conn_config *c);
 void ike_child_defaults(struct ike_child_config *c);
+/* Turns this module's defaults in a freshly defaulted config into
+ * strongSwan 5.9's where they differ (kept different so that earlier
+ * results stay as they were): swanctl.conf's mobike = yes and
+ * strongswan.conf's charon.make_before_break = no (reauthentication
+ * deletes the old IKE SA first); a child's copy_dscp = out. */
+void ike_conn_strongswan(struct ike_conn_config *c);
+void ike_child_strongswan(struct ike_child_config *c);
 
 enum ike_event_type {
 	IKE_EV_IKE_SA,     /* an IKE SA changed state (ike_sa_state) */
