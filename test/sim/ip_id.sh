@@ -32,9 +32,9 @@ nodes:
           remote_addrs: 100.64.0.2
           proposals: aes256gcm16-prfsha384-x25519
           local: {auth: pubkey, id: rw1@example.org, certs: [pki:rw1]}
-          remote: {auth: pubkey, id: vpn.example.org, cacerts: [pki:ca]}
+          remote: &gw {auth: pubkey, id: vpn.example.org, cacerts: [pki:ca]}
           send_cert: always
-          children:
+          children: &office
             office: {remote_ts: 10.2.0.0/24, esp_proposals: aes256gcm16, start_action: start}
   - name: rw2
     routes: [{dst: default, via: 192.168.1.1}]
@@ -45,10 +45,9 @@ nodes:
           remote_addrs: 100.64.0.2
           proposals: aes256gcm16-prfsha384-x25519
           local: {auth: pubkey, id: rw2@example.org, certs: [pki:rw2]}
-          remote: {auth: pubkey, id: vpn.example.org, cacerts: [pki:ca]}
+          remote: *gw
           send_cert: always
-          children:
-            office: {remote_ts: 10.2.0.0/24, esp_proposals: aes256gcm16, start_action: start}
+          children: *office
   - name: cgnat
     nat:
       outside: gw
