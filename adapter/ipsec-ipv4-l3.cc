@@ -125,32 +125,111 @@ bool IpsecIpv4L3Protocol::Alive(uint64_t life)
 	return false;
 }
 
+void IpsecIpv4L3Protocol::SetIdSource(IdSource source, void *arg)
+{
+	m_idSource = source;
+	m_idArg = arg;
+}
+
+/* As Linux does (ip_idents): a counter per (source, destination,
+ * protocol) -- datagrams that could be fragments of one another only meet
+ * between the same addresses (RFC 6864 §4.1) -- starting at a point drawn
+ * from the node's seeded stream, so that two nodes behind one NAT do not
+ * send the same identifications (ns-3.37 starts every counter at 0). */
+uint16_t IpsecIpv4L3Protocol::NextIdentification(Ipv4Address src, Ipv4Address dst, uint8_t proto)
+{
+	auto key = std::make_tuple(src.Get(), dst.Get(), proto);
+	auto it = m_identification.find(key);
+	if (it == m_identification.end()) {
+		uint8_t b[2] = {0, 0};
+		if (m_idSource && m_idSource(m_idArg, b, sizeof b) != 0) {
+			b[0] = b[1] = 0;
+		}
+		it = m_identification.emplace(key, static_cast<uint16_t>(b[0] << 8 | b[1])).first;
+	}
+	return it->second++;
+}
+
+bool IpsecIpv4L3Protocol::IsBroadcastDestination(Ipv4Address dst) const
+{
+	if (dst.IsBroadcast() || dst.IsMulticast()) {
+		return true;
+	}
+	for (uint32_t i = 0; i < GetNInterfaces(); i++) {
+		for (uint32_t a = 0; a < GetNAddresses(i); a++) {
+			Ipv4InterfaceAddress ia = GetAddress(i, a);
+			if (IsDirectedBroadcast(dst, ia.GetMask()) &&
+			    dst.CombineMask(ia.GetMask()) ==
+			            ia.GetLocal().CombineMask(ia.GetMask())) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+void IpsecIpv4L3Protocol::SendRouted(Ptr<Packet> packet, const Ipv4Header &header,
+                                     Ptr<Ipv4Route> route)
+{
+	if (!route || route->GetGateway() == Ipv4Address()) {
+		Socket::SocketErrno err;
+		route = GetRoutingProtocol()->RouteOutput(packet, header, nullptr, err);
+	}
+	if (!route) {
+		CountDrop(header, packet, DROP_NO_ROUTE, this, 0);
+		return;
+	}
+	Ipv4L3Protocol::SendWithHeader(packet, header, route);
+}
+
 void IpsecIpv4L3Protocol::Send(Ptr<Packet> packet, Ipv4Address source, Ipv4Address destination,
                                uint8_t protocol, Ptr<Ipv4Route> route)
 {
 	if (!Alive(m_life)) {
 		return;
 	}
-	if (!m_engine || destination.IsBroadcast() || destination.IsMulticast()) {
+	if (IsBroadcastDestination(destination)) {
 		Ipv4L3Protocol::Send(packet, source, destination, protocol, route);
 		return;
 	}
+	/* Ipv4L3Protocol::Send's header, with our identification. */
 	Ipv4Header h;
 	h.SetSource(source);
 	h.SetDestination(destination);
 	h.SetProtocol(protocol);
 	h.SetPayloadSize(packet->GetSize());
 	SocketIpTtlTag ttl;
-	h.SetTtl(packet->PeekPacketTag(ttl) ? ttl.GetTtl() : 64);
+	h.SetTtl(packet->RemovePacketTag(ttl) ? ttl.GetTtl() : 64);
 	SocketIpTosTag tos;
-	if (packet->PeekPacketTag(tos)) {
+	if (packet->RemovePacketTag(tos)) {
 		h.SetTos(tos.GetTos());
 	}
 	h.SetMayFragment();
-	h.SetIdentification(m_identification++);
-	if (Output(packet, h)) {
-		Ipv4L3Protocol::Send(packet, source, destination, protocol, route);
+	h.SetIdentification(NextIdentification(source, destination, protocol));
+	if (!m_engine || Output(packet, h)) {
+		SendRouted(packet, h, route);
 	}
+}
+
+bool IpsecIpv4L3Protocol::IsDirectedBroadcast(Ipv4Address dst, Ipv4Mask mask)
+{
+	return mask.GetPrefixLength() < 31 && dst.IsSubnetDirectedBroadcast(mask);
+}
+
+bool IpsecIpv4L3Protocol::IsDestinationAddress(Ipv4Address address, uint32_t iif) const
+{
+	bool neighbour = false;
+	for (uint32_t i = 0; i < GetNInterfaces(); i++) {
+		for (uint32_t a = 0; a < GetNAddresses(i); a++) {
+			Ipv4InterfaceAddress ia = GetAddress(i, a);
+			if (ia.GetLocal() == address) {
+				return Ipv4L3Protocol::IsDestinationAddress(address, iif);
+			}
+			neighbour |= ia.GetMask().GetPrefixLength() == 31 &&
+			             ia.GetBroadcast() == address;
+		}
+	}
+	return !neighbour && Ipv4L3Protocol::IsDestinationAddress(address, iif);
 }
 
 void IpsecIpv4L3Protocol::SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader,
@@ -220,11 +299,7 @@ void IpsecIpv4L3Protocol::SendBytes(const uint8_t *pkt, size_t len)
 	if (!Alive(m_life) || !FromBytes(pkt, len, h, p)) {
 		return;
 	}
-	Socket::SocketErrno err;
-	Ptr<Ipv4Route> route = GetRoutingProtocol()->RouteOutput(p, h, nullptr, err);
-	if (route) {
-		Ipv4L3Protocol::SendWithHeader(p, h, route);
-	}
+	SendRouted(p, h, nullptr);
 }
 
 void IpsecIpv4L3Protocol::SendProtected(const uint8_t *pkt, size_t len)

@@ -15,6 +15,8 @@
 #include <ns3/ipv4-l3-protocol.h>
 #include <ns3/ipv4-routing-protocol.h>
 
+#include <map>
+#include <tuple>
 #include <vector>
 
 extern "C" {
@@ -44,9 +46,25 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	struct ipsec *GetEngine() const;
 	void SetForwardTap(ForwardTap tap, void *arg);
 	void SetCryptoHook(CryptoHook hook, void *arg);
+	/* Where the node's IPv4 identifications start (ns3c_ip_id_source). */
+	typedef int (*IdSource)(void *arg, uint8_t *buf, size_t len);
+	void SetIdSource(IdSource source, void *arg);
+	/* RFC 791, RFC 6864 §4.1: the identification of the next datagram
+	 * this node sends from src to dst with protocol `proto`. */
+	uint16_t NextIdentification(Ipv4Address src, Ipv4Address dst, uint8_t proto);
 
 	void Send(Ptr<Packet> packet, Ipv4Address source, Ipv4Address destination, uint8_t protocol,
 	          Ptr<Ipv4Route> route) override;
+	/* RFC 3021: on a /31 both addresses are hosts' and the link has no
+	 * directed broadcast, but ns-3.37 takes the upper address for the
+	 * subnet's broadcast and delivers packets for it to the neighbour
+	 * holding the lower one (which then answers pings for it, or Port
+	 * Unreachable).  Only this node's addresses and real broadcasts are
+	 * its destinations here. */
+	bool IsDestinationAddress(Ipv4Address address, uint32_t iif) const override;
+	/* Is `dst` the directed broadcast of a subnet with `mask` (never on a
+	 * /31, RFC 3021 §2.2)? */
+	static bool IsDirectedBroadcast(Ipv4Address dst, Ipv4Mask mask);
 	void SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader, Ptr<Ipv4Route> route) override;
 
 	/* Makes this node a NAT (model/nat.h; NULL: not any more).  Interface
@@ -120,6 +138,26 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	{
 		return m_neighbourDrops;
 	}
+	/* Packets delivered to this node that no socket took (IpsecL4Guard):
+	 * UDP to a closed port, TCP without a listener. */
+	void CountNoSocket()
+	{
+		m_noSocketDrops++;
+	}
+	uint64_t NoSocketDrops() const
+	{
+		return m_noSocketDrops;
+	}
+	/* Packets delivered to this node whose UDP or TCP checksum failed
+	 * (IpsecL4Guard): reassembled from mixed fragments. */
+	void CountL4Checksum()
+	{
+		m_l4ChecksumDrops++;
+	}
+	uint64_t L4ChecksumDrops() const
+	{
+		return m_l4ChecksumDrops;
+	}
 
       protected:
 	void NotifyNewAggregate() override;
@@ -127,6 +165,12 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 
       private:
 	bool HasNeighbour(Ptr<Ipv4Route> route, Ipv4Address dst) const;
+	/* A destination ns-3's Send treats as a broadcast: the limited one, a
+	 * multicast group, the directed broadcast of a subnet of ours. */
+	bool IsBroadcastDestination(Ipv4Address dst) const;
+	/* Sends a packet with its header as it is (routed if `route` is not a
+	 * usable one); no route: counted as ns-3 counts it. */
+	void SendRouted(Ptr<Packet> packet, const Ipv4Header &header, Ptr<Ipv4Route> route);
 	void ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p, const Ipv4Header &header,
 	                  const Ipv4RoutingProtocol::UnicastForwardCallback &ucb);
 	/* Runs the NAT on p/h in direction `dir`: false to drop, p and h
@@ -162,7 +206,9 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	struct nat *m_nat = nullptr;
 	uint32_t m_natOutside = 0;
 	bool m_natFromOutside = false; /* the packet being routed came in outside */
-	uint16_t m_identification = 0;
+	IdSource m_idSource = nullptr;
+	void *m_idArg = nullptr;
+	std::map<std::tuple<uint32_t, uint32_t, uint8_t>, uint16_t> m_identification;
 	bool m_up = true;
 	uint64_t m_life = 0; /* times the node went down */
 	uint64_t m_downDrops = 0;
@@ -172,6 +218,8 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	bool m_dropsCounted = false;
 	uint64_t m_queueDrops = 0;
 	uint64_t m_neighbourDrops = 0;
+	uint64_t m_noSocketDrops = 0;
+	uint64_t m_l4ChecksumDrops = 0;
 	std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
 	std::vector<uint8_t> m_txIn, m_txOut; /* local-out */
 };

@@ -112,15 +112,21 @@ enum IpL4Protocol::RxStatus IpsecL4Guard::Receive(Ptr<Packet> p, const Ipv4Heade
 	}
 	Ptr<Packet> copy = p->Copy();
 	enum RxStatus status = m_inner->Receive(p, header, iface);
+	if (status == RX_CSUM_FAILED) {
+		/* Links here corrupt nothing: a datagram reassembled from the
+		 * fragments of two that shared an identification. */
+		m_l3->CountL4Checksum();
+	}
 	if (status != RX_ENDPOINT_UNREACH) {
 		return status;
 	}
+	m_l3->CountNoSocket();
 	/* No socket: ns-3's LocalDeliver would answer Port Unreachable
 	 * (RFC 1122 §4.1.3.1) through Ipv4L3Protocol::GetIcmp(), which finds
 	 * this guard, not ICMP; answer here as it would. */
 	Ipv4Address dst = header.GetDestination();
 	if (!dst.IsBroadcast() && !dst.IsMulticast() &&
-	    !dst.IsSubnetDirectedBroadcast(iface->GetAddress(0).GetMask())) {
+	    !IpsecIpv4L3Protocol::IsDirectedBroadcast(dst, iface->GetAddress(0).GetMask())) {
 		Ptr<Icmpv4L4Protocol> icmp = m_l3->GetObject<Icmpv4L4Protocol>();
 		if (icmp) {
 			icmp->SendDestUnreachPort(header, copy);

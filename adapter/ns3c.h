@@ -105,6 +105,8 @@ enum ns3c_drop {
 	NS3C_DROP_NO_ROUTE,    /* no route (not for this node, or to send it on) */
 	NS3C_DROP_REASSEMBLY,  /* fragments that timed out before reassembly */
 	NS3C_DROP_IP_OTHER,    /* ns-3's other IPv4 drops: bad checksum, interface down */
+	NS3C_DROP_NO_SOCKET,   /* for this node, but no socket took it (UDP, TCP) */
+	NS3C_DROP_L4_CHECKSUM, /* for this node, UDP/TCP checksum failed: mixed fragments */
 	NS3C_DROP__COUNT
 };
 uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why);
@@ -178,6 +180,18 @@ void ns3c_ipsec_attach(uint32_t node, struct ipsec *engine);
 typedef uint64_t (*ns3c_crypto_fn)(void *arg, uint32_t node, int inbound, int dropped,
                                    const uint8_t *pkt, size_t len);
 void ns3c_crypto_attach(uint32_t node, ns3c_crypto_fn fn, void *arg);
+
+/* The node's IPv4 identifications (RFC 791, RFC 6864): for each (source,
+ * destination, protocol) a counter, as real stacks keep them, starting at
+ * two bytes drawn from `fn` when the triple is first used (without a
+ * source: 0, as ns-3 starts).  Every datagram the node originates gets
+ * one: from its sockets, and (ns3c_ip_id_next) the outer header of what
+ * IPsec protects in tunnel mode. */
+typedef int (*ns3c_random_fn)(void *arg, uint8_t *buf, size_t len);
+void ns3c_ip_id_source(uint32_t node, ns3c_random_fn fn, void *arg);
+/* The identification of the node's next datagram from src to dst with
+ * protocol `proto` (the outer header of a tunnel-mode packet). */
+uint16_t ns3c_ip_id_next(uint32_t node, uint32_t src, uint32_t dst, uint8_t proto);
 
 /* A look at every IPv4 packet the node forwards, before IPsec processing.
  * Return 0 to forward the packet, 1 to drop it silently.  Used by on-path

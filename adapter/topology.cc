@@ -206,6 +206,10 @@ extern "C" uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why)
 		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_INTERFACE_DOWN) +
 		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_ROUTE_ERROR) +
 		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_DUPLICATE);
+	case NS3C_DROP_NO_SOCKET:
+		return L3(node)->NoSocketDrops();
+	case NS3C_DROP_L4_CHECKSUM:
+		return L3(node)->L4ChecksumDrops();
 	default:
 		return 0;
 	}
@@ -300,6 +304,16 @@ extern "C" void ns3c_set_forward_tap(uint32_t node, ns3c_forward_tap tap, void *
 extern "C" void ns3c_crypto_attach(uint32_t node, ns3c_crypto_fn fn, void *arg)
 {
 	L3(node)->SetCryptoHook(fn, arg);
+}
+
+extern "C" void ns3c_ip_id_source(uint32_t node, ns3c_random_fn fn, void *arg)
+{
+	L3(node)->SetIdSource(fn, arg);
+}
+
+extern "C" uint16_t ns3c_ip_id_next(uint32_t node, uint32_t src, uint32_t dst, uint8_t proto)
+{
+	return L3(node)->NextIdentification(Ipv4Address(src), Ipv4Address(dst), proto);
 }
 
 extern "C" void ns3c_inject(uint32_t node, const uint8_t *pkt, size_t len)

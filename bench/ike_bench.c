@@ -85,7 +85,7 @@ static void event(void *h, const struct ike_event *ev)
 		((struct end *)h)->established++;
 }
 
-static const struct ipsec_host_ops dp_ops = {now_ns, random_bytes, dp_timer, NULL};
+static const struct ipsec_host_ops dp_ops = {now_ns, random_bytes, dp_timer, NULL, NULL};
 static const struct ike_host_ops ike_ops = {now_ns,     random_bytes, ike_timer,
                                             send_dgram, event,        NULL};
 

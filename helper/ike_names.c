@@ -16,8 +16,9 @@ const char *ike_child_state_name(int state)
 	        [IKE_CHILD_INSTALLED] = "installed",
 	        [IKE_CHILD_REKEYED] = "rekeyed",
 	        [IKE_CHILD_DELETED] = "deleted",
+	        [IKE_CHILD_REMOVED] = "removed",
 	};
-	return state >= 0 && state <= IKE_CHILD_DELETED ? names[state] : "?";
+	return state >= 0 && state <= IKE_CHILD_REMOVED ? names[state] : "?";
 }
 
 const char *ike_event_type_name(enum ike_event_type type)

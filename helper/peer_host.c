@@ -179,9 +179,9 @@ static void ike_event(void *arg, const struct ike_event *ev)
 		fprintf(f, " %s", ev->text ? ev->text : "");
 		break;
 	case IKE_EV_NAT:
-		fprintf(f, " local=%d remote=%d peer=%s:%u reason=%s", ev->nat_local,
-		        ev->nat_remote, units_ipv4_str(ev->peer_addr, a), ev->peer_port,
-		        ev->reason ? ev->reason : "-");
+		fprintf(f, " local=%d remote=%d fake=%d peer=%s:%u reason=%s", ev->nat_local,
+		        ev->nat_remote, ev->nat_fake, units_ipv4_str(ev->peer_addr, a),
+		        ev->peer_port, ev->reason ? ev->reason : "-");
 		break;
 	case IKE_EV_IKE_KEYS:
 		if (ev->text) {

@@ -20,7 +20,9 @@
 static const char *const top_keys[] = {"name",         "description", "duration",   "seed",
                                        "nodes",        "links",       "traffic",    "events",
                                        "realtime",     "pki",         "start_time", "metrics",
-                                       "replications", "sweep",       NULL};
+                                       "replications", "sweep",       "defaults",   NULL};
+static const struct name_val defaults_names[] = {
+        {"module", 0, false}, {"strongswan", 1, false}, {NULL, 0, false}};
 static const char *const node_keys[] = {"name",     "routes", "forwarding",    "ipsec",
                                         "attacker", "nat",    "crypto_engine", NULL};
 
@@ -60,6 +62,7 @@ static void load_top(struct load *L, yaml_node_t *root)
 	struct scenario *s = L->s;
 	yaml_node_t *v, *nodes, *links;
 	uint64_t u;
+	int x;
 
 	if (!scn_want_map(c, root, "the scenario"))
 		return;
@@ -84,6 +87,8 @@ static void load_top(struct load *L, yaml_node_t *root)
 	if (scn_opt_uint(c, root, "seed", 1, UINT32_MAX, &u, NULL) == 1)
 		s->seed = u;
 	scn_opt_bool(c, root, "realtime", &s->realtime); /* before links: TAPs need it */
+	if (scn_opt_enum(c, root, "defaults", defaults_names, "defaults", &x, NULL) == 1)
+		s->strongswan_defaults = x == 1; /* before nodes: connections need it */
 	scn_load_experiment(L, root);
 
 	nodes = scn_get(c, root, "nodes");

@@ -330,8 +330,12 @@ struct scenario {
 	char *name;        /* `name:`, else the file name without folder and extension */
 	char *description; /* "" if none */
 	uint64_t duration_ns;
-	uint64_t seed;        /* 1..2^32-1 (ns-3's RngSeedManager) */
-	bool realtime;        /* simulated time follows the wall clock (TAP links need it) */
+	uint64_t seed; /* 1..2^32-1 (ns-3's RngSeedManager) */
+	bool realtime; /* simulated time follows the wall clock (TAP links need it) */
+	/* `defaults: strongswan`: IKE connections and children start from
+	 * strongSwan 5.9's defaults where this module's differ (ike.h
+	 * ike_conn_strongswan); `module` (the default): from this module's. */
+	bool strongswan_defaults;
 	uint64_t flow_bin_ns; /* metrics.flow_bins: width of the flow_bins rows, 0 = none */
 
 	struct scenario_node *nodes;

@@ -12,13 +12,31 @@
 #include "ike_proposal.h"
 #include "units.h"
 
-static const char *const conn_keys[] = {
-        "local_addrs",   "remote_addrs", "local_port",       "remote_port",
-        "proposals",     "local",        "remote",           "version",
-        "rekey_time",    "reauth_time",  "over_time",        "rand_time",
-        "dpd_delay",     "encap",        "mobike",           "keyingtries",
-        "retransmit",    "keep_alive",   "cookie_threshold", "half_open_timeout",
-        "reauth_policy", "children",     "send_cert",        NULL};
+static const char *const conn_keys[] = {"local_addrs",
+                                        "remote_addrs",
+                                        "local_port",
+                                        "remote_port",
+                                        "proposals",
+                                        "local",
+                                        "remote",
+                                        "version",
+                                        "rekey_time",
+                                        "reauth_time",
+                                        "over_time",
+                                        "rand_time",
+                                        "dpd_delay",
+                                        "encap",
+                                        "mobike",
+                                        "keyingtries",
+                                        "retransmit",
+                                        "keep_alive",
+                                        "cookie_threshold",
+                                        "half_open_timeout",
+                                        "reauth_policy",
+                                        "children",
+                                        "send_cert",
+                                        "delete_rekeyed_delay",
+                                        NULL};
 /* swanctl.conf connection keys this module does not implement. */
 static const char *const conn_unsupported[] = {
         "vips",           "aggressive",   "pull",      "dscp",         "fragmentation",
@@ -366,6 +384,8 @@ static void load_children(struct load *L, struct ike_conn_config *conn, yaml_nod
 			continue;
 		}
 		ike_child_defaults(ch);
+		if (L->s->strongswan_defaults)
+			ike_child_strongswan(ch);
 		strcpy(ch->name, name);
 		conn->n_children++;
 		scn_load_ike_child(L, conn, ch, scn_node(c, p->value), remote_any);
@@ -503,6 +523,7 @@ static void load_conn(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n, 
 		scn_error_at(c, v,
 		             "half_open_timeout must be above 0 (a half-open IKE SA is "
 		             "deleted after this long, like 30s)");
+	scn_opt_time(c, m, "delete_rekeyed_delay", &conn->delete_rekeyed_delay_ns, NULL);
 	if (scn_opt_enum(c, m, "reauth_policy", scn_rekey_policy_names, "reauth_policy", &x,
 	                 NULL) == 1)
 		conn->reauth_policy = (enum ike_rekey_policy)x;
@@ -542,6 +563,8 @@ void scn_load_ike_conns(struct load *L, size_t ni, yaml_node_t *m)
 			continue;
 		}
 		ike_conn_defaults(conn);
+		if (L->s->strongswan_defaults)
+			ike_conn_strongswan(conn);
 		strcpy(conn->name, name);
 		nd->n_conns++;
 		load_conn(L, ni, nd->n_conns - 1, k, scn_node(c, p->value));

@@ -127,6 +127,10 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 	for (size_t n = 0; n < s->n_nodes; n++) {
 		uint32_t id = ns3c_node_create();
 		ns3c_node_set_name(id, s->nodes[n].name);
+		if (sim_ip_id_start(&sim->nodes[n], id, sim->seed) != 0) {
+			fprintf(log, "out of memory\n");
+			return -1;
+		}
 	}
 	for (size_t l = 0; l < s->n_links; l++) {
 		const struct scenario_link *k = &s->links[l];
@@ -224,6 +228,7 @@ static void teardown(struct sim *sim)
 		attacker_free(sim->nodes[n].attacker);
 		nat_free(sim->nodes[n].nat);
 		sim_crypto_free(sim->nodes[n].crypto);
+		sim_ip_id_free(&sim->nodes[n]);
 	}
 	free(sim->nodes);
 	free(sim->timeline);

@@ -84,11 +84,19 @@ static void host_event(void *arg, const struct ipsec_event *ev)
 		ike_dataplane_event(h->ike, ev);
 }
 
+/* The node's IP stack numbers the outer headers it sends, as every other
+ * datagram it originates (sim_ip_id.c). */
+static uint16_t host_ip_id(void *arg, uint32_t src, uint32_t dst, uint8_t proto)
+{
+	return ns3c_ip_id_next(((struct sim_host *)arg)->node, src, dst, proto);
+}
+
 static const struct ipsec_host_ops sim_ops = {
         .now_ns = host_now,
         .random_bytes = host_random,
         .timer_arm = host_timer_arm,
         .event = host_event,
+        .ip_id = host_ip_id,
 };
 
 static void ike_timeout(void *arg)

@@ -53,20 +53,24 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 		        ev->replaced_by ? (int64_t)ev->replaced_by : METRICS_NULL_INT);
 	case IKE_EV_CHILD_SA: {
 		/* A rekey (IKE_CHILD_REKEYED) names the pair it replaced, its
-		 * duration and the packets this node lost to it. */
+		 * duration and the packets this node lost to it; the removal of
+		 * the old inbound SA (IKE_CHILD_REMOVED) what arrived on it after
+		 * the rekey. */
 		bool rekeyed = ev->state == IKE_CHILD_REKEYED;
+		bool removed = ev->state == IKE_CHILD_REMOVED;
 		char old_in[9], old_out[9];
 		snprintf(old_in, sizeof old_in, "%08" PRIx32, ev->old_spi_in);
 		snprintf(old_out, sizeof old_out, "%08" PRIx32, ev->old_spi_out);
 		return metrics_insert(
 		        m,
 		        "INSERT INTO child_sa_events VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		        "?10,?11,?12,?13,?14)",
-		        "dtttittttttdi", t, node, ev->conn, ev->child, (int64_t)ev->ike_sa, spi_in,
+		        "?10,?11,?12,?13,?14,?15)",
+		        "dtttittttttdii", t, node, ev->conn, ev->child, (int64_t)ev->ike_sa, spi_in,
 		        spi_out, ike_child_state_name(ev->state), ev->reason,
 		        rekeyed ? old_in : NULL, rekeyed ? old_out : NULL,
 		        rekeyed ? (double)ev->rekey_duration_ns * 1e-6 : NAN,
-		        rekeyed ? (int64_t)ev->rekey_lost : METRICS_NULL_INT);
+		        rekeyed ? (int64_t)ev->rekey_lost : METRICS_NULL_INT,
+		        removed ? (int64_t)ev->late_packets : METRICS_NULL_INT);
 	}
 	case IKE_EV_EXCHANGE:
 		return metrics_insert(m,
@@ -85,9 +89,10 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 		char peer[24], addr[16];
 		snprintf(peer, sizeof peer, "%s:%u", units_ipv4_str(ev->peer_addr, addr),
 		         ev->peer_port);
-		return metrics_insert(m, "INSERT INTO ike_nat VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
-		                      "dttiiit", t, node, ev->conn, (int64_t)ev->ike_sa,
-		                      (int64_t)ev->nat_local, (int64_t)ev->nat_remote, peer);
+		return metrics_insert(m, "INSERT INTO ike_nat VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+		                      "dttiiiti", t, node, ev->conn, (int64_t)ev->ike_sa,
+		                      (int64_t)ev->nat_local, (int64_t)ev->nat_remote, peer,
+		                      (int64_t)ev->nat_fake);
 	}
 	case IKE_EV_IKE_KEYS:
 	case IKE_EV_CHILD_KEYS:

@@ -29,8 +29,9 @@ struct sim_node {
 	struct sim_life *lives; /* every life, the current one last; none without ipsec */
 	size_t n_lives;
 	struct attacker *attacker;
-	struct nat *nat;           /* NULL unless the node is a NAT */
-	struct sim_crypto *crypto; /* NULL without a crypto_engine */
+	struct nat *nat;                  /* NULL unless the node is a NAT */
+	struct sim_crypto *crypto;        /* NULL without a crypto_engine */
+	struct evp_cipher_ctx_st *ip_ids; /* sim_ip_id.c */
 };
 
 /* A scenario event (`events:`) and what became of it. */
@@ -67,6 +68,11 @@ int sim_node_build_ipsec(struct sim *sim, size_t n, FILE *log);
 size_t sim_node_down(struct sim *sim, size_t n);
 int sim_node_up(struct sim *sim, size_t n);
 void sim_node_free(struct sim_node *sn);
+
+/* sim_ip_id.c: the node's IPv4 identifications drawn from a stream of its
+ * own (ns3c_ip_id_source); 0, or -1 out of memory. */
+int sim_ip_id_start(struct sim_node *sn, uint32_t node, uint64_t seed);
+void sim_ip_id_free(struct sim_node *sn);
 
 /* sim_lte.c: links[l], an LTE link: its UE on the cell (made with the
  * cell's link); 0, or -1 with a message on `log`. */

@@ -98,14 +98,14 @@ static void write_sa(void *arg, uint32_t id)
 	units_ipv4_str(c->dst, dst);
 	if (metrics_insert(w->m,
 	                   "INSERT INTO sas VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
-	                   "?13,?14,?15,?16,?17)",
-	                   "ttitttttttiiiiii", node, name, (int64_t)c->spi,
+	                   "?13,?14,?15,?16,?17,?18)",
+	                   "ttitttttttiiiiiii", node, name, (int64_t)c->spi,
 	                   c->dir == IPSEC_DIR_IN ? "in" : "out",
 	                   c->protocol == IPSEC_PROTO_ESP ? "esp" : "ah", mode_name(c->mode),
 	                   scenario_enc_name(c->enc), scenario_integ_name(c->integ), src, dst,
 	                   (int64_t)st->packets, (int64_t)st->bytes, (int64_t)st->seq,
-	                   (int64_t)drops, (int64_t)st->soft_expired,
-	                   (int64_t)st->hard_expired) != 0)
+	                   (int64_t)drops, (int64_t)st->soft_expired, (int64_t)st->hard_expired,
+	                   (int64_t)c->esn) != 0)
 		w->rc = -1;
 }
 
@@ -124,7 +124,8 @@ static const char *const stack_drops[NS3C_DROP__COUNT] = {
         [NS3C_DROP_LINK_LOSS] = "link_loss",     [NS3C_DROP_QUEUE_FULL] = "queue_full",
         [NS3C_DROP_TTL_EXPIRED] = "ttl_expired", [NS3C_DROP_NO_NEIGHBOR] = "no_neighbor",
         [NS3C_DROP_NO_ROUTE] = "no_route",       [NS3C_DROP_REASSEMBLY] = "reassembly_timeout",
-        [NS3C_DROP_IP_OTHER] = "ip_other",
+        [NS3C_DROP_IP_OTHER] = "ip_other",       [NS3C_DROP_NO_SOCKET] = "no_socket",
+        [NS3C_DROP_L4_CHECKSUM] = "l4_checksum",
 };
 
 /* Every SA the node ever had, the scenario's and IKE's, in all its lives,

@@ -18,7 +18,7 @@ struct ipsec {
 	struct sad sad;
 	struct spd spd;
 	uint64_t drops[IPSEC_DROP__COUNT];
-	uint16_t ip_id;          /* RFC 4301 §5.1.2.1: fresh outer header IDs */
+	uint16_t ip_id;          /* RFC 4301 §5.1.2.1: fresh outer header IDs (no ops.ip_id) */
 	uint64_t timer_deadline; /* last deadline given to timer_arm */
 	/* Intermediate result of an SA bundle's first SA, allocated once. */
 	uint8_t scratch[IPSEC_MAX_PACKET + IPSEC_MAX_OVERHEAD];

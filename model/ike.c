@@ -37,6 +37,7 @@ void ike_conn_defaults(struct ike_conn_config *c)
 	c->keyingtries = 1;
 	c->half_open_cookie_threshold = 30;
 	c->half_open_timeout_ns = 30 * NS;
+	c->delete_rekeyed_delay_ns = 5 * NS;
 }
 
 void ike_child_defaults(struct ike_child_config *c)
@@ -51,6 +52,17 @@ void ike_child_defaults(struct ike_child_config *c)
 	c->rand_time_ns = c->life_time_ns - c->rekey_time_ns;
 	c->replay_window = 32;
 	c->rekey_policy = IKE_MAKE_BEFORE_BREAK;
+}
+
+void ike_conn_strongswan(struct ike_conn_config *c)
+{
+	c->mobike = true;                         /* swanctl.conf: mobike = yes */
+	c->reauth_policy = IKE_BREAK_BEFORE_MAKE; /* charon.make_before_break = no */
+}
+
+void ike_child_strongswan(struct ike_child_config *c)
+{
+	c->copy_dscp = true; /* swanctl.conf: copy_dscp = out */
 }
 
 /* --- host services -------------------------------------------------------------- */
@@ -208,6 +220,7 @@ void ike_free(struct ike *ike)
 	for (size_t i = 0; i < ike->nconns; i++)
 		ike_cred_free(ike->conns[i].cred);
 	free(ike->conns);
+	free(ike->rekeyed_in);
 	free(ike);
 }
 
@@ -612,6 +625,8 @@ void ike_rearm(struct ike *ike)
 	for (size_t i = 0; i < ike->nconns; i++)
 		if (ike->conns[i].start_pending)
 			at = now;
+	if (ike_rekey_inbound_deadline(ike) < at)
+		at = ike_rekey_inbound_deadline(ike);
 	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
 		uint64_t d = ike_sa_deadline(ike, sa);
 
@@ -682,6 +697,7 @@ void ike_handle_timeout(struct ike *ike)
 	}
 	if (ike->dp_pending)
 		dataplane_work(ike);
+	ike_rekey_remove_inbound(ike, now);
 	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
 		if (sa->phase != IKE_PHASE_DEAD)
 			ike_sa_timeout(ike, sa, now);

@@ -118,6 +118,10 @@ struct ike_conn_config {
 	bool encap;                          /* force UDP encapsulation (RFC 7296 §2.23) */
 	uint64_t keepalive_ns;               /* NAT keepalives, 20 s (charon.keep_alive) */
 	bool mobike;                         /* RFC 4555 (ike_mobike.c); no (swanctl: yes) */
+	/* After a Child SA rekey the old inbound SA stays this long, so that
+	 * packets in flight on it are still accepted (ike_rekey.c;
+	 * charon.delete_rekeyed_delay); 0: removed with the DELETE. */
+	uint64_t delete_rekeyed_delay_ns; /* 5 s */
 	/* Retransmission (charon.retransmit_*): timeout * base^n, `tries` times. */
 	uint64_t retransmit_timeout_ns;      /* 4 s */
 	double retransmit_base;              /* 1.8 */
@@ -136,10 +140,18 @@ struct ike_conn_config {
 	size_t n_children;
 };
 
-/* Fills a config with strongSwan's defaults (name, addresses and children
- * left empty). */
+/* Fills a config with this module's defaults (name, addresses and children
+ * left empty): strongSwan 5.9's, except where ike_conn_strongswan() and
+ * ike_child_strongswan() say otherwise. */
 void ike_conn_defaults(struct ike_conn_config *c);
 void ike_child_defaults(struct ike_child_config *c);
+/* Turns this module's defaults in a freshly defaulted config into
+ * strongSwan 5.9's where they differ (kept different so that earlier
+ * results stay as they were): swanctl.conf's mobike = yes and
+ * strongswan.conf's charon.make_before_break = no (reauthentication
+ * deletes the old IKE SA first); a child's copy_dscp = out. */
+void ike_conn_strongswan(struct ike_conn_config *c);
+void ike_child_strongswan(struct ike_child_config *c);
 
 enum ike_event_type {
 	IKE_EV_IKE_SA,     /* an IKE SA changed state (ike_sa_state) */
@@ -161,7 +173,9 @@ enum ike_sa_state {
 
 /* A Child SA's life: INSTALLED (reason "established", or "rekeyed" for a
  * replacement), then DELETED (reason "rekeyed" once its replacement took
- * over, or why it went).  IKE_CHILD_REKEYED is the summary of one rekey,
+ * over, or why it went); a rekeyed one's inbound SA is REMOVED
+ * delete_rekeyed_delay after that, with the packets that arrived on it
+ * meanwhile in late_packets.  IKE_CHILD_REKEYED is the summary of one rekey,
  * emitted just before the old SA's DELETED: it names the new SPIs and the
  * old ones and carries rekey_duration_ns and rekey_lost.  Children keep
  * their SPIs when their IKE SA is rekeyed (later events carry the new
@@ -170,6 +184,7 @@ enum ike_child_state {
 	IKE_CHILD_INSTALLED,
 	IKE_CHILD_REKEYED,
 	IKE_CHILD_DELETED,
+	IKE_CHILD_REMOVED,
 };
 
 struct ike_event {
@@ -195,8 +210,9 @@ struct ike_event {
 	 * (ChaCha20-Poly1305).  IKE_EV_FAILURE: the diagnostic.  Strings are
 	 * valid during the callback only. */
 	const char *text;
-	/* IKE_EV_NAT */
-	bool nat_local, nat_remote;
+	/* IKE_EV_NAT; nat_fake: we fake a NAT ourselves (`encap`), strongSwan's
+	 * nat-fake */
+	bool nat_local, nat_remote, nat_fake;
 	uint32_t peer_addr;
 	uint16_t peer_port;
 	/* The rekey summary, with IKE_CHILD_REKEYED (spi_in/spi_out and sa_in/
@@ -210,6 +226,9 @@ struct ike_event {
 	uint64_t rekey_lost;
 	uint32_t old_spi_in, old_spi_out;
 	uint64_t replaced_by;
+	/* IKE_CHILD_REMOVED: packets accepted on the old inbound SA between
+	 * the DELETE and its removal (delete_rekeyed_delay). */
+	uint64_t late_packets;
 };
 
 struct ike_host_ops {

@@ -312,6 +312,19 @@ static const char *auth_check(struct ike *ike, struct ike_sa *sa, const struct i
 
 /* --- initiator ------------------------------------------------------------------- */
 
+/* The ESP proposals of the first Child SA as SAi2 carries them: without
+ * D-H transforms (§1.2) and with our inbound SPI in each. */
+static void offered_esp(const struct ike_conn *conn, const struct ike_child_nego *n,
+                        struct ike_proposal_list *props)
+{
+	*props = conn->esp_props[n->cfg];
+	ike_proposals_strip_dh(props);
+	for (size_t i = 0; i < props->n; i++) {
+		props->p[i].spi_size = 4;
+		put_be32(props->p[i].spi, n->spi_in);
+	}
+}
+
 int ike_auth_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builder *b)
 {
 	struct ike_conn *conn = ike_sa_conn(ike, sa);
@@ -354,11 +367,7 @@ int ike_auth_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builde
 	n->transport = cc->mode == IPSEC_MODE_TRANSPORT;
 	n->ntsi = ike_ts_from_config(cc->local_ts, cc->n_local_ts, c->local_addr, n->tsi);
 	n->ntsr = ike_ts_from_config(cc->remote_ts, cc->n_remote_ts, c->remote_addr, n->tsr);
-	props = conn->esp_props[n->cfg];
-	for (size_t i = 0; i < props.n; i++) {
-		props.p[i].spi_size = 4;
-		put_be32(props.p[i].spi, n->spi_in);
-	}
+	offered_esp(conn, n, &props);
 	if (n->transport)
 		ike_add_notify(b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	ike_add_sa(b, props.p, props.n);
@@ -383,7 +392,7 @@ static void initiator_child(struct ike *ike, struct ike_sa *sa, const struct ike
 	const struct ike_payload *err = child_error(m), *sap = ike_msg_find(m, IKE_PL_SA, NULL);
 	const struct ike_payload *tsi = ike_msg_find(m, IKE_PL_TSI, NULL);
 	const struct ike_payload *tsr = ike_msg_find(m, IKE_PL_TSR, NULL);
-	struct ike_proposal_list props = conn->esp_props[n->cfg];
+	struct ike_proposal_list props;
 	struct ike_ts_payload *ri = &ike->tsp[0], *rr = &ike->tsp[1];
 	char ts1[300], ts2[300], ts3[300], ts4[300];
 	struct ike_child_spec sp;
@@ -402,10 +411,7 @@ static void initiator_child(struct ike *ike, struct ike_sa *sa, const struct ike
 		            child, name ? name : "no SA/TS payloads", ts1, ts2);
 		return;
 	}
-	for (size_t i = 0; i < props.n; i++) {
-		props.p[i].spi_size = 4;
-		put_be32(props.p[i].spi, n->spi_in);
-	}
+	offered_esp(conn, n, &props);
 	if (ike_sa_decode(sap, &ike->sap, NULL) < 0 || ike->sap.nproposals != 1 ||
 	    ike->sap.p[0].spi_size != 4 ||
 	    ike_proposal_check_response(props.p, props.n, &ike->sap.p[0], IKE_SELECT_IGNORE_DH,

@@ -303,9 +303,10 @@ void ike_child_remove(struct ike *ike, struct ike_sa *sa, struct ike_child *c, c
 {
 	struct ike_conn *conn = ike_sa_conn(ike, sa);
 	struct ike_child *succ = c->successor ? ike_child_by_uid(sa, c->successor) : NULL;
+	bool rekeyed = succ && !succ->redundant;
 	size_t cfg = c->cfg;
 
-	if (succ && !succ->redundant) {
+	if (rekeyed) {
 		/* Rekeyed (ike_rekey.c): the replacement takes over the
 		 * policies; the child lives on in it. */
 		ike_rekey_retire(ike, sa, c, succ);
@@ -317,8 +318,11 @@ void ike_child_remove(struct ike *ike, struct ike_sa *sa, struct ike_child *c, c
 			sa->children[k].successor = 0;
 	for (size_t i = 0; i < c->nspd; i++)
 		ipsec_spd_remove(ike->dp, c->spd[i]);
-	ipsec_sa_delete(ike->dp, c->sa_in);
 	ipsec_sa_delete(ike->dp, c->sa_out);
+	if (rekeyed)
+		ike_rekey_keep_inbound(ike, sa, c);
+	else
+		ipsec_sa_delete(ike->dp, c->sa_in);
 	ike_child_event(ike, sa, c, IKE_EV_CHILD_SA, IKE_CHILD_DELETED, reason);
 	memset(c, 0, sizeof(*c));
 	switch (action) {

@@ -57,6 +57,18 @@ static int nat_match(const struct ike_msg *m, uint16_t type, const uint8_t *spi_
 	return seen;
 }
 
+/* IKE_EV_NAT: the IKE SA's NAT state and where its peer is. */
+static void nat_event(struct ike *ike, const struct ike_sa *sa, const char *why)
+{
+	struct ike_event ev = ike_event_for(ike, sa, IKE_EV_NAT);
+
+	ev.nat_local = sa->nat_local;
+	ev.nat_remote = sa->nat_remote;
+	ev.nat_fake = ike_sa_conn(ike, sa)->cfg.encap;
+	ev.reason = why;
+	ike_emit(ike, &ev);
+}
+
 void ike_natt_detect(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
                      const uint8_t *spi_r, uint32_t src, uint16_t sport, uint32_t dst,
                      uint16_t dport)
@@ -64,17 +76,18 @@ void ike_natt_detect(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m
 	int s = nat_match(m, IKE_N_NAT_DETECTION_SOURCE_IP, sa->spi_i, spi_r, src, sport);
 	int d = nat_match(m, IKE_N_NAT_DETECTION_DESTINATION_IP, sa->spi_i, spi_r, dst, dport);
 	bool was = sa->nat_local || sa->nat_remote;
-	struct ike_event ev;
+	bool fake = ike_sa_conn(ike, sa)->cfg.encap;
 
 	sa->nat_remote = s == 0;
 	sa->nat_local = d == 0;
-	if (!sa->nat_local && !sa->nat_remote && !was)
+	if (!sa->nat_local && !sa->nat_remote && !was && !fake)
 		return;
-	ev = ike_event_for(ike, sa, IKE_EV_NAT);
-	ev.nat_local = sa->nat_local;
-	ev.nat_remote = sa->nat_remote;
-	ev.reason = sa->nat_local || sa->nat_remote ? "NAT detected" : "no NAT any more";
-	ike_emit(ike, &ev);
+	/* The side that fakes the NAT (its source hash is random) detects
+	 * none; it says so, as strongSwan's nat-fake does. */
+	nat_event(ike, sa,
+	          sa->nat_local || sa->nat_remote ? "NAT detected"
+	          : fake                          ? "NAT faked (encap)"
+	                                          : "no NAT any more");
 }
 
 void ike_natt_add_notifies(struct ike *ike, struct ike_sa *sa, struct ike_builder *b,
@@ -116,7 +129,6 @@ void ike_sa_move(struct ike *ike, struct ike_sa *sa, uint32_t local, uint16_t lp
                  uint32_t remote, uint16_t rport, const char *why)
 {
 	bool encap = ike_natt_encap(ike, sa);
-	struct ike_event ev;
 
 	sa->local_addr = local;
 	sa->local_port = lport;
@@ -133,11 +145,7 @@ void ike_sa_move(struct ike *ike, struct ike_sa *sa, uint32_t local, uint16_t lp
 		ipsec_sa_set_addresses(ike->dp, c->sa_in, remote, local, encap ? rport : 0,
 		                       encap ? lport : 0);
 	}
-	ev = ike_event_for(ike, sa, IKE_EV_NAT);
-	ev.nat_local = sa->nat_local;
-	ev.nat_remote = sa->nat_remote;
-	ev.reason = why;
-	ike_emit(ike, &ev);
+	nat_event(ike, sa, why);
 }
 
 void ike_natt_follow(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,

@@ -470,6 +470,40 @@ static bool same(const struct ike_transform *a, const struct ike_transform *b)
 	return a->type == b->type && a->id == b->id && a->key_len == b->key_len;
 }
 
+static bool same_proposal(const struct ike_proposal *a, const struct ike_proposal *b)
+{
+	if (a->protocol != b->protocol || a->ntransforms != b->ntransforms)
+		return false;
+	for (size_t i = 0; i < a->ntransforms; i++)
+		if (!same(&a->t[i], &b->t[i]))
+			return false;
+	return true;
+}
+
+void ike_proposals_strip_dh(struct ike_proposal_list *l)
+{
+	uint8_t n = 0;
+
+	for (uint8_t i = 0; i < l->n; i++) {
+		struct ike_proposal p = l->p[i];
+		uint8_t k = 0;
+		bool dup = false;
+
+		for (uint8_t j = 0; j < p.ntransforms; j++)
+			if (p.t[j].type != IKE_TT_DH)
+				p.t[k++] = p.t[j];
+		p.ntransforms = k;
+		for (uint8_t j = 0; j < n && !dup; j++)
+			dup = same_proposal(&l->p[j], &p);
+		if (dup)
+			continue;
+		/* §3.3.1: numbered from 1, each one more than the previous. */
+		p.num = (uint8_t)(n + 1);
+		l->p[n++] = p;
+	}
+	l->n = n;
+}
+
 static bool contains_t(const struct ike_transform *list, size_t n, const struct ike_transform *t)
 {
 	size_t i;

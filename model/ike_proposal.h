@@ -77,6 +77,14 @@ int ike_proposals_parse(uint8_t protocol, const char *text, struct ike_proposal_
 /* "aes128", "aes256gcm16", "prfsha256", "sha384", "x25519", "esn" ... (the
  * keyword ike_proposals_parse() accepts), or "ENCR_23_256"-style for
  * transforms without a keyword, "none" for an absent type. */
+/* RFC 7296 §1.2: IKE_AUTH carries no KE payloads, so "the SA payloads in
+ * the IKE_AUTH exchange cannot contain Transform Type 4 (Diffie-Hellman
+ * group) with any value other than NONE.  Implementations SHOULD omit the
+ * whole transform substructure": removes the D-H transforms of every
+ * proposal (the group applies to CREATE_CHILD_SA only), offers proposals
+ * that became equal once (as strongSwan's PROPOSAL_SKIP_KE) and renumbers
+ * them 1, 2, ... */
+void ike_proposals_strip_dh(struct ike_proposal_list *l);
 const char *ike_transform_name(uint8_t type, uint16_t id, uint16_t key_len, char *buf, size_t len);
 /* "encryption algorithm", "PRF", "integrity algorithm", "DH group", "ESN
  * mode". */

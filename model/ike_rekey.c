@@ -37,10 +37,13 @@
  * initiator receives on the old SA until its DELETE is answered, and the
  * responder uses the new SA only once the initiator has it.  RFC 7296 §2.8
  * lets either side use the new SA once it is established, and requires
- * both to accept packets on old and new SAs while both exist.  strongSwan
- * additionally keeps the old inbound SA for charon.delete_rekeyed_delay
- * (5 s) after the DELETE, against reordering; here the old pair goes with
- * the DELETE exchange.
+ * both to accept packets on old and new SAs while both exist.  As
+ * strongSwan does (child_delete.c, charon.delete_rekeyed_delay, 5 s), the
+ * DELETE exchange removes only the old outbound SA; the old inbound SA
+ * stays for the connection's delete_rekeyed_delay, so that packets still in
+ * flight on it (reordered, or queued behind the DELETE) are accepted, and
+ * its removal reports how many arrived in that time (IKE_CHILD_REMOVED,
+ * late_packets).
  *
  * The policies' SA ids are switched in place (ipsec_spd_replace_sa), so the
  * SPD order never changes.  Per rekey an IKE_CHILD_REKEYED event reports
@@ -51,6 +54,7 @@
 #include "ike_sa.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NS 1000000000ULL
@@ -243,6 +247,79 @@ void ike_rekey_retire(struct ike *ike, struct ike_sa *sa, struct ike_child *old,
 	ev.rekey_duration_ns = old->rekey_started ? ike_now(ike) - old->rekey_started : 0;
 	ev.rekey_lost = st ? st->drops[IPSEC_DROP_NO_SA] + st->drops[IPSEC_DROP_SA_EXPIRED] : 0;
 	ike_emit(ike, &ev);
+}
+
+/* --- the old inbound SA, kept for delete_rekeyed_delay ----------------------------- */
+
+void ike_rekey_keep_inbound(struct ike *ike, struct ike_sa *sa, const struct ike_child *old)
+{
+	uint64_t delay = ike_sa_conn(ike, sa)->cfg.delete_rekeyed_delay_ns;
+	const struct ipsec_sa_stats *st = ipsec_sa_stats(ike->dp, old->sa_in);
+	struct ike_rekeyed_in *r;
+
+	if (delay && ike->n_rekeyed_in == ike->cap_rekeyed_in) {
+		size_t cap = ike->cap_rekeyed_in ? 2 * ike->cap_rekeyed_in : 8;
+		struct ike_rekeyed_in *grown = realloc(ike->rekeyed_in, cap * sizeof(*grown));
+
+		if (grown) {
+			ike->rekeyed_in = grown;
+			ike->cap_rekeyed_in = cap;
+		}
+	}
+	if (!delay || ike->n_rekeyed_in == ike->cap_rekeyed_in) {
+		ipsec_sa_delete(ike->dp, old->sa_in);
+		return;
+	}
+	/* Every connection's delay is fixed, but connections differ: keep the
+	 * list ordered by removal time. */
+	r = &ike->rekeyed_in[ike->n_rekeyed_in];
+	while (r > ike->rekeyed_in && r[-1].remove_at > ike_now(ike) + delay) {
+		r[0] = r[-1];
+		r--;
+	}
+	*r = (struct ike_rekeyed_in){.sa_in = old->sa_in,
+	                             .remove_at = ike_now(ike) + delay,
+	                             .packets = st ? st->packets : 0,
+	                             .ike_sa = sa->id,
+	                             .conn = sa->conn,
+	                             .cfg = old->cfg,
+	                             .spi_in = old->spi_in,
+	                             .spi_out = old->spi_out};
+	ike->n_rekeyed_in++;
+}
+
+uint64_t ike_rekey_inbound_deadline(const struct ike *ike)
+{
+	return ike->n_rekeyed_in ? ike->rekeyed_in[0].remove_at : UINT64_MAX;
+}
+
+void ike_rekey_remove_inbound(struct ike *ike, uint64_t now)
+{
+	size_t n = 0;
+
+	while (n < ike->n_rekeyed_in && ike->rekeyed_in[n].remove_at <= now) {
+		const struct ike_rekeyed_in *r = &ike->rekeyed_in[n++];
+		const struct ipsec_sa_stats *st = ipsec_sa_stats(ike->dp, r->sa_in);
+		const struct ike_conn_config *cc = &ike->conns[r->conn].cfg;
+		struct ike_event ev = ike_event_for(ike, NULL, IKE_EV_CHILD_SA);
+
+		ev.conn = cc->name;
+		ev.child = cc->children[r->cfg].name;
+		ev.ike_sa = r->ike_sa;
+		ev.state = IKE_CHILD_REMOVED;
+		ev.reason = "delete_rekeyed_delay";
+		ev.spi_in = r->spi_in;
+		ev.spi_out = r->spi_out;
+		ev.sa_in = r->sa_in;
+		ev.late_packets = st ? st->packets - r->packets : 0;
+		ipsec_sa_delete(ike->dp, r->sa_in);
+		ike_emit(ike, &ev);
+	}
+	if (!n)
+		return;
+	ike->n_rekeyed_in -= n;
+	memmove(ike->rekeyed_in, ike->rekeyed_in + n,
+	        ike->n_rekeyed_in * sizeof(ike->rekeyed_in[0]));
 }
 
 /* --- the IKE SA's lifetimes -------------------------------------------------------- */

@@ -241,6 +241,17 @@ struct ike_conn {
 	struct ike_cred *cred; /* pubkey credentials (ike_cert.h), NULL for PSK */
 };
 
+/* The inbound SA of a rekeyed Child SA, kept until remove_at so that
+ * packets in flight on it are still accepted (ike_rekey.c). */
+struct ike_rekeyed_in {
+	uint32_t sa_in;
+	uint64_t remove_at;
+	uint64_t packets; /* its packet count when its child was retired */
+	uint64_t ike_sa;
+	size_t conn, cfg;
+	uint32_t spi_in, spi_out;
+};
+
 struct ike {
 	struct ike_host_ops ops;
 	void *host;
@@ -256,6 +267,8 @@ struct ike {
 	int depth;       /* entry points in progress (events may call back in) */
 	bool dp_pending; /* data-plane events to act on at the next timeout */
 	uint32_t next_child_uid;
+	struct ike_rekeyed_in *rekeyed_in; /* by remove_at */
+	size_t n_rekeyed_in, cap_rekeyed_in;
 	/* scratch, one message at a time */
 	uint8_t rx[IKE_MSG_MAX];
 	uint8_t tx[IKE_MSG_MAX + 4];
@@ -544,6 +557,13 @@ void ike_rekey_schedule_ike(struct ike *ike, struct ike_sa *sa);
 void ike_rekey_retry_ike(struct ike *ike, struct ike_sa *sa);
 uint64_t ike_rekey_deadline(const struct ike_sa *sa);
 void ike_rekey_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now);
+/* The retired `old`'s inbound SA: kept for the connection's
+ * delete_rekeyed_delay, or removed now if that is 0. */
+void ike_rekey_keep_inbound(struct ike *ike, struct ike_sa *sa, const struct ike_child *old);
+/* When the next kept inbound SA goes (UINT64_MAX: none); removes those
+ * due by `now`, each with IKE_CHILD_REMOVED. */
+uint64_t ike_rekey_inbound_deadline(const struct ike *ike);
+void ike_rekey_remove_inbound(struct ike *ike, uint64_t now);
 /* ike_rekey(): child config `child`, or the IKE SA (-1). */
 int ike_rekey_request(struct ike *ike, struct ike_sa *sa, long child, bool reauth);
 

@@ -180,6 +180,10 @@ struct ipsec_host_ops {
 	void (*timer_arm)(void *host, uint64_t at_ns);
 	/* Lifetime and sequence events; may be NULL. */
 	void (*event)(void *host, const struct ipsec_event *ev);
+	/* The identification of the next datagram the host's IP stack sends
+	 * from src to dst with protocol `proto` (RFC 791, RFC 6864), for the
+	 * outer headers of tunnel mode; NULL: a counter of the engine's own. */
+	uint16_t (*ip_id)(void *host, uint32_t src, uint32_t dst, uint8_t proto);
 };
 
 struct ipsec;

@@ -28,9 +28,12 @@ void tunnel_outer_build(struct ipsec *ctx, const struct ipsec_sa *sa, const stru
 	/* RFC 4301 §5.1.2.1 and §8.1: DF copied, set or cleared by config. */
 	if (c->df == IPSEC_DF_SET || (c->df == IPSEC_DF_COPY && (inner->frag & IPV4_DF)))
 		frag = IPV4_DF;
-	/* RFC 4301 §5.1.2.1: TTL is fresh; the ID is generated locally. */
-	ipv4_build(hdr, tos, total_len, ctx->ip_id++, frag, c->ttl ? c->ttl : 64, proto, c->src,
-	           c->dst);
+	/* RFC 4301 §5.1.2.1: TTL is fresh; the ID is generated locally, by
+	 * the host's IP stack where it has one. */
+	uint16_t id =
+	        ctx->ops.ip_id ? ctx->ops.ip_id(ctx->host, c->src, c->dst, proto) : ctx->ip_id++;
+
+	ipv4_build(hdr, tos, total_len, id, frag, c->ttl ? c->ttl : 64, proto, c->src, c->dst);
 }
 
 int tunnel_decap(uint8_t outer_tos, uint8_t *inner)

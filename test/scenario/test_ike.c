@@ -20,13 +20,14 @@
 #define MIN (60 * SEC)
 #define HOUR (3600 * SEC)
 
-/* Two gateways on one /30 and a LAN behind gwA; `ipsec` is gwA's ipsec
- * section, indented by 6. */
-static int load_gw(const char *ipsec, struct scenario *s)
+/* Two gateways on one /30 and a LAN behind gwA; `top` more top-level
+ * keys, `ipsec` gwA's ipsec section, indented by 6. */
+static int load_gw_top(const char *top, const char *ipsec, struct scenario *s)
 {
 	char text[8192];
 
 	snprintf(text, sizeof(text),
+	         "%s"
 	         "duration: 10s\n"
 	         "nodes:\n"
 	         "  - name: gwA\n"
@@ -38,8 +39,13 @@ static int load_gw(const char *ipsec, struct scenario *s)
 	         "links:\n"
 	         "  - {between: [hostA, gwA], addresses: [10.1.0.2/24, 10.1.0.1/24]}\n"
 	         "  - {between: [gwA, gwB], addresses: [192.0.2.1/30, 192.0.2.2/30]}\n",
-	         ipsec);
+	         top, ipsec);
 	return load_text(text, NULL, 0, s);
+}
+
+static int load_gw(const char *ipsec, struct scenario *s)
+{
+	return load_gw_top("", ipsec, s);
 }
 
 static const struct scenario_node *node(const struct scenario *s, const char *name)
@@ -156,6 +162,52 @@ static void test_defaults(void **state)
 	assert_true(ch->rekey_packets == 0 && ch->life_packets == 0 && ch->rand_packets == 0);
 	assert_int_equal(ch->replay_window, 32);
 	assert_int_equal(ch->rekey_policy, IKE_MAKE_BEFORE_BREAK);
+	scenario_free(&s);
+}
+
+/* defaults: strongswan: charon 5.9's defaults where this module's differ
+ * (mobike, reauthentication order, copy_dscp); what the file gives wins. */
+static void test_defaults_strongswan(void **state)
+{
+	static const char *const ipsec = "      connections:\n"
+	                                 "        gw:\n"
+	                                 "          remote_addrs: 192.0.2.2\n"
+	                                 "          local: {auth: psk}\n"
+	                                 "          remote: {auth: psk, id: 192.0.2.2}\n"
+	                                 "          children: {net: {}, voice: {copy_dscp: no}}\n"
+	                                 "        other:\n"
+	                                 "          remote_addrs: 192.0.2.2\n"
+	                                 "          local: {auth: psk}\n"
+	                                 "          remote: {auth: psk, id: 192.0.2.2}\n"
+	                                 "          mobike: no\n"
+	                                 "          reauth_policy: make-before-break\n"
+	                                 "      secrets:\n"
+	                                 "        - {id: 192.0.2.2, secret: abc}\n";
+	struct scenario s;
+	const struct ike_conn_config *c;
+
+	(void)state;
+	assert_int_equal(load_gw_top("defaults: strongswan\n", ipsec, &s), 0);
+	assert_string_equal(errbuf, "");
+	assert_true(s.strongswan_defaults);
+	c = &node(&s, "gwA")->conns[0];
+	assert_true(c->mobike);
+	assert_int_equal(c->reauth_policy, IKE_BREAK_BEFORE_MAKE);
+	assert_true(c->children[0].copy_dscp);
+	assert_false(c->children[1].copy_dscp);
+	/* the rest as without the switch */
+	assert_true(c->rekey_time_ns == 4 * HOUR);
+	assert_true(c->delete_rekeyed_delay_ns == 5 * SEC);
+	assert_int_equal(c->children[0].rekey_policy, IKE_MAKE_BEFORE_BREAK);
+	c = &node(&s, "gwA")->conns[1];
+	assert_false(c->mobike);
+	assert_int_equal(c->reauth_policy, IKE_MAKE_BEFORE_BREAK);
+	scenario_free(&s);
+	assert_int_equal(load_gw_top("defaults: module\n", ipsec, &s), 0);
+	c = &node(&s, "gwA")->conns[0];
+	assert_false(c->mobike);
+	assert_int_equal(c->reauth_policy, IKE_MAKE_BEFORE_BREAK);
+	assert_false(c->children[0].copy_dscp);
 	scenario_free(&s);
 }
 
@@ -402,6 +454,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_shipped_ikev2_psk),
 	        cmocka_unit_test(test_defaults),
+	        cmocka_unit_test(test_defaults_strongswan),
 	        cmocka_unit_test(test_every_key),
 	        cmocka_unit_test(test_secret_matching),
 	        cmocka_unit_test(test_manual_and_ike_and_set),

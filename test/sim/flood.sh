@@ -29,7 +29,8 @@ expect "the engine refused flood packets too" "SELECT drops > (SELECT packets FR
 expect "during the UDP flood the tunnel lost packets in the link's queue, not to IPsec" "SELECT lost > 0 FROM flows WHERE flow='during-udp'" 1
 expect "... counted as queue_full at gwB, with the flood's own excess" "SELECT d.packets > f.lost FROM drops d, flows f WHERE d.node='gwB' AND d.reason='queue_full' AND f.flow='during-udp'" 1
 expect "gwB's answers to the spoofed IKE_SA_INIT sources (990 COOKIEs, 10 responses) die at the attacker: no route back" "SELECT packets FROM drops WHERE node='mitm' AND reason='no_route'" 1000
-expect "no other drop reasons" "SELECT group_concat(node || '/' || reason, ',') FROM drops" "gwA/no_sa,mitm/no_route,gwB/queue_full,gwB/icv_fail,gwB/crypto_queue_full"
+expect "the UDP flood's datagrams that reach hostB's closed port are counted there" "SELECT packets > 0 AND packets <= (SELECT performed FROM attacks WHERE kind='udp') FROM drops WHERE node='hostB' AND reason='no_socket'" 1
+expect "no other drop reasons" "SELECT group_concat(node || '/' || reason, ',') FROM drops" "gwA/no_sa,mitm/no_route,gwB/queue_full,gwB/icv_fail,gwB/crypto_queue_full,hostB/no_socket"
 # tshark: the flood's requests on gwB's link from mitm
 checks=$((checks + 1))
 got=$(tshark -r "$OUT/flood/pcap/flood-gwB-1.pcap" -o udp.check_checksum:TRUE \

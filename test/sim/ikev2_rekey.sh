@@ -9,6 +9,11 @@ expect "mbb: the IKE SA rekeyed twice, replaced by the new one" "SELECT count(*)
 expect "mbb: no packet lost" "SELECT sum(lost) FROM flows" 0
 expect "mbb: no drops" "SELECT count(*) FROM drops" 0
 expect "mbb: each rekey recorded with its duration" "SELECT count(*) FROM child_sa_events WHERE state='rekeyed' AND (rekey_ms <= 0 OR rekey_ms IS NULL OR old_spi_in IS NULL)" 0
+# strongSwan's charon.delete_rekeyed_delay: the DELETE of a rekeyed Child SA
+# removes its outbound SA; its inbound SA goes 5 s later, counting what
+# arrived on it meanwhile.
+expect "mbb: every rekeyed Child SA's inbound SA removed 5 s after its DELETE, counted" "SELECT count(*) FROM child_sa_events d WHERE d.state='deleted' AND d.reason='rekeyed' AND d.time_s < 25 AND NOT EXISTS (SELECT 1 FROM child_sa_events r WHERE r.state='removed' AND r.reason='delete_rekeyed_delay' AND r.node=d.node AND r.spi_in=d.spi_in AND abs(r.time_s - d.time_s - 5) < 1e-6 AND r.late_packets >= 0)" 0
+expect "mbb: removed only after a rekey" "SELECT count(*) FROM child_sa_events r WHERE r.state='removed' AND NOT EXISTS (SELECT 1 FROM child_sa_events d WHERE d.state='deleted' AND d.reason='rekeyed' AND d.node=r.node AND d.spi_in=r.spi_in)" 0
 checks=$((checks + 2))
 K="$OUT/mbb/keys-home"
 P="$OUT/mbb/pcap/ikev2-rekey-mbb-gwA-2.pcap"

@@ -36,6 +36,12 @@ expect "road warriors: one NAT, 4 mappings (IKE and ESP-in-UDP for each)" "SELEC
 run encap "$SRC/scenarios/ikev2-encap.yaml"
 expect "encap: established, no loss" "SELECT (SELECT count(*) FROM ike_sa_events WHERE state='established'), (SELECT sum(lost) FROM flows)" "2|0"
 check_esp_udp "encap: ESP in UDP without a NAT" "$OUT/encap/pcap/ikev2-encap-gwA-2.pcap" 4000
+expect "encap: both sides record the NAT, gwA that it fakes one (strongSwan's nat-fake)" "SELECT group_concat(x, ' ') FROM (SELECT DISTINCT node || ':' || nat_local || nat_remote || nat_fake AS x FROM ike_nat ORDER BY x)" "gwA:001 gwB:010"
+expect "encap: the installed SAs say they use no ESN" "SELECT count(*), sum(esn) FROM sas" "4|0"
+E=nodes.gwA.ipsec.connections.gw-gw.children.net.esp_proposals
+F=nodes.gwB.ipsec.connections.gw-gw.children.net.esp_proposals
+run esn "$SRC/scenarios/ikev2-encap.yaml" --set "$E=aes256gcm16-esn" --set "$F=aes256gcm16-esn"
+expect "esn: negotiated, the installed SAs say so" "SELECT count(*), sum(esn), (SELECT sum(lost) FROM flows) FROM sas" "4|4|0"
 
 run tr "$SRC/scenarios/ikev2-transport.yaml"
 expect "transport: transport-mode Child SA both ways" "SELECT count(*) FROM sas WHERE mode='transport' AND packets > 0" 4

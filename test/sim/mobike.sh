@@ -39,4 +39,11 @@ expect "... each replacing the one before (reauth), on both sides" "SELECT (SELE
 expect "the UE's only INFORMATIONAL requests: the DELETE of each old IKE SA" "SELECT count(*) FROM ike_exchanges WHERE exchange = 'INFORMATIONAL' AND node = 'ue' AND initiator = 1" "$changes"
 expect "every lost packet has a reason" "SELECT (SELECT sum(lost) FROM flows) = (SELECT sum(packets) FROM drops)" 1
 expect "reauthentication loses more of the downlink than MOBIKE" "SELECT lost > $mobike_lost FROM flows WHERE flow = 'down'" 1
+# (d) the same connections without `mobike:` (swanctl.conf's default is yes,
+#     this module's no): with `defaults: strongswan` as (a), without it as (b).
+sed '/mobike: yes/d' "$S" >"$OUT/copied.yaml"
+run copied-sw "$OUT/copied.yaml" --set defaults=strongswan
+expect "defaults: strongswan: MOBIKE without saying so, one IKE SA a side" "SELECT (SELECT count(*) FROM ike_sa_events WHERE state = 'established'), (SELECT count(*) FROM ike_exchanges WHERE node = 'ue' AND exchange = 'INFORMATIONAL' AND initiator = 1)" "2|$changes"
+run copied "$OUT/copied.yaml"
+expect "this module's defaults: no MOBIKE, a new IKE SA per handover" "SELECT count(*) > 2 FROM ike_sa_events WHERE node = 'ue' AND state = 'established'" 1
 finish

@@ -384,38 +384,61 @@ static bool nat_rewrite(const struct ike_harness *h, uint8_t *pkt, bool outbound
 	return true;
 }
 
+enum ipsec_verdict h_seal(struct ike_harness *h, int from, uint32_t src, uint32_t dst,
+                          struct hpacket *p, enum ipsec_drop *reason)
+{
+	enum ipsec_drop r = IPSEC_DROP__COUNT;
+	enum ipsec_verdict v;
+
+	p->from = from;
+	p->len = build_udp(p->pkt, src, dst, 4000, 5000, 100);
+	p->wlen = 0;
+	v = ipsec_output(h->n[from].dp, p->pkt, p->len, p->wire, sizeof(p->wire), &p->wlen, &r);
+	if (reason)
+		*reason = r;
+	return v;
+}
+
+bool h_open(struct ike_harness *h, struct hpacket *p, enum ipsec_drop *reason)
+{
+	struct hnode *b = &h->n[1 - p->from];
+	uint8_t inner[BUF + IPSEC_MAX_OVERHEAD];
+	enum ipsec_drop r = IPSEC_DROP__COUNT;
+	uint32_t via = 0;
+	size_t ilen;
+	bool ok;
+
+	if (h->nat && !nat_rewrite(h, p->wire, p->from == 0))
+		return false; /* the NAT has no mapping: lost */
+	if (ipsec_input(b->dp, p->wire, p->wlen, inner, sizeof(inner), &ilen, &via, &r) !=
+	    IPSEC_VERDICT_DELIVER) {
+		if (reason)
+			*reason = r;
+		return false;
+	}
+	ok = ilen == p->len && !memcmp(inner, p->pkt, p->len) &&
+	     ipsec_input_policy(b->dp, inner, ilen, via, &r) == IPSEC_VERDICT_BYPASS;
+	if (!ok && reason)
+		*reason = r;
+	return ok;
+}
+
 enum ipsec_verdict h_send_ip(struct ike_harness *h, int from, uint32_t src, uint32_t dst,
                              bool *delivered, uint32_t *spi, enum ipsec_drop *reason)
 {
-	struct hnode *a = &h->n[from], *b = &h->n[1 - from];
-	uint8_t pkt[BUF], wire[BUF + IPSEC_MAX_OVERHEAD], inner[BUF + IPSEC_MAX_OVERHEAD];
-	size_t len = build_udp(pkt, src, dst, 4000, 5000, 100), wlen, ilen;
-	enum ipsec_verdict v;
-	enum ipsec_drop r = IPSEC_DROP__COUNT;
-	uint32_t via = 0;
+	struct hpacket p;
+	enum ipsec_verdict v = h_seal(h, from, src, dst, &p, reason);
 	struct ipv4_view ip;
 
 	*delivered = false;
 	if (spi)
 		*spi = 0;
-	v = ipsec_output(a->dp, pkt, len, wire, sizeof(wire), &wlen, &r);
-	if (reason)
-		*reason = r;
 	if (v != IPSEC_VERDICT_PROTECT)
 		return v;
-	assert_int_equal(ipv4_parse(wire, wlen, &ip), 0);
+	assert_int_equal(ipv4_parse(p.wire, p.wlen, &ip), 0);
 	if (spi)
-		*spi = get_be32(wire + ip.hdr_len + (ip.proto == IPPROTO_NUM_UDP ? 8 : 0));
-	if (h->nat && !nat_rewrite(h, wire, from == 0))
-		return v; /* the NAT has no mapping: lost */
-	if (ipsec_input(b->dp, wire, wlen, inner, sizeof(inner), &ilen, &via, &r) !=
-	    IPSEC_VERDICT_DELIVER) {
-		if (reason)
-			*reason = r;
-		return v;
-	}
-	*delivered = ilen == len && !memcmp(inner, pkt, len) &&
-	             ipsec_input_policy(b->dp, inner, ilen, via, &r) == IPSEC_VERDICT_BYPASS;
+		*spi = get_be32(p.wire + ip.hdr_len + (ip.proto == IPPROTO_NUM_UDP ? 8 : 0));
+	*delivered = h_open(h, &p, reason);
 	return v;
 }
 
@@ -474,7 +497,7 @@ void h_assert_settled(struct ike_harness *h, int children)
 	for (int i = 0; i < 2; i++) {
 		const struct ike_sa *sa = h_sa(h, i), *peer = h_sa(h, 1 - i);
 		struct ipsec *dp = h->n[i].dp;
-		int used = 0;
+		int used = 0, kept;
 
 		assert_non_null(sa);
 		assert_non_null(peer);
@@ -499,7 +522,12 @@ void h_assert_settled(struct ike_harness *h, int children)
 			assert_true(sa_alive(dp->sad.sas[c->sa_out - 1]));
 		}
 		assert_int_equal(used, children);
-		assert_int_equal(h_live_sas(h, i), 2 * children);
+		/* ... and the inbound SAs of rekeyed children, kept for
+		 * delete_rekeyed_delay (unless their lifetime ended first). */
+		kept = 0;
+		for (size_t k = 0; k < h->n[i].ike->n_rekeyed_in; k++)
+			kept += sa_alive(dp->sad.sas[h->n[i].ike->rekeyed_in[k].sa_in - 1]);
+		assert_int_equal(h_live_sas(h, i), 2 * children + kept);
 		/* Every PROTECT entry with an SA belongs to a child and names
 		 * its SAs. */
 		for (uint32_t id = ipsec_spd_next(dp, 0); id; id = ipsec_spd_next(dp, id)) {

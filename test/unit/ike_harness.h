@@ -123,6 +123,20 @@ int h_ike_state(const struct ike_harness *h, int i);
 enum ipsec_verdict h_send_ip(struct ike_harness *h, int from, uint32_t src, uint32_t dst,
                              bool *delivered, uint32_t *spi, enum ipsec_drop *reason);
 
+/* The same in two steps, for a packet held in the network: h_seal() runs
+ * it through from's ipsec_output now (on the SA its policies name now);
+ * h_open() gives it to the other node's ipsec_input and
+ * ipsec_input_policy and says whether it got through unchanged (else
+ * *reason, if given, says why). */
+struct hpacket {
+	int from;
+	size_t len, wlen;
+	uint8_t pkt[BUF], wire[BUF + IPSEC_MAX_OVERHEAD];
+};
+enum ipsec_verdict h_seal(struct ike_harness *h, int from, uint32_t src, uint32_t dst,
+                          struct hpacket *p, enum ipsec_drop *reason);
+bool h_open(struct ike_harness *h, struct hpacket *p, enum ipsec_drop *reason);
+
 /* The only IKE SA of node i (internal view), NULL if none. */
 struct ike_sa *h_sa(const struct ike_harness *h, int i);
 

@@ -240,12 +240,13 @@ static void test_nat_traversal(void **state)
 }
 
 /* encap = yes without a NAT: UDP encapsulation anyway (strongSwan fakes
- * the NAT_DETECTION_SOURCE_IP hash). */
+ * the NAT_DETECTION_SOURCE_IP hash), and a NAT record on both sides. */
 static void test_forced_encap(void **state)
 {
 	(void)state;
 	struct ike_harness h;
 	struct ike_conn_config a, b;
+	const struct hev *e;
 	bool ok;
 
 	h_init(&h);
@@ -258,6 +259,15 @@ static void test_forced_encap(void **state)
 	h_run_for(&h, 5 * H_S);
 	assert_int_equal(h_ike_state(&h, 0), IKE_STATE_ESTABLISHED);
 	assert_true(h_sa(&h, 1)->nat_remote);
+	/* Both record it: A that it fakes a NAT (strongSwan's nat-fake), B
+	 * that A is behind one. */
+	e = h_event(&h, 0, IKE_EV_NAT, 0);
+	assert_non_null(e);
+	assert_true(e->ev.nat_fake && !e->ev.nat_local && !e->ev.nat_remote);
+	assert_string_equal(e->reason, "NAT faked (encap)");
+	e = h_event(&h, 1, IKE_EV_NAT, 0);
+	assert_non_null(e);
+	assert_true(!e->ev.nat_fake && !e->ev.nat_local && e->ev.nat_remote);
 	assert_int_equal(h_sa(&h, 0)->remote_port, IKE_NATT_PORT);
 	assert_int_equal(ipsec_sa_config(h.n[1].dp, h_sa(&h, 1)->children[0].sa_out)->encap_sport,
 	                 IKE_NATT_PORT);

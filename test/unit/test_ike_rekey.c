@@ -108,6 +108,67 @@ static void test_child_bbm(void **state)
 	h_free(&h);
 }
 
+/* strongSwan's charon.delete_rekeyed_delay: the DELETE of a rekeyed
+ * child removes its outbound SA; its inbound SA accepts packets still in
+ * flight for 5 s more (one sealed before the rekey, delivered after it,
+ * gets through and is counted), then goes.  With a delay of 0 both go
+ * with the DELETE. */
+static void rekeyed_delay(uint64_t delay, bool accepted)
+{
+	struct ike_harness h;
+	struct ike_conn_config a, b;
+	struct hpacket early, late;
+	enum ipsec_drop r = IPSEC_DROP__COUNT;
+	const struct hev *del, *rem;
+
+	h_setup(&h, &a, &b, NULL);
+	a.children[0].rekey_time_ns = 8 * H_S;
+	a.delete_rekeyed_delay_ns = b.delete_rekeyed_delay_ns = delay;
+	h_start(&h, &a, &b);
+	assert_int_equal(h_seal(&h, 1, H_LAN_B | 1, H_LAN_A | 1, &early, NULL),
+	                 IPSEC_VERDICT_PROTECT);
+	assert_int_equal(h_seal(&h, 1, H_LAN_B | 1, H_LAN_A | 1, &late, NULL),
+	                 IPSEC_VERDICT_PROTECT);
+	h_run_for(&h, 7 * H_S + 500 * H_MS); /* the rekey at 8 s */
+	assert_rekeyed(&h, 1);
+	del = child_ev(&h, 0, IKE_CHILD_DELETED, 0);
+	assert_non_null(del);
+	assert_string_equal(del->reason, "rekeyed");
+	assert_int_equal(h_open(&h, &early, &r), accepted);
+	assert_int_equal(h_live_sas(&h, 0), accepted ? 3 : 2);
+	h_assert_settled(&h, 1);
+	h_assert_flows(&h);
+	h_run_for(&h, 5 * H_S); /* the next rekey is 8 s after the first */
+	for (int i = 0; i < 2; i++) {
+		rem = child_ev(&h, i, IKE_CHILD_REMOVED, 0);
+		if (!accepted) {
+			assert_null(rem);
+			continue;
+		}
+		assert_non_null(rem);
+		assert_string_equal(rem->reason, "delete_rekeyed_delay");
+		assert_int_equal(rem->ev.spi_in,
+		                 child_ev(&h, i, IKE_CHILD_REKEYED, 0)->ev.old_spi_in);
+		assert_int_equal(rem->at - child_ev(&h, i, IKE_CHILD_DELETED, 0)->at, delay);
+		/* A's old inbound SA took the early packet; B's nothing. */
+		assert_int_equal(rem->ev.late_packets, i == 0);
+	}
+	assert_false(h_open(&h, &late, &r));
+	assert_int_equal(r, IPSEC_DROP_NO_SA);
+	assert_int_equal(h_live_sas(&h, 0), 2);
+	h_assert_settled(&h, 1);
+	print_message("delete_rekeyed_delay %.0f s: a late packet on the old SA %s\n",
+	              (double)delay / 1e9, accepted ? "accepted" : "dropped (no_sa)");
+	h_free(&h);
+}
+
+static void test_delete_rekeyed_delay(void **state)
+{
+	(void)state;
+	rekeyed_delay(5 * H_S, true);
+	rekeyed_delay(0, false);
+}
+
 /* PFS (§1.3.1): a DH group in the ESP proposal puts KE payloads into
  * CREATE_CHILD_SA and g^ir into KEYMAT; the responder wants another group
  * than the initiator's first: INVALID_KE_PAYLOAD, then that group. */
@@ -388,7 +449,7 @@ int main(void)
 	        cmocka_unit_test(test_pfs),           cmocka_unit_test(test_create_child),
 	        cmocka_unit_test(test_ike_rekey),     cmocka_unit_test(test_soft_bytes),
 	        cmocka_unit_test(test_rand_time),     cmocka_unit_test(test_lost_request),
-	        cmocka_unit_test(test_lost_response),
+	        cmocka_unit_test(test_lost_response), cmocka_unit_test(test_delete_rekeyed_delay),
 	};
 
 	if (getenv("IKE_TEST_FILTER"))

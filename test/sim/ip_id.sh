@@ -1,0 +1,98 @@
+# IPv4 identifications (RFC 791, RFC 6864): two road warriors behind one NAT
+# send IKE_AUTH with RSA-3072 certificates in two IP fragments each, their
+# fragments interleaved on the NAT's outside link (rw2's link is faster and
+# its first fragment overtakes rw1's second).  Each node numbers its
+# datagrams per (source, destination, protocol) from a starting point drawn
+# from its own seeded stream, so the two IKE_AUTH requests carry different
+# identifications and the gateway reassembles each from its own fragments.
+# (With ns-3.37's counters, which start at 0 on every node, both carried
+# identification 1 and the gateway put rw1's first fragment with rw2's
+# second: both IKE_AUTH requests failed the UDP checksum, again on their
+# retransmission, counted as drops l4_checksum.)  Same seed, same
+# identifications; another seed, others.
+. "$(dirname "$0")/lib.sh"
+cat >"$OUT/nat-rw.yaml" <<'YAML'
+name: nat-rw
+duration: 6s
+seed: 1
+start_time: 2025-06-01T00:00:00Z
+pki:
+  ca: {subject: "C=CH, O=ipsec-sim, CN=Sim CA", key: rsa-3072}
+  certs:
+    - {name: rw1, subject: "C=CH, O=ipsec-sim, CN=rw1", san: [rw1@example.org], key: rsa-3072}
+    - {name: rw2, subject: "C=CH, O=ipsec-sim, CN=rw2", san: [rw2@example.org], key: rsa-3072}
+    - {name: gw, subject: "C=CH, O=ipsec-sim, CN=gw", san: [vpn.example.org], key: rsa-3072}
+nodes:
+  - name: rw1
+    routes: [{dst: default, via: 192.168.0.1}]
+    ipsec:
+      connections:
+        vpn:
+          local_addrs: 192.168.0.11
+          remote_addrs: 100.64.0.2
+          proposals: aes256gcm16-prfsha384-x25519
+          local: {auth: pubkey, id: rw1@example.org, certs: [pki:rw1]}
+          remote: &gw {auth: pubkey, id: vpn.example.org, cacerts: [pki:ca]}
+          send_cert: always
+          children: &office
+            office: {remote_ts: 10.2.0.0/24, esp_proposals: aes256gcm16, start_action: start}
+  - name: rw2
+    routes: [{dst: default, via: 192.168.1.1}]
+    ipsec:
+      connections:
+        vpn:
+          local_addrs: 192.168.1.12
+          remote_addrs: 100.64.0.2
+          proposals: aes256gcm16-prfsha384-x25519
+          local: {auth: pubkey, id: rw2@example.org, certs: [pki:rw2]}
+          remote: *gw
+          send_cert: always
+          children: *office
+  - name: cgnat
+    nat:
+      outside: gw
+      mapping: endpoint-independent
+  - name: gw
+    routes:
+      - {dst: 192.168.0.0/23, via: 100.64.0.1}
+    ipsec:
+      connections:
+        roadwarriors:
+          local_addrs: 100.64.0.2
+          remote_addrs: "%any"
+          proposals: aes256gcm16-prfsha384-x25519
+          local: {auth: pubkey, id: vpn.example.org, certs: [pki:gw]}
+          remote: {auth: pubkey, cacerts: [pki:ca]}
+          children:
+            office: {local_ts: 10.2.0.0/24, remote_ts: 192.168.0.0/23, esp_proposals: aes256gcm16}
+  - name: server
+    routes: [{dst: default, via: 10.2.0.1}]
+links:
+  - {between: [rw1, cgnat], addresses: [192.168.0.11/24, 192.168.0.1/24], rate: 10Mbps, delay: 1ms}
+  - {between: [rw2, cgnat], addresses: [192.168.1.12/24, 192.168.1.1/24], rate: 100Mbps, delay: 1.5ms}
+  - {between: [cgnat, gw], addresses: [100.64.0.1/30, 100.64.0.2/30], rate: 20Mbps, delay: 15ms}
+  - {between: [gw, server], addresses: [10.2.0.1/24, 10.2.0.2/24]}
+traffic:
+  - {type: ping, name: rw1-ping, from: rw1, to: server, interval: 500ms, start: 1s}
+  - {type: ping, name: rw2-ping, from: rw2, to: server, interval: 500ms, start: 1s}
+YAML
+run a "$OUT/nat-rw.yaml"
+expect "both IKE_AUTH exchanges complete without a retransmission" "SELECT count(*) FROM ike_exchanges WHERE exchange = 'IKE_AUTH' AND ok AND retransmits = 0" 4
+expect "nothing dropped: no mixed reassembly (l4_checksum), no fragment timed out" "SELECT count(*) FROM drops" 0
+expect "both tunnels carry pings" "SELECT sum(received = sent AND sent > 0) FROM flows" 2
+# ids PCAP: identification of each first fragment the NAT sent to the gateway
+ids() { tshark -r "$1" -Y "ip.src == 100.64.0.1 && ip.flags.mf == 1 && ip.frag_offset == 0" -T fields -e ip.id 2>/dev/null | tr '\n' ' '; }
+A=$(ids "$OUT/a/pcap/nat-rw-gw-1.pcap")
+set -- $A
+check "two IKE_AUTH requests in fragments, interleaved, with different identifications ($A)" "[ \$# -eq 2 ] && [ '$1' != '$2' ]"
+n=$(tshark -r "$OUT/a/pcap/nat-rw-gw-1.pcap" -Y "ip.src == 100.64.0.1 && ip.flags.mf == 1" -T fields -e frame.number 2>/dev/null | tr '\n' ' ')
+m=$(tshark -r "$OUT/a/pcap/nat-rw-gw-1.pcap" -Y "ip.src == 100.64.0.1 && ip.frag_offset > 0" -T fields -e frame.number 2>/dev/null | head -1)
+set -- $n
+check "the second first fragment overtakes the first datagram's last fragment" "[ \$# -eq 2 ] && [ $2 -lt $m ]"
+run b "$OUT/nat-rw.yaml"
+check "same seed, same identifications" "[ '$A' = '$(ids "$OUT/b/pcap/nat-rw-gw-1.pcap")' ]"
+run c "$OUT/nat-rw.yaml" --seed 2
+check "another seed, other identifications" "[ '$A' != '$(ids "$OUT/c/pcap/nat-rw-gw-1.pcap")' ]"
+first=$(tshark -r "$OUT/a/pcap/nat-rw-rw1-1.pcap" -c 1 -T fields -e ip.id 2>/dev/null)
+check "a node's first datagram to a destination does not carry identification 0 ($first)" "[ '$first' != '0x0000' ] && [ '$first' != '0x00000000' ]"
+finish
