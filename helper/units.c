@@ -59,8 +59,8 @@ static const char *decimal_exp(const char *s, uint64_t *mant, unsigned *frac, in
 		*fail = DECIMAL_NONE;
 		return NULL;
 	}
-	const char *e = p + 1 + (p[1] == '+' || p[1] == '-');
-	if ((*p == 'e' || *p == 'E') && is_digit(*e)) {
+	const char *e = *p == 'e' || *p == 'E' ? p + 1 + (p[1] == '+' || p[1] == '-') : p;
+	if (e != p && is_digit(*e)) {
 		long exp = 0;
 		for (; is_digit(*e); e++)
 			if (exp < 100000)
