@@ -113,7 +113,9 @@ static void init_chain(struct ike_builder *b, bool response)
 
 static void auth_chain(struct ike_builder *b, bool response)
 {
-	struct ike_proposal_list esp = proposals(IKE_PROTO_ESP, "default", 0x1234);
+	struct ike_proposal_list esp =
+	        response ? proposals(IKE_PROTO_ESP, "aes128-sha256-noesn", 0x1234)
+	                 : proposals(IKE_PROTO_ESP, "default", 0x1234);
 
 	ike_add_id(b, response ? IKE_PL_IDR : IKE_PL_IDI, IKE_ID_FQDN,
 	           (const uint8_t *)"peer.example", 12);
@@ -176,7 +178,7 @@ static void established_seeds(uint8_t setup)
 	struct ike_harness h;
 	struct ike_builder b;
 	struct script s = {.len = 0};
-	struct ike_proposal_list esp = proposals(IKE_PROTO_ESP, "default", 0x5678);
+	struct ike_proposal_list esp;
 	struct ike_proposal_list ike = proposals(IKE_PROTO_IKE, "aes128-sha256-x25519", 0x99);
 	uint8_t spi_a[4], spi_b[4];
 	bool pfs = setup & IKEF_PFS;
@@ -185,8 +187,8 @@ static void established_seeds(uint8_t setup)
 	put_be32(spi_a, h_sa(&h, 0)->children[0].spi_in);
 	put_be32(spi_b, h_sa(&h, 1)->children[0].spi_in);
 	h_free(&h);
-	if (pfs)
-		esp = proposals(IKE_PROTO_ESP, "aes128gcm16-x25519", 0x5678);
+	/* one transform of each type: a response's choice (§3.3.6) */
+	esp = proposals(IKE_PROTO_ESP, pfs ? "aes128gcm16-x25519" : "aes128-sha256-noesn", 0x5678);
 
 	/* a new child, a child rekey (§1.3.3), an IKE SA rekey (§1.3.2) */
 	for (int k = 0; k < 3; k++) {
@@ -216,7 +218,8 @@ static void established_seeds(uint8_t setup)
 		ike_add_nonce(&b, nonce, sizeof(nonce));
 		if (pfs)
 			ike_add_ke(&b, IKE_DH_CURVE25519, ke, sizeof(ke));
-		add_ts(&b, H_LAN_A, H_LAN_B);
+		/* TSi: the traffic of the exchange's initiator (§2.9) */
+		add_ts(&b, k ? H_LAN_B : H_LAN_A, k ? H_LAN_A : H_LAN_B);
 		msg(&s, IKEF_TO_A, k ? 0 : IKEF_MSG_RESPONSE, IKE_CREATE_CHILD_SA, &b);
 		op(&s, IKEF_RUN | 8);
 		save(&s);

@@ -3,6 +3,8 @@
 #include "ike_exchange_input.h"
 #include "ike_harness.h"
 
+#include <stdio.h>
+
 /* The phase-2 world loses every IKE_AUTH message. */
 static int lose_auth(struct ike_harness *h, struct hdgram *d, void *arg)
 {
@@ -18,6 +20,9 @@ void ikef_setup(struct ike_harness *h, uint8_t s)
 	struct ike_conn_config a, b;
 
 	h_setup(h, &a, &b, s & IKEF_PFS ? "aes128gcm16-x25519" : NULL);
+	/* X25519 first: any 32 octets are a public value (RFC 7748 §5), so
+	 * fuzzed IKE_SA_INIT responses get past the key exchange. */
+	snprintf(a.proposals, sizeof(a.proposals), "aes128-sha256-x25519, default");
 	a.mobike = b.mobike = s & IKEF_MOBIKE;
 	if (s & IKEF_NAT) {
 		h->nat = true;
