@@ -160,6 +160,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (i < size) {
 		uint8_t op = data[i++];
 
+		/* The harness holds H_QUEUE datagrams in flight; a script of
+		 * many steps without running the clock (each address change
+		 * resends the outstanding request) would overflow it: the
+		 * network loses them instead. */
+		if (h.nq > H_QUEUE / 2)
+			h.nq = 0;
+
 		if ((op & 7) == IKEF_TO_A || (op & 7) == IKEF_TO_B) {
 			size_t len;
 

@@ -35,7 +35,9 @@
  *   IKEF_CHILD  node (op >> 3) & 1 initiates another child "net"
  *   7           nothing
  *
- * After the script the world runs 2 s more. */
+ * Whenever more than H_QUEUE / 2 datagrams are in flight before a record,
+ * they are lost (the harness's queue is bounded).  After the script the
+ * world runs 2 s more. */
 #ifndef IKE_EXCHANGE_INPUT_H
 #define IKE_EXCHANGE_INPUT_H
 
