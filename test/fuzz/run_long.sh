@@ -24,12 +24,14 @@ while read -r name gen seeds; do
 	work=$long/$name
 	mkdir -p "$work/corpus" "$work/generated"
 	[ "$gen" = - ] || "$gen" "$work/generated" >/dev/null
+	start=$(date +%s)
 	set +e
 	nice "$dir/$name" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 \
 		-print_final_stats=1 -print_coverage=1 -artifact_prefix="$work/" \
 		"$work/corpus" "$work/generated" $seeds >"$work/log" 2>&1
 	rc=$?
 	set -e
+	took=$(($(date +%s) - start))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log")
 	edges=$(grep -o 'cov: [0-9]*' "$work/log" | tail -1 | cut -d' ' -f2)
@@ -39,7 +41,7 @@ while read -r name gen seeds; do
 	fall=$(grep -E "^(UN)?COVERED_FUNC:.*$ours" "$work/log" | wc -l)
 	result=ok
 	[ "$rc" -eq 0 ] || { result="FAILED (exit $rc, see $work/log)"; status=1; }
-	line="$name: $execs executions ($rate/s) in ${secs}s, edges $edges, features $ft, functions $fcov/$fall, $(date -u +%Y-%m-%d) $result"
+	line="$name: $execs executions ($rate/s) in ${took}s, edges $edges, features $ft, functions $fcov/$fall, $(date -u +%Y-%m-%d) $result"
 	echo "$line"
 	echo "$line" >>"$summary"
 done <"$dir/fuzz_targets.txt"
