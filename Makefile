@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all bootstrap build run test bench clean format
+.PHONY: all bootstrap build run test bench fuzz clean format
 
 all: build
 
@@ -28,6 +28,14 @@ bench: build
 	$(BUILD)/bench/esp-bench
 	$(BUILD)/bench/sim-bench bench/line.yaml
 	$(BUILD)/bench/ike-bench
+
+# The long fuzzing run of docs/fuzzing.md: every libFuzzer target for
+# FUZZ_TIME seconds, one after the other (FUZZ_TARGETS: only these).
+FUZZ_TIME ?= 600
+FUZZ_TARGETS ?=
+fuzz: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target fuzz_targets
+	test/fuzz/run_long.sh $(BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cc')

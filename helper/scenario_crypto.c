@@ -312,7 +312,7 @@ static void scenario_dir(const struct ctx *c, char *buf, size_t len)
 	if (!slash)
 		snprintf(buf, len, ".");
 	else
-		snprintf(buf, len, "%.*s", (int)(slash - c->file ? slash - c->file : 1), c->file);
+		snprintf(buf, len, "%.*s", (int)(slash != c->file ? slash - c->file : 1), c->file);
 }
 
 /* Where the profile `ref` names is: a path, or NAME.yaml in the search

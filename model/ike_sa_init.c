@@ -229,10 +229,13 @@ void ike_sa_init_response(struct ike *ike, struct ike_sa *sa, const struct ike_m
 		init_fail(ike, sa, "invalid proposal");
 		return;
 	}
+	/* §1.2: the responder's KE is of the group it chose, which must be the
+	 * group of our KE (else it answers INVALID_KE_PAYLOAD, §1.3). */
 	if (ke->u.ke.group != sa->suite.dh || ke->u.ke.group != ike_dh_group(sa->dh)) {
 		snprintf(ike->diag, sizeof(ike->diag),
-		         "KE payload of group %u does not match the chosen group %u",
-		         ke->u.ke.group, sa->suite.dh);
+		         "the responder chose group %u and sent a KE payload of group %u; ours "
+		         "was of group %u",
+		         sa->suite.dh, ke->u.ke.group, ike_dh_group(sa->dh));
 		init_fail(ike, sa, "invalid ke");
 		return;
 	}

@@ -1,0 +1,310 @@
+/* Decrypting a capture with the engine (decrypt_capture.h). */
+#define _DEFAULT_SOURCE
+#include "decrypt_capture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+
+#define SNAPLEN 65535
+
+/* The trivial host: inbound processing needs no clock, timer or random. */
+static uint64_t host_now(void *host)
+{
+	(void)host;
+	return 0;
+}
+
+static int host_random(void *host, uint8_t *buf, size_t len)
+{
+	(void)host;
+	memset(buf, 0, len);
+	return 0;
+}
+
+static void host_timer_arm(void *host, uint64_t at_ns)
+{
+	(void)host;
+	(void)at_ns;
+}
+
+static const struct ipsec_host_ops decrypt_ops = {
+        .now_ns = host_now,
+        .random_bytes = host_random,
+        .timer_arm = host_timer_arm,
+        .event = NULL,
+};
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void ipv4_checksum(uint8_t *h, size_t hlen)
+{
+	uint32_t sum = 0;
+	h[10] = h[11] = 0;
+	for (size_t i = 0; i + 1 < hlen; i += 2)
+		sum += be16(h + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put_be16(h + 10, (uint16_t)~sum);
+}
+
+/* Where the network-layer packet starts in a frame of link type `dlt`.
+ * Returns 4 (IPv4), 6 (IPv6) or 0 (not IP) and sets *off. */
+static int link_payload(int dlt, const uint8_t *f, size_t len, size_t *off)
+{
+	size_t o = 0;
+	unsigned type;
+	switch (dlt) {
+	case DLT_EN10MB:
+		o = 12;
+		if (len < o + 2)
+			return 0;
+		type = be16(f + o);
+		while ((type == 0x8100 || type == 0x88a8) && len >= o + 6) {
+			o += 4;
+			type = be16(f + o);
+		}
+		o += 2;
+		*off = o;
+		return type == 0x0800 ? 4 : type == 0x86dd ? 6 : 0;
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+		/* RFC 1662 framing if present, then the (maybe compressed,
+		 * RFC 1661 §6.5) protocol field. */
+		if (len >= 2 && f[0] == 0xff && f[1] == 0x03)
+			o = 2;
+		if (len < o + 1)
+			return 0;
+		if (f[o] & 1) {
+			type = f[o];
+			o += 1;
+		} else {
+			if (len < o + 2)
+				return 0;
+			type = be16(f + o);
+			o += 2;
+		}
+		*off = o;
+		return type == 0x0021 ? 4 : type == 0x0057 ? 6 : 0;
+	case DLT_NULL:
+	case DLT_LOOP: {
+		if (len < 4)
+			return 0;
+		uint32_t af = dlt == DLT_LOOP
+		                      ? (uint32_t)f[0] << 24 | f[1] << 16 | f[2] << 8 | f[3]
+		                      : (uint32_t)f[3] << 24 | f[2] << 16 | f[1] << 8 | f[0];
+		if (af > 0xffff) /* written in the other byte order */
+			af = __builtin_bswap32(af);
+		*off = 4;
+		return af == 2 ? 4 : (af == 10 || af == 24 || af == 28 || af == 30) ? 6 : 0;
+	}
+	case DLT_LINUX_SLL:
+		if (len < 16)
+			return 0;
+		*off = 16;
+		type = be16(f + 14);
+		return type == 0x0800 ? 4 : type == 0x86dd ? 6 : 0;
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		*off = 0;
+		if (len < 1)
+			return 0;
+		return f[0] >> 4 == 4 ? 4 : f[0] >> 4 == 6 ? 6 : 0;
+	default:
+		return -1;
+	}
+}
+
+bool decrypt_link_supported(int dlt)
+{
+	size_t off;
+	return link_payload(dlt, (const uint8_t *)"", 0, &off) >= 0;
+}
+
+/* Is this IPv4 packet ESP?  UDP-encapsulated ESP (RFC 3948) to or from port
+ * 4500 is rewritten in place into plain ESP (the UDP header removed), so
+ * that it is found whatever the NAT did to the ports; the engine handles
+ * the rest the same way.  Returns 1 for ESP, 0 otherwise. */
+static int as_esp(uint8_t *p, size_t *len)
+{
+	size_t hl = (size_t)(p[0] & 15) * 4;
+	if (p[9] == 50)
+		return 1;
+	if (p[9] != 17 || (be16(p + 6) & 0x3fff) || *len < hl + 8)
+		return 0; /* not UDP, or a fragment */
+	const uint8_t *u = p + hl;
+	if (be16(u) != 4500 && be16(u + 2) != 4500)
+		return 0;
+	size_t ulen = *len - hl - 8;
+	/* RFC 3948 §2.2, §2.3: IKE (zero non-ESP marker) and keepalives. */
+	if (ulen < 8 || (u[8] == 0 && u[9] == 0 && u[10] == 0 && u[11] == 0))
+		return 0;
+	memmove(p + hl, p + hl + 8, ulen);
+	*len -= 8;
+	put_be16(p + 2, (uint16_t)*len);
+	p[9] = 50;
+	ipv4_checksum(p, hl);
+	return 1;
+}
+
+struct decryptor {
+	struct ipsec *engine[2]; /* tunnel, transport (either may be NULL) */
+	struct decrypt_stats st;
+	pcap_dumper_t *out;
+	uint8_t buf[SNAPLEN + 64];
+	uint8_t clear[SNAPLEN + IPSEC_MAX_OVERHEAD];
+};
+
+static void write_packet(struct decryptor *d, const struct pcap_pkthdr *h, const uint8_t *p,
+                         size_t len)
+{
+	struct pcap_pkthdr o = *h;
+	o.caplen = o.len = (bpf_u_int32)len;
+	pcap_dump((u_char *)d->out, &o, p);
+}
+
+static void handle(struct decryptor *d, int dlt, const struct pcap_pkthdr *h, const uint8_t *f)
+{
+	size_t off = 0;
+	int v = link_payload(dlt, f, h->caplen, &off);
+	if (v <= 0) {
+		d->st.skipped++;
+		return;
+	}
+	const uint8_t *ip = f + off;
+	size_t avail = h->caplen - off;
+	if (v == 6) {
+		d->st.passed++;
+		write_packet(d, h, ip, avail);
+		return;
+	}
+	size_t hl = avail >= 1 ? (size_t)(ip[0] & 15) * 4 : 0;
+	size_t total = avail >= 4 ? be16(ip + 2) : 0;
+	if (avail < 20 || hl < 20 || total < hl || total > avail) {
+		/* Not a whole IPv4 packet (truncated capture or garbage). */
+		int esp = avail >= 10 && ip[9] == 50;
+		if (esp) {
+			d->st.dropped++;
+			d->st.drops[IPSEC_DROP_MALFORMED]++;
+		} else {
+			d->st.passed++;
+			write_packet(d, h, ip, avail);
+		}
+		return;
+	}
+	/* Ethernet may pad short frames: the IP total length rules. */
+	size_t len = total;
+	memcpy(d->buf, ip, len);
+	if (!as_esp(d->buf, &len)) {
+		d->st.passed++;
+		write_packet(d, h, ip, total);
+		return;
+	}
+	enum ipsec_drop reason = IPSEC_DROP_NO_SA;
+	for (int m = 0; m < 2; m++) {
+		if (!d->engine[m])
+			continue;
+		size_t out_len = 0;
+		uint32_t sa = 0;
+		enum ipsec_verdict vd = ipsec_input(d->engine[m], d->buf, len, d->clear,
+		                                    sizeof d->clear, &out_len, &sa, &reason);
+		if (vd == IPSEC_VERDICT_DELIVER) {
+			d->st.decrypted++;
+			write_packet(d, h, d->clear, out_len);
+			return;
+		}
+		if (vd != IPSEC_VERDICT_DROP) { /* cannot happen for ESP */
+			reason = IPSEC_DROP_MALFORMED;
+			break;
+		}
+		/* Auto mode: a payload that is not an IPv4 packet may be
+		 * transport mode; any other failure would fail again. */
+		if (reason != IPSEC_DROP_MALFORMED)
+			break;
+	}
+	d->st.dropped++;
+	d->st.drops[reason]++;
+}
+
+static struct ipsec *build_engine(const struct esp_sa_list *sas, const char *path,
+                                  enum ipsec_mode mode)
+{
+	struct ipsec *e = ipsec_new(&decrypt_ops, NULL);
+	char err[256];
+	if (!e) {
+		fprintf(stderr, "ipsec-sim decrypt: out of memory\n");
+		return NULL;
+	}
+	for (size_t i = 0; i < sas->n; i++) {
+		struct ipsec_sa_config c = sas->items[i].cfg;
+		c.mode = mode;
+		if (ipsec_sa_add(e, &c, NULL, err, sizeof err) != 0) {
+			fprintf(stderr, "%s:%u: %s\n", path, sas->items[i].line, err);
+			ipsec_free(e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+struct decryptor *decryptor_new(const struct esp_sa_list *sas, const char *sa_path,
+                                enum decrypt_mode mode)
+{
+	struct decryptor *d = calloc(1, sizeof *d);
+	if (!d) {
+		fprintf(stderr, "ipsec-sim decrypt: out of memory\n");
+		return NULL;
+	}
+	if ((mode != MODE_TRANSPORT &&
+	     !(d->engine[0] = build_engine(sas, sa_path, IPSEC_MODE_TUNNEL))) ||
+	    (mode != MODE_TUNNEL &&
+	     !(d->engine[1] = build_engine(sas, sa_path, IPSEC_MODE_TRANSPORT)))) {
+		decryptor_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void decryptor_free(struct decryptor *d)
+{
+	if (!d)
+		return;
+	ipsec_free(d->engine[0]);
+	ipsec_free(d->engine[1]);
+	free(d);
+}
+
+int decrypt_capture(struct decryptor *d, pcap_t *in, pcap_dumper_t *out)
+{
+	int dlt = pcap_datalink(in);
+	struct pcap_pkthdr *h;
+	const u_char *frame;
+	int r;
+
+	d->out = out;
+	while ((r = pcap_next_ex(in, &h, &frame)) == 1)
+		handle(d, dlt, h, frame);
+	return r == PCAP_ERROR ? -1 : 0;
+}
+
+const struct decrypt_stats *decrypt_stats(const struct decryptor *d)
+{
+	return &d->st;
+}
