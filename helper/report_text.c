@@ -137,7 +137,7 @@ void report_print(const struct report *r, FILE *f)
 		print_config(r, c, f);
 }
 
-static void csv_text(FILE *f, const char *s)
+void report_csv_text(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -154,6 +154,22 @@ static void csv_number(FILE *f, double v)
 		fprintf(f, "%.17g", v);
 }
 
+/* label,metric,unit,group,n,mean,sd,ci95_half_width of a cell, after its
+ * configuration's id (and its baseline's) */
+static void csv_cell(FILE *f, const struct report *r, size_t c, const struct report_table *t,
+                     size_t g, const struct stats_ci *ci)
+{
+	report_csv_text(f, r->configs[c].label);
+	fprintf(f, ",%s,%s,", t->title, t->unit);
+	report_csv_text(f, t->groups[g]);
+	fprintf(f, ",%zu,", ci->n);
+	csv_number(f, ci->mean);
+	fputc(',', f);
+	csv_number(f, ci->sd);
+	fputc(',', f);
+	csv_number(f, ci->half_width);
+}
+
 int report_write_csv(const struct report *r, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -167,15 +183,7 @@ int report_write_csv(const struct report *r, const char *path)
 			for (size_t g = 0; g < t->n_groups; g++) {
 				const struct stats_ci *ci = &t->cells[c * t->n_groups + g];
 				fprintf(f, "%lld,", (long long)r->configs[c].id);
-				csv_text(f, r->configs[c].label);
-				fprintf(f, ",%s,%s,", t->title, t->unit);
-				csv_text(f, t->groups[g]);
-				fprintf(f, ",%zu,", ci->n);
-				csv_number(f, ci->mean);
-				fputc(',', f);
-				csv_number(f, ci->sd);
-				fputc(',', f);
-				csv_number(f, ci->half_width);
+				csv_cell(f, r, c, t, g, ci);
 				fputc(',', f);
 				csv_number(f, ci->low);
 				fputc(',', f);
@@ -197,15 +205,7 @@ static void csv_difference(FILE *f, const struct report *r, size_t c, size_t bas
                            const struct report_table *t, size_t g, const struct stats_ci *ci)
 {
 	fprintf(f, "%lld,%lld,", (long long)r->configs[c].id, (long long)r->configs[base].id);
-	csv_text(f, r->configs[c].label);
-	fprintf(f, ",%s,%s,", t->title, t->unit);
-	csv_text(f, t->groups[g]);
-	fprintf(f, ",%zu,", ci->n);
-	csv_number(f, ci->mean);
-	fputc(',', f);
-	csv_number(f, ci->sd);
-	fputc(',', f);
-	csv_number(f, ci->half_width);
+	csv_cell(f, r, c, t, g, ci);
 	fputc('\n', f);
 }
 

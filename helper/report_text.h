@@ -8,6 +8,8 @@
 #include "report_data.h"
 
 void report_print(const struct report *r, FILE *f);
+/* A CSV field: quoted, quotes doubled (RFC 4180). */
+void report_csv_text(FILE *f, const char *s);
 /* Columns: config_id, label, metric, unit, group, n, mean, sd,
  * ci95_half_width, ci95_low, ci95_high, ci_method (empty where undefined).
  * 0, or -1 with errno set. */

@@ -20,22 +20,6 @@ static const struct {
          " d.packets FROM drops d JOIN runs r USING(run_id) ORDER BY r.run_id, d.rowid"},
 };
 
-/* RFC 4180 quoting where needed. */
-static void field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static int write_one(const struct report *r, const char *sql, const char *path)
 {
 	sqlite3_stmt *st;
@@ -64,12 +48,12 @@ static int write_one(const struct report *r, const char *sql, const char *path)
 				fprintf(f, "%.17g", sqlite3_column_double(st, i));
 				break;
 			default:
-				field(f, (const char *)sqlite3_column_text(st, i));
+				report_csv_text(f, (const char *)sqlite3_column_text(st, i));
 			}
 			if (i == 0) {
 				size_t c = report_config_index(r, sqlite3_column_int64(st, 0));
 				fputc(',', f);
-				field(f, c == (size_t)-1 ? "" : r->configs[c].label);
+				report_csv_text(f, c == (size_t)-1 ? "" : r->configs[c].label);
 			}
 		}
 		fputc('\n', f);
