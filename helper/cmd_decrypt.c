@@ -136,8 +136,12 @@ int cmd_decrypt(int argc, char **argv)
 		esp_sa_list_free(&sas);
 		return 2;
 	}
-	if (sas.n == 0)
-		fprintf(stderr, "%s: warning: no usable SA: no packet will decrypt\n", sa_path);
+	if (sas.n == 0) {
+		fprintf(stderr, "%s: no usable SA (%zu line%s skipped): no packet would decrypt\n",
+		        sa_path, sas.skipped, sas.skipped == 1 ? "" : "s");
+		esp_sa_list_free(&sas);
+		return 2;
+	}
 
 	int rc = 2;
 	struct decryptor *d = decryptor_new(&sas, sa_path, mode);

@@ -47,6 +47,11 @@ static uint16_t be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static void put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -166,6 +171,8 @@ static int as_esp(uint8_t *p, size_t *len)
 
 struct decryptor {
 	struct ipsec *engine[2]; /* tunnel, transport (either may be NULL) */
+	uint32_t *any_dst;       /* SPIs of the SAs for any destination, sorted */
+	size_t n_any_dst;
 	struct decrypt_stats st;
 	pcap_dumper_t *out;
 	uint8_t buf[SNAPLEN + 64];
@@ -178,6 +185,37 @@ static void write_packet(struct decryptor *d, const struct pcap_pkthdr *h, const
 	struct pcap_pkthdr o = *h;
 	o.caplen = o.len = (bpf_u_int32)len;
 	pcap_dump((u_char *)d->out, &o, p);
+}
+
+static int by_spi(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The ESP packet in d->buf through the engines (tunnel mode, then
+ * transport): IPSEC_DROP__COUNT with the inner packet in d->clear, or why
+ * it was dropped. */
+static enum ipsec_drop decrypt_esp(struct decryptor *d, size_t len, size_t *out_len)
+{
+	enum ipsec_drop reason = IPSEC_DROP_NO_SA;
+	for (int m = 0; m < 2; m++) {
+		if (!d->engine[m])
+			continue;
+		uint32_t sa = 0;
+		*out_len = 0;
+		enum ipsec_verdict vd = ipsec_input(d->engine[m], d->buf, len, d->clear,
+		                                    sizeof d->clear, out_len, &sa, &reason);
+		if (vd == IPSEC_VERDICT_DELIVER)
+			return IPSEC_DROP__COUNT;
+		if (vd != IPSEC_VERDICT_DROP) /* cannot happen for ESP */
+			return IPSEC_DROP_MALFORMED;
+		/* Auto mode: a payload that is not an IPv4 packet may be
+		 * transport mode; any other failure would fail again. */
+		if (reason != IPSEC_DROP_MALFORMED)
+			break;
+	}
+	return reason;
 }
 
 static void handle(struct decryptor *d, int dlt, const struct pcap_pkthdr *h, const uint8_t *f)
@@ -217,27 +255,23 @@ static void handle(struct decryptor *d, int dlt, const struct pcap_pkthdr *h, co
 		write_packet(d, h, ip, total);
 		return;
 	}
-	enum ipsec_drop reason = IPSEC_DROP_NO_SA;
-	for (int m = 0; m < 2; m++) {
-		if (!d->engine[m])
-			continue;
-		size_t out_len = 0;
-		uint32_t sa = 0;
-		enum ipsec_verdict vd = ipsec_input(d->engine[m], d->buf, len, d->clear,
-		                                    sizeof d->clear, &out_len, &sa, &reason);
-		if (vd == IPSEC_VERDICT_DELIVER) {
-			d->st.decrypted++;
-			write_packet(d, h, d->clear, out_len);
-			return;
-		}
-		if (vd != IPSEC_VERDICT_DROP) { /* cannot happen for ESP */
-			reason = IPSEC_DROP_MALFORMED;
-			break;
-		}
-		/* Auto mode: a payload that is not an IPv4 packet may be
-		 * transport mode; any other failure would fail again. */
-		if (reason != IPSEC_DROP_MALFORMED)
-			break;
+	size_t out_len;
+	enum ipsec_drop reason = decrypt_esp(d, len, &out_len);
+	/* No SA for this SPI and destination: one for any destination is
+	 * found by its SPI alone, under the ESP_SA_ANY_ADDRESS it was added with (the
+	 * ICV does not cover the outer header). */
+	if (reason == IPSEC_DROP_NO_SA && len >= hl + 4 &&
+	    bsearch(&(uint32_t){be32(d->buf + hl)}, d->any_dst, d->n_any_dst, sizeof *d->any_dst,
+	            by_spi)) {
+		put_be16(d->buf + 16, ESP_SA_ANY_ADDRESS >> 16);
+		put_be16(d->buf + 18, ESP_SA_ANY_ADDRESS & 0xffff);
+		ipv4_checksum(d->buf, hl);
+		reason = decrypt_esp(d, len, &out_len);
+	}
+	if (reason == IPSEC_DROP__COUNT) {
+		d->st.decrypted++;
+		write_packet(d, h, d->clear, out_len);
+		return;
 	}
 	d->st.dropped++;
 	d->st.drops[reason]++;
@@ -253,8 +287,7 @@ static struct ipsec *build_engine(const struct esp_sa_list *sas, const char *pat
 		return NULL;
 	}
 	for (size_t i = 0; i < sas->n; i++) {
-		struct ipsec_sa_config c = sas->items[i].cfg;
-		c.mode = mode;
+		struct ipsec_sa_config c = esp_sa_entry_config(&sas->items[i], mode);
 		if (ipsec_sa_add(e, &c, NULL, err, sizeof err) != 0) {
 			fprintf(stderr, "%s:%u: %s\n", path, sas->items[i].line, err);
 			ipsec_free(e);
@@ -272,7 +305,14 @@ struct decryptor *decryptor_new(const struct esp_sa_list *sas, const char *sa_pa
 		fprintf(stderr, "ipsec-sim decrypt: out of memory\n");
 		return NULL;
 	}
-	if ((mode != MODE_TRANSPORT &&
+	d->any_dst = calloc(sas->n + 1, sizeof *d->any_dst);
+	for (size_t i = 0; d->any_dst && i < sas->n; i++)
+		if (sas->items[i].any_dst)
+			d->any_dst[d->n_any_dst++] = sas->items[i].cfg.spi;
+	if (d->any_dst)
+		qsort(d->any_dst, d->n_any_dst, sizeof *d->any_dst, by_spi);
+	if (!d->any_dst ||
+	    (mode != MODE_TRANSPORT &&
 	     !(d->engine[0] = build_engine(sas, sa_path, IPSEC_MODE_TUNNEL))) ||
 	    (mode != MODE_TUNNEL &&
 	     !(d->engine[1] = build_engine(sas, sa_path, IPSEC_MODE_TRANSPORT)))) {
@@ -288,6 +328,7 @@ void decryptor_free(struct decryptor *d)
 		return;
 	ipsec_free(d->engine[0]);
 	ipsec_free(d->engine[1]);
+	free(d->any_dst);
 	free(d);
 }
 

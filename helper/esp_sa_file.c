@@ -279,7 +279,7 @@ static const struct {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static int add_entry(struct parser *p, const struct ipsec_sa_config *cfg)
+static int add_entry(struct parser *p, const struct ipsec_sa_config *cfg, bool any_dst)
 {
 	struct esp_sa_list *l = p->out;
 	for (size_t i = 0; i < l->n; i++) {
@@ -302,6 +302,7 @@ static int add_entry(struct parser *p, const struct ipsec_sa_config *cfg)
 	l->items = items;
 	items[l->n].line = p->line;
 	items[l->n].cfg = *cfg;
+	items[l->n].any_dst = any_dst;
 	l->n++;
 	return 0;
 }
@@ -349,8 +350,11 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 	const char *skip = NULL;
 	if (!strcmp(f[F_PROTO].s, "IPv6"))
 		skip = "IPv6 SA: the engine is IPv4 only";
-	else if (is_wildcard(&f[F_SRC]) || is_wildcard(&f[F_DST]) || is_wildcard(&f[F_SPI]))
-		skip = "wildcard address or SPI: the engine needs an exact SPI and destination";
+	else if (is_wildcard(&f[F_SPI]))
+		skip = "wildcard SPI: the engine finds an SA by its SPI";
+	else if ((is_wildcard(&f[F_SRC]) && strcmp(f[F_SRC].s, "*")) ||
+	         (is_wildcard(&f[F_DST]) && strcmp(f[F_DST].s, "*")))
+		skip = "partial wildcard address: only \"*\" (any) is read";
 	else if (!enc_names[e].ok)
 		skip = "encryption algorithm not supported by the engine";
 	else if (!auth_names[a].ok)
@@ -368,11 +372,13 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 	c.mode = IPSEC_MODE_TUNNEL;
 	c.replay_window = 0;
 
-	if (parse_ipv4(f[F_SRC].s, &c.src)) {
+	/* "*": any address (0 stands for it; decrypt_capture.c matches it) */
+	bool any_dst = !strcmp(f[F_DST].s, "*");
+	if (strcmp(f[F_SRC].s, "*") && parse_ipv4(f[F_SRC].s, &c.src)) {
 		msg(p, false, "source address \"%s\" is not an IPv4 address", f[F_SRC].s);
 		bad = true;
 	}
-	if (parse_ipv4(f[F_DST].s, &c.dst)) {
+	if (!any_dst && parse_ipv4(f[F_DST].s, &c.dst)) {
 		msg(p, false, "destination address \"%s\" is not an IPv4 address", f[F_DST].s);
 		bad = true;
 	}
@@ -482,7 +488,7 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 		p->out->skipped++;
 		return;
 	}
-	add_entry(p, &c);
+	add_entry(p, &c, any_dst);
 }
 
 int esp_sa_parse_text(const char *name, const char *text, size_t len, struct esp_sa_list *out,
@@ -559,4 +565,15 @@ void esp_sa_list_free(struct esp_sa_list *l)
 		return;
 	free(l->items);
 	memset(l, 0, sizeof *l);
+}
+
+struct ipsec_sa_config esp_sa_entry_config(const struct esp_sa_entry *e, enum ipsec_mode mode)
+{
+	struct ipsec_sa_config c = e->cfg;
+	c.mode = mode;
+	if (!c.src)
+		c.src = ESP_SA_ANY_ADDRESS;
+	if (e->any_dst)
+		c.dst = ESP_SA_ANY_ADDRESS;
+	return c;
 }

@@ -22,8 +22,11 @@
  * authentication "NULL", "HMAC-SHA-256-128 [RFC4868]", "HMAC-SHA-384-192
  * [RFC4868]", "HMAC-SHA-512-256 [RFC4868]".
  *
- * Lines Wireshark would accept but the engine cannot use (IPv6, wildcard
- * addresses or SPI, 3DES, AES-CTR, GCM with 8/12-octet ICV, HMAC-SHA-1, ...,
+ * "*" for an address is any address (what Wireshark's table allows, and what
+ * keys.c writes for SAs whose addresses a NAT rewrites on the way).
+ *
+ * Lines Wireshark would accept but the engine cannot use (IPv6, a wildcard
+ * SPI or partial wildcard address, 3DES, AES-CTR, GCM with 8/12-octet ICV, HMAC-SHA-1, ...,
  * or NULL encryption with NULL authentication) are skipped with a warning
  * "FILE:LINE: warning: ...".  Anything else wrong is an error
  * "FILE:LINE: message".
@@ -45,7 +48,21 @@ struct esp_sa_entry {
 	 * decides), replay window 0 (off), no ESN, no encapsulation, zeroed
 	 * selectors (every inner packet allowed). */
 	struct ipsec_sa_config cfg;
+	/* The destination was "*" (any; cfg.dst is 0): decrypt_capture.c
+	 * finds the SA by its SPI alone (RFC 4301 §4.1 allows it for unicast
+	 * SAs), as Wireshark does.  A "*" source is 0 in cfg.src; the inbound
+	 * path does not look at it. */
+	bool any_dst;
 };
+
+/* What a "*" address becomes in an engine's SA (tunnel mode needs both
+ * endpoints): 0.0.0.1, "this network", never on the wire.  A packet for an
+ * SA of any destination is matched by rewriting its destination to it. */
+#define ESP_SA_ANY_ADDRESS 1u
+
+/* The entry's SA for an engine, in `mode`, "*" addresses as
+ * ESP_SA_ANY_ADDRESS. */
+struct ipsec_sa_config esp_sa_entry_config(const struct esp_sa_entry *e, enum ipsec_mode mode);
 
 struct esp_sa_list {
 	struct esp_sa_entry *items;

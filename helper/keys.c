@@ -51,10 +51,19 @@ static void hex(FILE *f, const uint8_t *b, size_t n)
 		fprintf(f, "%02x", b[i]);
 }
 
+/* A UDP-encapsulated SA (RFC 3948) crosses NATs that rewrite its
+ * addresses on the way: its row says "*" (any) for both, so that every
+ * capture point's copy decrypts, not only the one its addresses are seen
+ * at (between two NATs, neither end's are). */
+static bool any_address(const struct ipsec_sa_config *c)
+{
+	return c->encap_sport || c->encap_dport;
+}
+
 static bool same_sa(const struct ipsec_sa_config *a, const struct ipsec_sa_config *b)
 {
-	return a->protocol == b->protocol && a->spi == b->spi && a->src == b->src &&
-	       a->dst == b->dst;
+	return a->protocol == b->protocol && a->spi == b->spi &&
+	       (any_address(a) && any_address(b) ? true : a->src == b->src && a->dst == b->dst);
 }
 
 int keys_write_esp_sa(FILE *f, const struct keys *k)
@@ -68,9 +77,11 @@ int keys_write_esp_sa(FILE *f, const struct keys *k)
 			listed = same_sa(k->sas[j], c);
 		if (c->protocol != IPSEC_PROTO_ESP || !enc || listed)
 			continue;
-		char src[16], dst[16];
-		units_ipv4_str(c->src, src);
-		units_ipv4_str(c->dst, dst);
+		char src[16] = "*", dst[16] = "*";
+		if (!any_address(c)) {
+			units_ipv4_str(c->src, src);
+			units_ipv4_str(c->dst, dst);
+		}
 		fprintf(f, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"", src, dst, c->spi, enc);
 		if (c->enc != IPSEC_ENC_NULL)
 			hex(f, c->enc_key, c->enc_key_len);

@@ -18,10 +18,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (esp_sa_parse_text("esp_sa", (const char *)data, size, &l, NULL) == 0) {
 		e = ipsec_new(&(struct ipsec_host_ops){0}, NULL);
-		for (size_t i = 0; e && i < l.n; i++)
-			if (ipsec_sa_add(e, &l.items[i].cfg, NULL, err, sizeof(err)) &&
+		for (size_t i = 0; e && i < l.n; i++) {
+			struct ipsec_sa_config c =
+			        esp_sa_entry_config(&l.items[i], IPSEC_MODE_TUNNEL);
+			if (ipsec_sa_add(e, &c, NULL, err, sizeof(err)) &&
 			    !strstr(err, "already exists")) /* a line repeated */
 				abort();
+		}
 		ipsec_free(e);
 	}
 	esp_sa_list_free(&l);

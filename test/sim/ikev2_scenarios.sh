@@ -25,6 +25,27 @@ check_esp_udp "nat: ESP in UDP outside the NAT" "$OUT/nat/pcap/ikev2-nat-gwB-1.p
 run dnat "$SRC/scenarios/ikev2-double-nat.yaml"
 expect "double NAT: established, no loss" "SELECT (SELECT count(*) FROM ike_sa_events WHERE state='established'), (SELECT sum(lost) FROM flows)" "2|0"
 expect "double NAT: both NATs translated every packet of the tunnel" "SELECT count(*) FROM nat WHERE translated_out >= 1000 AND translated_in >= 1000" 2
+# Every capture decrypts, between the two NATs too (the SAs' addresses are
+# seen at neither end there: keys/esp_sa says "*" for UDP-encapsulated SAs),
+# by tshark and by our decrypt.
+if command -v tshark >/dev/null; then
+	for p in "$OUT"/dnat/pcap/*.pcap; do
+		got=$(HOME="$OUT/dnat/keys-home" tshark -r "$p" -Y esp -T fields -e esp.icv_good \
+			2>/dev/null | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+		esp=$(tshark -r "$p" -Y esp 2>/dev/null | wc -l)
+		check "double NAT: tshark decrypts all $esp ESP of $(basename "$p"), ICV good" \
+			"[ '$esp' = 0 ] || [ '$got' = ' $esp 1;' ]"
+	done
+else
+	echo "skip: tshark not installed"
+fi
+rc=$(status decrypt --esp-sa "$OUT/dnat/keys/esp_sa" "$OUT/dnat/pcap/ikev2-double-nat-home-2.pcap" \
+	"$OUT/dnat-clear.pcap")
+cli "$rc" 0 "decrypted 2016, passed 4, dropped 0" "double NAT: decrypt reads the '*' rows, between the NATs"
+echo '"IPv4","*","*","*","NULL","","NULL",""' >"$OUT/useless.esp_sa"
+rc=$(status decrypt --esp-sa "$OUT/useless.esp_sa" "$OUT/dnat/pcap/ikev2-double-nat-home-2.pcap" \
+	"$OUT/dnat-none.pcap")
+cli "$rc" 2 "no usable SA (1 line skipped)" "decrypt with no usable row exits 2"
 
 run rw "$SRC/scenarios/ikev2-roadwarriors.yaml"
 expect "road warriors: the gateway has one IKE SA per warrior" "SELECT count(*) FROM ike_sa_events WHERE node='gw' AND state='established'" 2

@@ -125,7 +125,7 @@ static void test_skipped_lines_warn(void **state)
 	struct result r;
 	parse(&r, "\"IPv6\",\"2001:db8::1\",\"2001:db8::2\",\"0x1\",\"NULL\",\"\","
 	          "\"HMAC-SHA-256-128 [RFC4868]\",\"" SHA256_KEY "\"\n"
-	          "\"IPv4\",\"*\",\"192.0.2.2\",\"0x2\",\"NULL\",\"\",\"HMAC-SHA-256-128 "
+	          "\"IPv4\",\"192.0.*\",\"192.0.2.2\",\"0x2\",\"NULL\",\"\",\"HMAC-SHA-256-128 "
 	          "[RFC4868]\",\"" SHA256_KEY "\"\n"
 	          "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x3\",\"TripleDES-CBC [RFC2451]\","
 	          "\"0x00\",\"HMAC-SHA-1-96 [RFC2404]\",\"0x00\"\n"
@@ -144,12 +144,36 @@ static void test_skipped_lines_warn(void **state)
 	assert_int_equal(r.l.items[0].cfg.spi, 6);
 	assert_int_equal(r.l.items[0].line, 6);
 	assert_non_null(strstr(r.msgs, "t:1: warning: IPv6 SA"));
-	assert_non_null(strstr(r.msgs, "t:2: warning: wildcard"));
+	assert_non_null(strstr(r.msgs, "t:2: warning: partial wildcard address"));
 	assert_non_null(strstr(r.msgs, "t:3: warning: encryption algorithm not supported"));
 	assert_non_null(strstr(r.msgs, "t:4: warning: authentication algorithm not supported"));
 	assert_non_null(strstr(r.msgs, "t:5: warning: NULL encryption with NULL authentication"));
 	assert_non_null(strstr(r.msgs, "t:7: warning: SPI 0x00000006 to 192.0.2.2 is already "
 	                               "defined on line 6"));
+	esp_sa_list_free(&r.l);
+}
+
+/* "*" for an address (any), as Wireshark reads it and keys.c writes it for
+ * UDP-encapsulated SAs; a wildcard SPI is skipped. */
+static void test_wildcard_addresses(void **state)
+{
+	(void)state;
+	struct result r;
+	parse(&r, "\"IPv4\",\"*\",\"*\",\"0x7\",\"NULL\",\"\",\"HMAC-SHA-256-128 "
+	          "[RFC4868]\",\"" SHA256_KEY "\"\n"
+	          "\"IPv4\",\"192.0.2.1\",\"*\",\"0x8\",\"NULL\",\"\",\"HMAC-SHA-256-128 "
+	          "[RFC4868]\",\"" SHA256_KEY "\"\n"
+	          "\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"*\",\"NULL\",\"\",\"HMAC-SHA-256-128 "
+	          "[RFC4868]\",\"" SHA256_KEY "\"\n");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.l.n, 2);
+	assert_int_equal(r.l.skipped, 1);
+	assert_true(r.l.items[0].any_dst && r.l.items[0].cfg.src == 0);
+	assert_true(r.l.items[1].any_dst && r.l.items[1].cfg.src == 0xc0000201);
+	struct ipsec_sa_config c = esp_sa_entry_config(&r.l.items[0], IPSEC_MODE_TUNNEL);
+	assert_int_equal(c.src, ESP_SA_ANY_ADDRESS);
+	assert_int_equal(c.dst, ESP_SA_ANY_ADDRESS);
+	assert_non_null(strstr(r.msgs, "t:3: warning: wildcard SPI"));
 	esp_sa_list_free(&r.l);
 }
 
@@ -297,6 +321,7 @@ int main(void)
 	        cmocka_unit_test(test_cbc_hmac_null),
 	        cmocka_unit_test(test_chacha_newer_wireshark_name),
 	        cmocka_unit_test(test_skipped_lines_warn),
+	        cmocka_unit_test(test_wildcard_addresses),
 	        cmocka_unit_test(test_errors),
 	        cmocka_unit_test(test_errors_keep_going),
 	        cmocka_unit_test(test_error_limit),
