@@ -64,3 +64,14 @@ interop_finish() {
 
 established() { charon_swanctl "$W/charon" --list-sas 2>/dev/null | grep -q "net.*INSTALLED"; }
 charon_key() { charon_log_key "$W/charon" "$1"; }
+
+# esp_key out|in LOG KEYS_DIR: the key (hex, with the salt) of the Child SA
+# that `ipsec-sim peer` logged last in LOG, our outbound or inbound SA, as
+# KEYS_DIR/keys/esp_sa has it.  By SPI: the rows of UDP-encapsulated SAs
+# (kernel-libipsec always encapsulates) say "*" for the addresses.
+esp_key() {
+	spi=$(grep -o "child_keys .*spi_in=[0-9a-f]* spi_out=[0-9a-f]*" "$2" | tail -1 |
+		sed -n "s/.*spi_$1=\([0-9a-f]*\).*/\1/p")
+	[ -n "$spi" ] && grep -i "\"0x$spi\"" "$3/keys/esp_sa" | tail -1 | cut -d, -f6 | tr -d '"' |
+		sed 's/^0x//'
+}

@@ -59,7 +59,6 @@ scenario() {
 	cp "$W/pki/sim.pem" "$W/pki/sim.key" "$W/pki/ca.pem" "$W/"
 	sim_scenario "$W/sim.yaml" pubkey "$1"
 }
-esp_key() { grep "\"$1\",\"$2\"" "$3/keys/esp_sa" | tail -1 | cut -d, -f6 | tr -d '"' | sed 's/^0x//'; }
 
 # check KIND DIR PEERLOG: the IKE SA, charon's view of our signature, keys, ping.
 check() {
@@ -81,8 +80,9 @@ check() {
 		[ "$(echo "$line" | cut -d, -f4)" = "$(charon_key Sk_er\ secret)" ]; then
 		ok "$kind, $how: SK_ei and SK_er equal charon's"
 	else bad "$kind, $how: IKE keys differ from charon's"; fi
-	if [ "$how" = "we initiate" ]; then i=10.99.0.1 r=10.99.0.2; else i=10.99.0.2 r=10.99.0.1; fi
-	ours=$(esp_key "$i" "$r" "$keys")
+	# charon's initiator key is our outbound SA's when we initiate
+	if [ "$how" = "we initiate" ]; then dir=out; else dir=in; fi
+	ours=$(esp_key "$dir" "$log" "$keys")
 	if [ -n "$ours" ] && [ "$ours" = "$(charon_key "encryption initiator key")" ]; then
 		ok "$kind, $how: Child SA keys equal charon's"; else bad "$kind, $how: Child SA keys differ"; fi
 	if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
