@@ -372,17 +372,18 @@ static int append(char **label, const char *key, const char *value)
 static int label_configs(struct report *r, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db,
-	                       "SELECT key, config_id, value FROM parameters"
-	                       " WHERE config_id IN (SELECT config_id FROM runs)"
-	                       " UNION ALL SELECT 'scenario', c.config_id,"
-	                       " (SELECT min(scenario_path) FROM runs WHERE config_id = c.config_id)"
-	                       " || ' (' || substr(c.scenario_sha256, 1, 8) || ')' FROM configs c"
-	                       " WHERE c.config_id IN (SELECT config_id FROM runs)"
-	                       " AND (SELECT count(DISTINCT scenario_sha256) FROM configs"
-	                       "  WHERE config_id IN (SELECT config_id FROM runs)) > 1"
-	                       " ORDER BY key, config_id",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	            r->db,
+	            "SELECT key, config_id, value FROM parameters"
+	            " WHERE config_id IN (SELECT config_id FROM runs)"
+	            " UNION ALL SELECT 'scenario', c.config_id,"
+	            " (SELECT min(scenario_path) FROM runs WHERE config_id = c.config_id)"
+	            " || ' (' || substr(c.scenario_sha256, 1, 8) || ')' FROM configs c"
+	            " WHERE c.config_id IN (SELECT config_id FROM runs)"
+	            " AND (SELECT count(DISTINCT scenario_sha256) FROM configs"
+	            "  WHERE config_id IN (SELECT config_id FROM runs)) > 1"
+	            " ORDER BY key, config_id",
+	            -1, &st, NULL) != SQLITE_OK)
 		return fail(r->db, err, errlen, "parameters");
 	char **values = calloc(r->n_configs + 1, sizeof *values); /* of one key */
 	int ok = values != NULL, rc = sqlite3_step(st);

@@ -432,8 +432,9 @@ static void plot_series(FILE *gp, const struct report *r, const char *name)
 	         s->width_s, s->n_flows > n ? " (the first 8 flows)" : "");
 	gp_title(gp, layout, r, what);
 	/* the key under each panel, out of the data; none for one line */
-	fprintf(gp, "%s\nset xlabel 'simulated time [s]'\nset yrange [0:*]\n"
-	            "set offsets 0, 0, graph 0.1, 0\n",
+	fprintf(gp,
+	        "%s\nset xlabel 'simulated time [s]'\nset yrange [0:*]\n"
+	        "set offsets 0, 0, graph 0.1, 0\n",
 	        r->n_configs > 1 ? "set key below horizontal font ',8'" : "unset key");
 	gp_marks(gp, s);
 	for (size_t f = 0; f < n; f++) {
