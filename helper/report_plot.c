@@ -208,24 +208,6 @@ static void gp_table_bars(FILE *gp, const struct report *r, const struct report_
 	gp_bars(gp, r, "data", cols, names, t->n_groups, t->n_groups, scale);
 }
 
-static void plot_throughput(FILE *gp, const struct report *r, const char *name)
-{
-	gp_begin(gp, name, HEIGHT);
-	gp_title(gp, "set title", r, "throughput per flow");
-	fprintf(gp, "set ylabel 'throughput (payload) [Mbit/s]'\n");
-	gp_xtics(gp, r);
-	gp_table_bars(gp, r, &r->tables[REPORT_THROUGHPUT], 1);
-}
-
-static void plot_loss(FILE *gp, const struct report *r, const char *name)
-{
-	gp_begin(gp, name, HEIGHT);
-	gp_title(gp, "set title", r, "packet loss per flow");
-	fprintf(gp, "set ylabel 'loss [%% of packets sent]'\n");
-	gp_xtics(gp, r);
-	gp_table_bars(gp, r, &r->tables[REPORT_LOSS], 1);
-}
-
 /* One panel per flow: mean, p50 and p99 of the delay per configuration.
  * The three tables come from the same rows of `flows`: same groups. */
 static void plot_delay(FILE *gp, const struct report *r, const char *name)
@@ -254,33 +236,6 @@ static void plot_delay(FILE *gp, const struct report *r, const char *name)
 		gp_bars(gp, r, block, cols, names, 3, mean->n_groups, 1);
 	}
 	fprintf(gp, "unset multiplot\n");
-}
-
-static void plot_sa_drops(FILE *gp, const struct report *r, const char *name)
-{
-	gp_begin(gp, name, HEIGHT);
-	gp_title(gp, "set title", r, "packets dropped by SAs, by reason (all nodes)");
-	fprintf(gp, "set ylabel 'packets dropped per run'\n");
-	gp_xtics(gp, r);
-	gp_table_bars(gp, r, &r->tables[REPORT_SA_DROPS], 1);
-}
-
-static void plot_drops(FILE *gp, const struct report *r, const char *name)
-{
-	gp_begin(gp, name, HEIGHT);
-	gp_title(gp, "set title", r, "packets lost, by node and reason");
-	fprintf(gp, "set ylabel 'packets dropped per run'\n");
-	gp_xtics(gp, r);
-	gp_table_bars(gp, r, &r->tables[REPORT_DROPS], 1);
-}
-
-static void plot_crypto(FILE *gp, const struct report *r, const char *name)
-{
-	gp_begin(gp, name, HEIGHT);
-	gp_title(gp, "set title", r, "crypto engine utilisation per node");
-	fprintf(gp, "set ylabel 'utilisation [%% of the lanes busy]'\n");
-	gp_xtics(gp, r);
-	gp_table_bars(gp, r, &r->tables[REPORT_CRYPTO_UTIL], 1);
 }
 
 /* A configuration's label for a key: its tic's parameters, comma-separated. */
@@ -506,22 +461,39 @@ static void plot_setup(FILE *gp, const struct report *r, const char *name)
 	fprintf(gp, "unset multiplot\n");
 }
 
-/* Every plot: its name, the table it needs rows in, its function. */
-static const struct {
+/* Every plot: its name, the table it needs rows in, and its function; or,
+ * for a plot of the table's groups as bars per configuration, no function
+ * but its title and y label. */
+static const struct plot {
 	const char *name;
 	enum report_metric needs;
 	void (*draw)(FILE *gp, const struct report *r, const char *name);
+	const char *title, *ylabel;
 } PLOTS[] = {
-        {"throughput", REPORT_THROUGHPUT, plot_throughput},
-        {"delay", REPORT_DELAY_MEAN, plot_delay},
-        {"loss", REPORT_LOSS, plot_loss},
-        {"sa-drops", REPORT_SA_DROPS, plot_sa_drops},
-        {"drops", REPORT_DROPS, plot_drops},
-        {"crypto-utilisation", REPORT_CRYPTO_UTIL, plot_crypto},
-        {"rekey-loss", REPORT_REKEY_LOST, plot_rekey_loss},
-        {"ike-setup", REPORT_SETUP, plot_setup},
-        {"series", REPORT__COUNT, plot_series},
+        {"throughput", REPORT_THROUGHPUT, NULL, "throughput per flow",
+         "throughput (payload) [Mbit/s]"},
+        {"delay", REPORT_DELAY_MEAN, plot_delay, NULL, NULL},
+        {"loss", REPORT_LOSS, NULL, "packet loss per flow", "loss [% of packets sent]"},
+        {"sa-drops", REPORT_SA_DROPS, NULL, "packets dropped by SAs, by reason (all nodes)",
+         "packets dropped per run"},
+        {"drops", REPORT_DROPS, NULL, "packets lost, by node and reason",
+         "packets dropped per run"},
+        {"crypto-utilisation", REPORT_CRYPTO_UTIL, NULL, "crypto engine utilisation per node",
+         "utilisation [% of the lanes busy]"},
+        {"rekey-loss", REPORT_REKEY_LOST, plot_rekey_loss, NULL, NULL},
+        {"ike-setup", REPORT_SETUP, plot_setup, NULL, NULL},
+        {"series", REPORT__COUNT, plot_series, NULL, NULL},
 };
+
+/* A bar plot of the groups of one table. */
+static void plot_table(FILE *gp, const struct report *r, const struct plot *p)
+{
+	gp_begin(gp, p->name, HEIGHT);
+	gp_title(gp, "set title", r, p->title);
+	fprintf(gp, "set ylabel '%s'\n", p->ylabel);
+	gp_xtics(gp, r);
+	gp_table_bars(gp, r, &r->tables[p->needs], 1);
+}
 
 static const char *const FORMATS[] = {"png", "pdf", "svg"};
 #define N_FORMATS (sizeof FORMATS / sizeof FORMATS[0])
@@ -538,7 +510,10 @@ static int write_script(const struct report *r, size_t i, const char *path)
 	        "# ipsec-sim report: %s.  The data are inline; redraw in the folder with\n"
 	        "#   gnuplot -e \"fmt='png'\" %s.gp   (or fmt='pdf', fmt='svg')\n",
 	        PLOTS[i].name, PLOTS[i].name);
-	PLOTS[i].draw(gp, r, PLOTS[i].name);
+	if (PLOTS[i].draw)
+		PLOTS[i].draw(gp, r, PLOTS[i].name);
+	else
+		plot_table(gp, r, &PLOTS[i]);
 	int err = ferror(gp);
 	return fclose(gp) != 0 || err ? -1 : 0;
 }
