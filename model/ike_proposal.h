@@ -89,6 +89,8 @@ const char *ike_transform_name(uint8_t type, uint16_t id, uint16_t key_len, char
 /* "encryption algorithm", "PRF", "integrity algorithm", "DH group", "ESN
  * mode". */
 const char *ike_transform_type_name(uint8_t type);
+/* "IKE", "ESP" or "AH" for IKE_PROTO_*. */
+const char *ike_protocol_name(uint8_t protocol);
 /* A proposal as a keyword string: "aes128-sha256-prfsha256-modp2048".
  * Returns the length it needed (snprintf-like). */
 size_t ike_proposal_format(const struct ike_proposal *p, char *buf, size_t len);
