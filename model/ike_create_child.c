@@ -264,8 +264,11 @@ void ike_ccs_handle_response(struct ike *ike, struct ike_sa *sa, const struct ik
 	memset(&sa->nego, 0, sizeof(sa->nego));
 	old = n->old ? ike_child_by_uid(sa, n->old) : NULL;
 	if (err) {
-		if (err->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && err->u.notify.len == 2)
+		if (err->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && err->u.notify.len == 2) {
 			conn->ke_group[n->cfg] = get_be16(err->u.notify.data);
+			ike_ke_retry(ike, sa, conn->cfg.children[n->cfg].name, IKE_CREATE_CHILD_SA,
+			             n->dh ? ike_dh_group(n->dh) : 0, conn->ke_group[n->cfg]);
+		}
 		request_failed(ike, sa, n, old, err->u.notify.type);
 		ike_nego_clear(n);
 		return;

@@ -300,6 +300,11 @@ void ike_send_to(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, ui
 struct ike_event ike_event_for(const struct ike *ike, const struct ike_sa *sa,
                                enum ike_event_type type);
 void ike_emit(struct ike *ike, const struct ike_event *ev);
+/* IKE_EV_KE_RETRY: the peer answered our `exchange` request with
+ * INVALID_KE_PAYLOAD(`asked`); we had sent a KE of group `sent` (0: none)
+ * and ask again (for child `child`, NULL for the IKE SA). */
+void ike_ke_retry(struct ike *ike, const struct ike_sa *sa, const char *child, uint8_t exchange,
+                  uint16_t sent, uint16_t asked);
 /* IKE_EV_FAILURE with a printf-formatted diagnostic. */
 void ike_failure(struct ike *ike, const struct ike_sa *sa, const char *conn, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));

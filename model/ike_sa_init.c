@@ -142,7 +142,7 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 	if (n) {
 		/* §1.3, §2.7: retry with the group the responder wants, if we
 		 * offered it (else this is not a genuine answer). */
-		uint16_t group = n->u.notify.len == 2 ? get_be16(n->u.notify.data) : 0;
+		uint16_t group = n->u.notify.len == 2 ? get_be16(n->u.notify.data) : 0, sent;
 		char tmp[32];
 
 		if (!group || !offered_group(c, group) || group == ike_dh_group(sa->dh) ||
@@ -150,6 +150,7 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 			ike->st.dropped_other++;
 			return true;
 		}
+		sent = ike_dh_group(sa->dh);
 		ike_dh_free(sa->dh);
 		sa->dh = ike_dh_for(ike, group);
 		if (!sa->dh) {
@@ -160,6 +161,7 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 			ike_sa_end(ike, sa, IKE_STATE_FAILED, "invalid ke", IKE_END_CLEAR);
 			return true;
 		}
+		ike_ke_retry(ike, sa, NULL, IKE_SA_INIT, sent, group);
 		ike_x_restart(ike, sa);
 		return true;
 	}

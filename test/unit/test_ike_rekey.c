@@ -192,7 +192,14 @@ static void test_pfs(void **state)
 	assert_rekeyed(&h, 1);
 	for (int k = 0; (e = h_event(&h, 0, IKE_EV_FAILURE, k)); k++)
 		invalid_ke++;
-	assert_int_equal(invalid_ke, 0); /* the retry is silent */
+	assert_int_equal(invalid_ke, 0); /* no failure: a retry, told as such */
+	e = h_event(&h, 0, IKE_EV_KE_RETRY, 0);
+	assert_non_null(e);
+	assert_int_equal(h_count(&h, 0, IKE_EV_KE_RETRY), 1);
+	assert_string_equal(e->child, "net");
+	assert_int_equal(e->ev.exchange, IKE_CREATE_CHILD_SA);
+	assert_int_equal(e->ev.ke_group_sent, IKE_DH_CURVE25519);
+	assert_int_equal(e->ev.ke_group, IKE_DH_ECP_256);
 	/* Three CREATE_CHILD_SA exchanges would be wrong: INVALID_KE, then
 	 * the rekey, then the DELETE. */
 	assert_int_equal(h_count(&h, 0, IKE_EV_EXCHANGE), 2 + 3);
