@@ -1,10 +1,12 @@
 /* Time series for `ipsec-sim report`, from flow_bins: per configuration,
  * flow and bin of send time, the throughput received (Mbit/s: the packets
- * received times the flow's mean packet size in the run) and the loss
- * ratio, mean and interval over the configuration's complete runs (a run
- * that sent nothing in a bin received nothing there: throughput 0, no loss
- * ratio).  The marks are what happened when: the scenario's timeline events
- * and the rekeys of the first configuration's first run. */
+ * received times the flow's mean packet size in the run), the loss ratio
+ * and the mean delay, mean and interval over the configuration's complete
+ * runs (a run that sent nothing in a bin received nothing there: throughput
+ * 0, no loss ratio; one that received nothing has no delay there).  From
+ * crypto_engine_bins, per configuration, engine and bin, its utilisation.
+ * The marks are what happened when: the scenario's timeline events and the
+ * rekeys of the first configuration's first run. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +14,17 @@
 #include "report_data.h"
 #include "scenario.h"
 
-static const char BINS_SQL[] =
-        "SELECT r.config_id, b.flow, b.start_s, b.width_s, b.sent, b.received,"
-        " f.bytes_received * 1.0 / max(f.received, 1)"
-        " FROM flow_bins b JOIN runs r USING(run_id)"
-        " JOIN flows f ON f.run_id = b.run_id AND f.flow = b.flow"
-        " WHERE r.status = 'complete' ORDER BY r.run_id, b.rowid";
+/* `delay` is flow_bins.delay_mean_ms, or NULL before schema 11 */
+#define BINS_SQL(delay)                                                                            \
+	"SELECT r.config_id, b.flow, b.start_s, b.width_s, b.sent, b.received,"                    \
+	" f.bytes_received * 1.0 / max(f.received, 1), " delay                                     \
+	" FROM flow_bins b JOIN runs r USING(run_id)"                                              \
+	" JOIN flows f ON f.run_id = b.run_id AND f.flow = b.flow"                                 \
+	" WHERE r.status = 'complete' ORDER BY r.run_id, b.rowid"
+
+static const char ENGINE_BINS_SQL[] = "SELECT r.config_id, b.node, b.start_s, 100.0 * b.utilisation"
+                                      " FROM crypto_engine_bins b JOIN runs r USING(run_id)"
+                                      " WHERE r.status = 'complete' ORDER BY r.run_id, b.rowid";
 
 static const char REKEYS_SQL[] =
         "SELECT 'Child SA rekey', min(time_s) FROM child_sa_events WHERE run_id = ?1"
@@ -28,55 +35,60 @@ static const char REKEYS_SQL[] =
 /* Per cell (config, flow, bin): the sums over runs that sent something. */
 struct acc {
 	double *tput, *tput2; /* sums and sums of squares, over every run */
-	struct report_samples *loss;
+	struct report_samples *loss, *delay;
 };
 
-static size_t flow_index(struct report_series *s, const char *name)
+static size_t name_index(char *const *names, size_t n, const char *name)
 {
-	for (size_t i = 0; i < s->n_flows; i++)
-		if (!strcmp(s->flows[i], name))
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
 			return i;
 	return (size_t)-1;
 }
 
-/* The flows, bin width and span of the database: 0, 1 if it has no bins,
- * -1 on error. */
-static int shape(struct report *r, struct report_series *s)
+/* The series' names (flows or engines, column 0 of `sql`), their narrowest
+ * bin width (column 1) and the number of bins to the latest start (column
+ * 2): 0, 1 if there are none, -1 on error. */
+static int shape(struct report *r, const char *sql, char ***names, size_t *n, double *width_s,
+                 size_t *n_bins)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db,
-	                       "SELECT DISTINCT flow, min(width_s), max(start_s) FROM flow_bins"
-	                       " GROUP BY flow ORDER BY min(rowid)",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	double end = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char **more = realloc(s->flows, (s->n_flows + 1) * sizeof *more);
-		if (!more)
-			break;
-		s->flows = more;
-		s->flows[s->n_flows++] = strdup((const char *)sqlite3_column_text(st, 0));
-		if (!s->width_s || sqlite3_column_double(st, 1) < s->width_s)
-			s->width_s = sqlite3_column_double(st, 1);
+	int ok = 1;
+	while (ok && sqlite3_step(st) == SQLITE_ROW) {
+		char **more = realloc(*names, (*n + 1) * sizeof *more);
+		ok = more && (more[*n] = strdup((const char *)sqlite3_column_text(st, 0)));
+		if (more)
+			*names = more;
+		*n += ok;
+		if (!*width_s || sqlite3_column_double(st, 1) < *width_s)
+			*width_s = sqlite3_column_double(st, 1);
 		if (sqlite3_column_double(st, 2) > end)
 			end = sqlite3_column_double(st, 2);
 	}
 	sqlite3_finalize(st);
-	if (!s->n_flows || s->width_s <= 0)
+	if (!ok)
+		return -1;
+	if (!*n || *width_s <= 0)
 		return 1;
-	s->n_bins = (size_t)lround(end / s->width_s) + 1;
+	*n_bins = (size_t)lround(end / *width_s) + 1;
 	return 0;
 }
 
 static int gather(struct report *r, struct report_series *s, struct acc *a)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db, BINS_SQL, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db,
+	                       r->schema >= 11 ? BINS_SQL("b.delay_mean_ms") : BINS_SQL("NULL"), -1,
+	                       &st, NULL) != SQLITE_OK)
 		return -1;
 	int rc, ok = 1;
 	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t c = report_config_index(r, sqlite3_column_int64(st, 0));
-		size_t f = flow_index(s, (const char *)sqlite3_column_text(st, 1));
+		size_t f =
+		        name_index(s->flows, s->n_flows, (const char *)sqlite3_column_text(st, 1));
 		long k = lround(sqlite3_column_double(st, 2) / s->width_s);
 		if (c == (size_t)-1 || f == (size_t)-1 || k < 0 || (size_t)k >= s->n_bins)
 			continue;
@@ -88,6 +100,8 @@ static int gather(struct report *r, struct report_series *s, struct acc *a)
 		a->tput2[i] += mbps * mbps;
 		if (sent > 0)
 			ok = report_samples_push(&a->loss[i], 100 * (sent - received) / sent) == 0;
+		if (ok && sqlite3_column_type(st, 7) != SQLITE_NULL)
+			ok = report_samples_push(&a->delay[i], sqlite3_column_double(st, 7)) == 0;
 	}
 	sqlite3_finalize(st);
 	return ok && rc == SQLITE_DONE ? 0 : -1;
@@ -149,34 +163,87 @@ int report_series_mark(struct report_series *s, double t, const char *what)
 	return 0;
 }
 
-int report_series_load(struct report *r, char *err, size_t errlen)
+/* The flows' series: 0, or -1 (a database without bins has none). */
+static int load_flows(struct report *r, struct report_series *s)
 {
-	struct report_series *s = &r->series;
-	int rc = shape(r, s);
-	if (rc != 0) {
-		if (rc < 0)
-			snprintf(err, errlen, "time series: %s", sqlite3_errmsg(r->db));
+	int rc = shape(r,
+	               "SELECT flow, min(width_s), max(start_s) FROM flow_bins"
+	               " GROUP BY flow ORDER BY min(rowid)",
+	               &s->flows, &s->n_flows, &s->width_s, &s->n_bins);
+	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	}
 	size_t cells = r->n_configs * s->n_flows * s->n_bins;
 	struct acc a = {calloc(cells + 1, sizeof *a.tput), calloc(cells + 1, sizeof *a.tput2),
-	                calloc(cells + 1, sizeof *a.loss)};
+	                calloc(cells + 1, sizeof *a.loss), calloc(cells + 1, sizeof *a.delay)};
 	s->tput = calloc(cells + 1, sizeof *s->tput);
 	s->loss = calloc(cells + 1, sizeof *s->loss);
-	rc = a.tput && a.tput2 && a.loss && s->tput && s->loss && gather(r, s, &a) == 0 &&
-	                     marks(r, s) == 0
+	s->delay = calloc(cells + 1, sizeof *s->delay);
+	rc = a.tput && a.tput2 && a.loss && a.delay && s->tput && s->loss && s->delay &&
+	                     gather(r, s, &a) == 0
 	             ? 0
 	             : -1;
 	for (size_t i = 0; rc == 0 && i < cells; i++) {
 		size_t runs = r->configs[i / (s->n_flows * s->n_bins)].complete;
 		stats_mean_ci_sums(a.tput[i], a.tput2[i], runs, REPORT_CONFIDENCE, &s->tput[i]);
 		stats_mean_ci_bootstrap(a.loss[i].v, a.loss[i].n, REPORT_CONFIDENCE, &s->loss[i]);
+		stats_mean_ci(a.delay[i].v, a.delay[i].n, REPORT_CONFIDENCE, &s->delay[i]);
+		s->has_delay |= a.delay[i].n > 0;
 	}
-	for (size_t i = 0; a.loss && i < cells; i++)
+	for (size_t i = 0; a.loss && a.delay && i < cells; i++) {
 		free(a.loss[i].v);
+		free(a.delay[i].v);
+	}
 	free(a.tput);
 	free(a.tput2);
 	free(a.loss);
+	free(a.delay);
+	return rc;
+}
+
+/* The crypto engines' utilisation over time (schema 11): 0, or -1. */
+static int load_engines(struct report *r, struct report_series *s)
+{
+	if (r->schema < 11)
+		return 0;
+	int rc = shape(r,
+	               "SELECT node, min(width_s), max(start_s) FROM crypto_engine_bins"
+	               " GROUP BY node ORDER BY min(rowid)",
+	               &s->engines, &s->n_engines, &s->engine_width_s, &s->n_engine_bins);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	size_t cells = r->n_configs * s->n_engines * s->n_engine_bins;
+	struct report_samples *util = calloc(cells + 1, sizeof *util);
+	s->util = calloc(cells + 1, sizeof *s->util);
+	sqlite3_stmt *st = NULL;
+	int ok = util && s->util &&
+	         sqlite3_prepare_v2(r->db, ENGINE_BINS_SQL, -1, &st, NULL) == SQLITE_OK;
+	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t c = report_config_index(r, sqlite3_column_int64(st, 0));
+		size_t e = name_index(s->engines, s->n_engines,
+		                      (const char *)sqlite3_column_text(st, 1));
+		long k = lround(sqlite3_column_double(st, 2) / s->engine_width_s);
+		if (c != (size_t)-1 && e != (size_t)-1 && k >= 0 && (size_t)k < s->n_engine_bins)
+			ok = report_samples_push(
+			             &util[(c * s->n_engines + e) * s->n_engine_bins + (size_t)k],
+			             sqlite3_column_double(st, 3)) == 0;
+	}
+	sqlite3_finalize(st);
+	ok = ok && rc == SQLITE_DONE;
+	for (size_t i = 0; ok && i < cells; i++)
+		stats_mean_ci_bootstrap(util[i].v, util[i].n, REPORT_CONFIDENCE, &s->util[i]);
+	for (size_t i = 0; util && i < cells; i++)
+		free(util[i].v);
+	free(util);
+	return ok ? 0 : -1;
+}
+
+int report_series_load(struct report *r, char *err, size_t errlen)
+{
+	struct report_series *s = &r->series;
+	int rc = load_flows(r, s) == 0 && load_engines(r, s) == 0 &&
+	                         (!(s->n_flows || s->n_engines) || marks(r, s) == 0)
+	                 ? 0
+	                 : -1;
 	if (rc != 0)
 		snprintf(err, errlen, "time series: %s", sqlite3_errmsg(r->db));
 	return rc;
@@ -186,9 +253,14 @@ void report_series_free(struct report_series *s)
 {
 	for (size_t i = 0; i < s->n_flows; i++)
 		free(s->flows[i]);
+	for (size_t i = 0; i < s->n_engines; i++)
+		free(s->engines[i]);
 	free(s->flows);
+	free(s->engines);
 	free(s->tput);
 	free(s->loss);
+	free(s->delay);
+	free(s->util);
 	free(s->marks);
 	*s = (struct report_series){0};
 }
