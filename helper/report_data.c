@@ -371,6 +371,29 @@ static int append(char **label, const char *key, const char *value)
 	return 0;
 }
 
+/* A varied parameter: its key and each configuration's value (taken from
+ * values[]).  0, or -1 when out of memory. */
+static int add_key(struct report *r, const char *key, char **values)
+{
+	char **keys = realloc(r->keys, (r->n_keys + 1) * sizeof *keys);
+	if (!keys)
+		return -1;
+	r->keys = keys;
+	if (!(keys[r->n_keys] = strdup(key)))
+		return -1;
+	for (size_t c = 0; c < r->n_configs; c++) {
+		struct report_config *rc = &r->configs[c];
+		char **v = realloc(rc->values, (r->n_keys + 1) * sizeof *v);
+		if (!v)
+			return -1;
+		rc->values = v;
+		v[r->n_keys] = values[c];
+		values[c] = NULL;
+	}
+	r->n_keys++;
+	return 0;
+}
+
 /* Labels: the parameters whose values differ between configurations (all of
  * a lone configuration's).  The scenario file counts as one, `scenario`
  * (its path and the start of its text's SHA-256), when merged databases
@@ -412,6 +435,8 @@ static int label_configs(struct report *r, char *err, size_t errlen)
 		for (size_t c = 0; ok && key && varied && c < r->n_configs; c++)
 			ok = append(&r->configs[c].label, key, values[c] ? values[c] : "unset") ==
 			     0;
+		if (ok && key && varied)
+			ok = add_key(r, key, values) == 0;
 		ok &= key != NULL;
 		free(key);
 	}
@@ -512,8 +537,15 @@ void report_free(struct report *r)
 		free(r->setup[i].v);
 	free(r->setup);
 	report_series_free(&r->series);
-	for (size_t c = 0; c < r->n_configs; c++)
+	for (size_t c = 0; c < r->n_configs; c++) {
 		free(r->configs[c].label);
+		for (size_t k = 0; r->configs[c].values && k < r->n_keys; k++)
+			free(r->configs[c].values[k]);
+		free(r->configs[c].values);
+	}
+	for (size_t k = 0; k < r->n_keys; k++)
+		free(r->keys[k]);
+	free(r->keys);
 	free(r->configs);
 	free(r->scenario);
 	sqlite3_close(r->db);

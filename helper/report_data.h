@@ -18,6 +18,7 @@
 struct report_config {
 	int64_t id;
 	char *label;       /* the parameters that differ between configurations */
+	char **values;     /* theirs, in the order of report.keys; NULL: unset */
 	size_t complete;   /* runs averaged */
 	size_t incomplete; /* runs left out: interrupted, failed, running */
 };
@@ -141,6 +142,8 @@ struct report {
 	char *scenario; /* the scenario name when all runs share one, else NULL */
 	struct report_config *configs;
 	size_t n_configs;
+	char **keys; /* the parameters in the labels (full paths), sorted */
+	size_t n_keys;
 	struct report_table tables[REPORT__COUNT];
 	struct report_rekey_curve *rekey; /* [config * REPORT_REKEY__KINDS + kind] */
 	struct report_samples *setup;     /* [config * REPORT_SETUP__KINDS + kind], ms */

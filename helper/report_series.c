@@ -237,6 +237,12 @@ static int load_engines(struct report *r, struct report_series *s)
 	return ok ? 0 : -1;
 }
 
+static int by_time(const void *a, const void *b)
+{
+	const struct report_mark *x = a, *y = b;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
 int report_series_load(struct report *r, char *err, size_t errlen)
 {
 	struct report_series *s = &r->series;
@@ -246,6 +252,8 @@ int report_series_load(struct report *r, char *err, size_t errlen)
 	                 : -1;
 	if (rc != 0)
 		snprintf(err, errlen, "time series: %s", sqlite3_errmsg(r->db));
+	else if (s->n_marks)
+		qsort(s->marks, s->n_marks, sizeof *s->marks, by_time);
 	return rc;
 }
 
