@@ -107,7 +107,6 @@ static size_t try_numeric(const struct report *r, size_t k, struct report_axis *
 			d++;
 		distinct += d == c;
 	}
-	a->unit = unit;
 	return distinct;
 }
 

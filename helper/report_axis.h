@@ -14,8 +14,7 @@ struct report_axis {
 	char **names;     /* per report.keys: its shortest unique suffix */
 	bool values_only; /* every configuration sets every key: tics need no names */
 	size_t numeric;   /* the key on a numeric x axis, or (size_t)-1: categories */
-	const char *unit; /* its unit: "s", "bit/s", "B" or "" */
-	double *x;        /* per configuration, its value in that unit */
+	double *x;        /* per configuration, its value (s, bit/s, B or plain) */
 	size_t *line;     /* per configuration, its line (same values of the others) */
 	size_t n_lines;
 	size_t *line_head; /* per line, its first configuration */

@@ -323,8 +323,8 @@ static double gp_xtics(const struct fig *f, size_t lines_of_title)
 	return px + (label ? LINE_H * 1.2 : 0);
 }
 
-/* The numeric axis: its parameter's name and unit, and a tic at each value
- * written as in the sweep, left out where it would touch the previous one;
+/* The numeric axis: its parameter's name, and a tic at each value written
+ * as in the sweep (so with its unit), left out where it would touch the previous one;
  * logarithmic when the values span two decades or more. */
 static void gp_numeric_axis(const struct fig *f)
 {
@@ -365,8 +365,8 @@ static void gp_numeric_axis(const struct fig *f)
 	}
 	fprintf(f->gp, ")\nset xtics norotate\nset xlabel ");
 	char label[256];
-	snprintf(label, sizeof label, "%s%s%s%s", ax->names[ax->numeric], *ax->unit ? " [" : "",
-	         ax->unit, *ax->unit ? "]" : "");
+	snprintf(label, sizeof label, "%s%s", ax->names[ax->numeric],
+	         log ? " (logarithmic scale)" : "");
 	gp_string(f->gp, label);
 	fprintf(f->gp, "\nset bmargin 3.5\nset tmargin 3\n");
 }
@@ -700,24 +700,34 @@ static void plot_rekey_loss(FILE *gp, const struct report *r, const struct repor
 #define SERIES_FLOWS 8
 
 /* The timeline's marks within [0, span] (sorted by time): a dashed line
- * each, named at the top unless the name would touch the previous one's
- * (px_per_s: the panel's scale). */
+ * each, named at the top; marks closer than a line of text to the first of
+ * a group share its name, their names joined (px_per_s: the panel's
+ * scale). */
 static void gp_marks(FILE *gp, const struct report_series *s, double span, double px_per_s)
 {
 	fprintf(gp, "unset arrow\nunset label\n");
-	double named = -INFINITY;
-	for (size_t m = 0; m < s->n_marks; m++) {
-		if (s->marks[m].t < 0 || s->marks[m].t > span)
+	char names[256] = "";
+	double at = 0;
+	for (size_t m = 0; m <= s->n_marks; m++) {
+		const struct report_mark *k = m < s->n_marks ? &s->marks[m] : NULL;
+		if (k && (k->t < 0 || k->t > span))
 			continue;
+		if (*names && (!k || (k->t - at) * px_per_s >= 12)) {
+			fprintf(gp, "set label ");
+			gp_string(gp, names);
+			fprintf(gp, " at %g, graph 0.98 rotate by 90 right font ',7' tc 'gray40'\n",
+			        at);
+			*names = 0;
+		}
+		if (!k)
+			break;
 		fprintf(gp, "set arrow from %g, graph 0 to %g, graph 1 nohead dt 2 lc 'gray40'\n",
-		        s->marks[m].t, s->marks[m].t);
-		if ((s->marks[m].t - named) * px_per_s < 12)
-			continue;
-		named = s->marks[m].t;
-		fprintf(gp, "set label ");
-		gp_string(gp, s->marks[m].what);
-		fprintf(gp, " at %g, graph 0.98 rotate by 90 right font ',7' tc 'gray40'\n",
-		        s->marks[m].t);
+		        k->t, k->t);
+		if (!*names)
+			at = k->t;
+		if (!strstr(names, k->what))
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+			         *names ? " + " : "", k->what);
 	}
 }
 
