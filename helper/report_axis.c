@@ -36,32 +36,50 @@ bool report_axis_number(const char *s, double *v, const char **unit)
 	return true;
 }
 
-/* key's last `n` dot-separated components */
-static const char *suffix(const char *key, size_t n)
+/* The start of component `n` of key (0: the first), or NULL. */
+static const char *component(const char *key, size_t n)
 {
-	const char *p = key + strlen(key);
-	while (p > key && n) {
-		p--;
-		if (*p == '.' && --n == 0)
-			return p + 1;
-	}
+	for (; n && key; n--)
+		key = (key = strchr(key, '.')) ? key + 1 : NULL;
 	return key;
 }
 
-/* The shortest suffix of key i that no other key ends in, one component
- * longer when it would start with a number ("links.1.loss", not
- * "1.loss"). */
+static size_t component_len(const char *c)
+{
+	return strcspn(c, ".");
+}
+
+/* Key i's name: its last component ("rekey_policy"), after the first one
+ * that tells it from every other key of that last component
+ * ("gw.rekey_policy" and "ue.rekey_policy" for nodes.gw.ipsec...  and
+ * nodes.ue.ipsec...), that one after its predecessor when it is a number
+ * ("links.1.loss"). */
 static char *short_name(const struct report *r, size_t i)
 {
-	const char *key = r->keys[i], *s;
-	for (size_t n = 1;; n++) {
-		s = suffix(key, n);
-		bool unique = true;
-		for (size_t j = 0; j < r->n_keys && unique; j++)
-			unique = j == i || strcmp(suffix(r->keys[j], n), s) != 0;
-		if ((unique && !isdigit((unsigned char)*s)) || s == key)
-			return strdup(s);
+	const char *key = r->keys[i], *last = strrchr(key, '.');
+	last = last ? last + 1 : key;
+	size_t differ = 0; /* the component that tells it from all */
+	bool shared = false;
+	for (size_t j = 0; j < r->n_keys; j++) {
+		const char *other = strrchr(r->keys[j], '.');
+		if (j == i || strcmp(other ? other + 1 : r->keys[j], last))
+			continue;
+		shared = true;
+		size_t d = 0;
+		const char *a, *b;
+		while ((a = component(key, d)) && (b = component(r->keys[j], d)) &&
+		       component_len(a) == component_len(b) && !strncmp(a, b, component_len(a)))
+			d++;
+		differ = d > differ ? d : differ;
 	}
+	const char *to = component(key, differ), *from = to;
+	if (!shared || !to || to == last)
+		return strdup(shared ? key : last);
+	if (differ && isdigit((unsigned char)*to))
+		from = component(key, differ - 1);
+	char name[512];
+	snprintf(name, sizeof name, "%.*s.%s", (int)(to + component_len(to) - from), from, last);
+	return strdup(name);
 }
 
 /* Whether configurations a and b have the same values but for key k. */
@@ -123,6 +141,15 @@ int report_axis_build(const struct report *r, struct report_axis *a)
 	for (size_t k = 0; k < r->n_keys; k++) {
 		if (!(a->names[k] = short_name(r, k)))
 			return -1;
+		for (size_t j = 0; j < k; j++) /* not unique after all: the keys */
+			if (!strcmp(a->names[j], a->names[k])) {
+				free(a->names[j]);
+				free(a->names[k]);
+				a->names[k] = NULL;
+				if (!(a->names[j] = strdup(r->keys[j])) ||
+				    !(a->names[k] = strdup(r->keys[k])))
+					return -1;
+			}
 		for (size_t c = 0; c < r->n_configs; c++)
 			a->values_only &= r->configs[c].values[k] != NULL;
 	}

@@ -418,6 +418,8 @@ static void gp_columns(struct fig *f, const char *block, const struct stats_ci *
 		}
 	fprintf(gp, "set yrange [0:%g]\n", top > 0 ? top * 1.08 : 1);
 	if (!numeric) {
+		/* a configuration per unit: the spacing gp_xtics laid out for */
+		fprintf(gp, "set xrange [-0.5:%g]\n", (double)r->n_configs - 0.5);
 		fprintf(gp, "set style data histogram\n"
 		            "set style histogram errorbars gap 2 lw 1.5\n"
 		            "set style fill solid 0.75 border -1\nplot ");
