@@ -74,6 +74,19 @@ check "crypto-series and crypto-peak drawn" \
 	"[ -s '$OUT/rep/crypto-series.png' ] && [ -s '$OUT/rep/crypto-peak.svg' ] &&
 	 [ \$(grep -c 'crypto engine utilisation' '$OUT/rep/crypto-series.gp') = 2 ]"
 
+# 1 ms bins over 2.5 s are drawn merged 9 by 9 (at most 300 points): the
+# burst's throughput and delay of the bin from 1.350 s to 1.359 s, as by
+# hand from the 9 rows (the delay weighted by the packets received).
+run fine "$S" --no-pcap --set 'metrics={flow_bins: 1ms}'
+"$IPSEC_SIM" report "$DB" --out "$OUT/fine" >"$OUT/fine.log" 2>&1 ||
+	{ echo "FAIL: report exited $?"; cat "$OUT/fine.log"; exit 1; }
+hand=$(q "SELECT printf('%.6f %.6f', sum(b.received) * (f.bytes_received * 1.0 / f.received) * 8 / 0.009 / 1e6,
+          sum(b.delay_mean_ms * b.received) / sum(b.received)) FROM flow_bins b JOIN flows f USING(run_id, flow)
+          WHERE flow = 'burst' AND b.start_s > 1.3495 AND b.start_s < 1.3585")
+got=$(awk '$1 == "1.3545" { n++; if (n == 1) t = $2; if (n == 5) d = $2 } END { printf "%.6f %.6f", t, d }' \
+	"$OUT/fine/series.gp")
+check "merged bins of 9 ms: throughput, delay $got = hand $hand" "[ '$got' = '$hand' ] && grep -q 'bins of 0.009 s' '$OUT/fine/series.gp'"
+
 # A database of schema 10 (no per-bin delay, no engine bins) still reads.
 cp "$DB0" "$OUT/old.sqlite"
 DB="$OUT/old.sqlite"
