@@ -270,57 +270,67 @@ static size_t gp_panel_title(const struct fig *f, const char *text)
  * upwards, one per line if the lines fit side by side, else on one line.
  * gnuplot does not make room for labels of several lines: the bottom
  * margin does.  Returns the pixels the labels take below the axis. */
-static double gp_xtics(const struct fig *f, size_t lines_of_title)
+struct tics {
+	bool upright, stacked; /* a line each; upright or written upwards */
+	double px;             /* below the axis */
+};
+
+static struct tics tics_layout(const struct fig *f)
 {
 	const struct report *r = f->r;
-	const struct report_axis *ax = f->ax;
 	double spacing = (f->panel_w - LEFT_PX - RIGHT_PX) / (double)r->n_configs;
 	size_t longest = 0, joined = 0, lines = 1;
 	char text[512];
 	for (size_t c = 0; c < r->n_configs; c++) {
-		size_t n = report_axis_label(r, ax, c, (size_t)-1, false, "\n", text, sizeof text);
+		size_t n =
+		        report_axis_label(r, f->ax, c, (size_t)-1, false, "\n", text, sizeof text);
 		lines = n > lines ? n : lines;
-		size_t len = 0;
-		for (const char *p = text;; p++) {
-			if (*p == '\n' || !*p) {
-				longest = len > longest ? len : longest;
-				len = 0;
-			} else
-				len++;
-			if (!*p)
-				break;
+		for (const char *p = text; *p;) {
+			size_t len = strcspn(p, "\n");
+			longest = len > longest ? len : longest;
+			p += len + (p[len] == '\n');
 		}
-		joined = strlen(text) + (n ? n - 1 : 0) > joined ? strlen(text) + (n ? n - 1 : 0)
-		                                                 : joined;
+		/* ", " between them on one line */
+		size_t one_line = strlen(text) + (n ? n - 1 : 0);
+		joined = one_line > joined ? one_line : joined;
 	}
-	bool upright = (double)longest * CHAR_W <= spacing - 6;
-	bool stacked = upright || (double)lines * LINE_H <= spacing - 4;
+	struct tics t = {.upright = (double)longest * CHAR_W <= spacing - 6};
+	t.stacked = t.upright || (double)lines * LINE_H <= spacing - 4;
+	t.px = t.upright ? (double)lines * LINE_H : (double)(t.stacked ? longest : joined) * CHAR_W;
+	if (f->ax->values_only) /* the names' line */
+		t.px += LINE_H * 1.2;
+	return t;
+}
+
+static void gp_xtics(const struct fig *f, size_t lines_of_title)
+{
+	const struct report *r = f->r;
+	const struct report_axis *ax = f->ax;
+	struct tics t = tics_layout(f);
+	char text[512];
 	fprintf(f->gp, "set xtics (");
 	for (size_t c = 0; c < r->n_configs; c++) {
-		report_axis_label(r, ax, c, (size_t)-1, false, stacked ? "\n" : ", ", text,
+		report_axis_label(r, ax, c, (size_t)-1, false, t.stacked ? "\n" : ", ", text,
 		                  sizeof text);
 		fprintf(f->gp, "%s", c ? ", " : "");
 		gp_quoted(f->gp, text);
 		fprintf(f->gp, " %zu", c);
 	}
-	fprintf(f->gp, ")\n%s\n", upright ? "set xtics norotate" : "set xtics rotate by 90 right");
-	double px =
-	        upright ? (double)lines * LINE_H : (double)(stacked ? longest : joined) * CHAR_W;
+	fprintf(f->gp, ")\n%s\n",
+	        t.upright ? "set xtics norotate" : "set xtics rotate by 90 right");
 	/* the names of the values, in their order, under the tics (not as an
 	 * xlabel: gnuplot places that after its own estimate of the tics) */
-	bool label = ax->values_only;
 	fprintf(f->gp, "unset xlabel\nunset label 100\n");
-	if (label) {
+	if (ax->values_only) {
 		fprintf(f->gp, "set label 100 '");
 		for (size_t k = 0; k < r->n_keys; k++)
 			fprintf(f->gp, "%s%s", k ? ", " : "", ax->names[k]);
 		fprintf(f->gp, "%s' at graph 0.5, screen %.4f center\n",
-		        stacked && r->n_keys > 1 ? " (a line each)" : "",
+		        t.stacked && r->n_keys > 1 ? " (a line each)" : "",
 		        (f->bottom + LINE_H * 0.7) / f->height);
 	}
-	fprintf(f->gp, "set bmargin %.1f\nset tmargin %.1f\n",
-	        px / LINE_H + 1.5 + (label ? 1.2 : 0), (double)lines_of_title + 1.0);
-	return px + (label ? LINE_H * 1.2 : 0);
+	fprintf(f->gp, "set bmargin %.1f\nset tmargin %.1f\n", t.px / LINE_H + 1.5,
+	        (double)lines_of_title + 1.0);
 }
 
 /* The numeric axis: its parameter's name, and a tic at each value written
@@ -371,13 +381,35 @@ static void gp_numeric_axis(const struct fig *f)
 	fprintf(f->gp, "\nset bmargin 3.5\nset tmargin 3\n");
 }
 
+/* The legend of gp_columns: a bar colour per column, or on a numeric axis
+ * a line per column and line of the axis. */
+static void column_entries(struct fig *f, const char *const *names, size_t n_cols)
+{
+	const struct report_axis *ax = f->ax;
+	if (ax->numeric == (size_t)-1) {
+		for (size_t k = 0; k < n_cols; k++)
+			fig_entry(f, names[k], k, true);
+		return;
+	}
+	char label[300], text[400];
+	for (size_t k = 0; k < n_cols; k++)
+		for (size_t l = 0; l < ax->n_lines; l++) {
+			size_t n = report_axis_label(f->r, ax, ax->line_head[l], ax->numeric, true,
+			                             ", ", label, sizeof label);
+			if (n && n_cols > 1)
+				snprintf(text, sizeof text, "%s, %s", names[k], label);
+			else
+				snprintf(text, sizeof text, "%s", n ? label : names[k]);
+			fig_entry(f, text, k * ax->n_lines + l, false);
+		}
+}
+
 /* One panel of a table's columns per configuration: on a numeric axis, a
  * line with its interval as a band per column and line of the axis; else
  * clustered bars with error bars, a cluster per configuration.  cols[k]
- * [c * stride] is column k's cell of configuration c.  Legend entries are
- * added when `legend`. */
-static void gp_columns(struct fig *f, const char *block, const struct stats_ci *const *cols,
-                       const char *const *names, size_t n_cols, size_t stride, bool legend)
+ * [c * stride] is column k's cell of configuration c. */
+static void gp_columns(const struct fig *f, const char *block, const struct stats_ci *const *cols,
+                       size_t n_cols, size_t stride)
 {
 	const struct report *r = f->r;
 	const struct report_axis *ax = f->ax;
@@ -426,14 +458,11 @@ static void gp_columns(struct fig *f, const char *block, const struct stats_ci *
 		for (size_t k = 0; k < n_cols; k++) {
 			fprintf(gp, "%s$%s_%zu_0 using 1:2:3 ", k ? ", " : "", block, k);
 			gp_style(gp, k);
-			if (legend)
-				fig_entry(f, names[k], k, true);
 		}
 		fputc('\n', gp);
 		return;
 	}
 	fprintf(gp, "set style data lines\nplot ");
-	char label[300], text[400];
 	for (size_t k = 0; k < n_cols; k++)
 		for (size_t l = 0; l < n_lines; l++) {
 			size_t style = k * n_lines + l;
@@ -446,27 +475,24 @@ static void gp_columns(struct fig *f, const char *block, const struct stats_ci *
 			fprintf(gp, ", $%s_%zu_%zu using 1:2 with linespoints pt 7 ps 0.6 lw 1.5 ",
 			        block, k, l);
 			gp_style(gp, style);
-			if (!legend)
-				continue;
-			size_t n = report_axis_label(r, ax, ax->line_head[l], ax->numeric, true,
-			                             ", ", label, sizeof label);
-			if (n && n_cols > 1)
-				snprintf(text, sizeof text, "%s, %s", names[k], label);
-			else
-				snprintf(text, sizeof text, "%s", n ? label : names[k]);
-			fig_entry(f, text, style, false);
 		}
 	fputc('\n', gp);
 }
 
 /* The x axis of a panel of gp_columns: the numeric parameter or the
- * configurations; the pixels below the plot it takes. */
-static double gp_columns_axis(const struct fig *f, size_t lines_of_title)
+ * configurations. */
+static void gp_columns_axis(const struct fig *f, size_t lines_of_title)
 {
 	if (f->ax->numeric == (size_t)-1)
-		return gp_xtics(f, lines_of_title);
-	gp_numeric_axis(f);
-	return 2.5 * LINE_H;
+		gp_xtics(f, lines_of_title);
+	else
+		gp_numeric_axis(f);
+}
+
+/* The pixels that axis takes below the plot. */
+static double columns_axis_height(const struct fig *f)
+{
+	return f->ax->numeric == (size_t)-1 ? tics_layout(f).px : 2.5 * LINE_H;
 }
 
 /* The height of a panel: the plot, its title and what is below its axis. */
@@ -501,19 +527,12 @@ static void plot_table(FILE *gp, const struct report *r, const struct report_axi
 	}
 	struct fig f;
 	fig_init(&f, gp, r, ax, 1);
-	/* the legend first: the canvas's height depends on it */
-	FILE *sink = fopen("/dev/null", "w");
-	f.gp = sink ? sink : gp;
-	gp_columns(&f, "data", cols, names, t->n_groups, t->n_groups, true);
-	double below = gp_columns_axis(&f, 1);
-	if (sink)
-		fclose(sink);
-	f.gp = gp;
-	fig_begin(&f, p->name, p->title, 1, panel_height(1, below));
+	column_entries(&f, names, t->n_groups);
+	fig_begin(&f, p->name, p->title, 1, panel_height(1, columns_axis_height(&f)));
 	fig_panel(&f, 0, 0, true);
 	fprintf(gp, "unset title\nset ylabel '%s'\n", p->ylabel);
 	gp_columns_axis(&f, 0);
-	gp_columns(&f, "data", cols, names, t->n_groups, t->n_groups, false);
+	gp_columns(&f, "data", cols, t->n_groups, t->n_groups);
 	fig_end(&f);
 }
 
@@ -529,16 +548,9 @@ static void plot_delay(FILE *gp, const struct report *r, const struct report_axi
 	size_t flows = mean->n_groups;
 	struct fig f;
 	fig_init(&f, gp, r, ax, 1);
-	FILE *sink = fopen("/dev/null", "w");
-	f.gp = sink ? sink : gp;
-	const struct stats_ci *first[] = {&mean->cells[0], &p50->cells[0], &p99->cells[0]};
-	gp_columns(&f, "delay", first, names, 3, mean->n_groups, true);
-	double below = gp_columns_axis(&f, 1);
-	if (sink)
-		fclose(sink);
-	f.gp = gp;
+	column_entries(&f, names, 3);
 	fig_begin(&f, p->name, "delay per flow: one-way for UDP, round trip for ping and reqresp",
-	          flows, panel_height(1, below));
+	          flows, panel_height(1, columns_axis_height(&f)));
 	fprintf(gp, "set ylabel 'delay [ms]'\n");
 	for (size_t g = 0; g < flows; g++) {
 		const char *flow = mean->groups[g];
@@ -550,7 +562,7 @@ static void plot_delay(FILE *gp, const struct report *r, const struct report_axi
 		                                 report_cell(p99, 0, flow)};
 		char block[32];
 		snprintf(block, sizeof block, "delay%zu", g);
-		gp_columns(&f, block, cols, names, 3, mean->n_groups, false);
+		gp_columns(&f, block, cols, 3, mean->n_groups);
 	}
 	fig_end(&f);
 }
