@@ -112,41 +112,14 @@ static void ike_send(void *arg, uint32_t src, uint16_t sport, uint32_t dst, uint
 	send_udp(arg, src, sport, dst, dport, data, len);
 }
 
-struct sa_list {
-	struct ipsec *engine;
-	const struct ipsec_sa_config **sas;
-	size_t n, cap;
-};
-
-static void collect_sa(void *arg, uint32_t id)
-{
-	struct sa_list *l = arg;
-	if (l->n < l->cap)
-		l->sas[l->n++] = ipsec_sa_config(l->engine, id);
-}
-
-static void count_sa(void *arg, uint32_t id)
-{
-	(void)id;
-	((struct sa_list *)arg)->cap++;
-}
-
 /* Keeps DIR/keys/{esp_sa,ikev2_decryption_table} current. */
 static void export_keys(struct peer_host *p)
 {
-	struct sa_list l = {.engine = p->ipsec};
-	ipsec_sa_foreach(p->ipsec, count_sa, &l);
-	l.sas = calloc(l.cap + 1, sizeof *l.sas);
-	if (!l.sas)
-		return;
-	ipsec_sa_foreach(p->ipsec, collect_sa, &l);
-	struct keys k = {.sas = l.sas,
-	                 .n_sas = l.n,
-	                 .ike_lines = (const char **)p->ike_lines,
-	                 .n_ike_lines = p->n_ike_lines};
-	if (keys_export(p->keys_dir, &k) != 0)
+	struct keys k = {.ike_lines = (const char **)p->ike_lines, .n_ike_lines = p->n_ike_lines};
+
+	if (keys_add_engine(&k, p->ipsec) != 0 || keys_export(p->keys_dir, &k) != 0)
 		fprintf(p->log, "%s/keys: %s\n", p->keys_dir, strerror(errno));
-	free(l.sas);
+	keys_release(&k);
 }
 
 static void ike_event(void *arg, const struct ike_event *ev)

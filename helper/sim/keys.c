@@ -1,6 +1,7 @@
 #include "keys.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "paths.h"
@@ -52,18 +53,72 @@ static void hex(FILE *f, const uint8_t *b, size_t n)
 }
 
 /* A UDP-encapsulated SA (RFC 3948) crosses NATs that rewrite its
- * addresses on the way: its row says "*" (any) for both, so that every
- * capture point's copy decrypts, not only the one its addresses are seen
- * at (between two NATs, neither end's are). */
-static bool any_address(const struct ipsec_sa_config *c)
+ * addresses on the way, and an SA that moved (MOBIKE, RFC 4555) had other
+ * addresses before: its row says "*" (any) for both, so that every
+ * capture point's copy decrypts, before and after, not only the one its
+ * final addresses are seen at (between two NATs, neither end's are). */
+static bool any_address(const struct keys *k, size_t i)
 {
-	return c->encap_sport || c->encap_dport;
+	const struct ipsec_sa_config *c = k->sas[i];
+
+	return c->encap_sport || c->encap_dport || (k->stats && k->stats[i]->readdressed);
 }
 
-static bool same_sa(const struct ipsec_sa_config *a, const struct ipsec_sa_config *b)
+static bool same_sa(const struct keys *k, size_t i, size_t j)
 {
+	const struct ipsec_sa_config *a = k->sas[i], *b = k->sas[j];
+
 	return a->protocol == b->protocol && a->spi == b->spi &&
-	       (any_address(a) && any_address(b) ? true : a->src == b->src && a->dst == b->dst);
+	       (any_address(k, i) && any_address(k, j) ? true
+	                                               : a->src == b->src && a->dst == b->dst);
+}
+
+struct collector {
+	struct keys *k;
+	const struct ipsec *engine;
+	int rc;
+};
+
+static void collect_sa(void *arg, uint32_t id)
+{
+	struct collector *c = arg;
+	struct keys *k = c->k;
+
+	if (c->rc)
+		return;
+	if (k->n_sas == k->cap_sas) {
+		size_t cap = k->cap_sas ? 2 * k->cap_sas : 64;
+		const struct ipsec_sa_config **sas = realloc(k->sas, cap * sizeof *sas);
+		if (sas)
+			k->sas = sas;
+		const struct ipsec_sa_stats **stats = realloc(k->stats, cap * sizeof *stats);
+		if (stats)
+			k->stats = stats;
+		if (!sas || !stats) {
+			c->rc = -1;
+			return;
+		}
+		k->cap_sas = cap;
+	}
+	k->sas[k->n_sas] = ipsec_sa_config(c->engine, id);
+	k->stats[k->n_sas++] = ipsec_sa_stats(c->engine, id);
+}
+
+int keys_add_engine(struct keys *k, const struct ipsec *engine)
+{
+	struct collector c = {k, engine, 0};
+
+	ipsec_sa_foreach(engine, collect_sa, &c);
+	return c.rc;
+}
+
+void keys_release(struct keys *k)
+{
+	free(k->sas);
+	free(k->stats);
+	k->sas = NULL;
+	k->stats = NULL;
+	k->n_sas = k->cap_sas = 0;
 }
 
 int keys_write_esp_sa(FILE *f, const struct keys *k)
@@ -74,11 +129,11 @@ int keys_write_esp_sa(FILE *f, const struct keys *k)
 		const char *enc = wireshark_enc(c->enc);
 		bool listed = false;
 		for (size_t j = 0; j < i && !listed; j++)
-			listed = same_sa(k->sas[j], c);
+			listed = same_sa(k, j, i);
 		if (c->protocol != IPSEC_PROTO_ESP || !enc || listed)
 			continue;
 		char src[16] = "*", dst[16] = "*";
-		if (!any_address(c)) {
+		if (!any_address(k, i)) {
 			units_ipv4_str(c->src, src);
 			units_ipv4_str(c->dst, dst);
 		}

@@ -12,11 +12,18 @@
 #include "ipsec.h"
 
 struct keys {
-	const struct ipsec_sa_config **sas; /* every SA of the run, any order */
-	size_t n_sas;
+	const struct ipsec_sa_config **sas;  /* every SA of the run, any order */
+	const struct ipsec_sa_stats **stats; /* of each SA, or NULL */
+	size_t n_sas, cap_sas;
 	const char **ike_lines; /* ikev2_decryption_table lines, as IKE made them */
 	size_t n_ike_lines;
 };
+
+/* Adds every SA `engine` has had (ipsec_sa_foreach) to sas and stats,
+ * which grow as needed; keys_release frees them.  0, or -1 when out of
+ * memory. */
+int keys_add_engine(struct keys *k, const struct ipsec *engine);
+void keys_release(struct keys *k);
 
 /* One line per distinct ESP SA Wireshark 4.0 can decrypt (an SA configured
  * on both peers is listed once).  The number of lines, or -1. */

@@ -187,52 +187,27 @@ int sim_write_ike(struct metrics *m, const struct sim *sim, FILE *summary)
 	return 0;
 }
 
-struct sa_collector {
-	struct ipsec *engine;
-	const struct ipsec_sa_config **sas;
-	size_t n;
-};
-
-static void collect_sa(void *arg, uint32_t id)
-{
-	struct sa_collector *c = arg;
-	c->sas[c->n++] = ipsec_sa_config(c->engine, id);
-}
-
-static void count_sa(void *arg, uint32_t id)
-{
-	(void)id;
-	(*(size_t *)arg)++;
-}
-
 int sim_export_keys(const struct sim *sim, const char *dir)
 {
 	const struct scenario *s = sim->s;
-	size_t total = 0;
-	for (size_t n = 0; n < s->n_nodes; n++)
-		for (size_t l = 0; l < sim->nodes[n].n_lives; l++)
-			ipsec_sa_foreach(sim_host_engine(sim->nodes[n].lives[l].host), count_sa,
-			                 &total);
-	struct sa_collector c = {.sas = calloc(total + 1, sizeof *c.sas)};
-	const char **lines = calloc(sim->ike_events.n + 1, sizeof *lines);
-	if (!c.sas || !lines) {
-		free(c.sas);
-		free(lines);
-		return -1;
-	}
-	for (size_t n = 0; n < s->n_nodes; n++)
-		for (size_t l = 0; l < sim->nodes[n].n_lives; l++) {
-			c.engine = sim_host_engine(sim->nodes[n].lives[l].host);
-			ipsec_sa_foreach(c.engine, collect_sa, &c);
+	struct keys k = {0};
+	int rc = 0;
+
+	for (size_t n = 0; n < s->n_nodes && rc == 0; n++)
+		for (size_t l = 0; l < sim->nodes[n].n_lives && rc == 0; l++)
+			rc = keys_add_engine(&k, sim_host_engine(sim->nodes[n].lives[l].host));
+	k.ike_lines = calloc(sim->ike_events.n + 1, sizeof *k.ike_lines);
+	if (rc == 0 && k.ike_lines) {
+		for (size_t i = 0; i < sim->ike_events.n; i++) {
+			const struct ike_event *ev = &sim->ike_events.items[i].ev;
+			if (ev->type == IKE_EV_IKE_KEYS && ev->text)
+				k.ike_lines[k.n_ike_lines++] = ev->text;
 		}
-	struct keys k = {.sas = c.sas, .n_sas = c.n, .ike_lines = lines};
-	for (size_t i = 0; i < sim->ike_events.n; i++) {
-		const struct ike_event *ev = &sim->ike_events.items[i].ev;
-		if (ev->type == IKE_EV_IKE_KEYS && ev->text)
-			lines[k.n_ike_lines++] = ev->text;
+		rc = keys_export(dir, &k);
+	} else {
+		rc = -1;
 	}
-	int rc = keys_export(dir, &k);
-	free(c.sas);
-	free(lines);
+	free(k.ike_lines);
+	keys_release(&k);
 	return rc;
 }

@@ -119,6 +119,7 @@ int ipsec_sa_set_addresses(struct ipsec *ctx, uint32_t sa_id, uint32_t src, uint
 
 	if (!sa || !sa_alive(sa) || !src || !dst || !encap_sport != !encap_dport)
 		return -1;
+	sa->stats.readdressed |= src != sa->cfg.src || dst != sa->cfg.dst;
 	sa->cfg.src = src;
 	if (sa->cfg.dir == IPSEC_DIR_IN)
 		sad_set_dst(&ctx->sad, sa, dst);

@@ -132,6 +132,9 @@ struct ipsec_sa_stats {
 	uint64_t drops[IPSEC_DROP__COUNT];
 	uint64_t seq; /* last sequence number sent or highest received */
 	bool soft_expired, hard_expired;
+	/* its addresses changed during its life (ipsec_sa_set_addresses:
+	 * a NAT's new mapping, a MOBIKE move) */
+	bool readdressed;
 };
 
 enum ipsec_action { IPSEC_ACTION_BYPASS, IPSEC_ACTION_DISCARD, IPSEC_ACTION_PROTECT };
