@@ -117,6 +117,7 @@ void scn_load_capture(struct load *L, yaml_node_t *m)
 	struct ctx *c = L->c;
 	struct scenario *s = L->s;
 	struct scenario_capture *cap = &s->capture;
+	yaml_node_t *v;
 	uint64_t u;
 
 	if (!scn_want_map(c, m, "capture"))
@@ -130,8 +131,12 @@ void scn_load_capture(struct load *L, yaml_node_t *m)
 		load_list(L, m, "links", cap->links, link_ref);
 	}
 	load_window(c, m, cap);
-	if (scn_opt_uint(c, m, "max_packets", 1, UINT64_MAX, &u, NULL) == 1)
+	if (scn_opt_uint(c, m, "max_packets", 0, UINT64_MAX, &u, &v) == 1) {
+		if (u == 0)
+			scn_error_at(c, v,
+			             "max_packets must be above 0 (leave it out for no limit)");
 		cap->max_packets = u;
+	}
 	if (scn_opt_uint(c, m, "snaplen", 1, CAPTURE_SNAPLEN_MAX, &u, NULL) == 1)
 		cap->snaplen = (uint32_t)u;
 }
