@@ -31,8 +31,9 @@ static const struct {
          "calibrate [--out FILE] [--name NAME] [--time SECONDS]   measure this host's crypto,"
          " write a crypto engine profile"},
         {"generate", cmd_generate,
-         "generate hub-and-spoke --spokes N [--duration T] [--rekey T] [--rate PPS] [--size B]"
-         " [--out FILE]"},
+         "generate hub-and-spoke --spokes N [--duration T] [--rekey T] [--traffic TYPE]\n"
+         "                  [--rate PPS] [--size B] [--jitter T] [--jitter-seed N]\n"
+         "                  [--crypto-engine PROFILE] [--out FILE]"},
         {"decrypt", cmd_decrypt,
          "decrypt --esp-sa FILE IN.pcap OUT.pcap [--mode auto|tunnel|transport]"},
         {"sweep-task", cmd_sweep_task, NULL},
