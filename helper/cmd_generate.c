@@ -32,21 +32,27 @@
 #define START_NS 2000000000ULL /* traffic starts once the tunnels are up */
 #define DRAIN_NS 1000000000ULL /* and stops this long before the end */
 
-/* How each traffic type is generated: its own keys, and whether the server
- * sends a flow back (the others' replies come back by themselves). */
+/* How each traffic type is generated: --size's default, whether the
+ * server sends a flow back (the other types' replies come back by
+ * themselves), how --rate is written (`rate: NNpps`, or `interval:` for
+ * ping, which has no rate; tcp takes none), and the flow's other keys. */
 static const struct kind {
 	const char *type;
-	const char *size; /* --size's default */
+	const char *size;
 	bool both_ways, rate, interval;
-	bool response;    /* response_size: --size too */
-	const char *keys; /* the rest of the flow's mapping */
+	bool response; /* response_size: --size too */
+	const char *keys;
 } kinds[] = {
-        {"udp", "200B", true, true, false, false, "port: 9000"},
-        {"poisson", "200B", true, true, false, false, "port: 9000"},
-        {"onoff", "200B", true, true, false, false, "port: 9000, on: 1s, off: 1s"},
-        {"ping", "56", false, false, true, false, ""},
-        {"reqresp", "200B", false, true, false, true, "port: 7"},
-        {"tcp", "1MB", false, false, false, false, "port: 5001"},
+        {.type = "udp", .size = "200B", .both_ways = true, .rate = true, .keys = "port: 9000"},
+        {.type = "poisson", .size = "200B", .both_ways = true, .rate = true, .keys = "port: 9000"},
+        {.type = "onoff",
+         .size = "200B",
+         .both_ways = true,
+         .rate = true,
+         .keys = "port: 9000, on: 1s, off: 1s"},
+        {.type = "ping", .size = "56", .interval = true, .keys = ""},
+        {.type = "reqresp", .size = "200B", .rate = true, .response = true, .keys = "port: 7"},
+        {.type = "tcp", .size = "1MB", .keys = "port: 5001"},
 };
 
 struct plan {
