@@ -67,7 +67,7 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	static bool IsDirectedBroadcast(Ipv4Address dst, Ipv4Mask mask);
 	void SendWithHeader(Ptr<Packet> packet, Ipv4Header ipHeader, Ptr<Ipv4Route> route) override;
 
-	/* Makes this node a NAT (model/nat.h; NULL: not any more).  Interface
+	/* Makes this node a NAT (model/elements/nat.h; NULL: not any more).  Interface
 	 * `outsideIf` is the outside one, every other interface is inside. */
 	void SetNat(struct nat *nat, uint32_t outsideIf);
 	bool HasNat() const

@@ -168,7 +168,7 @@ struct ns3c_lte_ue {
 };
 int ns3c_link_lte(const struct ns3c_lte_ue *cfg, uint32_t *ue_addr);
 
-/* Makes the node a NAT (model/nat.h; NULL: not any more).  Interface
+/* Makes the node a NAT (model/elements/nat.h; NULL: not any more).  Interface
  * `outside_iface` (1 = first link) is the outside one, all others are
  * inside.  Packets forwarded from an inside interface out through the
  * outside one are translated outbound; packets arriving on the outside
@@ -182,7 +182,7 @@ void ns3c_nat_attach(uint32_t node, struct nat *nat, uint32_t outside_iface);
  * every plaintext packet it delivers or forwards through ipsec_input_policy. */
 void ns3c_ipsec_attach(uint32_t node, struct ipsec *engine);
 
-/* A crypto engine for the node (helper/sim_crypto.c holds the model).  `fn`
+/* A crypto engine for the node (helper/sim/sim_crypto.c holds the model).  `fn`
  * is told of every ESP/AH packet the node's IPsec engine processed:
  * outbound (inbound 0) after ipsec_output protected it, inbound (1) after
  * ipsec_input decapsulated it (dropped -1) or dropped it (dropped = the

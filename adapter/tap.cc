@@ -1,6 +1,6 @@
 /* A node's interface on a real TAP device: ns-3's FdNetDevice reading and
  * writing DIX Ethernet frames on the file descriptor the helper layer
- * opened (helper/tap.c).  Runs with the real-time simulator, whose clock is
+ * opened (helper/sim/tap.c).  Runs with the real-time simulator, whose clock is
  * the wall clock the device's frames arrive on. */
 #include "ns3c.h"
 #include "pcap.h"

@@ -1,7 +1,7 @@
 /* Cellular links in ns-3: a point-to-point channel with a delay per
  * direction that delivers in order, and an error model that asks a C
  * callback about each packet.  The rate, delay and loss processes
- * themselves are C (helper/link_model.c); this only applies them.
+ * themselves are C (helper/sim/link_model.c); this only applies them.
  */
 #ifndef VARIABLE_LINK_H
 #define VARIABLE_LINK_H

@@ -1,5 +1,5 @@
 /* libFuzzer target for the reader of crypto-engine profiles
- * (helper/scenario_crypto.c, profiles/NAME.yaml): the input is written to
+ * (helper/scenario/scenario_crypto.c, profiles/NAME.yaml): the input is written to
  * a profile file that a one-node scenario names (`crypto_engine: FILE`),
  * and the scenario is loaded.  Built by test/fuzz/CMakeLists.txt. */
 #include "scenario.h"

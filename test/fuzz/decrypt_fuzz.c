@@ -1,5 +1,5 @@
 /* libFuzzer target for the capture reader of `ipsec-sim decrypt`
- * (helper/decrypt_capture.c): the input is a pcap file, read by libpcap
+ * (helper/sim/decrypt_capture.c): the input is a pcap file, read by libpcap
  * from memory; its frames go through decrypt_capture() with the SAs of
  * test/fuzz/decrypt.esp_sa (an AES-GCM and an AES-CBC/HMAC SA),
  * in auto mode (tunnel, then transport), the output to /dev/null.  Built

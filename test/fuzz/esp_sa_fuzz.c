@@ -1,5 +1,5 @@
 /* libFuzzer target for the reader of Wireshark's esp_sa table
- * (helper/esp_sa_file.c, used by `ipsec-sim decrypt`): the input is the
+ * (helper/sim/esp_sa_file.c, used by `ipsec-sim decrypt`): the input is the
  * table's text; every SA it yields must be one the engine accepts (or
  * the same SA again).  Built
  * by test/fuzz/CMakeLists.txt. */

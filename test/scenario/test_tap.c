@@ -1,4 +1,4 @@
-/* The loader on TAP links and `realtime:` (helper/scenario_tap.c): what a
+/* The loader on TAP links and `realtime:` (helper/scenario/scenario_tap.c): what a
  * TAP link fills in, the interfaces and routes it gives its node, IKE's
  * local address found through it, no reachability warnings about the host
  * beyond it, overrides on its keys. */

@@ -1,4 +1,4 @@
-/* Quantities in scenario files: helper/units.c. */
+/* Quantities in scenario files: helper/scenario/units.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-# Crypto engines (model/crypto_engine.h, helper/sim_crypto.c): an embedded
+# Crypto engines (model/elements/crypto_engine.h, helper/sim/sim_crypto.c): an embedded
 # gateway saturated by a UDP flow above its capacity drops with reason
 # crypto_queue_full while its queue delays the rest; an offload ASIC adds
 # microseconds and no loss; IKE work shows in the IKE round trip; calibrate

@@ -1,4 +1,4 @@
-# NAT (model/nat.c in the forward path): ESP in UDP through one and two
+# NAT (model/elements/nat.c in the forward path): ESP in UDP through one and two
 # NAPTs, AH through an address-rewriting hop, flush, rebind, mapping
 # timeout, link down/up, and valid checksums in the captures.
 . "$(dirname "$0")/lib.sh"

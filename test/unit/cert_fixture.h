@@ -1,7 +1,7 @@
 /* A small PKI for tests, made with OpenSSL's EVP and X509 APIs: keys
  * (rsa-2048, ecdsa-p256, ecdsa-p384), a self-signed CA and end-entity
  * certificates with subjectAltNames, as PEM for struct ike_auth_config.
- * Independent of the scenario's pki: generator (helper/scenario_pki.c). */
+ * Independent of the scenario's pki: generator (helper/scenario/scenario_pki.c). */
 #ifndef IPSEC_CERT_FIXTURE_H
 #define IPSEC_CERT_FIXTURE_H
 

@@ -1,4 +1,4 @@
-/* The crypto engine's queueing model (model/crypto_engine.c) against
+/* The crypto engine's queueing model (model/elements/crypto_engine.c) against
  * schedules computed by hand, and against the Pollaczek-Khinchine mean
  * waiting time of the M/D/1 queue (Kleinrock, Queueing Systems vol. 1,
  * eq. 5.73: W = rho * S / (2 (1 - rho)) for deterministic service S). */

@@ -1,4 +1,4 @@
-/* IKEv2 cryptography (model/ike_crypto.h) against published vectors
+/* IKEv2 cryptography (model/ike/ike_crypto.h) against published vectors
  * (/work/shared/vectors/vectors.md, each case cites its source) and round
  * trips where no vector exists. */
 #include "harness.h"

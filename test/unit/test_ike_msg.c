@@ -1,4 +1,4 @@
-/* IKEv2 message codec (model/ike_msg.h): build/parse round trips for every
+/* IKEv2 message codec (model/ike/ike_msg.h): build/parse round trips for every
  * payload type, every parse error with its reason, builder errors, and a
  * mutation loop that must never crash or read out of bounds (this file is
  * also built with ASan/UBSan as unit_ike_msg_asan). */

@@ -1,4 +1,4 @@
-/* IKEv2 proposals (model/ike_proposal.h): strongSwan proposal strings,
+/* IKEv2 proposals (model/ike/ike_proposal.h): strongSwan proposal strings,
  * negotiation (RFC 7296 §2.7, §3.3.6) and its diagnostic text, response
  * checks, and the mapping to IKE suites and engine SAs. */
 #include "harness.h"

@@ -1,4 +1,4 @@
-/* NAPT (model/nat.c): mappings, RFC 4787 EIM vs APDM, timeouts and refresh,
+/* NAPT (model/elements/nat.c): mappings, RFC 4787 EIM vs APDM, timeouts and refresh,
  * checksums verified by recomputation, flush/rebind, ICMP queries and
  * errors, address-only protocols, fragments, malformed input. */
 #include "harness.h"

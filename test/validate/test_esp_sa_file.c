@@ -1,4 +1,4 @@
-/* Wireshark esp_sa table parsing (helper/esp_sa_file.c): the lines our own
+/* Wireshark esp_sa table parsing (helper/sim/esp_sa_file.c): the lines our own
  * keys export writes, the transforms the engine can use, and every error
  * with its FILE:LINE message. */
 #include <setjmp.h>

@@ -265,7 +265,7 @@ static void schedule_item(struct cell_item *it, uint64_t from_ns);
 
 /* The UE attaches to a cell that gives it its next address: the
  * interface takes it, and IKE hears of it (MOBIKE or reauthentication,
- * model/ike_mobike.c).  IKE-negotiated SAs move; manually keyed SAs stay
+ * model/ike/ike_mobike.c).  IKE-negotiated SAs move; manually keyed SAs stay
  * on the old address. */
 static void move_ue(struct cell_item *it)
 {

@@ -1,4 +1,4 @@
-/* Scenario loader: NAT boxes (`nat:`, RFC 4787 words; model/nat.h). */
+/* Scenario loader: NAT boxes (`nat:`, RFC 4787 words; model/elements/nat.h). */
 #include "scenario_internal.h"
 
 #include <string.h>
@@ -70,7 +70,7 @@ static size_t nat_outside(struct load *L, size_t ni, yaml_node_t *v)
 	return count == 1 ? found : SCENARIO_NONE;
 }
 
-/* `nat:` makes a node a NAPT box (RFC 4787 words; model/nat.h). */
+/* `nat:` makes a node a NAPT box (RFC 4787 words; model/elements/nat.h). */
 void scn_load_nat(struct load *L, size_t ni, yaml_node_t *m)
 {
 	struct ctx *c = L->c;

@@ -20,6 +20,17 @@ void lifetime_hard_expire(struct ipsec *ctx, struct ipsec_sa *sa, const char *li
 	lifetime_rearm(ctx);
 }
 
+bool lifetime_seq_next(struct ipsec *ctx, struct ipsec_sa *sa, uint64_t *seq)
+{
+	if (sa_seq_next(sa, seq))
+		return true;
+	if (!sa->seq_exhausted_reported) {
+		sa->seq_exhausted_reported = true;
+		ipsec_emit_event(ctx, IPSEC_EV_SEQ_EXHAUSTED, sa->id, NULL);
+	}
+	return false;
+}
+
 void lifetime_account(struct ipsec *ctx, struct ipsec_sa *sa, uint64_t bytes)
 {
 	const struct ipsec_lifetime *soft = &sa->cfg.soft, *hard = &sa->cfg.hard;

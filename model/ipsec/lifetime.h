@@ -12,6 +12,11 @@ void lifetime_account(struct ipsec *ctx, struct ipsec_sa *sa, uint64_t bytes);
 /* Enforce the time limits of one SA at `now`.  false if it is now dead. */
 bool lifetime_check_time(struct ipsec *ctx, struct ipsec_sa *sa, uint64_t now_ns);
 
+/* RFC 4303 §3.3.3: allocate the next outbound sequence number; false (and
+ * IPSEC_EV_SEQ_EXHAUSTED, once) when the counter would wrap.  The counter
+ * is a limit of the SA like its lifetimes: the host must rekey before. */
+bool lifetime_seq_next(struct ipsec *ctx, struct ipsec_sa *sa, uint64_t *seq);
+
 /* Before using an SA for a packet: true if still alive. */
 static inline bool lifetime_sa_usable(struct ipsec *ctx, struct ipsec_sa *sa)
 {

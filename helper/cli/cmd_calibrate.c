@@ -455,7 +455,7 @@ int cmd_calibrate(int argc, char **argv)
 		snprintf(u.nodename, sizeof u.nodename, "unknown");
 	fprintf(f,
 	        "# Crypto engine profile written by `ipsec-sim calibrate` "
-	        "(helper/cmd_calibrate.c).\n"
+	        "(helper/cli/cmd_calibrate.c).\n"
 	        "# host: %s (%s, %ld cores online), %s %s\n"
 	        "# date: %s\n"
 	        "# OpenSSL: %s\n"

@@ -64,7 +64,7 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 		nh = (uint8_t)opts->next_header;
 	if (total > IPSEC_MAX_PACKET || total > cap)
 		DROP(IPSEC_DROP_MALFORMED);
-	if (!ipsec_seq_next(ctx, sa, &seq))
+	if (!lifetime_seq_next(ctx, sa, &seq))
 		DROP(IPSEC_DROP_SEQ_EXHAUSTED);
 
 	esp = out + hdr_len + udp_len;

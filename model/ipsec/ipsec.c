@@ -59,26 +59,6 @@ void ipsec_free(struct ipsec *ctx)
 	free(ctx);
 }
 
-void ipsec_emit_event(struct ipsec *ctx, enum ipsec_event_type type, uint32_t sa_id,
-                      const char *limit)
-{
-	struct ipsec_event ev = {.type = type, .sa_id = sa_id, .limit = limit};
-
-	if (ctx->ops.event)
-		ctx->ops.event(ctx->host, &ev);
-}
-
-bool ipsec_seq_next(struct ipsec *ctx, struct ipsec_sa *sa, uint64_t *seq)
-{
-	if (sa_seq_next(sa, seq))
-		return true;
-	if (!sa->seq_exhausted_reported) {
-		sa->seq_exhausted_reported = true;
-		ipsec_emit_event(ctx, IPSEC_EV_SEQ_EXHAUSTED, sa->id, NULL);
-	}
-	return false;
-}
-
 /* ---- SAD ---- */
 
 int ipsec_sa_add(struct ipsec *ctx, const struct ipsec_sa_config *cfg, uint32_t *sa_id, char *err,

@@ -69,7 +69,7 @@ int ah_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 		DROP(IPSEC_DROP_MALFORMED);
 	if (total > IPSEC_MAX_PACKET || total > cap)
 		DROP(IPSEC_DROP_MALFORMED);
-	if (!ipsec_seq_next(ctx, sa, &seq))
+	if (!lifetime_seq_next(ctx, sa, &seq))
 		DROP(IPSEC_DROP_SEQ_EXHAUSTED);
 
 	if (tunnel) {

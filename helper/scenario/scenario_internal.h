@@ -119,16 +119,27 @@ struct load {
 	int64_t start_time;
 };
 
-/* ---- errors (scenario_yaml.c) ---- */
+/* ---- size limits (scenario_shape.c) ---- */
 
-/* An error about node n: at its position in the file, or at its --set. */
-void scn_error_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
 /* Parses `text` as a stream of events only, and refuses it as soon as it is
  * nested deeper than SCENARIO_MAX_YAML_DEPTH or holds more than
  * SCENARIO_MAX_YAML_NODES nodes: call it before yaml_parser_load, whose
  * time grows with the square of the depth.  0, or -1 after an error. */
 int scn_check_shape(struct ctx *c, const char *text, size_t len);
+/* The number of nodes under node `id` once aliases are expanded
+ * (saturating above SCENARIO_MAX_YAML_NODES), refusing recursion (an alias
+ * inside its own anchor) and deep nesting with an error and *failed.
+ * state and memo: one zeroed entry per node of the document. */
+uint64_t scn_measure(struct ctx *c, int id, int depth, uint8_t *state, uint64_t *memo,
+                     bool *failed);
+/* libyaml's parse error as a FILE:LINE:COL message. */
+void scn_parser_error(struct ctx *c, yaml_parser_t *p);
+
+/* ---- errors (scenario_yaml.c) ---- */
+
+/* An error about node n: at its position in the file, or at its --set. */
+void scn_error_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 /* A warning: printed like an error, with "warning: ", but loading succeeds. */
 void scn_warn_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
@@ -217,7 +228,7 @@ bool scn_path_ok(const char *path);
 /* `replications:` and `sweep:` into s->experiment (not applied). */
 void scn_load_experiment(struct load *L, yaml_node_t *root);
 
-/* ---- topology (scenario_topology.c) ---- */
+/* ---- references (scenario_ref.c) ---- */
 
 size_t scn_find_node(const struct scenario *s, const char *name);
 /* A node name reference: its index, or SCENARIO_NONE after an error. */
@@ -226,6 +237,9 @@ bool scn_same_subnet(uint32_t a, uint32_t b, uint8_t len);
 size_t scn_iface_with_addr(const struct scenario_node *n, uint32_t a);
 /* The node that owns address a, or SCENARIO_NONE. */
 size_t scn_addr_owner(const struct scenario *s, uint32_t a);
+
+/* ---- topology (scenario_topology.c) ---- */
+
 void scn_load_node_names(struct load *L, yaml_node_t *nodes);
 void scn_load_links(struct load *L, yaml_node_t *links);
 void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes);
@@ -260,13 +274,16 @@ bool scn_lte_route_refused(struct load *L, const struct scenario_iface *f, yaml_
 void scn_lte_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *best, int *best_len,
                       size_t *via_iface);
 
-/* ---- IPsec (scenario_sa.c, scenario_ipsec.c) ---- */
+/* ---- traffic selectors (scenario_selector.c) ---- */
 
-void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node_t **spi_nodes);
 /* Traffic selectors: "any", an address, a prefix or a range "A-B". */
 int scn_ts_value(const char *t, struct ipsec_range32 *r, char *err, size_t errlen);
 /* Ports: "any", a number 0..max or a range "A-B". */
 int scn_port_value(const char *t, uint16_t max, struct ipsec_range16 *r, char *err, size_t errlen);
+
+/* ---- IPsec (scenario_sa.c, scenario_ipsec.c) ---- */
+
+void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node_t **spi_nodes);
 void scn_load_ipsec(struct load *L, size_t ni, yaml_node_t *m);
 
 /* ---- IKEv2 (scenario_ike*.c) ---- */

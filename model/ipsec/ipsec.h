@@ -34,7 +34,7 @@ enum ipsec_drop {
 	IPSEC_DROP_DUMMY,             /* RFC 4303 §2.6: next header 59, discarded */
 	IPSEC_DROP_CRYPTO_ERROR,      /* OpenSSL refused an operation */
 	IPSEC_DROP_CRYPTO_QUEUE_FULL, /* the node's crypto engine had no room
-	                                 (model/crypto_engine.h); counted by the
+	                                 (model/elements/crypto_engine.h); counted by the
 	                                 host with ipsec_count_drop() */
 	IPSEC_DROP__COUNT
 };

@@ -13,54 +13,6 @@ static const char *const link_keys[] = {"between",   "addresses", "rate",      "
                                         "configure", "cellular",  "type",      "distance", "speed",
                                         "bandwidth", "scheduler", "epc_delay", NULL};
 
-size_t scn_find_node(const struct scenario *s, const char *name)
-{
-	for (size_t i = 0; i < s->n_nodes; i++)
-		if (strcmp(s->nodes[i].name, name) == 0)
-			return i;
-	return SCENARIO_NONE;
-}
-
-/* A node name reference: its index, or SCENARIO_NONE after an error. */
-size_t scn_node_ref(struct load *L, yaml_node_t *v, const char *key)
-{
-	const char *s = scn_scalar(L->c, v, key);
-	size_t i;
-	const char *names[64];
-	size_t n = 0;
-
-	if (!s)
-		return SCENARIO_NONE;
-	i = scn_index_get(&L->node_names, s, strlen(s));
-	if (i != SCENARIO_NONE)
-		return i;
-	if (L->nodes_failed)
-		return SCENARIO_NONE;
-	/* A node whose own name was refused was reported already. */
-	for (size_t j = 0; j < L->s->n_nodes; j++) {
-		yaml_node_t *nn = L->nw[j].name_node;
-
-		if (!L->s->nodes[j].name[0] && nn && nn->type == YAML_SCALAR_NODE &&
-		    strcmp(scn_text_of(nn), s) == 0)
-			return SCENARIO_NONE;
-	}
-	for (size_t j = 0; j < L->s->n_nodes && n < 63; j++)
-		if (L->s->nodes[j].name[0])
-			names[n++] = L->s->nodes[j].name;
-	names[n] = NULL;
-	const char *near = scn_nearest(s, names);
-	if (near)
-		scn_error_at(L->c, v, "no node named '%s' (did you mean '%s'?)", s, near);
-	else
-		scn_error_at(L->c, v, "no node named '%s'", s);
-	return SCENARIO_NONE;
-}
-
-size_t scenario_node_index(const struct scenario *s, const char *name)
-{
-	return scn_find_node(s, name);
-}
-
 /* Nodes, first pass: names only, so links and traffic can refer to them. */
 void scn_load_node_names(struct load *L, yaml_node_t *nodes)
 {
@@ -95,11 +47,6 @@ void scn_load_node_names(struct load *L, yaml_node_t *nodes)
 		}
 		strcpy(s->nodes[i].name, name);
 	}
-}
-
-bool scn_same_subnet(uint32_t a, uint32_t b, uint8_t len)
-{
-	return ((a ^ b) & units_mask(len)) == 0;
 }
 
 void scn_load_links(struct load *L, yaml_node_t *links)
@@ -323,23 +270,6 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 			l->iface[e] = nd->n_ifaces++;
 		}
 	}
-}
-
-size_t scn_iface_with_addr(const struct scenario_node *n, uint32_t a)
-{
-	for (size_t i = 0; i < n->n_ifaces; i++)
-		if (n->ifaces[i].addr == a)
-			return i;
-	return SCENARIO_NONE;
-}
-
-/* The node that owns address a, or SCENARIO_NONE. */
-size_t scn_addr_owner(const struct scenario *s, uint32_t a)
-{
-	for (size_t i = 0; i < s->n_nodes; i++)
-		if (scn_iface_with_addr(&s->nodes[i], a) != SCENARIO_NONE)
-			return i;
-	return SCENARIO_NONE;
 }
 
 void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)

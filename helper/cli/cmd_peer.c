@@ -2,7 +2,7 @@
  *                 [--at T ACTION]... [--set key=value]...
  *
  * Runs one node's IKE connections and data plane over real UDP sockets
- * against the wall clock (helper/peer_host.h), for interoperability tests
+ * against the wall clock (helper/peer/peer_host.h), for interoperability tests
  * with a real IKEv2 peer.  ACTION is initiate=CONN/CHILD, rekey=CONN/CHILD
  * (a Child SA), rekey=CONN (the IKE SA), reauth=CONN, terminate=CONN or
  * move=OLD,NEW (the node's address OLD became NEW: a handover, RFC 4555). */

@@ -1,4 +1,4 @@
-/* A node's crypto engine in the simulation (model/crypto_engine.h): the
+/* A node's crypto engine in the simulation (model/elements/crypto_engine.h): the
  * hook the adapter asks for the completion time of every ESP/AH packet
  * (ns3c_crypto_attach), and IKE work charged from the IKE messages the node
  * receives.

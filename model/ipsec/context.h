@@ -29,17 +29,20 @@ static inline uint64_t ipsec_now(const struct ipsec *ctx)
 	return ctx->ops.now_ns ? ctx->ops.now_ns(ctx->host) : 0;
 }
 
-/* RFC 4303 §3.3.3: allocate the next outbound sequence number; false (and
- * IPSEC_EV_SEQ_EXHAUSTED, once) when the counter would wrap. */
-bool ipsec_seq_next(struct ipsec *ctx, struct ipsec_sa *sa, uint64_t *seq);
-
 struct esp_test_opts;
 /* ipsec_output() with known-answer-test overrides (see esp.h). */
 enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size_t len,
                                      uint8_t *out, size_t out_cap, size_t *out_len,
                                      enum ipsec_drop *reason, const struct esp_test_opts *opts);
 
-void ipsec_emit_event(struct ipsec *ctx, enum ipsec_event_type type, uint32_t sa_id,
-                      const char *limit);
+/* An SA event for the host (lifetimes, sequence numbers). */
+static inline void ipsec_emit_event(struct ipsec *ctx, enum ipsec_event_type type, uint32_t sa_id,
+                                    const char *limit)
+{
+	struct ipsec_event ev = {.type = type, .sa_id = sa_id, .limit = limit};
+
+	if (ctx->ops.event)
+		ctx->ops.event(ctx->host, &ev);
+}
 
 #endif

@@ -10,7 +10,7 @@
 #include "units.h"
 
 /* Bytes at the start of each UDP payload (udp, poisson, onoff, reqresp)
- * and each echo request's data: the measurement header (helper/traffic.h). */
+ * and each echo request's data: the measurement header (helper/sim/traffic.h). */
 #define UDP_HEADER_MIN 24
 #define PING_HEADER_MIN 8
 /* 65507 = 65535 - 20 (IPv4 header) - 8 (UDP or ICMP header). */

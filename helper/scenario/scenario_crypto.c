@@ -1,4 +1,4 @@
-/* Scenario loader: crypto engines (`crypto_engine:`, model/crypto_engine.h)
+/* Scenario loader: crypto engines (`crypto_engine:`, model/elements/crypto_engine.h)
  * and the profile files they name (profiles/NAME.yaml).
  *
  *   crypto_engine: asic-10g                     a shipped or nearby profile
