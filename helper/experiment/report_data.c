@@ -19,12 +19,14 @@
 #define DELAYS(expr) FLOWS_WHERE(expr, " AND f.delay_kind != 'none'")
 
 /* A bounded metric (a share in 0..100 %) gets a bootstrap interval, which
- * stays within the bounds; the others Student's t (docs/experiments.md). */
+ * stays within the bounds; the others Student's t (docs/experiments.md).
+ * A metric of a table newer than REPORT_OLDEST_SCHEMA says since when. */
 static const struct {
 	const char *title, *unit;
 	int decimals;
 	const char *sql;
 	bool bounded;
+	int since; /* schema version */
 } METRICS[REPORT__COUNT] = {
         [REPORT_THROUGHPUT] = {"throughput", "Mbit/s", 3, FLOWS("f.throughput_bps / 1e6")},
         [REPORT_LOSS] = {"loss", "%", 2, FLOWS("100.0 * f.loss_ratio"), true},
@@ -82,6 +84,12 @@ static const struct {
                                 " FROM crypto_engines c JOIN runs r USING(run_id)"
                                 " WHERE r.status = 'complete' ORDER BY c.rowid",
                                 true},
+        [REPORT_CRYPTO_PEAK] = {"crypto engine peak utilisation", "% in the busiest bin", 1,
+                                "SELECT r.config_id, b.node, 100.0 * max(b.utilisation),"
+                                " r.replication FROM crypto_engine_bins b JOIN runs r USING(run_id)"
+                                " WHERE r.status = 'complete' GROUP BY b.run_id, b.node"
+                                " ORDER BY min(b.rowid)",
+                                true, 11},
         /* filled by report_rekey.c from flow_bins */
         [REPORT_REKEY_LOST] = {"lost around rekeys", "packets per event", 1, NULL},
         [REPORT_REKEY_LOSS] = {"loss around rekeys", "%", 2, NULL, true},
@@ -288,10 +296,8 @@ static int load_table(struct report *r, enum report_metric m, char *err, size_t 
 	struct report_table *t = &r->tables[m];
 	table_head(r, m);
 	sqlite3_stmt *st;
-	if (m == REPORT_CRYPTO_UTIL &&
-	    sqlite3_table_column_metadata(r->db, NULL, "crypto_engines", "utilisation", NULL, NULL,
-	                                  NULL, NULL, NULL) != SQLITE_OK) {
-		/* a database from before crypto engines: nothing to show */
+	if (r->schema < METRICS[m].since) {
+		/* a database from before the table: nothing to show */
 		t->cells = calloc(1, sizeof *t->cells);
 		return t->cells ? 0 : fail(r->db, err, errlen, t->title);
 	}
@@ -365,6 +371,29 @@ static int append(char **label, const char *key, const char *value)
 	return 0;
 }
 
+/* A varied parameter: its key and each configuration's value (taken from
+ * values[]).  0, or -1 when out of memory. */
+static int add_key(struct report *r, const char *key, char **values)
+{
+	char **keys = realloc(r->keys, (r->n_keys + 1) * sizeof *keys);
+	if (!keys)
+		return -1;
+	r->keys = keys;
+	if (!(keys[r->n_keys] = strdup(key)))
+		return -1;
+	for (size_t c = 0; c < r->n_configs; c++) {
+		struct report_config *rc = &r->configs[c];
+		char **v = realloc(rc->values, (r->n_keys + 1) * sizeof *v);
+		if (!v)
+			return -1;
+		rc->values = v;
+		v[r->n_keys] = values[c];
+		values[c] = NULL;
+	}
+	r->n_keys++;
+	return 0;
+}
+
 /* Labels: the parameters whose values differ between configurations (all of
  * a lone configuration's).  The scenario file counts as one, `scenario`
  * (its path and the start of its text's SHA-256), when merged databases
@@ -406,6 +435,8 @@ static int label_configs(struct report *r, char *err, size_t errlen)
 		for (size_t c = 0; ok && key && varied && c < r->n_configs; c++)
 			ok = append(&r->configs[c].label, key, values[c] ? values[c] : "unset") ==
 			     0;
+		if (ok && key && varied)
+			ok = add_key(r, key, values) == 0;
 		ok &= key != NULL;
 		free(key);
 	}
@@ -456,15 +487,17 @@ int report_load(struct report *r, const char *path, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(r->db, 10000);
 	int version = metrics_schema_version(r->db, "main");
-	if (version != METRICS_SCHEMA_VERSION) {
+	if (version < REPORT_OLDEST_SCHEMA || version > METRICS_SCHEMA_VERSION) {
 		if (version < 0)
 			snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
 		else
 			snprintf(err, errlen,
-			         "not a metrics database of schema version %d (user_version %d)",
-			         METRICS_SCHEMA_VERSION, version);
+			         "not a metrics database of schema version %d to %d (user_version "
+			         "%d)",
+			         REPORT_OLDEST_SCHEMA, METRICS_SCHEMA_VERSION, version);
 		return -1;
 	}
+	r->schema = version;
 	if (load_scenario(r, err, errlen) != 0 || load_configs(r, err, errlen) != 0 ||
 	    label_configs(r, err, errlen) != 0)
 		return -1;
@@ -504,8 +537,15 @@ void report_free(struct report *r)
 		free(r->setup[i].v);
 	free(r->setup);
 	report_series_free(&r->series);
-	for (size_t c = 0; c < r->n_configs; c++)
+	for (size_t c = 0; c < r->n_configs; c++) {
 		free(r->configs[c].label);
+		for (size_t k = 0; r->configs[c].values && k < r->n_keys; k++)
+			free(r->configs[c].values[k]);
+		free(r->configs[c].values);
+	}
+	for (size_t k = 0; k < r->n_keys; k++)
+		free(r->keys[k]);
+	free(r->keys);
 	free(r->configs);
 	free(r->scenario);
 	sqlite3_close(r->db);

@@ -18,6 +18,7 @@
 struct report_config {
 	int64_t id;
 	char *label;       /* the parameters that differ between configurations */
+	char **values;     /* theirs, in the order of report.keys; NULL: unset */
 	size_t complete;   /* runs averaged */
 	size_t incomplete; /* runs left out: interrupted, failed, running */
 };
@@ -52,6 +53,8 @@ enum report_metric {
 	/* Per node: IKE retransmissions, NAT-T keepalives, dead peers (DPD) */
 	REPORT_IKE,
 	REPORT_CRYPTO_UTIL, /* per node with a crypto_engine */
+	/* its busiest bin of crypto_engine_bins per run (schema 11) */
+	REPORT_CRYPTO_PEAK,
 	/* Per kind of rekey event (report_rekey.c): packets lost per event
 	 * within ±REPORT_REKEY_WINDOW_S of it, and the loss ratio there. */
 	REPORT_REKEY_LOST,
@@ -110,22 +113,37 @@ struct report_mark {
 };
 
 /* Per configuration and flow, per bin of send time (report_series.c):
- * throughput received (Mbit/s, t interval) and loss ratio (%, bootstrap),
- * over the configuration's complete runs. */
+ * throughput received (Mbit/s, t interval), loss ratio (%, bootstrap) and
+ * mean delay (ms, t interval over the runs that received in the bin; none
+ * before schema 11), over the configuration's complete runs; per
+ * configuration and crypto engine, per bin of time, the engine's
+ * utilisation (%, bootstrap). */
 struct report_series {
 	char **flows;
 	size_t n_flows, n_bins;
 	double width_s;
-	struct stats_ci *tput, *loss; /* [(config * n_flows + flow) * n_bins + bin] */
+	struct stats_ci *tput, *loss, *delay; /* [(config * n_flows + flow) * n_bins + bin] */
+	bool has_delay;                       /* some bin has a delay */
+	char **engines;
+	size_t n_engines, n_engine_bins;
+	double engine_width_s;
+	struct stats_ci *util; /* [(config * n_engines + engine) * n_engine_bins + bin] */
 	struct report_mark *marks;
 	size_t n_marks;
 };
 
+/* The oldest schema version report reads (metrics.h has the newest): what
+ * a version lacks is left out. */
+#define REPORT_OLDEST_SCHEMA 9
+
 struct report {
 	sqlite3 *db;
+	int schema;     /* the database's version */
 	char *scenario; /* the scenario name when all runs share one, else NULL */
 	struct report_config *configs;
 	size_t n_configs;
+	char **keys; /* the parameters in the labels (full paths), sorted */
+	size_t n_keys;
 	struct report_table tables[REPORT__COUNT];
 	struct report_rekey_curve *rekey; /* [config * REPORT_REKEY__KINDS + kind] */
 	struct report_samples *setup;     /* [config * REPORT_SETUP__KINDS + kind], ms */

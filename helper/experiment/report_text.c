@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +77,9 @@ static void print_setup(const struct report *r, size_t c, FILE *f)
 
 /* The rows printed as "title [unit]: group value, group value, ...". */
 static const enum report_metric GROUP_ROWS[] = {
-        REPORT_TOTAL_THROUGHPUT, REPORT_TOTAL_LOSS, REPORT_DROPS,
-        REPORT_SA_DROPS,         REPORT_NAT,        REPORT_IKE,
+        REPORT_TOTAL_THROUGHPUT, REPORT_TOTAL_LOSS,  REPORT_DROPS,
+        REPORT_SA_DROPS,         REPORT_NAT,         REPORT_IKE,
+        REPORT_CRYPTO_UTIL,      REPORT_CRYPTO_PEAK,
 };
 
 static void print_groups(const struct report *r, size_t c, const struct report_table *t, FILE *f)
@@ -115,8 +117,13 @@ static void print_config(const struct report *r, size_t c, FILE *f)
 		}
 		fputc('\n', f);
 	}
-	for (size_t m = 0; m < sizeof GROUP_ROWS / sizeof GROUP_ROWS[0]; m++)
-		print_groups(r, c, &r->tables[GROUP_ROWS[m]], f);
+	for (size_t m = 0; m < sizeof GROUP_ROWS / sizeof GROUP_ROWS[0]; m++) {
+		const struct report_table *t = &r->tables[GROUP_ROWS[m]];
+		bool crypto =
+		        GROUP_ROWS[m] == REPORT_CRYPTO_UTIL || GROUP_ROWS[m] == REPORT_CRYPTO_PEAK;
+		if (t->n_groups || !crypto) /* no line for runs without engines */
+			print_groups(r, c, t, f);
+	}
 	print_rekey_loss(r, c, f);
 	print_setup(r, c, f);
 }
@@ -199,7 +206,8 @@ static const enum report_metric PAIRED[] = {
         REPORT_THROUGHPUT, REPORT_LOSS,      REPORT_DELAY_MEAN,
         REPORT_DELAY_P50,  REPORT_DELAY_P99, REPORT_TOTAL_THROUGHPUT,
         REPORT_TOTAL_LOSS, REPORT_DROPS,     REPORT_SA_DROPS,
-        REPORT_NAT,        REPORT_IKE,       REPORT_CRYPTO_UTIL};
+        REPORT_NAT,        REPORT_IKE,       REPORT_CRYPTO_UTIL,
+        REPORT_CRYPTO_PEAK};
 
 static void csv_difference(FILE *f, const struct report *r, size_t c, size_t base,
                            const struct report_table *t, size_t g, const struct stats_ci *ci)

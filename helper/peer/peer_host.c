@@ -183,6 +183,9 @@ static void ike_event(void *arg, const struct ike_event *ev)
 		        ev->nat_remote, ev->nat_fake, units_ipv4_str(ev->peer_addr, a),
 		        ev->peer_port, ev->reason ? ev->reason : "-");
 		break;
+	case IKE_EV_KE_RETRY:
+		fprintf(f, " child=%s %s", ev->child ? ev->child : "-", ev->text);
+		break;
 	case IKE_EV_IKE_KEYS:
 		if (ev->text) {
 			char **lines = realloc(p->ike_lines, (p->n_ike_lines + 1) * sizeof *lines);

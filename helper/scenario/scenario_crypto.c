@@ -8,7 +8,9 @@
  *
  * A profile name is looked up as NAME.yaml in the folders of
  * $IPSEC_SIM_PROFILES (colon-separated), then in profiles/ beside the
- * scenario, then in the shipped profiles/ folder (IPSEC_SIM_PROFILE_DIR).
+ * scenario, then in the shipped profiles: share/ipsec-sim/profiles of the
+ * prefix the program is installed in (`cmake --install`), or the source
+ * tree's profiles/ folder it was built from (IPSEC_SIM_PROFILE_DIR).
  * Errors in a profile file are reported at their place in that file.
  */
 #include "scenario_internal.h"
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "units.h"
 
@@ -305,6 +308,26 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* The installed profiles: PREFIX/share/ipsec-sim/profiles for a program in
+ * PREFIX/bin (or any folder of PREFIX), into buf; false if there are none. */
+static bool installed_profile_dir(char *buf, size_t len)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+	char *slash;
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return false;
+	*slash = '\0'; /* PREFIX/bin */
+	if (snprintf(buf, len, "%s/../share/ipsec-sim/profiles", exe) >= (int)len)
+		return false;
+	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* The scenario's folder ("." if none) into buf. */
 static void scenario_dir(const struct ctx *c, char *buf, size_t len)
 {
@@ -349,7 +372,10 @@ static bool find_profile(struct ctx *c, yaml_node_t *v, const char *ref, char *p
 	snprintf(path, len, "%s/profiles/%s.yaml", dir, ref);
 	if (is_file(path))
 		return true;
-	snprintf(path, len, "%s/%s.yaml", IPSEC_SIM_PROFILE_DIR, ref);
+	char shipped[4096];
+	if (!installed_profile_dir(shipped, sizeof(shipped)))
+		snprintf(shipped, sizeof(shipped), "%s", IPSEC_SIM_PROFILE_DIR);
+	snprintf(path, len, "%s/%s.yaml", shipped, ref);
 	if (is_file(path))
 		return true;
 	scn_error_at(c, v,

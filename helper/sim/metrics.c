@@ -58,7 +58,7 @@ static const char SCHEMA[] =
         "CREATE TABLE IF NOT EXISTS flow_bins("
         " run_id INTEGER NOT NULL REFERENCES runs, flow TEXT NOT NULL, start_s REAL NOT NULL,"
         " width_s REAL NOT NULL, sent INTEGER NOT NULL, received INTEGER NOT NULL,"
-        " lost INTEGER NOT NULL);"
+        " lost INTEGER NOT NULL, delay_mean_ms REAL, delay_max_ms REAL);"
         "CREATE TABLE IF NOT EXISTS events("
         " run_id INTEGER NOT NULL REFERENCES runs, time_s REAL NOT NULL, node TEXT NOT NULL,"
         " sa TEXT, event TEXT NOT NULL, detail TEXT);"
@@ -124,6 +124,10 @@ static const char SCHEMA[] =
         " wait_max_us REAL NOT NULL, ike_dh INTEGER NOT NULL, ike_sign INTEGER NOT NULL,"
         " ike_verify INTEGER NOT NULL, ike_prf INTEGER NOT NULL, ike_busy_ms REAL NOT NULL,"
         " ike_utilisation REAL NOT NULL, costs TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS crypto_engine_bins("
+        " run_id INTEGER NOT NULL REFERENCES runs, node TEXT NOT NULL, start_s REAL NOT NULL,"
+        " width_s REAL NOT NULL, busy_ms REAL NOT NULL, utilisation REAL NOT NULL,"
+        " drops INTEGER NOT NULL);"
         "PRAGMA user_version = " TEXT_OF(METRICS_SCHEMA_VERSION) ";";
 
 int metrics_schema_version(sqlite3 *db, const char *schema)

@@ -328,16 +328,19 @@ int sim_crypto_ike_receive(struct sim_crypto *c, struct ike *ike, const struct n
 
 /* ---- life ---- */
 
-struct sim_crypto *sim_crypto_new(uint32_t node, const struct scenario_node *nd,
-                                  struct ipsec *engine)
+struct sim_crypto *sim_crypto_new(uint32_t node, const struct scenario *s, struct ipsec *engine)
 {
+	const struct scenario_node *nd = &s->nodes[node];
 	struct sim_crypto *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
 	c->node = node;
 	c->ipsec = engine;
 	c->engine = crypto_engine_new(&nd->crypto.cfg);
-	if (!c->engine) {
+	if (!c->engine || crypto_engine_record_bins(
+	                          c->engine, s->flow_bin_ns ? s->flow_bin_ns : SIM_CRYPTO_BIN_NS,
+	                          s->duration_ns) != 0) {
+		crypto_engine_free(c->engine);
 		free(c);
 		return NULL;
 	}
@@ -406,6 +409,28 @@ static void describe_costs(const struct crypto_engine_config *cfg, char *buf, si
 #undef ADD
 }
 
+/* The engine's bins up to the end of the run (metrics.crypto_engine_bins):
+ * utilisation of the packet pool's lanes within each (the last one over its
+ * part before the end). */
+static int write_bins(struct metrics *m, const char *node, const struct sim_crypto *c,
+                      uint64_t end_ns)
+{
+	size_t n;
+	uint64_t width;
+	const struct ce_bin *b = crypto_engine_bins(c->engine, &n, &width);
+	const struct crypto_engine_config *cfg = crypto_engine_config(c->engine);
+	for (size_t k = 0; k < n && k * width < end_ns; k++) {
+		uint64_t w = end_ns - k * width < width ? end_ns - k * width : width;
+		if (metrics_insert(m, "INSERT INTO crypto_engine_bins VALUES(?1,?2,?3,?4,?5,?6,?7)",
+		                   "tddddi", node, (double)(k * width) * 1e-9, (double)w * 1e-9,
+		                   (double)b[k].busy_ns * 1e-6,
+		                   (double)b[k].busy_ns / ((double)cfg->lanes * (double)w),
+		                   (int64_t)b[k].drops) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int sim_write_crypto(struct metrics *m, const struct sim *sim, uint64_t end_ns, FILE *summary)
 {
 	const struct scenario *s = sim->s;
@@ -438,6 +463,8 @@ int sim_write_crypto(struct metrics *m, const struct sim *sim, uint64_t end_ns, 
 		            (int64_t)st.ike_ops[CE_IKE_PRF], (double)st.ike_busy_ns * 1e-6,
 		            cfg->ike_on_engine ? st.data.utilisation : st.ike.utilisation,
 		            costs) != 0)
+			return -1;
+		if (write_bins(m, s->nodes[n].name, c, end_ns) != 0)
 			return -1;
 		if (summary)
 			fprintf(summary,

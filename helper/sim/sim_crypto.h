@@ -44,10 +44,13 @@
 
 struct sim_crypto;
 
-/* The engine of node `node` (which must have has_crypto), counting its
+/* Bins of the engine's utilisation (metrics.crypto_engine_bins) when the
+ * scenario asks for no flow_bins (else theirs, so the series line up). */
+#define SIM_CRYPTO_BIN_NS 1000000000ull
+
+/* The engine of node `node` of s (which must have has_crypto), counting its
  * queue-full drops on `engine`.  NULL when out of memory. */
-struct sim_crypto *sim_crypto_new(uint32_t node, const struct scenario_node *nd,
-                                  struct ipsec *engine);
+struct sim_crypto *sim_crypto_new(uint32_t node, const struct scenario *s, struct ipsec *engine);
 void sim_crypto_free(struct sim_crypto *c);
 /* The node rebooted: the IKE messages waiting for their work are lost
  * (their work stays charged), queue-full drops are counted on `engine`

@@ -94,6 +94,13 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 		                      (int64_t)ev->nat_local, (int64_t)ev->nat_remote, peer,
 		                      (int64_t)ev->nat_fake);
 	}
+	case IKE_EV_KE_RETRY: {
+		char detail[256];
+		snprintf(detail, sizeof detail, "%s%s%s: %s", ev->conn ? ev->conn : "",
+		         ev->child ? "/" : "", ev->child ? ev->child : "", ev->text);
+		return metrics_insert(m, "INSERT INTO events VALUES(?1,?2,?3,?4,?5,?6)", "dtttt", t,
+		                      node, NULL, ike_event_type_name(ev->type), detail);
+	}
 	case IKE_EV_IKE_KEYS:
 	case IKE_EV_CHILD_KEYS:
 		return 0; /* exported as key files */
@@ -155,7 +162,7 @@ static void summarise(const struct sim *sim, size_t n, FILE *summary)
 	        sim->s->nodes[n].name, established, children, rekeys, failures);
 	for (size_t i = 0; i < sim->ike_events.n; i++) {
 		const struct sim_ike_event *e = &sim->ike_events.items[i];
-		if (e->node == n && e->ev.type == IKE_EV_FAILURE)
+		if (e->node == n && (e->ev.type == IKE_EV_FAILURE || e->ev.type == IKE_EV_KE_RETRY))
 			fprintf(summary, "  %.3f s %s: %s\n", (double)e->time_ns * 1e-9,
 			        e->ev.conn ? e->ev.conn : "", e->ev.text ? e->ev.text : "");
 	}

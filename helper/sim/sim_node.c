@@ -81,7 +81,7 @@ int sim_node_build_ipsec(struct sim *sim, size_t n, FILE *log)
 		if (sn->crypto)
 			sim_crypto_reboot(sn->crypto, engine);
 		else
-			sn->crypto = sim_crypto_new((uint32_t)n, node, engine);
+			sn->crypto = sim_crypto_new((uint32_t)n, sim->s, engine);
 		if (!sn->crypto) {
 			fprintf(log, "%s: node %s: crypto_engine: out of memory\n", sim->s->path,
 			        node->name);

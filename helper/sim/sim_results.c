@@ -288,18 +288,22 @@ static void print_flow(FILE *out, const struct scenario_flow *f, const struct fl
 	fprintf(out, "  %9.3f Mbit/s\n", r->throughput_bps / 1e6);
 }
 
-/* The flow's bins in which something was sent (metrics.flow_bins). */
+/* The flow's bins in which something was sent (metrics.flow_bins); no
+ * delay (NULL) where nothing was received. */
 static int write_flow_bins(struct metrics *m, const struct sim *sim, size_t i)
 {
 	struct flow_bins b;
 	traffic_bins(sim->traffic, i, &b);
 	for (size_t k = 0; k < b.n; k++)
 		if (b.sent[k] &&
-		    metrics_insert(
-		            m, "INSERT INTO flow_bins VALUES(?1,?2,?3,?4,?5,?6,?7)", "tddiii",
-		            sim->s->flows[i].name, (double)((b.first + k) * b.width_ns) * 1e-9,
-		            (double)b.width_ns * 1e-9, (int64_t)b.sent[k], (int64_t)b.received[k],
-		            (int64_t)b.sent[k] - (int64_t)b.received[k]) != 0)
+		    metrics_insert(m, "INSERT INTO flow_bins VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+		                   "tddiiidd", sim->s->flows[i].name,
+		                   (double)((b.first + k) * b.width_ns) * 1e-9,
+		                   (double)b.width_ns * 1e-9, (int64_t)b.sent[k],
+		                   (int64_t)b.received[k],
+		                   (int64_t)b.sent[k] - (int64_t)b.received[k],
+		                   b.received[k] ? b.delay_sum[k] / b.received[k] * 1e3 : NAN,
+		                   b.received[k] ? b.delay_max[k] * 1e3 : NAN) != 0)
 			return -1;
 	return 0;
 }

@@ -32,21 +32,23 @@ bool traffic_number(struct flow *f, uint64_t seq)
 	return true;
 }
 
-/* The bin of send time t, or NULL: f has none, or t is outside them. */
-static uint32_t *bin_of(struct flow *f, uint32_t *bins, uint64_t t)
+/* The index of the bin of send time t, or -1: f has none, or t is outside
+ * them. */
+static ptrdiff_t bin_of(const struct flow *f, uint64_t t)
 {
-	if (!bins)
-		return NULL;
+	if (!f->bin_sent)
+		return -1;
 	uint64_t k = t / f->t->bin_ns;
-	return k >= f->bin_first && k - f->bin_first < f->n_bins ? &bins[k - f->bin_first] : NULL;
+	return k >= f->bin_first && k - f->bin_first < f->n_bins ? (ptrdiff_t)(k - f->bin_first)
+	                                                         : -1;
 }
 
 void traffic_sent(struct flow *f, uint64_t now_ns)
 {
 	f->sent++;
-	uint32_t *b = bin_of(f, f->bin_sent, now_ns);
-	if (b)
-		(*b)++;
+	ptrdiff_t b = bin_of(f, now_ns);
+	if (b >= 0)
+		f->bin_sent[b]++;
 }
 
 void traffic_record(struct flow *f, uint64_t seq, uint64_t sent_ns, size_t bytes)
@@ -60,9 +62,14 @@ void traffic_record(struct flow *f, uint64_t seq, uint64_t sent_ns, size_t bytes
 	f->seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
 	f->received++;
 	f->bytes += bytes;
-	uint32_t *b = bin_of(f, f->bin_received, sent_ns);
-	if (b)
-		(*b)++;
+	double delay = (double)(ns3c_now_ns() - sent_ns) * 1e-9;
+	ptrdiff_t b = bin_of(f, sent_ns);
+	if (b >= 0) {
+		f->bin_received[b]++;
+		f->bin_delay_sum[b] += delay;
+		if (delay > f->bin_delay_max[b])
+			f->bin_delay_max[b] = delay;
+	}
 	if (f->n_delays == f->cap_delays) {
 		size_t cap = f->cap_delays ? 2 * f->cap_delays : 256;
 		double *d = realloc(f->delays, cap * sizeof *d);
@@ -71,7 +78,7 @@ void traffic_record(struct flow *f, uint64_t seq, uint64_t sent_ns, size_t bytes
 		f->delays = d;
 		f->cap_delays = cap;
 	}
-	f->delays[f->n_delays++] = (double)(ns3c_now_ns() - sent_ns) * 1e-9;
+	f->delays[f->n_delays++] = delay;
 }
 
 void traffic_header(uint8_t *b, uint32_t magic, uint32_t flow, uint64_t seq, uint64_t time_ns)
@@ -138,7 +145,9 @@ static int open_bins(struct flow *f)
 	f->n_bins = (size_t)((c->stop_ns - 1) / w - f->bin_first + 1);
 	f->bin_sent = calloc(f->n_bins, sizeof *f->bin_sent);
 	f->bin_received = calloc(f->n_bins, sizeof *f->bin_received);
-	return f->bin_sent && f->bin_received ? 0 : -1;
+	f->bin_delay_sum = calloc(f->n_bins, sizeof *f->bin_delay_sum);
+	f->bin_delay_max = calloc(f->n_bins, sizeof *f->bin_delay_max);
+	return f->bin_sent && f->bin_received && f->bin_delay_sum && f->bin_delay_max ? 0 : -1;
 }
 
 static int start_flow(struct flow *f, char *err, size_t errlen)
@@ -250,7 +259,8 @@ void traffic_result(struct traffic *t, size_t i, struct flow_result *r)
 void traffic_bins(const struct traffic *t, size_t i, struct flow_bins *b)
 {
 	const struct flow *f = &t->flows[i];
-	*b = (struct flow_bins){t->bin_ns, f->bin_first, f->n_bins, f->bin_sent, f->bin_received};
+	*b = (struct flow_bins){t->bin_ns,       f->bin_first,     f->n_bins,       f->bin_sent,
+	                        f->bin_received, f->bin_delay_sum, f->bin_delay_max};
 }
 
 void traffic_free(struct traffic *t)
@@ -262,6 +272,8 @@ void traffic_free(struct traffic *t)
 		free(t->flows[i].delays);
 		free(t->flows[i].bin_sent);
 		free(t->flows[i].bin_received);
+		free(t->flows[i].bin_delay_sum);
+		free(t->flows[i].bin_delay_max);
 		if (t->flows[i].rng >= 0)
 			ns3c_rng_close(t->flows[i].rng);
 	}

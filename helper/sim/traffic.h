@@ -48,6 +48,9 @@ struct flow_bins {
 	uint64_t width_ns, first;
 	size_t n; /* 0: no bins (none asked for, or tcp) */
 	const uint32_t *sent, *received;
+	/* of the packets received: their delays (s, as flows.delay_kind
+	 * says), summed, and the largest */
+	const double *delay_sum, *delay_max;
 };
 
 struct traffic;

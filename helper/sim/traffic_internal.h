@@ -45,8 +45,10 @@ struct flow {
 	size_t n_delays, cap_delays;
 	int rng; /* ns3c_rng handle, or -1 */
 	/* metrics.flow_bins: per bin of send time, packets sent and the
-	 * distinct ones received; bin k covers [(first + k) * width, +width) */
+	 * distinct ones received, and the sum and maximum of the latter's
+	 * delays (s); bin k covers [(first + k) * width, +width) */
 	uint32_t *bin_sent, *bin_received;
+	double *bin_delay_sum, *bin_delay_max;
 	uint64_t bin_first;
 	size_t n_bins;
 

@@ -34,6 +34,9 @@ struct pool {
 	uint64_t packets, bytes, drops;
 	uint64_t served; /* work items started or queued: packets and IKE work */
 	uint64_t wait_sum, wait_max;
+	struct ce_bin *bins; /* crypto_engine_record_bins: NULL when not asked */
+	size_t n_bins;
+	uint64_t bin_ns, horizon;
 };
 
 struct crypto_engine {
@@ -143,6 +146,47 @@ static void pool_free(struct pool *p)
 {
 	free(p->lanes);
 	free(p->ring);
+	free(p->bins);
+}
+
+/* Service over [start, end) spread over the bins it covers, cut at the
+ * horizon. */
+static void bins_add_busy(struct pool *p, uint64_t start, uint64_t end)
+{
+	if (end > p->horizon)
+		end = p->horizon;
+	while (start < end) {
+		size_t k = (size_t)(start / p->bin_ns);
+		uint64_t bin_end = ((uint64_t)k + 1) * p->bin_ns;
+		uint64_t until = bin_end < end ? bin_end : end;
+		p->bins[k].busy_ns += until - start;
+		start = until;
+	}
+}
+
+int crypto_engine_record_bins(struct crypto_engine *e, uint64_t width_ns, uint64_t horizon_ns)
+{
+	struct pool *p = &e->data;
+	if (!width_ns)
+		return -1;
+	size_t n = (size_t)((horizon_ns + width_ns - 1) / width_ns);
+	struct ce_bin *bins = calloc(n + 1, sizeof *bins);
+	if (!bins)
+		return -1;
+	free(p->bins);
+	p->bins = bins;
+	p->n_bins = n;
+	p->bin_ns = width_ns;
+	p->horizon = horizon_ns;
+	return 0;
+}
+
+const struct ce_bin *crypto_engine_bins(const struct crypto_engine *e, size_t *n,
+                                        uint64_t *width_ns)
+{
+	*n = e->data.n_bins;
+	*width_ns = e->data.bin_ns;
+	return e->data.bins;
 }
 
 static bool cost_ok(double ns)
@@ -239,6 +283,8 @@ static uint64_t pool_submit(struct pool *p, uint64_t now, uint64_t service, bool
 	if (start > now) {
 		if (packet && p->limited && p->count >= p->limit) {
 			p->drops++;
+			if (p->bins && now < p->horizon)
+				p->bins[now / p->bin_ns].drops++;
 			return CE_DROPPED;
 		}
 		if (ring_push(p, start) != 0) {
@@ -248,6 +294,8 @@ static uint64_t pool_submit(struct pool *p, uint64_t now, uint64_t service, bool
 	}
 	l->free_at = start + service;
 	l->busy_ns += service;
+	if (p->bins)
+		bins_add_busy(p, start, start + service);
 	if (packet) {
 		p->packets++;
 		p->bytes += bytes;

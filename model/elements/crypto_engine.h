@@ -131,6 +131,24 @@ double crypto_engine_dh_cost(const struct crypto_engine *e, uint16_t group);
 double crypto_engine_sign_cost(const struct crypto_engine *e, enum ce_sig s);
 double crypto_engine_verify_cost(const struct crypto_engine *e, enum ce_sig s);
 
+/* Per bin of time of the packet pool (crypto_engine_record_bins): the
+ * service given within the bin, summed over the lanes, and the packets
+ * refused (queue full) that arrived in it. */
+struct ce_bin {
+	uint64_t busy_ns;
+	uint64_t drops;
+};
+
+/* From now on, also sums the packet pool's busy time and drops per bin of
+ * `width_ns` (bin k covers [k * width, (k + 1) * width)), up to `horizon_ns`
+ * (work after it is not counted: the end of the run, as in
+ * crypto_engine_stats).  0, or -1 when out of memory or width is 0. */
+int crypto_engine_record_bins(struct crypto_engine *e, uint64_t width_ns, uint64_t horizon_ns);
+/* The bins: *n of them, *width_ns wide, covering [0, horizon); NULL when
+ * not recorded. */
+const struct ce_bin *crypto_engine_bins(const struct crypto_engine *e, size_t *n,
+                                        uint64_t *width_ns);
+
 /* Statistics over [0, end]: work after `end` is not counted as busy. */
 void crypto_engine_stats(const struct crypto_engine *e, uint64_t end,
                          struct crypto_engine_stats *out);

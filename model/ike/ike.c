@@ -172,6 +172,27 @@ void ike_failure(struct ike *ike, const struct ike_sa *sa, const char *conn, con
 	ike_emit(ike, &ev);
 }
 
+void ike_ke_retry(struct ike *ike, const struct ike_sa *sa, const char *child, uint8_t exchange,
+                  uint16_t sent, uint16_t asked)
+{
+	struct ike_event ev = ike_event_for(ike, sa, IKE_EV_KE_RETRY);
+	char text[160], a[32], b[32];
+	const char *want = ike_transform_name(IKE_TT_DH, asked, 0, a, sizeof(a));
+
+	/* strongSwan: "peer didn't accept DH group X, it requested Y" */
+	snprintf(text, sizeof(text),
+	         "INVALID_KE_PAYLOAD: %s with %s refused, peer wants %s: retrying",
+	         ike_exchange_name(exchange), ike_transform_name(IKE_TT_DH, sent, 0, b, sizeof(b)),
+	         want);
+	ev.child = child;
+	ev.exchange = exchange;
+	ev.initiator = true;
+	ev.ke_group_sent = sent;
+	ev.ke_group = asked;
+	ev.text = text;
+	ike_emit(ike, &ev);
+}
+
 /* --- the context ---------------------------------------------------------------- */
 
 static uint32_t bypass_port(struct ike *ike, uint16_t port, uint32_t before)

@@ -161,6 +161,8 @@ enum ike_event_type {
 	IKE_EV_IKE_KEYS,   /* keys of a new IKE SA (for Wireshark's table) */
 	IKE_EV_CHILD_KEYS, /* an SA pair of a new Child SA (for esp_sa) */
 	IKE_EV_NAT,        /* NAT detected or the peer's address/port moved */
+	IKE_EV_KE_RETRY,   /* the peer answered INVALID_KE_PAYLOAD: we ask again with
+	                      the group it wants (`text` says so) */
 };
 
 enum ike_sa_state {
@@ -194,7 +196,7 @@ struct ike_event {
 	uint64_t spi_i, spi_r;    /* IKE SPIs */
 	int state;                /* enum ike_sa_state or ike_child_state */
 	const char *reason;       /* why: "dpd", "rekey", "peer delete", "timeout", ... */
-	/* IKE_EV_EXCHANGE */
+	/* IKE_EV_EXCHANGE, IKE_EV_KE_RETRY */
 	uint8_t exchange; /* IKE_SA_INIT, IKE_AUTH, ... (ike_msg.h) */
 	bool initiator;   /* we sent the request */
 	uint32_t message_id;
@@ -210,6 +212,9 @@ struct ike_event {
 	 * (ChaCha20-Poly1305).  IKE_EV_FAILURE: the diagnostic.  Strings are
 	 * valid during the callback only. */
 	const char *text;
+	/* IKE_EV_KE_RETRY: the group of the KE payload we sent (0: none) and
+	 * the one the peer asked for (RFC 7296 §1.3, §1.3.1, §2.7) */
+	uint16_t ke_group_sent, ke_group;
 	/* IKE_EV_NAT; nat_fake: we fake a NAT ourselves (`encap`), strongSwan's
 	 * nat-fake */
 	bool nat_local, nat_remote, nat_fake;

@@ -400,6 +400,17 @@ static void initiator_child(struct ike *ike, struct ike_sa *sa, const struct ike
 	struct ike_child *c;
 
 	n->active = false;
+	if (err && err->u.notify.type == IKE_N_NO_PROPOSAL_CHOSEN) {
+		/* What we offered; the responder's diagnostic names its own. */
+		offered_esp(conn, n, &props);
+		ike_proposals_format(props.p, props.n, ts1, sizeof(ts1));
+		ike_failure(
+		        ike, sa, NULL,
+		        "initiator: the responder refused Child SA '%s' (NO_PROPOSAL_CHOSEN); we "
+		        "offered ESP proposals: %s",
+		        child, ts1);
+		return;
+	}
 	if (err || !sap || !tsi || !tsr) {
 		const char *name = err ? ike_notify_name(err->u.notify.type) : NULL;
 

@@ -97,10 +97,17 @@ int ike_child_select(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m
 	cc = &conn->cfg.children[o->cfg];
 	if (ike_proposal_select(ike->sap.p, ike->sap.nproposals, &conn->esp_props[o->cfg], flags,
 	                        &o->chosen, &ike->sel_diag) < 0) {
+		char got[400], ours[400];
+
+		/* both lists as strongSwan logs them, in its syntax */
 		ike_select_diag_format(&ike->sel_diag, ike->diag, sizeof(ike->diag));
+		ike_proposals_format(ike->sap.p, ike->sap.nproposals, got, sizeof(got));
+		ike_proposals_format(conn->esp_props[o->cfg].p, conn->esp_props[o->cfg].n, ours,
+		                     sizeof(ours));
 		ike_failure(ike, sa, NULL,
-		            "responder: Child SA '%s': %s; sending NO_PROPOSAL_CHOSEN", cc->name,
-		            ike->diag);
+		            "responder: Child SA '%s': %s; received proposals: %s; configured "
+		            "proposals: %s; sending NO_PROPOSAL_CHOSEN",
+		            cc->name, ike->diag, got, ours);
 		ike_add_notify(b, 0, NULL, 0, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return -1;
 	}

@@ -139,6 +139,7 @@ static void request_failed(struct ike *ike, struct ike_sa *sa, const struct ike_
 	struct ike_conn *conn = ike_sa_conn(ike, sa);
 	const char *child = conn->cfg.children[n->cfg].name;
 	const char *name = notify ? ike_notify_name(notify) : NULL;
+	char offer[400] = "";
 
 	if (notify == IKE_N_INVALID_KE_PAYLOAD) {
 		/* §1.3.1: ask again with the group the responder wants. */
@@ -164,8 +165,15 @@ static void request_failed(struct ike *ike, struct ike_sa *sa, const struct ike_
 		ike_rekey_peer_survives(ike, sa, old);
 		return;
 	}
-	ike_failure(ike, sa, NULL, "initiator: %s of Child SA '%s' failed: %s",
-	            old ? "rekeying" : "creation", child, name ? name : ike->diag);
+	if (notify == IKE_N_NO_PROPOSAL_CHOSEN) {
+		/* What we offered; the responder's diagnostic names its own. */
+		size_t k = (size_t)snprintf(offer, sizeof(offer), "; we offered ESP proposals: ");
+
+		ike_proposals_format(conn->esp_props[n->cfg].p, conn->esp_props[n->cfg].n,
+		                     offer + k, sizeof(offer) - k);
+	}
+	ike_failure(ike, sa, NULL, "initiator: %s of Child SA '%s' failed: %s%s",
+	            old ? "rekeying" : "creation", child, name ? name : ike->diag, offer);
 	if (!old)
 		return;
 	if (notify == IKE_N_TEMPORARY_FAILURE) {
@@ -264,8 +272,11 @@ void ike_ccs_handle_response(struct ike *ike, struct ike_sa *sa, const struct ik
 	memset(&sa->nego, 0, sizeof(sa->nego));
 	old = n->old ? ike_child_by_uid(sa, n->old) : NULL;
 	if (err) {
-		if (err->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && err->u.notify.len == 2)
+		if (err->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && err->u.notify.len == 2) {
 			conn->ke_group[n->cfg] = get_be16(err->u.notify.data);
+			ike_ke_retry(ike, sa, conn->cfg.children[n->cfg].name, IKE_CREATE_CHILD_SA,
+			             n->dh ? ike_dh_group(n->dh) : 0, conn->ke_group[n->cfg]);
+		}
 		request_failed(ike, sa, n, old, err->u.notify.type);
 		ike_nego_clear(n);
 		return;

@@ -38,6 +38,8 @@ const char *ike_event_type_name(enum ike_event_type type)
 		return "child_keys";
 	case IKE_EV_NAT:
 		return "nat";
+	case IKE_EV_KE_RETRY:
+		return "ke_retry";
 	}
 	return "?";
 }

@@ -10,10 +10,11 @@
  *     port are those of the last authenticated message (never of an
  *     unauthenticated one); when they move (the NAT rebound the mapping,
  *     libreswan#1728), the IKE SA and every Child SA follow at once;
- *   - NAT keepalives (RFC 3948 §2.3): behind a NAT, a single 0xff octet
- *     from port 4500 every keepalive_ns in which we sent nothing else to
- *     the peer, so that the mapping stays (strongSwan's charon.keep_alive;
- *     it also counts ESP, we count IKE messages only).
+ *   - NAT keepalives (RFC 3948 §2.3, §4): behind a NAT, a single 0xff
+ *     octet from port 4500 when nothing else went to the peer -- no IKE
+ *     message, no ESP-in-UDP packet of any of its Child SAs -- for
+ *     keepalive_ns, so that the mapping stays (strongSwan's
+ *     charon.keep_alive).
  */
 #include "ike_sa.h"
 
@@ -175,6 +176,27 @@ uint64_t ike_natt_deadline(const struct ike_sa *sa)
 	return sa->phase == IKE_PHASE_ESTABLISHED ? sa->keepalive_at : UINT64_MAX;
 }
 
+/* Did any Child SA of `sa` send ESP since the last check?  The data plane
+ * counts packets, it keeps no time (as DPD reads the inbound counters,
+ * ike_info_dpd_check). */
+static bool natt_esp_sent(struct ike *ike, struct ike_sa *sa)
+{
+	bool sent = false;
+
+	for (size_t k = 0; k < IKE_SA_CHILDREN; k++) {
+		struct ike_child *c = &sa->children[k];
+		const struct ipsec_sa_stats *st;
+
+		if (!c->used || !(st = ipsec_sa_stats(ike->dp, c->sa_out)))
+			continue;
+		if (st->packets != c->out_packets) {
+			c->out_packets = st->packets;
+			sent = true;
+		}
+	}
+	return sent;
+}
+
 void ike_natt_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
 {
 	uint64_t every = ike_sa_conn(ike, sa)->cfg.keepalive_ns;
@@ -182,7 +204,14 @@ void ike_natt_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
 
 	if (sa->phase != IKE_PHASE_ESTABLISHED || now < sa->keepalive_at)
 		return;
-	if (sa->last_tx + every <= now) {
+	/* RFC 3948 §4: "every N seconds if no other packet to the peer has
+	 * been sent in N seconds".  ESP since the last check went out at some
+	 * time in the interval: taken as now, the latest it can be, so that a
+	 * keepalive never follows a packet by less than N (at most 2 N after
+	 * the last ESP; strongSwan, reading the kernel's last-use time, N). */
+	if (natt_esp_sent(ike, sa))
+		sa->last_tx = now;
+	else if (sa->last_tx + every <= now) {
 		ike->st.keepalives++;
 		ike->ops.send(ike->host, sa->local_addr, sa->local_port, sa->remote_addr,
 		              sa->remote_port, &keepalive, 1);

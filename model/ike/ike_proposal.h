@@ -94,6 +94,10 @@ const char *ike_protocol_name(uint8_t protocol);
 /* A proposal as a keyword string: "aes128-sha256-prfsha256-modp2048".
  * Returns the length it needed (snprintf-like). */
 size_t ike_proposal_format(const struct ike_proposal *p, char *buf, size_t len);
+/* Proposals the same way, separated by ", " (as strongSwan lists its
+ * "received proposals:" and "configured proposals:"); truncated to fit
+ * `len`, always terminated. */
+void ike_proposals_format(const struct ike_proposal *p, size_t n, char *buf, size_t len);
 
 /* --- negotiation (RFC 7296 §2.7, §3.3.6) ------------------------------------------ */
 

@@ -152,6 +152,21 @@ size_t ike_proposal_format(const struct ike_proposal *p, char *buf, size_t len)
 	return used;
 }
 
+void ike_proposals_format(const struct ike_proposal *p, size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < n && used < len; i++) {
+		if (i && used + 2 < len) {
+			memcpy(buf + used, ", ", 3);
+			used += 2;
+		}
+		used += ike_proposal_format(&p[i], buf + used, len - used);
+	}
+	if (len)
+		buf[used < len ? used : len - 1] = '\0';
+}
+
 /* --- parsing ------------------------------------------------------------------ */
 
 static const struct keyword *find_keyword(const char *tok)

@@ -200,8 +200,11 @@ void ike_rekey_ike_handle_response(struct ike *ike, struct ike_sa *sa, const str
 	/* The negotiation is ours now: what we do may start the next. */
 	memset(&sa->nego, 0, sizeof(sa->nego));
 	if (err) {
-		if (err->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && err->u.notify.len == 2)
+		if (err->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && err->u.notify.len == 2) {
 			conn->ike_ke_group = get_be16(err->u.notify.data);
+			ike_ke_retry(ike, sa, NULL, IKE_CREATE_CHILD_SA,
+			             n->dh ? ike_dh_group(n->dh) : 0, conn->ike_ke_group);
+		}
 		request_failed(ike, sa, n, err->u.notify.type);
 		ike_nego_clear(n);
 		return;

@@ -21,7 +21,7 @@
  *   ike_rekey_ike.c CREATE_CHILD_SA rekeying the IKE SA (§1.3.2, §2.18, §2.8.2)
  *   ike_reauth.c    reauthentication: a new IKE SA from scratch (§2.8.3)
  *   ike_natt.c      NAT-T upkeep: following the peer (§2.23), keepalives
- *                   (RFC 3948 §2.3)
+ *                   when idle (RFC 3948 §2.3, §4)
  */
 #ifndef IPSEC_IKE_SA_H
 #define IPSEC_IKE_SA_H
@@ -114,6 +114,7 @@ struct ike_child {
 	struct ike_ts ts_local[IKE_TS_MAX], ts_remote[IKE_TS_MAX];
 	size_t n_local, n_remote;
 	uint64_t in_packets;             /* inbound packets at the last liveness check */
+	uint64_t out_packets;            /* outbound packets at the last keepalive check */
 	bool soft_expired, hard_expired; /* data-plane events not yet acted on */
 };
 
@@ -220,7 +221,8 @@ struct ike_sa {
 	uint64_t reauth_of;
 	uint32_t reauth_pending;
 	bool reauth_bbm; /* break-before-make: once this SA is deleted */
-	/* NAT-T (ike_natt.c) */
+	/* NAT-T (ike_natt.c): the last IKE message (or ESP, ike_natt_timeout)
+	 * to the peer, the next keepalive check */
 	uint64_t last_tx, keepalive_at;
 };
 
@@ -298,6 +300,11 @@ void ike_send_to(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, ui
 struct ike_event ike_event_for(const struct ike *ike, const struct ike_sa *sa,
                                enum ike_event_type type);
 void ike_emit(struct ike *ike, const struct ike_event *ev);
+/* IKE_EV_KE_RETRY: the peer answered our `exchange` request with
+ * INVALID_KE_PAYLOAD(`asked`); we had sent a KE of group `sent` (0: none)
+ * and ask again (for child `child`, NULL for the IKE SA). */
+void ike_ke_retry(struct ike *ike, const struct ike_sa *sa, const char *child, uint8_t exchange,
+                  uint16_t sent, uint16_t asked);
 /* IKE_EV_FAILURE with a printf-formatted diagnostic. */
 void ike_failure(struct ike *ike, const struct ike_sa *sa, const char *conn, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));

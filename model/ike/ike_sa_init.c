@@ -44,22 +44,6 @@ static const char *addr_str(uint32_t a, char *buf)
 	return buf;
 }
 
-static size_t format_proposals(const struct ike_proposal *p, size_t n, char *buf, size_t cap)
-{
-	size_t used = 0;
-
-	for (size_t i = 0; i < n && used < cap; i++) {
-		if (i && used + 2 < cap) {
-			memcpy(buf + used, ", ", 3);
-			used += 2;
-		}
-		used += ike_proposal_format(&p[i], buf + used, cap - used);
-	}
-	if (cap)
-		buf[used < cap ? used : cap - 1] = '\0';
-	return used;
-}
-
 /* --- initiator ------------------------------------------------------------------- */
 
 int ike_sa_init_build(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t cap, size_t *len)
@@ -142,7 +126,7 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 	if (n) {
 		/* §1.3, §2.7: retry with the group the responder wants, if we
 		 * offered it (else this is not a genuine answer). */
-		uint16_t group = n->u.notify.len == 2 ? get_be16(n->u.notify.data) : 0;
+		uint16_t group = n->u.notify.len == 2 ? get_be16(n->u.notify.data) : 0, sent;
 		char tmp[32];
 
 		if (!group || !offered_group(c, group) || group == ike_dh_group(sa->dh) ||
@@ -150,6 +134,7 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 			ike->st.dropped_other++;
 			return true;
 		}
+		sent = ike_dh_group(sa->dh);
 		ike_dh_free(sa->dh);
 		sa->dh = ike_dh_for(ike, group);
 		if (!sa->dh) {
@@ -160,6 +145,7 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 			ike_sa_end(ike, sa, IKE_STATE_FAILED, "invalid ke", IKE_END_CLEAR);
 			return true;
 		}
+		ike_ke_retry(ike, sa, NULL, IKE_SA_INIT, sent, group);
 		ike_x_restart(ike, sa);
 		return true;
 	}
@@ -171,7 +157,7 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 			continue;
 		/* §2.21.1: an error notification ends the attempt. */
 		name = ike_notify_name(p->u.notify.type);
-		format_proposals(c->ike_props.p, c->ike_props.n, offer, sizeof(offer));
+		ike_proposals_format(c->ike_props.p, c->ike_props.n, offer, sizeof(offer));
 		ike_x_complete(ike, sa, true);
 		ike_failure(ike, sa, NULL,
 		            "initiator: responder %s answered IKE_SA_INIT with %s; we offered "

@@ -29,6 +29,76 @@ static void ah_zero_mutable(uint8_t *h)
 	h[10] = h[11] = 0;
 }
 
+/* RFC 4302 §3.3.3.1.2.2: an option whose type has the third-highest bit
+ * set may change en route (RFC 8200 §4.2): its data counts as zeros. */
+static void zero_mutable_option(uint8_t type, uint8_t *data, size_t len, void *arg)
+{
+	(void)arg;
+	if (type & 0x20)
+		memset(data, 0, len);
+}
+
+/* RFC 4302 §3.3.3.1.2.3: the sender takes a Routing header into the ICV as
+ * the receiver will see it, the processing of every remaining segment (RFC
+ * 8200 §4.4, RFC 2460 §4.4's algorithm) done ahead: the final destination
+ * in the IPv6 header, the addresses moved along, Segments Left 0.  Types 0
+ * and 2 (RFC 6275 §6.4) hold such a list; where another type is still to
+ * be processed, the receiver's view is not ours to predict (-1). */
+static int predict_routing(uint8_t *h, uint8_t *rh, size_t len)
+{
+	size_t n = (len - 8) / 16;
+	uint8_t left = rh[3], t[IPV6_ADDR_LEN];
+
+	if (left == 0)
+		return 0;
+	if ((rh[2] != 0 && rh[2] != 2) || (len - 8) % 16 || left > n)
+		return -1;
+	while (left > 0) {
+		uint8_t *a = rh + 8 + 16 * (n - --left - 1);
+
+		memcpy(t, a, IPV6_ADDR_LEN);
+		memcpy(a, h + 24, IPV6_ADDR_LEN);
+		memcpy(h + 24, t, IPV6_ADDR_LEN);
+	}
+	rh[3] = 0;
+	return 0;
+}
+
+int ah_ipv6_zero_mutable(uint8_t *h, size_t len, bool sending)
+{
+	size_t off = IPV6_HDR_LEN;
+	uint8_t nh = h[6];
+
+	if (len < IPV6_HDR_LEN)
+		return -1;
+	/* §3.3.3.1.2.1: traffic class, flow label and hop limit */
+	h[0] &= 0xf0;
+	h[1] = h[2] = h[3] = 0;
+	h[7] = 0;
+	while (off < len) {
+		size_t n = ipv6_ext_len(nh, h + off, len - off);
+
+		if (!n)
+			return -1;
+		switch (nh) {
+		case IPPROTO_NUM_HOPOPTS:
+		case IPPROTO_NUM_DSTOPTS:
+			if (ipv6_options_walk(h + off, n, zero_mutable_option, NULL))
+				return -1;
+			break;
+		case IPPROTO_NUM_ROUTING:
+			if (sending && predict_routing(h, h + off, n))
+				return -1;
+			break;
+		default: /* a Fragment header: reassembly comes before AH (§3.4.1) */
+			return -1;
+		}
+		nh = h[off];
+		off += n;
+	}
+	return 0;
+}
+
 /* RFC 4302 §3.3.3: ICV over the IP header (mutable fields zeroed), the AH
  * header with a zero ICV, the payload and, with ESN, the high-order 32 bits
  * of the sequence number appended (§2.5.1, §3.3.3.3). */

@@ -5,6 +5,7 @@
 #include "context.h"
 #include "esp.h"
 #include "ipv4.h"
+#include "ipv6.h"
 
 #define AH_HDR_LEN 12 /* without the ICV */
 
@@ -17,5 +18,12 @@ int ah_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 int ah_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip, uint8_t *out,
              size_t cap, size_t *out_len, struct ipsec_sa **sa, uint64_t *bytes,
              enum ipsec_drop *reason);
+
+/* RFC 4302 §3.3.3.1.2: zeroes the mutable fields of the IPv6 header and
+ * the extension headers before AH, `h` of `len` bytes (the packet up to
+ * where AH goes: ipv6_view.ipsec_off), for the ICV.  `sending`: a Routing
+ * header with segments left is arranged as the receiver will see it.  0,
+ * or -1 for what cannot precede AH or be predicted. */
+int ah_ipv6_zero_mutable(uint8_t *h, size_t len, bool sending);
 
 #endif

@@ -6,7 +6,9 @@
 # file is fixed at /var/run/charon.pid, so each charon runs in a mount
 # namespace of its own with a private /run.
 #
-#   charon_start DIR NETNS   config in DIR/swanctl.conf; writes DIR/charon.log
+#   charon_start DIR NETNS   config in DIR/swanctl.conf; writes DIR/charon.log;
+#                            $CHARON_SETTINGS (e.g. "keep_alive = 2s") goes
+#                            into strongswan.conf's charon section
 #   charon_swanctl DIR CMD ARGS  swanctl CMD against that charon's vici socket
 #   charon_stop DIR
 #   netns_pair A B ADDR_A ADDR_B   two namespaces joined by a veth pair (/24)
@@ -46,6 +48,7 @@ charon_start() {
 charon {
 	load = random nonce openssl kdf pem pkcs1 pkcs8 x509 pubkey revocation constraints kernel-libipsec kernel-netlink socket-default vici updown
 	install_routes = no
+	${CHARON_SETTINGS:-}
 	plugins {
 		vici {
 			socket = unix://$dir/charon.vici

@@ -77,4 +77,25 @@ expect "dpd: pings lost during the outage only" "SELECT min(lost) BETWEEN 14 AND
 run mm "$SRC/scenarios/ikev2-proposal-mismatch.yaml"
 expect "mismatch: no IKE SA" "SELECT count(*) FROM ike_sa_events WHERE state='established'" 0
 expect "mismatch: the responder's diagnostic" "SELECT diagnostic LIKE '%no common DH group: initiator offered [x25519], responder accepts [modp2048]%' FROM ike_failures WHERE node='gwB'" 1
+
+# The IKE proposals agree but gwB wants ecp256 where gwA's KE is x25519
+# (INVALID_KE_PAYLOAD, §1.3), and the ESP proposals do not agree
+# (NO_PROPOSAL_CHOSEN for the Child SA, the IKE SA stays, §1.2).
+run mmesp "$SRC/scenarios/ikev2-proposal-mismatch.yaml" \
+	--set nodes.gwA.ipsec.connections.gw-gw.proposals=aes256gcm16-prfsha384-x25519-ecp256 \
+	--set nodes.gwB.ipsec.connections.gw-gw.proposals=aes256gcm16-prfsha384-ecp256
+expect "ke retry: in the events table, both groups named" "SELECT node, event, detail FROM events" \
+	"gwA|ke_retry|gw-gw: INVALID_KE_PAYLOAD: IKE_SA_INIT with x25519 refused, peer wants ecp256: retrying"
+check "ke retry: in the run's summary" "grep -q 'gw-gw: INVALID_KE_PAYLOAD: IKE_SA_INIT with x25519 refused' '$OUT/mmesp.log'"
+expect "esp mismatch: the IKE SA is established on both" "SELECT count(*) FROM ike_sa_events WHERE state='established'" 2
+expect "esp mismatch: the responder names both sides' ESP proposals" "SELECT diagnostic LIKE '%; received proposals: aes256gcm16-noesn; configured proposals: aes128-sha256-noesn; sending NO_PROPOSAL_CHOSEN' FROM ike_failures WHERE node='gwB'" 1
+expect "esp mismatch: the initiator names its own" "SELECT diagnostic FROM ike_failures WHERE node='gwA'" \
+	"initiator: the responder refused Child SA 'net' (NO_PROPOSAL_CHOSEN); we offered ESP proposals: aes256gcm16-noesn"
+if command -v tshark >/dev/null; then
+	# tshark reads the exchange: KE x25519 (31), INVALID_KE_PAYLOAD
+	# naming ecp256 (19), KE ecp256, the response's KE ecp256
+	got=$(tshark -r "$OUT/mmesp/pcap/ikev2-proposal-mismatch-gwA-2.pcap" -Y 'isakmp.exchangetype == 34' \
+		-T fields -e isakmp.key_exchange.dh_group -e isakmp.notify.data.accepted_dh_group 2>/dev/null | tr '\t\n' ': ')
+	check "ke retry: tshark sees KE 31, INVALID_KE(19), KE 19, KE 19 ($got)" '[ "$got" = "31: :19 19: 19: " ]'
+fi
 finish

@@ -69,7 +69,7 @@ check "series: a-to-b at 5 s, $got Mbit/s = hand $hand" "[ '$got' = '$hand' ]"
 marks=$(q "SELECT count(*) FROM (SELECT 1 FROM child_sa_events WHERE run_id = 1
 	GROUP BY min(spi_in, spi_out), max(spi_in, spi_out) HAVING sum(state = 'rekeyed') > 0)")
 check "series: the first run's $marks Child SA rekeys marked" \
-	"[ \$(grep -c \"^set label 'Child SA rekey'\" '$OUT/rep/series.gp') = $marks ]"
+	"[ \$(grep -c \"^set label '[^']*Child SA rekey\" '$OUT/rep/series.gp') = $marks ]"
 for x in png pdf svg; do
 	check "series.$x drawn" "[ -s '$OUT/rep/series.$x' ]"
 done

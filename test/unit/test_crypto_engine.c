@@ -265,6 +265,43 @@ static void test_deterministic_and_monotonic(void **state)
 	assert_memory_equal(&s[0], &s[1], sizeof s[0]);
 }
 
+static void test_bins(void **state)
+{
+	(void)state;
+	/* two lanes, 1000 ns per packet, bins of 1500 ns up to 6000 ns; three
+	 * packets at 0 (lanes busy [0, 1000) twice, the third waits on one
+	 * lane for [1000, 2000)), one at 2500 ([2500, 3500)), one refused at
+	 * 500 (queue of 1 full), one at 5500 cut at the horizon ([5500, 6000)):
+	 * busy 1000 + 1000 + 500 in bin 0 ([0, 1500)), 500 + 500 in bin 1,
+	 * 500 in bin 2, 500 in bin 3 */
+	struct crypto_engine_config c = config(2, 1, 1000);
+	struct crypto_engine *e = crypto_engine_new(&c);
+	size_t n;
+	uint64_t width;
+	assert_null(crypto_engine_bins(e, &n, &width));
+	assert_int_equal(crypto_engine_record_bins(e, 1500, 6000), 0);
+	for (int i = 0; i < 3; i++)
+		crypto_engine_submit(e, 0, 0, CE_HMAC);
+	assert_true(crypto_engine_submit(e, 500, 0, CE_HMAC) == CE_DROPPED);
+	crypto_engine_submit(e, 2500, 0, CE_HMAC);
+	crypto_engine_submit(e, 5500, 0, CE_HMAC);
+	const struct ce_bin *b = crypto_engine_bins(e, &n, &width);
+	assert_int_equal(n, 4);
+	assert_int_equal(width, 1500);
+	assert_int_equal(b[0].busy_ns, 2500);
+	assert_int_equal(b[1].busy_ns, 1000);
+	assert_int_equal(b[2].busy_ns, 500);
+	assert_int_equal(b[3].busy_ns, 500);
+	assert_int_equal(b[0].drops, 1);
+	assert_int_equal(b[1].drops + b[2].drops + b[3].drops, 0);
+	/* the bins add up to the run's busy time */
+	struct crypto_engine_stats s;
+	crypto_engine_stats(e, 6000, &s);
+	assert_int_equal(s.data.busy_ns, 4500);
+	assert_int_equal(crypto_engine_record_bins(e, 0, 6000), -1);
+	crypto_engine_free(e);
+}
+
 static void test_classes_and_config(void **state)
 {
 	(void)state;
@@ -320,6 +357,7 @@ int main(void)
 	        cmocka_unit_test(test_ike_pools),
 	        cmocka_unit_test(test_md1_pollaczek_khinchine),
 	        cmocka_unit_test(test_deterministic_and_monotonic),
+	        cmocka_unit_test(test_bins),
 	        cmocka_unit_test(test_classes_and_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,6 +165,16 @@ static void test_invalid_ke_retry(void **state)
 	assert_int_equal(e->ev.exchange, IKE_SA_INIT);
 	assert_int_equal(e->ev.rtt_ns, 20 * H_MS);
 	assert_int_equal(h_count(&h, 1, IKE_EV_IKE_SA), 2); /* connecting, established */
+	/* The detour is told, naming both groups (strongSwan: "peer didn't
+	 * accept DH group CURVE_25519, it requested ECP_256"). */
+	assert_int_equal(h_count(&h, 0, IKE_EV_KE_RETRY), 1);
+	assert_int_equal(h_count(&h, 1, IKE_EV_KE_RETRY), 0);
+	e = h_event(&h, 0, IKE_EV_KE_RETRY, 0);
+	assert_int_equal(e->ev.exchange, IKE_SA_INIT);
+	assert_int_equal(e->ev.ke_group_sent, IKE_DH_CURVE25519);
+	assert_int_equal(e->ev.ke_group, IKE_DH_ECP_256);
+	assert_string_equal(e->text, "INVALID_KE_PAYLOAD: IKE_SA_INIT with x25519 refused, "
+	                             "peer wants ecp256: retrying");
 	h_free(&h);
 }
 

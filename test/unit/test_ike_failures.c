@@ -74,8 +74,13 @@ static void test_child_no_proposal_chosen(void **state)
 	expect(t, "encryption algorithm");
 	expect(t, "aes128gcm16");
 	expect(t, "aes256");
+	/* both sides' ESP proposals, strongSwan's syntax */
+	expect(t, "received proposals: aes128gcm16-noesn; configured proposals: "
+	          "aes256-sha512-noesn; "
+	          "sending NO_PROPOSAL_CHOSEN");
 	t = failure(&h, 0);
-	expect(t, "initiator: the responder refused Child SA 'net' (NO_PROPOSAL_CHOSEN)");
+	assert_string_equal(t, "initiator: the responder refused Child SA 'net' "
+	                       "(NO_PROPOSAL_CHOSEN); we offered ESP proposals: aes128gcm16-noesn");
 	/* §1.2: the IKE SA is up, without a child. */
 	assert_int_equal(h_ike_state(&h, 0), IKE_STATE_ESTABLISHED);
 	assert_int_equal(h_ike_state(&h, 1), IKE_STATE_ESTABLISHED);

@@ -192,7 +192,14 @@ static void test_pfs(void **state)
 	assert_rekeyed(&h, 1);
 	for (int k = 0; (e = h_event(&h, 0, IKE_EV_FAILURE, k)); k++)
 		invalid_ke++;
-	assert_int_equal(invalid_ke, 0); /* the retry is silent */
+	assert_int_equal(invalid_ke, 0); /* no failure: a retry, told as such */
+	e = h_event(&h, 0, IKE_EV_KE_RETRY, 0);
+	assert_non_null(e);
+	assert_int_equal(h_count(&h, 0, IKE_EV_KE_RETRY), 1);
+	assert_string_equal(e->child, "net");
+	assert_int_equal(e->ev.exchange, IKE_CREATE_CHILD_SA);
+	assert_int_equal(e->ev.ke_group_sent, IKE_DH_CURVE25519);
+	assert_int_equal(e->ev.ke_group, IKE_DH_ECP_256);
 	/* Three CREATE_CHILD_SA exchanges would be wrong: INVALID_KE, then
 	 * the rekey, then the DELETE. */
 	assert_int_equal(h_count(&h, 0, IKE_EV_EXCHANGE), 2 + 3);
@@ -220,6 +227,39 @@ static void add_child2(int i, struct ike_conn_config *c)
 	/* net covers the first /24 only, so that the two do not overlap */
 	c->children[0].local_ts[0].addr_hi = c->children[0].local_ts[0].addr_lo | 0xff;
 	c->children[0].remote_ts[0].addr_hi = c->children[0].remote_ts[0].addr_lo | 0xff;
+}
+
+/* §1.3.1: CREATE_CHILD_SA for a child whose ESP proposals do not meet:
+ * NO_PROPOSAL_CHOSEN, each side's diagnostic naming the ESP proposals (the
+ * responder both lists, as strongSwan logs them). */
+static void test_create_child_no_proposal(void **state)
+{
+	(void)state;
+	struct ike_harness h;
+	struct ike_conn_config a, b;
+	const struct hev *e;
+
+	h_setup(&h, &a, &b, NULL);
+	add_child2(0, &a);
+	add_child2(1, &b);
+	snprintf(a.children[1].esp_proposals, sizeof(a.children[1].esp_proposals), "aes128gcm16");
+	snprintf(b.children[1].esp_proposals, sizeof(b.children[1].esp_proposals),
+	         "aes256-sha512-modp2048");
+	h_start(&h, &a, &b);
+	assert_int_equal(ike_initiate(h.n[0].ike, "gw", "net2"), 0);
+	h_run_for(&h, 1 * H_S);
+	e = h_event(&h, 0, IKE_EV_FAILURE, -1);
+	assert_non_null(e);
+	assert_string_equal(e->text, "initiator: creation of Child SA 'net2' failed: "
+	                             "NO_PROPOSAL_CHOSEN; we offered ESP proposals: "
+	                             "aes128gcm16-noesn");
+	e = h_event(&h, 1, IKE_EV_FAILURE, -1);
+	assert_non_null(e);
+	assert_non_null(strstr(e->text, "; received proposals: aes128gcm16-noesn; configured "
+	                                "proposals: aes256-sha512-modp2048-noesn; sending "
+	                                "NO_PROPOSAL_CHOSEN"));
+	h_assert_settled(&h, 1);
+	h_free(&h);
 }
 
 static void test_create_child(void **state)
@@ -445,11 +485,17 @@ static void test_lost_response(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_child_mbb),     cmocka_unit_test(test_child_bbm),
-	        cmocka_unit_test(test_pfs),           cmocka_unit_test(test_create_child),
-	        cmocka_unit_test(test_ike_rekey),     cmocka_unit_test(test_soft_bytes),
-	        cmocka_unit_test(test_rand_time),     cmocka_unit_test(test_lost_request),
-	        cmocka_unit_test(test_lost_response), cmocka_unit_test(test_delete_rekeyed_delay),
+	        cmocka_unit_test(test_child_mbb),
+	        cmocka_unit_test(test_child_bbm),
+	        cmocka_unit_test(test_pfs),
+	        cmocka_unit_test(test_create_child),
+	        cmocka_unit_test(test_create_child_no_proposal),
+	        cmocka_unit_test(test_ike_rekey),
+	        cmocka_unit_test(test_soft_bytes),
+	        cmocka_unit_test(test_rand_time),
+	        cmocka_unit_test(test_lost_request),
+	        cmocka_unit_test(test_lost_response),
+	        cmocka_unit_test(test_delete_rekeyed_delay),
 	};
 
 	if (getenv("IKE_TEST_FILTER"))

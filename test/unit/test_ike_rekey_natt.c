@@ -1,8 +1,10 @@
 /* NAT traversal while the SAs live (RFC 7296 §2.23, RFC 3948): node A
  * behind the harness's NAT.
  *
- *   - NAT keepalives (RFC 3948 §2.3): A, behind the NAT, sends a single
- *     0xff octet every keepalive_ns it has sent nothing else; B does not;
+ *   - NAT keepalives (RFC 3948 §2.3, §4): A, behind the NAT, sends a
+ *     single 0xff octet every keepalive_ns in which it has sent nothing
+ *     else, neither IKE nor ESP (B's traffic to A does not count); B sends
+ *     none;
  *   - libreswan#1728 (github.com/libreswan/libreswan/issues/1728): the NAT
  *     rebinds A's mapping to new ports mid-flow.  libreswan 5.0 ignored the
  *     peer's new endpoint ("MOBIKE disabled") and, 4.x having updated the
@@ -66,6 +68,61 @@ static void test_keepalives(void **state)
 	h_free(&h);
 }
 
+/* Node `from` sends a packet from its LAN every `period` for `dt`. */
+static void one_way(struct ike_harness *h, int from, uint64_t dt, uint64_t period)
+{
+	uint64_t end = h->now + dt;
+	uint32_t src = (from == 0 ? H_LAN_A : H_LAN_B) | 1,
+	         dst = (from == 0 ? H_LAN_B : H_LAN_A) | 1;
+
+	while (h->now < end) {
+		bool ok;
+
+		assert_int_equal(h_send_ip(h, from, src, dst, &ok, NULL, NULL),
+		                 IPSEC_VERDICT_PROTECT);
+		assert_true(ok);
+		h_run(h, h->now + period < end ? h->now + period : end);
+	}
+}
+
+static void test_keepalives_idle_only(void **state)
+{
+	(void)state;
+	struct ike_harness h;
+	struct ike_conn_config a, b;
+	struct ike_stats st;
+	uint64_t t0;
+
+	setup(&h, &a, &b);
+	start(&h, &a, &b);
+	/* A sends ESP every second for 100 s (1001..1100 s): its checks at
+	 * +20, 40, ... 100 s after IKE_AUTH find ESP sent, no keepalive */
+	one_way(&h, 0, 100 * H_S, 1 * H_S);
+	assert_int_equal(h.keepalives[0], 0);
+	/* then only B sends: what A receives keeps no mapping, one per 20 s
+	 * (1120, 1140, ... 1200 s) */
+	one_way(&h, 1, 100 * H_S, 1 * H_S);
+	assert_int_equal(h.keepalives[0], 5);
+	/* idle: one per interval */
+	h_run_for(&h, 100 * H_S);
+	assert_int_equal(h.keepalives[0], 10);
+	ike_get_stats(h.n[0].ike, &st);
+	assert_int_equal(st.keepalives, 10);
+	/* one packet 0.5 s after a check (at 1300.02 s): the next check finds
+	 * it, the keepalive after waits a full interval from that check; never
+	 * less than 20 s after the packet, at most 40 */
+	h_run(&h, 1300 * H_S + 520 * H_MS);
+	t0 = h.now;
+	one_way(&h, 0, 1, 1);
+	h_run(&h, t0 + 39 * H_S);
+	assert_int_equal(h.keepalives[0], 10);
+	h_run(&h, t0 + 40 * H_S);
+	assert_int_equal(h.keepalives[0], 11);
+	assert_int_equal(h.keepalives[1], 0);
+	h_assert_settled(&h, 1);
+	h_free(&h);
+}
+
 static void test_libreswan_1728(void **state)
 {
 	(void)state;
@@ -76,6 +133,7 @@ static void test_libreswan_1728(void **state)
 	const struct hev *e;
 	struct ike_stats st;
 	int nat_events;
+	unsigned keepalives;
 
 	setup(&h, &a, &b);
 	a.keepalive_ns = 2 * H_S;
@@ -96,13 +154,20 @@ static void test_libreswan_1728(void **state)
 	assert_int_equal(st.dropped_integrity, 1);
 	assert_int_equal(h_sa(&h, 1)->remote_port, 44500);
 	nat_events = h_count(&h, 1, IKE_EV_NAT);
+	/* Nor does a keepalive from the new port (A idle for 3.5 s: the
+	 * interval of 2 s after the check that saw its last ESP). */
+	keepalives = h.keepalives[0];
+	h_run_for(&h, 3500 * H_MS);
+	assert_true(h.keepalives[0] > keepalives);
+	assert_int_equal(h_sa(&h, 1)->remote_port, 44500);
+	assert_int_equal(h_count(&h, 1, IKE_EV_NAT), nat_events);
 	/* B's traffic to the old port is lost, A's keeps arriving; A finds
 	 * B quiet, its DPD request (authenticated) shows B the new port. */
 	memset(&t, 0, sizeof(t));
 	h_run_traffic(&h, 10 * H_S, 10 * H_MS, &t);
 	assert_int_equal(t.delivered[0], t.sent[0]);
 	assert_true(t.delivered[1] < t.sent[1]);
-	/* keepalives from the new port did not move B either: one move */
+	/* one move, on A's DPD request */
 	assert_int_equal(h_count(&h, 1, IKE_EV_NAT), nat_events + 1);
 	e = h_event(&h, 1, IKE_EV_NAT, -1);
 	assert_string_equal(e->reason, "peer moved");
@@ -129,6 +194,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_keepalives),
+	        cmocka_unit_test(test_keepalives_idle_only),
 	        cmocka_unit_test(test_libreswan_1728),
 	};
 
