@@ -20,8 +20,6 @@
 #include <ns3/point-to-point-helper.h>
 #include <ns3/trace-helper.h>
 
-#include <vector>
-
 using namespace ns3;
 
 /* topology.cc */
@@ -33,8 +31,7 @@ struct Lte {
 	Ptr<PointToPointEpcHelper> epc;
 	Ptr<NetDevice> enb;
 	NetDeviceContainer sgi; /* PGW, node */
-	std::vector<Ptr<NetDevice>> ues;
-	int64_t stream = 0; /* the next RNG stream for the UEs' devices */
+	int64_t stream = 0;     /* the next RNG stream for the UEs' devices */
 };
 
 static Lte *g_lte;
@@ -124,42 +121,37 @@ extern "C" int ns3c_link_lte(const struct ns3c_lte_ue *cfg, uint32_t *ue_addr)
 	ns3c_route_add(cfg->node, 0, 0, l.epc->GetUeDefaultGatewayAddress().Get());
 	/* RRC connection and the default EPS bearer (3GPP TS 23.401 §5.3.2). */
 	l.lte->Attach(dev, l.enb);
-	l.ues.push_back(dev);
 	return AddLink(NetDeviceContainer(dev));
 }
 
 /* The UE's side of the radio: IPv4 packets as its stack sends them to the
  * device and receives them from it (LINKTYPE_RAW), without the inner
  * packets its IPsec engine hands back after decapsulation. */
-static void PcapIp(Ptr<PcapFileWrapper> file, uint32_t iface, Ptr<const Packet> p, Ptr<Ipv4>,
-                   uint32_t i)
+static void PcapIp(int h, uint32_t iface, Ptr<const Packet> p, Ptr<Ipv4>, uint32_t i)
 {
 	IpsecViaTag via;
 	if (i == iface && !p->PeekPacketTag(via)) {
-		file->Write(Simulator::Now(), p);
+		IpsecPcapWrite(h, p);
 	}
 }
 
-bool ns3c_lte_enable_pcap(const std::string &prefix)
+bool IpsecLteCaptureUe(const std::string &prefix, Ptr<NetDevice> dev)
 {
-	if (!g_lte) {
-		return true;
-	}
-	if (!IpsecPcapCapture(prefix, g_lte->sgi.Get(1), PcapHelper::DLT_PPP, "PromiscSniffer")) {
+	Ptr<Ipv4> ipv4 = dev->GetNode()->GetObject<Ipv4>();
+	uint32_t iface = ipv4->GetInterfaceForDevice(dev);
+	int h = IpsecPcapOpen(prefix, dev, PcapHelper::DLT_RAW);
+	if (h < 0) {
 		return false;
 	}
-	for (Ptr<NetDevice> dev : g_lte->ues) {
-		Ptr<Node> node = dev->GetNode();
-		Ptr<Ipv4> ipv4 = node->GetObject<Ipv4>();
-		uint32_t iface = ipv4->GetInterfaceForDevice(dev);
-		Ptr<PcapFileWrapper> file = IpsecPcapOpen(prefix, dev, PcapHelper::DLT_RAW);
-		if (!file) {
-			return false;
-		}
-		for (const char *trace : {"Tx", "Rx"}) {
-			ipv4->TraceConnectWithoutContext(trace,
-			                                 MakeBoundCallback(&PcapIp, file, iface));
-		}
+	for (const char *trace : {"Tx", "Rx"}) {
+		ipv4->TraceConnectWithoutContext(trace, MakeBoundCallback(&PcapIp, h, iface));
 	}
 	return true;
+}
+
+/* The SGi link at the node beyond the PGW: what enters and leaves the EPC. */
+bool IpsecLteCaptureSgi(const std::string &prefix)
+{
+	return !g_lte ||
+	       IpsecPcapCapture(prefix, g_lte->sgi.Get(1), PcapHelper::DLT_PPP, "PromiscSniffer");
 }

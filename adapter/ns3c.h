@@ -59,14 +59,28 @@ struct ns3c_p2p {
 };
 /* Connects nodes a and b; returns the link index or -1. */
 int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg);
-/* One pcap per device of the scenario's links: DIR/PREFIX-NODE-DEVICE.pcap
- * (ns-3's naming).  0, or -1 with the file that cannot be created in err. */
-int ns3c_enable_pcap(const char *prefix, char *err, size_t errlen);
+/* What to capture.  `ends`, per link index (ns3c_link_p2p's sequence), has
+ * bit 0 for the device of its first node (a TAP's, an LTE UE's) and bit 1
+ * for its second's (an LTE link: the PGW's SGi link, one capture for the
+ * cell); NULL captures every device.  A file holds the packets its device
+ * sees from start_ns until before stop_ns (0: the end), the first
+ * max_packets of them (0: all), each cut to snaplen bytes (0: ns-3's
+ * 65535, and the file's header as ns-3 writes it). */
+struct ns3c_capture {
+	const uint8_t *ends;
+	size_t n_links;
+	uint64_t start_ns, stop_ns;
+	uint64_t max_packets;
+	uint32_t snaplen;
+};
+/* One pcap per device captured: DIR/PREFIX-NODE-DEVICE.pcap (ns-3's
+ * naming).  0, or -1 with the file that cannot be created in err. */
+int ns3c_enable_pcap(const char *prefix, const struct ns3c_capture *cap, char *err, size_t errlen);
 /* Closes every capture file, counting what they hold: 0, or -1 with the
  * first file that could not be written whole (a full disk, an I/O error) in
  * err.  Call it once the run is over, before its results are recorded. */
 struct ns3c_pcap_totals {
-	uint64_t files, bytes;
+	uint64_t files, packets, bytes;
 };
 int ns3c_pcap_close(struct ns3c_pcap_totals *totals, char *err, size_t errlen);
 

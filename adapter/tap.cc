@@ -41,18 +41,8 @@ extern "C" int ns3c_tap_attach(uint32_t node, int fd, uint32_t addr, uint8_t pre
 	return AddLink(NetDeviceContainer(dev));
 }
 
-/* One pcap per TAP device, named like the point-to-point ones. */
-bool ns3c_tap_enable_pcap(const std::string &prefix)
+/* topology.cc captures it ("Sniffer": the frames, DLT_EN10MB). */
+bool IpsecIsTap(Ptr<NetDevice> dev)
 {
-	for (uint32_t n = 0; n < NodeList::GetNNodes(); n++) {
-		Ptr<Node> node = NodeList::GetNode(n);
-		for (uint32_t d = 0; d < node->GetNDevices(); d++) {
-			if (DynamicCast<FdNetDevice>(node->GetDevice(d)) &&
-			    !IpsecPcapCapture(prefix, node->GetDevice(d), PcapHelper::DLT_EN10MB,
-			                      "Sniffer")) {
-				return false;
-			}
-		}
-	}
-	return true;
+	return DynamicCast<FdNetDevice>(dev) != nullptr;
 }

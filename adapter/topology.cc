@@ -215,23 +215,43 @@ extern "C" uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why)
 	}
 }
 
-bool ns3c_tap_enable_pcap(const std::string &prefix);
-bool ns3c_lte_enable_pcap(const std::string &prefix);
+bool IpsecIsTap(Ptr<NetDevice> dev);
+bool IpsecLteCaptureUe(const std::string &prefix, Ptr<NetDevice> dev);
+bool IpsecLteCaptureSgi(const std::string &prefix);
+
+static bool CaptureDevice(const std::string &prefix, Ptr<NetDevice> dev)
+{
+	if (DynamicCast<PointToPointNetDevice>(dev)) {
+		return IpsecPcapCapture(prefix, dev, PcapHelper::DLT_PPP, "PromiscSniffer");
+	}
+	if (IpsecIsTap(dev)) {
+		return IpsecPcapCapture(prefix, dev, PcapHelper::DLT_EN10MB, "Sniffer");
+	}
+	return IpsecLteCaptureUe(prefix, dev);
+}
 
 /* The scenario's links only: not the point-to-point links inside an LTE
  * core network (lte.cc captures what crosses it). */
-extern "C" int ns3c_enable_pcap(const char *prefix, char *err, size_t errlen)
+extern "C" int ns3c_enable_pcap(const char *prefix, const struct ns3c_capture *cap, char *err,
+                                size_t errlen)
 {
-	bool ok = true;
-	for (NetDeviceContainer &devs : g_links) {
-		for (uint32_t i = 0; i < devs.GetN(); i++) {
-			if (DynamicCast<PointToPointNetDevice>(devs.Get(i))) {
-				ok = ok && IpsecPcapCapture(prefix, devs.Get(i),
-				                            PcapHelper::DLT_PPP, "PromiscSniffer");
+	bool ok = true, sgi = false;
+	IpsecPcapLimits(*cap);
+	for (size_t l = 0; l < g_links.size() && ok; l++) {
+		NetDeviceContainer &devs = g_links[l];
+		for (uint32_t e = 0; e < 2 && ok; e++) {
+			if (cap->ends && (l >= cap->n_links || !(cap->ends[l] & (1U << e)))) {
+				continue;
+			}
+			if (e < devs.GetN()) {
+				ok = CaptureDevice(prefix, devs.Get(e));
+			} else {
+				/* a UE's link's far end is the PGW's SGi link, a TAP's the host */
+				sgi = sgi || !IpsecIsTap(devs.Get(0));
 			}
 		}
 	}
-	ok = ok && ns3c_tap_enable_pcap(prefix) && ns3c_lte_enable_pcap(prefix);
+	ok = ok && (!sgi || IpsecLteCaptureSgi(prefix));
 	struct ns3c_pcap_totals written;
 	return ok ? 0 : ns3c_pcap_close(&written, err, errlen);
 }

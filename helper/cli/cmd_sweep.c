@@ -1,4 +1,4 @@
-/* ipsec-sim sweep SCENARIO [--replications N] [--vary key=v1,v2,...]...
+/* ipsec-sim sweep SCENARIO [--replications N] [--vary key=v1,v2,... [--with key=v1,v2,...]...]...
  *   [--jobs N] [--out DIR] [--seed N] [--set key=value]... [--pcap]
  *   [--slurm [--slurm-dir DIR] [--partition P] [--time T] [--submit]] */
 #include <errno.h>
@@ -15,10 +15,10 @@
 
 static int usage(void)
 {
-	fprintf(stderr,
-	        "usage: ipsec-sim sweep SCENARIO [--replications N] [--vary key=v1,v2,...]..."
-	        " [--jobs N] [--out DIR] [--seed N] [--set key=value]... [--pcap]"
-	        " [--slurm [--slurm-dir DIR] [--partition P] [--time T] [--submit]]\n");
+	fprintf(stderr, "usage: ipsec-sim sweep SCENARIO [--replications N]"
+	                " [--vary key=v1,v2,... [--with key=v1,v2,...]...]..."
+	                " [--jobs N] [--out DIR] [--seed N] [--set key=value]... [--pcap]"
+	                " [--slurm [--slurm-dir DIR] [--partition P] [--time T] [--submit]]\n");
 	return 2;
 }
 
@@ -103,15 +103,23 @@ static int load_base(const struct sweep_options *o, const struct sweep_plan *p, 
 	return rc;
 }
 
-/* The plan: the scenario's sweep, then the --vary axes; the replications
- * the command line gives, else the scenario's `replications:`, else 1. */
-static int plan_axes(struct sweep_plan *p, const struct scenario *s, const char *const *vary,
+/* A --vary, or a --with that zips a key onto the --vary before it. */
+struct vary_arg {
+	const char *arg;
+	bool with;
+};
+
+/* The plan: the scenario's sweep, then the --vary axes, each with its
+ * --with keys; the replications the command line gives, else the
+ * scenario's `replications:`, else 1. */
+static int plan_axes(struct sweep_plan *p, const struct scenario *s, const struct vary_arg *vary,
                      size_t n_vary)
 {
 	if (sweep_plan_add_scenario(p, &s->experiment, stderr) != 0)
 		return -1;
 	for (size_t i = 0; i < n_vary; i++)
-		if (sweep_plan_add_axis(p, vary[i], stderr) != 0)
+		if ((vary[i].with ? sweep_plan_add_zipped(p, vary[i].arg, stderr)
+		                  : sweep_plan_add_axis(p, vary[i].arg, stderr)) != 0)
 			return -1;
 	if (!p->replications)
 		p->replications = s->experiment.replications ? s->experiment.replications : 1;
@@ -121,7 +129,7 @@ static int plan_axes(struct sweep_plan *p, const struct scenario *s, const char 
 int cmd_sweep(int argc, char **argv)
 {
 	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-	const char **vary = calloc((size_t)argc + 1, sizeof *vary);
+	struct vary_arg *vary = calloc((size_t)argc + 1, sizeof *vary);
 	size_t n_vary = 0;
 	struct sweep_plan plan = {.sets = sets};
 	struct scenario s = {0};
@@ -150,8 +158,8 @@ int cmd_sweep(int argc, char **argv)
 			if (parse_number(a, v, 1, 0xffffffffULL, &n) != 0)
 				goto done;
 			o.seed = n;
-		} else if (v && !strcmp(a, "--vary"))
-			vary[n_vary++] = v;
+		} else if (v && (!strcmp(a, "--vary") || !strcmp(a, "--with")))
+			vary[n_vary++] = (struct vary_arg){v, !strcmp(a, "--with")};
 		else if (v && !strcmp(a, "--set"))
 			sets[plan.n_sets++] = v;
 		else if (v && !strcmp(a, "--out"))

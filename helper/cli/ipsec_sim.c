@@ -15,8 +15,9 @@ static const struct {
         {"run", cmd_run, "run SCENARIO [--seed N] [--out DIR] [--set key=value]... [--no-pcap]"},
         {"check", cmd_check, "check SCENARIO [--set key=value]...   validate only"},
         {"sweep", cmd_sweep,
-         "sweep SCENARIO [--replications N] [--vary key=v1,v2,...]... [--jobs N] [--out DIR]\n"
-         "                  [--seed N] [--set key=value]... [--pcap]   replications and sweeps\n"
+         "sweep SCENARIO [--replications N] [--vary key=v1,v2,... [--with key=v1,v2,...]...]...\n"
+         "                  [--jobs N] [--out DIR] [--seed N] [--set key=value]... [--pcap]\n"
+         "                  replications and sweeps\n"
          "                  [--slurm [--slurm-dir DIR] [--partition P] [--time T] [--submit]]"},
         {"report", cmd_report,
          "report DB [--out DIR] [--baseline CONFIG]   means with 95 % confidence intervals,"
@@ -30,8 +31,9 @@ static const struct {
          "calibrate [--out FILE] [--name NAME] [--time SECONDS]   measure this host's crypto,"
          " write a crypto engine profile"},
         {"generate", cmd_generate,
-         "generate hub-and-spoke --spokes N [--duration T] [--rekey T] [--rate PPS] [--size B]"
-         " [--out FILE]"},
+         "generate hub-and-spoke --spokes N [--duration T] [--rekey T] [--traffic TYPE]\n"
+         "                  [--rate PPS] [--size B] [--jitter T] [--jitter-seed N]\n"
+         "                  [--crypto-engine PROFILE] [--out FILE]"},
         {"decrypt", cmd_decrypt,
          "decrypt --esp-sa FILE IN.pcap OUT.pcap [--mode auto|tunnel|transport]"},
         {"sweep-task", cmd_sweep_task, NULL},

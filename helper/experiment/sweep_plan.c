@@ -102,29 +102,80 @@ static struct sweep_axis *new_axis(struct sweep_plan *p, FILE *err)
 	return &axes[p->n_axes++];
 }
 
-int sweep_plan_add_axis(struct sweep_plan *p, const char *arg, FILE *err)
+/* "key=v1,v2,...": the key's length, or 0 after a message on `err`. */
+static size_t parse_vary(const char *option, const char *arg, FILE *err)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq || eq == arg) {
-		fprintf(err, "--vary: '%s' is not key=value1,value2,...\n", arg);
-		return -1;
+		fprintf(err, "%s: '%s' is not key=value1,value2,...\n", option, arg);
+		return 0;
 	}
 	const char *list = eq + 1;
 	if (!*list || list[0] == ',' || strstr(list, ",,") || list[strlen(list) - 1] == ',') {
-		fprintf(err, "--vary: '%s': empty value\n", arg);
-		return -1;
+		fprintf(err, "%s: '%s': empty value\n", option, arg);
+		return 0;
 	}
-	size_t key_len = (size_t)(eq - arg);
-	if (varied_twice(p, arg, key_len, err))
+	return (size_t)(eq - arg);
+}
+
+int sweep_plan_add_axis(struct sweep_plan *p, const char *arg, FILE *err)
+{
+	size_t key_len = parse_vary("--vary", arg, err);
+	if (!key_len || varied_twice(p, arg, key_len, err))
 		return -1;
 	struct sweep_axis *a = new_axis(p, err);
 	if (!a)
 		return -1;
-	if (!(a->key = copy(arg, key_len)) || split_values(a, list) != 0) {
+	if (!(a->key = copy(arg, key_len)) || split_values(a, arg + key_len + 1) != 0) {
 		fprintf(err, "out of memory\n");
 		return -1;
 	}
 	return 0;
+}
+
+int sweep_plan_add_zipped(struct sweep_plan *p, const char *arg, FILE *err)
+{
+	size_t key_len = parse_vary("--with", arg, err);
+	if (!key_len)
+		return -1;
+	struct sweep_axis *a = p->n_axes ? &p->axes[p->n_axes - 1] : NULL;
+	if (!a || a->where) {
+		fprintf(err,
+		        "--with: '%s' follows no --vary (it adds a key to the axis of the "
+		        "--vary before it)\n",
+		        arg);
+		return -1;
+	}
+	if (varied_twice(p, arg, key_len, err))
+		return -1;
+	struct sweep_axis values = {0};
+	if (!(values.key = copy(arg, key_len)) || split_values(&values, arg + key_len + 1) != 0) {
+		free_axis(&values);
+		fprintf(err, "out of memory\n");
+		return -1;
+	}
+	int rc = 0;
+	if (values.n_levels != a->n_levels) {
+		fprintf(err, "--with: %s has %zu values, the axis of %s has %zu: one each\n",
+		        values.key, values.n_levels, a->key, a->n_levels);
+		rc = -1;
+	}
+	/* Level i of the axis sets the key's i-th value too (as an item of a
+	 * sweep list sets several keys). */
+	for (size_t i = 0; rc == 0 && i < a->n_levels; i++) {
+		struct sweep_level *l = &a->levels[i];
+		char **sets = realloc(l->sets, (l->n_sets + 1) * sizeof *sets);
+		if (!sets) {
+			fprintf(err, "out of memory\n");
+			rc = -1;
+			break;
+		}
+		l->sets = sets;
+		l->sets[l->n_sets++] = values.levels[i].sets[0];
+		values.levels[i].n_sets = 0;
+	}
+	free_axis(&values);
+	return rc;
 }
 
 /* Axis `from` of the scenario's sweep into `a`. */

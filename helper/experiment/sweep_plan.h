@@ -1,8 +1,10 @@
 /* What a sweep runs: the cartesian product of the scenario's `sweep:` axes
- * and every `--vary key=v1,v2,...` list, on top of the `--set` overrides,
+ * and every `--vary key=v1,v2,...` list (with the keys of its `--with`
+ * options zipped onto it), on top of the `--set` overrides,
  * each configuration `replications` times.  An axis is a list of levels,
  * each level the overrides of one of its values: one "key=value" for a
- * --vary or a key of a sweep map, a configuration's for a sweep list.
+ * --vary (and one for each of its --with) or a key of a sweep map, a
+ * configuration's for a sweep list.
  * Configurations are numbered from 0 with the first axis (the scenario's
  * first, then the --vary ones) varying slowest; run r of the sweep is
  * configuration r / replications, replication r % replications
@@ -47,6 +49,12 @@ int sweep_plan_add_scenario(struct sweep_plan *p, const struct scenario_experime
  * message on `err` (also when another axis, the scenario's sweep included,
  * sets that key). */
 int sweep_plan_add_axis(struct sweep_plan *p, const char *arg, FILE *err);
+/* Adds the key of one `--with key=v1,v2,...` to the axis of the --vary
+ * added last: its i-th level sets the key's i-th value too (a zipped axis:
+ * the keys vary together, as the keys of one item of a sweep list).  0, or
+ * -1 after a message on `err` (no --vary before it, another number of
+ * values, a key another axis varies). */
+int sweep_plan_add_zipped(struct sweep_plan *p, const char *arg, FILE *err);
 /* Sets n_configs once every axis is added: 0, or -1 after a message on
  * `err` when the plan has more than SWEEP_MAX_RUNS runs. */
 int sweep_plan_count(struct sweep_plan *p, FILE *err);

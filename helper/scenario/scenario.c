@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_keys[] = {"name",         "description", "duration",   "seed",
-                                       "nodes",        "links",       "traffic",    "events",
-                                       "realtime",     "pki",         "start_time", "metrics",
-                                       "replications", "sweep",       "defaults",   NULL};
+static const char *const top_keys[] = {
+        "name",         "description", "duration", "seed",    "nodes",      "links",
+        "traffic",      "events",      "realtime", "pki",     "start_time", "metrics",
+        "replications", "sweep",       "defaults", "capture", NULL};
 static const struct name_val defaults_names[] = {
         {"module", 0, false}, {"strongswan", 1, false}, {NULL, 0, false}};
 static const char *const node_keys[] = {"name",     "routes", "forwarding",    "ipsec",
@@ -117,6 +117,8 @@ static void load_top(struct load *L, yaml_node_t *root)
 		scn_load_events(L, v);
 	if ((v = scn_get(c, root, "metrics")))
 		scn_load_metrics(L, v);
+	if ((v = scn_get(c, root, "capture")) && !scn_is_null(v))
+		scn_load_capture(L, v);
 	if (c->nerr == 0)
 		scn_check_reachability(L);
 }

@@ -315,6 +315,17 @@ struct scenario_sweep_axis {
 	size_t n_levels;
 };
 
+/* What a run captures (`capture:`, docs/scenario-reference.md): without
+ * the section, every interface, every packet, whole. */
+struct scenario_capture {
+	/* Per node (all of its interfaces) and per link (both ends): chosen.
+	 * NULL when the section names neither: every interface. */
+	bool *nodes, *links;
+	uint64_t start_ns, stop_ns; /* packets seen in [start, stop); stop 0: to the end */
+	uint64_t max_packets;       /* per capture file; 0: no limit */
+	uint32_t snaplen;           /* bytes kept per packet; 0: ns-3's 65535 */
+};
+
 /* At most this many runs (configurations x replications) in an experiment. */
 #define SCENARIO_MAX_RUNS 1000000
 
@@ -337,6 +348,7 @@ struct scenario {
 	 * ike_conn_strongswan); `module` (the default): from this module's. */
 	bool strongswan_defaults;
 	uint64_t flow_bin_ns; /* metrics.flow_bins: width of the flow_bins rows, 0 = none */
+	struct scenario_capture capture;
 
 	struct scenario_node *nodes;
 	size_t n_nodes;
@@ -390,6 +402,12 @@ void scenario_free(struct scenario *s);
  * 1 to SCENARIO_NAME_MAX - 1 of them.  The scenario's name becomes part of
  * output file names, so it can hold no '/' and no "..". */
 bool scenario_name_valid(const char *s);
+
+/* Is end `end` (0 or 1, as in scenario_link.node) of link `link` captured?
+ * A TAP link's end 1 is the host's; an LTE link's the PGW's SGi link. */
+bool scenario_captures(const struct scenario *s, size_t link, unsigned end);
+/* Is any interface captured? */
+bool scenario_captures_any(const struct scenario *s);
 
 /* "4 configurations x 2 replications = 8 runs" */
 const char *scenario_experiment_summary(const struct scenario *s, char *buf, size_t len);

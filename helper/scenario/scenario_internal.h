@@ -21,6 +21,7 @@
  *   scenario_events.c    timed events
  *   scenario_cellular.c  cellular links: varying rate, delay, loss; outages; handovers
  *   scenario_traffic.c   traffic flows
+ *   scenario_capture.c   what a run captures
  *   scenario_check.c     reachability warnings
  *
  * Helpers are prefixed scn_: the library is linked into programs with many
@@ -343,6 +344,8 @@ void scn_load_nat(struct load *L, size_t ni, yaml_node_t *m);
 /* `crypto_engine:` of node ni (after its `ipsec:`): loads the profile. */
 void scn_load_crypto(struct load *L, size_t ni, yaml_node_t *v);
 void scn_load_events(struct load *L, yaml_node_t *list);
+/* capture: (scenario_capture.c) */
+void scn_load_capture(struct load *L, yaml_node_t *m);
 /* metrics: (scenario_metrics.c) */
 void scn_load_metrics(struct load *L, yaml_node_t *m);
 /* Links' `cellular:` sections (scenario_cellular.c), after the nodes. */

@@ -121,6 +121,33 @@ static int schedule_events(struct sim *sim)
 	return 0;
 }
 
+/* The scenario's `capture:` for the adapter. */
+static int enable_pcap(struct sim *sim, const char *out_dir, FILE *log)
+{
+	const struct scenario *s = sim->s;
+	const struct scenario_capture *c = &s->capture;
+	uint8_t *ends = calloc(s->n_links + 1, 1);
+	char prefix[4096];
+	if (!ends) {
+		fprintf(log, "out of memory\n");
+		return -1;
+	}
+	for (size_t l = 0; l < s->n_links; l++)
+		ends[l] = (uint8_t)(scenario_captures(s, l, 0) | scenario_captures(s, l, 1) << 1);
+	struct ns3c_capture cap = {.ends = ends,
+	                           .n_links = s->n_links,
+	                           .start_ns = c->start_ns,
+	                           .stop_ns = c->stop_ns,
+	                           .max_packets = c->max_packets,
+	                           .snaplen = c->snaplen};
+	snprintf(prefix, sizeof prefix, "%s/pcap/%s", out_dir, s->name);
+	int rc = ns3c_enable_pcap(prefix, &cap, sim->failure, sizeof sim->failure);
+	free(ends);
+	if (rc != 0)
+		fprintf(log, "%s\n", sim->failure);
+	return rc;
+}
+
 static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 {
 	const struct scenario *s = sim->s;
@@ -189,15 +216,7 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 		fprintf(log, "%s: %s\n", s->path, err);
 		return -1;
 	}
-	if (o->pcap) {
-		char prefix[4096];
-		snprintf(prefix, sizeof prefix, "%s/pcap/%s", o->out_dir, s->name);
-		if (ns3c_enable_pcap(prefix, sim->failure, sizeof sim->failure) != 0) {
-			fprintf(log, "%s\n", sim->failure);
-			return -1;
-		}
-	}
-	return 0;
+	return o->pcap ? enable_pcap(sim, o->out_dir, log) : 0;
 }
 
 static char *join_sets(const struct scenario *s)
@@ -236,6 +255,12 @@ static void teardown(struct sim *sim)
 	sim_ike_log_free(&sim->ike_events);
 }
 
+/* Does the run write captures (`--no-pcap`, `capture:`)? */
+static bool captures(const struct scenario *s, const struct sim_options *o)
+{
+	return o->pcap && scenario_captures_any(s);
+}
+
 /* The folder's metrics database, which the run replaces: refused unless it
  * is one of ours, so that a wrong --out destroys nothing. */
 static int prepare_out(const struct scenario *s, const struct sim_options *o, char *db, size_t len,
@@ -246,7 +271,7 @@ static int prepare_out(const struct scenario *s, const struct sim_options *o, ch
 		fprintf(log, "%s: '%s' cannot name output files\n", s->path, s->name);
 		return -1;
 	}
-	snprintf(path, sizeof path, o->pcap ? "%s/pcap" : "%s", o->out_dir);
+	snprintf(path, sizeof path, captures(s, o) ? "%s/pcap" : "%s", o->out_dir);
 	if (!*o->out_dir || mkdirs(path) != 0) {
 		fprintf(log, "%s: cannot create: %s\n", path,
 		        strerror(*o->out_dir ? errno : ENOENT));
@@ -369,12 +394,12 @@ int sim_run(const struct scenario *s, const struct sim_options *o, FILE *summary
 	teardown(&sim);
 	if (sim.failure[0] && summary)
 		fprintf(summary, "%s: failed: %s\n", s->name, sim.failure);
-	else if (summary && !rc && o->pcap)
+	else if (summary && !rc && captures(s, o))
 		fprintf(summary,
-		        "results: %s/metrics.sqlite, %s/pcap/ (%llu captures, %.1f MB), "
-		        "%s/keys/esp_sa\n",
+		        "results: %s/metrics.sqlite, %s/pcap/ (%llu captures, %llu packets, "
+		        "%.1f MB), %s/keys/esp_sa\n",
 		        o->out_dir, o->out_dir, (unsigned long long)pcaps.files,
-		        (double)pcaps.bytes / 1e6, o->out_dir);
+		        (unsigned long long)pcaps.packets, (double)pcaps.bytes / 1e6, o->out_dir);
 	else if (summary && !rc)
 		fprintf(summary, "results: %s/metrics.sqlite, %s/keys/esp_sa\n", o->out_dir,
 		        o->out_dir);

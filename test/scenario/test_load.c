@@ -257,6 +257,40 @@ static void test_overrides_applied(void **state)
 	scenario_free(&s);
 }
 
+/* `capture:`: nothing said, everything; nodes and links, their union (a
+ * node: every end of its links; a link: both ends); the window and limits
+ * as given. */
+static void test_capture(void **state)
+{
+	struct scenario s;
+	const char *none[] = {"capture={start: 1s}"};
+	const char *some[] = {"capture={nodes: [hostA], links: [[gwB, gwA]], start: 2s, stop: 3s, "
+	                      "max_packets: 10, snaplen: 96}"};
+	const char *empty[] = {"capture={nodes: []}"};
+
+	(void)state;
+	assert_int_equal(load_file("site-to-site.yaml", none, 1, &s), 0);
+	for (size_t l = 0; l < s.n_links; l++)
+		assert_true(scenario_captures(&s, l, 0) && scenario_captures(&s, l, 1));
+	assert_true(s.capture.start_ns == 1 * SEC && s.capture.stop_ns == 0);
+	scenario_free(&s);
+
+	assert_int_equal(load_file("site-to-site.yaml", some, 1, &s), 0);
+	assert_string_equal(errbuf, "");
+	/* links: hostA-gwA, gwA-gwB, gwB-hostB */
+	assert_true(scenario_captures(&s, 0, 0) && !scenario_captures(&s, 0, 1));
+	assert_true(scenario_captures(&s, 1, 0) && scenario_captures(&s, 1, 1));
+	assert_true(!scenario_captures(&s, 2, 0) && !scenario_captures(&s, 2, 1));
+	assert_true(scenario_captures_any(&s));
+	assert_true(s.capture.start_ns == 2 * SEC && s.capture.stop_ns == 3 * SEC);
+	assert_true(s.capture.max_packets == 10 && s.capture.snaplen == 96);
+	scenario_free(&s);
+
+	assert_int_equal(load_file("site-to-site.yaml", empty, 1, &s), 0);
+	assert_false(scenario_captures_any(&s));
+	scenario_free(&s);
+}
+
 static void test_override_aliases(void **state)
 {
 	struct scenario s;
@@ -663,6 +697,7 @@ int main(void)
 	        cmocka_unit_test(test_attack),
 	        cmocka_unit_test(test_overrides_applied),
 	        cmocka_unit_test(test_override_aliases),
+	        cmocka_unit_test(test_capture),
 	        cmocka_unit_test(test_override_errors),
 	        cmocka_unit_test(test_missing_and_odd_files),
 	        cmocka_unit_test(test_limits),

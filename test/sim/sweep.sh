@@ -80,6 +80,25 @@ expect "the two runs interrupted with their metrics" \
 check "no worker left" "! pgrep -f -- '--out $OUT/int' >/dev/null"
 check "worker folders removed" "[ ! -e '$OUT/int/runs' ]"
 
+# A zipped axis: --with varies links.1.delay together with the --vary
+# before it (3 configurations, not 9), times a second axis.
+sweep zip "$S" --vary links.1.loss=0,0.01,0.02 --with links.1.delay=1ms,5ms,20ms \
+	--vary traffic.0.size=100B,200B --set duration=2s --set 'traffic.*.stop=2s' --jobs 2
+expect "zip: 3 x 2 configurations, one run each" "SELECT count(*), count(DISTINCT config_id) FROM runs" "6|6"
+expect "zip: each configuration's parameters, the zipped axis slowest" \
+	"SELECT group_concat(x, ' ') FROM (SELECT config_id, group_concat(key || '=' || value, ',') AS x
+	 FROM (SELECT * FROM parameters WHERE key LIKE 'links.%' OR key LIKE 'traffic.0.%' ORDER BY config_id, key)
+	 GROUP BY config_id ORDER BY config_id)" \
+	"links.1.delay=1ms,links.1.loss=0,traffic.0.size=100B links.1.delay=1ms,links.1.loss=0,traffic.0.size=200B links.1.delay=5ms,links.1.loss=0.01,traffic.0.size=100B links.1.delay=5ms,links.1.loss=0.01,traffic.0.size=200B links.1.delay=20ms,links.1.loss=0.02,traffic.0.size=100B links.1.delay=20ms,links.1.loss=0.02,traffic.0.size=200B"
+expect "zip: each run has its configuration's delay (a-to-b's one-way delay grows by 4 and 19 ms: 5 - 1, 20 - 1)" \
+	"SELECT group_concat(round(d - (SELECT delay_mean_ms FROM flows WHERE run_id = 1 AND flow = 'a-to-b')), ' ')
+	 FROM (SELECT delay_mean_ms AS d FROM flows WHERE flow = 'a-to-b' AND run_id IN (1, 3, 5) ORDER BY run_id)" "0.0 4.0 19.0"
+cli "$(status sweep "$S" --vary links.1.loss=0,0.01 --with links.1.delay=1ms,5ms,20ms)" 2 \
+	"--with: links.1.delay has 3 values, the axis of links.1.loss has 2: one each" "--with of another length"
+cli "$(status sweep "$S" --with links.1.delay=1ms)" 2 "--with: 'links.1.delay=1ms' follows no --vary" "--with without --vary"
+cli "$(status sweep "$S" --vary links.1.loss=0,0.01 --with links.1.loss=0,0.1)" 2 \
+	"links.1.loss is varied twice" "--with of the key its --vary varies"
+
 # command-line mistakes
 cli "$(status sweep)" 2 "usage: ipsec-sim sweep" "sweep without a scenario"
 cli "$(status sweep "$S" --vary links.1.loss)" 2 "is not key=value1,value2" "--vary without values"
