@@ -22,10 +22,10 @@ set bmargin 3.5
 set tmargin 1.0
 $data_0_0 << EOD
  0 0 0 1
- 198.3 -30.66985444 427.2698544 2
+ 98.2 92.2263058 104.1736942 2
  0 0 0 3
 EOD
-set yrange [0:461.451]
+set yrange [0:112.508]
 set xrange [-0.5:2.5]
 set style data histogram
 set style histogram errorbars gap 2 lw 1.5
