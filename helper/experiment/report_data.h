@@ -160,6 +160,14 @@ int report_load(struct report *r, const char *path, char *err, size_t errlen);
 const struct stats_ci *report_cell(const struct report_table *t, size_t config, const char *group);
 void report_free(struct report *r);
 
+/* ---- report_table.c ---- */
+
+/* Fills table m from the database (a metric read by SQL; the others are
+ * left to their loaders below).  0, or -1 with a message in err. */
+int report_table_load(struct report *r, enum report_metric m, char *err, size_t errlen);
+/* "WHAT: the database's message" (or "out of memory" without db) into
+ * err; returns -1. */
+int report_fail(sqlite3 *db, char *err, size_t errlen, const char *what);
 /* The index of configuration `id` in r->configs, or (size_t)-1. */
 size_t report_config_index(const struct report *r, int64_t id);
 /* For the loaders of report_rekey.c and report_setup.c: fills table m with
@@ -176,6 +184,8 @@ int report_summarise(struct report *r, enum report_metric m, const struct report
  * memory. */
 int report_differences(const struct report *r, enum report_metric m, size_t base,
                        struct stats_ci *out);
+/* ---- report_rekey.c, report_setup.c, report_series.c ---- */
+
 /* Their loaders: 0, or -1 with a message in err. */
 int report_rekey_load(struct report *r, char *err, size_t errlen);
 int report_setup_load(struct report *r, char *err, size_t errlen);

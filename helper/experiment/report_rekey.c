@@ -26,6 +26,12 @@
 
 #include "report_data.h"
 
+const char *const REPORT_REKEY_KIND_NAMES[REPORT_REKEY__KINDS] = {
+        [REPORT_CHILD_REKEY] = "Child SA rekey",
+        [REPORT_IKE_REKEY] = "IKE SA rekey",
+        [REPORT_REAUTH] = "reauthentication",
+};
+
 static const char EVENTS_SQL[] =
         "SELECT e.run_id, e.kind, e.t FROM ("
         " SELECT run_id, 0 AS kind, min(time_s) AS t FROM child_sa_events"

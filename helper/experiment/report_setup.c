@@ -17,6 +17,11 @@
 
 #include "report_data.h"
 
+const char *const REPORT_SETUP_KIND_NAMES[REPORT_SETUP__KINDS] = {
+        [REPORT_IKE_SA_SETUP] = "IKE SA setup",
+        [REPORT_CREATE_CHILD_SA] = "CREATE_CHILD_SA",
+};
+
 static const char *const SETUP_SQL[REPORT_SETUP__KINDS] = {
         [REPORT_IKE_SA_SETUP] = "SELECT r.config_id, r.run_id, 1000 * (e.time_s - c.time_s)"
                                 " FROM ike_sa_events c JOIN ike_sa_events e"

@@ -7,11 +7,12 @@
 #include "paths.h"
 #include "units.h"
 
-/* Wireshark 4.0 ESP preference names for our transforms (packet-ipsec.c);
- * NULL where Wireshark 4.0 cannot decrypt (ChaCha20-Poly1305) or would
- * misparse (AES-GMAC: IV and ICV taken for the inner packet): such SAs are
- * left out of the table. */
-static const char *wireshark_enc(enum ipsec_enc enc)
+/* Wireshark's ESP preference names for our transforms (packet-ipsec.c's
+ * esp_encryption_type_vals); NULL where that version cannot decrypt
+ * (ChaCha20-Poly1305 before 4.2, whose table does not have the name and
+ * reports the line as an error) or would misparse (AES-GMAC: IV and ICV
+ * taken for the inner packet): such SAs are left out of its table. */
+static const char *wireshark_enc(enum ipsec_enc enc, enum keys_wireshark w)
 {
 	switch (enc) {
 	case IPSEC_ENC_NULL:
@@ -22,9 +23,10 @@ static const char *wireshark_enc(enum ipsec_enc enc)
 	case IPSEC_ENC_AES_GCM16_128:
 	case IPSEC_ENC_AES_GCM16_256:
 		return "AES-GCM with 16 octet ICV [RFC4106]";
+	case IPSEC_ENC_CHACHA20_POLY1305: /* RFC 7634: key and salt, 36 bytes */
+		return w == KEYS_WIRESHARK_4_2 ? "ChaCha20 with Poly1305 [RFC7634]" : NULL;
 	case IPSEC_ENC_AES_GMAC_128:
 	case IPSEC_ENC_AES_GMAC_256:
-	case IPSEC_ENC_CHACHA20_POLY1305:
 	case IPSEC_ENC__COUNT:
 		break;
 	}
@@ -121,12 +123,12 @@ void keys_release(struct keys *k)
 	k->n_sas = k->cap_sas = 0;
 }
 
-int keys_write_esp_sa(FILE *f, const struct keys *k)
+int keys_write_esp_sa(FILE *f, const struct keys *k, enum keys_wireshark w)
 {
 	int lines = 0;
 	for (size_t i = 0; i < k->n_sas; i++) {
 		const struct ipsec_sa_config *c = k->sas[i];
-		const char *enc = wireshark_enc(c->enc);
+		const char *enc = wireshark_enc(c->enc, w);
 		bool listed = false;
 		for (size_t j = 0; j < i && !listed; j++)
 			listed = same_sa(k, j, i);
@@ -161,7 +163,7 @@ static int write_ike_table(FILE *f, const struct keys *k)
 	return ferror(f) ? -1 : 0;
 }
 
-enum table { ESP_SA, IKEV2_TABLE, PREFERENCES };
+enum table { ESP_SA, ESP_SA_4_2, IKEV2_TABLE, PREFERENCES };
 
 static int write_file(const char *dir, const char *name, const struct keys *k, enum table t)
 {
@@ -173,7 +175,10 @@ static int write_file(const char *dir, const char *name, const struct keys *k, e
 	int rc = 0;
 	switch (t) {
 	case ESP_SA:
-		rc = keys_write_esp_sa(f, k);
+		rc = keys_write_esp_sa(f, k, KEYS_WIRESHARK_4_0);
+		break;
+	case ESP_SA_4_2:
+		rc = keys_write_esp_sa(f, k, KEYS_WIRESHARK_4_2);
 		break;
 	case IKEV2_TABLE:
 		rc = write_ike_table(f, k);
@@ -203,5 +208,9 @@ int keys_export(const char *dir, const struct keys *k)
 		if (write_file(dirs[i], "esp_sa", k, ESP_SA) != 0 ||
 		    write_file(dirs[i], "ikev2_decryption_table", k, IKEV2_TABLE) != 0)
 			return -1;
+	/* beside, not in keys-home: Wireshark 4.0 (Debian 12's) reports the
+	 * ChaCha20-Poly1305 lines as errors */
+	if (write_file(keys, "esp_sa-wireshark-4.2", k, ESP_SA_4_2) != 0)
+		return -1;
 	return write_file(home, "preferences", k, PREFERENCES);
 }

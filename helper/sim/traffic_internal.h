@@ -1,7 +1,9 @@
-/* The traffic generators' insides, shared by helper/traffic*.c (traffic.h
+/* The traffic generators' insides, shared by helper/sim/traffic*.c (traffic.h
  * is the interface).
  *
- *   traffic.c          start, results, the measurement record, UDP receivers
+ *   traffic.c          start, results
+ *   traffic_record.c   the measurement record of a flow, the UDP header
+ *   traffic_sink.c     UDP receivers (sinks) and senders shared by flows
  *   traffic_udp.c      udp (constant rate), poisson and onoff senders
  *   traffic_ping.c     ping: ICMP echo over a raw socket
  *   traffic_reqresp.c  reqresp: requests and their responses over UDP
@@ -30,6 +32,7 @@
 #define TRAFFIC_RNG_STREAM ((int64_t)1 << 32)
 
 struct tcp_conn;
+struct sink;
 
 struct flow {
 	const struct scenario_flow *cfg;
@@ -44,6 +47,9 @@ struct flow {
 	double *delays;
 	size_t n_delays, cap_delays;
 	int rng; /* ns3c_rng handle, or -1 */
+	/* What the sink on (to, port) does with a datagram of this flow (set
+	 * by its kind's start): count it, or answer it. */
+	void (*at_sink)(struct sink *k, struct flow *f, const struct ns3c_datagram *d);
 	/* metrics.flow_bins: per bin of send time, packets sent and the
 	 * distinct ones received, and the sum and maximum of the latter's
 	 * delays (s); bin k covers [(first + k) * width, +width) */
@@ -115,6 +121,8 @@ struct traffic {
 /* A packet with sequence number seq, sent at sent_ns, arrived with `bytes`
  * of payload: counts it (or a duplicate) and its delay until now. */
 void traffic_record(struct flow *f, uint64_t seq, uint64_t sent_ns, size_t bytes);
+/* A datagram carrying the measurement header, arrived now: traffic_record. */
+void traffic_record_udp(struct flow *f, const struct ns3c_datagram *d);
 /* A packet of f left now: counts it sent (and in its bin). */
 void traffic_sent(struct flow *f, uint64_t now_ns);
 /* Makes room in f->seen for sequence number seq; false when out of memory
@@ -134,8 +142,6 @@ int traffic_udp_start(struct flow *f, char *err, size_t errlen);
 int traffic_ping_start(struct flow *f, char *err, size_t errlen);
 int traffic_reqresp_start(struct flow *f, char *err, size_t errlen);
 int traffic_tcp_start(struct flow *f, char *err, size_t errlen);
-/* A request arrived at a sink: answer it. */
-void traffic_reqresp_answer(struct sink *k, struct flow *f, const struct ns3c_datagram *d);
 /* Freezes a tcp flow's results (at its stop time, or the end of the run). */
 void traffic_tcp_freeze(struct flow *f);
 

@@ -11,7 +11,8 @@
 #include "ipv4.h"
 #include "traffic_internal.h"
 
-void traffic_reqresp_answer(struct sink *k, struct flow *f, const struct ns3c_datagram *d)
+/* A request at the server: the response echoes its header. */
+static void answer(struct sink *k, struct flow *f, const struct ns3c_datagram *d)
 {
 	uint8_t *b = f->t->buf;
 	uint32_t n = f->cfg->response_size;
@@ -28,8 +29,7 @@ static void response_rx(void *arg, const struct ns3c_datagram *d)
 	if (d->len < TRAFFIC_UDP_HEADER || get_be32(data) != TRAFFIC_MAGIC_RESPONSE ||
 	    get_be32(data + 4) != f->index)
 		return;
-	traffic_record(f, (uint64_t)get_be32(data + 8) << 32 | get_be32(data + 12),
-	               (uint64_t)get_be32(data + 16) << 32 | get_be32(data + 20), d->len);
+	traffic_record_udp(f, d);
 }
 
 static void request_next(void *arg)
@@ -52,6 +52,7 @@ static void request_next(void *arg)
 int traffic_reqresp_start(struct flow *f, char *err, size_t errlen)
 {
 	const struct scenario_flow *c = f->cfg;
+	f->at_sink = answer;
 	if (c->to != SCENARIO_NONE && !traffic_sink(f->t, c->to, c->port, err, errlen))
 		return -1;
 	f->sock = ns3c_udp_open((uint32_t)c->from, 0, response_rx, f);

@@ -112,9 +112,17 @@ static void onoff_begin(void *arg)
 		ns3c_schedule_at(at, onoff_start_sending, f);
 }
 
+/* A datagram of the flow at its receiver. */
+static void count_at_sink(struct sink *k, struct flow *f, const struct ns3c_datagram *d)
+{
+	(void)k;
+	traffic_record_udp(f, d);
+}
+
 int traffic_udp_start(struct flow *f, char *err, size_t errlen)
 {
 	const struct scenario_flow *c = f->cfg;
+	f->at_sink = count_at_sink;
 	if (c->to != SCENARIO_NONE && !traffic_sink(f->t, c->to, c->port, err, errlen))
 		return -1;
 	f->sock = traffic_udp_sender(f->t, c->from);

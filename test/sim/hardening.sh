@@ -49,9 +49,10 @@ cli "$rc" 0 "ipsec-sim 0.1.0 (ns-3.37, OpenSSL 3" "--version"
 
 # decrypt onto its own input, by the same name or another (a hard link).
 run s2s "$S"
-check "captures counted: 6 files, their bytes" \
-	"grep -qF \"pcap/ (6 captures, \$(du -cb '$OUT/s2s/pcap/'*.pcap | tail -1 |
-	  awk '{ printf \"%.1f\", \$1 / 1e6 }') MB)\" '$OUT/s2s.log'"
+check "captures counted: 6 files, their packets (capinfos) and bytes" \
+	"grep -qF \"pcap/ (6 captures, \$(capinfos -cM '$OUT/s2s/pcap/'*.pcap |
+	  awk '/Number of packets/ { n += \$NF } END { print n }') packets, \$(du -cb \\
+	  '$OUT/s2s/pcap/'*.pcap | tail -1 | awk '{ printf \"%.1f\", \$1 / 1e6 }') MB)\" '$OUT/s2s.log'"
 cap="$OUT/s2s/pcap/site-to-site-gwA-1.pcap"
 size=$(stat -c %s "$cap")
 ln "$cap" "$OUT/link.pcap"
