@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all bootstrap build run test bench fuzz clean format
+.PHONY: all bootstrap build run test bench fuzz doctest clean format
 
 all: build
 
@@ -28,6 +28,10 @@ bench: build
 	$(BUILD)/bench/esp-bench
 	$(BUILD)/bench/sim-bench bench/line.yaml
 	$(BUILD)/bench/ike-bench
+
+# Every command line of README.md and docs/, the studies too (minutes).
+doctest: build
+	python3 test/doc/doc_commands.py . $(BUILD) --long
 
 # The long fuzzing run of docs/fuzzing.md: every libFuzzer target for
 # FUZZ_TIME seconds, one after the other (FUZZ_TARGETS: only these).

@@ -25,8 +25,8 @@ static const struct {
         {"merge", cmd_merge,
          "merge OUT.sqlite IN.sqlite...   append the runs of metrics databases"},
         {"peer", cmd_peer,
-         "peer SCENARIO --node NAME [--duration T] [--keys DIR] [--at T ACTION]...   one node's"
-         " IKE over real UDP sockets"},
+         "peer SCENARIO --node NAME [--duration T] [--keys DIR] [--at T ACTION]...\n"
+         "                  [--set key=value]...   one node's IKE over real UDP sockets"},
         {"calibrate", cmd_calibrate,
          "calibrate [--out FILE] [--name NAME] [--time SECONDS]   measure this host's crypto,"
          " write a crypto engine profile"},
