@@ -10,7 +10,8 @@
 #                             the namespaces and $W (KEEP=1 keeps $W's logs,
 #                             keys and captures for a look)
 #   ok WHAT / bad WHAT        count a check that passed / failed
-#   interop_finish            "N passed, M failed"; fails if any failed
+#   interop_finish            "N passed, M failed"; fails if any failed or
+#                             a log in $W holds a sanitizer report
 #   established               charon in $W/charon has installed Child SA net
 #   charon_key KEY            the last KEY that charon logged (charon_log_key)
 set -eu
@@ -58,6 +59,11 @@ bad() {
 }
 
 interop_finish() {
+	# under ipsec-sim-asan (the *_asan tests): a report in any of our logs,
+	# also from a peer that was killed or whose status was not looked at
+	if grep -lE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$W"/*.log 2>/dev/null; then
+		bad "a sanitizer report in the logs above"
+	fi
 	echo "$((checks - fails)) passed, $fails failed"
 	[ "$fails" -eq 0 ]
 }
