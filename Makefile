@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all bootstrap build run test bench fuzz doctest clean format
+.PHONY: all bootstrap build run test bench fuzz fuzz-coverage doctest clean format
 
 all: build
 
@@ -28,6 +28,11 @@ bench: build
 	$(BUILD)/bench/esp-bench
 	$(BUILD)/bench/sim-bench bench/line.yaml
 	$(BUILD)/bench/ike-bench
+
+# Line and region coverage of the fuzz targets' corpora (after `make fuzz`).
+fuzz-coverage: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target fuzz_targets
+	test/fuzz/coverage.sh $(BUILD) $(FUZZ_TARGETS)
 
 # Every command line of README.md and docs/, the studies too (minutes).
 doctest: build

@@ -192,8 +192,13 @@ static void put_at(struct put *p, int cur, size_t i, const char *done)
 		return;
 	if (n->type == YAML_MAPPING_NODE) {
 		bool found = false;
-		for (yaml_node_pair_t *q = n->data.mapping.pairs.start;
-		     q < n->data.mapping.pairs.top; q++) {
+		/* By index, the node fetched again each time: a key added below
+		 * grows the document's node stack, which libyaml may move. */
+		for (size_t j = 0;; j++) {
+			n = scn_node(c, cur);
+			yaml_node_pair_t *q = n->data.mapping.pairs.start + j;
+			if (q >= n->data.mapping.pairs.top)
+				break;
 			yaml_node_t *k = scn_node(c, q->key);
 			if (k->type != YAML_SCALAR_NODE || (!any && strcmp(scn_text_of(k), seg)))
 				continue;
@@ -228,6 +233,7 @@ static void put_at(struct put *p, int cur, size_t i, const char *done)
 	} else if (n->type == YAML_SEQUENCE_NODE) {
 		size_t len = scn_seq_len(n), hits = 0;
 		for (size_t k = 0; k < len; k++) {
+			n = scn_node(c, cur); /* as above */
 			if (!any && !is_item(c, n, k, seg))
 				continue;
 			hits++;
