@@ -37,20 +37,27 @@ int ipv4_selector_fields(const uint8_t *pkt, const struct ipv4_view *ip,
 		f->opaque = true;
 		return 0;
 	}
-	switch (ip->proto) {
+	return ip_selector_ports(ip->proto, l4, l4_len, &f->sport, &f->dport);
+}
+
+int ip_selector_ports(uint8_t proto, const uint8_t *l4, size_t len, uint16_t *sport,
+                      uint16_t *dport)
+{
+	switch (proto) {
 	case IPPROTO_NUM_TCP:
 	case IPPROTO_NUM_UDP:
 	case IPPROTO_NUM_SCTP:
-		if (l4_len < 4)
+		if (len < 4)
 			return -1;
-		f->sport = get_be16(l4);
-		f->dport = get_be16(l4 + 2);
+		*sport = get_be16(l4);
+		*dport = get_be16(l4 + 2);
 		break;
 	case IPPROTO_NUM_ICMP:
-		if (l4_len < 2)
+	case IPPROTO_NUM_ICMPV6:
+		if (len < 2)
 			return -1;
-		f->sport = l4[0]; /* type */
-		f->dport = l4[1]; /* code */
+		*sport = l4[0]; /* type */
+		*dport = l4[1]; /* code */
 		break;
 	default:
 		break;

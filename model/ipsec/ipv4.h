@@ -18,7 +18,8 @@
 #define IPPROTO_NUM_UDP 17
 #define IPPROTO_NUM_ESP 50
 #define IPPROTO_NUM_AH 51
-#define IPPROTO_NUM_NONE 59 /* RFC 4303 §2.6 dummy packet */
+#define IPPROTO_NUM_ICMPV6 58 /* RFC 4443 */
+#define IPPROTO_NUM_NONE 59   /* RFC 4303 §2.6 dummy packet */
 #define IPPROTO_NUM_SCTP 132
 
 /* ECN codepoints, RFC 3168 §5. */
@@ -91,6 +92,12 @@ static inline bool ipv4_is_fragment(const struct ipv4_view *ip)
  * hold the ports it must carry. */
 int ipv4_selector_fields(const uint8_t *pkt, const struct ipv4_view *ip,
                          struct ipv4_selector_fields *f);
+
+/* RFC 4301 §4.4.1.1's ports of an upper-layer header of either IP family:
+ * TCP, UDP and SCTP ports, ICMP and ICMPv6 type and code; 0 for other
+ * protocols.  -1 if `len` is too short for them. */
+int ip_selector_ports(uint8_t proto, const uint8_t *l4, size_t len, uint16_t *sport,
+                      uint16_t *dport);
 
 /* RFC 1071 Internet checksum. */
 uint16_t inet_checksum(const uint8_t *data, size_t len);

@@ -124,25 +124,7 @@ int ipv6_selector_fields(const uint8_t *pkt, const struct ipv6_view *ip,
 		f->opaque = true;
 		return 0;
 	}
-	switch (ip->proto) {
-	case IPPROTO_NUM_TCP:
-	case IPPROTO_NUM_UDP:
-	case IPPROTO_NUM_SCTP:
-		if (l4_len < 4)
-			return -1;
-		f->sport = get_be16(l4);
-		f->dport = get_be16(l4 + 2);
-		break;
-	case IPPROTO_NUM_ICMPV6:
-		if (l4_len < 2)
-			return -1;
-		f->sport = l4[0]; /* type */
-		f->dport = l4[1]; /* code */
-		break;
-	default:
-		break;
-	}
-	return 0;
+	return ip_selector_ports(ip->proto, l4, l4_len, &f->sport, &f->dport);
 }
 
 int ipv6_options_walk(uint8_t *h, size_t len,

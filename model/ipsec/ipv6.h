@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipv4.h" /* protocol numbers, byte order */
+
 #define IPV6_HDR_LEN 40
 #define IPV6_ADDR_LEN 16
 
@@ -16,7 +18,6 @@
 #define IPPROTO_NUM_IPV6 41 /* IPv6 in IP: tunnel mode's inner packet */
 #define IPPROTO_NUM_ROUTING 43
 #define IPPROTO_NUM_FRAGMENT 44
-#define IPPROTO_NUM_ICMPV6 58
 #define IPPROTO_NUM_DSTOPTS 60
 
 /* The longest chain of extension headers accepted: RFC 8200 §4.1 lists
