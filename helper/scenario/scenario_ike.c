@@ -36,13 +36,14 @@ static const char *const conn_keys[] = {"local_addrs",
                                         "children",
                                         "send_cert",
                                         "delete_rekeyed_delay",
+                                        "fragmentation",
+                                        "fragment_size",
                                         NULL};
 /* swanctl.conf connection keys this module does not implement. */
 static const char *const conn_unsupported[] = {
-        "vips",           "aggressive",   "pull",      "dscp",         "fragmentation",
-        "childless",      "send_certreq", "ppk_id",    "ppk_required", "unique",
-        "pools",          "if_id_in",     "if_id_out", "mediation",    "mediated_by",
-        "mediation_peer", "dpd_timeout",  NULL};
+        "vips",      "aggressive",   "pull",           "dscp",        "childless", "send_certreq",
+        "ppk_id",    "ppk_required", "unique",         "pools",       "if_id_in",  "if_id_out",
+        "mediation", "mediated_by",  "mediation_peer", "dpd_timeout", NULL};
 static const char *const auth_keys[] = {"auth", "id", "certs", "cacerts", NULL};
 static const char *const auth_unsupported[] = {"round",    "pubkeys",    "eap_id", "aaa_id",
                                                "xauth_id", "revocation", "groups", "cert_policy",
@@ -51,6 +52,14 @@ static const struct name_val send_cert_names[] = {{"ifasked", IKE_SEND_CERT_IFAS
                                                   {"always", IKE_SEND_CERT_ALWAYS, false},
                                                   {"never", IKE_SEND_CERT_NEVER, false},
                                                   {NULL, 0, false}};
+static const struct name_val fragmentation_names[] = {{"yes", IKE_FRAGMENTATION_YES, false},
+                                                      {"accept", IKE_FRAGMENTATION_ACCEPT, false},
+                                                      {"force", IKE_FRAGMENTATION_FORCE, false},
+                                                      {"no", IKE_FRAGMENTATION_NO, false},
+                                                      {NULL, 0, false}};
+/* The smallest fragment_size besides 0: room for the largest SKF overhead
+ * over IPv6 and a 255th of the largest message (ike_frag.h). */
+#define FRAGMENT_SIZE_MIN 256
 static const char *const retransmit_keys[] = {"timeout", "base", "tries", NULL};
 static const char *const retransmit_unsupported[] = {"jitter", "limit", NULL};
 
@@ -524,6 +533,18 @@ static void load_conn(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n, 
 		             "half_open_timeout must be above 0 (a half-open IKE SA is "
 		             "deleted after this long, like 30s)");
 	scn_opt_time(c, m, "delete_rekeyed_delay", &conn->delete_rekeyed_delay_ns, NULL);
+	if (scn_opt_enum(c, m, "fragmentation", fragmentation_names, "fragmentation", &x, NULL) ==
+	    1)
+		conn->fragmentation = (enum ike_fragmentation)x;
+	if (scn_opt_uint(c, m, "fragment_size", 0, 65535, &u, &v) == 1) {
+		if (u && u < FRAGMENT_SIZE_MIN)
+			scn_error_at(c, v,
+			             "fragment_size %llu: give 0 (576 bytes over IPv4, 1280 over "
+			             "IPv6) or the IP datagram size of a fragment from %d to 65535",
+			             (unsigned long long)u, FRAGMENT_SIZE_MIN);
+		else
+			conn->fragment_size = (uint32_t)u;
+	}
 	if (scn_opt_enum(c, m, "reauth_policy", scn_rekey_policy_names, "reauth_policy", &x,
 	                 NULL) == 1)
 		conn->reauth_policy = (enum ike_rekey_policy)x;

@@ -11,7 +11,7 @@
 
 /* PRAGMA user_version of the databases written; bump it with every schema
  * change (merge refuses databases of another version). */
-#define METRICS_SCHEMA_VERSION 11
+#define METRICS_SCHEMA_VERSION 12
 
 struct metrics {
 	sqlite3 *db;

@@ -128,20 +128,33 @@ static int write_stats(struct metrics *m, const char *node, const struct sim_nod
 		st.dropped_other += one.dropped_other;
 		st.cookies_sent += one.cookies_sent;
 		st.keepalives += one.keepalives;
+		st.frag_tx += one.frag_tx;
+		st.frag_rx += one.frag_rx;
+		st.frag_reassembled += one.frag_reassembled;
+		for (int r = 0; r < IKE_FRAG_DROP__COUNT; r++)
+			st.frag_dropped[r] += one.frag_dropped[r];
 		if (sn->lives[l].host == sn->host) /* at the end: the live one's */
 			st.half_open = one.half_open;
 		if (one.half_open_peak > st.half_open_peak)
 			st.half_open_peak = one.half_open_peak;
 	}
+	/* RFC 7383 fragments dropped, by reason (ike.h), as nat_drops. */
+	for (int r = 0; r < IKE_FRAG_DROP__COUNT; r++)
+		if (st.frag_dropped[r] &&
+		    metrics_insert(m, "INSERT INTO ike_frag_drops VALUES(?1,?2,?3,?4)", "tti", node,
+		                   ike_frag_drop_name((enum ike_frag_drop)r),
+		                   (int64_t)st.frag_dropped[r]) != 0)
+			return -1;
 	return metrics_insert(
 	        m,
 	        "INSERT INTO ike_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
-	        "?14)",
-	        "tiiiiiiiiiiii", node, (int64_t)st.rx, (int64_t)st.tx, (int64_t)st.retransmits,
+	        "?14,?15,?16,?17)",
+	        "tiiiiiiiiiiiiiii", node, (int64_t)st.rx, (int64_t)st.tx, (int64_t)st.retransmits,
 	        (int64_t)st.dropped_malformed, (int64_t)st.dropped_unknown_spi,
 	        (int64_t)st.dropped_integrity, (int64_t)st.dropped_replay,
 	        (int64_t)st.dropped_other, (int64_t)st.cookies_sent, (int64_t)st.keepalives,
-	        (int64_t)st.half_open, (int64_t)st.half_open_peak);
+	        (int64_t)st.half_open, (int64_t)st.half_open_peak, (int64_t)st.frag_tx,
+	        (int64_t)st.frag_rx, (int64_t)st.frag_reassembled);
 }
 
 /* One line per node: IKE SAs established, Child SAs installed, failures. */

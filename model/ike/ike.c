@@ -38,6 +38,7 @@ void ike_conn_defaults(struct ike_conn_config *c)
 	c->half_open_cookie_threshold = 30;
 	c->half_open_timeout_ns = 30 * NS;
 	c->delete_rekeyed_delay_ns = 5 * NS;
+	c->fragment_size = 1280; /* charon.fragment_size */
 }
 
 void ike_child_defaults(struct ike_child_config *c)

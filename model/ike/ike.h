@@ -48,6 +48,16 @@ enum ike_rekey_policy { IKE_MAKE_BEFORE_BREAK, IKE_BREAK_BEFORE_MAKE };
 
 enum ike_auth_class { IKE_AUTHC_PSK, IKE_AUTHC_PUBKEY };
 
+/* swanctl's `fragmentation`: IKEv2 Message Fragmentation (RFC 7383,
+ * ike_frag.c) with strongSwan 5.9's meaning of each value.  Fragments a
+ * peer sends are accepted whatever the value (as in charon). */
+enum ike_fragmentation {
+	IKE_FRAGMENTATION_YES,    /* announce it (§2.3); fragment if the peer did too */
+	IKE_FRAGMENTATION_ACCEPT, /* announce it, never fragment */
+	IKE_FRAGMENTATION_FORCE,  /* announce it, fragment even if the peer did not */
+	IKE_FRAGMENTATION_NO,     /* neither announce nor fragment */
+};
+
 /* swanctl's send_cert: when our CERT payload goes out (RFC 7296 §3.6). */
 enum ike_send_cert {
 	IKE_SEND_CERT_IFASKED, /* the peer sent a CERTREQ (strongSwan's default) */
@@ -135,7 +145,13 @@ struct ike_conn_config {
 	 * host's now_ns(); 0 (default): not checked (the engine has no wall
 	 * clock). */
 	int64_t cert_epoch_s;
-	enum ike_send_cert send_cert; /* ifasked */
+	enum ike_send_cert send_cert;         /* ifasked */
+	enum ike_fragmentation fragmentation; /* yes (swanctl's default since 5.5.1) */
+	/* The largest IP datagram a fragment makes (charon.fragment_size, per
+	 * connection here): messages that would make a larger one go in
+	 * fragments.  1280; 0 = 576 over IPv4, 1280 over IPv6 (RFC 7383
+	 * §2.5.1). */
+	uint32_t fragment_size;
 	struct ike_child_config children[IKE_CHILDREN_MAX];
 	size_t n_children;
 };
@@ -292,6 +308,25 @@ void ike_handle_timeout(struct ike *ike);
  * (a packet hit a trap policy) -> initiate. */
 void ike_dataplane_event(struct ike *ike, const struct ipsec_event *ev);
 
+/* Why a received IKE fragment (RFC 7383) was not kept, or a kept one was
+ * given up (ike_frag.h). */
+enum ike_frag_drop {
+	IKE_FRAG_DROP_INVALID,       /* §2.5: Fragment Number 0 or above Total Fragments, Total
+	                                Fragments 0, Next Payload set in a fragment but the first */
+	IKE_FRAG_DROP_TOO_MANY,      /* Total Fragments above 255 */
+	IKE_FRAG_DROP_MALFORMED,     /* too short, bad padding */
+	IKE_FRAG_DROP_INTEGRITY,     /* §2.6: its ICV does not verify */
+	IKE_FRAG_DROP_DUPLICATE,     /* its Fragment Number is kept already */
+	IKE_FRAG_DROP_STALE,         /* §2.6: fewer Total Fragments than the set under way */
+	IKE_FRAG_DROP_TOO_LARGE,     /* the message would exceed 8192 bytes: all given up */
+	IKE_FRAG_DROP_SUPERSEDED,    /* kept, then given up for a new set or message (§2.6) */
+	IKE_FRAG_DROP_TIMEOUT,       /* kept, then given up: the message took too long */
+	IKE_FRAG_DROP_RETRANSMITTED, /* §2.6.1: a fragment but the first of a request we
+	                                answered already */
+	IKE_FRAG_DROP__COUNT
+};
+const char *ike_frag_drop_name(enum ike_frag_drop why);
+
 /* Counters: messages in/out, dropped by reason (malformed, unknown SPI,
  * bad integrity, replayed, ...), half-open SAs, cookies sent. */
 struct ike_stats {
@@ -302,6 +337,11 @@ struct ike_stats {
 	uint64_t dropped_replay;
 	uint64_t keepalives;     /* NAT keepalives sent (RFC 3948 §2.3) */
 	uint64_t half_open_peak; /* the most half-open IKE SAs at any time */
+	/* RFC 7383: fragments sent (also in tx) and received (also in rx),
+	 * messages reassembled from them, fragments dropped by reason (not in
+	 * the dropped_* above). */
+	uint64_t frag_tx, frag_rx, frag_reassembled;
+	uint64_t frag_dropped[IKE_FRAG_DROP__COUNT];
 };
 void ike_get_stats(const struct ike *ike, struct ike_stats *st);
 

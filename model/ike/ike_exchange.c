@@ -10,6 +10,8 @@
  * "the responder MUST retransmit the response") and drops anything else.
  * Every message after IKE_SA_INIT is protected by the SK payload (§3.14);
  * the integrity is checked before anything else is looked at (§2.21).
+ * A message may go, and arrive, as RFC 7383 fragments (ike_frag.c): a
+ * retransmission sends every fragment again.
  */
 #include "ike_sa.h"
 
@@ -59,23 +61,33 @@ void ike_x_begin(struct ike_sa *sa, struct ike_builder *b, uint8_t *buf, size_t 
 		ike_sk_begin(b, sa->sk.out.sz.iv);
 }
 
-int ike_x_seal(struct ike *ike, struct ike_sa *sa, struct ike_builder *b, size_t *len)
+int ike_x_iv(struct ike *ike, struct ike_sa *sa, uint8_t *iv)
+{
+	/* RFC 5282 §3.1 / RFC 7634 §4: an AEAD IV must never repeat under a
+	 * key -- a counter does that; RFC 7296 §3.14: CBC IVs are random. */
+	memset(iv, 0, sa->sk.out.sz.iv);
+	if (!sa->sk.out.sz.aead)
+		return ike_random(ike, iv, sa->sk.out.sz.iv);
+	put_be64(iv, ++sa->iv_counter);
+	return 0;
+}
+
+int ike_x_seal(struct ike *ike, struct ike_sa *sa, struct ike_builder *b, size_t *len,
+               struct ike_frag_set **frags)
 {
 	struct ike_sk_layout l;
-	uint8_t iv[CRYPTO_MAX_IV] = {0};
+	uint8_t iv[CRYPTO_MAX_IV];
+	int rc;
 
 	if (ike_sk_end(b, sa->sk.out.sz.block, sa->sk.out.sz.icv, &l) < 0 ||
 	    ike_builder_finish(b, len) < 0) {
 		snprintf(ike->diag, sizeof(ike->diag), "cannot build message: %s", b->err.reason);
 		return -1;
 	}
-	/* RFC 5282 §3.1 / RFC 7634 §4: an AEAD IV must never repeat under a
-	 * key -- a counter does that; RFC 7296 §3.14: CBC IVs are random. */
-	if (sa->sk.out.sz.aead)
-		put_be64(iv, ++sa->iv_counter);
-	else
-		ike_random(ike, iv, sa->sk.out.sz.iv);
-	if (ike_sk_protect(&sa->sk.out, b->buf, &l, iv) < 0) {
+	rc = ike_frag_seal(ike, sa, b->buf, *len, &l, frags);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (ike_x_iv(ike, sa, iv) < 0 || ike_sk_protect(&sa->sk.out, b->buf, &l, iv) < 0) {
 		snprintf(ike->diag, sizeof(ike->diag), "SK payload protection failed");
 		return -1;
 	}
@@ -111,7 +123,7 @@ static int build_request(struct ike *ike, struct ike_sa *sa, const struct ike_ta
 	}
 	if (rc != 0)
 		return rc;
-	return ike_x_seal(ike, sa, &b, &sa->x.req_len);
+	return ike_x_seal(ike, sa, &b, &sa->x.req_len, &sa->x.req_frags);
 }
 
 void ike_x_queue(struct ike *ike, struct ike_sa *sa, enum ike_task_kind kind, uint32_t arg)
@@ -129,6 +141,20 @@ void ike_x_queue(struct ike *ike, struct ike_sa *sa, enum ike_task_kind kind, ui
 	ike_x_kick(ike, sa);
 }
 
+/* Our request, whole or every fragment of it (RFC 7383 §2.6.1). */
+static void send_request_datagrams(struct ike *ike, struct ike_sa *sa)
+{
+	const struct ike_frag_set *set = sa->x.req_frags;
+
+	for (size_t i = 0; i < ike_frag_count(set); i++) {
+		size_t len;
+		const uint8_t *d = ike_frag_get(set, sa->x.req, sa->x.req_len, i, &len);
+
+		ike->st.frag_tx += set && set->n;
+		ike_send_sa(ike, sa, d, len);
+	}
+}
+
 static void send_request(struct ike *ike, struct ike_sa *sa)
 {
 	const struct ike_conn_config *c = &ike_sa_conn(ike, sa)->cfg;
@@ -137,7 +163,7 @@ static void send_request(struct ike *ike, struct ike_sa *sa)
 	sa->x.first_sent = now;
 	sa->x.retransmits = 0;
 	sa->x.deadline = now + retransmit_delay(c, 0);
-	ike_send_sa(ike, sa, sa->x.req, sa->x.req_len);
+	send_request_datagrams(ike, sa);
 }
 
 void ike_x_kick(struct ike *ike, struct ike_sa *sa)
@@ -207,7 +233,7 @@ void ike_x_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
 		sa->x.retransmits++;
 		ike->st.retransmits++;
 		sa->x.deadline = now + retransmit_delay(c, sa->x.retransmits);
-		ike_send_sa(ike, sa, sa->x.req, sa->x.req_len);
+		send_request_datagrams(ike, sa);
 		return;
 	}
 	/* §2.4: "the other endpoint has failed". */
@@ -237,7 +263,13 @@ void ike_x_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now)
 
 /* --- receiving ----------------------------------------------------------------- */
 
-static bool open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike_error *e)
+/* Authenticate and decrypt ike->m: 1 with its inner payloads parsed (or
+ * *e saying why they are not), 0 for a fragment kept until the message is
+ * complete, -1 if dropped (counted).  A fragment of a request we answered
+ * already (`answered`) is only authenticated: 1 if it is the one to answer
+ * again (RFC 7383 §2.6.1). */
+static int open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike_error *e,
+                   bool answered)
 {
 	struct ike_msg *m = &ike->m;
 	uint8_t *plain;
@@ -248,19 +280,21 @@ static bool open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike
 	if (m->sk_index < 0) {
 		/* §3.14: every message after IKE_SA_INIT is protected. */
 		ike->st.dropped_malformed++;
-		return false;
+		return -1;
 	}
+	if (m->p[m->sk_index].type == IKE_PL_SKF)
+		return answered ? (ike_frag_answer_again(ike, sa, buf) ? 1 : -1)
+		                : ike_frag_receive(ike, sa, buf, e);
 	rc = ike_sk_unprotect(&sa->sk.in, buf, &m->p[m->sk_index], &plain, &plen, err, sizeof(err));
 	if (rc != 0) {
 		if (rc > 0)
 			ike->st.dropped_integrity++;
 		else
 			ike->st.dropped_malformed++;
-		return false;
+		return -1;
 	}
-	if (ike_msg_parse_inner(m, m->p[m->sk_index].u.sk.first_inner, plain, plen, e) < 0)
-		return false;
-	return true;
+	ike_msg_parse_inner(m, m->p[m->sk_index].u.sk.first_inner, plain, plen, e);
+	return 1;
 }
 
 /* §2.11: a response goes to the address and port the request came from
@@ -269,8 +303,16 @@ static bool open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike
 static void reply(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,
                   uint16_t dport)
 {
+	const struct ike_frag_set *set = sa->x.resp_frags;
+
 	sa->last_tx = ike_now(ike);
-	ike_send_to(ike, dst, dport, src, sport, sa->x.resp, sa->x.resp_len);
+	for (size_t i = 0; i < ike_frag_count(set); i++) {
+		size_t len;
+		const uint8_t *d = ike_frag_get(set, sa->x.resp, sa->x.resp_len, i, &len);
+
+		ike->st.frag_tx += set && set->n;
+		ike_send_to(ike, dst, dport, src, sport, d, len);
+	}
 }
 
 static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr, uint32_t src,
@@ -305,7 +347,7 @@ static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *
 	}
 	if (sa->phase == IKE_PHASE_DEAD)
 		return;
-	if (ike_x_seal(ike, sa, &b, &sa->x.resp_len) < 0) {
+	if (ike_x_seal(ike, sa, &b, &sa->x.resp_len, &sa->x.resp_frags) < 0) {
 		ike_failure(ike, sa, NULL, "%s response: %s", ike_exchange_name(m->exchange),
 		            ike->diag);
 		ike_sa_end(ike, sa, IKE_STATE_FAILED, "internal error", IKE_END_CLEAR);
@@ -336,6 +378,7 @@ void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len,
 	struct ike_error e;
 	struct ike_task t;
 	uint64_t now = ike_now(ike);
+	bool answered;
 
 	(void)len;
 	e.code = IKE_OK;
@@ -350,9 +393,10 @@ void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len,
 			ike->st.dropped_replay++;
 			return;
 		}
-		if (!open_sk(ike, sa, buf, &e)) {
-			if (m->sk_index >= 0 && e.code != IKE_OK)
-				ike->st.dropped_malformed++;
+		if (open_sk(ike, sa, buf, &e, false) <= 0)
+			return;
+		if (e.code != IKE_OK) {
+			ike->st.dropped_malformed++;
 			return;
 		}
 		sa->last_rx = now;
@@ -384,9 +428,10 @@ void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len,
 		ike->st.dropped_replay++; /* §2.3: outside the window */
 		return;
 	}
-	if (!open_sk(ike, sa, buf, &e) && (m->sk_index < 0 || e.code == IKE_OK))
-		return; /* not authentic: counted */
-	if (m->message_id + 1 == sa->x.mid_in) {
+	answered = m->message_id + 1 == sa->x.mid_in;
+	if (open_sk(ike, sa, buf, &e, answered) <= 0)
+		return; /* not authentic (counted), or a fragment kept */
+	if (answered) {
 		/* §2.1: a retransmitted request gets the same response. */
 		reply(ike, sa, src, sport, dst, dport);
 		return;

@@ -75,7 +75,7 @@ const char *ike_payload_name(uint8_t type)
 	        [IKE_PL_AUTH] = "AUTH", [IKE_PL_NONCE] = "Nonce", [IKE_PL_NOTIFY] = "N",
 	        [IKE_PL_DELETE] = "D",  [IKE_PL_VENDOR] = "V",    [IKE_PL_TSI] = "TSi",
 	        [IKE_PL_TSR] = "TSr",   [IKE_PL_SK] = "SK",       [IKE_PL_CP] = "CP",
-	        [IKE_PL_EAP] = "EAP",
+	        [IKE_PL_EAP] = "EAP",   [IKE_PL_SKF] = "SKF",
 	};
 
 	if (type == IKE_PL_NONE)
@@ -200,7 +200,7 @@ uint32_t ike_ts_v4_end(const struct ike_ts *ts)
 
 static bool known_type(uint8_t type)
 {
-	return type >= IKE_PL_SA && type <= IKE_PL_EAP;
+	return (type >= IKE_PL_SA && type <= IKE_PL_EAP) || type == IKE_PL_SKF;
 }
 
 /* --- SA payload (RFC 7296 §3.3) -------------------------------------------- */
@@ -567,6 +567,14 @@ static int parse_body(struct ike_payload *p, size_t at, struct ike_error *err)
 		p->u.sk.data = b;
 		p->u.sk.len = p->body_len;
 		return 0;
+	case IKE_PL_SKF:
+		/* RFC 7383 §2.5: Fragment Number, Total Fragments, then as SK. */
+		NEED(4, "4-byte fixed part");
+		p->u.sk.frag_number = get_be16(b);
+		p->u.sk.frag_total = get_be16(b + 2);
+		p->u.sk.data = b + 4;
+		p->u.sk.len = p->body_len - 4;
+		return 0;
 	case IKE_PL_CP:
 		NEED(4, "4-byte fixed part");
 		p->u.cp.type = b[0];
@@ -624,18 +632,20 @@ static int walk_chain(struct ike_msg *m, uint8_t first, const uint8_t *buf, size
 		if (p->known && parse_body(p, pos, err) < 0)
 			return -1;
 		m->npayloads++;
-		if (type == IKE_PL_SK) {
+		if (type == IKE_PL_SK || type == IKE_PL_SKF) {
 			/* RFC 7296 §3.14: the SK payload is the last one; its Next
-			 * Payload is the type of the first inner payload. */
+			 * Payload is the type of the first inner payload.  RFC
+			 * 7383 §2.5: so is the SKF payload. */
 			if (inner)
 				return fail(err, IKE_E_SYNTAX, pos, type,
-				            "SK payload at %zu inside an SK payload", pos);
+				            "%s payload at %zu inside an SK payload",
+				            ike_payload_name(type), pos);
 			p->u.sk.first_inner = next;
 			m->sk_index = (int)(m->npayloads - 1);
 			if (pos + plen != end)
 				return fail(err, IKE_E_SYNTAX, pos + plen, type,
-				            "%zu bytes follow the SK payload, which must be last",
-				            end - pos - plen);
+				            "%zu bytes follow the %s payload, which must be last",
+				            end - pos - plen, ike_payload_name(type));
 			return 0;
 		}
 		pos += plen;

@@ -71,6 +71,7 @@ enum ike_payload_type {
 	IKE_PL_SK = 46,
 	IKE_PL_CP = 47,
 	IKE_PL_EAP = 48,
+	IKE_PL_SKF = 53, /* RFC 7383 §2.5: Encrypted Fragment */
 };
 
 /* RFC 7296 §3.1 exchange types. */
@@ -361,10 +362,13 @@ struct ike_payload {
 			uint16_t nspi;
 			const uint8_t *spis; /* nspi * spi_size bytes */
 		} del;
-		struct {                     /* SK, RFC 7296 §3.14 */
+		struct {                     /* SK, RFC 7296 §3.14; SKF, RFC 7383 §2.5 */
 			uint8_t first_inner; /* Next Payload of the SK header */
 			const uint8_t *data; /* IV || ciphertext || ICV */
 			size_t len;
+			/* SKF only: Fragment Number and Total Fragments, read
+			 * as they are (ike_frag.h judges them) */
+			uint16_t frag_number, frag_total;
 		} sk;
 		struct { /* CP, RFC 7296 §3.15 */
 			uint8_t type;
@@ -392,7 +396,7 @@ struct ike_msg {
 	uint32_t length;
 	size_t npayloads;
 	struct ike_payload p[IKE_MAX_PAYLOADS];
-	int sk_index; /* index of the SK payload in p, -1 if none */
+	int sk_index; /* index of the SK or SKF payload in p, -1 if none */
 };
 
 /* Parse a whole IKE message (the UDP payload, without the non-ESP marker of
@@ -440,10 +444,11 @@ struct ike_header {
 struct ike_builder {
 	uint8_t *buf;
 	size_t cap, len;
-	size_t chain; /* offset of the Next Payload octet to patch */
-	size_t sk;    /* offset of the open or closed SK payload, 0 = none */
-	size_t sk_iv; /* IV length of the open SK payload */
-	int state;    /* 0 building, 1 SK open, 2 SK closed, 3 finished */
+	size_t chain;    /* offset of the Next Payload octet to patch */
+	size_t sk;       /* offset of the open or closed SK payload, 0 = none */
+	size_t sk_fixed; /* bytes between its generic header and the IV (SKF: 4) */
+	size_t sk_iv;    /* IV length of the open SK payload */
+	int state;       /* 0 building, 1 SK open, 2 SK closed, 3 finished */
 	struct ike_error err;
 };
 
@@ -493,6 +498,16 @@ int ike_add_raw(struct ike_builder *b, uint8_t type, bool critical, const uint8_
 /* Open the SK payload: must be the last payload of the message (RFC 7296
  * §3.14).  iv_len bytes are reserved for the IV. */
 int ike_sk_begin(struct ike_builder *b, size_t iv_len);
+/* Open an Encrypted Fragment payload instead (RFC 7383 §2.5): Fragment
+ * Number `number` of `total`; its Next Payload is `first_inner` (the type
+ * of the original message's first inner payload in fragment 1, 0 in the
+ * others).  Its content goes in with ike_sk_put(), it is closed with
+ * ike_sk_end(). */
+int ike_skf_begin(struct ike_builder *b, size_t iv_len, uint16_t number, uint16_t total,
+                  uint8_t first_inner);
+/* Append plaintext bytes to the open SK or SKF payload as they are (a
+ * fragment's share of the inner payloads), outside the payload chain. */
+int ike_sk_put(struct ike_builder *b, const uint8_t *data, size_t len);
 /* Close it: append padding so that the inner payloads, the padding and the
  * Pad Length octet are a multiple of block_size (1 for AEAD), reserve
  * icv_len bytes and fill *layout.  The header Length is written here, so it

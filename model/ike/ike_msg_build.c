@@ -332,8 +332,42 @@ int ike_sk_begin(struct ike_builder *b, size_t iv_len)
 	memset(b->buf + b->len, 0, iv_len);
 	b->len += iv_len;
 	b->sk = at;
+	b->sk_fixed = 0;
 	b->sk_iv = iv_len;
 	b->state = B_SK_OPEN;
+	return 0;
+}
+
+int ike_skf_begin(struct ike_builder *b, size_t iv_len, uint16_t number, uint16_t total,
+                  uint8_t first_inner)
+{
+	size_t at;
+
+	if (b->err.code == IKE_OK && b->state != B_OPEN)
+		return bfail(b, IKE_E_STATE, "a message has at most one SK or SKF payload");
+	at = begin(b, IKE_PL_SKF, false, 0);
+	if (at == (size_t)-1 || room(b, 4 + iv_len, "SKF fixed part and IV") < 0)
+		return -1;
+	/* RFC 7383 §2.5: the SKF payload's own Next Payload, not a chain. */
+	b->buf[at] = first_inner;
+	put16(b, number);
+	put16(b, total);
+	memset(b->buf + b->len, 0, iv_len);
+	b->len += iv_len;
+	b->sk = at;
+	b->sk_fixed = 4;
+	b->sk_iv = iv_len;
+	b->state = B_SK_OPEN;
+	return 0;
+}
+
+int ike_sk_put(struct ike_builder *b, const uint8_t *data, size_t len)
+{
+	if (b->err.code == IKE_OK && b->state != B_SK_OPEN)
+		return bfail(b, IKE_E_STATE, "ike_sk_put outside an open SK payload");
+	if (room(b, len, "SK plaintext") < 0)
+		return -1;
+	put(b, data, len);
 	return 0;
 }
 
@@ -348,7 +382,7 @@ int ike_sk_end(struct ike_builder *b, size_t block_size, size_t icv_len,
 		return bfail(b, IKE_E_STATE, "ike_sk_end without ike_sk_begin");
 	if (block_size == 0 || block_size > 255)
 		return bfail(b, IKE_E_STATE, "SK block size %zu", block_size);
-	plain = b->sk + IKE_GENERIC_LEN + b->sk_iv;
+	plain = b->sk + IKE_GENERIC_LEN + b->sk_fixed + b->sk_iv;
 	inner = b->len - plain;
 	/* RFC 7296 §3.14: Padding || Pad Length complete the cipher's block. */
 	pad = (block_size - (inner + 1) % block_size) % block_size;
@@ -366,7 +400,7 @@ int ike_sk_end(struct ike_builder *b, size_t block_size, size_t icv_len,
 	put_be32(b->buf + 24, (uint32_t)b->len);
 	b->state = B_SK_CLOSED;
 	layout->sk = b->sk;
-	layout->iv = b->sk + IKE_GENERIC_LEN;
+	layout->iv = b->sk + IKE_GENERIC_LEN + b->sk_fixed;
 	layout->iv_len = b->sk_iv;
 	layout->plain = plain;
 	layout->plain_len = inner + pad + 1;

@@ -49,6 +49,7 @@ struct ike_sa *ike_sa_new_rekeyed(struct ike *ike, const struct ike_sa *old, boo
 	sa->nat_local = old->nat_local;
 	sa->nat_remote = old->nat_remote;
 	sa->mobike = old->mobike;
+	sa->frag_peer = old->frag_peer; /* negotiated once, for its rekeyed successors too */
 	sa->peer_id_type = old->peer_id_type;
 	memcpy(sa->peer_id, old->peer_id, old->peer_id_len);
 	sa->peer_id_len = old->peer_id_len;
@@ -92,6 +93,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_keys_wipe(&sa->keys);
 	free(sa->init_req);
 	free(sa->init_resp);
+	ike_frag_sa_free(sa);
 	free(sa);
 }
 

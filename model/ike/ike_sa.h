@@ -22,12 +22,16 @@
  *   ike_reauth.c    reauthentication: a new IKE SA from scratch (§2.8.3)
  *   ike_natt.c      NAT-T upkeep: following the peer (§2.23), keepalives
  *                   when idle (RFC 3948 §2.3, §4)
+ *   ike_frag.c      RFC 7383 fragmentation on an IKE SA: negotiation, our
+ *                   messages in fragments, the peer's reassembled (the
+ *                   codec in ike_frag_split.c, ike_frag_reassembly.c)
  */
 #ifndef IPSEC_IKE_SA_H
 #define IPSEC_IKE_SA_H
 
 #include "ike.h"
 #include "ike_crypto.h"
+#include "ike_frag.h"
 #include "ike_msg.h"
 #include "ike_proposal.h"
 
@@ -156,6 +160,7 @@ struct ike_exchange_state {
 	uint32_t mid;
 	uint8_t req[IKE_MSG_MAX];
 	size_t req_len;
+	struct ike_frag_set *req_frags; /* RFC 7383: req as sent in fragments */
 	uint64_t first_sent, deadline;
 	unsigned retransmits;
 	struct ike_task queue[IKE_QUEUE_MAX];
@@ -165,6 +170,7 @@ struct ike_exchange_state {
 	bool have_resp;
 	uint8_t resp[IKE_MSG_MAX]; /* our last response, for retransmitted requests */
 	size_t resp_len;
+	struct ike_frag_set *resp_frags; /* RFC 7383: resp as sent in fragments */
 };
 
 struct ike_sa {
@@ -189,8 +195,11 @@ struct ike_sa {
 	unsigned cookie_retries, ke_retries;
 	bool nat_local, nat_remote; /* §2.23: we / the peer are behind a NAT */
 	bool mobike;                /* RFC 4555 §3.3: both sent MOBIKE_SUPPORTED */
-	unsigned peer_hashes;       /* RFC 7427 §4: bit h set if the peer announced hash h */
-	bool peer_certreq;          /* §3.7: the peer asked for a certificate */
+	bool frag_peer; /* RFC 7383 §2.3: the peer sent IKEV2_FRAGMENTATION_SUPPORTED */
+	/* RFC 7383 §2.6: the peer's request and response being reassembled */
+	struct ike_reassembly *reassembly[2];
+	unsigned peer_hashes; /* RFC 7427 §4: bit h set if the peer announced hash h */
+	bool peer_certreq;    /* §3.7: the peer asked for a certificate */
 	/* the peer's authenticated identity (IDi/IDr type and data) */
 	uint8_t peer_id_type;
 	uint8_t peer_id[IKE_ID_MAX];
@@ -274,6 +283,7 @@ struct ike {
 	/* scratch, one message at a time */
 	uint8_t rx[IKE_MSG_MAX];
 	uint8_t tx[IKE_MSG_MAX + 4];
+	uint8_t frag_plain[IKE_FRAG_BYTES_MAX]; /* a reassembled message's inner payloads */
 	struct ike_msg m;
 	struct ike_sa_payload sap;
 	struct ike_ts_payload tsp[2];
@@ -362,8 +372,12 @@ void ike_x_restart(struct ike *ike, struct ike_sa *sa);
 /* Start a message in buf: header, and the SK payload if the SA is keyed. */
 void ike_x_begin(struct ike_sa *sa, struct ike_builder *b, uint8_t *buf, size_t cap,
                  uint8_t exchange, bool response, uint32_t mid);
-/* Close the SK payload, finish and protect.  0 or -1. */
-int ike_x_seal(struct ike *ike, struct ike_sa *sa, struct ike_builder *b, size_t *len);
+/* Close the SK payload, finish and protect: whole, or as fragments in
+ * *frags (RFC 7383, ike_frag_seal).  0 or -1. */
+int ike_x_seal(struct ike *ike, struct ike_sa *sa, struct ike_builder *b, size_t *len,
+               struct ike_frag_set **frags);
+/* The IV of the next SK or SKF payload sa protects: 0 or -1. */
+int ike_x_iv(struct ike *ike, struct ike_sa *sa, uint8_t *iv);
 /* A protected message (not IKE_SA_INIT) for `sa`: message IDs,
  * retransmissions, decryption, then the exchange's handler. */
 void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len, uint32_t src,
@@ -617,6 +631,27 @@ void ike_mobike_answer(struct ike *ike, struct ike_sa *sa, const struct ike_msg 
                        struct ike_builder *b);
 /* ike_local_address_changed() */
 void ike_mobike_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr);
+
+/* --- ike_frag.c ---------------------------------------------------------------- */
+
+/* IKE_SA_INIT: our N(IKEV2_FRAGMENTATION_SUPPORTED) (§2.3), and the peer's. */
+void ike_frag_add_supported(const struct ike *ike, const struct ike_sa *sa, struct ike_builder *b,
+                            bool response);
+void ike_frag_init_received(struct ike_sa *sa, const struct ike_msg *m);
+/* ike_x_seal's: msg (len bytes, its SK payload closed as `l` says, not yet
+ * protected) goes in fragments if the connection and the peer want them
+ * and it does not fit whole: 1 with *set filled (allocated if NULL), 0 to
+ * send it whole, -1 with ike->diag. */
+int ike_frag_seal(struct ike *ike, struct ike_sa *sa, const uint8_t *msg, size_t len,
+                  const struct ike_sk_layout *l, struct ike_frag_set **set);
+/* A fragment (ike->m's SKF payload, raw in buf) of the request or response
+ * under way: -1 dropped (counted), 0 kept, 1 the message is complete: its
+ * inner payloads are parsed into ike->m (or *e says why not). */
+int ike_frag_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike_error *e);
+/* A fragment of a request answered already: is it authentic and the one
+ * to answer again (counted otherwise)? */
+bool ike_frag_answer_again(struct ike *ike, struct ike_sa *sa, uint8_t *buf);
+void ike_frag_sa_free(struct ike_sa *sa);
 
 /* --- ike_natt.c ---------------------------------------------------------------- */
 

@@ -79,6 +79,7 @@ int ike_sa_init_build(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t c
 	ike_add_nonce(&b, sa->ni, sa->ni_len);
 	ike_natt_add_notifies(ike, sa, &b, zero);
 	ike_auth_init_payloads(ike, sa, &b, false);
+	ike_frag_add_supported(ike, sa, &b, false);
 	if (ike_builder_finish(&b, len) < 0) {
 		snprintf(ike->diag, sizeof(ike->diag), "IKE_SA_INIT: %s", b.err.reason);
 		return -1;
@@ -232,6 +233,7 @@ void ike_sa_init_response(struct ike *ike, struct ike_sa *sa, const struct ike_m
 	}
 	sa->chosen = ike->sap.p[0];
 	ike_auth_init_received(sa, m);
+	ike_frag_init_received(sa, m);
 	memcpy(sa->spi_r, m->spi_r, IKE_SPI_LEN);
 	memcpy(sa->nr, nr->body, nr->body_len);
 	sa->nr_len = nr->body_len;
@@ -475,6 +477,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	memcpy(sa->ni, v.ni->body, v.ni->body_len);
 	sa->ni_len = v.ni->body_len;
 	ike_auth_init_received(sa, m);
+	ike_frag_init_received(sa, m);
 	sa->nr_len = IKE_NONCE_LEN;
 	ike_random(ike, sa->nr, sa->nr_len);
 	ike_natt_detect(ike, sa, m, zero, src, sport, dst, dport);
@@ -497,6 +500,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	ike_add_nonce(&b, sa->nr, sa->nr_len);
 	ike_auth_init_payloads(ike, sa, &b, true);
 	ike_natt_add_notifies(ike, sa, &b, sa->spi_r);
+	ike_frag_add_supported(ike, sa, &b, true);
 	if (ike_builder_finish(&b, &rlen) < 0 ||
 	    keep_copy(&sa->init_resp, &sa->init_resp_len, sa->x.resp, rlen) < 0) {
 		ike_failure(ike, sa, NULL, "responder: IKE_SA_INIT response: %s", b.err.reason);

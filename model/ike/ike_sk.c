@@ -1,4 +1,5 @@
-/* The IKEv2 Encrypted payload (RFC 7296 §3.14): AES-CBC with HMAC-SHA2
+/* The IKEv2 Encrypted payload (RFC 7296 §3.14), and the Encrypted Fragment
+ * payload that protects each fragment alike (RFC 7383 §2.5): AES-CBC with HMAC-SHA2
  * (RFC 4868), AES-GCM-16 (RFC 5282) and ChaCha20-Poly1305 (RFC 7634).  The
  * contexts are the engine's per-SA ones (crypto.h), keyed once. */
 #include "ike_crypto.h"
@@ -83,20 +84,23 @@ int ike_sk_unprotect(struct ike_sk *sk, uint8_t *msg, const struct ike_payload *
 	size_t iv_at, ct_at, ct_len, icv_at, end, pad;
 	int rc;
 
-	if (skp->type != IKE_PL_SK || skp->inner || sk->c.encrypt) {
-		snprintf(err, errlen, "not an outer SK payload, or an encrypting context");
+	if ((skp->type != IKE_PL_SK && skp->type != IKE_PL_SKF) || skp->inner || sk->c.encrypt) {
+		snprintf(err, errlen, "not an outer SK or SKF payload, or an encrypting context");
 		return -1;
 	}
 	/* RFC 7296 §3.14: IV || ciphertext (at least the Pad Length) || ICV */
-	if (skp->body_len < sz->iv + sz->block + sz->icv) {
+	if (skp->u.sk.len < sz->iv + sz->block + sz->icv) {
 		snprintf(err, errlen,
-		         "SK payload of %zu bytes is too short (IV %zu + %zu + ICV %zu)",
-		         skp->body_len, sz->iv, sz->block, sz->icv);
+		         "%s payload of %zu bytes is too short (IV %zu + %zu + ICV %zu)",
+		         ike_payload_name(skp->type), skp->u.sk.len, sz->iv, sz->block, sz->icv);
 		return -1;
 	}
-	iv_at = skp->offset + IKE_GENERIC_LEN;
+	/* RFC 7383 §2.5: in an SKF payload the IV follows Fragment Number and
+	 * Total Fragments, which are thus in the associated data (AEAD) or
+	 * under the ICV. */
+	iv_at = (size_t)(skp->u.sk.data - msg);
 	ct_at = iv_at + sz->iv;
-	end = iv_at + skp->body_len;
+	end = iv_at + skp->u.sk.len;
 	icv_at = end - sz->icv;
 	ct_len = icv_at - ct_at;
 	if (ct_len % sz->block != 0) {

@@ -4,7 +4,8 @@
  * payloads sealed with the receiving IKE SA's real keys, so they pass the
  * integrity check (RFC 7296 §3.14) and reach IKE_SA_INIT, IKE_AUTH,
  * CREATE_CHILD_SA and INFORMATIONAL handling, cookies, NAT detection,
- * MOBIKE and rekey collisions, in the state the script led to.
+ * MOBIKE and rekey collisions, in the state the script led to; or in
+ * Encrypted Fragment payloads that reach RFC 7383 reassembly.
  *
  * The harness reports broken invariants with cmocka's assertions; with
  * CMOCKA_TEST_ABORT=1 they abort, which libFuzzer reports as a crash.
@@ -78,8 +79,13 @@ static size_t build(int to, struct ike_sa *sa, const uint8_t *r, const uint8_t *
 		abort();
 	memset(iv, 0x3c, sizeof(iv));
 	iv[0] = ++ivs;
-	ike_sk_begin(&b, sk.sz.iv);
-	append_chain(&b, r[3], body, len);
+	if (flags & IKEF_MSG_FRAGMENT && len >= 2) {
+		ike_skf_begin(&b, sk.sz.iv, body[0], body[1], r[3]);
+		ike_sk_put(&b, body + 2, len - 2);
+	} else {
+		ike_sk_begin(&b, sk.sz.iv);
+		append_chain(&b, r[3], body, len);
+	}
 	ike_sk_end(&b, sk.sz.block, sk.sz.icv, &l);
 	if (ike_builder_finish(&b, &n) || ike_sk_protect(&sk, buf, &l, iv))
 		n = 0;

@@ -25,7 +25,10 @@
  *       receiver expects (for a response: that of its outstanding
  *       request) plus the delta.  Encrypted in an SK payload with the
  *       SA's keys, so that it passes integrity (unless IKEF_MSG_PLAIN or
- *       the SA has no keys yet).
+ *       the SA has no keys yet).  With IKEF_MSG_FRAGMENT an Encrypted
+ *       Fragment payload instead (RFC 7383): the first two octets are
+ *       its Fragment Number and Total Fragments, the rest its share of
+ *       the plaintext, the first payload type its Next Payload.
  *   IKEF_RUN    run the world for 10 ms + (op >> 3) * 100 ms
  *   IKEF_DROP   lose every datagram in flight
  *   IKEF_REKEY  node (op >> 3) & 1 rekeys its child, or (op & 0x10) its
@@ -56,6 +59,7 @@ enum ikef_op { IKEF_TO_B, IKEF_TO_A, IKEF_RUN, IKEF_DROP, IKEF_REKEY, IKEF_MOVE,
 #define IKEF_MSG_FLIP_I 0x02 /* the Initiator flag the other way round */
 #define IKEF_MSG_PLAIN 0x04
 #define IKEF_MSG_SECOND_SA 0x08
+#define IKEF_MSG_FRAGMENT 0x10
 
 #define IKEF_MSG_HDR 6 /* flags, exchange, delta, first payload, length */
 

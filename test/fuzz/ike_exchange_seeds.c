@@ -41,6 +41,32 @@ static void msg(struct script *s, enum ikef_op to, uint8_t flags, uint8_t exchan
 	s->len += len;
 }
 
+/* The same message as Encrypted Fragments (RFC 7383): the chain in `n`
+ * pieces, sent last piece first, the first one twice. */
+static void msg_fragments(struct script *s, enum ikef_op to, uint8_t flags, uint8_t exchange,
+                          const struct ike_builder *b, int n)
+{
+	size_t len = b->len - IKE_HDR_LEN, piece = (len + (size_t)n - 1) / (size_t)n;
+
+	for (int k = n; k >= 0; k--) {
+		int num = k ? k : 1;
+		size_t at = (size_t)(num - 1) * piece;
+		size_t plen = len - at < piece ? len - at : piece;
+
+		op(s, (uint8_t)to);
+		op(s, flags | IKEF_MSG_FRAGMENT);
+		op(s, exchange);
+		op(s, 0);
+		op(s, num == 1 ? b->buf[16] : IKE_PL_NONE);
+		op(s, (uint8_t)((plen + 2) >> 8));
+		op(s, (uint8_t)(plen + 2));
+		op(s, (uint8_t)num);
+		op(s, (uint8_t)n);
+		memcpy(s->buf + s->len, b->buf + IKE_HDR_LEN + at, plen);
+		s->len += plen;
+	}
+}
+
 static void save(const struct script *s)
 {
 	char path[4096];
@@ -169,6 +195,10 @@ static void early_seeds(void)
 		auth_chain(chain(&b), to == 0);
 		msg(&s, to ? IKEF_TO_B : IKEF_TO_A, to ? 0 : IKEF_MSG_RESPONSE, IKE_AUTH, &b);
 		save(&s);
+		s.len = 1;
+		msg_fragments(&s, to ? IKEF_TO_B : IKEF_TO_A, to ? 0 : IKEF_MSG_RESPONSE, IKE_AUTH,
+		              &b, 3);
+		save(&s);
 	}
 }
 
@@ -238,6 +268,12 @@ static void established_seeds(uint8_t setup)
 		msg(&s, IKEF_TO_B, 0, IKE_INFORMATIONAL, &b);
 		save(&s);
 	}
+	/* a DELETE in two fragments */
+	s.len = 0;
+	op(&s, setup);
+	ike_add_delete(chain(&b), IKE_PROTO_ESP, 4, spi_a, 1);
+	msg_fragments(&s, IKEF_TO_B, 0, IKE_INFORMATIONAL, &b, 2);
+	save(&s);
 	/* the actions alone */
 	s.len = 0;
 	op(&s, setup);

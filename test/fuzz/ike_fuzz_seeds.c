@@ -136,22 +136,27 @@ int main(int argc, char **argv)
 	ike_add_delete(&b, IKE_PROTO_IKE, 0, NULL, 0);
 	finish(&b, buf);
 
-	/* CREATE_CHILD_SA encrypted with each of the target's suites. */
-	for (int s = 0; s < 2; s++) {
+	/* CREATE_CHILD_SA encrypted with each of the target's suites, in an
+	 * SK payload and as the one fragment of an SKF payload (RFC 7383). */
+	for (int s = 0; s < 4; s++) {
 		uint8_t sk_e[IKE_ENCR_KEY_MAX], sk_a[IKE_INTEG_KEY_MAX], iv[16];
 		struct ike_sk out;
 		struct ike_sk_layout l;
 		size_t len;
 
 		ike_fuzz_keys(sk_e, sk_a);
-		if (ike_sk_init(&out, &ike_fuzz_suites[s], sk_e, sk_a, true, err, sizeof(err))) {
+		if (ike_sk_init(&out, &ike_fuzz_suites[s % 2], sk_e, sk_a, true, err,
+		                sizeof(err))) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
 		memset(iv, 0x99, sizeof(iv));
 		h = header(IKE_CREATE_CHILD_SA, IKE_FLAG_INITIATOR, 2);
 		ike_builder_init(&b, buf, sizeof(buf), &h);
-		ike_sk_begin(&b, out.sz.iv);
+		if (s < 2)
+			ike_sk_begin(&b, out.sz.iv);
+		else
+			ike_skf_begin(&b, out.sz.iv, 1, 1, IKE_PL_NONE);
 		ike_add_sa(&b, esp.p, esp.n);
 		ike_add_nonce(&b, nonce, 32);
 		ike_add_ke(&b, IKE_DH_CURVE25519, ke, 32);

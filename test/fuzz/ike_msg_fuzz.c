@@ -2,9 +2,11 @@
  * a datagram, decode its SA/TS/CP payloads, negotiate the proposals against
  * strongSwan's defaults (and render the diagnostic), map choices to suites
  * and Child SAs, and open an SK payload with fixed keys (AES-GCM and
- * AES-CBC/HMAC) to parse the inner payloads.  Built with clang
+ * AES-CBC/HMAC) to parse the inner payloads; an Encrypted Fragment payload
+ * (RFC 7383) also goes through reassembly.  Built with clang
  * -fsanitize=fuzzer,address,undefined; see test/unit/CMakeLists.txt. */
 #include "ike_crypto.h"
+#include "ike_frag.h"
 #include "ike_fuzz_keys.h"
 #include "ike_msg.h"
 #include "ike_proposal.h"
@@ -103,6 +105,32 @@ static void consume(struct fuzz_state *s, const struct ike_msg *m, size_t from)
 	free(sa);
 }
 
+/* An SKF payload into a fresh reassembly with each key; the message, if
+ * it is whole (Total Fragments 1), parsed and consumed. */
+static void reassemble(struct fuzz_state *s, struct ike_msg *m, uint8_t *buf, const uint8_t *data,
+                       size_t size, size_t outer)
+{
+	static uint8_t plain[IKE_FRAG_BYTES_MAX];
+	uint64_t drops[IKE_FRAG_DROP__COUNT] = {0};
+
+	for (int k = 0; k < 2; k++) {
+		struct ike_reassembly *r = NULL;
+		struct ike_error e;
+		uint8_t first;
+
+		memcpy(buf, data, size);
+		m->npayloads = outer;
+		if (ike_reassembly_add(&r, drops, m, buf, &s->in[k], 0, 1) ==
+		    IKE_REASSEMBLY_COMPLETE) {
+			size_t n = ike_reassembly_take(&r, plain, &first);
+
+			if (ike_msg_parse_inner(m, first, plain, n, &e) == 0)
+				consume(s, m, outer);
+		}
+		ike_reassembly_free(&r);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -136,6 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			                        &e) == 0)
 				consume(s, m, outer);
 		}
+		if (m->p[m->sk_index].type == IKE_PL_SKF)
+			reassemble(s, m, buf, data, size, outer);
 	}
 out:
 	free(buf);

@@ -99,6 +99,6 @@ check "schema 10: read, series without delay, no engine series or peak" \
 	 [ -s '$OUT/old/series.png' ] && [ ! -e '$OUT/old/crypto-series.gp' ] &&
 	 grep -q 'crypto-peak: nothing to plot' '$OUT/old.log' && ! grep -q 'peak utilisation' '$OUT/old.log'"
 q "PRAGMA user_version = 8"
-cli "$(status report "$DB" --out "$OUT/old8")" 2 "not a metrics database of schema version 9 to 11 (user_version 8)" \
+cli "$(status report "$DB" --out "$OUT/old8")" 2 "not a metrics database of schema version 9 to 12 (user_version 8)" \
 	"schema 8 refused"
 finish

@@ -725,7 +725,7 @@ static void test_sk_roundtrip_and_tamper(void **state)
 			memcpy(buf, orig, len);
 			assert_int_equal(ike_msg_parse(&m, buf, len, &e), 0);
 			fake = m.p[m.sk_index];
-			fake.body_len = ivl + out.sz.icv; /* no room for any ciphertext */
+			fake.u.sk.len = ivl + out.sz.icv; /* no room for any ciphertext */
 			assert_int_equal(
 			        ike_sk_unprotect(&in, buf, &fake, &plain, &plen, err, sizeof(err)),
 			        -1);
