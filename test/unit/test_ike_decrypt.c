@@ -232,12 +232,60 @@ static void test_tshark_ike_auth_without_dh(void **state)
 	h_expect_count(out, dh, 3); /* offered: x25519, ecp256; chosen: x25519 */
 }
 
+/* RFC 7383: IKE_AUTH in fragments both ways (fragment_size 200, AES-GCM
+ * and AES-CBC + HMAC); tshark puts each message together from its
+ * Encrypted Fragment payloads and decrypts it whole, with every
+ * fragment's ICV correct. */
+static void test_tshark_reassembles_fragments(void **state)
+{
+	(void)state;
+	static const char *const suites[] = {"aes128gcm16-prfsha256-x25519",
+	                                     "aes256-sha512-prfsha512-ecp256"};
+	static char out[1 << 20];
+	char dir[200];
+
+	for (size_t s = 0; s < 2; s++) {
+		struct ike_harness h;
+		struct ike_conn_config a, b;
+		int frags = 0;
+
+		snprintf(dir, sizeof(dir), "%s/frag%zu", tmpdir, s);
+		h_init(&h);
+		h.record = true;
+		h_conn(&h, 0, &a, suites[s], NULL);
+		h_conn(&h, 1, &b, suites[s], NULL);
+		a.children[0].start_action = IKE_START_START;
+		a.fragment_size = b.fragment_size = 200;
+		h_add(&h, 1, &b);
+		h_add(&h, 0, &a);
+		h_run_for(&h, 1 * H_S);
+		h_assert_settled(&h, 1);
+		for (size_t i = 0; i < h.nlog; i++)
+			frags += h.log[i].data[16] == IKE_PL_SKF;
+		tshark_of(&h, dir, "frag", NULL, out, sizeof(out));
+		h_free(&h);
+		assert_true(frags >= 4); /* both messages in at least two (5 and 7) */
+		h_expect_count(out, "Notify Message Type: IKEV2_FRAGMENTATION_SUPPORTED (16430)",
+		               2);
+		h_expect_count(out, "Payload: Encrypted and Authenticated Fragment (53)", frags);
+		h_expect_count(out, "[correct]", frags); /* each fragment's ICV */
+		h_expect_count(out, "[incorrect", 0);
+		h_expect_count(out, "[Reassembled ISAKMP length: ", 2);
+		/* the inner payloads of the reassembled request and response */
+		h_expect_count(out, "ID_IPV4_ADDR: 192.0.2.1", 1);
+		h_expect_count(out, "ID_IPV4_ADDR: 198.51.100.2", 1);
+		h_expect_count(out, "Payload: Authentication (39)", 2);
+		h_expect_count(out, "Starting Addr: 10.2.0.0", 2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_tshark_decrypts_negotiation),
 	        cmocka_unit_test(test_tshark_decrypts_rekeys),
 	        cmocka_unit_test(test_tshark_ike_auth_without_dh),
+	        cmocka_unit_test(test_tshark_reassembles_fragments),
 	};
 
 	return tshark_test_main("ike_decrypt", tests, sizeof(tests) / sizeof(tests[0]), tmpdir);
