@@ -140,6 +140,8 @@ static void test_defaults(void **state)
 	assert_true(c->dpd_delay_ns == 0);
 	assert_false(c->encap);
 	assert_false(c->mobike);
+	assert_int_equal(c->fragmentation, IKE_FRAGMENTATION_YES); /* swanctl's default */
+	assert_int_equal(c->fragment_size, 1280);                  /* charon.fragment_size */
 	assert_true(c->keepalive_ns == 20 * SEC);
 	assert_true(c->retransmit_timeout_ns == 4 * SEC);
 	assert_true(c->retransmit_base == 1.8);
@@ -241,6 +243,8 @@ static void test_every_key(void **state)
 	                "          keep_alive: 5s\n"
 	                "          cookie_threshold: 10\n"
 	                "          reauth_policy: break-before-make\n"
+	                "          fragmentation: force\n"
+	                "          fragment_size: 0\n"
 	                "          children:\n"
 	                "            web:\n"
 	                "              local_ts: 10.1.0.0/24[tcp/80], 10.1.0.5-10.1.0.9\n"
@@ -282,6 +286,8 @@ static void test_every_key(void **state)
 	assert_true(c->keepalive_ns == 5 * SEC);
 	assert_int_equal(c->half_open_cookie_threshold, 10);
 	assert_int_equal(c->reauth_policy, IKE_BREAK_BEFORE_MAKE);
+	assert_int_equal(c->fragmentation, IKE_FRAGMENTATION_FORCE);
+	assert_int_equal(c->fragment_size, 0);
 	assert_int_equal(c->psk_len, 4);
 	assert_memory_equal(c->psk, "\x00\x01\x02\x03", 4);
 
