@@ -14,6 +14,8 @@
 #                             a log in $W holds a sanitizer report
 #   established               charon in $W/charon has installed Child SA net
 #   charon_key KEY            the last KEY that charon logged (charon_log_key)
+#   pki KIND, charon_certs    X.509 certificates for both sides (openssl CLI),
+#                             charon's beside its swanctl.conf
 set -eu
 . "$(dirname "$0")/charon.sh"
 : "${IPSEC_SIM:?}"
@@ -80,4 +82,45 @@ esp_key() {
 		sed -n "s/.*spi_$1=\([0-9a-f]*\).*/\1/p")
 	[ -n "$spi" ] && grep -i "\"0x$spi\"" "$3/keys/esp_sa" | tail -1 | cut -d, -f6 | tr -d '"' |
 		sed 's/^0x//'
+}
+
+# pki KIND: a CA and the two end-entity certificates in $W/pki; KIND rsa
+# (RSA-2048), rsa4096 or ecdsa (P-256, charon's P-384).
+pki() {
+	d="$W/pki"
+	rm -rf "$d"
+	mkdir -p "$d"
+	if [ "$1" = rsa ] || [ "$1" = rsa4096 ]; then
+		bits=2048
+		[ "$1" = rsa ] || bits=4096
+		ca="rsa:$bits" sim="rsa:$bits" charon="rsa:$bits"
+	else
+		ca="ec -pkeyopt ec_paramgen_curve:P-256" sim="$ca"
+		charon="ec -pkeyopt ec_paramgen_curve:P-384"
+	fi
+	# shellcheck disable=SC2086
+	openssl req -x509 -newkey $ca -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 3650 \
+		-subj "/C=CH/O=interop/CN=Interop CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+	for who in sim charon; do
+		eval "k=\$$who"
+		# shellcheck disable=SC2086
+		openssl req -newkey $k -nodes -keyout "$d/$who.key" -out "$d/$who.csr" \
+			-subj "/C=CH/O=interop/CN=$who" 2>/dev/null
+		printf 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:%s.example\n' "$who" >"$d/$who.ext"
+		openssl x509 -req -in "$d/$who.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+			-set_serial "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')" -days 365 \
+			-extfile "$d/$who.ext" -out "$d/$who.pem" 2>/dev/null
+	done
+}
+
+# charon_certs: its certificate, key and our CA beside swanctl.conf.
+charon_certs() {
+	c="$W/charon"
+	mkdir -p "$c/x509" "$c/x509ca" "$c/private"
+	cp "$W/pki/charon.pem" "$c/x509/"
+	cp "$W/pki/charon.key" "$c/private/"
+	cp "$W/pki/ca.pem" "$c/x509ca/"
+	charon_conf "$c" pubkey 10.99.0.1
 }

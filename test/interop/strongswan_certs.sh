@@ -16,44 +16,6 @@ interop_setup ipsc
 netns_pair "$A" "$B" 10.99.0.1 10.99.0.2
 ip -n "$B" addr add 10.98.2.1/32 dev lo
 
-# pki KIND: a CA and the two end-entity certificates in $W/pki.
-pki() {
-	d="$W/pki"
-	rm -rf "$d"
-	mkdir -p "$d"
-	if [ "$1" = rsa ]; then
-		ca="rsa:2048" sim="rsa:2048" charon="rsa:2048"
-	else
-		ca="ec -pkeyopt ec_paramgen_curve:P-256" sim="$ca"
-		charon="ec -pkeyopt ec_paramgen_curve:P-384"
-	fi
-	# shellcheck disable=SC2086
-	openssl req -x509 -newkey $ca -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 3650 \
-		-subj "/C=CH/O=interop/CN=Interop CA" \
-		-addext "basicConstraints=critical,CA:TRUE" \
-		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-	for who in sim charon; do
-		eval "k=\$$who"
-		# shellcheck disable=SC2086
-		openssl req -newkey $k -nodes -keyout "$d/$who.key" -out "$d/$who.csr" \
-			-subj "/C=CH/O=interop/CN=$who" 2>/dev/null
-		printf 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:%s.example\n' "$who" >"$d/$who.ext"
-		openssl x509 -req -in "$d/$who.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
-			-set_serial "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')" -days 365 \
-			-extfile "$d/$who.ext" -out "$d/$who.pem" 2>/dev/null
-	done
-}
-
-# charon: its certificate, key and our CA beside swanctl.conf.
-charon_certs() {
-	c="$W/charon"
-	mkdir -p "$c/x509" "$c/x509ca" "$c/private"
-	cp "$W/pki/charon.pem" "$c/x509/"
-	cp "$W/pki/charon.key" "$c/private/"
-	cp "$W/pki/ca.pem" "$c/x509ca/"
-	charon_conf "$c" pubkey 10.99.0.1
-}
-
 # Our side: node `sim` with certificate files next to the scenario.
 scenario() {
 	cp "$W/pki/sim.pem" "$W/pki/sim.key" "$W/pki/ca.pem" "$W/"

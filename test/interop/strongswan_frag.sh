@@ -1,0 +1,144 @@
+# IKEv2 Message Fragmentation (RFC 7383) against strongSwan 5.9.8.  RSA-4096
+# certificates make IKE_AUTH about 2.5 KB each way; the veth link has an MTU
+# of 576 and both namespaces drop IP fragments (nftables, before any
+# reassembly: what many carrier-grade NATs do), so an IKE_AUTH can only get
+# through as IKE fragments.  Both sides use fragment_size 576
+# (charon.fragment_size, our connection's fragment_size) and, in turn,
+# fragmentation = yes and = force; both directions of initiation each.
+# Checked: IKEV2_FRAGMENTATION_SUPPORTED both ways, each side's IKE_AUTH in
+# several Encrypted Fragment payloads on the wire (tshark), no IP fragment
+# let through, charon's log of the split and reassembled messages, our IKE
+# SA established with charon's identity, SK_ei/SK_er and the Child SA keys
+# equal to charon's, and ping through the tunnel.
+. "$(dirname "$0")/lib.sh"
+interop_require /usr/lib/ipsec/charon swanctl ping ip openssl nft dumpcap tshark
+interop_setup ipsf
+
+MTU=576
+netns_pair "$A" "$B" 10.99.0.1 10.99.0.2
+ip -n "$B" addr add 10.98.2.1/32 dev lo
+for ns in "$A" "$B"; do
+	ip -n "$ns" link set "v-$ns" mtu $MTU
+	# IP fragments are dropped where they arrive, before netfilter's own
+	# reassembly (priority -400).
+	if ! ip netns exec "$ns" nft -f - 2>"$W/nft.err" <<NFT; then
+table ip nofrag {
+	chain in {
+		type filter hook prerouting priority -450;
+		ip frag-off & 0x3fff != 0 counter drop
+	}
+}
+NFT
+		echo "SKIP: nftables cannot drop IP fragments here: $(cat "$W/nft.err")"
+		exit 77
+	fi
+done
+if ip netns exec "$A" ping -c 1 -W 1 -s 1000 10.99.0.2 >/dev/null 2>&1; then
+	bad "a 1000-byte ping across the link (IP fragments) is answered"
+else ok "a 1000-byte ping across the link (IP fragments) is not answered"; fi
+pki rsa4096
+charon_certs
+CHARON_SETTINGS="fragment_size = $MTU"
+
+# check MODE HOW N: one run's outcome while our peer runs ($N: the charon
+# log's run count).
+check() {
+	mode=$1 how=$2 n=$3 keys="$W/keys-$1-$3" log="$W/peer-$1-$3.log"
+	what="fragmentation = $mode, $how"
+	if grep -q "ike_sa conn=charon .*state=established" "$log"; then
+		ok "$what: our IKE SA is established with charon's RSA-4096 certificate"
+	else bad "$what: our IKE SA is not established"; tail -20 "$log"; fi
+	if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
+		ok "$what: ping through the tunnel answered by our engine"; else bad "$what: ping failed"; fi
+	if [ "$(grep -c "authentication of 'sim.example' with" "$W/charon/charon.log")" -eq "$n" ]; then
+		ok "$what: charon: $(grep -o "authentication of 'sim.example' with [A-Z0-9_]* successful" "$W/charon/charon.log" | tail -1)"
+	else bad "$what: charon did not authenticate us"; grep -iE "frag|auth" "$W/charon/charon.log" | tail -10; fi
+	split=$(grep -o "splitting IKE message ([0-9]* bytes) into [0-9]* fragments" "$W/charon/charon.log" | tail -1)
+	reasm=$(grep -o "reassembled fragmented IKE message ([0-9]* bytes)" "$W/charon/charon.log" | tail -1)
+	if [ -n "$split" ] && [ "$(grep -c "reassembled fragmented IKE message" "$W/charon/charon.log")" -eq "$n" ]; then
+		ok "$what: charon: $split; $reasm"
+	else bad "$what: charon's log shows no fragments both ways"; grep -i "frag" "$W/charon/charon.log" | tail -5; fi
+	line=$(tail -1 "$keys/keys/ikev2_decryption_table" 2>/dev/null || true)
+	if [ -n "$line" ] && [ "$(echo "$line" | cut -d, -f3)" = "$(charon_key Sk_ei\ secret)" ] &&
+		[ "$(echo "$line" | cut -d, -f4)" = "$(charon_key Sk_er\ secret)" ]; then
+		ok "$what: SK_ei and SK_er equal charon's"
+	else bad "$what: IKE keys differ from charon's"; fi
+	if [ "$how" = "we initiate" ]; then dir=out; else dir=in; fi
+	ours=$(esp_key "$dir" "$log" "$keys")
+	if [ -n "$ours" ] && [ "$ours" = "$(charon_key "encryption initiator key")" ]; then
+		ok "$what: Child SA keys equal charon's"; else bad "$what: Child SA keys differ"; fi
+}
+
+# wire MODE N: the run's capture once it is closed: IKEV2_FRAGMENTATION_
+# SUPPORTED both ways, both IKE_AUTH messages in fragments only (tshark
+# sees their Encrypted Fragment payloads), no frame above the MTU.
+wire() {
+	what="fragmentation = $1, run $2"
+	tshark -r "$W/frag-$1-$2.pcapng" -T fields -E separator=/t -e ip.src \
+		-e isakmp.exchangetype -e isakmp.frag.number -e isakmp.notify.msgtype \
+		-e frame.len >"$W/wire-$1-$2" 2>/dev/null || true
+	# shellcheck disable=SC2046
+	set -- $(awk -F'\t' '
+		$2 == 34 && $4 ~ /16430/ { sup++ }
+		$2 == 35 && $3 != "" { if ($1 == "10.99.0.1") ours++; else theirs++ }
+		$2 == 35 && $3 == "" { whole++ }
+		$5 > big { big = $5 }
+		END { printf "%d %d %d %d %d", sup, ours, theirs, whole, big }' "$W/wire-$1-$2")
+	if [ "$1" -eq 2 ] && [ "$2" -ge 3 ] && [ "$3" -ge 3 ] && [ "$4" -eq 0 ]; then
+		ok "$what: on the wire: IKEV2_FRAGMENTATION_SUPPORTED both ways, IKE_AUTH in $2 fragments from us and $3 from charon, none whole"
+	else bad "$what: on the wire: $1 FRAGMENTATION_SUPPORTED, $2/$3 fragments, $4 whole IKE_AUTH"; fi
+	if [ "$5" -le $((MTU + 14)) ]; then
+		ok "$what: no frame above the $MTU-byte MTU (largest $5 bytes with Ethernet)"
+	else bad "$what: a frame of $5 bytes"; fi
+}
+
+# run MODE N START: our peer (start_action START) with a capture of our veth.
+run() {
+	cp "$W/pki/sim.pem" "$W/pki/sim.key" "$W/pki/ca.pem" "$W/"
+	sim_scenario "$W/sim.yaml" pubkey "$3"
+	sed -i "s/^\(          proposals: .*\)/\1\n          fragmentation: $1\n          fragment_size: $MTU/" "$W/sim.yaml"
+	ip netns exec "$A" dumpcap -q -i "v-$A" -f udp -w "$W/frag-$1-$2.pcapng" >"$W/dumpcap.log" 2>&1 &
+	CAP=$!
+	sleep 0.5
+	ip netns exec "$A" "$IPSEC_SIM" peer "$W/sim.yaml" --node sim --duration 15s \
+		--keys "$W/keys-$1-$2" >"$W/peer-$1-$2.log" 2>&1 &
+	PEER=$!
+}
+
+# end: our peer and the capture stop, charon's IKE SA goes.
+end() {
+	charon_swanctl "$W/charon" --terminate --ike sim >/dev/null 2>&1 || true
+	wait "$PEER" 2>/dev/null || true
+	PEER=
+	kill "$CAP" 2>/dev/null || true
+	wait "$CAP" 2>/dev/null || true
+	CAP=
+}
+
+for mode in yes force; do
+	charon_conf "$W/charon" pubkey 10.99.0.1
+	sed -i "s/^\(\t\tproposals = .*\)/\1\n\t\tfragmentation = $mode/" "$W/charon/swanctl.conf"
+	charon_start "$W/charon" "$B"
+	# 1. We initiate.
+	run "$mode" 1 start
+	wait_for 10 established || true
+	sleep 0.5
+	check "$mode" "we initiate" 1
+	end
+	wire "$mode" 1
+	# 2. charon initiates.
+	run "$mode" 2 none
+	sleep 0.5
+	charon_swanctl "$W/charon" --initiate --child net --timeout 8 >"$W/initiate-$mode" 2>&1 || true
+	check "$mode" "charon initiates" 2
+	end
+	wire "$mode" 2
+	charon_stop "$W/charon"
+	mv "$W/charon/charon.log" "$W/charon-$mode.log"
+	rm -rf "$W/charon/charon.vici" "$W/charon/run" # the next charon_start waits for a new socket
+done
+for ns in "$A" "$B"; do
+	dropped=$(ip netns exec "$ns" nft list table ip nofrag | grep -o "packets [0-9]*" | grep -o "[0-9]*")
+	echo "IP fragments dropped in $ns: $dropped (the 1000-byte ping's)"
+done
+interop_finish
