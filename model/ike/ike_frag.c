@@ -8,6 +8,7 @@
 
 #include "ipv4.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define NS 1000000000ULL
@@ -111,8 +112,10 @@ bool ike_frag_answer_again(struct ike *ike, struct ike_sa *sa, uint8_t *buf)
 		ike->st.frag_dropped[why]++;
 		return false;
 	}
-	/* §2.6.1: a retransmitted request is answered once, not once per
-	 * fragment: on its first (as strongSwan does). */
+	/* §2.6.1: Message ID, Fragment Number and Total Fragments tell a
+	 * retransmission.  Its response goes again once per retransmitted
+	 * set, not once per fragment: on fragment 1, as strongSwan does
+	 * (task_manager_v2.c). */
 	if (m->p[m->sk_index].u.sk.frag_number != 1) {
 		ike->st.frag_dropped[IKE_FRAG_DROP_RETRANSMITTED]++;
 		return false;
