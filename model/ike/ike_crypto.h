@@ -193,8 +193,8 @@ int ike_sk_pair_init(struct ike_sk_pair *p, const struct ike_suite *s, const str
 void ike_sk_pair_free(struct ike_sk_pair *p);
 
 /* Encrypt and authenticate a message built with ike_sk_begin(b,
- * sk->sz.iv) (or ike_skf_begin) ... ike_sk_end(b, sk->sz.block, sk->sz.icv, l) and
- * ike_builder_finish(), in place.  iv: sz.iv bytes -- random for CBC
+ * sk->sz.iv) (or ike_skf_begin) ... ike_sk_end(b, sk->sz.block,
+ * sk->sz.icv, l) and ike_builder_finish(), in place.  iv: sz.iv bytes -- random for CBC
  * (RFC 7296 §3.14), unique per key for AEAD (RFC 5282 §3.1, RFC 7634 §4).
  * AEAD: AAD = message bytes [0, l->iv) (RFC 5282 §5.1); CBC: the ICV is
  * the truncated HMAC over [0, l->icv) (RFC 7296 §3.14). */
@@ -202,8 +202,9 @@ int ike_sk_protect(struct ike_sk *sk, uint8_t *msg, const struct ike_sk_layout *
                    const uint8_t *iv);
 
 /* Check and decrypt the SK (or SKF, RFC 7383 §2.5) payload `skp` of a
- * message parsed from `msg` (ike_msg_parse), in place.  On success *plain (inside msg) and *plain_len
- * are the inner payloads without padding, ready for ike_msg_parse_inner(m,
+ * message parsed from `msg` (ike_msg_parse), in place.  On success *plain
+ * (inside msg) and *plain_len are the inner payloads without padding,
+ * ready for ike_msg_parse_inner(m,
  * skp->u.sk.first_inner, *plain, *plain_len, ...).  Returns 0, 1 if the ICV
  * does not verify (the plaintext is wiped), -1 if the payload is malformed
  * (too short, ciphertext not a multiple of the block, bad Pad Length). */
