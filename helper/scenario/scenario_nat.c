@@ -5,8 +5,8 @@
 
 #include "units.h"
 
-static const char *const nat_keys[] = {"outside", "mapping", "timeout", "tcp_timeout",
-                                       "ports",   "refresh", NULL};
+static const char *const nat_keys[] = {"outside", "mapping", "timeout",        "tcp_timeout",
+                                       "ports",   "refresh", "drop_fragments", NULL};
 
 static const struct name_val mapping_names[] = {
         {"endpoint-independent", NAT_MAPPING_ENDPOINT_INDEPENDENT, false},
@@ -118,6 +118,7 @@ void scn_load_nat(struct load *L, size_t ni, yaml_node_t *m)
 		else
 			nat->cfg.tcp_timeout_ns = t;
 	}
+	scn_opt_bool(c, m, "drop_fragments", &nat->cfg.drop_fragments);
 	if ((v = scn_get(c, m, "ports")) != NULL) {
 		const char *p = scn_scalar(c, v, "ports");
 		struct ipsec_range16 r;

@@ -84,6 +84,7 @@ const char *nat_drop_name(enum nat_drop reason)
 	        [NAT_DROP_ICMP_ERROR] = "icmp_error",
 	        [NAT_DROP_UNSUPPORTED] = "unsupported",
 	        [NAT_DROP_MALFORMED] = "malformed",
+	        [NAT_DROP_IP_FRAGMENT] = "ip_fragment",
 	};
 	return (unsigned)reason < NAT_DROP__COUNT ? names[reason] : "?";
 }
@@ -663,6 +664,8 @@ enum nat_verdict nat_translate(struct nat *nat, enum nat_dir dir, uint8_t *pkt, 
 
 	if (ipv4_parse(pkt, len, &ip) != 0)
 		return drop(nat, NAT_DROP_MALFORMED, reason);
+	if (nat->cfg.drop_fragments && ipv4_is_fragment(&ip))
+		return drop(nat, NAT_DROP_IP_FRAGMENT, reason);
 	nat_expire(nat, now_ns);
 	return dir == NAT_DIR_OUT ? translate_out(nat, pkt, &ip, now_ns, reason)
 	                          : translate_in(nat, pkt, &ip, now_ns, reason);

@@ -73,6 +73,10 @@ struct nat_config {
 	uint64_t timeout_ns;       /* UDP, ICMP, address-only; 0 = 120 s */
 	uint64_t tcp_timeout_ns;   /* 0 = 7440 s */
 	uint16_t port_lo, port_hi; /* external ports; both 0 = 1024..65535 */
+	/* Drop every IP fragment that crosses, either way, as many
+	 * carrier-grade NATs and firewalls do (the reason RFC 7383 exists,
+	 * its §1). */
+	bool drop_fragments;
 };
 
 #define NAT_DEFAULT_TIMEOUT_NS (120ULL * 1000000000ULL)
@@ -96,6 +100,7 @@ enum nat_drop {
 	NAT_DROP_ICMP_ERROR,      /* ICMP error whose embedded packet has no mapping */
 	NAT_DROP_UNSUPPORTED,     /* ICMP type neither query nor error */
 	NAT_DROP_MALFORMED,       /* truncated or bad header */
+	NAT_DROP_IP_FRAGMENT,     /* an IP fragment, with drop_fragments */
 	NAT_DROP__COUNT
 };
 

@@ -684,6 +684,34 @@ static void test_fragments(void **state)
 	nat_free(nat);
 }
 
+/* drop_fragments: every IP fragment, first or later, either way, is
+ * dropped as ip_fragment; whole packets pass as before. */
+static void test_drop_fragments(void **state)
+{
+	(void)state;
+	struct nat_config cfg = {.outside_addr = OUTSIDE, .drop_fragments = true};
+	char err[200];
+	struct nat *nat = nat_new(&cfg, err, sizeof(err));
+	uint8_t b[256];
+	enum nat_drop why;
+	size_t n;
+
+	assert_non_null(nat);
+	n = udp(b, H1, R1, 4500, 4500);
+	assert_int_equal(xlate(nat, NAT_DIR_OUT, b, n, 0, NULL), NAT_TRANSLATED);
+	n = udp(b, H1, R1, 4500, 4500);
+	set_frag(b, IPV4_MF);
+	assert_int_equal(nat_translate(nat, NAT_DIR_OUT, b, n, 1, &why), NAT_DROP);
+	assert_int_equal(why, NAT_DROP_IP_FRAGMENT);
+	n = ipproto(b, IPPROTO_NUM_UDP, R1, OUTSIDE);
+	set_frag(b, 3);
+	assert_int_equal(nat_translate(nat, NAT_DIR_IN, b, n, 1, &why), NAT_DROP);
+	assert_int_equal(why, NAT_DROP_IP_FRAGMENT);
+	assert_int_equal(nat_stats(nat)->drops[NAT_DROP_IP_FRAGMENT], 2);
+	assert_string_equal(nat_drop_name(NAT_DROP_IP_FRAGMENT), "ip_fragment");
+	nat_free(nat);
+}
+
 static void test_pass_and_malformed(void **state)
 {
 	(void)state;
@@ -793,6 +821,7 @@ int main(void)
 	        cmocka_unit_test(test_icmp_error_outbound),
 	        cmocka_unit_test(test_esp_ah),
 	        cmocka_unit_test(test_fragments),
+	        cmocka_unit_test(test_drop_fragments),
 	        cmocka_unit_test(test_pass_and_malformed),
 	        cmocka_unit_test(test_mutations),
 	};
