@@ -5,6 +5,8 @@
 # through as IKE fragments.  Both sides use fragment_size 576
 # (charon.fragment_size, our connection's fragment_size) and, in turn,
 # fragmentation = yes and = force; both directions of initiation each.
+# Then our force against charon's no: fragments to a peer that did not
+# announce RFC 7383 (and IP fragments let in the other way).
 # Checked: IKEV2_FRAGMENTATION_SUPPORTED both ways, each side's IKE_AUTH in
 # several Encrypted Fragment payloads on the wire (tshark), no IP fragment
 # let through, charon's log of the split and reassembled messages, our IKE
@@ -40,40 +42,46 @@ pki rsa4096
 charon_certs
 CHARON_SETTINGS="fragment_size = $MTU"
 
-# check MODE HOW N: one run's outcome while our peer runs ($N: the charon
-# log's run count).
+# check MODE N HOW AUTHS: run N's outcome while our peer runs (AUTHS: how
+# many authentications of us charon's log holds by then).
 check() {
-	mode=$1 how=$2 n=$3 keys="$W/keys-$1-$3" log="$W/peer-$1-$3.log"
-	what="fragmentation = $mode, $how"
+	keys="$W/keys-$1-$2" log="$W/peer-$1-$2.log" what="$3"
 	if grep -q "ike_sa conn=charon .*state=established" "$log"; then
 		ok "$what: our IKE SA is established with charon's RSA-4096 certificate"
 	else bad "$what: our IKE SA is not established"; tail -20 "$log"; fi
 	if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
 		ok "$what: ping through the tunnel answered by our engine"; else bad "$what: ping failed"; fi
-	if [ "$(grep -c "authentication of 'sim.example' with" "$W/charon/charon.log")" -eq "$n" ]; then
+	if [ "$(grep -c "authentication of 'sim.example' with" "$W/charon/charon.log")" -eq "$4" ]; then
 		ok "$what: charon: $(grep -o "authentication of 'sim.example' with [A-Z0-9_]* successful" "$W/charon/charon.log" | tail -1)"
 	else bad "$what: charon did not authenticate us"; grep -iE "frag|auth" "$W/charon/charon.log" | tail -10; fi
-	split=$(grep -o "splitting IKE message ([0-9]* bytes) into [0-9]* fragments" "$W/charon/charon.log" | tail -1)
-	reasm=$(grep -o "reassembled fragmented IKE message ([0-9]* bytes)" "$W/charon/charon.log" | tail -1)
-	if [ -n "$split" ] && [ "$(grep -c "reassembled fragmented IKE message" "$W/charon/charon.log")" -eq "$n" ]; then
-		ok "$what: charon: $split; $reasm"
-	else bad "$what: charon's log shows no fragments both ways"; grep -i "frag" "$W/charon/charon.log" | tail -5; fi
 	line=$(tail -1 "$keys/keys/ikev2_decryption_table" 2>/dev/null || true)
 	if [ -n "$line" ] && [ "$(echo "$line" | cut -d, -f3)" = "$(charon_key Sk_ei\ secret)" ] &&
 		[ "$(echo "$line" | cut -d, -f4)" = "$(charon_key Sk_er\ secret)" ]; then
 		ok "$what: SK_ei and SK_er equal charon's"
 	else bad "$what: IKE keys differ from charon's"; fi
-	if [ "$how" = "we initiate" ]; then dir=out; else dir=in; fi
+	case $what in *"we initiate"*) dir=out ;; *) dir=in ;; esac
 	ours=$(esp_key "$dir" "$log" "$keys")
 	if [ -n "$ours" ] && [ "$ours" = "$(charon_key "encryption initiator key")" ]; then
 		ok "$what: Child SA keys equal charon's"; else bad "$what: Child SA keys differ"; fi
 }
 
-# wire MODE N: the run's capture once it is closed: IKEV2_FRAGMENTATION_
-# SUPPORTED both ways, both IKE_AUTH messages in fragments only (tshark
-# sees their Encrypted Fragment payloads), no frame above the MTU.
-wire() {
-	what="fragmentation = $1, run $2"
+# charon_frags WHAT SPLITS REASSEMBLED: charon's log of messages it cut in
+# fragments and put together, so far.
+charon_frags() {
+	l="$W/charon/charon.log"
+	split=$(grep -o "splitting IKE message ([0-9]* bytes) into [0-9]* fragments" "$l" | tail -1)
+	reasm=$(grep -o "reassembled fragmented IKE message ([0-9]* bytes)" "$l" | tail -1)
+	if [ "$(grep -c "splitting IKE message" "$l")" -eq "$2" ] &&
+		[ "$(grep -c "reassembled fragmented IKE message" "$l")" -eq "$3" ]; then
+		ok "$1: charon: ${split:-nothing split}; $reasm"
+	else bad "$1: charon's log: $(grep -c "splitting IKE message" "$l") split, $(grep -c "reassembled fragmented" "$l") reassembled"; fi
+}
+
+# wire_counts MODE N: in run N's capture, once it is closed, how many
+# IKE_SA_INIT messages carry IKEV2_FRAGMENTATION_SUPPORTED ($sup), IKE_AUTH
+# fragments from us ($ours) and from charon ($theirs), IKE_AUTH messages
+# whole ($whole), and the largest frame ($big).
+wire_counts() {
 	tshark -r "$W/frag-$1-$2.pcapng" -T fields -E separator=/t -e ip.src \
 		-e isakmp.exchangetype -e isakmp.frag.number -e isakmp.notify.msgtype \
 		-e frame.len >"$W/wire-$1-$2" 2>/dev/null || true
@@ -84,12 +92,20 @@ wire() {
 		$2 == 35 && $3 == "" { whole++ }
 		$5 > big { big = $5 }
 		END { printf "%d %d %d %d %d", sup, ours, theirs, whole, big }' "$W/wire-$1-$2")
-	if [ "$1" -eq 2 ] && [ "$2" -ge 3 ] && [ "$3" -ge 3 ] && [ "$4" -eq 0 ]; then
-		ok "$what: on the wire: IKEV2_FRAGMENTATION_SUPPORTED both ways, IKE_AUTH in $2 fragments from us and $3 from charon, none whole"
-	else bad "$what: on the wire: $1 FRAGMENTATION_SUPPORTED, $2/$3 fragments, $4 whole IKE_AUTH"; fi
-	if [ "$5" -le $((MTU + 14)) ]; then
-		ok "$what: no frame above the $MTU-byte MTU (largest $5 bytes with Ethernet)"
-	else bad "$what: a frame of $5 bytes"; fi
+	sup=$1 ours=$2 theirs=$3 whole=$4 big=$5
+}
+
+# wire MODE N: both announced it, both IKE_AUTH messages in fragments only
+# (tshark sees their Encrypted Fragment payloads), no frame above the MTU.
+wire() {
+	what="fragmentation = $1, run $2"
+	wire_counts "$1" "$2"
+	if [ "$sup" -eq 2 ] && [ "$ours" -ge 3 ] && [ "$theirs" -ge 3 ] && [ "$whole" -eq 0 ]; then
+		ok "$what: on the wire: IKEV2_FRAGMENTATION_SUPPORTED both ways, IKE_AUTH in $ours fragments from us and $theirs from charon, none whole"
+	else bad "$what: on the wire: $sup FRAGMENTATION_SUPPORTED, $ours/$theirs fragments, $whole whole IKE_AUTH"; fi
+	if [ "$big" -le $((MTU + 14)) ]; then
+		ok "$what: no frame above the $MTU-byte MTU (largest $big bytes with Ethernet)"
+	else bad "$what: a frame of $big bytes"; fi
 }
 
 # run MODE N START: our peer (start_action START) with a capture of our veth.
@@ -115,30 +131,58 @@ end() {
 	CAP=
 }
 
-for mode in yes force; do
+# charon_with MODE: charon (re)started with fragmentation = MODE.
+charon_with() {
 	charon_conf "$W/charon" pubkey 10.99.0.1
-	sed -i "s/^\(\t\tproposals = .*\)/\1\n\t\tfragmentation = $mode/" "$W/charon/swanctl.conf"
+	sed -i "s/^\(\t\tproposals = .*\)/\1\n\t\tfragmentation = $1/" "$W/charon/swanctl.conf"
 	charon_start "$W/charon" "$B"
+}
+
+# charon_done MODE: stopped, its log kept as charon-MODE.log.
+charon_done() {
+	charon_stop "$W/charon"
+	mv "$W/charon/charon.log" "$W/charon-$1.log"
+	rm -rf "$W/charon/charon.vici" "$W/charon/run" # the next charon_start waits for a new socket
+}
+
+for mode in yes force; do
+	charon_with "$mode"
 	# 1. We initiate.
 	run "$mode" 1 start
 	wait_for 10 established || true
 	sleep 0.5
-	check "$mode" "we initiate" 1
+	check "$mode" 1 "fragmentation = $mode, we initiate" 1
+	charon_frags "fragmentation = $mode, we initiate" 1 1
 	end
 	wire "$mode" 1
 	# 2. charon initiates.
 	run "$mode" 2 none
 	sleep 0.5
 	charon_swanctl "$W/charon" --initiate --child net --timeout 8 >"$W/initiate-$mode" 2>&1 || true
-	check "$mode" "charon initiates" 2
+	check "$mode" 2 "fragmentation = $mode, charon initiates" 2
+	charon_frags "fragmentation = $mode, charon initiates" 2 2
 	end
 	wire "$mode" 2
-	charon_stop "$W/charon"
-	mv "$W/charon/charon.log" "$W/charon-$mode.log"
-	rm -rf "$W/charon/charon.vici" "$W/charon/run" # the next charon_start waits for a new socket
+	charon_done "$mode"
 done
-for ns in "$A" "$B"; do
-	dropped=$(ip netns exec "$ns" nft list table ip nofrag | grep -o "packets [0-9]*" | grep -o "[0-9]*")
-	echo "IP fragments dropped in $ns: $dropped (the 1000-byte ping's)"
-done
+# 3. What sets force apart: charon says fragmentation = no, so it announces
+# nothing; we send fragments all the same, which charon accepts (it always
+# does), and it answers whole -- in IP fragments, which our namespace lets
+# in for this run only.
+what="fragmentation = force here, no at charon"
+ip netns exec "$A" nft delete table ip nofrag
+charon_with no
+run force 3 start
+wait_for 10 established || true
+sleep 0.5
+check force 3 "$what, we initiate" 1
+charon_frags "$what" 0 1
+end
+wire_counts force 3
+if [ "$sup" -eq 1 ] && [ "$ours" -ge 3 ] && [ "$theirs" -eq 0 ] && [ "$whole" -eq 1 ]; then
+	ok "$what: on the wire: only our IKE_SA_INIT announces it, our IKE_AUTH in $ours fragments, charon's whole (IP-fragmented)"
+else bad "$what: on the wire: $sup FRAGMENTATION_SUPPORTED, $ours/$theirs fragments, $whole whole IKE_AUTH"; fi
+charon_done no
+dropped=$(ip netns exec "$B" nft list table ip nofrag | grep -o "packets [0-9]*" | grep -o "[0-9]*")
+echo "IP fragments dropped in charon's namespace: $dropped (the 1000-byte ping's)"
 interop_finish
