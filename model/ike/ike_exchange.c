@@ -141,18 +141,26 @@ void ike_x_queue(struct ike *ike, struct ike_sa *sa, enum ike_task_kind kind, ui
 	ike_x_kick(ike, sa);
 }
 
-/* Our request, whole or every fragment of it (RFC 7383 §2.6.1). */
-static void send_request_datagrams(struct ike *ike, struct ike_sa *sa)
+/* A message of `sa`, whole or every one of its fragments (RFC 7383
+ * §2.6.1: a retransmission too), from local:lport to remote:rport. */
+static void send_message(struct ike *ike, struct ike_sa *sa, const uint8_t *msg, size_t len,
+                         const struct ike_frag_set *set, uint32_t local, uint16_t lport,
+                         uint32_t remote, uint16_t rport)
 {
-	const struct ike_frag_set *set = sa->x.req_frags;
-
+	sa->last_tx = ike_now(ike);
 	for (size_t i = 0; i < ike_frag_count(set); i++) {
-		size_t len;
-		const uint8_t *d = ike_frag_get(set, sa->x.req, sa->x.req_len, i, &len);
+		size_t n;
+		const uint8_t *d = ike_frag_get(set, msg, len, i, &n);
 
 		ike->st.frag_tx += set && set->n;
-		ike_send_sa(ike, sa, d, len);
+		ike_send_to(ike, local, lport, remote, rport, d, n);
 	}
+}
+
+static void send_request_datagrams(struct ike *ike, struct ike_sa *sa)
+{
+	send_message(ike, sa, sa->x.req, sa->x.req_len, sa->x.req_frags, sa->local_addr,
+	             sa->local_port, sa->remote_addr, sa->remote_port);
 }
 
 static void send_request(struct ike *ike, struct ike_sa *sa)
@@ -303,16 +311,7 @@ static int open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike_
 static void reply(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,
                   uint16_t dport)
 {
-	const struct ike_frag_set *set = sa->x.resp_frags;
-
-	sa->last_tx = ike_now(ike);
-	for (size_t i = 0; i < ike_frag_count(set); i++) {
-		size_t len;
-		const uint8_t *d = ike_frag_get(set, sa->x.resp, sa->x.resp_len, i, &len);
-
-		ike->st.frag_tx += set && set->n;
-		ike_send_to(ike, dst, dport, src, sport, d, len);
-	}
+	send_message(ike, sa, sa->x.resp, sa->x.resp_len, sa->x.resp_frags, dst, dport, src, sport);
 }
 
 static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr, uint32_t src,
