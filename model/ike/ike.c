@@ -123,13 +123,6 @@ void ike_send_to(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, ui
 	ike->ops.send(ike->host, src, sport, dst, dport, ike->tx, len + 4);
 }
 
-void ike_send_sa(struct ike *ike, struct ike_sa *sa, const uint8_t *msg, size_t len)
-{
-	sa->last_tx = ike_now(ike);
-	ike_send_to(ike, sa->local_addr, sa->local_port, sa->remote_addr, sa->remote_port, msg,
-	            len);
-}
-
 struct ike_conn *ike_sa_conn(const struct ike *ike, const struct ike_sa *sa)
 {
 	return &ike->conns[sa->conn];

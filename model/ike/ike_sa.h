@@ -302,8 +302,7 @@ int ike_random(struct ike *ike, void *buf, size_t len);
 struct ike_dh *ike_dh_for(struct ike *ike, uint16_t group);
 /* Uniform in 0..n from the host's random_bytes. */
 uint64_t ike_random_below(struct ike *ike, uint64_t n);
-/* Send an IKE message of `sa` (non-ESP marker on port 4500). */
-void ike_send_sa(struct ike *ike, struct ike_sa *sa, const uint8_t *msg, size_t len);
+/* Send an IKE message (non-ESP marker on port 4500). */
 void ike_send_to(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
                  const uint8_t *msg, size_t len);
 /* An event with the conn name and SPIs of `sa` filled in (sa may be NULL). */
