@@ -57,9 +57,6 @@ static const struct name_val fragmentation_names[] = {{"yes", IKE_FRAGMENTATION_
                                                       {"force", IKE_FRAGMENTATION_FORCE, false},
                                                       {"no", IKE_FRAGMENTATION_NO, false},
                                                       {NULL, 0, false}};
-/* The smallest fragment_size besides 0: room for the largest SKF overhead
- * over IPv6 and a 255th of the largest message (ike_frag.h). */
-#define FRAGMENT_SIZE_MIN 256
 static const char *const retransmit_keys[] = {"timeout", "base", "tries", NULL};
 static const char *const retransmit_unsupported[] = {"jitter", "limit", NULL};
 
@@ -537,11 +534,11 @@ static void load_conn(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n, 
 	    1)
 		conn->fragmentation = (enum ike_fragmentation)x;
 	if (scn_opt_uint(c, m, "fragment_size", 0, 65535, &u, &v) == 1) {
-		if (u && u < FRAGMENT_SIZE_MIN)
+		if (u && u < IKE_FRAGMENT_SIZE_MIN)
 			scn_error_at(c, v,
 			             "fragment_size %llu: give 0 (576 bytes over IPv4, 1280 over "
 			             "IPv6) or the IP datagram size of a fragment from %d to 65535",
-			             (unsigned long long)u, FRAGMENT_SIZE_MIN);
+			             (unsigned long long)u, IKE_FRAGMENT_SIZE_MIN);
 		else
 			conn->fragment_size = (uint32_t)u;
 	}

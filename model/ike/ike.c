@@ -346,6 +346,9 @@ int ike_conn_add(struct ike *ike, const struct ike_conn_config *c, char *err, si
 		            c->name);
 	if (!c->local_port || !c->remote_port)
 		return errf(err, errlen, "connection '%s': ports must not be 0", c->name);
+	if (c->fragment_size && c->fragment_size < IKE_FRAGMENT_SIZE_MIN)
+		return errf(err, errlen, "connection '%s': fragment_size %u is below %d", c->name,
+		            c->fragment_size, IKE_FRAGMENT_SIZE_MIN);
 	if (check_auth(c, &c->local, "local", err, errlen) ||
 	    check_auth(c, &c->remote, "remote", err, errlen))
 		return -1;

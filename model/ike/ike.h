@@ -27,6 +27,9 @@
 #define IKE_ID_MAX 256
 #define IKE_TS_MAX 4 /* traffic selectors per side of a child */
 #define IKE_CHILDREN_MAX 8
+/* The smallest fragment_size but 0: room for the largest SKF overhead over
+ * IPv6 and a 255th of the largest message in each fragment (ike_frag.h). */
+#define IKE_FRAGMENT_SIZE_MIN 200
 
 enum ike_start_action {
 	IKE_START_NONE,  /* wait for the peer */
@@ -150,7 +153,7 @@ struct ike_conn_config {
 	/* The largest IP datagram a fragment makes (charon.fragment_size, per
 	 * connection here): messages that would make a larger one go in
 	 * fragments.  1280; 0 = 576 over IPv4, 1280 over IPv6 (RFC 7383
-	 * §2.5.1). */
+	 * §2.5.1); else at least IKE_FRAGMENT_SIZE_MIN. */
 	uint32_t fragment_size;
 	struct ike_child_config children[IKE_CHILDREN_MAX];
 	size_t n_children;

@@ -14,9 +14,11 @@
  * Reassembly (§2.6, the limits of §5).  Each fragment is checked before it
  * is kept: Fragment Number and Total Fragments, then its ICV; its plaintext
  * is kept, at most IKE_FRAG_MAX fragments and IKE_FRAG_BYTES_MAX bytes per
- * message, for at most the caller's timeout from the first one kept.  Every
- * fragment that is not kept, and every kept one given up, is counted by
- * reason (enum ike_frag_drop in ike.h).
+ * message.  A set begun longer than the caller's timeout ago is given up
+ * when the next fragment arrives (memory stays bounded: one set per IKE SA
+ * and direction, freed with the SA).  Every fragment that is not kept, and
+ * every kept one given up, is counted by reason (enum ike_frag_drop in
+ * ike.h).
  */
 #ifndef IPSEC_IKE_FRAG_H
 #define IPSEC_IKE_FRAG_H
@@ -33,8 +35,9 @@
 /* Plaintext bytes of one reassembled message: the largest message
  * accepted whole (IKE_MSG_MAX in ike_sa.h). */
 #define IKE_FRAG_BYTES_MAX 8192
-/* The fragments of one message sent, back to back: room for IKE_FRAG_MAX
- * fragments' overhead besides the plaintext. */
+/* The fragments of one message sent, back to back: room for the largest
+ * message cut for the smallest fragment_size (IKE_FRAGMENT_SIZE_MIN, about
+ * 130 fragments). */
 #define IKE_FRAG_SET_MAX (3 * IKE_FRAG_BYTES_MAX)
 /* §2.5.1: the IP datagram sizes a fragment must fit when nothing is
  * configured (strongSwan's for fragment_size = 0). */

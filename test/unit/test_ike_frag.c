@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SMALL 200 /* fragment_size that cuts a PSK IKE_AUTH in pieces, both ways */
+/* fragment_size that cuts a PSK IKE_AUTH in pieces, both ways: the
+ * smallest there is */
+#define SMALL IKE_FRAGMENT_SIZE_MIN
 
 static const struct ike_stats *stats(const struct ike_harness *h, int i)
 {
@@ -444,7 +446,17 @@ static void test_reassembly_limits(void **state)
 
 static void test_sizes(void **state)
 {
+	struct ike_harness h;
+	struct ike_conn_config c;
+	char err[300];
+
 	(void)state;
+	h_init(&h);
+	h_conn(&h, 0, &c, NULL, NULL);
+	c.fragment_size = IKE_FRAGMENT_SIZE_MIN - 1;
+	assert_int_equal(ike_conn_add(h.n[0].ike, &c, err, sizeof(err)), -1);
+	assert_string_equal(err, "connection 'gw': fragment_size 199 is below 200");
+	h_free(&h);
 	/* charon's: fragment_size is the IP datagram (message.c, 5.9.8). */
 	assert_int_equal(ike_frag_max_message(1280, IPV4_HDR_LEN, false), 1252);
 	assert_int_equal(ike_frag_max_message(1280, IPV4_HDR_LEN, true), 1248);
