@@ -108,8 +108,8 @@ static void engine_setup(struct engine *e, const struct transform *t)
 	c.protocol = IPSEC_PROTO_ESP;
 	c.mode = IPSEC_MODE_TUNNEL;
 	c.spi = 0x1000;
-	c.src = 0xc0000201;
-	c.dst = 0xc0000202;
+	c.src = ip_addr_v4(0xc0000201);
+	c.dst = ip_addr_v4(0xc0000202);
 	c.enc = t->enc;
 	c.integ = t->integ;
 	c.enc_key_len = t->key_len;

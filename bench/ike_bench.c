@@ -23,7 +23,7 @@
 
 struct dgram {
 	int to;
-	uint32_t src, dst;
+	struct ip_addr src, dst;
 	uint16_t sport, dport;
 	size_t len;
 	uint8_t data[DGRAM];
@@ -64,8 +64,8 @@ static void ike_timer(void *h, uint64_t at)
 	((struct end *)h)->ike_deadline = at;
 }
 
-static void send_dgram(void *h, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                       const uint8_t *data, size_t len)
+static void send_dgram(void *h, struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                       uint16_t dport, const uint8_t *data, size_t len)
 {
 	if (queued == QUEUE || len > DGRAM)
 		return;
@@ -115,8 +115,8 @@ static void conn(struct ike_conn_config *c, int me)
 	static const char *const id[2] = {"initiator.example", "responder.example"};
 	ike_conn_defaults(c);
 	strcpy(c->name, "bench");
-	c->local_addr = addr[me];
-	c->remote_addr = addr[!me];
+	c->local_addr = ip_addr_v4(addr[me]);
+	c->remote_addr = ip_addr_v4(addr[!me]);
 	strcpy(c->proposals, "aes128gcm16-prfsha256-x25519");
 	c->local.auth = c->remote.auth = IKE_AUTHC_PSK;
 	strcpy(c->local.id.id, id[me]);
@@ -129,8 +129,10 @@ static void conn(struct ike_conn_config *c, int me)
 	strcpy(ch->name, "net");
 	strcpy(ch->esp_proposals, "aes128gcm16");
 	ch->n_local_ts = ch->n_remote_ts = 1;
-	ch->local_ts[0] = (struct ike_ts_config){lan[me], lan[me] | 0xffff, 0, 0, 65535};
-	ch->remote_ts[0] = (struct ike_ts_config){lan[!me], lan[!me] | 0xffff, 0, 0, 65535};
+	ch->local_ts[0] =
+	        (struct ike_ts_config){ip_range_v4(lan[me], lan[me] | 0xffff), 0, 0, 65535};
+	ch->remote_ts[0] =
+	        (struct ike_ts_config){ip_range_v4(lan[!me], lan[!me] | 0xffff), 0, 0, 65535};
 }
 
 static double seconds(void)

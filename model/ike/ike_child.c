@@ -81,14 +81,8 @@ static struct ipsec_selector hull(const struct ike_child *c)
 			struct ipsec_selector t =
 			        ike_ts_selector(&c->ts_local[i], &c->ts_remote[j]);
 
-			if (t.local_addr.lo < s.local_addr.lo)
-				s.local_addr.lo = t.local_addr.lo;
-			if (t.local_addr.hi > s.local_addr.hi)
-				s.local_addr.hi = t.local_addr.hi;
-			if (t.remote_addr.lo < s.remote_addr.lo)
-				s.remote_addr.lo = t.remote_addr.lo;
-			if (t.remote_addr.hi > s.remote_addr.hi)
-				s.remote_addr.hi = t.remote_addr.hi;
+			s.local_addr = ip_range_hull(&s.local_addr, &t.local_addr);
+			s.remote_addr = ip_range_hull(&s.remote_addr, &t.remote_addr);
 			if (t.local_port.lo < s.local_port.lo)
 				s.local_port.lo = t.local_port.lo;
 			if (t.local_port.hi > s.local_port.hi)

@@ -266,15 +266,15 @@ static bool open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike
 /* §2.11: a response goes to the address and port the request came from
  * (a MOBIKE initiator retransmitting from its new address is answered
  * there before it has updated the SA, RFC 4555 §3.5). */
-static void reply(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,
-                  uint16_t dport)
+static void reply(struct ike *ike, struct ike_sa *sa, struct ip_addr src, uint16_t sport,
+                  struct ip_addr dst, uint16_t dport)
 {
 	sa->last_tx = ike_now(ike);
 	ike_send_to(ike, dst, dport, src, sport, sa->x.resp, sa->x.resp_len);
 }
 
-static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr, uint32_t src,
-                    uint16_t sport, uint32_t dst, uint16_t dport)
+static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr,
+                    struct ip_addr src, uint16_t sport, struct ip_addr dst, uint16_t dport)
 {
 	const struct ike_msg *m = &ike->m;
 	struct ike_builder b;
@@ -328,8 +328,8 @@ static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *
 		           sa->end_reason ? sa->end_reason : "peer delete", sa->end_children);
 }
 
-void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len, uint32_t src,
-                   uint16_t sport, uint32_t dst, uint16_t dport)
+void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len, struct ip_addr src,
+                   uint16_t sport, struct ip_addr dst, uint16_t dport)
 {
 	const struct ike_msg *m = &ike->m;
 	const struct ike_conn_config *c = &ike_sa_conn(ike, sa)->cfg;
@@ -405,9 +405,9 @@ void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len,
 
 /* --- IKE_SA_INIT without state --------------------------------------------------- */
 
-void ike_x_notify_response(struct ike *ike, const struct ike_msg *req, uint32_t src, uint16_t sport,
-                           uint32_t dst, uint16_t dport, uint16_t type, const uint8_t *data,
-                           size_t len)
+void ike_x_notify_response(struct ike *ike, const struct ike_msg *req, struct ip_addr src,
+                           uint16_t sport, struct ip_addr dst, uint16_t dport, uint16_t type,
+                           const uint8_t *data, size_t len)
 {
 	struct ike_header h = {.exchange = IKE_SA_INIT, .flags = IKE_FLAG_RESPONSE};
 	struct ike_builder b;

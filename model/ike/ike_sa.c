@@ -123,12 +123,13 @@ struct ike_sa *ike_sa_by_id(const struct ike *ike, uint64_t id)
 	return NULL;
 }
 
-struct ike_sa *ike_sa_find_init(const struct ike *ike, uint32_t addr, uint16_t port,
+struct ike_sa *ike_sa_find_init(const struct ike *ike, struct ip_addr addr, uint16_t port,
                                 const uint8_t spi_i[IKE_SPI_LEN])
 {
 	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
-		if (!sa->initiator && sa->phase != IKE_PHASE_DEAD && sa->remote_addr == addr &&
-		    sa->remote_port == port && !memcmp(sa->spi_i, spi_i, IKE_SPI_LEN))
+		if (!sa->initiator && sa->phase != IKE_PHASE_DEAD &&
+		    ip_addr_eq(&sa->remote_addr, &addr) && sa->remote_port == port &&
+		    !memcmp(sa->spi_i, spi_i, IKE_SPI_LEN))
 			return sa;
 	return NULL;
 }

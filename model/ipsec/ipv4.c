@@ -22,13 +22,13 @@ int ipv4_parse(const uint8_t *pkt, size_t len, struct ipv4_view *ip)
 }
 
 int ipv4_selector_fields(const uint8_t *pkt, const struct ipv4_view *ip,
-                         struct ipv4_selector_fields *f)
+                         struct ip_selector_fields *f)
 {
 	const uint8_t *l4 = pkt + ip->hdr_len;
 	size_t l4_len = ip->total_len - ip->hdr_len;
 
-	f->src = ip->src;
-	f->dst = ip->dst;
+	f->src = ip_addr_v4(ip->src);
+	f->dst = ip_addr_v4(ip->dst);
 	f->proto = ip->proto;
 	f->sport = f->dport = 0;
 	f->opaque = false;

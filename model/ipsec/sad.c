@@ -3,18 +3,18 @@
 
 #include <stdlib.h>
 
-static size_t sad_hash(uint32_t spi, uint32_t dst, uint8_t proto, size_t nbuckets)
+static size_t sad_hash(uint32_t spi, const struct ip_addr *dst, uint8_t proto, size_t nbuckets)
 {
 	uint64_t h = (uint64_t)spi * 0x9e3779b97f4a7c15u;
 
-	h ^= ((uint64_t)dst << 8 | proto) * 0xc2b2ae3d27d4eb4fu;
+	h ^= ((uint64_t)ip_addr_hash(dst) << 8 | proto) * 0xc2b2ae3d27d4eb4fu;
 	h ^= h >> 29;
 	return (size_t)h & (nbuckets - 1);
 }
 
 static void sad_hash_insert(struct sad *sad, struct ipsec_sa *sa)
 {
-	size_t b = sad_hash(sa->cfg.spi, sa->cfg.dst, (uint8_t)sa->cfg.protocol, sad->nbuckets);
+	size_t b = sad_hash(sa->cfg.spi, &sa->cfg.dst, (uint8_t)sa->cfg.protocol, sad->nbuckets);
 
 	sa->hash_next = sad->buckets[b];
 	sad->buckets[b] = sa;
@@ -89,7 +89,8 @@ struct ipsec_sa *sad_get(const struct sad *sad, uint32_t id)
 	return sad->sas[id - 1];
 }
 
-struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, uint32_t dst, uint8_t proto)
+struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, const struct ip_addr *dst,
+                                  uint8_t proto)
 {
 	struct ipsec_sa *sa;
 
@@ -97,7 +98,8 @@ struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, uint32_t 
 		return NULL;
 	sa = sad->buckets[sad_hash(spi, dst, proto, sad->nbuckets)];
 	for (; sa; sa = sa->hash_next)
-		if (sa->cfg.spi == spi && sa->cfg.dst == dst && (uint8_t)sa->cfg.protocol == proto)
+		if (sa->cfg.spi == spi && ip_addr_eq(&sa->cfg.dst, dst) &&
+		    (uint8_t)sa->cfg.protocol == proto)
 			return sa;
 	return NULL;
 }
@@ -108,7 +110,7 @@ void sad_unhash(struct sad *sad, struct ipsec_sa *sa)
 
 	if (sa->cfg.dir != IPSEC_DIR_IN || !sad->nbuckets)
 		return;
-	pp = &sad->buckets[sad_hash(sa->cfg.spi, sa->cfg.dst, (uint8_t)sa->cfg.protocol,
+	pp = &sad->buckets[sad_hash(sa->cfg.spi, &sa->cfg.dst, (uint8_t)sa->cfg.protocol,
 	                            sad->nbuckets)];
 	for (; *pp; pp = &(*pp)->hash_next) {
 		if (*pp == sa) {
@@ -120,10 +122,10 @@ void sad_unhash(struct sad *sad, struct ipsec_sa *sa)
 	}
 }
 
-void sad_set_dst(struct sad *sad, struct ipsec_sa *sa, uint32_t dst)
+void sad_set_dst(struct sad *sad, struct ipsec_sa *sa, const struct ip_addr *dst)
 {
 	sad_unhash(sad, sa);
-	sa->cfg.dst = dst;
+	sa->cfg.dst = *dst;
 	sad_hash_insert(sad, sa);
 	sad->nhashed++;
 }

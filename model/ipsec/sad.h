@@ -28,11 +28,12 @@ int sad_insert(struct sad *sad, struct ipsec_sa *sa);
 struct ipsec_sa *sad_get(const struct sad *sad, uint32_t id);
 
 /* RFC 4301 §4.1: the live inbound SA for (SPI, destination, protocol). */
-struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, uint32_t dst, uint8_t proto);
+struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, const struct ip_addr *dst,
+                                  uint8_t proto);
 
 /* Take a (dead) inbound SA out of the lookup hash. */
 void sad_unhash(struct sad *sad, struct ipsec_sa *sa);
 /* A hashed inbound SA's destination address changes (RFC 4555 §3.5). */
-void sad_set_dst(struct sad *sad, struct ipsec_sa *sa, uint32_t dst);
+void sad_set_dst(struct sad *sad, struct ipsec_sa *sa, const struct ip_addr *dst);
 
 #endif
