@@ -143,6 +143,11 @@ void ipsec_sa_foreach(const struct ipsec *ctx, void (*fn)(void *arg, uint32_t sa
 		fn(arg, ctx->sad.sas[i]->id);
 }
 
+bool ipsec_sa_spi_used(const struct ipsec *ctx, uint32_t spi)
+{
+	return sad_spi_used(&ctx->sad, spi);
+}
+
 /* ---- SPD ---- */
 
 static int range_check(const char *what, uint32_t lo, uint32_t hi, char *err, size_t errlen)
@@ -526,7 +531,7 @@ void ipsec_handle_timeout(struct ipsec *ctx)
 	uint64_t now = ipsec_now(ctx);
 
 	ctx->timer_deadline = SA_NO_DEADLINE; /* the armed deadline was consumed */
-	for (size_t i = 0; i < ctx->sad.count; i++) {
+	for (size_t i = sad_first_live(&ctx->sad); i < ctx->sad.count; i++) {
 		struct ipsec_sa *sa = ctx->sad.sas[i];
 
 		if (sa_alive(sa))
