@@ -50,9 +50,9 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 	size_t plen = tunnel ? ip->total_len : ip->total_len - ip->hdr_len;
 	uint8_t nh = tunnel ? IPPROTO_NUM_IPIP : ip->proto;
 	/* RFC 4303 §2.4: pad to the cipher's block size and so that the ICV
-	 * starts on a 4-byte boundary. */
+	 * starts on a 4-byte boundary (powers of two: a mask, no division). */
 	size_t align = enc->block_size > 4 ? enc->block_size : 4;
-	size_t pad = (align - (plen + 2) % align) % align;
+	size_t pad = (align - (plen + 2)) & (align - 1);
 	size_t ct_len = plen + pad + 2;
 	size_t total = hdr_len + udp_len + ESP_HDR_LEN + enc->iv_len + ct_len + sa->icv_len;
 	uint8_t *esp, *iv, *ct, *icv, aad[12];
@@ -166,7 +166,7 @@ int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip,
 	if (esp_len < ESP_HDR_LEN + enc->iv_len + sa->icv_len + 2)
 		DROP(IPSEC_DROP_MALFORMED);
 	ct_len = esp_len - ESP_HDR_LEN - enc->iv_len - sa->icv_len;
-	if (ct_len % enc->block_size)
+	if (ct_len & (enc->block_size - 1))
 		DROP(IPSEC_DROP_MALFORMED);
 	iv = esp + ESP_HDR_LEN;
 	ct = iv + enc->iv_len;
