@@ -14,25 +14,8 @@
 
 #define NS 1000000000ULL
 
-struct spi_probe {
-	const struct ipsec *dp;
-	uint32_t spi;
-	bool used;
-};
-
-static void probe_sa(void *arg, uint32_t id)
-{
-	struct spi_probe *p = arg;
-	const struct ipsec_sa_config *c = ipsec_sa_config(p->dp, id);
-
-	if (c && c->dir == IPSEC_DIR_IN && c->spi == p->spi)
-		p->used = true;
-}
-
 static bool spi_in_use(const struct ike *ike, uint32_t spi)
 {
-	struct spi_probe p = {ike->dp, spi, false};
-
 	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
 		if (sa->nego.active && sa->nego.spi_in == spi)
 			return true;
@@ -41,8 +24,7 @@ static bool spi_in_use(const struct ike *ike, uint32_t spi)
 				return true;
 	}
 	/* Also SAs configured statically or already gone: never reuse. */
-	ipsec_sa_foreach(ike->dp, probe_sa, &p);
-	return p.used;
+	return ipsec_sa_spi_used(ike->dp, spi);
 }
 
 uint32_t ike_child_spi_alloc(struct ike *ike)

@@ -65,9 +65,9 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 	size_t plen = tunnel ? ip->total_len : ip->total_len - ip->hdr_len;
 	uint8_t nh = tunnel ? ip_packet_tunnel_proto(ip) : ip->proto;
 	/* RFC 4303 §2.4: pad to the cipher's block size and so that the ICV
-	 * starts on a 4-byte boundary. */
+	 * starts on a 4-byte boundary (powers of two: a mask, no division). */
 	size_t align = enc->block_size > 4 ? enc->block_size : 4;
-	size_t pad = (align - (plen + 2) % align) % align;
+	size_t pad = (align - (plen + 2)) & (align - 1);
 	size_t ct_len = plen + pad + 2;
 	size_t total = hdr_len + udp_len + ESP_HDR_LEN + enc->iv_len + ct_len + sa->icv_len;
 	uint8_t *esp, *iv, *ct, *icv, aad[12];
@@ -102,9 +102,10 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 			put_be64(iv, seq);
 		}
 	}
-	/* AEAD transforms encrypt straight from the packet (no copy). */
-	if (!enc->aead)
-		memcpy(ct, payload, plen);
+	/* The plaintext is assembled in place and encrypted with one cipher
+	 * call: copying the payload costs less than a second EVP call for the
+	 * trailer (and GCM's partial-block path between the two). */
+	memcpy(ct, payload, plen);
 	/* RFC 4303 §2.4: default padding 1, 2, 3, ... */
 	for (size_t i = 0; i < pad; i++)
 		ct[plen + i] = (uint8_t)(i + 1);
@@ -113,10 +114,9 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 
 	aad_len = esp_aad(sa, seq, aad);
 	if (enc->aead) {
-		struct crypto_buf a = {aad, aad_len};
-		struct crypto_buf in[2] = {{payload, plen}, {ct + plen, pad + 2}};
+		struct crypto_buf a = {aad, aad_len}, in = {ct, ct_len};
 
-		rc = crypto_aead(&sa->crypto, iv, &a, 1, in, 2, ct, icv);
+		rc = crypto_aead(&sa->crypto, iv, &a, 1, &in, 1, ct, icv);
 	} else if (enc->gmac) {
 		/* RFC 4543 §3.5: everything is authenticated, nothing hidden. */
 		struct crypto_buf a[3] = {{aad, aad_len}, {iv, enc->iv_len}, {ct, ct_len}};
@@ -174,7 +174,7 @@ int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ip_packet *ip,
 	if (esp_len < ESP_HDR_LEN + enc->iv_len + sa->icv_len + 2)
 		DROP(IPSEC_DROP_MALFORMED);
 	ct_len = esp_len - ESP_HDR_LEN - enc->iv_len - sa->icv_len;
-	if (ct_len % enc->block_size)
+	if (ct_len & (enc->block_size - 1))
 		DROP(IPSEC_DROP_MALFORMED);
 	iv = esp + ESP_HDR_LEN;
 	ct = iv + enc->iv_len;

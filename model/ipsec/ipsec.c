@@ -147,6 +147,11 @@ void ipsec_sa_foreach(const struct ipsec *ctx, void (*fn)(void *arg, uint32_t sa
 		fn(arg, ctx->sad.sas[i]->id);
 }
 
+bool ipsec_sa_spi_used(const struct ipsec *ctx, uint32_t spi)
+{
+	return sad_spi_used(&ctx->sad, spi);
+}
+
 /* ---- SPD ---- */
 
 static int port_range_check(const char *what, const struct ipsec_range16 *r, char *err,
@@ -354,12 +359,13 @@ void ipsec_count_drop(struct ipsec *ctx, enum ipsec_drop reason)
 
 /* ---- RFC 4301 §5.1 outbound ---- */
 
-static enum ipsec_verdict output_sa(struct ipsec *ctx, uint32_t id, const uint8_t *pkt, size_t len,
-                                    uint8_t *out, size_t cap, size_t *out_len,
-                                    const struct esp_test_opts *opts, enum ipsec_drop *reason)
+/* Protect `pkt`, already parsed as `ip`, with outbound SA `id`. */
+static enum ipsec_verdict output_sa(struct ipsec *ctx, uint32_t id, const uint8_t *pkt,
+                                    const struct ip_packet *ip, uint8_t *out, size_t cap,
+                                    size_t *out_len, const struct esp_test_opts *opts,
+                                    enum ipsec_drop *reason)
 {
 	struct ipsec_sa *sa = sad_get(&ctx->sad, id);
-	struct ip_packet ip;
 	uint64_t bytes;
 	enum ipsec_drop r;
 	int rc;
@@ -372,19 +378,17 @@ static enum ipsec_verdict output_sa(struct ipsec *ctx, uint32_t id, const uint8_
 		return drop(ctx, sa, IPSEC_DROP_NO_SA, reason);
 	if (!sa_alive(sa) || !lifetime_sa_usable(ctx, sa))
 		return drop(ctx, sa, IPSEC_DROP_SA_EXPIRED, reason);
-	if (ip_packet_parse(pkt, len, false, &ip))
-		return drop(ctx, sa, IPSEC_DROP_MALFORMED, reason);
 	/* RFC 4301 §4.1: transport mode applies to whole packets only; the
 	 * host reassembles first.  Tunnel mode carries fragments.  A
 	 * transport-mode SA protects packets of its own family. */
 	if (sa->cfg.mode == IPSEC_MODE_TRANSPORT &&
-	    (ip.fragment || (ip_addr_is_set(&sa->cfg.dst) && sa->cfg.dst.family != ip.family)))
+	    (ip->fragment || (ip_addr_is_set(&sa->cfg.dst) && sa->cfg.dst.family != ip->family)))
 		return drop(ctx, sa, IPSEC_DROP_MALFORMED, reason);
-	bytes = sa->cfg.mode == IPSEC_MODE_TUNNEL ? ip.total_len : ip.total_len - ip.hdr_len;
+	bytes = sa->cfg.mode == IPSEC_MODE_TUNNEL ? ip->total_len : ip->total_len - ip->hdr_len;
 	if (sa->cfg.protocol == IPSEC_PROTO_ESP)
-		rc = esp_output(ctx, sa, pkt, &ip, out, cap, out_len, opts, &r);
+		rc = esp_output(ctx, sa, pkt, ip, out, cap, out_len, opts, &r);
 	else
-		rc = ah_output(ctx, sa, pkt, &ip, out, cap, out_len, opts, &r);
+		rc = ah_output(ctx, sa, pkt, ip, out, cap, out_len, opts, &r);
 	if (rc)
 		return drop(ctx, sa, r, reason);
 	lifetime_account(ctx, sa, bytes);
@@ -397,7 +401,7 @@ enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size
 {
 	const struct ipsec_spd_entry *e;
 	struct ip_selector_fields f;
-	struct ip_packet ip;
+	struct ip_packet ip, mid;
 	enum ipsec_action action;
 	enum ipsec_verdict v;
 	size_t mid_len;
@@ -430,14 +434,15 @@ enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size
 		return IPSEC_VERDICT_DROP;
 	}
 	if (!e->sa_out[1])
-		return output_sa(ctx, e->sa_out[0], pkt, ip.total_len, out, out_cap, out_len, opts,
-		                 reason);
+		return output_sa(ctx, e->sa_out[0], pkt, &ip, out, out_cap, out_len, opts, reason);
 	/* RFC 4301 §4.5: a bundle, sa_out[0] innermost. */
-	v = output_sa(ctx, e->sa_out[0], pkt, ip.total_len, ctx->scratch, sizeof(ctx->scratch),
-	              &mid_len, opts, reason);
+	v = output_sa(ctx, e->sa_out[0], pkt, &ip, ctx->scratch, sizeof(ctx->scratch), &mid_len,
+	              opts, reason);
 	if (v != IPSEC_VERDICT_PROTECT)
 		return v;
-	return output_sa(ctx, e->sa_out[1], ctx->scratch, mid_len, out, out_cap, out_len, NULL,
+	if (ip_packet_parse(ctx->scratch, mid_len, false, &mid))
+		return drop(ctx, NULL, IPSEC_DROP_MALFORMED, reason);
+	return output_sa(ctx, e->sa_out[1], ctx->scratch, &mid, out, out_cap, out_len, NULL,
 	                 reason);
 }
 
@@ -550,7 +555,7 @@ void ipsec_handle_timeout(struct ipsec *ctx)
 	uint64_t now = ipsec_now(ctx);
 
 	ctx->timer_deadline = SA_NO_DEADLINE; /* the armed deadline was consumed */
-	for (size_t i = 0; i < ctx->sad.count; i++) {
+	for (size_t i = sad_first_live(&ctx->sad); i < ctx->sad.count; i++) {
 		struct ipsec_sa *sa = ctx->sad.sas[i];
 
 		if (sa_alive(sa))

@@ -214,6 +214,9 @@ int ipsec_sa_set_addresses(struct ipsec *ctx, uint32_t sa_id, const struct ip_ad
 const struct ipsec_sa_stats *ipsec_sa_stats(const struct ipsec *ctx, uint32_t sa_id);
 /* Calls fn for every SA ever added, removed ones included. */
 void ipsec_sa_foreach(const struct ipsec *ctx, void (*fn)(void *arg, uint32_t sa_id), void *arg);
+/* True if an inbound SA with this SPI was ever added, removed ones
+ * included (key management never hands such an SPI out again).  O(1). */
+bool ipsec_sa_spi_used(const struct ipsec *ctx, uint32_t spi);
 
 /* SPD.  Entries are appended in order; `default_action` applies when no
  * entry matches (BYPASS unless set). */

@@ -43,6 +43,51 @@ static int sad_rehash(struct sad *sad, size_t nbuckets)
 	return 0;
 }
 
+static size_t spi_slot(uint32_t spi, size_t nslots)
+{
+	return (size_t)(spi * 0x9e3779b1u) & (nslots - 1);
+}
+
+static void spi_put(uint32_t *slots, size_t nslots, uint32_t spi)
+{
+	size_t i = spi_slot(spi, nslots);
+
+	while (slots[i] && slots[i] != spi)
+		i = (i + 1) & (nslots - 1);
+	slots[i] = spi;
+}
+
+/* Room for one more SPI, the table at most half full.  0 or -1. */
+static int spi_reserve(struct sad *sad)
+{
+	size_t n = sad->nspi_slots ? sad->nspi_slots * 2 : 64;
+	uint32_t *slots;
+
+	if (2 * (sad->nspis + 1) <= sad->nspi_slots)
+		return 0;
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < sad->nspi_slots; i++)
+		if (sad->spis[i])
+			spi_put(slots, n, sad->spis[i]);
+	free(sad->spis);
+	sad->spis = slots;
+	sad->nspi_slots = n;
+	return 0;
+}
+
+bool sad_spi_used(const struct sad *sad, uint32_t spi)
+{
+	if (!sad->nspi_slots || !spi)
+		return false;
+	for (size_t i = spi_slot(spi, sad->nspi_slots); sad->spis[i];
+	     i = (i + 1) & (sad->nspi_slots - 1))
+		if (sad->spis[i] == spi)
+			return true;
+	return false;
+}
+
 void sad_init(struct sad *sad)
 {
 	*sad = (struct sad){0};
@@ -54,6 +99,7 @@ void sad_free(struct sad *sad)
 		sa_destroy(sad->sas[i]);
 	free(sad->sas);
 	free(sad->buckets);
+	free(sad->spis);
 	*sad = (struct sad){0};
 }
 
@@ -71,11 +117,16 @@ int sad_insert(struct sad *sad, struct ipsec_sa *sa)
 		sad->cap = cap;
 	}
 	if (sa->cfg.dir == IPSEC_DIR_IN) {
-		if (sad->nhashed + 1 > sad->nbuckets &&
-		    sad_rehash(sad, sad->nbuckets ? sad->nbuckets * 2 : 64))
+		if ((sad->nhashed + 1 > sad->nbuckets &&
+		     sad_rehash(sad, sad->nbuckets ? sad->nbuckets * 2 : 64)) ||
+		    spi_reserve(sad))
 			return -1;
 		sad_hash_insert(sad, sa);
 		sad->nhashed++;
+		if (!sad_spi_used(sad, sa->cfg.spi)) {
+			spi_put(sad->spis, sad->nspi_slots, sa->cfg.spi);
+			sad->nspis++;
+		}
 	}
 	sad->sas[sad->count++] = sa;
 	sa->id = (uint32_t)sad->count;
@@ -87,6 +138,13 @@ struct ipsec_sa *sad_get(const struct sad *sad, uint32_t id)
 	if (id == 0 || id > sad->count)
 		return NULL;
 	return sad->sas[id - 1];
+}
+
+size_t sad_first_live(struct sad *sad)
+{
+	while (sad->first_live < sad->count && !sa_alive(sad->sas[sad->first_live]))
+		sad->first_live++;
+	return sad->first_live;
 }
 
 struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, const struct ip_addr *dst,

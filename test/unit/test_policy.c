@@ -367,6 +367,29 @@ static void test_sa_foreach_and_delete(void **state)
 	pair_teardown(&p);
 }
 
+/* Every inbound SPI ever added stays taken, a deleted SA's too, so that
+ * key management never hands it out again; outbound SPIs are not taken. */
+static void test_sa_spi_used(void **state)
+{
+	(void)state;
+	struct test_host h = {0};
+	struct ipsec *ctx = ipsec_new(&test_ops, &h);
+
+	for (uint32_t i = 0; i < 300; i++) {
+		struct ipsec_sa_config c = sa_cfg(
+		        i % 2 ? IPSEC_DIR_OUT : IPSEC_DIR_IN, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT,
+		        0x1000 + 7 * i, L, R, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+
+		add_sa(ctx, &c);
+	}
+	assert_int_equal(ipsec_sa_delete(ctx, 1), 0);
+	for (uint32_t i = 0; i < 300; i++)
+		assert_int_equal(ipsec_sa_spi_used(ctx, 0x1000 + 7 * i), i % 2 == 0);
+	assert_false(ipsec_sa_spi_used(ctx, 0));
+	assert_false(ipsec_sa_spi_used(ctx, 0x1001));
+	ipsec_free(ctx);
+}
+
 /* Rekeying: point the SPD at the new SA. */
 static void test_spd_replace_sa(void **state)
 {
@@ -606,6 +629,7 @@ int main(void)
 	        cmocka_unit_test(test_bundle),
 	        cmocka_unit_test(test_sad_lookup),
 	        cmocka_unit_test(test_sa_foreach_and_delete),
+	        cmocka_unit_test(test_sa_spi_used),
 	        cmocka_unit_test(test_spd_replace_sa),
 	        cmocka_unit_test(test_spd_ids_and_acquire),
 	        cmocka_unit_test(test_sa_config_errors),
