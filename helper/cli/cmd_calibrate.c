@@ -107,8 +107,8 @@ static int pair_new(struct pair *p, const struct transform *t, char *err, size_t
 	        .protocol = t->proto,
 	        .mode = IPSEC_MODE_TUNNEL,
 	        .spi = 0x1001,
-	        .src = 0xC0000201, /* 192.0.2.1 */
-	        .dst = 0xC0000202,
+	        .src = ip_addr_v4(0xC0000201), /* 192.0.2.1 */
+	        .dst = ip_addr_v4(0xC0000202),
 	        .enc = t->enc,
 	        .integ = t->integ,
 	        .enc_key_len = et->key_len + et->salt_len,

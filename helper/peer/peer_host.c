@@ -106,10 +106,10 @@ static void send_udp(struct peer_host *p, uint32_t src, uint16_t sport, uint32_t
 		        strerror(errno));
 }
 
-static void ike_send(void *arg, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                     const uint8_t *data, size_t len)
+static void ike_send(void *arg, struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                     uint16_t dport, const uint8_t *data, size_t len)
 {
-	send_udp(arg, src, sport, dst, dport, data, len);
+	send_udp(arg, ip_addr_v4_value(&src), sport, ip_addr_v4_value(&dst), dport, data, len);
 }
 
 /* Keeps DIR/keys/{esp_sa,ikev2_decryption_table} current. */
@@ -126,7 +126,7 @@ static void ike_event(void *arg, const struct ike_event *ev)
 {
 	struct peer_host *p = arg;
 	FILE *f = p->log;
-	char a[16];
+	char a[IP_ADDR_STRLEN];
 	fprintf(f, "%.6f %s conn=%s", (double)peer_host_now(p) * 1e-9,
 	        ike_event_type_name(ev->type), ev->conn ? ev->conn : "-");
 	switch (ev->type) {
@@ -153,8 +153,8 @@ static void ike_event(void *arg, const struct ike_event *ev)
 		break;
 	case IKE_EV_NAT:
 		fprintf(f, " local=%d remote=%d fake=%d peer=%s:%u reason=%s", ev->nat_local,
-		        ev->nat_remote, ev->nat_fake, units_ipv4_str(ev->peer_addr, a),
-		        ev->peer_port, ev->reason ? ev->reason : "-");
+		        ev->nat_remote, ev->nat_fake, ip_addr_str(&ev->peer_addr, a), ev->peer_port,
+		        ev->reason ? ev->reason : "-");
 		break;
 	case IKE_EV_KE_RETRY:
 		fprintf(f, " child=%s %s", ev->child ? ev->child : "-", ev->text);
@@ -284,7 +284,7 @@ int peer_host_move(struct peer_host *p, uint32_t old_addr, uint32_t new_addr, ch
 	fprintf(p->log, "%.6f move from=%s to=%s\n", (double)peer_host_now(p) * 1e-9,
 	        units_ipv4_str(old_addr, a), units_ipv4_str(new_addr, b));
 	fflush(p->log);
-	ike_local_address_changed(p->ike, old_addr, new_addr);
+	ike_local_address_changed(p->ike, ip_addr_v4(old_addr), ip_addr_v4(new_addr));
 	return 0;
 }
 
@@ -307,7 +307,7 @@ struct peer_host *peer_host_new(const struct peer_options *o, char *err, size_t 
 		goto fail;
 	}
 	for (size_t i = 0; i < node->n_conns; i++)
-		if (add_addr(p, node->conns[i].local_addr, err, errlen) != 0)
+		if (add_addr(p, ip_addr_v4_value(&node->conns[i].local_addr), err, errlen) != 0)
 			goto fail;
 	p->ipsec = ipsec_new(&ipsec_ops, p);
 	if (!p->ipsec) {
@@ -404,11 +404,13 @@ static void receive(struct peer_host *p, const struct peer_addr *pa, int which)
 		/* RFC 3948 §2.2: on 4500 a zero non-ESP marker is IKE, one 0xFF
 		 * byte a keepalive, anything else ESP. */
 		if (which && n >= 4 && !memcmp(p->rx, "\0\0\0\0", 4))
-			ike_receive(p->ike, src, sport, pa->addr, dport, p->rx, (size_t)n);
+			ike_receive(p->ike, ip_addr_v4(src), sport, ip_addr_v4(pa->addr), dport,
+			            p->rx, (size_t)n);
 		else if (which && !(n == 1 && p->rx[0] == 0xff))
 			esp_in_udp(p, src, sport, pa->addr, p->rx, (size_t)n);
 		else if (!which)
-			ike_receive(p->ike, src, sport, pa->addr, dport, p->rx, (size_t)n);
+			ike_receive(p->ike, ip_addr_v4(src), sport, ip_addr_v4(pa->addr), dport,
+			            p->rx, (size_t)n);
 		fl = sizeof from;
 	}
 }

@@ -6,9 +6,11 @@
 
 #include <stdio.h>
 
-static bool in_range(const struct ipsec_range32 *r, uint32_t a)
+static bool in_range(const struct ip_range *r, uint32_t a)
 {
-	return r->lo <= a && a <= r->hi;
+	struct ip_addr ip = ip_addr_v4(a);
+
+	return ip_range_contains(r, &ip);
 }
 
 /* The first policy of node n matching a packet src -> dst of IP protocol
@@ -31,20 +33,19 @@ static const struct scenario_policy *spd_match(const struct scenario_node *nd, u
 }
 
 /* Does a child's side (its traffic selectors, or "dynamic": the IKE
- * address `addr`, 0 = any) cover address a for protocol proto?  Selectors
- * restricted to ports are skipped, as in spd_match(). */
-static bool ts_covers(const struct ike_ts_config *ts, size_t n, uint32_t addr, uint32_t a,
+ * address `addr`, unset = any) cover address a for protocol proto?
+ * Selectors restricted to ports are skipped, as in spd_match(). */
+static bool ts_covers(const struct ike_ts_config *ts, size_t n, struct ip_addr addr, uint32_t a,
                       uint8_t proto)
 {
 	if (n == 0)
-		return addr == 0 || addr == a;
+		return !ip_addr_is_set(&addr) || ip_addr_v4_value(&addr) == a;
 	for (size_t i = 0; i < n; i++) {
-		bool any_addr = ts[i].addr_lo == 0 && ts[i].addr_hi == 0;
 		bool any_port =
 		        ts[i].port_lo == 0 && (ts[i].port_hi == 0 || ts[i].port_hi == 65535);
 
-		if ((any_addr || (ts[i].addr_lo <= a && a <= ts[i].addr_hi)) &&
-		    (ts[i].protocol == 0 || ts[i].protocol == proto) && any_port)
+		if (in_range(&ts[i].addr, a) && (ts[i].protocol == 0 || ts[i].protocol == proto) &&
+		    any_port)
 			return true;
 	}
 	return false;
@@ -129,15 +130,15 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 			const struct ipsec_sa_config *sa = &nd->sas[p->out[p->n_out - 1]].cfg;
 
 			tunnel = sa->mode == IPSEC_MODE_TUNNEL;
-			tsrc = sa->src;
-			tdst = sa->dst;
+			tsrc = ip_addr_v4_value(&sa->src);
+			tdst = ip_addr_v4_value(&sa->dst);
 			tproto = (uint8_t)sa->protocol;
 		} else if (conn && child->mode == IPSEC_MODE_TUNNEL) {
-			if (conn->remote_addr == 0)
+			if (!ip_addr_is_set(&conn->remote_addr))
 				return true; /* a responder to any peer: no opinion */
 			tunnel = true;
-			tsrc = conn->local_addr;
-			tdst = conn->remote_addr;
+			tsrc = ip_addr_v4_value(&conn->local_addr);
+			tdst = ip_addr_v4_value(&conn->remote_addr);
 			tproto = conn->encap ? 17 : 50; /* RFC 3948 UDP, or ESP */
 		}
 		if (tunnel && tdst != dst) {

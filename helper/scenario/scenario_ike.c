@@ -313,7 +313,8 @@ static void local_address(struct load *L, size_t ni, struct ike_conn_config *con
 	const struct scenario_node *nd = &L->s->nodes[ni];
 	yaml_node_t *v = scn_get(c, m, "local_addrs");
 	const char *t;
-	char a1[16], err[200];
+	char a1[IP_ADDR_STRLEN], err[200];
+	uint32_t a;
 
 	if (v && (t = scn_scalar(c, v, "local_addrs")) && strcmp(t, "%any") != 0 &&
 	    strcmp(t, "any") != 0) {
@@ -322,12 +323,13 @@ static void local_address(struct load *L, size_t ni, struct ike_conn_config *con
 			             "local_addrs: give one address of node '%s' (the IKE "
 			             "daemon here binds one), got '%s'",
 			             nd->name, t);
-		else if (units_ipv4(t, &conn->local_addr, err, sizeof(err)))
+		else if (units_ipv4(t, &a, err, sizeof(err)))
 			scn_error_at(c, v, "local_addrs: %s", err);
-		else if (!L->suspect[ni] &&
-		         scn_iface_with_addr(nd, conn->local_addr) == SCENARIO_NONE)
+		else if (!L->suspect[ni] && scn_iface_with_addr(nd, a) == SCENARIO_NONE)
 			scn_error_at(c, v, "local_addrs %s is not an address of node '%s'",
-			             scn_addr_str(conn->local_addr, a1), nd->name);
+			             scn_addr_str(a, a1), nd->name);
+		else
+			conn->local_addr = ip_addr_v4(a);
 		return;
 	}
 	if (v && !scn_scalar(c, v, "local_addrs"))
@@ -335,7 +337,7 @@ static void local_address(struct load *L, size_t ni, struct ike_conn_config *con
 	if (L->suspect[ni] || nd->n_ifaces == 0)
 		return; /* reported: its links */
 	if (!remote_any) {
-		size_t k = scn_route_iface(L->s, ni, conn->remote_addr);
+		size_t k = scn_route_iface(L->s, ni, ip_addr_v4_value(&conn->remote_addr));
 
 		if (k == SCENARIO_NONE)
 			scn_error_at(
@@ -343,11 +345,11 @@ static void local_address(struct load *L, size_t ni, struct ike_conn_config *con
 			        "connection '%s': node '%s' has no route to remote_addrs %s, so "
 			        "local_addrs cannot default to the address facing it: give "
 			        "local_addrs (or a route)",
-			        conn->name, nd->name, scn_addr_str(conn->remote_addr, a1));
+			        conn->name, nd->name, ip_addr_str(&conn->remote_addr, a1));
 		else
-			conn->local_addr = nd->ifaces[k].addr;
+			conn->local_addr = ip_addr_v4(nd->ifaces[k].addr);
 	} else if (nd->n_ifaces == 1) {
-		conn->local_addr = nd->ifaces[0].addr;
+		conn->local_addr = ip_addr_v4(nd->ifaces[0].addr);
 	} else {
 		scn_error_at(c, key_n,
 		             "connection '%s' answers any peer (remote_addrs %%any) and node '%s' "
@@ -404,7 +406,7 @@ static void resolve_psk(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n
 	struct ctx *c = L->c;
 	struct scenario_node *nd = &L->s->nodes[ni];
 	struct ike_conn_config *conn = &nd->conns[ci];
-	char me[IKE_ID_MAX], a1[16];
+	char me[IKE_ID_MAX], a1[IP_ADDR_STRLEN];
 	const char *other = conn->remote.id.id[0] ? conn->remote.id.id : "%any";
 	size_t idx, tie;
 
@@ -413,7 +415,7 @@ static void resolve_psk(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n
 		return;
 	/* swanctl.conf: the local id defaults to the local address. */
 	snprintf(me, sizeof(me), "%s",
-	         conn->local.id.id[0] ? conn->local.id.id : scn_addr_str(conn->local_addr, a1));
+	         conn->local.id.id[0] ? conn->local.id.id : ip_addr_str(&conn->local_addr, a1));
 	idx = scn_ike_secret_find(nd, me, other, &tie);
 	if (idx == SCENARIO_NONE) {
 		scn_error_at(c, key_n,
@@ -465,17 +467,21 @@ static void load_conn(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n, 
 		local_address(L, ni, conn, key_n, m, true);
 	} else if (t) {
 		remote_any = false;
-		if (units_ipv4(t, &conn->remote_addr, err, sizeof(err)))
+		uint32_t a;
+
+		if (units_ipv4(t, &a, err, sizeof(err)))
 			scn_error_at(c, v,
 			             "remote_addrs: %s (or %%any; names, ranges and lists are not "
 			             "supported)",
 			             err);
-		else if (conn->remote_addr == 0)
+		else if (a == 0)
 			scn_error_at(c, v, "remote_addrs: use %%any for any peer, not 0.0.0.0");
-		else if (scn_iface_with_addr(nd, conn->remote_addr) != SCENARIO_NONE)
+		else if (scn_iface_with_addr(nd, a) != SCENARIO_NONE)
 			scn_error_at(c, v, "remote_addrs %s is node '%s''s own address", t,
 			             nd->name);
 		else
+			conn->remote_addr = ip_addr_v4(a);
+		if (ip_addr_is_set(&conn->remote_addr))
 			local_address(L, ni, conn, key_n, m, false);
 	} else {
 		remote_any = false; /* reported: no cascades */

@@ -115,7 +115,7 @@ static int ts_parse(const char *t, struct ike_ts_config *ts, char *err, size_t e
 {
 	char addr[96];
 	const char *br = strchr(t, '[');
-	struct ipsec_range32 r = {0, UINT32_MAX};
+	struct ip_range r = {{0}, {0}};
 	size_t alen = br ? (size_t)(br - t) : strlen(t);
 
 	memset(ts, 0, sizeof(*ts));
@@ -126,12 +126,13 @@ static int ts_parse(const char *t, struct ike_ts_config *ts, char *err, size_t e
 	addr[alen] = '\0';
 	if (alen && scn_ts_value(addr, &r, err, errlen))
 		goto bad_addr;
-	if (alen && r.lo == 0 && r.hi == 0) {
-		snprintf(err, errlen, "0.0.0.0 is not a host: use 0.0.0.0/0 for any address");
+	if (alen && ip_addr_is_set(&r.lo) && ip_addr_eq(&r.lo, &r.hi) &&
+	    !memcmp(r.lo.b, (uint8_t[16]){0}, 16)) {
+		snprintf(err, errlen, "%s is not a host: use %s for any address", addr,
+		         r.lo.family == IP_FAMILY_V4 ? "0.0.0.0/0" : "::/0");
 		return -1;
 	}
-	ts->addr_lo = r.lo;
-	ts->addr_hi = r.hi;
+	ts->addr = r;
 	if (!br)
 		return 0;
 	if (t[strlen(t) - 1] != ']' || strlen(br) < 3)

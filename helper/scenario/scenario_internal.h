@@ -277,7 +277,7 @@ void scn_lte_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *
 /* ---- traffic selectors (scenario_selector.c) ---- */
 
 /* Traffic selectors: "any", an address, a prefix or a range "A-B". */
-int scn_ts_value(const char *t, struct ipsec_range32 *r, char *err, size_t errlen);
+int scn_ts_value(const char *t, struct ip_range *r, char *err, size_t errlen);
 /* Ports: "any", a number 0..max or a range "A-B". */
 int scn_port_value(const char *t, uint16_t max, struct ipsec_range16 *r, char *err, size_t errlen);
 

@@ -22,11 +22,12 @@ static const struct name_val default_names[] = {{"bypass", IPSEC_ACTION_BYPASS, 
 
 static bool same_selector(const struct ipsec_selector *a, const struct ipsec_selector *b)
 {
-	return a->local_addr.lo == b->local_addr.lo && a->local_addr.hi == b->local_addr.hi &&
-	       a->remote_addr.lo == b->remote_addr.lo && a->remote_addr.hi == b->remote_addr.hi &&
-	       a->protocol == b->protocol && a->local_port.lo == b->local_port.lo &&
-	       a->local_port.hi == b->local_port.hi && a->remote_port.lo == b->remote_port.lo &&
-	       a->remote_port.hi == b->remote_port.hi;
+	return ip_addr_eq(&a->local_addr.lo, &b->local_addr.lo) &&
+	       ip_addr_eq(&a->local_addr.hi, &b->local_addr.hi) &&
+	       ip_addr_eq(&a->remote_addr.lo, &b->remote_addr.lo) &&
+	       ip_addr_eq(&a->remote_addr.hi, &b->remote_addr.hi) && a->protocol == b->protocol &&
+	       a->local_port.lo == b->local_port.lo && a->local_port.hi == b->local_port.hi &&
+	       a->remote_port.lo == b->remote_port.lo && a->remote_port.hi == b->remote_port.hi;
 }
 
 /* `out:` or `in:` of a policy: SA names (one, or a list), all of direction
@@ -113,7 +114,6 @@ static void load_policy(struct load *L, size_t ni, size_t pi, yaml_node_t *m)
 	bool action_ok = false;
 
 	snprintf(what, sizeof(what), "nodes.%s.ipsec.policies.%zu", nd->name, pi);
-	p->sel.local_addr.hi = p->sel.remote_addr.hi = UINT32_MAX;
 	p->sel.local_port.hi = p->sel.remote_port.hi = 65535;
 	if (!scn_want_map(c, m, "a policy"))
 		return;

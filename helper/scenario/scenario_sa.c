@@ -128,10 +128,11 @@ void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node
 	struct scenario_sa *sa = &nd->sas[si];
 	struct ipsec_sa_config *cfg = &sa->cfg;
 	yaml_node_t *v, *sv = NULL, *dv = NULL, *ev = NULL, *iv = NULL;
-	char what[160], a1[16], a2[16];
+	char what[160], a1[16], a2[IP_ADDR_STRLEN];
 	const char *name;
 	int x;
 	uint64_t u;
+	uint32_t src = 0, dst = 0;
 	bool dir_ok = false, src_ok = false, dst_ok = false, enc_ok = true, integ_ok = true;
 	yaml_node_t *soft_n[3] = {NULL, NULL, NULL}, *hard_n[3] = {NULL, NULL, NULL};
 
@@ -186,7 +187,7 @@ void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node
 		break;
 	}
 
-	switch (scn_opt_addr(c, m, "src", &cfg->src, &sv)) {
+	switch (scn_opt_addr(c, m, "src", &src, &sv)) {
 	case 1:
 		src_ok = true;
 		break;
@@ -194,7 +195,7 @@ void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node
 		scn_missing(c, m, "src", what);
 		break;
 	}
-	switch (scn_opt_addr(c, m, "dst", &cfg->dst, &dv)) {
+	switch (scn_opt_addr(c, m, "dst", &dst, &dv)) {
 	case 1:
 		dst_ok = true;
 		break;
@@ -202,18 +203,22 @@ void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node
 		scn_missing(c, m, "dst", what);
 		break;
 	}
+	if (src_ok)
+		cfg->src = ip_addr_v4(src);
+	if (dst_ok)
+		cfg->dst = ip_addr_v4(dst);
 	if (L->suspect[ni])
 		; /* its addresses are not all known */
-	else if (src_ok && dst_ok && cfg->src == cfg->dst)
-		scn_error_at(c, dv, "src and dst are both %s", scn_addr_str(cfg->src, a1));
+	else if (src_ok && dst_ok && src == dst)
+		scn_error_at(c, dv, "src and dst are both %s", scn_addr_str(src, a1));
 	else if (dir_ok && cfg->dir == IPSEC_DIR_OUT && src_ok &&
-	         scn_iface_with_addr(nd, cfg->src) == SCENARIO_NONE)
+	         scn_iface_with_addr(nd, src) == SCENARIO_NONE)
 		scn_error_at(c, sv, "src %s of an outbound SA must be an address of node '%s'",
-		             scn_addr_str(cfg->src, a1), nd->name);
+		             scn_addr_str(src, a1), nd->name);
 	else if (dir_ok && cfg->dir == IPSEC_DIR_IN && dst_ok &&
-	         scn_iface_with_addr(nd, cfg->dst) == SCENARIO_NONE)
+	         scn_iface_with_addr(nd, dst) == SCENARIO_NONE)
 		scn_error_at(c, dv, "dst %s of an inbound SA must be an address of node '%s'",
-		             scn_addr_str(cfg->dst, a1), nd->name);
+		             scn_addr_str(dst, a1), nd->name);
 
 	/* Transforms. */
 	switch (scn_opt_enum(c, m, "enc", enc_names, "encryption algorithm", &x, &ev)) {
@@ -372,12 +377,12 @@ void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node
 			const struct ipsec_sa_config *o = &nd->sas[j].cfg;
 
 			if (spi_nodes[j] && o->dir == IPSEC_DIR_IN && o->spi == cfg->spi &&
-			    o->dst == cfg->dst && o->protocol == cfg->protocol) {
+			    ip_addr_eq(&o->dst, &cfg->dst) && o->protocol == cfg->protocol) {
 				scn_error_at(
 				        c, spi_nodes[si],
 				        "inbound SA '%s' has the same spi 0x%x, dst %s and proto "
 				        "%s as SA '%s'",
-				        sa->name, cfg->spi, scn_addr_str(cfg->dst, a2),
+				        sa->name, cfg->spi, ip_addr_str(&cfg->dst, a2),
 				        proto_name(cfg->protocol), nd->sas[j].name);
 				break;
 			}

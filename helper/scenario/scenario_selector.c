@@ -10,48 +10,51 @@
 #include "units.h"
 
 /* Traffic selectors: "any", an address, a prefix or a range "A-B". */
-int scn_ts_value(const char *t, struct ipsec_range32 *r, char *err, size_t errlen)
+int scn_ts_value(const char *t, struct ip_range *r, char *err, size_t errlen)
 {
-	char buf[64], a1[16];
+	char buf[64], a1[IP_ADDR_STRLEN];
 	const char *dash = strchr(t, '-');
+	struct ip_addr a;
 	uint8_t len;
 
 	if (strcmp(t, "any") == 0) {
-		r->lo = 0;
-		r->hi = UINT32_MAX;
+		*r = (struct ip_range){{0}, {0}};
 		return 0;
 	}
 	if (strchr(t, '/')) {
-		if (units_ipv4_prefix(t, &r->lo, &len, err, errlen))
+		if (units_ip_prefix(t, &a, &len, err, errlen))
 			return -1;
-		if (r->lo & ~units_mask(len)) {
+		*r = ip_range_prefix(&a, len);
+		if (!ip_addr_eq(&r->lo, &a)) {
 			snprintf(err, errlen, "%s has host bits set: did you mean %s/%u?", t,
-			         scn_addr_str(r->lo & units_mask(len), a1), len);
+			         ip_addr_str(&r->lo, a1), len);
 			return -1;
 		}
-		r->hi = r->lo | ~units_mask(len);
 		return 0;
 	}
 	if (dash && (size_t)(dash - t) < sizeof(buf)) {
 		memcpy(buf, t, (size_t)(dash - t));
 		buf[dash - t] = '\0';
-		if (units_ipv4(buf, &r->lo, err, errlen) ||
-		    units_ipv4(dash + 1, &r->hi, err, errlen))
+		if (units_ip(buf, &r->lo, err, errlen) || units_ip(dash + 1, &r->hi, err, errlen))
 			goto bad;
-		if (r->lo > r->hi) {
+		if (r->lo.family != r->hi.family) {
+			snprintf(err, errlen, "range %s mixes IPv4 and IPv6", t);
+			return -1;
+		}
+		if (ip_addr_cmp(&r->lo, &r->hi) > 0) {
 			snprintf(err, errlen, "range %s is empty: its start is above its end", t);
 			return -1;
 		}
 		return 0;
 	}
-	if (units_ipv4(t, &r->lo, err, errlen) == 0) {
-		r->hi = r->lo;
+	if (units_ip(t, &a, err, errlen) == 0) {
+		*r = ip_range_single(&a);
 		return 0;
 	}
 bad:
 	snprintf(err, errlen,
 	         "'%s' is not a traffic selector: use any, an address, a prefix like "
-	         "10.1.0.0/24 or a range like 10.1.0.1-10.1.0.9",
+	         "10.1.0.0/24 or 2001:db8:1::/64, or a range like 10.1.0.1-10.1.0.9",
 	         t);
 	return -1;
 }

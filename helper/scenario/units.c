@@ -406,6 +406,36 @@ int units_ipv4_prefix(const char *s, uint32_t *addr, uint8_t *len, char *err, si
 	return 0;
 }
 
+int units_ip(const char *s, struct ip_addr *addr, char *err, size_t errlen)
+{
+	if (ip_addr_parse(s, addr))
+		return errf(err, errlen, "'%s' is not an IPv4 or IPv6 address", s);
+	return 0;
+}
+
+int units_ip_prefix(const char *s, struct ip_addr *addr, uint8_t *len, char *err, size_t errlen)
+{
+	const char *slash = strrchr(s, '/');
+	char text[IP_ADDR_STRLEN], dummy[8];
+	uint64_t n;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(text) || !is_digit(slash[1]) ||
+	    strlen(slash + 1) > 3)
+		goto bad;
+	memcpy(text, s, (size_t)(slash - s));
+	text[slash - s] = '\0';
+	if (ip_addr_parse(text, addr))
+		goto bad;
+	if (units_uint(slash + 1, 0, 8 * ip_family_len(addr->family), &n, dummy, sizeof(dummy)))
+		return errf(err, errlen, "'%s': an %s prefix length is 0 to %zu", s,
+		            addr->family == IP_FAMILY_V4 ? "IPv4" : "IPv6",
+		            8 * ip_family_len(addr->family));
+	*len = (uint8_t)n;
+	return 0;
+bad:
+	return errf(err, errlen, "'%s' is not a prefix like 10.1.0.0/24 or 2001:db8:1::/64", s);
+}
+
 uint32_t units_mask(uint8_t len)
 {
 	return len == 0 ? 0 : len >= 32 ? 0xffffffffu : ~(0xffffffffu >> len);

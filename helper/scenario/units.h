@@ -12,6 +12,8 @@
 #ifndef UNITS_H
 #define UNITS_H
 
+#include "ip_addr.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,5 +44,9 @@ int units_ipv4_prefix(const char *s, uint32_t *addr, uint8_t *len, char *err, si
 uint32_t units_mask(uint8_t len);
 /* Writes "A.B.C.D" into buf (at least 16 bytes); returns buf. */
 char *units_ipv4_str(uint32_t addr, char *buf);
+/* An address of either family: dotted quad, or IPv6 text (RFC 4291 §2.2). */
+int units_ip(const char *s, struct ip_addr *addr, char *err, size_t errlen);
+/* "ADDRESS/N" of either family, N up to 32 or 128; host bits may be set. */
+int units_ip_prefix(const char *s, struct ip_addr *addr, uint8_t *len, char *err, size_t errlen);
 
 #endif

@@ -284,12 +284,13 @@ static int add_entry(struct parser *p, const struct ipsec_sa_config *cfg, bool a
 	struct esp_sa_list *l = p->out;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ipsec_sa_config *o = &l->items[i].cfg;
-		if (o->spi == cfg->spi && o->dst == cfg->dst) {
+		if (o->spi == cfg->spi && ip_addr_eq(&o->dst, &cfg->dst)) {
+			char dst[IP_ADDR_STRLEN];
+
 			msg(p, true,
-			    "SPI 0x%08x to %u.%u.%u.%u is already defined on line %u; "
-			    "this line is ignored",
-			    cfg->spi, cfg->dst >> 24, (cfg->dst >> 16) & 255, (cfg->dst >> 8) & 255,
-			    cfg->dst & 255, l->items[i].line);
+			    "SPI 0x%08x to %s is already defined on line %u; this line is ignored",
+			    cfg->spi, ip_addr_is_set(&cfg->dst) ? ip_addr_str(&cfg->dst, dst) : "*",
+			    l->items[i].line);
 			l->skipped++;
 			return 0;
 		}
@@ -372,15 +373,20 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 	c.mode = IPSEC_MODE_TUNNEL;
 	c.replay_window = 0;
 
-	/* "*": any address (0 stands for it; decrypt_capture.c matches it) */
+	/* "*": any address (unset stands for it; decrypt_capture.c matches it) */
 	bool any_dst = !strcmp(f[F_DST].s, "*");
-	if (strcmp(f[F_SRC].s, "*") && parse_ipv4(f[F_SRC].s, &c.src)) {
+	uint32_t addr;
+	if (strcmp(f[F_SRC].s, "*") && parse_ipv4(f[F_SRC].s, &addr)) {
 		msg(p, false, "source address \"%s\" is not an IPv4 address", f[F_SRC].s);
 		bad = true;
+	} else if (strcmp(f[F_SRC].s, "*")) {
+		c.src = ip_addr_v4(addr);
 	}
-	if (!any_dst && parse_ipv4(f[F_DST].s, &c.dst)) {
+	if (!any_dst && parse_ipv4(f[F_DST].s, &addr)) {
 		msg(p, false, "destination address \"%s\" is not an IPv4 address", f[F_DST].s);
 		bad = true;
+	} else if (!any_dst) {
+		c.dst = ip_addr_v4(addr);
 	}
 	{
 		const char *t = f[F_SPI].s;
@@ -571,9 +577,9 @@ struct ipsec_sa_config esp_sa_entry_config(const struct esp_sa_entry *e, enum ip
 {
 	struct ipsec_sa_config c = e->cfg;
 	c.mode = mode;
-	if (!c.src)
-		c.src = ESP_SA_ANY_ADDRESS;
+	if (!ip_addr_is_set(&c.src))
+		c.src = ip_addr_v4(ESP_SA_ANY_ADDRESS);
 	if (e->any_dst)
-		c.dst = ESP_SA_ANY_ADDRESS;
+		c.dst = ip_addr_v4(ESP_SA_ANY_ADDRESS);
 	return c;
 }

@@ -48,10 +48,10 @@ struct esp_sa_entry {
 	 * decides), replay window 0 (off), no ESN, no encapsulation, zeroed
 	 * selectors (every inner packet allowed). */
 	struct ipsec_sa_config cfg;
-	/* The destination was "*" (any; cfg.dst is 0): decrypt_capture.c
+	/* The destination was "*" (any; cfg.dst is unset): decrypt_capture.c
 	 * finds the SA by its SPI alone (RFC 4301 §4.1 allows it for unicast
-	 * SAs), as Wireshark does.  A "*" source is 0 in cfg.src; the inbound
-	 * path does not look at it. */
+	 * SAs), as Wireshark does.  A "*" source is unset in cfg.src; the
+	 * inbound path does not look at it. */
 	bool any_dst;
 };
 

@@ -71,8 +71,9 @@ static bool same_sa(const struct keys *k, size_t i, size_t j)
 	const struct ipsec_sa_config *a = k->sas[i], *b = k->sas[j];
 
 	return a->protocol == b->protocol && a->spi == b->spi &&
-	       (any_address(k, i) && any_address(k, j) ? true
-	                                               : a->src == b->src && a->dst == b->dst);
+	       (any_address(k, i) && any_address(k, j)
+	                ? true
+	                : ip_addr_eq(&a->src, &b->src) && ip_addr_eq(&a->dst, &b->dst));
 }
 
 struct collector {
@@ -134,12 +135,13 @@ int keys_write_esp_sa(FILE *f, const struct keys *k, enum keys_wireshark w)
 			listed = same_sa(k, j, i);
 		if (c->protocol != IPSEC_PROTO_ESP || !enc || listed)
 			continue;
-		char src[16] = "*", dst[16] = "*";
+		char src[IP_ADDR_STRLEN] = "*", dst[IP_ADDR_STRLEN] = "*";
 		if (!any_address(k, i)) {
-			units_ipv4_str(c->src, src);
-			units_ipv4_str(c->dst, dst);
+			ip_addr_str(&c->src, src);
+			ip_addr_str(&c->dst, dst);
 		}
-		fprintf(f, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"", src, dst, c->spi, enc);
+		fprintf(f, "\"%s\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"",
+		        c->dst.family == IP_FAMILY_V6 ? "IPv6" : "IPv4", src, dst, c->spi, enc);
 		if (c->enc != IPSEC_ENC_NULL)
 			hex(f, c->enc_key, c->enc_key_len);
 		fprintf(f, "\",\"%s\",\"", wireshark_integ(c->integ));

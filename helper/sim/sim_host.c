@@ -115,12 +115,12 @@ static void ike_timer_arm(void *arg, uint64_t at_ns)
 }
 
 /* ns-3 picks the source address by routing; `src` is the one IKE expects. */
-static void ike_send(void *arg, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                     const uint8_t *data, size_t len)
+static void ike_send(void *arg, struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                     uint16_t dport, const uint8_t *data, size_t len)
 {
 	struct sim_host *h = arg;
 	(void)src;
-	ns3c_udp_sendto(h->sock[sport == IKE_NATT_PORT], data, len, dst, dport);
+	ns3c_udp_sendto(h->sock[sport == IKE_NATT_PORT], data, len, ip_addr_v4_value(&dst), dport);
 }
 
 static char *copy(const char *s)
@@ -163,7 +163,8 @@ static void ike_rx(void *arg, const struct ns3c_datagram *d)
 		return;
 	if (h->crypto && sim_crypto_ike_receive(h->crypto, h->ike, d))
 		return;
-	ike_receive(h->ike, d->src, d->sport, d->dst, d->dport, d->data, d->len);
+	ike_receive(h->ike, ip_addr_v4(d->src), d->sport, ip_addr_v4(d->dst), d->dport, d->data,
+	            d->len);
 }
 
 static const struct ike_host_ops sim_ike_ops = {

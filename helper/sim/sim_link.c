@@ -282,7 +282,7 @@ static void move_ue(struct cell_item *it)
 	record(cl->owner, ue, "address_change", "links.%zu %s -> %s", cl->link,
 	       units_ipv4_str(old, a), units_ipv4_str(next, b));
 	if (host && sim_host_ike(host))
-		ike_local_address_changed(sim_host_ike(host), old, next);
+		ike_local_address_changed(sim_host_ike(host), ip_addr_v4(old), ip_addr_v4(next));
 }
 
 static void on_item_end(void *arg)

@@ -93,9 +93,9 @@ static void write_sa(void *arg, uint32_t id)
 		                   (int64_t)st->drops[r]) != 0)
 			w->rc = -1;
 	}
-	char src[16], dst[16];
-	units_ipv4_str(c->src, src);
-	units_ipv4_str(c->dst, dst);
+	char src[IP_ADDR_STRLEN], dst[IP_ADDR_STRLEN];
+	ip_addr_str(&c->src, src);
+	ip_addr_str(&c->dst, dst);
 	if (metrics_insert(w->m,
 	                   "INSERT INTO sas VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
 	                   "?13,?14,?15,?16,?17,?18)",

@@ -109,8 +109,8 @@ uint64_t ike_random_below(struct ike *ike, uint64_t n)
 	return n == UINT64_MAX ? r : r % (n + 1);
 }
 
-void ike_send_to(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                 const uint8_t *msg, size_t len)
+void ike_send_to(struct ike *ike, struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                 uint16_t dport, const uint8_t *msg, size_t len)
 {
 	ike->st.tx++;
 	if (sport != IKE_NATT_PORT && dport != IKE_NATT_PORT) {
@@ -285,7 +285,8 @@ static int check_auth(const struct ike_conn_config *c, const struct ike_auth_con
 		return errf(err, errlen, "connection '%s': %s auth = psk needs a secret", c->name,
 		            side);
 	if (a->id.id[0] && strcmp(a->id.id, "%any") != 0 &&
-	    ike_id_encode(a->id.id, 1, &type, data, sizeof(data), &len, msg, sizeof(msg)) < 0)
+	    ike_id_encode(a->id.id, (struct ip_addr){0}, &type, data, sizeof(data), &len, msg,
+	                  sizeof(msg)) < 0)
 		return errf(err, errlen, "connection '%s': %s id: %s", c->name, side, msg);
 	return 0;
 }
@@ -312,11 +313,11 @@ static int check_child(const struct ike_conn_config *c, const struct ike_child_c
 		const struct ike_ts_config *t =
 		        i < ch->n_local_ts ? &ch->local_ts[i] : &ch->remote_ts[i - ch->n_local_ts];
 
-		if (t->addr_lo > t->addr_hi || t->port_lo > t->port_hi)
+		if (!ip_range_valid(&t->addr) || t->port_lo > t->port_hi)
 			return errf(err, errlen, "child '%s': empty traffic selector range",
 			            ch->name);
 	}
-	if (ch->start_action != IKE_START_NONE && !c->remote_addr)
+	if (ch->start_action != IKE_START_NONE && !ip_addr_is_set(&c->remote_addr))
 		return errf(err, errlen,
 		            "child '%s': start_action start/trap needs the connection's remote "
 		            "address",
@@ -335,7 +336,7 @@ int ike_conn_add(struct ike *ike, const struct ike_conn_config *c, char *err, si
 	for (size_t i = 0; i < ike->nconns; i++)
 		if (!strcmp(ike->conns[i].cfg.name, c->name))
 			return errf(err, errlen, "connection '%s' exists already", c->name);
-	if (!c->local_addr)
+	if (!ip_addr_is_set(&c->local_addr))
 		return errf(err, errlen, "connection '%s': no local address", c->name);
 	if (c->n_children > IKE_CHILDREN_MAX)
 		return errf(err, errlen, "connection '%s': at most %d children", c->name,
@@ -453,7 +454,7 @@ int ike_initiate_conn(struct ike *ike, size_t conn, size_t child)
 	struct ike_conn *c = &ike->conns[conn];
 	struct ike_sa *sa = conn_sa(ike, conn);
 
-	if (!c->cfg.remote_addr) {
+	if (!ip_addr_is_set(&c->cfg.remote_addr)) {
 		ike_failure(ike, NULL, c->cfg.name,
 		            "cannot initiate connection '%s': no remote address", c->cfg.name);
 		return -1;
@@ -540,9 +541,10 @@ int ike_terminate(struct ike *ike, const char *conn)
 	return sa ? 0 : -1;
 }
 
-void ike_local_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr)
+void ike_local_address_changed(struct ike *ike, struct ip_addr old_addr, struct ip_addr new_addr)
 {
-	if (!old_addr || !new_addr || old_addr == new_addr)
+	if (!ip_addr_is_set(&old_addr) || !ip_addr_is_set(&new_addr) ||
+	    ip_addr_eq(&old_addr, &new_addr))
 		return;
 	enter(ike);
 	ike_mobike_address_changed(ike, old_addr, new_addr);
@@ -551,8 +553,8 @@ void ike_local_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_
 
 /* --- receiving ---------------------------------------------------------------------- */
 
-void ike_receive(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                 const uint8_t *data, size_t len)
+void ike_receive(struct ike *ike, struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                 uint16_t dport, const uint8_t *data, size_t len)
 {
 	struct ike_msg *m = &ike->m;
 	struct ike_error e;

@@ -89,7 +89,7 @@ struct ike_auth_config {
 /* A traffic selector range (RFC 7296 §3.13.1) in `struct ipsec_selector`
  * terms, seen from this node: addresses, protocol (0 = any), ports. */
 struct ike_ts_config {
-	uint32_t addr_lo, addr_hi;
+	struct ip_range addr; /* ANY: every address of the IKE SA's family */
 	uint8_t protocol;
 	uint16_t port_lo, port_hi;
 };
@@ -115,9 +115,9 @@ struct ike_child_config {
 
 struct ike_conn_config {
 	char name[IKE_NAME_MAX];
-	uint32_t local_addr, remote_addr;  /* remote 0 = any (responder only) */
-	uint16_t local_port, remote_port;  /* 500 */
-	char proposals[IKE_PROPOSALS_MAX]; /* "" = "default" */
+	struct ip_addr local_addr, remote_addr; /* remote 0 = any (responder only) */
+	uint16_t local_port, remote_port;       /* 500 */
+	char proposals[IKE_PROPOSALS_MAX];      /* "" = "default" */
 	struct ike_auth_config local, remote;
 	/* `secrets { ike { secret } }` for this connection's PSK auth. */
 	uint8_t psk[256];
@@ -237,7 +237,7 @@ struct ike_event {
 	/* IKE_EV_NAT; nat_fake: we fake a NAT ourselves (`encap`), strongSwan's
 	 * nat-fake */
 	bool nat_local, nat_remote, nat_fake;
-	uint32_t peer_addr;
+	struct ip_addr peer_addr;
 	uint16_t peer_port;
 	/* The rekey summary, with IKE_CHILD_REKEYED (spi_in/spi_out and sa_in/
 	 * sa_out name the new Child SA, old_spi_in/old_spi_out the one it
@@ -263,8 +263,8 @@ struct ike_host_ops {
 	void (*timer_arm)(void *host, uint64_t at_ns);
 	/* Send a UDP datagram (IKE message, with the non-ESP marker already in
 	 * front on port 4500, or a NAT keepalive). */
-	void (*send)(void *host, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-	             const uint8_t *data, size_t len);
+	void (*send)(void *host, struct ip_addr src, uint16_t sport, struct ip_addr dst,
+	             uint16_t dport, const uint8_t *data, size_t len);
 	void (*event)(void *host, const struct ike_event *ev); /* may be NULL */
 	/* Private key material (Diffie-Hellman), from a stream of its own so
 	 * that adding a key exchange leaves every other draw as it was; NULL:
@@ -298,12 +298,12 @@ int ike_terminate(struct ike *ike, const char *conn);
  * connections and IKE SAs on `old_addr` move to `new_addr` -- with MOBIKE
  * the original initiator tells the peer (RFC 4555 §3.5), without it the
  * initiator reauthenticates from the new address (ike_mobike.c). */
-void ike_local_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr);
+void ike_local_address_changed(struct ike *ike, struct ip_addr old_addr, struct ip_addr new_addr);
 
 /* A UDP datagram that arrived on port 500 or 4500 (after the data plane
  * declined it as ESP on 4500, i.e. with the non-ESP marker still there). */
-void ike_receive(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                 const uint8_t *data, size_t len);
+void ike_receive(struct ike *ike, struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                 uint16_t dport, const uint8_t *data, size_t len);
 
 void ike_handle_timeout(struct ike *ike);
 
@@ -355,7 +355,7 @@ void ike_get_stats(const struct ike *ike, struct ike_stats *st);
  * COOKIE when one is demanded (RFC 7296 §2.6), an acceptable proposal and
  * its KE group (§1.3).  For a host charging the work to a model of its
  * crypto hardware; changes no state. */
-bool ike_sa_init_computes_dh(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst,
-                             const uint8_t *data, size_t len);
+bool ike_sa_init_computes_dh(struct ike *ike, struct ip_addr src, uint16_t sport,
+                             struct ip_addr dst, const uint8_t *data, size_t len);
 
 #endif

@@ -105,7 +105,8 @@ static int load_local(struct ike_cred *cr, const struct ike_conn_config *c, char
 		size_t n;
 		char msg[200];
 
-		if (ike_id_encode(a->id.id, 1, &type, data, sizeof(data), &n, msg, sizeof(msg)) < 0)
+		if (ike_id_encode(a->id.id, (struct ip_addr){0}, &type, data, sizeof(data), &n, msg,
+		                  sizeof(msg)) < 0)
 			return errf(err, errlen, "connection '%s': local id: %s", c->name, msg);
 		/* strongSwan finds no certificate for an id that is not in it. */
 		if (!ike_cert_has_id(cr->cert, type, data, n))

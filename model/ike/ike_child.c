@@ -14,25 +14,8 @@
 
 #define NS 1000000000ULL
 
-struct spi_probe {
-	const struct ipsec *dp;
-	uint32_t spi;
-	bool used;
-};
-
-static void probe_sa(void *arg, uint32_t id)
-{
-	struct spi_probe *p = arg;
-	const struct ipsec_sa_config *c = ipsec_sa_config(p->dp, id);
-
-	if (c && c->dir == IPSEC_DIR_IN && c->spi == p->spi)
-		p->used = true;
-}
-
 static bool spi_in_use(const struct ike *ike, uint32_t spi)
 {
-	struct spi_probe p = {ike->dp, spi, false};
-
 	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
 		if (sa->nego.active && sa->nego.spi_in == spi)
 			return true;
@@ -41,8 +24,7 @@ static bool spi_in_use(const struct ike *ike, uint32_t spi)
 				return true;
 	}
 	/* Also SAs configured statically or already gone: never reuse. */
-	ipsec_sa_foreach(ike->dp, probe_sa, &p);
-	return p.used;
+	return ipsec_sa_spi_used(ike->dp, spi);
 }
 
 uint32_t ike_child_spi_alloc(struct ike *ike)
@@ -81,14 +63,8 @@ static struct ipsec_selector hull(const struct ike_child *c)
 			struct ipsec_selector t =
 			        ike_ts_selector(&c->ts_local[i], &c->ts_remote[j]);
 
-			if (t.local_addr.lo < s.local_addr.lo)
-				s.local_addr.lo = t.local_addr.lo;
-			if (t.local_addr.hi > s.local_addr.hi)
-				s.local_addr.hi = t.local_addr.hi;
-			if (t.remote_addr.lo < s.remote_addr.lo)
-				s.remote_addr.lo = t.remote_addr.lo;
-			if (t.remote_addr.hi > s.remote_addr.hi)
-				s.remote_addr.hi = t.remote_addr.hi;
+			s.local_addr = ip_range_hull(&s.local_addr, &t.local_addr);
+			s.remote_addr = ip_range_hull(&s.remote_addr, &t.remote_addr);
 			if (t.local_port.lo < s.local_port.lo)
 				s.local_port.lo = t.local_port.lo;
 			if (t.local_port.hi > s.local_port.hi)

@@ -19,8 +19,9 @@ static bool narrow(const struct ike *ike, const struct ike_sa *sa, size_t i,
 	const struct ike_child_config *cc = &c->children[i];
 	struct ike_ts l[IKE_TS_MAX], r[IKE_TS_MAX];
 	size_t nl = ike_ts_from_config(cc->local_ts, cc->n_local_ts, c->local_addr, l);
-	size_t nrem = ike_ts_from_config(cc->remote_ts, cc->n_remote_ts,
-	                                 c->remote_addr ? c->remote_addr : sa->remote_addr, r);
+	size_t nrem = ike_ts_from_config(
+	        cc->remote_ts, cc->n_remote_ts,
+	        ip_addr_is_set(&c->remote_addr) ? c->remote_addr : sa->remote_addr, r);
 
 	/* TSi is the initiator's side: our remote. */
 	o->nni = ike_ts_narrow(tsi->ts, tsi->n, r, nrem, o->ni);
@@ -46,7 +47,8 @@ static void ts_unacceptable(struct ike *ike, struct ike_sa *sa, const struct ike
 		              a, sizeof(a));
 		ike_ts_format(r,
 		              ike_ts_from_config(cc->remote_ts, cc->n_remote_ts,
-		                                 c->remote_addr ? c->remote_addr : sa->remote_addr,
+		                                 ip_addr_is_set(&c->remote_addr) ? c->remote_addr
+		                                                                 : sa->remote_addr,
 		                                 r),
 		              z, sizeof(z));
 		used += (size_t)snprintf(mine + used, sizeof(mine) - used,

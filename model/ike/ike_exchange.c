@@ -144,8 +144,8 @@ void ike_x_queue(struct ike *ike, struct ike_sa *sa, enum ike_task_kind kind, ui
 /* A message of `sa`, whole or every one of its fragments (RFC 7383
  * §2.6.1: a retransmission too), from local:lport to remote:rport. */
 static void send_message(struct ike *ike, struct ike_sa *sa, const uint8_t *msg, size_t len,
-                         const struct ike_frag_set *set, uint32_t local, uint16_t lport,
-                         uint32_t remote, uint16_t rport)
+                         const struct ike_frag_set *set, struct ip_addr local, uint16_t lport,
+                         struct ip_addr remote, uint16_t rport)
 {
 	sa->last_tx = ike_now(ike);
 	for (size_t i = 0; i < ike_frag_count(set); i++) {
@@ -308,14 +308,14 @@ static int open_sk(struct ike *ike, struct ike_sa *sa, uint8_t *buf, struct ike_
 /* §2.11: a response goes to the address and port the request came from
  * (a MOBIKE initiator retransmitting from its new address is answered
  * there before it has updated the SA, RFC 4555 §3.5). */
-static void reply(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,
-                  uint16_t dport)
+static void reply(struct ike *ike, struct ike_sa *sa, struct ip_addr src, uint16_t sport,
+                  struct ip_addr dst, uint16_t dport)
 {
 	send_message(ike, sa, sa->x.resp, sa->x.resp_len, sa->x.resp_frags, dst, dport, src, sport);
 }
 
-static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr, uint32_t src,
-                    uint16_t sport, uint32_t dst, uint16_t dport)
+static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *perr,
+                    struct ip_addr src, uint16_t sport, struct ip_addr dst, uint16_t dport)
 {
 	const struct ike_msg *m = &ike->m;
 	struct ike_builder b;
@@ -369,8 +369,8 @@ static void respond(struct ike *ike, struct ike_sa *sa, const struct ike_error *
 		           sa->end_reason ? sa->end_reason : "peer delete", sa->end_children);
 }
 
-void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len, uint32_t src,
-                   uint16_t sport, uint32_t dst, uint16_t dport)
+void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len, struct ip_addr src,
+                   uint16_t sport, struct ip_addr dst, uint16_t dport)
 {
 	const struct ike_msg *m = &ike->m;
 	const struct ike_conn_config *c = &ike_sa_conn(ike, sa)->cfg;
@@ -449,9 +449,9 @@ void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len,
 
 /* --- IKE_SA_INIT without state --------------------------------------------------- */
 
-void ike_x_notify_response(struct ike *ike, const struct ike_msg *req, uint32_t src, uint16_t sport,
-                           uint32_t dst, uint16_t dport, uint16_t type, const uint8_t *data,
-                           size_t len)
+void ike_x_notify_response(struct ike *ike, const struct ike_msg *req, struct ip_addr src,
+                           uint16_t sport, struct ip_addr dst, uint16_t dport, uint16_t type,
+                           const uint8_t *data, size_t len)
 {
 	struct ike_header h = {.exchange = IKE_SA_INIT, .flags = IKE_FLAG_RESPONSE};
 	struct ike_builder b;

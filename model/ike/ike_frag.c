@@ -7,6 +7,7 @@
 #include "ike_sa.h"
 
 #include "ipv4.h"
+#include "ipv6.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +54,8 @@ int ike_frag_seal(struct ike *ike, struct ike_sa *sa, const uint8_t *msg, size_t
 {
 	const struct ike_conn_config *c = &ike_sa_conn(ike, sa)->cfg;
 	bool marker = sa->local_port == IKE_NATT_PORT || sa->remote_port == IKE_NATT_PORT;
-	/* Every IKE SA runs over IPv4 so far. */
-	size_t max = ike_frag_max_message(c->fragment_size, IPV4_HDR_LEN, marker);
+	size_t ip_hdr = sa->remote_addr.family == IP_FAMILY_V6 ? IPV6_HDR_LEN : IPV4_HDR_LEN;
+	size_t max = ike_frag_max_message(c->fragment_size, ip_hdr, marker);
 	struct iv_source src = {ike, sa};
 	size_t pad;
 

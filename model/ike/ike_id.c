@@ -1,7 +1,9 @@
 /* Identities (RFC 7296 §3.5) in swanctl's notation:
  *
- *   ""                 the IPv4 address of the IKE SA (ID_IPV4_ADDR)
+ *   ""                 the address of the IKE SA (ID_IPV4_ADDR or
+ *                      ID_IPV6_ADDR)
  *   "192.0.2.1"        ID_IPV4_ADDR
+ *   "2001:db8::1"      ID_IPV6_ADDR
  *   "user@example.org" ID_RFC822_ADDR
  *   "@gw.example.org"  ID_FQDN (strongSwan: '@' forces FQDN)
  *   "gw.example.org"   ID_FQDN
@@ -11,24 +13,10 @@
  */
 #include "ike_sa.h"
 
-#include "ipv4.h"
-
 #include <fnmatch.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <string.h>
-
-static bool parse_ipv4(const char *s, uint32_t *out)
-{
-	unsigned a, b, c, d;
-	char tail;
-
-	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 ||
-	    c > 255 || d > 255)
-		return false;
-	*out = a << 24 | b << 16 | c << 8 | d;
-	return true;
-}
 
 /* "C=CH, O=strongSwan, CN=gw" -> DER Name. */
 static int encode_dn(const char *s, uint8_t *data, size_t cap, size_t *len, char *err,
@@ -79,18 +67,18 @@ out:
 	return rc;
 }
 
-int ike_id_encode(const char *id, uint32_t addr, uint8_t *type, uint8_t *data, size_t cap,
+int ike_id_encode(const char *id, struct ip_addr addr, uint8_t *type, uint8_t *data, size_t cap,
                   size_t *len, char *err, size_t errlen)
 {
-	uint32_t a;
+	struct ip_addr a = addr;
 	size_t n = strlen(id);
 
-	if (n == 0 || parse_ipv4(id, &a)) {
-		if (cap < 4)
+	if (n == 0 || ip_addr_parse(id, &a) == 0) {
+		*len = ip_family_len(a.family);
+		if (!*len || cap < *len)
 			return -1;
-		put_be32(data, n ? a : addr);
-		*type = IKE_ID_IPV4_ADDR;
-		*len = 4;
+		memcpy(data, a.b, *len);
+		*type = a.family == IP_FAMILY_V4 ? IKE_ID_IPV4_ADDR : IKE_ID_IPV6_ADDR;
 		return 0;
 	}
 	if (strchr(id, '=')) {
@@ -117,8 +105,13 @@ void ike_id_format(uint8_t type, const uint8_t *data, size_t len, char *out, siz
 {
 	switch (type) {
 	case IKE_ID_IPV4_ADDR:
-		if (len == 4) {
-			snprintf(out, cap, "%u.%u.%u.%u", data[0], data[1], data[2], data[3]);
+	case IKE_ID_IPV6_ADDR:
+		if (len == (type == IKE_ID_IPV4_ADDR ? 4u : 16u)) {
+			struct ip_addr a = ip_addr_from_bytes(
+			        type == IKE_ID_IPV4_ADDR ? IP_FAMILY_V4 : IP_FAMILY_V6, data);
+			char text[IP_ADDR_STRLEN];
+
+			snprintf(out, cap, "%s", ip_addr_str(&a, text));
 			return;
 		}
 		break;
@@ -153,7 +146,7 @@ bool ike_id_matches(const char *want, uint8_t type, const uint8_t *data, size_t 
 
 	if (!want[0] || !strcmp(want, "%any"))
 		return true;
-	if (ike_id_encode(want, 0, &t, buf, sizeof(buf), &n, NULL, 0) < 0)
+	if (ike_id_encode(want, (struct ip_addr){0}, &t, buf, sizeof(buf), &n, NULL, 0) < 0)
 		return false;
 	/* Wildcards as strongSwan allows them in FQDN and RFC 822 identities
 	 * ("*@example.org", "*.example.org"): shell patterns on the text. */

@@ -119,34 +119,48 @@ int ike_suite_sizes(const struct ike_suite *s, struct ike_suite_sizes *sz, char 
 	return 0;
 }
 
-int ike_prf(uint16_t prf, const uint8_t *key, size_t key_len, const struct crypto_buf *data,
-            size_t n, uint8_t *out)
+/* An HMAC context keyed with `key` for `prf`, or NULL.  Fetching HMAC and
+ * its digest and keying cost most of a PRF call over short data, so prf+
+ * keys once for all its blocks. */
+static EVP_MAC_CTX *prf_keyed(uint16_t prf, const uint8_t *key, size_t key_len)
 {
 	const char *digest = prf_digest(prf);
-	EVP_MAC *mac;
-	EVP_MAC_CTX *ctx = NULL;
+	EVP_MAC *mac = digest ? EVP_MAC_fetch(NULL, "HMAC", NULL) : NULL;
+	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
 	OSSL_PARAM params[2];
-	size_t outl = 0, i;
-	int rc = -1;
 
-	if (!digest)
-		return -1;
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (mac)
-		ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);
+	if (!ctx)
+		return NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	/* HMAC takes keys of any length, including empty ones. */
-	if (!ctx || !EVP_MAC_init(ctx, key_len ? key : (const uint8_t *)"", key_len, params))
-		goto out;
-	for (i = 0; i < n; i++)
+	if (!EVP_MAC_init(ctx, key_len ? key : (const uint8_t *)"", key_len, params)) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* prf(K, data[0] | data[1] | ...) with a fresh context from prf_keyed(). */
+static int prf_keyed_run(EVP_MAC_CTX *ctx, size_t out_len, const struct crypto_buf *data, size_t n,
+                         uint8_t *out)
+{
+	size_t outl = 0;
+
+	for (size_t i = 0; i < n; i++)
 		if (data[i].n && !EVP_MAC_update(ctx, data[i].p, data[i].n))
-			goto out;
-	if (EVP_MAC_final(ctx, out, &outl, ike_prf_len(prf)) && outl == ike_prf_len(prf))
-		rc = 0;
-out:
+			return -1;
+	return EVP_MAC_final(ctx, out, &outl, out_len) && outl == out_len ? 0 : -1;
+}
+
+int ike_prf(uint16_t prf, const uint8_t *key, size_t key_len, const struct crypto_buf *data,
+            size_t n, uint8_t *out)
+{
+	EVP_MAC_CTX *ctx = prf_keyed(prf, key, key_len);
+	int rc = ctx ? prf_keyed_run(ctx, ike_prf_len(prf), data, n, out) : -1;
+
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
 	return rc;
 }
 
@@ -158,10 +172,14 @@ int ike_prf_plus(uint16_t prf, const uint8_t *key, size_t key_len, const struct 
 	size_t plen = ike_prf_len(prf), done = 0, i;
 	struct crypto_buf in[PRF_PLUS_MAX_SEED + 2];
 	uint8_t t[IKE_PRF_MAX_LEN], counter;
+	EVP_MAC_CTX *ctx;
 	int rc = -1;
 
 	if (!plen || n > PRF_PLUS_MAX_SEED || out_len > 255 * plen)
 		return -1; /* §2.13: the counter is one octet, at most 255 blocks */
+	ctx = prf_keyed(prf, key, key_len);
+	if (!ctx)
+		return -1;
 	for (counter = 1; done < out_len; counter++) {
 		size_t k = 0, take;
 
@@ -171,7 +189,9 @@ int ike_prf_plus(uint16_t prf, const uint8_t *key, size_t key_len, const struct 
 		for (i = 0; i < n; i++)
 			in[k++] = seed[i];
 		in[k++] = (struct crypto_buf){&counter, 1};
-		if (ike_prf(prf, key, key_len, in, k, t) < 0)
+		/* EVP_MAC_init without a key starts over with the same key. */
+		if ((counter > 1 && !EVP_MAC_init(ctx, NULL, 0, NULL)) ||
+		    prf_keyed_run(ctx, plen, in, k, t) < 0)
 			goto out;
 		take = out_len - done < plen ? out_len - done : plen;
 		memcpy(out + done, t, take);
@@ -179,6 +199,7 @@ int ike_prf_plus(uint16_t prf, const uint8_t *key, size_t key_len, const struct 
 	}
 	rc = 0;
 out:
+	EVP_MAC_CTX_free(ctx);
 	OPENSSL_cleanse(t, sizeof(t));
 	return rc;
 }

@@ -58,15 +58,16 @@ void ike_mobike_build_request(struct ike *ike, struct ike_sa *sa, struct ike_bui
 
 /* §3.5: NAT detection again, on the addresses the update used; a change
  * turns UDP encapsulation of the Child SAs on or off. */
-static void redetect(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m, uint32_t src,
-                     uint16_t sport, uint32_t dst, uint16_t dport, uint32_t local, uint16_t lport,
-                     uint32_t remote, uint16_t rport)
+static void redetect(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
+                     struct ip_addr src, uint16_t sport, struct ip_addr dst, uint16_t dport,
+                     struct ip_addr local, uint16_t lport, struct ip_addr remote, uint16_t rport)
 {
 	bool had = ike_natt_encap(ike, sa);
 
 	ike_natt_detect(ike, sa, m, sa->spi_r, src, sport, dst, dport);
-	if (ike_natt_encap(ike, sa) != had || local != sa->local_addr ||
-	    remote != sa->remote_addr || lport != sa->local_port || rport != sa->remote_port)
+	if (ike_natt_encap(ike, sa) != had || !ip_addr_eq(&local, &sa->local_addr) ||
+	    !ip_addr_eq(&remote, &sa->remote_addr) || lport != sa->local_port ||
+	    rport != sa->remote_port)
 		ike_sa_move(ike, sa, local, lport, remote, rport, "mobike update");
 	ike_natt_schedule(ike, sa);
 }
@@ -80,7 +81,8 @@ void ike_mobike_handle_response(struct ike *ike, struct ike_sa *sa, const struct
 }
 
 void ike_mobike_request_received(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
-                                 uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+                                 struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                                 uint16_t dport)
 {
 	if (!sa->mobike || sa->initiator || m->exchange != IKE_INFORMATIONAL ||
 	    !ike_msg_find_notify(m, IKE_N_UPDATE_SA_ADDRESSES))
@@ -97,7 +99,7 @@ void ike_mobike_answer(struct ike *ike, struct ike_sa *sa, const struct ike_msg 
 		ike_natt_add_notifies(ike, sa, b, sa->spi_r);
 }
 
-static void restart(struct ike *ike, struct ike_sa *sa, uint32_t new_addr)
+static void restart(struct ike *ike, struct ike_sa *sa, struct ip_addr new_addr)
 {
 	struct ike_sa *ns;
 
@@ -119,13 +121,13 @@ static void restart(struct ike *ike, struct ike_sa *sa, uint32_t new_addr)
 	ike_sa_end(ike, sa, IKE_STATE_FAILED, "address changed", IKE_END_CLEAR);
 }
 
-void ike_mobike_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr)
+void ike_mobike_address_changed(struct ike *ike, struct ip_addr old_addr, struct ip_addr new_addr)
 {
 	for (size_t i = 0; i < ike->nconns; i++)
-		if (ike->conns[i].cfg.local_addr == old_addr)
+		if (ip_addr_eq(&ike->conns[i].cfg.local_addr, &old_addr))
 			ike->conns[i].cfg.local_addr = new_addr;
 	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
-		if (sa->local_addr != old_addr || sa->phase == IKE_PHASE_DEAD)
+		if (!ip_addr_eq(&sa->local_addr, &old_addr) || sa->phase == IKE_PHASE_DEAD)
 			continue;
 		if (sa->initiator &&
 		    (sa->phase == IKE_PHASE_INIT_SENT || sa->phase == IKE_PHASE_AUTH_SENT)) {

@@ -173,29 +173,39 @@ const char *ike_notify_name(uint16_t type)
 	return NULL;
 }
 
-struct ike_ts ike_ts_ipv4(uint8_t ip_proto, uint32_t start, uint32_t end, uint16_t start_port,
+struct ike_ts ike_ts_make(uint8_t ip_proto, const struct ip_range *r, uint16_t start_port,
                           uint16_t end_port)
 {
 	struct ike_ts ts;
 
 	memset(&ts, 0, sizeof(ts));
-	ts.type = IKE_TS_IPV4_ADDR_RANGE;
+	ts.type = r->lo.family == IP_FAMILY_V6 ? IKE_TS_IPV6_ADDR_RANGE : IKE_TS_IPV4_ADDR_RANGE;
 	ts.ip_proto = ip_proto;
 	ts.start_port = start_port;
 	ts.end_port = end_port;
-	put_be32(ts.start_addr, start);
-	put_be32(ts.end_addr, end);
+	memcpy(ts.start_addr, r->lo.b, sizeof(ts.start_addr));
+	memcpy(ts.end_addr, r->hi.b, sizeof(ts.end_addr));
 	return ts;
 }
 
-uint32_t ike_ts_v4_start(const struct ike_ts *ts)
+struct ike_ts ike_ts_ipv4(uint8_t ip_proto, uint32_t start, uint32_t end, uint16_t start_port,
+                          uint16_t end_port)
 {
-	return get_be32(ts->start_addr);
+	struct ip_range r = {ip_addr_v4(start), ip_addr_v4(end)};
+
+	return ike_ts_make(ip_proto, &r, start_port, end_port);
 }
 
-uint32_t ike_ts_v4_end(const struct ike_ts *ts)
+struct ip_range ike_ts_range(const struct ike_ts *ts)
 {
-	return get_be32(ts->end_addr);
+	uint8_t family = ts->type == IKE_TS_IPV4_ADDR_RANGE   ? IP_FAMILY_V4
+	                 : ts->type == IKE_TS_IPV6_ADDR_RANGE ? IP_FAMILY_V6
+	                                                      : IP_FAMILY_NONE;
+
+	if (family == IP_FAMILY_NONE)
+		return (struct ip_range){{0}, {0}};
+	return (struct ip_range){ip_addr_from_bytes(family, ts->start_addr),
+	                         ip_addr_from_bytes(family, ts->end_addr)};
 }
 
 static bool known_type(uint8_t type)

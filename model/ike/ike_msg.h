@@ -33,6 +33,8 @@
 #ifndef IPSEC_IKE_MSG_H
 #define IPSEC_IKE_MSG_H
 
+#include "ip_addr.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -302,12 +304,14 @@ struct ike_ts_payload {
 	struct ike_ts ts[IKE_MAX_TS];
 };
 
-/* An IPv4 traffic selector from host-order values (ports 0..65535 = any). */
+/* A traffic selector of the family of `r` (ports 0..65535 = any). */
+struct ike_ts ike_ts_make(uint8_t ip_proto, const struct ip_range *r, uint16_t start_port,
+                          uint16_t end_port);
+/* An IPv4 one from host-order addresses. */
 struct ike_ts ike_ts_ipv4(uint8_t ip_proto, uint32_t start, uint32_t end, uint16_t start_port,
                           uint16_t end_port);
-/* Its addresses in host byte order (IPv4 selectors only). */
-uint32_t ike_ts_v4_start(const struct ike_ts *ts);
-uint32_t ike_ts_v4_end(const struct ike_ts *ts);
+/* Its addresses; ANY (no family) for a type other than an address range. */
+struct ip_range ike_ts_range(const struct ike_ts *ts);
 
 /* One configuration attribute (RFC 7296 §3.15.1). */
 struct ike_cp_attr {

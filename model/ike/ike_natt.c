@@ -24,24 +24,25 @@
 #include <string.h>
 
 /* §2.23: SHA-1(SPIi | SPIr | IP address | port). */
-static void nat_hash(const uint8_t *spi_i, const uint8_t *spi_r, uint32_t addr, uint16_t port,
+static void nat_hash(const uint8_t *spi_i, const uint8_t *spi_r, struct ip_addr addr, uint16_t port,
                      uint8_t out[20])
 {
-	uint8_t in[2 * IKE_SPI_LEN + 6];
+	uint8_t in[2 * IKE_SPI_LEN + 16 + 2];
+	size_t alen = ip_family_len(addr.family);
 	unsigned int n = 20;
 
 	memcpy(in, spi_i, IKE_SPI_LEN);
 	memcpy(in + IKE_SPI_LEN, spi_r, IKE_SPI_LEN);
-	put_be32(in + 2 * IKE_SPI_LEN, addr);
-	put_be16(in + 2 * IKE_SPI_LEN + 4, port);
-	if (!EVP_Digest(in, sizeof(in), out, &n, EVP_sha1(), NULL))
+	memcpy(in + 2 * IKE_SPI_LEN, addr.b, alen); /* 4 or 16 bytes */
+	put_be16(in + 2 * IKE_SPI_LEN + alen, port);
+	if (!EVP_Digest(in, 2 * IKE_SPI_LEN + alen + 2, out, &n, EVP_sha1(), NULL))
 		memset(out, 0, 20);
 }
 
 /* Does any NAT_DETECTION notify of `type` carry the hash of (addr, port)?
  * -1 if there is none at all (the peer does not do NAT-T). */
 static int nat_match(const struct ike_msg *m, uint16_t type, const uint8_t *spi_i,
-                     const uint8_t *spi_r, uint32_t addr, uint16_t port)
+                     const uint8_t *spi_r, struct ip_addr addr, uint16_t port)
 {
 	uint8_t want[20];
 	int seen = -1;
@@ -71,7 +72,7 @@ static void nat_event(struct ike *ike, const struct ike_sa *sa, const char *why)
 }
 
 void ike_natt_detect(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
-                     const uint8_t *spi_r, uint32_t src, uint16_t sport, uint32_t dst,
+                     const uint8_t *spi_r, struct ip_addr src, uint16_t sport, struct ip_addr dst,
                      uint16_t dport)
 {
 	int s = nat_match(m, IKE_N_NAT_DETECTION_SOURCE_IP, sa->spi_i, spi_r, src, sport);
@@ -126,8 +127,8 @@ bool ike_natt_encap(const struct ike *ike, const struct ike_sa *sa)
 	return sa->nat_local || sa->nat_remote || ike_sa_conn(ike, sa)->cfg.encap;
 }
 
-void ike_sa_move(struct ike *ike, struct ike_sa *sa, uint32_t local, uint16_t lport,
-                 uint32_t remote, uint16_t rport, const char *why)
+void ike_sa_move(struct ike *ike, struct ike_sa *sa, struct ip_addr local, uint16_t lport,
+                 struct ip_addr remote, uint16_t rport, const char *why)
 {
 	bool encap = ike_natt_encap(ike, sa);
 
@@ -141,22 +142,22 @@ void ike_sa_move(struct ike *ike, struct ike_sa *sa, uint32_t local, uint16_t lp
 		if (!c->used)
 			continue;
 		/* RFC 3948 on the IKE SA's ports (§2.23), or plain ESP. */
-		ipsec_sa_set_addresses(ike->dp, c->sa_out, local, remote, encap ? lport : 0,
+		ipsec_sa_set_addresses(ike->dp, c->sa_out, &local, &remote, encap ? lport : 0,
 		                       encap ? rport : 0);
-		ipsec_sa_set_addresses(ike->dp, c->sa_in, remote, local, encap ? rport : 0,
+		ipsec_sa_set_addresses(ike->dp, c->sa_in, &remote, &local, encap ? rport : 0,
 		                       encap ? lport : 0);
 	}
 	nat_event(ike, sa, why);
 }
 
-void ike_natt_follow(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,
-                     uint16_t dport)
+void ike_natt_follow(struct ike *ike, struct ike_sa *sa, struct ip_addr src, uint16_t sport,
+                     struct ip_addr dst, uint16_t dport)
 {
 	bool floated = sport == IKE_NATT_PORT && sa->remote_port == IKE_PORT;
 
 	sa->local_addr = dst;
 	sa->local_port = dport;
-	if (src == sa->remote_addr && sport == sa->remote_port)
+	if (ip_addr_eq(&src, &sa->remote_addr) && sport == sa->remote_port)
 		return;
 	if (sa->nat_local || sa->nat_remote)
 		ike_sa_move(ike, sa, dst, dport, src, sport, "peer moved");

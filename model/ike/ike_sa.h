@@ -180,7 +180,7 @@ struct ike_sa {
 	bool initiator; /* original initiator (§2.2) */
 	enum ike_phase phase;
 	uint8_t spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
-	uint32_t local_addr, remote_addr;
+	struct ip_addr local_addr, remote_addr;
 	uint16_t local_port, remote_port;
 	/* IKE_SA_INIT */
 	struct ike_proposal chosen;
@@ -303,8 +303,8 @@ struct ike_dh *ike_dh_for(struct ike *ike, uint16_t group);
 /* Uniform in 0..n from the host's random_bytes. */
 uint64_t ike_random_below(struct ike *ike, uint64_t n);
 /* Send an IKE message (non-ESP marker on port 4500). */
-void ike_send_to(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                 const uint8_t *msg, size_t len);
+void ike_send_to(struct ike *ike, struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                 uint16_t dport, const uint8_t *msg, size_t len);
 /* An event with the conn name and SPIs of `sa` filled in (sa may be NULL). */
 struct ike_event ike_event_for(const struct ike *ike, const struct ike_sa *sa,
                                enum ike_event_type type);
@@ -340,7 +340,7 @@ struct ike_sa *ike_sa_find(const struct ike *ike, const uint8_t spi[IKE_SPI_LEN]
                            bool as_initiator);
 struct ike_sa *ike_sa_by_id(const struct ike *ike, uint64_t id);
 /* A responder's SA made from the IKE_SA_INIT request of (addr, port, SPIi). */
-struct ike_sa *ike_sa_find_init(const struct ike *ike, uint32_t addr, uint16_t port,
+struct ike_sa *ike_sa_find_init(const struct ike *ike, struct ip_addr addr, uint16_t port,
                                 const uint8_t spi_i[IKE_SPI_LEN]);
 const uint8_t *ike_sa_local_spi(const struct ike_sa *sa);
 /* Forget a negotiation (its DH key pair included). */
@@ -379,26 +379,26 @@ int ike_x_seal(struct ike *ike, struct ike_sa *sa, struct ike_builder *b, size_t
 int ike_x_iv(struct ike *ike, struct ike_sa *sa, uint8_t *iv);
 /* A protected message (not IKE_SA_INIT) for `sa`: message IDs,
  * retransmissions, decryption, then the exchange's handler. */
-void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len, uint32_t src,
-                   uint16_t sport, uint32_t dst, uint16_t dport);
+void ike_x_receive(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t len, struct ip_addr src,
+                   uint16_t sport, struct ip_addr dst, uint16_t dport);
 /* The outstanding request was answered (ok) or given up; emits
  * IKE_EV_EXCHANGE and starts the next request. */
 void ike_x_complete(struct ike *ike, struct ike_sa *sa, bool ok);
 void ike_x_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now);
 /* Answer a request of IKE_SA_INIT without state (COOKIE, INVALID_KE,
  * NO_PROPOSAL_CHOSEN, parse errors). */
-void ike_x_notify_response(struct ike *ike, const struct ike_msg *req, uint32_t src, uint16_t sport,
-                           uint32_t dst, uint16_t dport, uint16_t type, const uint8_t *data,
-                           size_t len);
+void ike_x_notify_response(struct ike *ike, const struct ike_msg *req, struct ip_addr src,
+                           uint16_t sport, struct ip_addr dst, uint16_t dport, uint16_t type,
+                           const uint8_t *data, size_t len);
 
 /* --- ike_sa_init.c ----------------------------------------------------------- */
 
 int ike_sa_init_build(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t cap, size_t *len);
 void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t *raw, size_t len,
-                         uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
+                         struct ip_addr src, uint16_t sport, struct ip_addr dst, uint16_t dport);
 void ike_sa_init_response(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
-                          const uint8_t *raw, size_t len, uint32_t src, uint16_t sport,
-                          uint32_t dst, uint16_t dport);
+                          const uint8_t *raw, size_t len, struct ip_addr src, uint16_t sport,
+                          struct ip_addr dst, uint16_t dport);
 
 /* --- ike_auth_exchange.c ----------------------------------------------------- */
 
@@ -419,7 +419,7 @@ void ike_auth_init_received(struct ike_sa *sa, const struct ike_msg *m);
 
 /* An ID payload's type and data from a configured identity (empty: the
  * IPv4 address `addr`).  0 or -1 with a message. */
-int ike_id_encode(const char *id, uint32_t addr, uint8_t *type, uint8_t *data, size_t cap,
+int ike_id_encode(const char *id, struct ip_addr addr, uint8_t *type, uint8_t *data, size_t cap,
                   size_t *len, char *err, size_t errlen);
 /* Readable form of an ID payload ("fqdn:gw.example.org", "ipv4:192.0.2.1",
  * "dn:CN=gw,O=..."). */
@@ -435,7 +435,7 @@ bool ike_id_equal(uint8_t t1, const uint8_t *d1, size_t l1, uint8_t t2, const ui
 /* --- ike_ts.c ---------------------------------------------------------------- */
 
 /* The configured selectors of a child (empty: the connection's address). */
-size_t ike_ts_from_config(const struct ike_ts_config *c, size_t n, uint32_t addr,
+size_t ike_ts_from_config(const struct ike_ts_config *c, size_t n, struct ip_addr addr,
                           struct ike_ts *out);
 /* §2.9: the parts of `offered` that `allowed` permits (at most IKE_TS_MAX). */
 size_t ike_ts_narrow(const struct ike_ts *offered, size_t noffered, const struct ike_ts *allowed,
@@ -625,11 +625,12 @@ void ike_mobike_handle_response(struct ike *ike, struct ike_sa *sa, const struct
  * moves the SA if it carries UPDATE_SA_ADDRESSES; the response then gets
  * our NAT_DETECTION notifies (ike_mobike_answer). */
 void ike_mobike_request_received(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
-                                 uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
+                                 struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                                 uint16_t dport);
 void ike_mobike_answer(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
                        struct ike_builder *b);
 /* ike_local_address_changed() */
-void ike_mobike_address_changed(struct ike *ike, uint32_t old_addr, uint32_t new_addr);
+void ike_mobike_address_changed(struct ike *ike, struct ip_addr old_addr, struct ip_addr new_addr);
 
 /* --- ike_frag.c ---------------------------------------------------------------- */
 
@@ -657,7 +658,7 @@ void ike_frag_sa_free(struct ike_sa *sa);
 /* NAT detection (§2.23) from the NAT_DETECTION_* notifies of `m`, which
  * came from src:sport to dst:dport; spi_r as the sender hashed it. */
 void ike_natt_detect(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
-                     const uint8_t *spi_r, uint32_t src, uint16_t sport, uint32_t dst,
+                     const uint8_t *spi_r, struct ip_addr src, uint16_t sport, struct ip_addr dst,
                      uint16_t dport);
 void ike_natt_add_notifies(struct ike *ike, struct ike_sa *sa, struct ike_builder *b,
                            const uint8_t *spi_r);
@@ -667,11 +668,11 @@ void ike_natt_float(struct ike *ike, struct ike_sa *sa);
 bool ike_natt_encap(const struct ike *ike, const struct ike_sa *sa);
 /* The IKE SA and all its Child SAs now run between local:lport and
  * remote:rport; an IKE_EV_NAT event says `why`. */
-void ike_sa_move(struct ike *ike, struct ike_sa *sa, uint32_t local, uint16_t lport,
-                 uint32_t remote, uint16_t rport, const char *why);
+void ike_sa_move(struct ike *ike, struct ike_sa *sa, struct ip_addr local, uint16_t lport,
+                 struct ip_addr remote, uint16_t rport, const char *why);
 /* An authenticated message of `sa` came from src:sport to dst:dport. */
-void ike_natt_follow(struct ike *ike, struct ike_sa *sa, uint32_t src, uint16_t sport, uint32_t dst,
-                     uint16_t dport);
+void ike_natt_follow(struct ike *ike, struct ike_sa *sa, struct ip_addr src, uint16_t sport,
+                     struct ip_addr dst, uint16_t dport);
 void ike_natt_schedule(struct ike *ike, struct ike_sa *sa);
 uint64_t ike_natt_deadline(const struct ike_sa *sa);
 void ike_natt_timeout(struct ike *ike, struct ike_sa *sa, uint64_t now);

@@ -38,12 +38,6 @@ static int keep_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t 
 	return 0;
 }
 
-static const char *addr_str(uint32_t a, char *buf)
-{
-	sprintf(buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-	return buf;
-}
-
 /* --- initiator ------------------------------------------------------------------- */
 
 int ike_sa_init_build(struct ike *ike, struct ike_sa *sa, uint8_t *buf, size_t cap, size_t *len)
@@ -108,7 +102,7 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 {
 	struct ike_conn *c = ike_sa_conn(ike, sa);
 	const struct ike_payload *n;
-	char offer[600], a[16];
+	char offer[600], a[IP_ADDR_STRLEN];
 
 	n = ike_msg_find_notify(m, IKE_N_COOKIE);
 	if (n) {
@@ -163,7 +157,8 @@ static bool init_notify(struct ike *ike, struct ike_sa *sa, const struct ike_msg
 		ike_failure(ike, sa, NULL,
 		            "initiator: responder %s answered IKE_SA_INIT with %s; we offered "
 		            "IKE proposals [%s]",
-		            addr_str(sa->remote_addr, a), name ? name : "an error notify", offer);
+		            ip_addr_str(&sa->remote_addr, a), name ? name : "an error notify",
+		            offer);
 		ike_sa_end(ike, sa, IKE_STATE_FAILED,
 		           p->u.notify.type == IKE_N_NO_PROPOSAL_CHOSEN ? "no proposal chosen"
 		                                                        : "peer error",
@@ -181,8 +176,8 @@ static void init_fail(struct ike *ike, struct ike_sa *sa, const char *reason)
 }
 
 void ike_sa_init_response(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m,
-                          const uint8_t *raw, size_t len, uint32_t src, uint16_t sport,
-                          uint32_t dst, uint16_t dport)
+                          const uint8_t *raw, size_t len, struct ip_addr src, uint16_t sport,
+                          struct ip_addr dst, uint16_t dport)
 {
 	struct ike_conn *c = ike_sa_conn(ike, sa);
 	const struct ike_payload *sap, *ke, *nr;
@@ -190,7 +185,7 @@ void ike_sa_init_response(struct ike *ike, struct ike_sa *sa, const struct ike_m
 	size_t g_len;
 	const uint8_t zero[IKE_SPI_LEN] = {0};
 
-	if (src != sa->remote_addr || sport != sa->remote_port) {
+	if (!ip_addr_eq(&src, &sa->remote_addr) || sport != sa->remote_port) {
 		ike->st.dropped_other++; /* not from where we sent it */
 		return;
 	}
@@ -257,16 +252,15 @@ void ike_sa_init_response(struct ike *ike, struct ike_sa *sa, const struct ike_m
 
 /* §2.6: Cookie = Hash(Ni | IPi | SPIi | <secret>), SHA-256; the secret is
  * drawn once per node (no versioning: it is never rotated). */
-static void cookie_of(const struct ike *ike, const struct ike_payload *ni, uint32_t ip,
+static void cookie_of(const struct ike *ike, const struct ike_payload *ni, struct ip_addr ip,
                       const uint8_t *spi_i, uint8_t out[32])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t a[4];
 	unsigned int n = 32;
 
-	put_be32(a, ip);
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
-	    !EVP_DigestUpdate(ctx, ni->body, ni->body_len) || !EVP_DigestUpdate(ctx, a, 4) ||
+	    !EVP_DigestUpdate(ctx, ni->body, ni->body_len) ||
+	    !EVP_DigestUpdate(ctx, ip.b, ip_family_len(ip.family)) ||
 	    !EVP_DigestUpdate(ctx, spi_i, IKE_SPI_LEN) ||
 	    !EVP_DigestUpdate(ctx, ike->cookie_secret, sizeof(ike->cookie_secret)) ||
 	    !EVP_DigestFinal_ex(ctx, out, &n))
@@ -285,18 +279,18 @@ static unsigned half_open(const struct ike *ike)
 
 /* The connection for a request to dst from src: a configured remote
  * address beats "any". */
-static long find_conn(const struct ike *ike, uint32_t dst, uint32_t src)
+static long find_conn(const struct ike *ike, struct ip_addr dst, struct ip_addr src)
 {
 	long any = -1;
 
 	for (size_t i = 0; i < ike->nconns; i++) {
 		const struct ike_conn_config *c = &ike->conns[i].cfg;
 
-		if (c->local_addr != dst)
+		if (!ip_addr_eq(&c->local_addr, &dst))
 			continue;
-		if (c->remote_addr == src)
+		if (ip_addr_eq(&c->remote_addr, &src))
 			return (long)i;
-		if (!c->remote_addr && any < 0)
+		if (!ip_addr_is_set(&c->remote_addr) && any < 0)
 			any = (long)i;
 	}
 	return any;
@@ -328,7 +322,7 @@ struct init_screen {
 /* Screens request m from src:sport to dst.  Changes nothing but the
  * scratch space ike->sap, ike->sel_diag and ike->diag. */
 static enum init_verdict screen(struct ike *ike, const struct ike_msg *m, const uint8_t *raw,
-                                size_t len, uint32_t src, uint16_t sport, uint32_t dst,
+                                size_t len, struct ip_addr src, uint16_t sport, struct ip_addr dst,
                                 struct init_screen *v)
 {
 	const uint8_t zero[IKE_SPI_LEN] = {0};
@@ -373,8 +367,8 @@ static enum init_verdict screen(struct ike *ike, const struct ike_msg *m, const 
 	return INIT_NEW;
 }
 
-bool ike_sa_init_computes_dh(struct ike *ike, uint32_t src, uint16_t sport, uint32_t dst,
-                             const uint8_t *data, size_t len)
+bool ike_sa_init_computes_dh(struct ike *ike, struct ip_addr src, uint16_t sport,
+                             struct ip_addr dst, const uint8_t *data, size_t len)
 {
 	struct init_screen v;
 	struct ike_error e;
@@ -389,7 +383,7 @@ bool ike_sa_init_computes_dh(struct ike *ike, uint32_t src, uint16_t sport, uint
 }
 
 void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t *raw, size_t len,
-                         uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+                         struct ip_addr src, uint16_t sport, struct ip_addr dst, uint16_t dport)
 {
 	const uint8_t zero[IKE_SPI_LEN] = {0};
 	struct init_screen v;
@@ -402,7 +396,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 	const uint8_t *pub;
 	size_t pub_len;
 	unsigned now_half_open;
-	char a[16], s[16];
+	char a[IP_ADDR_STRLEN], s[IP_ADDR_STRLEN];
 
 	switch (screen(ike, m, raw, len, src, sport, dst, &v)) {
 	case INIT_BAD_SPI:
@@ -424,7 +418,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 		ike_failure(ike, NULL, NULL,
 		            "responder: no connection for IKE_SA_INIT from %s to %s, sending "
 		            "NO_PROPOSAL_CHOSEN",
-		            addr_str(src, a), addr_str(dst, s));
+		            ip_addr_str(&src, a), ip_addr_str(&dst, s));
 		ike_x_notify_response(ike, m, src, sport, dst, dport, IKE_N_NO_PROPOSAL_CHOSEN,
 		                      NULL, 0);
 		return;
@@ -439,7 +433,7 @@ void ike_sa_init_request(struct ike *ike, const struct ike_msg *m, const uint8_t
 		ike_failure(ike, NULL, c->cfg.name,
 		            "responder: IKE_SA_INIT from %s for connection '%s': %s; sending "
 		            "NO_PROPOSAL_CHOSEN",
-		            addr_str(src, a), c->cfg.name, ike->diag);
+		            ip_addr_str(&src, a), c->cfg.name, ike->diag);
 		ike_x_notify_response(ike, m, src, sport, dst, dport, IKE_N_NO_PROPOSAL_CHOSEN,
 		                      NULL, 0);
 		return;

@@ -5,54 +5,53 @@
 #include <stdio.h>
 #include <string.h>
 
-size_t ike_ts_from_config(const struct ike_ts_config *c, size_t n, uint32_t addr,
+size_t ike_ts_from_config(const struct ike_ts_config *c, size_t n, struct ip_addr addr,
                           struct ike_ts *out)
 {
+	struct ip_range own = ip_range_single(&addr);
+
 	if (n == 0) {
 		/* swanctl's `dynamic`: the IKE SA's own address. */
-		out[0] = ike_ts_ipv4(0, addr, addr, 0, 65535);
+		out[0] = ike_ts_make(0, &own, 0, 65535);
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		bool any_addr = c[i].addr_lo == 0 && c[i].addr_hi == 0;
+		/* An address range of no family: all of the IKE SA's. */
+		struct ip_range r =
+		        ip_range_any(&c[i].addr) ? ip_range_all(addr.family) : c[i].addr;
 		bool any_port = c[i].port_lo == 0 && c[i].port_hi == 0;
 
-		out[i] = ike_ts_ipv4(c[i].protocol, any_addr ? 0 : c[i].addr_lo,
-		                     any_addr ? UINT32_MAX : c[i].addr_hi,
-		                     any_port ? 0 : c[i].port_lo, any_port ? 65535 : c[i].port_hi);
+		out[i] = ike_ts_make(c[i].protocol, &r, any_port ? 0 : c[i].port_lo,
+		                     any_port ? 65535 : c[i].port_hi);
 	}
 	return n;
 }
 
-static uint32_t max32(uint32_t a, uint32_t b)
+static bool is_addr_range(const struct ike_ts *t)
 {
-	return a > b ? a : b;
+	return t->type == IKE_TS_IPV4_ADDR_RANGE || t->type == IKE_TS_IPV6_ADDR_RANGE;
 }
 
-static uint32_t min32(uint32_t a, uint32_t b)
-{
-	return a < b ? a : b;
-}
-
-/* The intersection of two IPv4 selectors; false if empty. */
+/* The intersection of two address-range selectors of one family; false
+ * if empty. */
 static bool intersect(const struct ike_ts *a, const struct ike_ts *b, struct ike_ts *out)
 {
-	uint32_t lo, hi;
+	struct ip_range ra = ike_ts_range(a), rb = ike_ts_range(b), r;
 	uint16_t plo, phi;
 	uint8_t proto;
 
-	if (a->type != IKE_TS_IPV4_ADDR_RANGE || b->type != IKE_TS_IPV4_ADDR_RANGE)
+	if (!is_addr_range(a) || a->type != b->type)
 		return false;
 	if (a->ip_proto && b->ip_proto && a->ip_proto != b->ip_proto)
 		return false;
 	proto = a->ip_proto ? a->ip_proto : b->ip_proto;
-	lo = max32(ike_ts_v4_start(a), ike_ts_v4_start(b));
-	hi = min32(ike_ts_v4_end(a), ike_ts_v4_end(b));
-	plo = (uint16_t)max32(a->start_port, b->start_port);
-	phi = (uint16_t)min32(a->end_port, b->end_port);
-	if (lo > hi || plo > phi)
+	r.lo = ip_addr_cmp(&ra.lo, &rb.lo) > 0 ? ra.lo : rb.lo;
+	r.hi = ip_addr_cmp(&ra.hi, &rb.hi) < 0 ? ra.hi : rb.hi;
+	plo = a->start_port > b->start_port ? a->start_port : b->start_port;
+	phi = a->end_port < b->end_port ? a->end_port : b->end_port;
+	if (ip_addr_cmp(&r.lo, &r.hi) > 0 || plo > phi)
 		return false;
-	*out = ike_ts_ipv4(proto, lo, hi, plo, phi);
+	*out = ike_ts_make(proto, &r, plo, phi);
 	return true;
 }
 
@@ -72,10 +71,12 @@ size_t ike_ts_narrow(const struct ike_ts *offered, size_t noffered, const struct
 
 static bool inside(const struct ike_ts *a, const struct ike_ts *b)
 {
-	return a->type == IKE_TS_IPV4_ADDR_RANGE && b->type == IKE_TS_IPV4_ADDR_RANGE &&
-	       (!b->ip_proto || a->ip_proto == b->ip_proto) &&
-	       ike_ts_v4_start(a) >= ike_ts_v4_start(b) && ike_ts_v4_end(a) <= ike_ts_v4_end(b) &&
-	       a->start_port >= b->start_port && a->end_port <= b->end_port;
+	struct ip_range ra = ike_ts_range(a), rb = ike_ts_range(b);
+
+	return is_addr_range(a) && a->type == b->type &&
+	       (!b->ip_proto || a->ip_proto == b->ip_proto) && ip_addr_cmp(&ra.lo, &rb.lo) >= 0 &&
+	       ip_addr_cmp(&ra.hi, &rb.hi) <= 0 && a->start_port >= b->start_port &&
+	       a->end_port <= b->end_port;
 }
 
 bool ike_ts_subset(const struct ike_ts *sub, size_t nsub, const struct ike_ts *outer, size_t nouter)
@@ -91,28 +92,25 @@ bool ike_ts_subset(const struct ike_ts *sub, size_t nsub, const struct ike_ts *o
 	return nsub > 0;
 }
 
-/* strongSwan's notation: 10.1.0.0/16, 10.1.0.1..10.1.0.9, [udp/53]. */
+/* strongSwan's notation: 10.1.0.0/16, 10.1.0.1..10.1.0.9, 2001:db8::/64,
+ * [udp/53]. */
 static size_t format_one(const struct ike_ts *t, char *out, size_t cap)
 {
-	uint32_t lo = ike_ts_v4_start(t), hi = ike_ts_v4_end(t);
+	struct ip_range r = ike_ts_range(t);
+	char text[2 * IP_ADDR_STRLEN], *dash;
 	size_t n;
-	int prefix = -1;
 
-	if (t->type != IKE_TS_IPV4_ADDR_RANGE)
+	if (!is_addr_range(t))
 		return (size_t)snprintf(out, cap, "(TS type %u)", t->type);
-	for (int p = 32; p >= 0 && prefix < 0; p--) {
-		uint32_t host = p == 0 ? UINT32_MAX : (uint32_t)((1ull << (32 - p)) - 1);
-
-		if ((lo & host) == 0 && hi == (lo | host))
-			prefix = p;
-	}
-	if (prefix >= 0)
-		n = (size_t)snprintf(out, cap, "%u.%u.%u.%u/%d", lo >> 24, (lo >> 16) & 0xff,
-		                     (lo >> 8) & 0xff, lo & 0xff, prefix);
+	ip_range_str(&r, text);
+	dash = strchr(text, '-');
+	if (dash)
+		n = (size_t)snprintf(out, cap, "%.*s..%s", (int)(dash - text), text, dash + 1);
+	else if (!strchr(text, '/'))
+		n = (size_t)snprintf(out, cap, "%s/%d", text,
+		                     r.lo.family == IP_FAMILY_V4 ? 32 : 128);
 	else
-		n = (size_t)snprintf(out, cap, "%u.%u.%u.%u..%u.%u.%u.%u", lo >> 24,
-		                     (lo >> 16) & 0xff, (lo >> 8) & 0xff, lo & 0xff, hi >> 24,
-		                     (hi >> 16) & 0xff, (hi >> 8) & 0xff, hi & 0xff);
+		n = (size_t)snprintf(out, cap, "%s", text);
 	if (n >= cap)
 		return n;
 	if (t->ip_proto || t->start_port != 0 || t->end_port != 65535) {
@@ -146,8 +144,8 @@ struct ipsec_selector ike_ts_selector(const struct ike_ts *l, const struct ike_t
 {
 	struct ipsec_selector s = {0};
 
-	s.local_addr = (struct ipsec_range32){ike_ts_v4_start(l), ike_ts_v4_end(l)};
-	s.remote_addr = (struct ipsec_range32){ike_ts_v4_start(r), ike_ts_v4_end(r)};
+	s.local_addr = ike_ts_range(l);
+	s.remote_addr = ike_ts_range(r);
 	s.protocol = l->ip_proto ? l->ip_proto : r->ip_proto;
 	s.local_port = (struct ipsec_range16){l->start_port, l->end_port};
 	s.remote_port = (struct ipsec_range16){r->start_port, r->end_port};

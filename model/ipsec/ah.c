@@ -1,10 +1,11 @@
-/* IP Authentication Header (RFC 4302).
+/* IP Authentication Header (RFC 4302) over IPv4 and IPv6.
  *
  * Packets whose IPv4 header carries options are dropped as malformed in
  * transport mode (in tunnel mode the options are inside the protected inner
  * packet and do not matter): classifying every option as mutable or not
  * (RFC 4302 Appendix A.1) buys nothing in a simulator whose hosts never send
- * options. */
+ * options.  IPv6 extension headers before AH are covered as §3.3.3.1.2
+ * says, up to AH_MAX_HEADERS bytes of them. */
 #include "ah.h"
 
 #include "lifetime.h"
@@ -99,90 +100,123 @@ int ah_ipv6_zero_mutable(uint8_t *h, size_t len, bool sending)
 	return 0;
 }
 
-/* RFC 4302 §3.3.3: ICV over the IP header (mutable fields zeroed), the AH
- * header with a zero ICV, the payload and, with ESN, the high-order 32 bits
- * of the sequence number appended (§2.5.1, §3.3.3.3). */
-static int ah_icv(struct ipsec_sa *sa, const uint8_t *ip_hdr, const uint8_t *ah,
-                  const uint8_t *payload, size_t plen, uint64_t seq, uint8_t *icv)
+/* RFC 4302 §3.3: the IP header and, for IPv6, the extension headers
+ * before AH, as they enter the ICV: mutable fields zeroed (IPv4 §3.3.3.1.1,
+ * IPv6 §3.3.3.1.2), a Routing header as the receiver will see it when
+ * `sending`.  `hdr` holds the header with its final length fields and AH
+ * named as the next header.  0, or -1 for headers that cannot precede AH. */
+static int ah_icv_headers(const uint8_t *hdr, size_t len, bool sending, uint8_t *h)
 {
-	static const uint8_t zeros[CRYPTO_MAX_ICV];
-	uint8_t h[IPV4_HDR_LEN], hi[4];
+	if (len > AH_MAX_HEADERS)
+		return -1;
+	memcpy(h, hdr, len);
+	if (ip_version(h, len) == 4) {
+		ah_zero_mutable(h);
+		return 0;
+	}
+	return ah_ipv6_zero_mutable(h, len, sending);
+}
+
+/* RFC 4302 §3.3.3: ICV over the headers (ah_icv_headers), the AH header
+ * with a zero ICV, the payload and, with ESN, the high-order 32 bits of the
+ * sequence number appended (§2.5.1, §3.3.3.3). */
+static int ah_icv(struct ipsec_sa *sa, const uint8_t *h, size_t hlen, const uint8_t *ah,
+                  size_t ah_len, const uint8_t *payload, size_t plen, uint64_t seq, uint8_t *icv)
+{
+	static const uint8_t zeros[CRYPTO_MAX_ICV + 8];
+	uint8_t hi[4];
 	struct crypto_buf b[5] = {
-	        {h, IPV4_HDR_LEN}, {ah, AH_HDR_LEN},          {zeros, sa->icv_len},
-	        {payload, plen},   {hi, sa->cfg.esn ? 4 : 0},
+	        {h, hlen},       {ah, AH_HDR_LEN},          {zeros, ah_len - AH_HDR_LEN},
+	        {payload, plen}, {hi, sa->cfg.esn ? 4 : 0},
 	};
 
-	memcpy(h, ip_hdr, IPV4_HDR_LEN);
-	ah_zero_mutable(h);
 	put_be32(hi, (uint32_t)(seq >> 32));
 	return crypto_hmac(&sa->crypto, b, 5, icv);
 }
 
+/* RFC 4302 §2.2, §3.3.3.2.1: the header's length is a multiple of 32 bits
+ * over IPv4 and of 64 bits over IPv6, the ICV padded with zeros to get
+ * there (all our ICVs are multiples of 8 bytes: IPv6 needs 4 bytes). */
+static size_t ah_length(const struct ipsec_sa *sa, uint8_t family)
+{
+	size_t n = AH_HDR_LEN + sa->icv_len;
+
+	return family == IP_FAMILY_V6 ? (n + 7) / 8 * 8 : n;
+}
+
+/* IPv4 transport mode takes no options (see the top of this file). */
+static bool ah_header_ok(const struct ip_packet *ip)
+{
+	return ip->family == IP_FAMILY_V6 || ip->hdr_len == IPV4_HDR_LEN;
+}
+
 int ah_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
-              const struct ipv4_view *ip, uint8_t *out, size_t cap, size_t *out_len,
+              const struct ip_packet *ip, uint8_t *out, size_t cap, size_t *out_len,
               const struct esp_test_opts *opts, enum ipsec_drop *reason)
 {
 	bool tunnel = sa->cfg.mode == IPSEC_MODE_TUNNEL;
 	const uint8_t *payload = tunnel ? pkt : pkt + ip->hdr_len;
 	size_t plen = tunnel ? ip->total_len : ip->total_len - ip->hdr_len;
-	uint8_t nh = tunnel ? IPPROTO_NUM_IPIP : ip->proto;
-	/* RFC 4302 §2.2: the length in 32-bit words minus 2; all our ICVs are
-	 * multiples of 4 bytes, so no ICV padding is needed (§3.3.3.2.1). */
-	size_t ah_len = AH_HDR_LEN + sa->icv_len;
-	size_t total = IPV4_HDR_LEN + ah_len + plen;
-	uint8_t *ah = out + IPV4_HDR_LEN;
+	uint8_t nh = tunnel ? ip_packet_tunnel_proto(ip) : ip->proto;
+	size_t hdr_len = tunnel ? tunnel_outer_len(&sa->cfg) : ip->hdr_len;
+	size_t ah_len = ah_length(sa, tunnel ? sa->cfg.dst.family : ip->family);
+	size_t total = hdr_len + ah_len + plen;
+	uint8_t *ah = out + hdr_len, h[AH_MAX_HEADERS];
 	uint64_t seq;
 
 	if (opts && opts->next_header >= 0)
 		nh = (uint8_t)opts->next_header;
-	if (!tunnel && ip->hdr_len != IPV4_HDR_LEN)
+	if (!tunnel && !ah_header_ok(ip))
 		DROP(IPSEC_DROP_MALFORMED);
 	if (total > IPSEC_MAX_PACKET || total > cap)
 		DROP(IPSEC_DROP_MALFORMED);
 	if (!lifetime_seq_next(ctx, sa, &seq))
 		DROP(IPSEC_DROP_SEQ_EXHAUSTED);
-
 	if (tunnel) {
-		tunnel_outer_build(ctx, sa, ip, out, (uint16_t)total, IPPROTO_NUM_AH);
+		tunnel_outer_build(ctx, sa, ip, out, total, IPPROTO_NUM_AH);
 	} else {
-		memcpy(out, pkt, IPV4_HDR_LEN);
-		out[9] = IPPROTO_NUM_AH;
-		put_be16(out + 2, (uint16_t)total);
-		ipv4_set_checksum(out);
+		memcpy(out, pkt, hdr_len);
+		out[ip->nh_off] = IPPROTO_NUM_AH;
+		ip_packet_set_length(out, ip->family, total);
 	}
+	if (ah_icv_headers(out, hdr_len, true, h))
+		DROP(IPSEC_DROP_MALFORMED);
+	/* RFC 4302 §2.2: Payload Len is the length in 32-bit words minus 2. */
 	ah[0] = nh;
 	ah[1] = (uint8_t)(ah_len / 4 - 2);
 	ah[2] = ah[3] = 0;
 	put_be32(ah + 4, sa->cfg.spi);
 	put_be32(ah + 8, (uint32_t)seq);
+	memset(ah + AH_HDR_LEN + sa->icv_len, 0, ah_len - AH_HDR_LEN - sa->icv_len);
 	memcpy(ah + ah_len, payload, plen);
-	if (ah_icv(sa, out, ah, ah + ah_len, plen, seq, ah + AH_HDR_LEN))
+	if (ah_icv(sa, h, hdr_len, ah, ah_len, ah + ah_len, plen, seq, ah + AH_HDR_LEN))
 		DROP(IPSEC_DROP_CRYPTO_ERROR);
 	*out_len = total;
 	return 0;
 }
 
-int ah_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip, uint8_t *out,
+int ah_input(struct ipsec *ctx, const uint8_t *pkt, const struct ip_packet *ip, uint8_t *out,
              size_t cap, size_t *out_len, struct ipsec_sa **sap, uint64_t *bytes,
              enum ipsec_drop *reason)
 {
 	const uint8_t *ah = pkt + ip->hdr_len, *payload;
 	size_t avail = ip->total_len - ip->hdr_len, ah_len, plen;
-	uint8_t want[CRYPTO_MAX_ICV], nh;
+	uint8_t want[CRYPTO_MAX_ICV], nh, h[AH_MAX_HEADERS];
 	struct ipsec_sa *sa;
 	uint64_t seq;
 
 	if (avail < AH_HDR_LEN)
 		DROP(IPSEC_DROP_MALFORMED);
 	/* RFC 4302 §3.4.2 */
-	sa = sad_find_inbound(&ctx->sad, get_be32(ah + 4), ip->dst, IPPROTO_NUM_AH);
+	sa = sad_find_inbound(&ctx->sad, get_be32(ah + 4), &ip->dst, IPPROTO_NUM_AH);
 	if (!sa)
 		DROP(IPSEC_DROP_NO_SA);
 	*sap = sa;
 	if (!lifetime_sa_usable(ctx, sa))
 		DROP(IPSEC_DROP_SA_EXPIRED);
 	ah_len = ((size_t)ah[1] + 2) * 4;
-	if (ip->hdr_len != IPV4_HDR_LEN || ah_len != AH_HDR_LEN + sa->icv_len || ah_len > avail)
+	if (!ah_header_ok(ip) || ah_len != ah_length(sa, ip->family) || ah_len > avail ||
+	    ah_icv_headers(pkt, ip->hdr_len, false, h))
 		DROP(IPSEC_DROP_MALFORMED);
 	payload = ah + ah_len;
 	plen = avail - ah_len;
@@ -192,7 +226,7 @@ int ah_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip, 
 	if (!replay_seq_infer(&sa->replay, get_be32(ah + 8), sa->cfg.esn, &seq) ||
 	    !replay_check(&sa->replay, seq))
 		DROP(IPSEC_DROP_REPLAY);
-	if (ah_icv(sa, pkt, ah, payload, plen, seq, want))
+	if (ah_icv(sa, h, ip->hdr_len, ah, ah_len, payload, plen, seq, want))
 		DROP(IPSEC_DROP_CRYPTO_ERROR);
 	if (CRYPTO_memcmp(want, ah + AH_HDR_LEN, sa->icv_len))
 		DROP(IPSEC_DROP_ICV_FAIL);
@@ -202,24 +236,24 @@ int ah_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip, 
 	if (nh == IPPROTO_NUM_NONE)
 		DROP(IPSEC_DROP_DUMMY);
 	if (sa->cfg.mode == IPSEC_MODE_TUNNEL) {
-		struct ipv4_view inner;
+		struct ip_packet inner;
 
-		if (nh != IPPROTO_NUM_IPIP || plen > cap)
+		if (plen > cap)
 			DROP(IPSEC_DROP_MALFORMED);
 		memcpy(out, payload, plen);
-		if (ipv4_parse(out, plen, &inner) || tunnel_decap(ip->tos, out))
+		if (ip_packet_parse(out, plen, true, &inner) ||
+		    nh != ip_packet_tunnel_proto(&inner) || tunnel_decap(ip->tclass, out))
 			DROP(IPSEC_DROP_MALFORMED);
 		*out_len = inner.total_len;
 		*bytes = inner.total_len;
 	} else {
-		if (IPV4_HDR_LEN + plen > cap)
+		if (ip->hdr_len + plen > cap)
 			DROP(IPSEC_DROP_MALFORMED);
-		memcpy(out, pkt, IPV4_HDR_LEN);
-		out[9] = nh;
-		put_be16(out + 2, (uint16_t)(IPV4_HDR_LEN + plen));
-		ipv4_set_checksum(out);
-		memcpy(out + IPV4_HDR_LEN, payload, plen);
-		*out_len = IPV4_HDR_LEN + plen;
+		memcpy(out, pkt, ip->hdr_len);
+		out[ip->nh_off] = nh;
+		ip_packet_set_length(out, ip->family, ip->hdr_len + plen);
+		memcpy(out + ip->hdr_len, payload, plen);
+		*out_len = ip->hdr_len + plen;
 		*bytes = plen;
 	}
 	return 0;

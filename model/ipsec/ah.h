@@ -8,14 +8,17 @@
 #include "ipv6.h"
 
 #define AH_HDR_LEN 12 /* without the ICV */
+/* The most bytes of IP header and IPv6 extension headers before AH that
+ * are taken into the ICV; packets with more are dropped as malformed. */
+#define AH_MAX_HEADERS 512
 
 /* RFC 4302 §3.3: protect `pkt` with outbound AH `sa`.  0 or -1. */
 int ah_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
-              const struct ipv4_view *ip, uint8_t *out, size_t cap, size_t *out_len,
+              const struct ip_packet *ip, uint8_t *out, size_t cap, size_t *out_len,
               const struct esp_test_opts *opts, enum ipsec_drop *reason);
 
 /* RFC 4302 §3.4: verify and strip the AH header after the IP header. */
-int ah_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip, uint8_t *out,
+int ah_input(struct ipsec *ctx, const uint8_t *pkt, const struct ip_packet *ip, uint8_t *out,
              size_t cap, size_t *out_len, struct ipsec_sa **sa, uint64_t *bytes,
              enum ipsec_drop *reason);
 

@@ -24,7 +24,7 @@ struct enc_transform {
 	size_t key_len;                    /* without the salt */
 	size_t salt_len;
 	size_t iv_len;     /* explicit IV carried in each packet */
-	size_t block_size; /* plaintext multiple; 1 for stream and AEAD modes */
+	size_t block_size; /* plaintext multiple, a power of two; 1 for stream and AEAD */
 	size_t icv_len;    /* AEAD/GMAC tag; 0 when integrity is separate */
 	bool aead;         /* combined mode: encrypts and authenticates */
 	bool gmac;         /* RFC 4543: authenticates only, everything is AAD */

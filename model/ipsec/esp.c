@@ -37,22 +37,37 @@ static int esp_hmac(struct ipsec_sa *sa, const uint8_t *esp, size_t len, uint64_
 	return crypto_hmac(&sa->crypto, b, 2, icv);
 }
 
+/* RFC 3948 §2.1: the UDP checksum of encapsulated ESP SHOULD be zero over
+ * IPv4; over IPv6 a zero checksum is not allowed (RFC 8200 §8.1), so it is
+ * computed. */
+static void esp_udp_header(const struct ipsec_sa *sa, uint8_t *out, size_t hdr_len, size_t total)
+{
+	uint8_t *udp = out + hdr_len;
+
+	put_be16(udp, sa->cfg.encap_sport);
+	put_be16(udp + 2, sa->cfg.encap_dport);
+	put_be16(udp + 4, (uint16_t)(total - hdr_len));
+	put_be16(udp + 6, 0);
+	if (ip_version(out, total) == 6)
+		put_be16(udp + 6, ipv6_l4_checksum(out, IPPROTO_NUM_UDP, udp, total - hdr_len));
+}
+
 int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
-               const struct ipv4_view *ip, uint8_t *out, size_t cap, size_t *out_len,
+               const struct ip_packet *ip, uint8_t *out, size_t cap, size_t *out_len,
                const struct esp_test_opts *opts, enum ipsec_drop *reason)
 {
 	const struct enc_transform *enc = sa->crypto.enc;
 	bool tunnel = sa->cfg.mode == IPSEC_MODE_TUNNEL;
 	bool encap = sa->cfg.encap_dport != 0;
-	size_t hdr_len = tunnel ? IPV4_HDR_LEN : ip->hdr_len;
+	size_t hdr_len = tunnel ? tunnel_outer_len(&sa->cfg) : ip->hdr_len;
 	size_t udp_len = encap ? UDP_HDR_LEN : 0;
 	const uint8_t *payload = tunnel ? pkt : pkt + ip->hdr_len;
 	size_t plen = tunnel ? ip->total_len : ip->total_len - ip->hdr_len;
-	uint8_t nh = tunnel ? IPPROTO_NUM_IPIP : ip->proto;
+	uint8_t nh = tunnel ? ip_packet_tunnel_proto(ip) : ip->proto;
 	/* RFC 4303 §2.4: pad to the cipher's block size and so that the ICV
-	 * starts on a 4-byte boundary. */
+	 * starts on a 4-byte boundary (powers of two: a mask, no division). */
 	size_t align = enc->block_size > 4 ? enc->block_size : 4;
-	size_t pad = (align - (plen + 2) % align) % align;
+	size_t pad = (align - (plen + 2)) & (align - 1);
 	size_t ct_len = plen + pad + 2;
 	size_t total = hdr_len + udp_len + ESP_HDR_LEN + enc->iv_len + ct_len + sa->icv_len;
 	uint8_t *esp, *iv, *ct, *icv, aad[12];
@@ -87,9 +102,10 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 			put_be64(iv, seq);
 		}
 	}
-	/* AEAD transforms encrypt straight from the packet (no copy). */
-	if (!enc->aead)
-		memcpy(ct, payload, plen);
+	/* The plaintext is assembled in place and encrypted with one cipher
+	 * call: copying the payload costs less than a second EVP call for the
+	 * trailer (and GCM's partial-block path between the two). */
+	memcpy(ct, payload, plen);
 	/* RFC 4303 §2.4: default padding 1, 2, 3, ... */
 	for (size_t i = 0; i < pad; i++)
 		ct[plen + i] = (uint8_t)(i + 1);
@@ -98,10 +114,9 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 
 	aad_len = esp_aad(sa, seq, aad);
 	if (enc->aead) {
-		struct crypto_buf a = {aad, aad_len};
-		struct crypto_buf in[2] = {{payload, plen}, {ct + plen, pad + 2}};
+		struct crypto_buf a = {aad, aad_len}, in = {ct, ct_len};
 
-		rc = crypto_aead(&sa->crypto, iv, &a, 1, in, 2, ct, icv);
+		rc = crypto_aead(&sa->crypto, iv, &a, 1, &in, 1, ct, icv);
 	} else if (enc->gmac) {
 		/* RFC 4543 §3.5: everything is authenticated, nothing hidden. */
 		struct crypto_buf a[3] = {{aad, aad_len}, {iv, enc->iv_len}, {ct, ct_len}};
@@ -118,29 +133,22 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 		DROP(IPSEC_DROP_CRYPTO_ERROR);
 
 	if (tunnel) {
-		tunnel_outer_build(ctx, sa, ip, out, (uint16_t)total,
+		tunnel_outer_build(ctx, sa, ip, out, total,
 		                   encap ? IPPROTO_NUM_UDP : IPPROTO_NUM_ESP);
 	} else {
-		/* RFC 4303 §3.1.1: ESP goes right after the IP header. */
+		/* RFC 4303 §3.1.1: ESP goes after the IP header (IPv6: and the
+		 * extension headers ip_packet_parse placed before it). */
 		memcpy(out, pkt, hdr_len);
-		out[9] = encap ? IPPROTO_NUM_UDP : IPPROTO_NUM_ESP;
-		put_be16(out + 2, (uint16_t)total);
-		ipv4_set_checksum(out);
+		out[ip->nh_off] = encap ? IPPROTO_NUM_UDP : IPPROTO_NUM_ESP;
+		ip_packet_set_length(out, ip->family, total);
 	}
-	if (encap) {
-		/* RFC 3948 §2.1: the UDP checksum SHOULD be zero. */
-		uint8_t *udp = out + hdr_len;
-
-		put_be16(udp, sa->cfg.encap_sport);
-		put_be16(udp + 2, sa->cfg.encap_dport);
-		put_be16(udp + 4, (uint16_t)(total - hdr_len));
-		put_be16(udp + 6, 0);
-	}
+	if (encap)
+		esp_udp_header(sa, out, hdr_len, total);
 	*out_len = total;
 	return 0;
 }
 
-int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip, size_t esp_off,
+int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ip_packet *ip, size_t esp_off,
               uint8_t *out, size_t cap, size_t *out_len, struct ipsec_sa **sap, uint64_t *bytes,
               enum ipsec_drop *reason)
 {
@@ -156,7 +164,7 @@ int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip,
 	if (esp_len < ESP_HDR_LEN)
 		DROP(IPSEC_DROP_MALFORMED);
 	/* RFC 4303 §3.4.2: find the SA by SPI, destination and protocol. */
-	sa = sad_find_inbound(&ctx->sad, get_be32(esp), ip->dst, IPPROTO_NUM_ESP);
+	sa = sad_find_inbound(&ctx->sad, get_be32(esp), &ip->dst, IPPROTO_NUM_ESP);
 	if (!sa)
 		DROP(IPSEC_DROP_NO_SA);
 	*sap = sa;
@@ -166,7 +174,7 @@ int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip,
 	if (esp_len < ESP_HDR_LEN + enc->iv_len + sa->icv_len + 2)
 		DROP(IPSEC_DROP_MALFORMED);
 	ct_len = esp_len - ESP_HDR_LEN - enc->iv_len - sa->icv_len;
-	if (ct_len % enc->block_size)
+	if (ct_len & (enc->block_size - 1))
 		DROP(IPSEC_DROP_MALFORMED);
 	iv = esp + ESP_HDR_LEN;
 	ct = iv + enc->iv_len;
@@ -230,20 +238,20 @@ int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip,
 		DROP(IPSEC_DROP_DUMMY);
 
 	if (sa->cfg.mode == IPSEC_MODE_TUNNEL) {
-		struct ipv4_view inner;
+		struct ip_packet inner;
 
-		/* The inner packet may be followed by TFC padding (§2.7). */
-		if (nh != IPPROTO_NUM_IPIP || ipv4_parse(pt, plen, &inner))
+		/* The inner packet, of the family Next Header names, may be
+		 * followed by TFC padding (§2.7). */
+		if (ip_packet_parse(pt, plen, true, &inner) || nh != ip_packet_tunnel_proto(&inner))
 			DROP(IPSEC_DROP_MALFORMED);
-		if (tunnel_decap(ip->tos, pt))
+		if (tunnel_decap(ip->tclass, pt))
 			DROP(IPSEC_DROP_MALFORMED);
 		*out_len = inner.total_len;
 		*bytes = inner.total_len;
 	} else {
 		memcpy(out, pkt, ip->hdr_len);
-		out[9] = nh;
-		put_be16(out + 2, (uint16_t)(ip->hdr_len + plen));
-		ipv4_set_checksum(out);
+		out[ip->nh_off] = nh;
+		ip_packet_set_length(out, ip->family, ip->hdr_len + plen);
 		*out_len = ip->hdr_len + plen;
 		*bytes = plen;
 	}

@@ -4,7 +4,7 @@
 #define IPSEC_ESP_H
 
 #include "context.h"
-#include "ipv4.h"
+#include "ip_packet.h"
 
 #define ESP_HDR_LEN 8 /* SPI and sequence number */
 #define UDP_HDR_LEN 8
@@ -21,14 +21,14 @@ struct esp_test_opts {
 /* RFC 4303 §3.3: protect `pkt` (parsed as `ip`) with outbound `sa` into
  * `out`.  0, or -1 with *reason. */
 int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
-               const struct ipv4_view *ip, uint8_t *out, size_t cap, size_t *out_len,
+               const struct ip_packet *ip, uint8_t *out, size_t cap, size_t *out_len,
                const struct esp_test_opts *opts, enum ipsec_drop *reason);
 
 /* RFC 4303 §3.4: process the ESP packet starting `esp_off` bytes into `pkt`.
  * On success `out` holds the inner (tunnel) or rebuilt (transport) packet,
  * *bytes the payload bytes for lifetimes.  *sa is set once the SA is known,
  * also on failure. */
-int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ipv4_view *ip, size_t esp_off,
+int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ip_packet *ip, size_t esp_off,
               uint8_t *out, size_t cap, size_t *out_len, struct ipsec_sa **sa, uint64_t *bytes,
               enum ipsec_drop *reason);
 

@@ -6,7 +6,7 @@
 #include "ah.h"
 #include "context.h"
 #include "esp.h"
-#include "ipv4.h"
+#include "ip_packet.h"
 #include "lifetime.h"
 
 #include <stdarg.h>
@@ -71,13 +71,14 @@ int ipsec_sa_add(struct ipsec *ctx, const struct ipsec_sa_config *cfg, uint32_t 
 	if (sa_config_check(cfg, err, errlen))
 		return -1;
 	if (cfg->dir == IPSEC_DIR_IN &&
-	    sad_find_inbound(&ctx->sad, cfg->spi, cfg->dst, (uint8_t)cfg->protocol))
+	    sad_find_inbound(&ctx->sad, cfg->spi, &cfg->dst, (uint8_t)cfg->protocol)) {
+		char dst[IP_ADDR_STRLEN];
+
 		return errf(err, errlen,
-		            "an inbound %s SA with SPI 0x%08x for destination %u.%u.%u.%u "
-		            "already exists",
+		            "an inbound %s SA with SPI 0x%08x for destination %s already exists",
 		            cfg->protocol == IPSEC_PROTO_ESP ? "ESP" : "AH", cfg->spi,
-		            cfg->dst >> 24, (cfg->dst >> 16) & 0xff, (cfg->dst >> 8) & 0xff,
-		            cfg->dst & 0xff);
+		            ip_addr_str(&cfg->dst, dst));
+	}
 	sa = sa_create(cfg, ipsec_now(ctx), err, errlen);
 	if (!sa)
 		return -1;
@@ -112,19 +113,22 @@ const struct ipsec_sa_config *ipsec_sa_config(const struct ipsec *ctx, uint32_t 
 	return sa ? &sa->cfg : NULL;
 }
 
-int ipsec_sa_set_addresses(struct ipsec *ctx, uint32_t sa_id, uint32_t src, uint32_t dst,
-                           uint16_t encap_sport, uint16_t encap_dport)
+int ipsec_sa_set_addresses(struct ipsec *ctx, uint32_t sa_id, const struct ip_addr *src,
+                           const struct ip_addr *dst, uint16_t encap_sport, uint16_t encap_dport)
 {
 	struct ipsec_sa *sa = sad_get(&ctx->sad, sa_id);
 
-	if (!sa || !sa_alive(sa) || !src || !dst || !encap_sport != !encap_dport)
+	/* RFC 4555 §3.5 lets an SA move from one family to the other; its
+	 * two ends stay of one family. */
+	if (!sa || !sa_alive(sa) || !ip_addr_is_set(src) || src->family != dst->family ||
+	    !encap_sport != !encap_dport)
 		return -1;
-	sa->stats.readdressed |= src != sa->cfg.src || dst != sa->cfg.dst;
-	sa->cfg.src = src;
+	sa->stats.readdressed |= !ip_addr_eq(src, &sa->cfg.src) || !ip_addr_eq(dst, &sa->cfg.dst);
+	sa->cfg.src = *src;
 	if (sa->cfg.dir == IPSEC_DIR_IN)
 		sad_set_dst(&ctx->sad, sa, dst);
 	else
-		sa->cfg.dst = dst;
+		sa->cfg.dst = *dst;
 	sa->cfg.encap_sport = encap_sport;
 	sa->cfg.encap_dport = encap_dport;
 	return 0;
@@ -143,14 +147,32 @@ void ipsec_sa_foreach(const struct ipsec *ctx, void (*fn)(void *arg, uint32_t sa
 		fn(arg, ctx->sad.sas[i]->id);
 }
 
+bool ipsec_sa_spi_used(const struct ipsec *ctx, uint32_t spi)
+{
+	return sad_spi_used(&ctx->sad, spi);
+}
+
 /* ---- SPD ---- */
 
-static int range_check(const char *what, uint32_t lo, uint32_t hi, char *err, size_t errlen)
+static int port_range_check(const char *what, const struct ipsec_range16 *r, char *err,
+                            size_t errlen)
 {
-	if (lo > hi)
+	if (r->lo > r->hi)
 		return errf(err, errlen, "SPD entry: %s range is empty (low %u > high %u)", what,
-		            lo, hi);
+		            r->lo, r->hi);
 	return 0;
+}
+
+static int addr_range_check(const char *what, const struct ip_range *r, char *err, size_t errlen)
+{
+	char lo[IP_ADDR_STRLEN], hi[IP_ADDR_STRLEN];
+
+	if (ip_range_valid(r))
+		return 0;
+	if (r->lo.family != r->hi.family || !ip_family_len(r->lo.family))
+		return errf(err, errlen, "SPD entry: %s range mixes address families", what);
+	return errf(err, errlen, "SPD entry: %s range is empty (low %s > high %s)", what,
+	            ip_addr_str(&r->lo, lo), ip_addr_str(&r->hi, hi));
 }
 
 static int spd_sa_check(struct ipsec *ctx, const uint32_t *ids, enum ipsec_dir dir,
@@ -188,11 +210,16 @@ static int spd_entry_check(struct ipsec *ctx, const struct ipsec_spd_entry *e, c
 	if (e->action != IPSEC_ACTION_BYPASS && e->action != IPSEC_ACTION_DISCARD &&
 	    e->action != IPSEC_ACTION_PROTECT)
 		return errf(err, errlen, "SPD entry: action must be bypass, discard or protect");
-	if (range_check("local address", s->local_addr.lo, s->local_addr.hi, err, errlen) ||
-	    range_check("remote address", s->remote_addr.lo, s->remote_addr.hi, err, errlen) ||
-	    range_check("local port", s->local_port.lo, s->local_port.hi, err, errlen) ||
-	    range_check("remote port", s->remote_port.lo, s->remote_port.hi, err, errlen))
+	if (addr_range_check("local address", &s->local_addr, err, errlen) ||
+	    addr_range_check("remote address", &s->remote_addr, err, errlen) ||
+	    port_range_check("local port", &s->local_port, err, errlen) ||
+	    port_range_check("remote port", &s->remote_port, err, errlen))
 		return -1;
+	/* A policy is of one family (either address may be ANY). */
+	if (ip_addr_is_set(&s->local_addr.lo) && ip_addr_is_set(&s->remote_addr.lo) &&
+	    s->local_addr.lo.family != s->remote_addr.lo.family)
+		return errf(err, errlen,
+		            "SPD entry: local and remote addresses are of different families");
 	if (e->action == IPSEC_ACTION_PROTECT) {
 		if (spd_sa_check(ctx, e->sa_out, IPSEC_DIR_OUT, "sa_out", err, errlen) ||
 		    spd_sa_check(ctx, e->sa_in, IPSEC_DIR_IN, "sa_in", err, errlen))
@@ -332,12 +359,13 @@ void ipsec_count_drop(struct ipsec *ctx, enum ipsec_drop reason)
 
 /* ---- RFC 4301 §5.1 outbound ---- */
 
-static enum ipsec_verdict output_sa(struct ipsec *ctx, uint32_t id, const uint8_t *pkt, size_t len,
-                                    uint8_t *out, size_t cap, size_t *out_len,
-                                    const struct esp_test_opts *opts, enum ipsec_drop *reason)
+/* Protect `pkt`, already parsed as `ip`, with outbound SA `id`. */
+static enum ipsec_verdict output_sa(struct ipsec *ctx, uint32_t id, const uint8_t *pkt,
+                                    const struct ip_packet *ip, uint8_t *out, size_t cap,
+                                    size_t *out_len, const struct esp_test_opts *opts,
+                                    enum ipsec_drop *reason)
 {
 	struct ipsec_sa *sa = sad_get(&ctx->sad, id);
-	struct ipv4_view ip;
 	uint64_t bytes;
 	enum ipsec_drop r;
 	int rc;
@@ -350,17 +378,17 @@ static enum ipsec_verdict output_sa(struct ipsec *ctx, uint32_t id, const uint8_
 		return drop(ctx, sa, IPSEC_DROP_NO_SA, reason);
 	if (!sa_alive(sa) || !lifetime_sa_usable(ctx, sa))
 		return drop(ctx, sa, IPSEC_DROP_SA_EXPIRED, reason);
-	if (ipv4_parse(pkt, len, &ip))
-		return drop(ctx, sa, IPSEC_DROP_MALFORMED, reason);
 	/* RFC 4301 §4.1: transport mode applies to whole packets only; the
-	 * host reassembles first.  Tunnel mode carries fragments. */
-	if (sa->cfg.mode == IPSEC_MODE_TRANSPORT && ipv4_is_fragment(&ip))
+	 * host reassembles first.  Tunnel mode carries fragments.  A
+	 * transport-mode SA protects packets of its own family. */
+	if (sa->cfg.mode == IPSEC_MODE_TRANSPORT &&
+	    (ip->fragment || (ip_addr_is_set(&sa->cfg.dst) && sa->cfg.dst.family != ip->family)))
 		return drop(ctx, sa, IPSEC_DROP_MALFORMED, reason);
-	bytes = sa->cfg.mode == IPSEC_MODE_TUNNEL ? ip.total_len : ip.total_len - ip.hdr_len;
+	bytes = sa->cfg.mode == IPSEC_MODE_TUNNEL ? ip->total_len : ip->total_len - ip->hdr_len;
 	if (sa->cfg.protocol == IPSEC_PROTO_ESP)
-		rc = esp_output(ctx, sa, pkt, &ip, out, cap, out_len, opts, &r);
+		rc = esp_output(ctx, sa, pkt, ip, out, cap, out_len, opts, &r);
 	else
-		rc = ah_output(ctx, sa, pkt, &ip, out, cap, out_len, opts, &r);
+		rc = ah_output(ctx, sa, pkt, ip, out, cap, out_len, opts, &r);
 	if (rc)
 		return drop(ctx, sa, r, reason);
 	lifetime_account(ctx, sa, bytes);
@@ -372,13 +400,13 @@ enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size
                                      enum ipsec_drop *reason, const struct esp_test_opts *opts)
 {
 	const struct ipsec_spd_entry *e;
-	struct ipv4_selector_fields f;
-	struct ipv4_view ip;
+	struct ip_selector_fields f;
+	struct ip_packet ip, mid;
 	enum ipsec_action action;
 	enum ipsec_verdict v;
 	size_t mid_len;
 
-	if (ipv4_parse(pkt, len, &ip) || ipv4_selector_fields(pkt, &ip, &f))
+	if (ip_packet_parse(pkt, len, false, &ip) || ip_packet_selector_fields(pkt, &ip, &f))
 		return drop(ctx, NULL, IPSEC_DROP_MALFORMED, reason);
 	e = spd_lookup(&ctx->spd, &f, IPSEC_DIR_OUT);
 	action = e ? e->action : ctx->spd.default_action;
@@ -406,14 +434,15 @@ enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size
 		return IPSEC_VERDICT_DROP;
 	}
 	if (!e->sa_out[1])
-		return output_sa(ctx, e->sa_out[0], pkt, ip.total_len, out, out_cap, out_len, opts,
-		                 reason);
+		return output_sa(ctx, e->sa_out[0], pkt, &ip, out, out_cap, out_len, opts, reason);
 	/* RFC 4301 §4.5: a bundle, sa_out[0] innermost. */
-	v = output_sa(ctx, e->sa_out[0], pkt, ip.total_len, ctx->scratch, sizeof(ctx->scratch),
-	              &mid_len, opts, reason);
+	v = output_sa(ctx, e->sa_out[0], pkt, &ip, ctx->scratch, sizeof(ctx->scratch), &mid_len,
+	              opts, reason);
 	if (v != IPSEC_VERDICT_PROTECT)
 		return v;
-	return output_sa(ctx, e->sa_out[1], ctx->scratch, mid_len, out, out_cap, out_len, NULL,
+	if (ip_packet_parse(ctx->scratch, mid_len, false, &mid))
+		return drop(ctx, NULL, IPSEC_DROP_MALFORMED, reason);
+	return output_sa(ctx, e->sa_out[1], ctx->scratch, &mid, out, out_cap, out_len, NULL,
 	                 reason);
 }
 
@@ -427,10 +456,10 @@ enum ipsec_verdict ipsec_output(struct ipsec *ctx, const uint8_t *pkt, size_t le
 
 static bool sa_selectors_match(const struct ipsec_sa *sa, const uint8_t *pkt, size_t len)
 {
-	struct ipv4_selector_fields f;
-	struct ipv4_view ip;
+	struct ip_selector_fields f;
+	struct ip_packet ip;
 
-	if (ipv4_parse(pkt, len, &ip) || ipv4_selector_fields(pkt, &ip, &f))
+	if (ip_packet_parse(pkt, len, true, &ip) || ip_packet_selector_fields(pkt, &ip, &f))
 		return false;
 	return selector_match(&sa->cfg.sel, &f, IPSEC_DIR_IN);
 }
@@ -440,12 +469,12 @@ enum ipsec_verdict ipsec_input(struct ipsec *ctx, const uint8_t *pkt, size_t len
                                enum ipsec_drop *reason)
 {
 	struct ipsec_sa *sa = NULL;
-	struct ipv4_view ip;
+	struct ip_packet ip;
 	enum ipsec_drop r;
 	uint64_t bytes = 0;
 	int rc;
 
-	if (ipv4_parse(pkt, len, &ip))
+	if (ip_packet_parse(pkt, len, true, &ip))
 		return drop(ctx, NULL, IPSEC_DROP_MALFORMED, reason);
 	switch (ip.proto) {
 	case IPPROTO_NUM_ESP:
@@ -455,7 +484,7 @@ enum ipsec_verdict ipsec_input(struct ipsec *ctx, const uint8_t *pkt, size_t len
 		const uint8_t *udp = pkt + ip.hdr_len;
 		size_t ulen = ip.total_len - ip.hdr_len;
 
-		if (ipv4_is_fragment(&ip) || ulen < UDP_HDR_LEN || get_be16(udp + 2) != NATT_PORT)
+		if (ip.fragment || ulen < UDP_HDR_LEN || get_be16(udp + 2) != NATT_PORT)
 			return IPSEC_VERDICT_BYPASS;
 		/* RFC 3948 §2.2: a zero non-ESP marker means IKE; §2.3: a
 		 * single 0xff byte is a NAT-keepalive.  Both go to IKE. */
@@ -470,7 +499,7 @@ enum ipsec_verdict ipsec_input(struct ipsec *ctx, const uint8_t *pkt, size_t len
 	}
 	/* RFC 4303 §3.4.1, RFC 4302 §3.4.1: ESP/AH fragments are dropped; the
 	 * host reassembles before calling us. */
-	if (ipv4_is_fragment(&ip))
+	if (ip.fragment)
 		return drop(ctx, NULL, IPSEC_DROP_MALFORMED, reason);
 	if (ip.proto == IPPROTO_NUM_AH)
 		rc = ah_input(ctx, pkt, &ip, out, out_cap, out_len, &sa, &bytes, &r);
@@ -494,11 +523,11 @@ enum ipsec_verdict ipsec_input_policy(struct ipsec *ctx, const uint8_t *pkt, siz
                                       uint32_t via_sa, enum ipsec_drop *reason)
 {
 	const struct ipsec_spd_entry *e;
-	struct ipv4_selector_fields f;
-	struct ipv4_view ip;
+	struct ip_selector_fields f;
+	struct ip_packet ip;
 	enum ipsec_action action;
 
-	if (ipv4_parse(pkt, len, &ip) || ipv4_selector_fields(pkt, &ip, &f))
+	if (ip_packet_parse(pkt, len, true, &ip) || ip_packet_selector_fields(pkt, &ip, &f))
 		return drop(ctx, NULL, IPSEC_DROP_MALFORMED, reason);
 	if (via_sa) {
 		struct ipsec_sa *sa = sad_get(&ctx->sad, via_sa);
@@ -526,7 +555,7 @@ void ipsec_handle_timeout(struct ipsec *ctx)
 	uint64_t now = ipsec_now(ctx);
 
 	ctx->timer_deadline = SA_NO_DEADLINE; /* the armed deadline was consumed */
-	for (size_t i = 0; i < ctx->sad.count; i++) {
+	for (size_t i = sad_first_live(&ctx->sad); i < ctx->sad.count; i++) {
 		struct ipsec_sa *sa = ctx->sad.sas[i];
 
 		if (sa_alive(sa))

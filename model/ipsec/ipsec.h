@@ -2,20 +2,22 @@
  *
  * The engine never reads a clock, opens a socket or includes an ns-3 header:
  * the host (the ns-3 adapter, a unit test, a fuzzer, a real-socket driver)
- * gives it an ops table and feeds it IPv4 packets as byte buffers in wire
- * format.  One `struct ipsec` is the IPsec state of one node: its SPD, its
+ * gives it an ops table and feeds it IPv4 and IPv6 packets as byte buffers in
+ * wire format.  One `struct ipsec` is the IPsec state of one node: its SPD, its
  * SAD and its drop counters.
  */
 #ifndef IPSEC_H
 #define IPSEC_H
 
+#include "ip_addr.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Largest number of bytes outbound processing adds to a packet: outer IPv4
+/* Largest number of bytes outbound processing adds to a packet: outer IPv6
  * header, UDP encapsulation, ESP header, IV, padding, trailer and ICV, or an
- * AH header with the largest ICV.  An `out` buffer of len + IPSEC_MAX_OVERHEAD
+ * AH header with the largest ICV and its padding.  An `out` buffer of len + IPSEC_MAX_OVERHEAD
  * bytes is always large enough. */
 #define IPSEC_MAX_OVERHEAD 128
 
@@ -67,24 +69,23 @@ enum ipsec_integ {
 	IPSEC_INTEG__COUNT
 };
 
-/* An inclusive IPv4 address range and port range (host byte order).  {0, 0}
- * and the full range both mean ANY (which alone matches OPAQUE ports of
- * non-initial fragments, RFC 4301 §4.4.1.1). */
-struct ipsec_range32 {
-	uint32_t lo, hi;
-};
+/* An inclusive port range (host byte order).  {0, 0} and the full range
+ * both mean ANY (which alone matches OPAQUE ports of non-initial fragments,
+ * RFC 4301 §4.4.1.1). */
 struct ipsec_range16 {
 	uint16_t lo, hi;
 };
 
 /* RFC 4301 §4.4.1.1 selectors, seen from this node: "local" is the source of
  * outbound packets and the destination of inbound ones.  protocol 0 = any.
- * A range of {0, 0} (address or port) means ANY; a zeroed selector matches
- * every packet.  For ICMP the ports carry type (local) and code (remote).
- * Non-initial fragments (ports OPAQUE, RFC 4301 §4.4.1.1) and protocols
- * without ports match only ANY port ranges. */
+ * An address range without an address (ip_range_any) matches either family;
+ * one of a family matches only packets of that family.  A port range of
+ * {0, 0} means ANY; a zeroed selector matches every packet.  For ICMP and
+ * ICMPv6 the ports carry type (local) and code (remote).  Non-initial
+ * fragments (ports OPAQUE, RFC 4301 §4.4.1.1) and protocols without ports
+ * match only ANY port ranges. */
 struct ipsec_selector {
-	struct ipsec_range32 local_addr, remote_addr;
+	struct ip_range local_addr, remote_addr;
 	uint8_t protocol;
 	struct ipsec_range16 local_port, remote_port;
 };
@@ -103,8 +104,9 @@ struct ipsec_sa_config {
 	enum ipsec_mode mode;
 	uint32_t spi;
 	/* Tunnel endpoints in tunnel mode; the peers' addresses in transport
-	 * mode.  Inbound SAs are found by (spi, dst, protocol). */
-	uint32_t src, dst;
+	 * mode, both of one family.  Inbound SAs are found by (spi, dst,
+	 * protocol). */
+	struct ip_addr src, dst;
 	enum ipsec_enc enc;
 	enum ipsec_integ integ;
 	/* Encryption keying material; for AEAD and GMAC transforms the 4-byte
@@ -167,7 +169,7 @@ struct ipsec_event {
 	/* IPSEC_EV_ACQUIRE: the SPD entry and the packet's selector fields
 	 * (RFC 7296 §2.9: the initiator may propose them as the first TS). */
 	uint32_t spd_id;
-	uint32_t src, dst;
+	struct ip_addr src, dst;
 	uint8_t protocol;
 	uint16_t sport, dport;
 };
@@ -185,7 +187,8 @@ struct ipsec_host_ops {
 	void (*event)(void *host, const struct ipsec_event *ev);
 	/* The identification of the next datagram the host's IP stack sends
 	 * from src to dst with protocol `proto` (RFC 791, RFC 6864), for the
-	 * outer headers of tunnel mode; NULL: a counter of the engine's own. */
+	 * IPv4 outer headers of tunnel mode (host-order addresses); NULL: a
+	 * counter of the engine's own. */
 	uint16_t (*ip_id)(void *host, uint32_t src, uint32_t dst, uint8_t proto);
 };
 
@@ -206,11 +209,14 @@ const struct ipsec_sa_config *ipsec_sa_config(const struct ipsec *ctx, uint32_t 
  * business); `encap_sport`, `encap_dport` the RFC 3948 ports, both 0 for
  * plain ESP.  An inbound SA is found by its new destination from now on.
  * 0, or -1 if `sa_id` is no live SA or the arguments are inconsistent. */
-int ipsec_sa_set_addresses(struct ipsec *ctx, uint32_t sa_id, uint32_t src, uint32_t dst,
-                           uint16_t encap_sport, uint16_t encap_dport);
+int ipsec_sa_set_addresses(struct ipsec *ctx, uint32_t sa_id, const struct ip_addr *src,
+                           const struct ip_addr *dst, uint16_t encap_sport, uint16_t encap_dport);
 const struct ipsec_sa_stats *ipsec_sa_stats(const struct ipsec *ctx, uint32_t sa_id);
 /* Calls fn for every SA ever added, removed ones included. */
 void ipsec_sa_foreach(const struct ipsec *ctx, void (*fn)(void *arg, uint32_t sa_id), void *arg);
+/* True if an inbound SA with this SPI was ever added, removed ones
+ * included (key management never hands such an SPI out again).  O(1). */
+bool ipsec_sa_spi_used(const struct ipsec *ctx, uint32_t spi);
 
 /* SPD.  Entries are appended in order; `default_action` applies when no
  * entry matches (BYPASS unless set). */
@@ -250,19 +256,24 @@ enum ipsec_verdict {
 	IPSEC_VERDICT_DROP,    /* *reason says why; already counted */
 };
 
-/* RFC 4301 §5.1: outbound processing of an IPv4 packet leaving this node,
- * locally originated or forwarded.  `pkt` is a whole IPv4 packet (header with
- * valid checksum).  On PROTECT, `out` holds the IPv4 packet to send: an ESP or
- * AH packet (proto 50/51), or UDP to port 4500 with encapsulation, with a
- * valid header checksum and total length.  Fragmentation is the host's job. */
+/* RFC 4301 §5.1: outbound processing of an IPv4 or IPv6 packet leaving this
+ * node, locally originated or forwarded.  `pkt` is a whole packet (an IPv4
+ * header with a valid checksum; IPv6 extension headers walked with limits,
+ * ipv6.h).  On PROTECT, `out` holds the packet to send: an ESP or AH packet
+ * (protocol 50/51), or UDP to port 4500 with encapsulation, with valid
+ * lengths and IPv4 checksum; in transport mode of the packet's family, after
+ * the IPv6 extension headers RFC 4303 §3.1.1 and RFC 4302 §3.1.1 place before
+ * ESP and AH; in tunnel mode of the SA's family, whatever the inner one
+ * (4-in-4, 6-in-6, 4-in-6, 6-in-4).  Fragmentation is the host's job. */
 enum ipsec_verdict ipsec_output(struct ipsec *ctx, const uint8_t *pkt, size_t len, uint8_t *out,
                                 size_t out_cap, size_t *out_len, enum ipsec_drop *reason);
 
-/* RFC 4301 §5.2: inbound processing of a reassembled IPv4 packet addressed to
- * this node whose protocol is ESP or AH (or UDP-encapsulated ESP, RFC 3948,
- * for SAs with encapsulation).  On DELIVER, `out` holds the inner IPv4 packet
- * (tunnel: the inner packet as sent; transport: the original packet rebuilt
- * with the next header as protocol, total length and checksum fixed) and
+/* RFC 4301 §5.2: inbound processing of a reassembled IPv4 or IPv6 packet
+ * addressed to this node whose protocol is ESP or AH (or UDP-encapsulated
+ * ESP, RFC 3948, for SAs with encapsulation).  On DELIVER, `out` holds the
+ * inner packet (tunnel: the inner packet as sent, of either family;
+ * transport: the original packet rebuilt with the next header in place of
+ * ESP or AH, lengths and checksum fixed) and
  * *sa_id the SA it came in on.  The selector check of §5.2 step 4 against
  * the SA is done here for transport mode; tunnel mode's inner packet is
  * checked by ipsec_input_policy() when the host handles it. */
@@ -271,7 +282,7 @@ enum ipsec_verdict ipsec_input(struct ipsec *ctx, const uint8_t *pkt, size_t len
                                enum ipsec_drop *reason);
 
 /* RFC 4301 §5.2 for plaintext: may this inbound (to this node or forwarded)
- * IPv4 packet pass?  `via_sa` is the inbound SA it was decapsulated from, 0
+ * IPv4 or IPv6 packet pass?  `via_sa` is the inbound SA it was decapsulated from, 0
  * if it arrived in the clear.  Returns BYPASS or DROP. */
 enum ipsec_verdict ipsec_input_policy(struct ipsec *ctx, const uint8_t *pkt, size_t len,
                                       uint32_t via_sa, enum ipsec_drop *reason);

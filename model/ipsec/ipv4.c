@@ -22,13 +22,13 @@ int ipv4_parse(const uint8_t *pkt, size_t len, struct ipv4_view *ip)
 }
 
 int ipv4_selector_fields(const uint8_t *pkt, const struct ipv4_view *ip,
-                         struct ipv4_selector_fields *f)
+                         struct ip_selector_fields *f)
 {
 	const uint8_t *l4 = pkt + ip->hdr_len;
 	size_t l4_len = ip->total_len - ip->hdr_len;
 
-	f->src = ip->src;
-	f->dst = ip->dst;
+	f->src = ip_addr_v4(ip->src);
+	f->dst = ip_addr_v4(ip->dst);
 	f->proto = ip->proto;
 	f->sport = f->dport = 0;
 	f->opaque = false;
@@ -67,13 +67,19 @@ int ip_selector_ports(uint8_t proto, const uint8_t *l4, size_t len, uint16_t *sp
 
 uint16_t inet_checksum(const uint8_t *data, size_t len)
 {
-	uint32_t sum = 0;
-	size_t i;
+	uint64_t sum = 0;
+	size_t i = 0;
 
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(data[i] << 8 | data[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)data[len - 1] << 8;
+	/* RFC 1071 §2(C), §4.1: add 32 bits at a time and fold; a 16-bit
+	 * word counts the same in either half (2^16 = 1 in one's complement). */
+	for (; i + 4 <= len; i += 4)
+		sum += get_be32(data + i);
+	if (i + 2 <= len) {
+		sum += get_be16(data + i);
+		i += 2;
+	}
+	if (i < len)
+		sum += (uint32_t)data[i] << 8;
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;

@@ -3,6 +3,8 @@
 #ifndef IPSEC_IPV4_H
 #define IPSEC_IPV4_H
 
+#include "ip_addr.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,13 +42,14 @@ struct ipv4_view {
 	uint32_t src, dst;
 };
 
-/* The fields selectors look at (RFC 4301 §4.4.1.1).  `opaque` is set when the
- * ports cannot be known (non-initial fragment): only ANY ports match then. */
-struct ipv4_selector_fields {
-	uint32_t src, dst;
+/* The fields selectors look at (RFC 4301 §4.4.1.1) in a packet of either
+ * family.  `opaque` is set when the ports cannot be known (non-initial
+ * fragment): only ANY ports match then. */
+struct ip_selector_fields {
+	struct ip_addr src, dst;
 	uint8_t proto;
 	bool opaque;
-	uint16_t sport, dport; /* ICMP: type, code */
+	uint16_t sport, dport; /* ICMP, ICMPv6: type, code */
 };
 
 static inline uint16_t get_be16(const uint8_t *p)
@@ -91,7 +94,7 @@ static inline bool ipv4_is_fragment(const struct ipv4_view *ip)
 /* Extract the selector fields.  -1 if an initial fragment is too short to
  * hold the ports it must carry. */
 int ipv4_selector_fields(const uint8_t *pkt, const struct ipv4_view *ip,
-                         struct ipv4_selector_fields *f);
+                         struct ip_selector_fields *f);
 
 /* RFC 4301 §4.4.1.1's ports of an upper-layer header of either IP family:
  * TCP, UDP and SCTP ports, ICMP and ICMPv6 type and code; 0 for other

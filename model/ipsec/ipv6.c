@@ -73,7 +73,7 @@ int ipv6_parse(const uint8_t *pkt, size_t len, struct ipv6_view *ip)
 	ip->fragment = ip->more_fragments = false;
 	ip->frag_offset = 0;
 	ip->ipsec_off = off;
-	ip->ipsec_nh_off = 6;
+	ip->ipsec_nh_off = ip->proto_nh_off = 6;
 
 	nh = pkt[6];
 	for (int count = 0; is_extension(nh); count++) {
@@ -98,6 +98,7 @@ int ipv6_parse(const uint8_t *pkt, size_t len, struct ipv6_view *ip)
 			ip->more_fragments = fo & 1;
 			last = ip->frag_offset != 0; /* what follows is not a header */
 		}
+		ip->proto_nh_off = off;
 		nh = pkt[off];
 		off += n;
 		if (last)
@@ -109,13 +110,13 @@ int ipv6_parse(const uint8_t *pkt, size_t len, struct ipv6_view *ip)
 }
 
 int ipv6_selector_fields(const uint8_t *pkt, const struct ipv6_view *ip,
-                         struct ipv6_selector_fields *f)
+                         struct ip_selector_fields *f)
 {
 	const uint8_t *l4 = pkt + ip->proto_off;
 	size_t l4_len = ip->total_len - ip->proto_off;
 
-	memcpy(f->src, ip->src, IPV6_ADDR_LEN);
-	memcpy(f->dst, ip->dst, IPV6_ADDR_LEN);
+	f->src = ip_addr_from_bytes(IP_FAMILY_V6, ip->src);
+	f->dst = ip_addr_from_bytes(IP_FAMILY_V6, ip->dst);
 	f->proto = ip->proto;
 	f->sport = f->dport = 0;
 	f->opaque = false;
@@ -125,6 +126,21 @@ int ipv6_selector_fields(const uint8_t *pkt, const struct ipv6_view *ip,
 		return 0;
 	}
 	return ip_selector_ports(ip->proto, l4, l4_len, &f->sport, &f->dport);
+}
+
+uint16_t ipv6_l4_checksum(const uint8_t *ip6, uint8_t proto, const uint8_t *l4, size_t len)
+{
+	/* RFC 1071's sum is associative: sum the pseudo-header's fields and
+	 * the packet, then fold. */
+	uint32_t sum = (uint16_t)~inet_checksum(ip6 + 8, 2 * IPV6_ADDR_LEN);
+	uint16_t c;
+
+	sum += (uint32_t)(len >> 16) + (uint16_t)len + proto;
+	sum += (uint16_t)~inet_checksum(l4, len);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	c = (uint16_t)~sum;
+	return c ? c : 0xffff; /* RFC 768: a computed zero is sent as all ones */
 }
 
 int ipv6_options_walk(uint8_t *h, size_t len,

@@ -37,7 +37,8 @@ struct ipv6_view {
 	 * through: an upper layer, ESP or AH (whose processing is IPsec's),
 	 * No Next Header, or what follows a non-initial fragment. */
 	uint8_t proto;
-	size_t proto_off; /* its offset in the packet */
+	size_t proto_off;    /* its offset in the packet */
+	size_t proto_nh_off; /* the Next Header byte that names it */
 	/* RFC 4303 §3.1.1, RFC 4302 §3.1.1: in transport mode ESP and AH go
 	 * after the hop-by-hop options, routing and fragment headers and the
 	 * destination options that precede a routing header; destination
@@ -47,15 +48,6 @@ struct ipv6_view {
 	bool fragment;        /* a Fragment header was walked through */
 	uint16_t frag_offset; /* in 8-octet units */
 	bool more_fragments;
-};
-
-/* The fields selectors look at (RFC 4301 §4.4.1.1).  `opaque`: a
- * non-initial fragment, whose ports cannot be known. */
-struct ipv6_selector_fields {
-	uint8_t src[IPV6_ADDR_LEN], dst[IPV6_ADDR_LEN];
-	uint8_t proto;
-	bool opaque;
-	uint16_t sport, dport; /* ICMPv6: type, code */
 };
 
 /* 0 if `pkt` starts with a well-formed IPv6 header and extension-header
@@ -68,7 +60,13 @@ int ipv6_parse(const uint8_t *pkt, size_t len, struct ipv6_view *ip);
 /* Extracts the selector fields.  -1 if an initial fragment is too short to
  * hold the ports it must carry. */
 int ipv6_selector_fields(const uint8_t *pkt, const struct ipv6_view *ip,
-                         struct ipv6_selector_fields *f);
+                         struct ip_selector_fields *f);
+
+/* The TCP/UDP/ICMPv6 checksum (RFC 8200 §8.1) of the upper-layer packet
+ * `l4` of `len` bytes and protocol `proto` in the IPv6 packet `ip6` (its
+ * checksum field must be zero), over the pseudo-header of its source and
+ * destination. */
+uint16_t ipv6_l4_checksum(const uint8_t *ip6, uint8_t proto, const uint8_t *l4, size_t len);
 
 /* Walks the options of a hop-by-hop or destination options header `h` of
  * `len` bytes (RFC 8200 §4.2), calling `fn` on each option but Pad1 with

@@ -67,7 +67,7 @@ void lifetime_rearm(struct ipsec *ctx)
 {
 	uint64_t next = SA_NO_DEADLINE;
 
-	for (size_t i = 0; i < ctx->sad.count; i++) {
+	for (size_t i = sad_first_live(&ctx->sad); i < ctx->sad.count; i++) {
 		const struct ipsec_sa *sa = ctx->sad.sas[i];
 
 		if (!sa_alive(sa))

@@ -89,9 +89,13 @@ int sa_config_check(const struct ipsec_sa_config *cfg, char *err, size_t errlen)
 		return errf(err, errlen,
 		            "UDP encapsulation needs both ports (got source %u, destination %u)",
 		            cfg->encap_sport, cfg->encap_dport);
-	if (cfg->mode == IPSEC_MODE_TUNNEL && (cfg->src == 0 || cfg->dst == 0))
+	if (cfg->mode == IPSEC_MODE_TUNNEL &&
+	    (!ip_addr_is_set(&cfg->src) || !ip_addr_is_set(&cfg->dst)))
 		return errf(err, errlen,
 		            "tunnel mode needs both tunnel endpoint addresses (src and dst)");
+	if (ip_addr_is_set(&cfg->src) && ip_addr_is_set(&cfg->dst) &&
+	    cfg->src.family != cfg->dst.family)
+		return errf(err, errlen, "src and dst are of different address families");
 	if (cfg->df != IPSEC_DF_COPY && cfg->df != IPSEC_DF_SET && cfg->df != IPSEC_DF_CLEAR)
 		return errf(err, errlen, "df must be copy, set or clear");
 	if (lifetime_check("bytes", cfg->soft.bytes, cfg->hard.bytes, err, errlen) ||

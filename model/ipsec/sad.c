@@ -3,18 +3,18 @@
 
 #include <stdlib.h>
 
-static size_t sad_hash(uint32_t spi, uint32_t dst, uint8_t proto, size_t nbuckets)
+static size_t sad_hash(uint32_t spi, const struct ip_addr *dst, uint8_t proto, size_t nbuckets)
 {
 	uint64_t h = (uint64_t)spi * 0x9e3779b97f4a7c15u;
 
-	h ^= ((uint64_t)dst << 8 | proto) * 0xc2b2ae3d27d4eb4fu;
+	h ^= ((uint64_t)ip_addr_hash(dst) << 8 | proto) * 0xc2b2ae3d27d4eb4fu;
 	h ^= h >> 29;
 	return (size_t)h & (nbuckets - 1);
 }
 
 static void sad_hash_insert(struct sad *sad, struct ipsec_sa *sa)
 {
-	size_t b = sad_hash(sa->cfg.spi, sa->cfg.dst, (uint8_t)sa->cfg.protocol, sad->nbuckets);
+	size_t b = sad_hash(sa->cfg.spi, &sa->cfg.dst, (uint8_t)sa->cfg.protocol, sad->nbuckets);
 
 	sa->hash_next = sad->buckets[b];
 	sad->buckets[b] = sa;
@@ -43,6 +43,51 @@ static int sad_rehash(struct sad *sad, size_t nbuckets)
 	return 0;
 }
 
+static size_t spi_slot(uint32_t spi, size_t nslots)
+{
+	return (size_t)(spi * 0x9e3779b1u) & (nslots - 1);
+}
+
+static void spi_put(uint32_t *slots, size_t nslots, uint32_t spi)
+{
+	size_t i = spi_slot(spi, nslots);
+
+	while (slots[i] && slots[i] != spi)
+		i = (i + 1) & (nslots - 1);
+	slots[i] = spi;
+}
+
+/* Room for one more SPI, the table at most half full.  0 or -1. */
+static int spi_reserve(struct sad *sad)
+{
+	size_t n = sad->nspi_slots ? sad->nspi_slots * 2 : 64;
+	uint32_t *slots;
+
+	if (2 * (sad->nspis + 1) <= sad->nspi_slots)
+		return 0;
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < sad->nspi_slots; i++)
+		if (sad->spis[i])
+			spi_put(slots, n, sad->spis[i]);
+	free(sad->spis);
+	sad->spis = slots;
+	sad->nspi_slots = n;
+	return 0;
+}
+
+bool sad_spi_used(const struct sad *sad, uint32_t spi)
+{
+	if (!sad->nspi_slots || !spi)
+		return false;
+	for (size_t i = spi_slot(spi, sad->nspi_slots); sad->spis[i];
+	     i = (i + 1) & (sad->nspi_slots - 1))
+		if (sad->spis[i] == spi)
+			return true;
+	return false;
+}
+
 void sad_init(struct sad *sad)
 {
 	*sad = (struct sad){0};
@@ -54,6 +99,7 @@ void sad_free(struct sad *sad)
 		sa_destroy(sad->sas[i]);
 	free(sad->sas);
 	free(sad->buckets);
+	free(sad->spis);
 	*sad = (struct sad){0};
 }
 
@@ -71,11 +117,16 @@ int sad_insert(struct sad *sad, struct ipsec_sa *sa)
 		sad->cap = cap;
 	}
 	if (sa->cfg.dir == IPSEC_DIR_IN) {
-		if (sad->nhashed + 1 > sad->nbuckets &&
-		    sad_rehash(sad, sad->nbuckets ? sad->nbuckets * 2 : 64))
+		if ((sad->nhashed + 1 > sad->nbuckets &&
+		     sad_rehash(sad, sad->nbuckets ? sad->nbuckets * 2 : 64)) ||
+		    spi_reserve(sad))
 			return -1;
 		sad_hash_insert(sad, sa);
 		sad->nhashed++;
+		if (!sad_spi_used(sad, sa->cfg.spi)) {
+			spi_put(sad->spis, sad->nspi_slots, sa->cfg.spi);
+			sad->nspis++;
+		}
 	}
 	sad->sas[sad->count++] = sa;
 	sa->id = (uint32_t)sad->count;
@@ -89,7 +140,15 @@ struct ipsec_sa *sad_get(const struct sad *sad, uint32_t id)
 	return sad->sas[id - 1];
 }
 
-struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, uint32_t dst, uint8_t proto)
+size_t sad_first_live(struct sad *sad)
+{
+	while (sad->first_live < sad->count && !sa_alive(sad->sas[sad->first_live]))
+		sad->first_live++;
+	return sad->first_live;
+}
+
+struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, const struct ip_addr *dst,
+                                  uint8_t proto)
 {
 	struct ipsec_sa *sa;
 
@@ -97,7 +156,8 @@ struct ipsec_sa *sad_find_inbound(const struct sad *sad, uint32_t spi, uint32_t 
 		return NULL;
 	sa = sad->buckets[sad_hash(spi, dst, proto, sad->nbuckets)];
 	for (; sa; sa = sa->hash_next)
-		if (sa->cfg.spi == spi && sa->cfg.dst == dst && (uint8_t)sa->cfg.protocol == proto)
+		if (sa->cfg.spi == spi && ip_addr_eq(&sa->cfg.dst, dst) &&
+		    (uint8_t)sa->cfg.protocol == proto)
 			return sa;
 	return NULL;
 }
@@ -108,7 +168,7 @@ void sad_unhash(struct sad *sad, struct ipsec_sa *sa)
 
 	if (sa->cfg.dir != IPSEC_DIR_IN || !sad->nbuckets)
 		return;
-	pp = &sad->buckets[sad_hash(sa->cfg.spi, sa->cfg.dst, (uint8_t)sa->cfg.protocol,
+	pp = &sad->buckets[sad_hash(sa->cfg.spi, &sa->cfg.dst, (uint8_t)sa->cfg.protocol,
 	                            sad->nbuckets)];
 	for (; *pp; pp = &(*pp)->hash_next) {
 		if (*pp == sa) {
@@ -120,10 +180,10 @@ void sad_unhash(struct sad *sad, struct ipsec_sa *sa)
 	}
 }
 
-void sad_set_dst(struct sad *sad, struct ipsec_sa *sa, uint32_t dst)
+void sad_set_dst(struct sad *sad, struct ipsec_sa *sa, const struct ip_addr *dst)
 {
 	sad_unhash(sad, sa);
-	sa->cfg.dst = dst;
+	sa->cfg.dst = *dst;
 	sad_hash_insert(sad, sa);
 	sad->nhashed++;
 }

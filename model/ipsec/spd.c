@@ -58,19 +58,9 @@ void spd_remove_at(struct spd *spd, size_t pos)
 }
 
 /* ipsec.h: {0, 0} and the full range both mean ANY. */
-static bool range32_any(const struct ipsec_range32 *r)
-{
-	return r->lo == 0 && (r->hi == 0 || r->hi == UINT32_MAX);
-}
-
 static bool range16_any(const struct ipsec_range16 *r)
 {
 	return r->lo == 0 && (r->hi == 0 || r->hi == UINT16_MAX);
-}
-
-static bool in32(const struct ipsec_range32 *r, uint32_t v)
-{
-	return range32_any(r) || (v >= r->lo && v <= r->hi);
 }
 
 static bool in16(const struct ipsec_range16 *r, uint16_t v, bool opaque)
@@ -84,22 +74,23 @@ static bool in16(const struct ipsec_range16 *r, uint16_t v, bool opaque)
 static bool proto_has_ports(uint8_t proto)
 {
 	return proto == IPPROTO_NUM_TCP || proto == IPPROTO_NUM_UDP || proto == IPPROTO_NUM_SCTP ||
-	       proto == IPPROTO_NUM_ICMP;
+	       proto == IPPROTO_NUM_ICMP || proto == IPPROTO_NUM_ICMPV6;
 }
 
-bool selector_match(const struct ipsec_selector *sel, const struct ipv4_selector_fields *f,
+bool selector_match(const struct ipsec_selector *sel, const struct ip_selector_fields *f,
                     enum ipsec_dir dir)
 {
 	bool out = dir == IPSEC_DIR_OUT;
-	uint32_t local = out ? f->src : f->dst, remote = out ? f->dst : f->src;
+	const struct ip_addr *local = out ? &f->src : &f->dst, *remote = out ? &f->dst : &f->src;
 	uint16_t lport, rport;
 	bool opaque = f->opaque || !proto_has_ports(f->proto);
 
-	if (!in32(&sel->local_addr, local) || !in32(&sel->remote_addr, remote))
+	if (!ip_range_contains(&sel->local_addr, local) ||
+	    !ip_range_contains(&sel->remote_addr, remote))
 		return false;
 	if (sel->protocol && sel->protocol != f->proto)
 		return false;
-	if (f->proto == IPPROTO_NUM_ICMP) {
+	if (f->proto == IPPROTO_NUM_ICMP || f->proto == IPPROTO_NUM_ICMPV6) {
 		/* ICMP type and code are not directional. */
 		lport = f->sport;
 		rport = f->dport;
@@ -110,8 +101,8 @@ bool selector_match(const struct ipsec_selector *sel, const struct ipv4_selector
 	return in16(&sel->local_port, lport, opaque) && in16(&sel->remote_port, rport, opaque);
 }
 
-const struct ipsec_spd_entry *spd_lookup(const struct spd *spd,
-                                         const struct ipv4_selector_fields *f, enum ipsec_dir dir)
+const struct ipsec_spd_entry *spd_lookup(const struct spd *spd, const struct ip_selector_fields *f,
+                                         enum ipsec_dir dir)
 {
 	for (size_t i = 0; i < spd->count; i++)
 		if (selector_match(&spd->entries[i].sel, f, dir))

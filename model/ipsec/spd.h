@@ -29,13 +29,13 @@ void spd_remove_at(struct spd *spd, size_t pos);
 /* RFC 4301 §4.4.1.1: does a packet travelling in `dir` match the selector?
  * Outbound, the packet's source is local; inbound, its destination is.  A
  * range of {0, 0} means ANY. */
-bool selector_match(const struct ipsec_selector *sel, const struct ipv4_selector_fields *f,
+bool selector_match(const struct ipsec_selector *sel, const struct ip_selector_fields *f,
                     enum ipsec_dir dir);
 
 /* RFC 4301 §5.1 step 1, §5.2 step 3: the first matching entry, or NULL when
  * the default action applies. */
-const struct ipsec_spd_entry *spd_lookup(const struct spd *spd,
-                                         const struct ipv4_selector_fields *f, enum ipsec_dir dir);
+const struct ipsec_spd_entry *spd_lookup(const struct spd *spd, const struct ip_selector_fields *f,
+                                         enum ipsec_dir dir);
 
 /* The id of an entry spd_lookup() returned. */
 static inline uint32_t spd_entry_id(const struct spd *spd, const struct ipsec_spd_entry *e)

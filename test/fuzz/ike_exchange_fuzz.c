@@ -100,8 +100,8 @@ static void deliver_msg(struct ike_harness *h, int to, const uint8_t *r, const u
 	static uint8_t buf[IKE_MSG_MAX + 4];
 	struct hnode *n = &h->n[to];
 	struct ike_sa *sa = nth_sa(n, r[0] & IKEF_MSG_SECOND_SA ? 1 : 0);
-	uint32_t src = sa ? sa->remote_addr : h->n[1 - to].addr,
-	         dst = sa ? sa->local_addr : n->addr;
+	struct ip_addr src = sa ? sa->remote_addr : h->n[1 - to].addr,
+	               dst = sa ? sa->local_addr : n->addr;
 	uint16_t sport = sa ? sa->remote_port : IKE_PORT, dport = sa ? sa->local_port : IKE_PORT;
 	size_t marker = dport == IKE_NATT_PORT ? 4 : 0; /* RFC 3948 §2.2 */
 	size_t mlen = build(to, sa, r, body, len, buf + marker, IKE_MSG_MAX);
@@ -130,9 +130,9 @@ static void act(struct ike_harness *h, uint8_t op)
 		if (op & 0x10) {
 			ike_terminate(node, "gw");
 		} else {
-			uint32_t old = h->n[0].addr;
+			struct ip_addr old = h->n[0].addr;
 
-			h->n[0].addr ^= MOVED_BIT;
+			h->n[0].addr = ip_addr_v4(ip_addr_v4_value(&old) ^ MOVED_BIT);
 			ike_local_address_changed(h->n[0].ike, old, h->n[0].addr);
 		}
 		break;

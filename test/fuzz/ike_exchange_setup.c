@@ -26,7 +26,8 @@ void ikef_setup(struct ike_harness *h, uint8_t s)
 	a.mobike = b.mobike = s & IKEF_MOBIKE;
 	if (s & IKEF_NAT) {
 		h->nat = true;
-		b.remote_addr = 0; /* B accepts A from wherever the NAT makes it come */
+		b.remote_addr =
+		        (struct ip_addr){0}; /* B accepts A from wherever the NAT makes it come */
 	}
 	switch ((enum ikef_phase)(s & 3)) {
 	case IKEF_INIT_REQUEST:

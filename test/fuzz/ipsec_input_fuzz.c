@@ -79,12 +79,12 @@ static struct ipsec_sa_config kind_config(const struct kind *k)
 		c.encap_sport = c.encap_dport = NATT_PORT;
 	if (k->mode == IPSEC_MODE_TUNNEL)
 		c.sel = (struct ipsec_selector){
-		        .local_addr = {A4(10, 2, 0, 0), A4(10, 2, 255, 255)},
-		        .remote_addr = {A4(10, 1, 0, 0), A4(10, 1, 255, 255)},
+		        .local_addr = ip_range_v4(A4(10, 2, 0, 0), A4(10, 2, 255, 255)),
+		        .remote_addr = ip_range_v4(A4(10, 1, 0, 0), A4(10, 1, 255, 255)),
 		        .protocol = k->sel_proto};
 	else
-		c.sel = (struct ipsec_selector){.local_addr = {GW_B, GW_B},
-		                                .remote_addr = {GW_A, GW_A},
+		c.sel = (struct ipsec_selector){.local_addr = ip_range_v4(GW_B, GW_B),
+		                                .remote_addr = ip_range_v4(GW_A, GW_A),
 		                                .protocol = k->sel_proto,
 		                                .local_port = {53, 53}};
 	return c;
@@ -184,14 +184,14 @@ static size_t seal(struct ipsec *ctx, struct ipsec_sa *o, uint64_t seq, uint8_t 
                    const uint8_t *payload, size_t len, uint8_t *wire)
 {
 	static uint8_t pkt[PKT_MAX];
-	struct ipv4_view ip;
+	struct ip_packet ip;
 	enum ipsec_drop r;
 	size_t wlen = 0;
 	int rc;
 
 	ipv4_build(pkt, 0, (uint16_t)(IPV4_HDR_LEN + len), 1, 0, 64, nh, GW_A, GW_B);
 	memcpy(pkt + IPV4_HDR_LEN, payload, len);
-	if (ipv4_parse(pkt, IPV4_HDR_LEN + len, &ip))
+	if (ip_packet_parse(pkt, IPV4_HDR_LEN + len, false, &ip))
 		return 0;
 	o->seq_out = seq - 1;
 	o->seq_exhausted_reported = true;

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ipv6_view ip;
-	struct ipv6_selector_fields f;
+	struct ip_selector_fields f;
 	uint8_t *copy;
 
 	if (ipv6_parse(data, size, &ip) != 0)

@@ -75,7 +75,8 @@ static void test_shipped_ikev2_psk(void **state)
 	assert_int_equal(a->n_conns, 1);
 	c = &a->conns[0];
 	assert_string_equal(c->name, "gw-gw");
-	assert_true(c->local_addr == 0xc0000201 && c->remote_addr == 0xc0000202);
+	assert_string_equal(ADDR_TEXT(c->local_addr), "192.0.2.1");
+	assert_string_equal(ADDR_TEXT(c->remote_addr), "192.0.2.2");
 	assert_int_equal(c->local_port, 500);
 	assert_int_equal(c->remote_port, 500);
 	assert_string_equal(c->proposals, "aes256gcm16-prfsha384-x25519");
@@ -96,11 +97,10 @@ static void test_shipped_ikev2_psk(void **state)
 	ch = &c->children[0];
 	assert_string_equal(ch->name, "net");
 	assert_int_equal(ch->n_local_ts, 1);
-	assert_true(ch->local_ts[0].addr_lo == 0x0a010000 && ch->local_ts[0].addr_hi == 0x0a0100ff);
+	assert_string_equal(range_text(ch->local_ts[0].addr), "10.1.0.0/24");
 	assert_int_equal(ch->local_ts[0].protocol, 0);
 	assert_true(ch->local_ts[0].port_lo == 0 && ch->local_ts[0].port_hi == 65535);
-	assert_true(ch->remote_ts[0].addr_lo == 0x0a020000 &&
-	            ch->remote_ts[0].addr_hi == 0x0a0200ff);
+	assert_string_equal(range_text(ch->remote_ts[0].addr), "10.2.0.0/24");
 	assert_string_equal(ch->esp_proposals, "aes256gcm16");
 	assert_int_equal(ch->start_action, IKE_START_START);
 	assert_int_equal(ch->dpd_action, IKE_ACTION_RESTART);
@@ -130,7 +130,8 @@ static void test_defaults(void **state)
 	                 0);
 	assert_string_equal(errbuf, "");
 	c = &node(&s, "gwA")->conns[0];
-	assert_true(c->local_addr == 0xc0000201); /* not 10.1.0.1: the route to the peer */
+	/* not 10.1.0.1: the route to the peer */
+	assert_string_equal(ADDR_TEXT(c->local_addr), "192.0.2.1");
 	assert_string_equal(c->proposals, "");
 	assert_string_equal(c->local.id.id, "");
 	assert_true(c->rekey_time_ns == 4 * HOUR);
@@ -269,7 +270,7 @@ static void test_every_key(void **state)
 	        0);
 	assert_string_equal(errbuf, "");
 	c = &node(&s, "gwA")->conns[0];
-	assert_true(c->local_addr == 0x0a010001);
+	assert_string_equal(ADDR_TEXT(c->local_addr), "10.1.0.1");
 	assert_int_equal(c->local_port, 4500);
 	assert_int_equal(c->remote_port, 4501);
 	assert_string_equal(c->proposals, "aes128-sha256-modp2048, aes256gcm16-prfsha384-x25519");
@@ -296,15 +297,14 @@ static void test_every_key(void **state)
 	assert_int_equal(ch->n_local_ts, 2);
 	assert_int_equal(ch->local_ts[0].protocol, 6);
 	assert_true(ch->local_ts[0].port_lo == 80 && ch->local_ts[0].port_hi == 80);
-	assert_true(ch->local_ts[1].addr_lo == 0x0a010005 && ch->local_ts[1].addr_hi == 0x0a010009);
+	assert_string_equal(range_text(ch->local_ts[1].addr), "10.1.0.5-10.1.0.9");
 	assert_int_equal(ch->local_ts[1].protocol, 0);
 	assert_int_equal(ch->n_remote_ts, 3);
-	assert_true(ch->remote_ts[0].addr_lo == 0 && ch->remote_ts[0].addr_hi == UINT32_MAX);
-	assert_true(ch->remote_ts[1].addr_lo == 0x0a020001 &&
-	            ch->remote_ts[1].addr_hi == 0x0a020001);
+	assert_string_equal(range_text(ch->remote_ts[0].addr), "0.0.0.0/0");
+	assert_string_equal(range_text(ch->remote_ts[1].addr), "10.2.0.1");
 	assert_int_equal(ch->remote_ts[1].protocol, 17);
 	assert_true(ch->remote_ts[1].port_lo == 1024 && ch->remote_ts[1].port_hi == 2047);
-	assert_true(ch->remote_ts[2].addr_lo == 0 && ch->remote_ts[2].addr_hi == UINT32_MAX);
+	assert_string_equal(range_text(ch->remote_ts[2].addr), "any"); /* the IKE SA's family */
 	assert_int_equal(ch->remote_ts[2].protocol, 17);
 	assert_string_equal(ch->esp_proposals, "aes128gcm16-x25519");
 	assert_int_equal(ch->mode, IPSEC_MODE_TRANSPORT);

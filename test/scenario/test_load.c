@@ -89,7 +89,8 @@ static void test_site_to_site(void **state)
 	assert_int_equal(out->cfg.protocol, IPSEC_PROTO_ESP);
 	assert_int_equal(out->cfg.mode, IPSEC_MODE_TUNNEL);
 	assert_true(out->cfg.spi == 0x1001);
-	assert_true(out->cfg.src == 0xc0000201 && out->cfg.dst == 0xc0000202);
+	assert_string_equal(ADDR_TEXT(out->cfg.src), "192.0.2.1");
+	assert_string_equal(ADDR_TEXT(out->cfg.dst), "192.0.2.2");
 	assert_int_equal(out->cfg.enc, IPSEC_ENC_AES_GCM16_256);
 	assert_int_equal(out->cfg.integ, IPSEC_INTEG_NONE);
 	assert_int_equal(out->cfg.enc_key_len, 36);
@@ -103,9 +104,8 @@ static void test_site_to_site(void **state)
 	assert_int_equal(out->cfg.encap_sport, 0);
 	assert_true(out->cfg.soft.bytes == 0 && out->cfg.hard.seconds == 0);
 	/* The SA's selector comes from the policy naming it. */
-	assert_true(out->cfg.sel.local_addr.lo == 0x0a010000);
-	assert_true(out->cfg.sel.local_addr.hi == 0x0a0100ff);
-	assert_true(out->cfg.sel.remote_addr.lo == 0x0a020000);
+	assert_string_equal(range_text(out->cfg.sel.local_addr), "10.1.0.0/24");
+	assert_string_equal(range_text(out->cfg.sel.remote_addr), "10.2.0.0/24");
 	assert_int_equal(out->cfg.sel.protocol, 0);
 	assert_int_equal(out->cfg.sel.remote_port.hi, 65535);
 
@@ -155,8 +155,7 @@ static void test_transport_scenarios(void **state)
 	assert_int_equal(x->cfg.integ, IPSEC_INTEG_HMAC_SHA256_128);
 	assert_int_equal(x->cfg.integ_key_len, 32);
 	assert_int_equal(x->cfg.integ_key[31], 0x3f);
-	assert_true(x->cfg.sel.local_addr.lo == 0x0a000102 &&
-	            x->cfg.sel.local_addr.hi == 0x0a000102);
+	assert_string_equal(range_text(x->cfg.sel.local_addr), "10.0.1.2");
 	assert_true(node(&s, "router")->forwarding);
 	assert_false(node(&s, "router")->has_ipsec);
 	scenario_free(&s);
@@ -520,10 +519,8 @@ static void test_policy_selectors(void **state)
 	a = &s.nodes[0];
 	assert_int_equal(a->ipsec_default, IPSEC_ACTION_DISCARD);
 	assert_int_equal(a->n_policies, 3);
-	assert_true(a->policies[0].sel.local_addr.lo == 0x0a000001);
-	assert_true(a->policies[0].sel.local_addr.hi == 0x0a000005);
-	assert_true(a->policies[0].sel.remote_addr.lo == 0 &&
-	            a->policies[0].sel.remote_addr.hi == UINT32_MAX);
+	assert_string_equal(range_text(a->policies[0].sel.local_addr), "10.0.0.1-10.0.0.5");
+	assert_string_equal(range_text(a->policies[0].sel.remote_addr), "any");
 	assert_int_equal(a->policies[0].sel.protocol, 17);
 	assert_int_equal(a->policies[0].sel.local_port.lo, 500);
 	assert_int_equal(a->policies[0].sel.local_port.hi, 510);

@@ -68,7 +68,7 @@ static void test_tap_link(void **state)
 	assert_int_equal(g->ifaces[1].addr, 0x0a610102);
 	assert_int_equal(g->routes[0].iface, 1);
 	/* local_addrs defaults to the address facing remote_addrs: the TAP's. */
-	assert_int_equal(g->conns[0].local_addr, 0x0a610102);
+	assert_string_equal(ADDR_TEXT(g->conns[0].local_addr), "10.97.1.2");
 	scenario_free(&s);
 }
 

@@ -261,13 +261,45 @@ static void test_addresses(void **state)
 	assert_true(units_mask(32) == 0xffffffff);
 }
 
+static void test_ip_addresses(void **state)
+{
+	struct ip_addr a;
+	uint8_t len;
+	char err[128], buf[IP_ADDR_STRLEN];
+
+	(void)state;
+	assert_int_equal(units_ip("10.1.0.1", &a, err, sizeof(err)), 0);
+	assert_int_equal(ip_addr_v4_value(&a), 0x0a010001);
+	assert_int_equal(units_ip("2001:db8:1::1", &a, err, sizeof(err)), 0);
+	assert_string_equal(ip_addr_str(&a, buf), "2001:db8:1::1");
+	assert_int_equal(units_ip("2001:db8:1::1/64", &a, err, sizeof(err)), -1);
+	assert_string_equal(err, "'2001:db8:1::1/64' is not an IPv4 or IPv6 address");
+	assert_int_equal(units_ip_prefix("2001:db8:1::/64", &a, &len, err, sizeof(err)), 0);
+	assert_int_equal(a.family, IP_FAMILY_V6);
+	assert_int_equal(len, 64);
+	assert_int_equal(units_ip_prefix("::/0", &a, &len, err, sizeof(err)), 0);
+	assert_int_equal(len, 0);
+	assert_int_equal(units_ip_prefix("10.0.0.0/8", &a, &len, err, sizeof(err)), 0);
+	assert_int_equal(a.family, IP_FAMILY_V4);
+	assert_int_equal(units_ip_prefix("10.0.0.0/33", &a, &len, err, sizeof(err)), -1);
+	assert_string_equal(err, "'10.0.0.0/33': an IPv4 prefix length is 0 to 32");
+	assert_int_equal(units_ip_prefix("2001:db8::/129", &a, &len, err, sizeof(err)), -1);
+	assert_string_equal(err, "'2001:db8::/129': an IPv6 prefix length is 0 to 128");
+	assert_int_equal(units_ip_prefix("2001:db8::", &a, &len, err, sizeof(err)), -1);
+	assert_string_equal(err,
+	                    "'2001:db8::' is not a prefix like 10.1.0.0/24 or 2001:db8:1::/64");
+	assert_int_equal(units_ip_prefix("2001:db8::/", &a, &len, err, sizeof(err)), -1);
+	assert_int_equal(units_ip_prefix("fe80::1%eth0/64", &a, &len, err, sizeof(err)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_times), cmocka_unit_test(test_rates),
-	        cmocka_unit_test(test_sizes), cmocka_unit_test(test_fractions),
-	        cmocka_unit_test(test_uints), cmocka_unit_test(test_hex),
-	        cmocka_unit_test(test_bools), cmocka_unit_test(test_addresses),
+	        cmocka_unit_test(test_times),        cmocka_unit_test(test_rates),
+	        cmocka_unit_test(test_sizes),        cmocka_unit_test(test_fractions),
+	        cmocka_unit_test(test_uints),        cmocka_unit_test(test_hex),
+	        cmocka_unit_test(test_bools),        cmocka_unit_test(test_addresses),
+	        cmocka_unit_test(test_ip_addresses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

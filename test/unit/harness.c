@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "ipv6.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,37 @@ size_t build_icmp(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t type, uint8_
 	return n;
 }
 
+struct ip_addr parse_addr(const char *text)
+{
+	struct ip_addr a;
+
+	assert_int_equal(ip_addr_parse(text, &a), 0);
+	return a;
+}
+
+size_t build_udp6(uint8_t *b, const char *src, const char *dst, uint8_t first, const uint8_t *ext,
+                  size_t ext_len, size_t n, uint8_t tclass)
+{
+	struct ip_addr s = parse_addr(src), d = parse_addr(dst);
+	uint8_t *udp = b + IPV6_HDR_LEN + ext_len;
+
+	memset(b, 0, IPV6_HDR_LEN + ext_len + 8 + n);
+	put_be32(b, 6u << 28 | (uint32_t)tclass << 20);
+	put_be16(b + 4, (uint16_t)(ext_len + 8 + n));
+	b[6] = ext_len ? first : IPPROTO_NUM_UDP;
+	b[7] = 64;
+	memcpy(b + 8, s.b, 16);
+	memcpy(b + 24, d.b, 16);
+	if (ext_len)
+		memcpy(b + IPV6_HDR_LEN, ext, ext_len);
+	put_be16(udp, 1000);
+	put_be16(udp + 2, 2000);
+	put_be16(udp + 4, (uint16_t)(8 + n));
+	memset(udp + 8, 0x5a, n);
+	put_be16(udp + 6, ipv6_l4_checksum(b, IPPROTO_NUM_UDP, udp, 8 + n));
+	return IPV6_HDR_LEN + ext_len + 8 + n;
+}
+
 void set_tos(uint8_t *pkt, uint8_t tos)
 {
 	pkt[1] = tos;
@@ -155,8 +188,8 @@ struct ipsec_sa_config sa_cfg(enum ipsec_dir dir, enum ipsec_protocol proto, enu
 	c.protocol = proto;
 	c.mode = mode;
 	c.spi = spi;
-	c.src = src;
-	c.dst = dst;
+	c.src = ip_addr_v4(src);
+	c.dst = ip_addr_v4(dst);
 	c.enc = enc;
 	c.integ = integ;
 	c.enc_key_len = e->key_len + e->salt_len;

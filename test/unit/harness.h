@@ -39,6 +39,15 @@ bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m);
 size_t hex(const char *s, uint8_t *out);
 
 #define A4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+/* The same as a struct ip_addr (an lvalue: &IP4(...) works). */
+#define IP4(a, b, c, d) ((struct ip_addr){IP_FAMILY_V4, {(a), (b), (c), (d)}})
+
+/* Is r the IPv4 range lo .. hi (host order)? */
+static inline bool range_v4_is(struct ip_range r, uint32_t lo, uint32_t hi)
+{
+	return r.lo.family == IP_FAMILY_V4 && ip_addr_v4_value(&r.lo) == lo &&
+	       ip_addr_v4_value(&r.hi) == hi;
+}
 
 /* Build IPv4 packets with valid header checksums; return total length. */
 size_t build_udp(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
@@ -47,6 +56,15 @@ size_t build_tcp(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint1
                  size_t payload_len);
 size_t build_icmp(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t type, uint8_t code,
                   size_t payload_len);
+/* An address from its text (asserts it parses). */
+struct ip_addr parse_addr(const char *text);
+/* UDP 1000 -> 2000 with `n` bytes over IPv6 from src to dst, with traffic
+ * class `tclass`, after the extension headers `ext` of `ext_len` bytes
+ * (already chained, the last naming UDP) whose first kind is `first`; a
+ * valid UDP checksum.  Returns the length. */
+size_t build_udp6(uint8_t *buf, const char *src, const char *dst, uint8_t first, const uint8_t *ext,
+                  size_t ext_len, size_t n, uint8_t tclass);
+
 /* Change TOS / fragment field / TTL of a built packet, fixing the checksum. */
 void set_tos(uint8_t *pkt, uint8_t tos);
 void set_frag(uint8_t *pkt, uint16_t frag);

@@ -1,5 +1,6 @@
 #include "ike_harness.h"
 
+#include "ip_packet.h"
 #include "sa.h"
 
 #include <stdio.h>
@@ -82,8 +83,8 @@ static uint16_t nat_port(const struct ike_harness *h, uint16_t p)
 	return (uint16_t)(p + h->nat_offset);
 }
 
-static void n_send(void *arg, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                   const uint8_t *data, size_t len)
+static void n_send(void *arg, struct ip_addr src, uint16_t sport, struct ip_addr dst,
+                   uint16_t dport, const uint8_t *data, size_t len)
 {
 	struct hnode *n = arg;
 	struct ike_harness *h = n->h;
@@ -102,7 +103,7 @@ static void n_send(void *arg, uint32_t src, uint16_t sport, uint32_t dst, uint16
 	d->len = len;
 	memcpy(d->data, data, len);
 	if (h->nat && n->idx == 0) {
-		d->src = H_NAT_ADDR;
+		d->src = ip_addr_v4(H_NAT_ADDR);
 		d->sport = nat_port(h, sport);
 	}
 	if (len == 1 && data[0] == 0xff)
@@ -147,7 +148,7 @@ void h_init(struct ike_harness *h)
 
 		n->h = h;
 		n->idx = i;
-		n->addr = i == 0 ? H_ADDR_A : H_ADDR_B;
+		n->addr = ip_addr_v4(i == 0 ? H_ADDR_A : H_ADDR_B);
 		n->rng = 0x1234u + 7919u * (uint32_t)i;
 		n->dp_timer = n->ike_timer = UINT64_MAX;
 		n->dp = ipsec_new(&dp_ops, n);
@@ -155,6 +156,13 @@ void h_init(struct ike_harness *h)
 		n->ike = ike_new(&ike_ops, n, n->dp);
 		assert_non_null(n->ike);
 	}
+}
+
+void h_init_v6(struct ike_harness *h)
+{
+	h_init(h);
+	assert_int_equal(ip_addr_parse(H_ADDR6_A, &h->n[0].addr), 0);
+	assert_int_equal(ip_addr_parse(H_ADDR6_B, &h->n[1].addr), 0);
 }
 
 void h_free(struct ike_harness *h)
@@ -185,10 +193,15 @@ void h_conn(const struct ike_harness *h, int i, struct ike_conn_config *c, const
 	snprintf(ch->name, sizeof(ch->name), "net");
 	snprintf(ch->esp_proposals, sizeof(ch->esp_proposals), "%s", esp_props ? esp_props : "");
 	ch->n_local_ts = ch->n_remote_ts = 1;
-	ch->local_ts[0] = (struct ike_ts_config){.addr_lo = i == 0 ? H_LAN_A : H_LAN_B,
-	                                         .addr_hi = (i == 0 ? H_LAN_A : H_LAN_B) | 0xffff};
-	ch->remote_ts[0] = (struct ike_ts_config){.addr_lo = i == 0 ? H_LAN_B : H_LAN_A,
-	                                          .addr_hi = (i == 0 ? H_LAN_B : H_LAN_A) | 0xffff};
+	ch->local_ts[0] = h_ts(i == 0 ? H_LAN_A : H_LAN_B, 0xffff);
+	ch->remote_ts[0] = h_ts(i == 0 ? H_LAN_B : H_LAN_A, 0xffff);
+}
+
+struct ike_ts_config h_ts(uint32_t lo, uint32_t host_bits)
+{
+	struct ike_ts_config ts = {.addr = ip_range_v4(lo, lo | host_bits)};
+
+	return ts;
 }
 
 void h_add(struct ike_harness *h, int i, const struct ike_conn_config *c)
@@ -221,23 +234,28 @@ void h_start(struct ike_harness *h, const struct ike_conn_config *a,
 	h_assert_settled(h, 1);
 }
 
-static int node_for(const struct ike_harness *h, uint32_t dst)
+static bool to_nat(const struct ike_harness *h, const struct ip_addr *dst)
+{
+	return h->nat && ip_addr_v4_value(dst) == H_NAT_ADDR;
+}
+
+static int node_for(const struct ike_harness *h, const struct ip_addr *dst)
 {
 	for (int i = 0; i < 2; i++)
-		if (h->n[i].addr == dst)
+		if (ip_addr_eq(&h->n[i].addr, dst))
 			return i;
-	return h->nat && dst == H_NAT_ADDR ? 0 : -1;
+	return to_nat(h, dst) ? 0 : -1;
 }
 
 static void deliver(struct ike_harness *h, const struct hdgram *d)
 {
-	int to = node_for(h, d->dst);
-	uint32_t dst = d->dst;
+	int to = node_for(h, &d->dst);
+	struct ip_addr dst = d->dst;
 	uint16_t dport = d->dport;
 
 	if (to < 0 || h->n[to].down)
 		return;
-	if (h->nat && d->dst == H_NAT_ADDR) {
+	if (to_nat(h, &d->dst)) {
 		if (dport != nat_port(h, IKE_PORT) && dport != nat_port(h, IKE_NATT_PORT))
 			return; /* no mapping */
 		dst = h->n[0].addr;
@@ -428,14 +446,14 @@ enum ipsec_verdict h_send_ip(struct ike_harness *h, int from, uint32_t src, uint
 {
 	struct hpacket p;
 	enum ipsec_verdict v = h_seal(h, from, src, dst, &p, reason);
-	struct ipv4_view ip;
+	struct ip_packet ip;
 
 	*delivered = false;
 	if (spi)
 		*spi = 0;
 	if (v != IPSEC_VERDICT_PROTECT)
 		return v;
-	assert_int_equal(ipv4_parse(p.wire, p.wlen, &ip), 0);
+	assert_int_equal(ip_packet_parse(p.wire, p.wlen, true, &ip), 0);
 	if (spi)
 		*spi = get_be32(p.wire + ip.hdr_len + (ip.proto == IPPROTO_NUM_UDP ? 8 : 0));
 	*delivered = h_open(h, &p, reason);
@@ -549,23 +567,46 @@ void h_nat_rebind(struct ike_harness *h, uint16_t new_offset)
 	h->nat_offset = new_offset;
 }
 
-/* pcap (linktype raw IPv4) record of a datagram, as a UDP packet. */
+/* pcap (linktype raw IP) record of a datagram, as a UDP packet. */
 void h_pcap_record(FILE *f, const struct hdgram *d, uint32_t usec)
 {
-	uint8_t hdr[28], rec[16] = {0};
-	size_t total = 28 + d->len;
+	uint8_t hdr[IPV6_HDR_LEN + 8], rec[16] = {0};
+	bool v6 = d->src.family == IP_FAMILY_V6;
+	size_t hl = v6 ? IPV6_HDR_LEN : IPV4_HDR_LEN, total = hl + 8 + d->len;
 
-	ipv4_build(hdr, 0, (uint16_t)total, 0, 0, 64, IPPROTO_NUM_UDP, d->src, d->dst);
-	put_be16(hdr + 20, d->sport);
-	put_be16(hdr + 22, d->dport);
-	put_be16(hdr + 24, (uint16_t)(8 + d->len));
-	put_be16(hdr + 26, 0); /* no UDP checksum (RFC 768) */
+	if (v6) {
+		memset(hdr, 0, IPV6_HDR_LEN);
+		hdr[0] = 0x60;
+		put_be16(hdr + 4, (uint16_t)(8 + d->len));
+		hdr[6] = IPPROTO_NUM_UDP;
+		hdr[7] = 64;
+		memcpy(hdr + 8, d->src.b, 16);
+		memcpy(hdr + 24, d->dst.b, 16);
+	} else {
+		ipv4_build(hdr, 0, (uint16_t)total, 0, 0, 64, IPPROTO_NUM_UDP,
+		           ip_addr_v4_value(&d->src), ip_addr_v4_value(&d->dst));
+	}
+	put_be16(hdr + hl, d->sport);
+	put_be16(hdr + hl + 2, d->dport);
+	put_be16(hdr + hl + 4, (uint16_t)(8 + d->len));
+	/* no UDP checksum over IPv4 (RFC 768); over IPv6 it is mandatory */
+	put_be16(hdr + hl + 6, 0);
 	rec[0] = 1;
 	rec[4] = (uint8_t)usec, rec[5] = (uint8_t)(usec >> 8), rec[6] = (uint8_t)(usec >> 16);
 	rec[8] = rec[12] = (uint8_t)total;
 	rec[9] = rec[13] = (uint8_t)(total >> 8);
 	assert_int_equal(fwrite(rec, 1, 16, f), 16);
-	assert_int_equal(fwrite(hdr, 1, 28, f), 28);
+	if (v6) {
+		uint8_t *pkt = malloc(total);
+
+		assert_non_null(pkt);
+		memcpy(pkt, hdr, hl + 8);
+		memcpy(pkt + hl + 8, d->data, d->len);
+		put_be16(hdr + hl + 6,
+		         ipv6_l4_checksum(pkt, IPPROTO_NUM_UDP, pkt + hl, 8 + d->len));
+		free(pkt);
+	}
+	assert_int_equal(fwrite(hdr, 1, hl + 8, f), hl + 8);
 	assert_int_equal(fwrite(d->data, 1, d->len, f), d->len);
 }
 

@@ -23,6 +23,9 @@
 #define H_LAN_A A4(10, 1, 0, 0)
 #define H_LAN_B A4(10, 2, 0, 0)
 #define H_NAT_ADDR A4(203, 0, 113, 7)
+/* h_init_v6(): the nodes talk IKE and ESP over IPv6 */
+#define H_ADDR6_A "2001:db8:ff::1"
+#define H_ADDR6_B "2001:db8:ff::2"
 #define H_MS 1000000ULL
 #define H_S 1000000000ULL
 
@@ -34,7 +37,7 @@ struct hev {
 
 struct hdgram {
 	int from; /* node index */
-	uint32_t src, dst;
+	struct ip_addr src, dst;
 	uint16_t sport, dport;
 	uint64_t at;  /* delivery time */
 	unsigned seq; /* 1, 2, ... in the order sent */
@@ -52,7 +55,7 @@ typedef int (*h_hook)(struct ike_harness *h, struct hdgram *d, void *arg);
 struct hnode {
 	struct ike_harness *h;
 	int idx;
-	uint32_t addr;
+	struct ip_addr addr;
 	struct ipsec *dp;
 	struct ike *ike;
 	uint64_t dp_timer, ike_timer;
@@ -83,7 +86,13 @@ struct ike_harness {
 };
 
 void h_init(struct ike_harness *h);
+/* The same with IPv6 addresses for the nodes (H_ADDR6_A, H_ADDR6_B): IKE
+ * over IPv6, tunnels 4-in-6 between the (IPv4) LANs of h_conn(). */
+void h_init_v6(struct ike_harness *h);
 void h_free(struct ike_harness *h);
+
+/* An IPv4 traffic selector lo .. lo | host_bits, any protocol and port. */
+struct ike_ts_config h_ts(uint32_t lo, uint32_t host_bits);
 
 /* A PSK connection from node `i` to the other node: child "net" in tunnel
  * mode between the LANs (TS empty: the address of the node). */

@@ -14,7 +14,7 @@ static void establish(struct ike_harness *h, const char *ike_a, const char *esp_
 	h_conn(h, 0, &a, ike_a, esp_a);
 	h_conn(h, 1, &b, ike_b, esp_b);
 	if (h->nat)
-		b.remote_addr = 0; /* the peer's address is the NAT's: any */
+		b.remote_addr = (struct ip_addr){0}; /* the peer's address is the NAT's: any */
 	a.children[0].start_action = IKE_START_START;
 	h_add(h, 1, &b);
 	h_add(h, 0, &a);
@@ -227,7 +227,7 @@ static void test_nat_traversal(void **state)
 	assert_true(a->nat_local && !a->nat_remote);
 	assert_true(b->nat_remote && !b->nat_local);
 	assert_int_equal(a->local_port, IKE_NATT_PORT);
-	assert_int_equal(b->remote_addr, H_NAT_ADDR);
+	assert_int_equal(ip_addr_v4_value(&b->remote_addr), H_NAT_ADDR);
 	assert_int_equal(b->remote_port, 44500);
 	for (size_t i = 0; i < h.nlog; i++)
 		if (h.log[i].dport == IKE_NATT_PORT || h.log[i].sport == IKE_NATT_PORT) {

@@ -168,7 +168,7 @@ static void spoofed_init(struct ike_harness *h, uint32_t src, unsigned k, const 
 	ike_add_ke(&b, IKE_DH_CURVE25519, ke, kl);
 	ike_add_nonce(&b, nonce, sizeof(nonce));
 	assert_int_equal(ike_builder_finish(&b, &len), 0);
-	ike_receive(h->n[1].ike, src, 500, H_ADDR_B, 500, buf, len);
+	ike_receive(h->n[1].ike, ip_addr_v4(src), 500, ip_addr_v4(H_ADDR_B), 500, buf, len);
 	ike_dh_free(dh);
 }
 
@@ -187,7 +187,7 @@ static void test_cookie_under_flood(void **state)
 
 	h_init(&h);
 	setup(&h, &a, &b);
-	b.remote_addr = 0;
+	b.remote_addr = (struct ip_addr){0};
 	b.half_open_cookie_threshold = 5;
 	a.children[0].start_action = IKE_START_NONE;
 	h_add(&h, 1, &b);

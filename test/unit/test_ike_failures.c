@@ -210,15 +210,14 @@ static void test_ts_narrowing(void **state)
 	h_init(&h);
 	h_conn(&h, 0, &a, NULL, NULL);
 	h_conn(&h, 1, &b, NULL, NULL);
-	b.children[0].local_ts[0] =
-	        (struct ike_ts_config){.addr_lo = A4(10, 2, 5, 0), .addr_hi = A4(10, 2, 5, 255)};
+	b.children[0].local_ts[0] = h_ts(A4(10, 2, 5, 0), 0xff);
 	b.children[0].remote_ts[0].protocol = IPPROTO_NUM_UDP;
 	run(&h, &a, &b);
 	sa = h_sa(&h, 0);
 	assert_non_null(sa);
 	assert_int_equal(sa->children[0].n_remote, 1);
-	assert_int_equal(ike_ts_v4_start(&sa->children[0].ts_remote[0]), A4(10, 2, 5, 0));
-	assert_int_equal(ike_ts_v4_end(&sa->children[0].ts_remote[0]), A4(10, 2, 5, 255));
+	assert_true(range_v4_is(ike_ts_range(&sa->children[0].ts_remote[0]), A4(10, 2, 5, 0),
+	                        A4(10, 2, 5, 255)));
 	assert_int_equal(sa->children[0].ts_local[0].ip_proto, IPPROTO_NUM_UDP);
 	assert_int_equal(h_send_ip(&h, 0, H_LAN_A | 7, A4(10, 2, 5, 1), &ok, NULL, NULL),
 	                 IPSEC_VERDICT_PROTECT);
@@ -241,8 +240,7 @@ static void test_ts_unacceptable(void **state)
 	h_init(&h);
 	h_conn(&h, 0, &a, NULL, NULL);
 	h_conn(&h, 1, &b, NULL, NULL);
-	b.children[0].local_ts[0] =
-	        (struct ike_ts_config){.addr_lo = A4(10, 3, 0, 0), .addr_hi = A4(10, 3, 255, 255)};
+	b.children[0].local_ts[0] = h_ts(A4(10, 3, 0, 0), 0xffff);
 	run(&h, &a, &b);
 	t = failure(&h, 1);
 	expect(t, "responder: TS_UNACCEPTABLE: the initiator proposed TSi 10.1.0.0/16, TSr "

@@ -182,8 +182,10 @@ static void test_spis_integrity_replay(void **state)
 	/* Port 4500 without the non-ESP marker; a NAT-keepalive. */
 	ike_get_stats(h.n[1].ike, &st);
 	tx = st.dropped_malformed;
-	ike_receive(h.n[1].ike, H_ADDR_A, 4500, H_ADDR_B, 4500, dpd_req->data, dpd_req->len);
-	ike_receive(h.n[1].ike, H_ADDR_A, 4500, H_ADDR_B, 4500, (const uint8_t *)"\xff", 1);
+	ike_receive(h.n[1].ike, ip_addr_v4(H_ADDR_A), 4500, ip_addr_v4(H_ADDR_B), 4500,
+	            dpd_req->data, dpd_req->len);
+	ike_receive(h.n[1].ike, ip_addr_v4(H_ADDR_A), 4500, ip_addr_v4(H_ADDR_B), 4500,
+	            (const uint8_t *)"\xff", 1);
 	ike_get_stats(h.n[1].ike, &st);
 	assert_int_equal(st.dropped_malformed, tx + 1);
 	still_working(&h);

@@ -269,7 +269,7 @@ static void informational(struct ike_harness *h, struct ike_builder *b, uint8_t 
 	assert_int_equal(ike_x_seal(h->n[0].ike, sa, b, &len, &whole), 0);
 	assert_null(whole);
 	sa->x.mid_out++; /* used by hand */
-	ike_receive(h->n[1].ike, H_ADDR_A, 500, H_ADDR_B, 500, req, len);
+	ike_receive(h->n[1].ike, ip_addr_v4(H_ADDR_A), 500, ip_addr_v4(H_ADDR_B), 500, req, len);
 	assert_true(h->nq > 0);
 	d = &h->q[h->nq - 1];
 	assert_int_equal(d->from, 1);

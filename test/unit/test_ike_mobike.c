@@ -28,7 +28,7 @@ static void start(struct ike_harness *h, bool mobike_a, bool mobike_b)
 	struct ike_conn_config a, b;
 
 	h_setup(h, &a, &b, NULL);
-	b.remote_addr = 0; /* B takes A from any address */
+	b.remote_addr = (struct ip_addr){0}; /* B takes A from any address */
 	a.mobike = mobike_a;
 	b.mobike = mobike_b;
 	h_start(h, &a, &b);
@@ -36,8 +36,8 @@ static void start(struct ike_harness *h, bool mobike_a, bool mobike_b)
 
 static void move_a(struct ike_harness *h)
 {
-	h->n[0].addr = MOVED;
-	ike_local_address_changed(h->n[0].ike, H_ADDR_A, MOVED);
+	h->n[0].addr = ip_addr_v4(MOVED);
+	ike_local_address_changed(h->n[0].ike, ip_addr_v4(H_ADDR_A), ip_addr_v4(MOVED));
 }
 
 static const struct ike_child *child(const struct ike_harness *h, int i)
@@ -92,18 +92,22 @@ static void test_move(void **state)
 	spi_out = child(&h, 0)->spi_out;
 	move_a(&h);
 	/* A moved at once; B does not know yet. */
-	assert_int_equal(h_sa(&h, 0)->local_addr, MOVED);
-	assert_int_equal(ipsec_sa_config(h.n[0].dp, child(&h, 0)->sa_in)->dst, MOVED);
-	assert_int_equal(ipsec_sa_config(h.n[0].dp, child(&h, 0)->sa_out)->src, MOVED);
+	assert_int_equal(ip_addr_v4_value(&h_sa(&h, 0)->local_addr), MOVED);
+	assert_int_equal(ip_addr_v4_value(&ipsec_sa_config(h.n[0].dp, child(&h, 0)->sa_in)->dst),
+	                 MOVED);
+	assert_int_equal(ip_addr_v4_value(&ipsec_sa_config(h.n[0].dp, child(&h, 0)->sa_out)->src),
+	                 MOVED);
 	assert_int_equal(h_send_ip(&h, 1, H_LAN_B | 1, H_LAN_A | 1, &ok, NULL, &why),
 	                 IPSEC_VERDICT_PROTECT);
 	assert_false(ok);
 	assert_int_equal(why, IPSEC_DROP_NO_SA);
 	h_run_for(&h, 1 * H_S);
-	assert_int_equal(h_sa(&h, 1)->remote_addr, MOVED);
+	assert_int_equal(ip_addr_v4_value(&h_sa(&h, 1)->remote_addr), MOVED);
 	assert_int_equal(h_sa(&h, 1)->remote_port, IKE_NATT_PORT);
-	assert_int_equal(ipsec_sa_config(h.n[1].dp, child(&h, 1)->sa_out)->dst, MOVED);
-	assert_int_equal(ipsec_sa_config(h.n[1].dp, child(&h, 1)->sa_in)->src, MOVED);
+	assert_int_equal(ip_addr_v4_value(&ipsec_sa_config(h.n[1].dp, child(&h, 1)->sa_out)->dst),
+	                 MOVED);
+	assert_int_equal(ip_addr_v4_value(&ipsec_sa_config(h.n[1].dp, child(&h, 1)->sa_in)->src),
+	                 MOVED);
 	/* the same IKE SA and Child SA, no new negotiation */
 	assert_int_equal(h_sa(&h, 0)->id, id_a);
 	assert_int_equal(h_sa(&h, 1)->id, id_b);
@@ -117,7 +121,7 @@ static void test_move(void **state)
 	e = h_event(&h, 1, IKE_EV_NAT, -1);
 	assert_non_null(e);
 	assert_string_equal(e->reason, "mobike update");
-	assert_int_equal(e->ev.peer_addr, MOVED);
+	assert_int_equal(ip_addr_v4_value(&e->ev.peer_addr), MOVED);
 	h_assert_settled(&h, 1);
 	h_assert_flows(&h);
 	h_free(&h);
@@ -129,7 +133,7 @@ static int lose_update(struct ike_harness *h, struct hdgram *d, void *arg)
 	int *lost = arg;
 
 	(void)h;
-	if (d->from == 0 && d->src == MOVED && !*lost) {
+	if (d->from == 0 && ip_addr_v4_value(&d->src) == MOVED && !*lost) {
 		(*lost)++;
 		return 0;
 	}
@@ -148,10 +152,10 @@ static void test_update_lost(void **state)
 	h.hook_arg = &lost;
 	move_a(&h);
 	h_run_for(&h, 1 * H_S);
-	assert_int_equal(h_sa(&h, 1)->remote_addr, H_ADDR_A); /* not yet */
+	assert_int_equal(ip_addr_v4_value(&h_sa(&h, 1)->remote_addr), H_ADDR_A); /* not yet */
 	h_run_for(&h, 10 * H_S);
 	assert_int_equal(lost, 1);
-	assert_int_equal(h_sa(&h, 1)->remote_addr, MOVED);
+	assert_int_equal(ip_addr_v4_value(&h_sa(&h, 1)->remote_addr), MOVED);
 	e = h_event(&h, 0, IKE_EV_EXCHANGE, -1);
 	assert_int_equal(e->ev.exchange, IKE_INFORMATIONAL);
 	assert_int_equal(e->ev.retransmits, 1);
@@ -178,8 +182,8 @@ static void test_without_mobike(void **state)
 	e = h_state_event(&h, 0, IKE_EV_IKE_SA, IKE_STATE_REKEYED, 0);
 	assert_non_null(e);
 	assert_string_equal(e->reason, "reauth");
-	assert_int_equal(h_sa(&h, 0)->local_addr, MOVED);
-	assert_int_equal(h_sa(&h, 1)->remote_addr, MOVED);
+	assert_int_equal(ip_addr_v4_value(&h_sa(&h, 0)->local_addr), MOVED);
+	assert_int_equal(ip_addr_v4_value(&h_sa(&h, 1)->remote_addr), MOVED);
 	h_assert_settled(&h, 1);
 	h_assert_flows(&h);
 	h_free(&h);
@@ -203,7 +207,7 @@ static void move_while_connecting(uint64_t after, bool mobike)
 	h.hook = slow;
 	h_conn(&h, 0, &a, NULL, NULL);
 	h_conn(&h, 1, &b, NULL, NULL);
-	b.remote_addr = 0;
+	b.remote_addr = (struct ip_addr){0};
 	/* an identity that does not change with the address, so that A's
 	 * INITIAL_CONTACT (RFC 7296 §2.4) retires what B set up with the
 	 * abandoned negotiation */
@@ -218,8 +222,8 @@ static void move_while_connecting(uint64_t after, bool mobike)
 	move_a(&h);
 	h_run_for(&h, 40 * H_S); /* B's half-open SA from the old address times out */
 	h_assert_settled(&h, 1);
-	assert_int_equal(h_sa(&h, 0)->local_addr, MOVED);
-	assert_int_equal(h_sa(&h, 1)->remote_addr, MOVED);
+	assert_int_equal(ip_addr_v4_value(&h_sa(&h, 0)->local_addr), MOVED);
+	assert_int_equal(ip_addr_v4_value(&h_sa(&h, 1)->remote_addr), MOVED);
 	h_assert_flows(&h);
 	h_free(&h);
 }

@@ -22,7 +22,7 @@ static void setup(struct ike_harness *h, struct ike_conn_config *a, struct ike_c
 	h_setup(h, a, b, NULL);
 	h->nat = true;
 	/* B accepts A from wherever the NAT makes it come */
-	b->remote_addr = 0;
+	b->remote_addr = (struct ip_addr){0};
 }
 
 static void start(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b)
@@ -148,8 +148,8 @@ static void test_libreswan_1728(void **state)
 	memset(forged, 0, 4);
 	memcpy(forged + 4, h_sa(&h, 0)->x.req, h_sa(&h, 0)->x.req_len);
 	forged[4 + h_sa(&h, 0)->x.req_len - 1] ^= 1;
-	ike_receive(h.n[1].ike, H_NAT_ADDR, 45500, H_ADDR_B, IKE_NATT_PORT, forged,
-	            4 + h_sa(&h, 0)->x.req_len);
+	ike_receive(h.n[1].ike, ip_addr_v4(H_NAT_ADDR), 45500, ip_addr_v4(H_ADDR_B), IKE_NATT_PORT,
+	            forged, 4 + h_sa(&h, 0)->x.req_len);
 	ike_get_stats(h.n[1].ike, &st);
 	assert_int_equal(st.dropped_integrity, 1);
 	assert_int_equal(h_sa(&h, 1)->remote_port, 44500);
@@ -171,7 +171,7 @@ static void test_libreswan_1728(void **state)
 	assert_int_equal(h_count(&h, 1, IKE_EV_NAT), nat_events + 1);
 	e = h_event(&h, 1, IKE_EV_NAT, -1);
 	assert_string_equal(e->reason, "peer moved");
-	assert_int_equal(e->ev.peer_addr, H_NAT_ADDR);
+	assert_int_equal(ip_addr_v4_value(&e->ev.peer_addr), H_NAT_ADDR);
 	assert_int_equal(e->ev.peer_port, 45500);
 	assert_int_equal(h_sa(&h, 1)->remote_port, 45500);
 	assert_int_equal(b_encap_port(&h), 45500);

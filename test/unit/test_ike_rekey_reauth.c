@@ -18,13 +18,11 @@ static void add_child2(int i, struct ike_conn_config *c)
 
 	*ch = c->children[0];
 	snprintf(ch->name, sizeof(ch->name), "net2");
-	ch->local_ts[0].addr_lo = (i == 0 ? H_LAN_A : H_LAN_B) | 0x100;
-	ch->local_ts[0].addr_hi = ch->local_ts[0].addr_lo | 0xff;
-	ch->remote_ts[0].addr_lo = (i == 0 ? H_LAN_B : H_LAN_A) | 0x100;
-	ch->remote_ts[0].addr_hi = ch->remote_ts[0].addr_lo | 0xff;
+	ch->local_ts[0] = h_ts((i == 0 ? H_LAN_A : H_LAN_B) | 0x100, 0xff);
+	ch->remote_ts[0] = h_ts((i == 0 ? H_LAN_B : H_LAN_A) | 0x100, 0xff);
 	c->n_children = 2;
-	c->children[0].local_ts[0].addr_hi = c->children[0].local_ts[0].addr_lo | 0xff;
-	c->children[0].remote_ts[0].addr_hi = c->children[0].remote_ts[0].addr_lo | 0xff;
+	c->children[0].local_ts[0] = h_ts(i == 0 ? H_LAN_A : H_LAN_B, 0xff);
+	c->children[0].remote_ts[0] = h_ts(i == 0 ? H_LAN_B : H_LAN_A, 0xff);
 }
 
 static void start(struct ike_harness *h, struct ike_conn_config *a, struct ike_conn_config *b,

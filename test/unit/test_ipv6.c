@@ -94,7 +94,7 @@ static void test_plain_udp(void **state)
 {
 	struct pkt p;
 	struct ipv6_view ip;
-	struct ipv6_selector_fields f;
+	struct ip_selector_fields f;
 	(void)state;
 
 	start(&p);
@@ -111,8 +111,8 @@ static void test_plain_udp(void **state)
 	assert_int_equal(ip.ipsec_nh_off, 6);
 	assert_false(ip.fragment);
 	assert_int_equal(ipv6_selector_fields(p.b, &ip, &f), 0);
-	assert_memory_equal(f.src, p.b + 8, 16);
-	assert_memory_equal(f.dst, p.b + 24, 16);
+	assert_memory_equal(f.src.b, p.b + 8, 16);
+	assert_memory_equal(f.dst.b, p.b + 24, 16);
 	assert_int_equal(f.sport, 1234);
 	assert_int_equal(f.dport, 53);
 	assert_false(f.opaque);
@@ -182,7 +182,7 @@ static void test_non_initial_fragment(void **state)
 {
 	struct pkt p;
 	struct ipv6_view ip;
-	struct ipv6_selector_fields f;
+	struct ip_selector_fields f;
 	(void)state;
 
 	start(&p);
@@ -204,7 +204,7 @@ static void test_icmpv6_type_code(void **state)
 {
 	struct pkt p;
 	struct ipv6_view ip;
-	struct ipv6_selector_fields f;
+	struct ip_selector_fields f;
 	uint8_t *icmp;
 	(void)state;
 

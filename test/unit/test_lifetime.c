@@ -145,7 +145,7 @@ static void test_seconds_timer(void **state)
 	b = add_sa(ctx, &c2);
 	assert_int_equal(h.timer_at, 14 * NS);
 	in.hard.seconds = 100;
-	in.dst = GW_B;
+	in.dst = ip_addr_v4(GW_B);
 	i = add_sa(ctx, &in);
 
 	h.now = 14 * NS;

@@ -58,14 +58,14 @@ static void test_spd_first_match_ranges_ports(void **state)
 	spd_add(ctx, &e);
 	e = entry(IPSEC_ACTION_PROTECT);
 	e.sel.protocol = IPPROTO_NUM_UDP;
-	e.sel.local_addr = (struct ipsec_range32){L, L};
-	e.sel.remote_addr = (struct ipsec_range32){A4(10, 9, 0, 0), A4(10, 9, 0, 255)};
+	e.sel.local_addr = ip_range_v4(L, L);
+	e.sel.remote_addr = ip_range_v4(A4(10, 9, 0, 0), A4(10, 9, 0, 255));
 	e.sel.local_port = (struct ipsec_range16){100, 199};
 	e.sel.remote_port = (struct ipsec_range16){5000, 5009};
 	e.sa_out[0] = sa;
 	spd_add(ctx, &e);
 	e = entry(IPSEC_ACTION_DISCARD);
-	e.sel.remote_addr = (struct ipsec_range32){A4(10, 9, 0, 0), A4(10, 9, 255, 255)};
+	e.sel.remote_addr = ip_range_v4(A4(10, 9, 0, 0), A4(10, 9, 255, 255));
 	spd_add(ctx, &e);
 
 	len = build_udp(pkt, L, R, 150, 53, 10);
@@ -166,8 +166,8 @@ static void test_input_policy(void **state)
 	struct ipsec_sa_config *in_cfg;
 
 	/* Seen from b: local 10.2.0.0/16, remote 10.1.0.0/16, UDP to port 80. */
-	c.sel.local_addr = (struct ipsec_range32){A4(10, 1, 0, 0), A4(10, 1, 255, 255)};
-	c.sel.remote_addr = (struct ipsec_range32){A4(10, 2, 0, 0), A4(10, 2, 255, 255)};
+	c.sel.local_addr = ip_range_v4(A4(10, 1, 0, 0), A4(10, 1, 255, 255));
+	c.sel.remote_addr = ip_range_v4(A4(10, 2, 0, 0), A4(10, 2, 255, 255));
 	pair_setup(&p, &c, 64);
 	in_cfg = &test_sa(p.b, p.in)->cfg;
 	in_cfg->sel.local_addr = c.sel.remote_addr;
@@ -195,7 +195,7 @@ static void test_input_policy(void **state)
 	 * from 10.1.0.9 is discarded, the rest bypasses. */
 	e = entry(IPSEC_ACTION_DISCARD);
 	e.sel.protocol = IPPROTO_NUM_ICMP;
-	e.sel.remote_addr = (struct ipsec_range32){A4(10, 1, 0, 9), A4(10, 1, 0, 9)};
+	e.sel.remote_addr = ip_range_v4(A4(10, 1, 0, 9), A4(10, 1, 0, 9));
 	spd_add(p.b, &e);
 	e = entry(IPSEC_ACTION_PROTECT);
 	e.sel.local_addr = in_cfg->sel.local_addr;
@@ -307,11 +307,11 @@ static void test_sad_lookup(void **state)
 	}
 	for (uint32_t i = 0; i < 600; i++) {
 		struct ipsec_sa *sa = sad_find_inbound(&ctx->sad, 0x100 + i / 2,
-		                                       A4(10, 0, 1, i % 2), i % 3 ? 50 : 51);
+		                                       &IP4(10, 0, 1, i % 2), i % 3 ? 50 : 51);
 
 		assert_non_null(sa);
 		assert_int_equal(sa->id, ids[i]);
-		assert_null(sad_find_inbound(&ctx->sad, 0x100 + i / 2, A4(10, 0, 1, 2),
+		assert_null(sad_find_inbound(&ctx->sad, 0x100 + i / 2, &IP4(10, 0, 1, 2),
 		                             i % 3 ? 50 : 51));
 	}
 	/* Same (SPI, dst, protocol) twice is refused. */
@@ -323,7 +323,7 @@ static void test_sad_lookup(void **state)
 	/* Delete: gone from lookup, counters kept, may be re-added. */
 	assert_int_equal(ipsec_sa_delete(ctx, ids[1]), 0);
 	assert_int_equal(ipsec_sa_delete(ctx, ids[1]), -1);
-	assert_null(sad_find_inbound(&ctx->sad, 0x100, A4(10, 0, 1, 1), 50));
+	assert_null(sad_find_inbound(&ctx->sad, 0x100, &IP4(10, 0, 1, 1), 50));
 	assert_non_null(ipsec_sa_stats(ctx, ids[1]));
 	assert_int_equal(ipsec_sa_config(ctx, ids[1])->spi, 0x100);
 	assert_int_equal(ipsec_sa_add(ctx, &c, &id, err, sizeof(err)), 0);
@@ -365,6 +365,29 @@ static void test_sa_foreach_and_delete(void **state)
 	assert_int_equal(sum, 1 + 2);
 	assert_int_equal(ipsec_sa_stats(p.a, p.out)->packets, 1);
 	pair_teardown(&p);
+}
+
+/* Every inbound SPI ever added stays taken, a deleted SA's too, so that
+ * key management never hands it out again; outbound SPIs are not taken. */
+static void test_sa_spi_used(void **state)
+{
+	(void)state;
+	struct test_host h = {0};
+	struct ipsec *ctx = ipsec_new(&test_ops, &h);
+
+	for (uint32_t i = 0; i < 300; i++) {
+		struct ipsec_sa_config c = sa_cfg(
+		        i % 2 ? IPSEC_DIR_OUT : IPSEC_DIR_IN, IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT,
+		        0x1000 + 7 * i, L, R, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE);
+
+		add_sa(ctx, &c);
+	}
+	assert_int_equal(ipsec_sa_delete(ctx, 1), 0);
+	for (uint32_t i = 0; i < 300; i++)
+		assert_int_equal(ipsec_sa_spi_used(ctx, 0x1000 + 7 * i), i % 2 == 0);
+	assert_false(ipsec_sa_spi_used(ctx, 0));
+	assert_false(ipsec_sa_spi_used(ctx, 0x1001));
+	ipsec_free(ctx);
 }
 
 /* Rekeying: point the SPD at the new SA. */
@@ -450,7 +473,7 @@ static void test_spd_ids_and_acquire(void **state)
 	assert_int_equal(r, IPSEC_DROP_POLICY_DISCARD);
 
 	/* A trap policy at the top: acquire, with the entry's id. */
-	trap.sel.remote_addr = (struct ipsec_range32){R, R};
+	trap.sel.remote_addr = ip_range_v4(R, R);
 	t = ipsec_spd_insert(ctx, &trap, IPSEC_SPD_TOP, err, sizeof(err));
 	assert_true(t > c);
 	h.nevents = 0;
@@ -459,8 +482,8 @@ static void test_spd_ids_and_acquire(void **state)
 	assert_int_equal(h.nevents, 1);
 	assert_int_equal(h.events[0].type, IPSEC_EV_ACQUIRE);
 	assert_int_equal(h.events[0].spd_id, t);
-	assert_int_equal(h.events[0].src, L);
-	assert_int_equal(h.events[0].dst, R);
+	assert_int_equal(ip_addr_v4_value(&h.events[0].src), L);
+	assert_int_equal(ip_addr_v4_value(&h.events[0].dst), R);
 	assert_int_equal(h.events[0].protocol, IPPROTO_NUM_UDP);
 	assert_int_equal(h.events[0].sport, 1234);
 	assert_int_equal(h.events[0].dport, 80);
@@ -534,7 +557,7 @@ static void test_sa_config_errors(void **state)
 	c.encap_sport = 4500;
 	expect_sa_error(&c, "UDP encapsulation needs both ports");
 	c = base;
-	c.src = 0;
+	c.src = (struct ip_addr){0};
 	expect_sa_error(&c, "tunnel mode needs both tunnel endpoint addresses");
 	c = base;
 	c.enc = (enum ipsec_enc)99;
@@ -606,6 +629,7 @@ int main(void)
 	        cmocka_unit_test(test_bundle),
 	        cmocka_unit_test(test_sad_lookup),
 	        cmocka_unit_test(test_sa_foreach_and_delete),
+	        cmocka_unit_test(test_sa_spi_used),
 	        cmocka_unit_test(test_spd_replace_sa),
 	        cmocka_unit_test(test_spd_ids_and_acquire),
 	        cmocka_unit_test(test_sa_config_errors),

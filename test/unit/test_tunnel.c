@@ -32,6 +32,26 @@ static void test_ecn_decap_table(void **state)
 		assert_int_equal(tunnel_ecn_encap(code[i]), code[i]);
 }
 
+/* RFC 1071: the 32-bit-at-a-time sum equals the sum of 16-bit words,
+ * an odd last byte padded with zero, for every length and byte value. */
+static void test_inet_checksum(void **state)
+{
+	(void)state;
+	uint8_t data[64];
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 157 + 0xf3);
+	for (size_t len = 0; len <= sizeof(data); len++) {
+		uint32_t sum = 0;
+
+		for (size_t i = 0; i < len; i += 2)
+			sum += (uint32_t)data[i] << 8 | (i + 1 < len ? data[i + 1] : 0);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		assert_int_equal(inet_checksum(data, len), (uint16_t)~sum);
+	}
+}
+
 static struct ipsec_sa_config tcfg(uint32_t spi)
 {
 	return sa_cfg(IPSEC_DIR_OUT, IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, spi, GW_A, GW_B,
@@ -178,6 +198,7 @@ static void test_inner_not_ipv4(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_inet_checksum),
 	        cmocka_unit_test(test_ecn_decap_table),
 	        cmocka_unit_test(test_ecn_through_tunnel),
 	        cmocka_unit_test(test_outer_header_fields),

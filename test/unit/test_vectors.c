@@ -55,7 +55,7 @@ static void run_kat(const struct kat *k)
 	rx = ipsec_new(&test_ops, &hr);
 	cfg.dir = IPSEC_DIR_IN;
 	cfg.replay_window = 64;
-	cfg.dst = get_be32(wire + 16);
+	cfg.dst = ip_addr_v4(get_be32(wire + 16));
 	in_id = add_sa(rx, &cfg);
 	assert_int_equal(ipsec_input(rx, wire, wlen, back, sizeof(back), &blen, &via, &r),
 	                 IPSEC_VERDICT_DELIVER);

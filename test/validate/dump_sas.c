@@ -44,8 +44,8 @@ int main(int argc, char **argv)
 				       c->protocol == IPSEC_PROTO_AH ? "ah" : "esp",
 				       c->mode == IPSEC_MODE_TUNNEL ? "tunnel" : "transport",
 				       c->spi);
-				ip(c->src);
-				ip(c->dst);
+				ip(ip_addr_v4_value(&c->src));
+				ip(ip_addr_v4_value(&c->dst));
 				printf(" %s %s", scenario_enc_name(c->enc),
 				       scenario_integ_name(c->integ));
 				hex(c->enc_key, c->enc_key_len);

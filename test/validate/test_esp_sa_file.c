@@ -48,8 +48,8 @@ static void test_gcm_line_from_keys_export(void **state)
 	assert_int_equal(c->dir, IPSEC_DIR_IN);
 	assert_int_equal(c->protocol, IPSEC_PROTO_ESP);
 	assert_int_equal(c->spi, 0x1001);
-	assert_int_equal(c->src, 0xc0000201);
-	assert_int_equal(c->dst, 0xc0000202);
+	assert_int_equal(ip_addr_v4_value(&c->src), 0xc0000201);
+	assert_int_equal(ip_addr_v4_value(&c->dst), 0xc0000202);
 	assert_int_equal(c->enc, IPSEC_ENC_AES_GCM16_256);
 	assert_int_equal(c->enc_key_len, 36);
 	assert_int_equal(c->enc_key[0], 0x4a);
@@ -168,11 +168,11 @@ static void test_wildcard_addresses(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.l.n, 2);
 	assert_int_equal(r.l.skipped, 1);
-	assert_true(r.l.items[0].any_dst && r.l.items[0].cfg.src == 0);
-	assert_true(r.l.items[1].any_dst && r.l.items[1].cfg.src == 0xc0000201);
+	assert_true(r.l.items[0].any_dst && !ip_addr_is_set(&r.l.items[0].cfg.src));
+	assert_true(r.l.items[1].any_dst && ip_addr_v4_value(&r.l.items[1].cfg.src) == 0xc0000201);
 	struct ipsec_sa_config c = esp_sa_entry_config(&r.l.items[0], IPSEC_MODE_TUNNEL);
-	assert_int_equal(c.src, ESP_SA_ANY_ADDRESS);
-	assert_int_equal(c.dst, ESP_SA_ANY_ADDRESS);
+	assert_int_equal(ip_addr_v4_value(&c.src), ESP_SA_ANY_ADDRESS);
+	assert_int_equal(ip_addr_v4_value(&c.dst), ESP_SA_ANY_ADDRESS);
 	assert_non_null(strstr(r.msgs, "t:3: warning: wildcard SPI"));
 	esp_sa_list_free(&r.l);
 }
