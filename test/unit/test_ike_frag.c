@@ -444,6 +444,37 @@ static void test_reassembly_limits(void **state)
 	h_free(&h);
 }
 
+/* Over IPv6 a fragment's IP header is 40 bytes: every fragment datagram
+ * fits fragment_size with it (§2.5.1). */
+static void test_ipv6(void **state)
+{
+	struct ike_harness h;
+	struct ike_conn_config a, b;
+	int skf = 0;
+
+	(void)state;
+	h_init_v6(&h);
+	h_conn(&h, 0, &a, NULL, NULL);
+	h_conn(&h, 1, &b, NULL, NULL);
+	a.children[0].start_action = IKE_START_START;
+	a.fragment_size = b.fragment_size = SMALL;
+	h.record = true;
+	h_add(&h, 1, &b);
+	h_add(&h, 0, &a);
+	h_run_for(&h, 2 * H_S);
+	assert_int_equal(h_ike_state(&h, 0), IKE_STATE_ESTABLISHED);
+	for (size_t k = 0; k < h.nlog; k++) {
+		if (first_payload(&h.log[k]) != IKE_PL_SKF)
+			continue;
+		skf++;
+		assert_true(h.log[k].len <= SMALL - IPV6_HDR_LEN - 8);
+	}
+	assert_true(skf >= 4);
+	assert_int_equal(stats(&h, 0)->frag_reassembled, 1);
+	assert_int_equal(stats(&h, 1)->frag_reassembled, 1);
+	h_free(&h);
+}
+
 static void test_sizes(void **state)
 {
 	struct ike_harness h;
@@ -474,6 +505,7 @@ int main(void)
 	        cmocka_unit_test(test_lost_fragments_resend_the_set),
 	        cmocka_unit_test(test_hostile_fragments),
 	        cmocka_unit_test(test_reassembly_limits),
+	        cmocka_unit_test(test_ipv6),
 	        cmocka_unit_test(test_sizes),
 	};
 
