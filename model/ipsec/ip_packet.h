@@ -22,11 +22,11 @@ struct ip_packet {
 	 * an inbound packet, where the ESP or AH header (or anything else
 	 * after the walked extension headers) actually is. */
 	size_t hdr_len;
-	size_t nh_off;  /* the byte that names what is at hdr_len */
-	uint8_t proto;  /* what is at hdr_len */
-	uint8_t tclass; /* IPv4 TOS, IPv6 Traffic Class: DSCP and ECN (RFC 2474, RFC 3168) */
-	bool df;        /* IPv4 DF; IPv6 packets have none */
-	bool fragment;  /* IPv4 MF or offset, an IPv6 Fragment header */
+	size_t nh_off;       /* the byte that names what is at hdr_len */
+	uint8_t proto;       /* what is at hdr_len */
+	uint8_t tclass;      /* IPv4 TOS, IPv6 Traffic Class: DSCP and ECN (RFC 2474, RFC 3168) */
+	bool df;             /* IPv4 DF; IPv6 packets have none */
+	bool fragment;       /* IPv4 MF or offset, an IPv6 Fragment header */
 	struct ipv4_view v4; /* family 4 */
 	struct ipv6_view v6; /* family 6 */
 };
