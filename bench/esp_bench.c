@@ -59,12 +59,26 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-/* A UDP packet of `len` bytes with a valid header checksum. */
-static void build_packet(uint8_t *p, size_t len)
+/* A UDP packet of `len` bytes over IPv4 with a valid header checksum, or
+ * over IPv6 (the engine looks at neither UDP checksum). */
+static void build_packet(uint8_t *p, size_t len, int family)
 {
 	uint32_t sum = 0;
 
 	memset(p, 0xab, len);
+	if (family == 6) {
+		memset(p, 0, 48);
+		p[0] = 0x60;
+		put16(p + 4, (uint16_t)(len - 40));
+		p[6] = 17;
+		p[7] = 64;
+		p[8] = 0x20, p[9] = 0x01, p[10] = 0x0d, p[11] = 0xb8, p[23] = 1;
+		p[24] = 0x20, p[25] = 0x01, p[26] = 0x0d, p[27] = 0xb8, p[29] = 1, p[39] = 2;
+		put16(p + 40, 1000);
+		put16(p + 42, 2000);
+		put16(p + 44, (uint16_t)(len - 40));
+		return;
+	}
 	memset(p, 0, 28);
 	p[0] = 0x45;
 	put16(p + 2, (uint16_t)len);
@@ -96,7 +110,8 @@ struct engine {
 	uint32_t seed_a, seed_b;
 };
 
-static void engine_setup(struct engine *e, const struct transform *t)
+/* A tunnel between 192.0.2.1 and .2, or 2001:db8:ff::1 and ::2. */
+static void engine_setup(struct engine *e, const struct transform *t, int family)
 {
 	struct ipsec_sa_config c = {0};
 	struct ipsec_spd_entry sp = {0};
@@ -113,6 +128,9 @@ static void engine_setup(struct engine *e, const struct transform *t)
 	c.spi = 0x1000;
 	c.src = ip_addr_v4(0xc0000201);
 	c.dst = ip_addr_v4(0xc0000202);
+	if (family == 6 &&
+	    (ip_addr_parse("2001:db8:ff::1", &c.src) || ip_addr_parse("2001:db8:ff::2", &c.dst)))
+		exit(1);
 	c.enc = t->enc;
 	c.integ = t->integ;
 	c.enc_key_len = t->key_len;
@@ -273,13 +291,13 @@ struct bench_case {
 };
 
 static void case_setup(struct bench_case *c, const struct transform *t, const uint8_t *pkt,
-                       size_t len)
+                       size_t len, int family)
 {
 	c->pkt = pkt;
 	c->len = len;
 	/* ESP plaintext: inner + padding + 2-byte trailer. */
 	c->ct_len = t->integ ? (len + 2 + 15) / 16 * 16 : (len + 2 + 3) / 4 * 4;
-	engine_setup(&c->e, t);
+	engine_setup(&c->e, t, family);
 	raw_setup(&c->r, t);
 }
 
@@ -347,9 +365,12 @@ static const struct transform transforms[] = {
         {"aes-cbc-128+hmac-sha256-128", IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128, 16, 32},
 };
 static const size_t sizes[] = {64, 1400};
+/* 4-in-4, and 6-in-6 (the outer header and the SAD key 20 bytes longer) */
+static const int families[] = {4, 6};
 
 #define NTRANSFORMS (sizeof(transforms) / sizeof(transforms[0]))
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+#define NFAMILIES (sizeof(families) / sizeof(families[0]))
 
 /* Engine and raw EVP take turns within each round; the ratio is the median
  * of the rounds' ratios, so a noisy neighbour slows both sides of a round
@@ -363,15 +384,17 @@ static void timed(void)
 	printf("%d rounds, each engine then raw for >= %.1f s; pps: best round; ratio: median\n"
 	       "of the rounds' engine/raw.\n\n",
 	       ROUNDS, MIN_SECONDS);
-	printf("%-28s %6s %12s %12s %10s %7s\n", "transform", "inner", "engine pps", "raw pps",
-	       "engine Gb/s", "ratio");
+	printf("%-28s %2s %6s %12s %12s %10s %7s\n", "transform", "IP", "inner", "engine pps",
+	       "raw pps", "engine Gb/s", "ratio");
 	for (size_t i = 0; i < NTRANSFORMS; i++) {
-		for (size_t s = 0; s < NSIZES; s++) {
+		for (size_t k = 0; k < NSIZES * NFAMILIES; k++) {
+			size_t s = k / NFAMILIES;
+			int f = families[k % NFAMILIES];
 			struct bench_case c;
 			double ratio[ROUNDS], best_e = 0, best_r = 0;
 
-			build_packet(pkt, sizes[s]);
-			case_setup(&c, &transforms[i], pkt, sizes[s]);
+			build_packet(pkt, sizes[s], f);
+			case_setup(&c, &transforms[i], pkt, sizes[s], f);
 			for (int round = 0; round < ROUNDS; round++) {
 				double pe = rate(run_engine, &c), pr = rate(run_raw, &c);
 
@@ -379,7 +402,7 @@ static void timed(void)
 				best_r = pr > best_r ? pr : best_r;
 				ratio[round] = pe / pr;
 			}
-			printf("%-28s %6zu %12.0f %12.0f %10.2f %7.3f\n", transforms[i].name,
+			printf("%-28s %2d %6zu %12.0f %12.0f %10.2f %7.3f\n", transforms[i].name, f,
 			       sizes[s], best_e, best_r, best_e * (double)sizes[s] * 8 / 1e9,
 			       median(ratio, ROUNDS));
 			case_free(&c);
@@ -389,21 +412,24 @@ static void timed(void)
 
 /* --packets N: every case for exactly N packets on each side, untimed, for
  * an instruction count of engine_seal_open and raw_seal_open under
- * callgrind (bench/instructions.sh); NAME and SIZE pick one case. */
-static int counted(uint64_t n, const char *name, size_t size)
+ * callgrind (bench/instructions.sh); NAME, SIZE and FAMILY (4, the
+ * default, or 6) pick one case. */
+static int counted(uint64_t n, const char *name, size_t size, int family)
 {
 	static uint8_t pkt[2048];
 	int ran = 0;
 
 	for (size_t i = 0; i < NTRANSFORMS; i++) {
-		for (size_t s = 0; s < NSIZES; s++) {
+		for (size_t k = 0; k < NSIZES * NFAMILIES; k++) {
+			size_t s = k / NFAMILIES;
+			int f = families[k % NFAMILIES];
 			struct bench_case c;
 
 			if ((name && strcmp(name, transforms[i].name)) ||
-			    (size && size != sizes[s]))
+			    (size && size != sizes[s]) || (family && family != f))
 				continue;
-			build_packet(pkt, sizes[s]);
-			case_setup(&c, &transforms[i], pkt, sizes[s]);
+			build_packet(pkt, sizes[s], f);
+			case_setup(&c, &transforms[i], pkt, sizes[s], f);
 			run_engine(&c, n);
 			run_raw(&c, n);
 			case_free(&c);
@@ -421,9 +447,13 @@ int main(int argc, char **argv)
 		timed();
 		return 0;
 	}
-	if ((argc == 3 || argc == 5) && !strcmp(argv[1], "--packets") && atoll(argv[2]) > 0)
-		return counted((uint64_t)atoll(argv[2]), argc == 5 ? argv[3] : NULL,
-		               argc == 5 ? (size_t)atol(argv[4]) : 0);
-	fprintf(stderr, "usage: esp-bench [--packets N [TRANSFORM SIZE]]\n");
+	if ((argc == 3 || argc == 5 || argc == 6) && !strcmp(argv[1], "--packets") &&
+	    atoll(argv[2]) > 0)
+		return counted((uint64_t)atoll(argv[2]), argc >= 5 ? argv[3] : NULL,
+		               argc >= 5 ? (size_t)atol(argv[4]) : 0,
+		               argc == 6   ? atoi(argv[5])
+		               : argc == 5 ? 4
+		                           : 0);
+	fprintf(stderr, "usage: esp-bench [--packets N [TRANSFORM SIZE [4|6]]]\n");
 	return 2;
 }

@@ -350,7 +350,7 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 
 	const char *skip = NULL;
 	if (!strcmp(f[F_PROTO].s, "IPv6"))
-		skip = "IPv6 SA: the engine is IPv4 only";
+		skip = "IPv6 SA: decrypt reads IPv4 packets only";
 	else if (is_wildcard(&f[F_SPI]))
 		skip = "wildcard SPI: the engine finds an SA by its SPI";
 	else if ((is_wildcard(&f[F_SRC]) && strcmp(f[F_SRC].s, "*")) ||

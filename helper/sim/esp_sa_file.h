@@ -25,9 +25,10 @@
  * "*" for an address is any address (what Wireshark's table allows, and what
  * keys.c writes for SAs whose addresses a NAT rewrites on the way).
  *
- * Lines Wireshark would accept but the engine cannot use (IPv6, a wildcard
- * SPI or partial wildcard address, 3DES, AES-CTR, GCM with 8/12-octet ICV, HMAC-SHA-1, ...,
- * or NULL encryption with NULL authentication) are skipped with a warning
+ * Lines Wireshark would accept but `decrypt` cannot use (IPv6 until it reads
+ * IPv6 captures, a wildcard SPI or partial wildcard address, 3DES, AES-CTR,
+ * GCM with 8/12-octet ICV, HMAC-SHA-1, ..., or NULL encryption with NULL
+ * authentication) are skipped with a warning
  * "FILE:LINE: warning: ...".  Anything else wrong is an error
  * "FILE:LINE: message".
  */

@@ -202,13 +202,14 @@ int ah_input(struct ipsec *ctx, const uint8_t *pkt, const struct ip_packet *ip, 
 	const uint8_t *ah = pkt + ip->hdr_len, *payload;
 	size_t avail = ip->total_len - ip->hdr_len, ah_len, plen;
 	uint8_t want[CRYPTO_MAX_ICV], nh, h[AH_MAX_HEADERS];
+	struct ip_addr dst = ip_packet_dst(pkt, ip);
 	struct ipsec_sa *sa;
 	uint64_t seq;
 
 	if (avail < AH_HDR_LEN)
 		DROP(IPSEC_DROP_MALFORMED);
 	/* RFC 4302 §3.4.2 */
-	sa = sad_find_inbound(&ctx->sad, get_be32(ah + 4), &ip->dst, IPPROTO_NUM_AH);
+	sa = sad_find_inbound(&ctx->sad, get_be32(ah + 4), &dst, IPPROTO_NUM_AH);
 	if (!sa)
 		DROP(IPSEC_DROP_NO_SA);
 	*sap = sa;

@@ -155,6 +155,7 @@ int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ip_packet *ip,
 	const uint8_t *esp = pkt + esp_off, *iv, *ct, *icv;
 	size_t esp_len = ip->total_len - esp_off;
 	const struct enc_transform *enc;
+	struct ip_addr dst = ip_packet_dst(pkt, ip);
 	struct ipsec_sa *sa;
 	size_t ct_len, off, plen, aad_len;
 	uint8_t *pt, aad[12], padlen, nh;
@@ -164,7 +165,7 @@ int esp_input(struct ipsec *ctx, const uint8_t *pkt, const struct ip_packet *ip,
 	if (esp_len < ESP_HDR_LEN)
 		DROP(IPSEC_DROP_MALFORMED);
 	/* RFC 4303 §3.4.2: find the SA by SPI, destination and protocol. */
-	sa = sad_find_inbound(&ctx->sad, get_be32(esp), &ip->dst, IPPROTO_NUM_ESP);
+	sa = sad_find_inbound(&ctx->sad, get_be32(esp), &dst, IPPROTO_NUM_ESP);
 	if (!sa)
 		DROP(IPSEC_DROP_NO_SA);
 	*sap = sa;

@@ -12,19 +12,6 @@ int ip_addr_cmp(const struct ip_addr *x, const struct ip_addr *y)
 	return memcmp(x->b, y->b, ip_family_len(x->family));
 }
 
-uint32_t ip_addr_hash(const struct ip_addr *a)
-{
-	/* FNV-1a over the family and the value's bytes. */
-	uint32_t h = 2166136261u ^ a->family;
-
-	h *= 16777619u;
-	for (size_t i = 0; i < ip_family_len(a->family); i++) {
-		h ^= a->b[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 int ip_addr_parse(const char *s, struct ip_addr *a)
 {
 	*a = (struct ip_addr){0};

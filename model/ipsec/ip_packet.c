@@ -15,8 +15,6 @@ static int parse_v4(const uint8_t *pkt, size_t len, struct ip_packet *p)
 	p->tclass = p->v4.tos;
 	p->df = (p->v4.frag & IPV4_DF) != 0;
 	p->fragment = ipv4_is_fragment(&p->v4);
-	p->src = ip_addr_v4(p->v4.src);
-	p->dst = ip_addr_v4(p->v4.dst);
 	return 0;
 }
 
@@ -34,8 +32,6 @@ static int parse_v6(const uint8_t *pkt, size_t len, bool inbound, struct ip_pack
 	p->tclass = v->tclass;
 	p->df = false;
 	p->fragment = v->fragment;
-	p->src = ip_addr_from_bytes(IP_FAMILY_V6, v->src);
-	p->dst = ip_addr_from_bytes(IP_FAMILY_V6, v->dst);
 	return 0;
 }
 

@@ -22,12 +22,11 @@ struct ip_packet {
 	 * an inbound packet, where the ESP or AH header (or anything else
 	 * after the walked extension headers) actually is. */
 	size_t hdr_len;
-	size_t nh_off;  /* the byte that names what is at hdr_len */
-	uint8_t proto;  /* what is at hdr_len */
-	uint8_t tclass; /* IPv4 TOS, IPv6 Traffic Class: DSCP and ECN (RFC 2474, RFC 3168) */
-	bool df;        /* IPv4 DF; IPv6 packets have none */
-	bool fragment;  /* IPv4 MF or offset, an IPv6 Fragment header */
-	struct ip_addr src, dst;
+	size_t nh_off;       /* the byte that names what is at hdr_len */
+	uint8_t proto;       /* what is at hdr_len */
+	uint8_t tclass;      /* IPv4 TOS, IPv6 Traffic Class: DSCP and ECN (RFC 2474, RFC 3168) */
+	bool df;             /* IPv4 DF; IPv6 packets have none */
+	bool fragment;       /* IPv4 MF or offset, an IPv6 Fragment header */
 	struct ipv4_view v4; /* family 4 */
 	struct ipv6_view v6; /* family 6 */
 };
@@ -42,6 +41,18 @@ static inline unsigned ip_version(const uint8_t *pkt, size_t len)
  * stopped (the ESP or AH of a packet to decapsulate), else where ESP or AH
  * would be inserted.  0, or -1 for a malformed packet or another version. */
 int ip_packet_parse(const uint8_t *pkt, size_t len, bool inbound, struct ip_packet *p);
+
+/* The packet's source and destination addresses (built when asked: most
+ * packets never need them as struct ip_addr). */
+static inline struct ip_addr ip_packet_src(const uint8_t *pkt, const struct ip_packet *p)
+{
+	return ip_addr_from_bytes(p->family, pkt + (p->family == IP_FAMILY_V4 ? 12 : 8));
+}
+
+static inline struct ip_addr ip_packet_dst(const uint8_t *pkt, const struct ip_packet *p)
+{
+	return ip_addr_from_bytes(p->family, pkt + (p->family == IP_FAMILY_V4 ? 16 : 24));
+}
 
 /* RFC 4301 §4.4.1.1 selector fields.  0, or -1 if an initial fragment is
  * too short for its ports. */

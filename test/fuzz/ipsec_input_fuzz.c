@@ -10,9 +10,11 @@
  *   1     how the packet is made (modulo 4):
  *           0 SEAL_RAW: payload = ESP plaintext, padding, pad length and
  *             next header included, sealed as is (AH kinds: as 1)
- *           1 SEAL: payload after an IPv4 header of protocol `nh`,
- *             protected by the engine's own esp_output / ah_output
- *           2 RAW: payload = the whole outer IPv4 packet
+ *           1 SEAL: payload after an IPv4 or IPv6 header (the kind's
+ *             family) of protocol `nh` (IPv6: extension headers may
+ *             follow), protected by the engine's own esp_output /
+ *             ah_output
+ *           2 RAW: payload = the whole outer packet
  *           3 SEAL_MUTATED: as 1, then the mutations
  *   2..5  sequence number (big endian)
  *   6     nh: next header / protocol of the payload
@@ -32,6 +34,8 @@
 
 #define GW_A A4(192, 0, 2, 1)
 #define GW_B A4(192, 0, 2, 2)
+#define GW6_A "2001:db8:ff::1"
+#define GW6_B "2001:db8:ff::2"
 #define PKT_MAX 4096
 
 enum make { SEAL_RAW, SEAL, RAW, SEAL_MUTATED };
@@ -44,27 +48,36 @@ struct kind {
 	bool esn, encap;
 	uint32_t window;
 	uint8_t sel_proto; /* 0: selectors of the LANs, any protocol */
+	bool v6;           /* over IPv6: 2001:db8:ff::1 -> ::2, LANs 2001:db8:1::/48, :2::/48 */
 };
 
 static const struct kind kinds[] = {
         {IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE, false,
-         false, 64, 0},
+         false, 64, 0, false},
         {IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128,
-         true, false, 64, 0},
+         true, false, 64, 0, false},
         {IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, IPSEC_ENC_AES_CBC_256, IPSEC_INTEG_HMAC_SHA512_256,
-         false, false, 0, IPPROTO_NUM_UDP},
+         false, false, 0, IPPROTO_NUM_UDP, false},
         {IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128, false,
-         false, 64, 0},
+         false, 64, 0, false},
         {IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, IPSEC_ENC_AES_GMAC_128, IPSEC_INTEG_NONE, true, false,
-         64, IPPROTO_NUM_ICMP},
+         64, IPPROTO_NUM_ICMP, false},
         {IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, IPSEC_ENC_CHACHA20_POLY1305, IPSEC_INTEG_NONE, false,
-         true, 64, 0},
+         true, 64, 0, false},
         {IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, IPSEC_ENC_AES_GCM16_256, IPSEC_INTEG_NONE, false,
-         true, 0, 0},
+         true, 0, 0, false},
         {IPSEC_PROTO_AH, IPSEC_MODE_TUNNEL, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128, false,
-         false, 64, 0},
+         false, 64, 0, false},
         {IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA384_192, true,
-         false, 64, IPPROTO_NUM_TCP},
+         false, 64, IPPROTO_NUM_TCP, false},
+        {IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, IPSEC_ENC_AES_GCM16_128, IPSEC_INTEG_NONE, false,
+         false, 64, 0, true},
+        {IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, IPSEC_ENC_AES_CBC_128, IPSEC_INTEG_HMAC_SHA256_128,
+         false, true, 64, 0, true},
+        {IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA256_128, false,
+         false, 64, 0, true},
+        {IPSEC_PROTO_AH, IPSEC_MODE_TUNNEL, IPSEC_ENC_NULL, IPSEC_INTEG_HMAC_SHA512_256, true,
+         false, 64, IPPROTO_NUM_ICMPV6, true},
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -77,16 +90,27 @@ static struct ipsec_sa_config kind_config(const struct kind *k)
 	c.replay_window = k->window;
 	if (k->encap)
 		c.encap_sport = c.encap_dport = NATT_PORT;
-	if (k->mode == IPSEC_MODE_TUNNEL)
+	if (k->v6) {
+		c.src = parse_addr(GW6_A);
+		c.dst = parse_addr(GW6_B);
+	}
+	if (k->mode == IPSEC_MODE_TUNNEL && k->v6) {
+		struct ip_addr l = parse_addr("2001:db8:2::"), r = parse_addr("2001:db8:1::");
+
+		c.sel = (struct ipsec_selector){.local_addr = ip_range_prefix(&l, 48),
+		                                .remote_addr = ip_range_prefix(&r, 48),
+		                                .protocol = k->sel_proto};
+	} else if (k->mode == IPSEC_MODE_TUNNEL) {
 		c.sel = (struct ipsec_selector){
 		        .local_addr = ip_range_v4(A4(10, 2, 0, 0), A4(10, 2, 255, 255)),
 		        .remote_addr = ip_range_v4(A4(10, 1, 0, 0), A4(10, 1, 255, 255)),
 		        .protocol = k->sel_proto};
-	else
-		c.sel = (struct ipsec_selector){.local_addr = ip_range_v4(GW_B, GW_B),
-		                                .remote_addr = ip_range_v4(GW_A, GW_A),
+	} else {
+		c.sel = (struct ipsec_selector){.local_addr = ip_range_single(&c.dst),
+		                                .remote_addr = ip_range_single(&c.src),
 		                                .protocol = k->sel_proto,
 		                                .local_port = {53, 53}};
+	}
 	return c;
 }
 
@@ -161,24 +185,42 @@ static size_t esp_seal_raw(struct ipsec_sa *o, uint64_t seq, const uint8_t *pt, 
 	return ESP_HDR_LEN + e->iv_len + len + o->icv_len;
 }
 
+/* An IP header of the SA's family from its source to its destination
+ * with protocol (Next Header) `proto`, for a packet of `total` bytes. */
+static size_t ip_header(const struct ipsec_sa *o, uint8_t *pkt, size_t total, uint8_t proto)
+{
+	if (o->cfg.dst.family == IP_FAMILY_V4) {
+		ipv4_build(pkt, 0, (uint16_t)total, 1, 0, 64, proto, GW_A, GW_B);
+		return IPV4_HDR_LEN;
+	}
+	memset(pkt, 0, IPV6_HDR_LEN);
+	pkt[0] = 0x60;
+	put_be16(pkt + 4, (uint16_t)(total - IPV6_HDR_LEN));
+	pkt[6] = proto;
+	pkt[7] = 64;
+	memcpy(pkt + 8, o->cfg.src.b, 16);
+	memcpy(pkt + 24, o->cfg.dst.b, 16);
+	return IPV6_HDR_LEN;
+}
+
 /* The outer header (and UDP header with encapsulation) in front of an ESP
  * payload of `esp_len` bytes at pkt + its returned offset. */
 static size_t outer(const struct ipsec_sa *o, uint8_t *pkt, size_t esp_len)
 {
-	size_t hl = IPV4_HDR_LEN + (o->cfg.encap_dport ? UDP_HDR_LEN : 0);
+	size_t ip = o->cfg.dst.family == IP_FAMILY_V4 ? IPV4_HDR_LEN : IPV6_HDR_LEN;
+	size_t hl = ip + (o->cfg.encap_dport ? UDP_HDR_LEN : 0);
 
-	ipv4_build(pkt, 0, (uint16_t)(hl + esp_len), 1, 0, 64,
-	           o->cfg.encap_dport ? IPPROTO_NUM_UDP : IPPROTO_NUM_ESP, GW_A, GW_B);
+	ip_header(o, pkt, hl + esp_len, o->cfg.encap_dport ? IPPROTO_NUM_UDP : IPPROTO_NUM_ESP);
 	if (o->cfg.encap_dport) {
-		put_be16(pkt + IPV4_HDR_LEN, NATT_PORT);
-		put_be16(pkt + IPV4_HDR_LEN + 2, NATT_PORT);
-		put_be16(pkt + IPV4_HDR_LEN + 4, (uint16_t)(UDP_HDR_LEN + esp_len));
-		put_be16(pkt + IPV4_HDR_LEN + 6, 0);
+		put_be16(pkt + ip, NATT_PORT);
+		put_be16(pkt + ip + 2, NATT_PORT);
+		put_be16(pkt + ip + 4, (uint16_t)(UDP_HDR_LEN + esp_len));
+		put_be16(pkt + ip + 6, 0);
 	}
 	return hl;
 }
 
-/* The payload behind an IPv4 header of protocol nh, protected by the
+/* The payload behind an IP header of protocol nh, protected by the
  * engine's own output path.  0 if it refuses. */
 static size_t seal(struct ipsec *ctx, struct ipsec_sa *o, uint64_t seq, uint8_t nh,
                    const uint8_t *payload, size_t len, uint8_t *wire)
@@ -189,9 +231,11 @@ static size_t seal(struct ipsec *ctx, struct ipsec_sa *o, uint64_t seq, uint8_t 
 	size_t wlen = 0;
 	int rc;
 
-	ipv4_build(pkt, 0, (uint16_t)(IPV4_HDR_LEN + len), 1, 0, 64, nh, GW_A, GW_B);
-	memcpy(pkt + IPV4_HDR_LEN, payload, len);
-	if (ip_packet_parse(pkt, IPV4_HDR_LEN + len, false, &ip))
+	size_t hl = o->cfg.dst.family == IP_FAMILY_V4 ? IPV4_HDR_LEN : IPV6_HDR_LEN;
+
+	ip_header(o, pkt, hl + len, nh);
+	memcpy(pkt + hl, payload, len);
+	if (ip_packet_parse(pkt, hl + len, false, &ip))
 		return 0;
 	o->seq_out = seq - 1;
 	o->seq_exhausted_reported = true;

@@ -37,6 +37,7 @@ static void through(struct ike_harness *h, int from, const uint8_t *pkt, size_t 
 	uint8_t wire[BUF + IPSEC_MAX_OVERHEAD], back[BUF + IPSEC_MAX_OVERHEAD];
 	size_t wlen, blen;
 	struct ip_packet outer;
+	struct ip_addr src, dst;
 	enum ipsec_drop r = IPSEC_DROP__COUNT;
 	uint32_t via;
 
@@ -44,8 +45,10 @@ static void through(struct ike_harness *h, int from, const uint8_t *pkt, size_t 
 	                 IPSEC_VERDICT_PROTECT);
 	assert_int_equal(ip_packet_parse(wire, wlen, true, &outer), 0);
 	assert_int_equal(outer.family, IP_FAMILY_V6);
-	assert_true(ip_addr_eq(&outer.src, &h->n[from].addr));
-	assert_true(ip_addr_eq(&outer.dst, &h->n[1 - from].addr));
+	src = ip_packet_src(wire, &outer);
+	dst = ip_packet_dst(wire, &outer);
+	assert_true(ip_addr_eq(&src, &h->n[from].addr));
+	assert_true(ip_addr_eq(&dst, &h->n[1 - from].addr));
 	assert_int_equal(outer.proto, IPPROTO_NUM_ESP);
 	assert_int_equal(
 	        ipsec_input(h->n[1 - from].dp, wire, wlen, back, sizeof(back), &blen, &via, &r),
