@@ -6,6 +6,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Mean and sd; false if there is no interval to compute (n < 2). */
 static int start(const double *x, size_t n, struct stats_ci *out)
@@ -21,14 +22,36 @@ static int start(const double *x, size_t n, struct stats_ci *out)
 	return 1;
 }
 
+/* x[0..n) in ascending order, in a new array (NULL if out of memory):
+ * floating-point sums and the bootstrap's resamples then do not depend on
+ * the order the values came in (the runs of a sweep with --jobs 2 reach
+ * the database in the order they finish). */
+static double *sorted_copy(const double *x, size_t n)
+{
+	double *s = malloc((n ? n : 1) * sizeof *s);
+
+	if (s) {
+		memcpy(s, x, n * sizeof *s);
+		gsl_sort(s, 1, n);
+	}
+	return s;
+}
+
 void stats_mean_ci(const double *x, size_t n, double level, struct stats_ci *out)
 {
-	if (!start(x, n, out))
+	double *s = sorted_copy(x, n);
+
+	if (!s || !start(s, n, out)) {
+		if (!s)
+			start(x, 0, out);
+		free(s);
 		return;
+	}
 	double t = gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, (double)(n - 1));
 	out->half_width = t * out->sd / sqrt((double)n);
 	out->low = out->mean - out->half_width;
 	out->high = out->mean + out->half_width;
+	free(s);
 }
 
 void stats_mean_ci_sums(double sum, double sum2, size_t n, double level, struct stats_ci *out)
@@ -50,8 +73,14 @@ void stats_mean_ci_sums(double sum, double sum2, size_t n, double level, struct 
 
 void stats_mean_ci_bootstrap(const double *x, size_t n, double level, struct stats_ci *out)
 {
-	if (!start(x, n, out))
+	double *sorted = sorted_copy(x, n);
+
+	if (!sorted || !start(sorted, n, out)) {
+		if (!sorted)
+			start(x, 0, out);
+		free(sorted);
 		return;
+	}
 	double *means = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof *means);
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	if (means && rng) {
@@ -59,7 +88,7 @@ void stats_mean_ci_bootstrap(const double *x, size_t n, double level, struct sta
 		for (size_t b = 0; b < STATS_BOOTSTRAP_RESAMPLES; b++) {
 			double sum = 0;
 			for (size_t i = 0; i < n; i++)
-				sum += x[gsl_rng_uniform_int(rng, n)];
+				sum += sorted[gsl_rng_uniform_int(rng, n)];
 			means[b] = sum / (double)n;
 		}
 		gsl_sort(means, 1, STATS_BOOTSTRAP_RESAMPLES);
@@ -70,5 +99,6 @@ void stats_mean_ci_bootstrap(const double *x, size_t n, double level, struct sta
 		                                                1 - tail);
 	}
 	gsl_rng_free(rng);
+	free(sorted);
 	free(means);
 }

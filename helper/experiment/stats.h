@@ -18,14 +18,17 @@ struct stats_ci {
 };
 
 /* The mean of x[0..n) and its two-sided Student's t confidence interval
- * at `level` (0.95 for 95 %). */
+ * at `level` (0.95 for 95 %), computed over the values sorted, so that the
+ * last bits do not depend on their order. */
 void stats_mean_ci(const double *x, size_t n, double level, struct stats_ci *out);
 
 /* The same from the sum and the sum of squares of n values. */
 void stats_mean_ci_sums(double sum, double sum2, size_t n, double level, struct stats_ci *out);
 
 /* Resamples of a bootstrap interval; their generator is seeded the same
- * every time, so the same data give the same interval. */
+ * every time and the values are sorted before resampling, so the same data
+ * give the same interval in whatever order they come (runs of a sweep
+ * with --jobs 2 reach the database in the order they finish). */
 #define STATS_BOOTSTRAP_RESAMPLES 10000
 
 /* The mean of x[0..n) and the percentile bootstrap interval of it at
