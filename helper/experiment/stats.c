@@ -30,7 +30,7 @@ static double *sorted_copy(const double *x, size_t n)
 {
 	double *s = malloc((n ? n : 1) * sizeof *s);
 
-	if (s) {
+	if (s && n) {
 		memcpy(s, x, n * sizeof *s);
 		gsl_sort(s, 1, n);
 	}

@@ -32,6 +32,10 @@ static void test_t_interval(void **state)
 	assert_true(isnan(ci.half_width) && isnan(ci.low) && isnan(ci.high));
 	stats_mean_ci(x, 0, 0.95, &ci);
 	assert_true(isnan(ci.mean));
+	stats_mean_ci(NULL, 0, 0.95, &ci); /* a configuration without values */
+	assert_true(isnan(ci.mean) && ci.n == 0);
+	stats_mean_ci_bootstrap(NULL, 0, 0.95, &ci);
+	assert_true(isnan(ci.mean) && ci.n == 0);
 }
 
 static void test_bootstrap_known(void **state)
