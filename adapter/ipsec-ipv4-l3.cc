@@ -1,5 +1,6 @@
 #include "ipsec-ipv4-l3.h"
 
+#include "ipsec-ipv6-l3.h"
 #include "ipsec-routing.h"
 #include "via-tag.h"
 
@@ -294,6 +295,12 @@ bool IpsecIpv4L3Protocol::FromBytes(const uint8_t *pkt, size_t len, Ipv4Header &
 
 void IpsecIpv4L3Protocol::SendBytes(const uint8_t *pkt, size_t len)
 {
+	if (len > 0 && pkt[0] >> 4 == 6) {
+		if (m_ipv6) {
+			m_ipv6->SendBytes(pkt, len);
+		}
+		return;
+	}
 	Ipv4Header h;
 	Ptr<Packet> p;
 	if (!Alive(m_life) || !FromBytes(pkt, len, h, p)) {
@@ -473,41 +480,38 @@ bool IpsecIpv4L3Protocol::InputIpsec(Ptr<Packet> p, const Ipv4Header &header,
 	h.SetFragmentOffset(0);
 	h.SetLastFragment();
 	size_t n = ToBytes(p, h, m_in, m_out);
+	return Decapsulate(m_in, n, m_out, iface->GetDevice());
+}
+
+bool IpsecIpv4L3Protocol::Decapsulate(std::vector<uint8_t> &in, size_t n, std::vector<uint8_t> &out,
+                                      Ptr<NetDevice> dev)
+{
 	size_t outLen = 0;
 	uint32_t sa = 0;
 	enum ipsec_drop why;
-	switch (ipsec_input(m_engine, m_in.data(), n, m_out.data(), m_out.size(), &outLen, &sa,
-	                    &why)) {
+	switch (ipsec_input(m_engine, in.data(), n, out.data(), out.size(), &outLen, &sa, &why)) {
 	case IPSEC_VERDICT_BYPASS:
 		return false;
 	case IPSEC_VERDICT_DELIVER: {
-		Ipv4Header ih;
-		Ptr<Packet> inner;
-		if (!FromBytes(m_out.data(), outLen, ih, inner)) {
-			return true;
-		}
-		IpsecViaTag tag;
-		tag.node = m_nodeId;
-		tag.sa = sa;
-		inner->AddPacketTag(tag);
-		Ptr<NetDevice> dev = iface->GetDevice();
-		uint64_t at = m_crypto ? m_crypto(m_cryptoArg, m_nodeId, 1, -1, m_in.data(), n) : 0;
+		uint64_t at = m_crypto ? m_crypto(m_cryptoArg, m_nodeId, 1, -1, in.data(), n) : 0;
 		uint64_t now = static_cast<uint64_t>(Simulator::Now().GetNanoSeconds());
 		if (at == UINT64_MAX) {
 			return true;
 		}
 		if (at <= now) {
-			DeliverInner(inner, ih, dev, m_life);
+			DeliverDecapsulated(out.data(), outLen, sa, dev);
 		} else {
 			Simulator::Schedule(NanoSeconds(at - now),
-			                    &IpsecIpv4L3Protocol::DeliverInner,
-			                    Ptr<IpsecIpv4L3Protocol>(this), inner, ih, dev, m_life);
+			                    &IpsecIpv4L3Protocol::DeliverLater,
+			                    Ptr<IpsecIpv4L3Protocol>(this),
+			                    std::vector<uint8_t>(out.data(), out.data() + outLen),
+			                    sa, dev, m_life);
 		}
 		return true;
 	}
 	case IPSEC_VERDICT_DROP:
 		if (m_crypto) { /* the engine may have done the work before it dropped */
-			m_crypto(m_cryptoArg, m_nodeId, 1, static_cast<int>(why), m_in.data(), n);
+			m_crypto(m_cryptoArg, m_nodeId, 1, static_cast<int>(why), in.data(), n);
 		}
 		return true;
 	default:
@@ -515,10 +519,57 @@ bool IpsecIpv4L3Protocol::InputIpsec(Ptr<Packet> p, const Ipv4Header &header,
 	}
 }
 
-void IpsecIpv4L3Protocol::DeliverInner(Ptr<Packet> inner, Ipv4Header ih, Ptr<NetDevice> dev,
+void IpsecIpv4L3Protocol::DeliverLater(std::vector<uint8_t> pkt, uint32_t sa, Ptr<NetDevice> dev,
                                        uint64_t life)
 {
-	if (!Alive(life)) {
+	if (Alive(life)) {
+		DeliverDecapsulated(pkt.data(), pkt.size(), sa, dev);
+	}
+}
+
+void IpsecIpv4L3Protocol::DeliverDecapsulated(const uint8_t *pkt, size_t len, uint32_t sa,
+                                              Ptr<NetDevice> dev)
+{
+	IpsecViaTag tag;
+	tag.node = m_nodeId;
+	tag.sa = sa;
+	if (len > 0 && pkt[0] >> 4 == 6) {
+		if (m_ipv6) {
+			m_ipv6->DeliverInner(pkt, len, tag, dev);
+		}
+		return;
+	}
+	Ipv4Header ih;
+	Ptr<Packet> inner;
+	if (!FromBytes(pkt, len, ih, inner)) {
+		return;
+	}
+	inner->AddPacketTag(tag);
+	DeliverInner(inner, ih, dev);
+}
+
+/* An interface of this stack to receive an inner packet on: the one it
+ * came in on if it has one (tunnel mode within one family), else the
+ * interface owning the destination, else the first one up (4-in-6). */
+static Ptr<NetDevice> InnerDevice(Ptr<Ipv4L3Protocol> ip, Ptr<NetDevice> dev, Ipv4Address dst)
+{
+	if (ip->GetInterfaceForDevice(dev) >= 0) {
+		return dev;
+	}
+	int32_t i = ip->GetInterfaceForAddress(dst);
+	for (uint32_t k = 1; i < 0 && k < ip->GetNInterfaces(); k++) {
+		if (ip->IsUp(k)) {
+			i = static_cast<int32_t>(k);
+		}
+	}
+	return i < 0 ? nullptr : ip->GetNetDevice(static_cast<uint32_t>(i));
+}
+
+void IpsecIpv4L3Protocol::DeliverInner(Ptr<Packet> inner, const Ipv4Header &ih, Ptr<NetDevice> dev)
+{
+	dev = InnerDevice(this, dev, ih.GetDestination());
+	if (!dev) {
+		CountDrop(ih, inner, DROP_NO_ROUTE, this, 0);
 		return;
 	}
 	/* A tunnel's inner packet to forward is routed at once; one for this

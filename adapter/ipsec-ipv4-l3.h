@@ -29,6 +29,7 @@ namespace ns3
 
 class Ipv4Interface;
 class IpsecRouting;
+class IpsecIpv6L3Protocol;
 
 class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 {
@@ -91,8 +92,32 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	/* The local-in policy check for plaintext after reassembly. */
 	bool InputPolicy(Ptr<Packet> &p, const Ipv4Header &header);
 
-	/* Sends a whole IPv4 packet routed by its destination, without IPsec. */
+	/* Sends a whole IP packet routed by its destination, without IPsec:
+	 * an IPv6 one through the node's IPv6 stack. */
 	void SendBytes(const uint8_t *pkt, size_t len);
+
+	/* The node's IPv6 stack, which shares this one's engine, crypto
+	 * engine, life and counters (nullptr: IPv4 only). */
+	void SetIpv6(IpsecIpv6L3Protocol *ipv6)
+	{
+		m_ipv6 = ipv6;
+	}
+	/* Sends a packet the engine protected (either family), when the crypto
+	 * engine (if any) is done with it. */
+	void SendProtected(const uint8_t *pkt, size_t len);
+	/* The engine's inbound processing of the ESP/AH packet in in[0..n),
+	 * which arrived on `dev`: a decapsulated packet (either family) is
+	 * handed on when the crypto engine is done with it.  False when the
+	 * engine says it is not IPsec. */
+	bool Decapsulate(std::vector<uint8_t> &in, size_t n, std::vector<uint8_t> &out,
+	                 Ptr<NetDevice> dev);
+	/* False (and the packet counted) while the node is down, or when the
+	 * packet is from an earlier life of the node (before a reboot). */
+	bool Alive(uint64_t life);
+	uint64_t Life() const
+	{
+		return m_life;
+	}
 
 	/* The node is down (rebooting): it sends nothing, and packets the
 	 * crypto engine still held when it went down are lost; each is
@@ -179,16 +204,13 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	/* Local-out through the engine; true when the packet bypasses IPsec
 	 * and the caller sends it as it is. */
 	bool Output(Ptr<const Packet> packet, const Ipv4Header &header);
-	/* Sends a packet the engine protected, when the crypto engine (if any)
-	 * is done with it. */
-	void SendProtected(const uint8_t *pkt, size_t len);
 	void SendCopy(std::vector<uint8_t> pkt, uint64_t life);
-	/* Hands a decapsulated packet on: routed at once when it is to be
-	 * forwarded, received again when it is for this node. */
-	void DeliverInner(Ptr<Packet> inner, Ipv4Header ih, Ptr<NetDevice> dev, uint64_t life);
-	/* False (and the packet counted) while the node is down, or when the
-	 * packet is from an earlier life of the node (before a reboot). */
-	bool Alive(uint64_t life);
+	/* Hands a decapsulated packet of either family on. */
+	void DeliverDecapsulated(const uint8_t *pkt, size_t len, uint32_t sa, Ptr<NetDevice> dev);
+	void DeliverLater(std::vector<uint8_t> pkt, uint32_t sa, Ptr<NetDevice> dev, uint64_t life);
+	/* An inner IPv4 packet: routed at once when it is to be forwarded,
+	 * received again when it is for this node. */
+	void DeliverInner(Ptr<Packet> inner, const Ipv4Header &ih, Ptr<NetDevice> dev);
 	/* Parses an IPv4 packet into a header and a payload packet. */
 	static bool FromBytes(const uint8_t *pkt, size_t len, Ipv4Header &h, Ptr<Packet> &payload);
 	/* Serialises header + packet into buf and makes out large enough for
@@ -197,6 +219,7 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	               std::vector<uint8_t> &out);
 
 	struct ipsec *m_engine = nullptr;
+	IpsecIpv6L3Protocol *m_ipv6 = nullptr; /* in the same aggregate */
 	uint32_t m_nodeId = 0;
 	Ptr<IpsecRouting> m_routing;
 	ForwardTap m_tap = nullptr;

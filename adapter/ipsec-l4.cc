@@ -21,10 +21,11 @@ TypeId IpsecL4Protocol::GetTypeId()
 	return tid;
 }
 
-void IpsecL4Protocol::Setup(int protocol, Ptr<IpsecIpv4L3Protocol> l3)
+void IpsecL4Protocol::Setup(int protocol, Ptr<IpsecIpv4L3Protocol> l3, IpsecIpv6L3Protocol *l3v6)
 {
 	m_protocol = protocol;
 	m_l3 = l3;
+	m_l3v6 = l3v6;
 }
 
 int IpsecL4Protocol::GetProtocolNumber() const
@@ -39,10 +40,14 @@ enum IpL4Protocol::RxStatus IpsecL4Protocol::Receive(Ptr<Packet> p, const Ipv4He
 	return RX_OK;
 }
 
-enum IpL4Protocol::RxStatus IpsecL4Protocol::Receive(Ptr<Packet>, const Ipv6Header &,
-                                                     Ptr<Ipv6Interface>)
+enum IpL4Protocol::RxStatus IpsecL4Protocol::Receive(Ptr<Packet> p, const Ipv6Header &header,
+                                                     Ptr<Ipv6Interface> iface)
 {
-	return RX_ENDPOINT_UNREACH;
+	if (!m_l3v6) {
+		return RX_ENDPOINT_UNREACH;
+	}
+	m_l3v6->InputIpsec(p, header, static_cast<uint8_t>(m_protocol), iface);
+	return RX_OK;
 }
 
 void IpsecL4Protocol::SetDownTarget(IpL4Protocol::DownTargetCallback cb)
@@ -68,6 +73,7 @@ IpL4Protocol::DownTargetCallback6 IpsecL4Protocol::GetDownTarget6() const
 void IpsecL4Protocol::DoDispose()
 {
 	m_l3 = nullptr;
+	m_l3v6 = nullptr;
 	IpL4Protocol::DoDispose();
 }
 
@@ -80,10 +86,12 @@ TypeId IpsecL4Guard::GetTypeId()
 	return tid;
 }
 
-void IpsecL4Guard::Setup(Ptr<IpL4Protocol> inner, Ptr<IpsecIpv4L3Protocol> l3)
+void IpsecL4Guard::Setup(Ptr<IpL4Protocol> inner, Ptr<IpsecIpv4L3Protocol> l3,
+                         IpsecIpv6L3Protocol *l3v6)
 {
 	m_inner = inner;
 	m_l3 = l3;
+	m_l3v6 = l3v6;
 }
 
 int IpsecL4Guard::GetProtocolNumber() const
@@ -138,7 +146,24 @@ enum IpL4Protocol::RxStatus IpsecL4Guard::Receive(Ptr<Packet> p, const Ipv4Heade
 enum IpL4Protocol::RxStatus IpsecL4Guard::Receive(Ptr<Packet> p, const Ipv6Header &header,
                                                   Ptr<Ipv6Interface> iface)
 {
-	return m_inner->Receive(p, header, iface);
+	uint8_t protocol = static_cast<uint8_t>(GetProtocolNumber());
+	if (!m_l3v6) {
+		return m_inner->Receive(p, header, iface);
+	}
+	if (protocol == UDP_PROTOCOL && UdpDestinationPort(p) == NAT_T_PORT &&
+	    m_l3v6->InputIpsec(p, header, protocol, iface)) {
+		return RX_OK;
+	}
+	if (!m_l3v6->InputPolicy(p, header, protocol)) {
+		return RX_OK; /* dropped and counted by the engine; no ICMPv6 error */
+	}
+	enum RxStatus status = m_inner->Receive(p, header, iface);
+	if (status == RX_CSUM_FAILED) {
+		m_l3->CountL4Checksum();
+	} else if (status == RX_ENDPOINT_UNREACH) {
+		m_l3->CountNoSocket(); /* ns-3 answers Port Unreachable (RFC 4443 §3.1) */
+	}
+	return status;
 }
 
 void IpsecL4Guard::ReceiveIcmp(Ipv4Address icmpSource, uint8_t icmpTtl, uint8_t icmpType,
@@ -173,6 +198,7 @@ void IpsecL4Guard::DoDispose()
 {
 	m_inner = nullptr;
 	m_l3 = nullptr;
+	m_l3v6 = nullptr;
 	IpL4Protocol::DoDispose();
 }
 

@@ -1,12 +1,14 @@
 /* Local-in hooks, which run after reassembly (RFC 4301 §5.2 needs whole
  * packets).  IpsecL4Protocol takes ESP (50) and AH (51) to the engine;
- * IpsecL4Guard stands in front of UDP, TCP and ICMP and lets a packet
- * through only if inbound policy allows it (and takes UDP-encapsulated ESP,
- * RFC 3948, to the engine first). */
+ * IpsecL4Guard stands in front of UDP, TCP and ICMP (ICMPv6:
+ * IpsecIcmpv6L4Protocol) and lets a packet through only if inbound policy
+ * allows it (and takes UDP-encapsulated ESP, RFC 3948, to the engine
+ * first).  Each serves both families. */
 #ifndef IPSEC_L4_H
 #define IPSEC_L4_H
 
 #include "ipsec-ipv4-l3.h"
+#include "ipsec-ipv6-l3.h"
 
 #include <ns3/ip-l4-protocol.h>
 #include <ns3/ipv4-interface.h>
@@ -19,7 +21,8 @@ class IpsecL4Protocol : public IpL4Protocol
 {
       public:
 	static TypeId GetTypeId();
-	void Setup(int protocol, Ptr<IpsecIpv4L3Protocol> l3);
+	/* l3v6: the node's IPv6 stack, or nullptr. */
+	void Setup(int protocol, Ptr<IpsecIpv4L3Protocol> l3, IpsecIpv6L3Protocol *l3v6);
 
 	int GetProtocolNumber() const override;
 	enum RxStatus Receive(Ptr<Packet> p, const Ipv4Header &header,
@@ -37,6 +40,7 @@ class IpsecL4Protocol : public IpL4Protocol
       private:
 	int m_protocol = 0;
 	Ptr<IpsecIpv4L3Protocol> m_l3;
+	IpsecIpv6L3Protocol *m_l3v6 = nullptr; /* holds us in its protocol list */
 	IpL4Protocol::DownTargetCallback m_down;
 	IpL4Protocol::DownTargetCallback6 m_down6;
 };
@@ -45,7 +49,7 @@ class IpsecL4Guard : public IpL4Protocol
 {
       public:
 	static TypeId GetTypeId();
-	void Setup(Ptr<IpL4Protocol> inner, Ptr<IpsecIpv4L3Protocol> l3);
+	void Setup(Ptr<IpL4Protocol> inner, Ptr<IpsecIpv4L3Protocol> l3, IpsecIpv6L3Protocol *l3v6);
 
 	int GetProtocolNumber() const override;
 	enum RxStatus Receive(Ptr<Packet> p, const Ipv4Header &header,
@@ -66,6 +70,7 @@ class IpsecL4Guard : public IpL4Protocol
       private:
 	Ptr<IpL4Protocol> m_inner;
 	Ptr<IpsecIpv4L3Protocol> m_l3;
+	IpsecIpv6L3Protocol *m_l3v6 = nullptr;
 };
 
 } // namespace ns3

@@ -91,8 +91,9 @@ extern "C" int ns3c_lte_cell_create(const struct ns3c_lte_cell *cfg)
 	        Ipv4Address(cfg->node_addr), pgw4->GetInterfaceForDevice(l.sgi.Get(0)));
 	Ipv4Address gw = l.epc->GetUeDefaultGatewayAddress();
 	Ipv4Mask mask = pgw4->GetAddress(pgw4->GetInterfaceForAddress(gw), 0).GetMask();
-	ns3c_route_add(cfg->node, gw.CombineMask(mask).Get(), mask.GetPrefixLength(),
-	               cfg->pgw_addr);
+	struct ip_addr ues = ip_addr_v4(gw.CombineMask(mask).Get());
+	struct ip_addr via = ip_addr_v4(cfg->pgw_addr);
+	ns3c_route_add(cfg->node, &ues, mask.GetPrefixLength(), &via);
 
 	l.stream = cfg->stream;
 	l.stream += l.lte->AssignStreams(NetDeviceContainer(l.enb), l.stream);
@@ -118,7 +119,9 @@ extern "C" int ns3c_link_lte(const struct ns3c_lte_ue *cfg, uint32_t *ue_addr)
 	 * the interface joins our IPv4 stack like any other. */
 	Ipv4InterfaceContainer ifc = l.epc->AssignUeIpv4Address(NetDeviceContainer(dev));
 	*ue_addr = ifc.GetAddress(0).Get();
-	ns3c_route_add(cfg->node, 0, 0, l.epc->GetUeDefaultGatewayAddress().Get());
+	struct ip_addr any = ip_addr_v4(0);
+	struct ip_addr gw = ip_addr_v4(l.epc->GetUeDefaultGatewayAddress().Get());
+	ns3c_route_add(cfg->node, &any, 0, &gw);
 	/* RRC connection and the default EPS bearer (3GPP TS 23.401 §5.3.2). */
 	l.lte->Attach(dev, l.enb);
 	return AddLink(NetDeviceContainer(dev));

@@ -2,7 +2,7 @@
  *
  * This is the only door from C to ns-3.  It makes nodes, point-to-point
  * links, routes, sockets and events, and plugs an IPsec engine (model/) into
- * a node's IPv4 stack.  It holds no protocol logic: every IPsec decision is
+ * a node's IP stacks.  It holds no protocol logic: every IPsec decision is
  * the engine's.  Nodes and sockets are small integer handles.
  */
 #ifndef NS3C_H
@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "ip_addr.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,9 +43,11 @@ typedef void (*ns3c_fn)(void *arg);
 uint64_t ns3c_schedule_at(uint64_t at_ns, ns3c_fn fn, void *arg);
 void ns3c_cancel(uint64_t event_id);
 
-/* A node with an IPv4 stack whose local-out, forward and local-in paths can
- * carry an IPsec engine. */
-uint32_t ns3c_node_create(void);
+/* A node with an IPv4 stack, and an IPv6 one if `ipv6` (RFC 8200: its
+ * interfaces get link-local addresses, do duplicate address detection and,
+ * on hosts, router solicitation), whose local-out, forward and local-in
+ * paths can carry an IPsec engine. */
+uint32_t ns3c_node_create(int ipv6);
 /* Names the node in ns-3's name service, which pcap file names use. */
 void ns3c_node_set_name(uint32_t node, const char *name);
 void ns3c_node_set_forwarding(uint32_t node, int on);
@@ -53,9 +57,11 @@ struct ns3c_p2p {
 	uint64_t delay_ns;
 	uint32_t mtu;
 	uint32_t queue_packets;
-	double loss; /* packet error rate applied on receive, both ends */
-	uint32_t addr[2];
+	double loss;      /* packet error rate applied on receive, both ends */
+	uint32_t addr[2]; /* 0: no IPv4 on the link */
 	uint8_t prefix_len[2];
+	struct ip_addr addr6[2]; /* family NONE: no IPv6 address (nodes need ipv6) */
+	uint8_t prefix6_len;
 };
 /* Connects nodes a and b; returns the link index or -1. */
 int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg);
@@ -91,7 +97,9 @@ int ns3c_pcap_close(struct ns3c_pcap_totals *totals, char *err, size_t errlen);
  * sequence as ns3c_link_p2p's) or -1. */
 int ns3c_tap_attach(uint32_t node, int fd, uint32_t addr, uint8_t prefix_len, const uint8_t mac[6]);
 
-void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop);
+/* A static route to dst/prefix_len via the neighbour next_hop, of one family. */
+void ns3c_route_add(uint32_t node, const struct ip_addr *dst, uint8_t prefix_len,
+                    const struct ip_addr *next_hop);
 
 /* Takes link `link` (the index ns3c_link_p2p returned) down or up again.
  * While down, every packet on it is lost in both directions, in flight ones
@@ -107,18 +115,20 @@ void ns3c_link_set_up(int link, int up);
  * packet lost to it (NS3C_DROP_NODE_DOWN). */
 void ns3c_node_set_up(uint32_t node, int up);
 
-/* Packets a node's IPv4 stack and point-to-point devices lost outside the
+/* Packets a node's IP stacks and point-to-point devices lost outside the
  * IPsec engine (whose drops are enum ipsec_drop), by reason. */
 enum ns3c_drop {
 	NS3C_DROP_NODE_DOWN,   /* sent or arriving while the node was down */
 	NS3C_DROP_LINK_DOWN,   /* arriving over a link that was down */
 	NS3C_DROP_LINK_LOSS,   /* to the link's loss model (`loss`, `cellular`) */
 	NS3C_DROP_QUEUE_FULL,  /* a full transmit queue (`queue`) */
-	NS3C_DROP_TTL_EXPIRED, /* as a router, TTL ran out (RFC 1812 §5.3.1) */
+	NS3C_DROP_TTL_EXPIRED, /* as a router, TTL or hop limit ran out (RFC 1812 §5.3.1) */
 	NS3C_DROP_NO_NEIGHBOR, /* as a router, not the point-to-point neighbour's address */
 	NS3C_DROP_NO_ROUTE,    /* no route (not for this node, or to send it on) */
 	NS3C_DROP_REASSEMBLY,  /* fragments that timed out before reassembly */
-	NS3C_DROP_IP_OTHER,    /* ns-3's other IPv4 drops: bad checksum, interface down */
+	NS3C_DROP_IP_OTHER,    /* ns-3's other IP drops: bad checksum, interface down,
+	                          unknown extension header, 2001:db8::/32 (ns-3 forwards
+	                          no packet to the documentation prefix) */
 	NS3C_DROP_NO_SOCKET,   /* for this node, but no socket took it (UDP, TCP) */
 	NS3C_DROP_L4_CHECKSUM, /* for this node, UDP/TCP checksum failed: mixed fragments */
 	NS3C_DROP__COUNT
@@ -176,8 +186,8 @@ int ns3c_link_lte(const struct ns3c_lte_ue *cfg, uint32_t *ue_addr);
  * before IPsec processing on this node. */
 void ns3c_nat_attach(uint32_t node, struct nat *nat, uint32_t outside_iface);
 
-/* Plugs `engine` into the node (NULL unplugs).  From then on every IPv4
- * packet the node sends or forwards goes through ipsec_output, every ESP/AH
+/* Plugs `engine` into the node (NULL unplugs).  From then on every IP
+ * packet (of either family) the node sends or forwards goes through ipsec_output, every ESP/AH
  * (and UDP-encapsulated ESP) packet it receives through ipsec_input, and
  * every plaintext packet it delivers or forwards through ipsec_input_policy. */
 void ns3c_ipsec_attach(uint32_t node, struct ipsec *engine);
@@ -217,21 +227,27 @@ void ns3c_set_forward_tap(uint32_t node, ns3c_forward_tap tap, void *arg);
 void ns3c_inject(uint32_t node, const uint8_t *pkt, size_t len);
 
 /* Sockets.  Received datagrams are handed to `rx`.  UDP: the payload, with
- * both ends' addresses and ports.  Raw (IPv4, a protocol number): the whole
- * IPv4 packet, ports 0. */
+ * both ends' addresses and ports.  Raw (a protocol number): the whole
+ * packet, IP header included, ports 0. */
 struct ns3c_datagram {
 	const uint8_t *data;
 	size_t len;
-	uint32_t src, dst;
+	struct ip_addr src, dst;
 	uint16_t sport, dport;
 };
 typedef void (*ns3c_rx)(void *arg, const struct ns3c_datagram *d);
+/* A UDP socket on `port` of every address of the node, of both families
+ * when the node has IPv6. */
 int ns3c_udp_open(uint32_t node, uint16_t port, ns3c_rx rx, void *arg);
 /* Closes a UDP socket: the port is free again, nothing more is received. */
 void ns3c_udp_close(int sock);
-int ns3c_udp_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst, uint16_t port);
-int ns3c_raw_open(uint32_t node, uint8_t protocol, ns3c_rx rx, void *arg);
-int ns3c_raw_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst);
+int ns3c_udp_sendto(int sock, const uint8_t *data, size_t len, const struct ip_addr *dst,
+                    uint16_t port);
+/* A raw socket of `family` (IP_FAMILY_V4 or _V6) for `protocol`.  An
+ * ICMPv6 echo request sent on one gets its checksum from ns-3 (it alone
+ * knows the source address). */
+int ns3c_raw_open(uint32_t node, uint8_t family, uint8_t protocol, ns3c_rx rx, void *arg);
+int ns3c_raw_sendto(int sock, const uint8_t *data, size_t len, const struct ip_addr *dst);
 
 /* TCP (ns-3's TcpSocketBase, over the node's IPv4 stack and so through its
  * IPsec engine).  A connection is a socket handle like the others; its
@@ -246,7 +262,8 @@ struct ns3c_tcp {
 	void (*recv)(void *arg, int sock, const uint8_t *data, size_t len);
 	/* A listener accepted connection `sock` from src:sport; it reports to
 	 * the same callbacks. */
-	void (*accepted)(void *arg, int listener, int sock, uint32_t src, uint16_t sport);
+	void (*accepted)(void *arg, int listener, int sock, const struct ip_addr *src,
+	                 uint16_t sport);
 	/* The peer closed (error 0) or the connection failed (error 1). */
 	void (*closed)(void *arg, int sock, int error);
 	void *arg;
@@ -271,10 +288,11 @@ struct ns3c_tcp_stats {
 	uint64_t segments_accepted;
 };
 
-int ns3c_tcp_listen(uint32_t node, uint16_t port, const struct ns3c_tcp_opts *opts,
+/* Listens on `port` of the node's addresses of `family`. */
+int ns3c_tcp_listen(uint32_t node, uint8_t family, uint16_t port, const struct ns3c_tcp_opts *opts,
                     const struct ns3c_tcp *cb);
-int ns3c_tcp_connect(uint32_t node, uint32_t dst, uint16_t port, const struct ns3c_tcp_opts *opts,
-                     const struct ns3c_tcp *cb);
+int ns3c_tcp_connect(uint32_t node, const struct ip_addr *dst, uint16_t port,
+                     const struct ns3c_tcp_opts *opts, const struct ns3c_tcp *cb);
 /* Queues up to len bytes (data NULL: zeros); returns the number taken,
  * at most the send buffer's room (ns3c_tcp_tx_available), or -1. */
 long ns3c_tcp_send(int sock, const uint8_t *data, size_t len);

@@ -1,11 +1,17 @@
-/* UDP, raw IPv4 and TCP sockets for C traffic generators. */
+/* UDP, raw and TCP sockets of both families for C traffic generators and
+ * IKE. */
+#include "addr.h"
 #include "ipsec-ipv4-l3.h"
+#include "ipsec-ipv6-l3.h"
 #include "ns3c.h"
 
 #include <ns3/inet-socket-address.h>
+#include <ns3/inet6-socket-address.h>
 #include <ns3/ipv4-l3-protocol.h>
 #include <ns3/ipv4-packet-info-tag.h>
 #include <ns3/ipv4-raw-socket-factory.h>
+#include <ns3/ipv6-packet-info-tag.h>
+#include <ns3/ipv6-raw-socket-factory.h>
 #include <ns3/node-list.h>
 #include <ns3/node.h>
 #include <ns3/packet.h>
@@ -22,6 +28,7 @@ using namespace ns3;
 
 struct Sock {
 	Ptr<Socket> socket;
+	Ptr<Socket> socket6; /* UDP on a node with IPv6: the IPv6 socket */
 	ns3c_rx rx;
 	void *arg;
 	/* TCP only */
@@ -32,7 +39,7 @@ struct Sock {
 	bool sentData;
 	/* accepted connections: the peer's end, to count arriving segments */
 	bool watch;
-	Ipv4Address peer;
+	struct ip_addr peer;
 	uint16_t peerPort, localPort;
 };
 
@@ -44,9 +51,34 @@ extern "C" void ns3c_sockets_reset(void)
 	for (Sock &s : g_socks) {
 		s.cb = ns3c_tcp{};
 		s.watch = false;
-		s.socket->Close();
+		for (Ptr<Socket> socket : {s.socket, s.socket6}) {
+			if (socket) {
+				socket->Close();
+			}
+		}
 	}
 	g_socks.clear();
+}
+
+static Address ToSocketAddress(const struct ip_addr *a, uint16_t port)
+{
+	if (a->family == IP_FAMILY_V6) {
+		return Inet6SocketAddress(ToIpv6(a), port);
+	}
+	return InetSocketAddress(Ipv4Address(ip_addr_v4_value(a)), port);
+}
+
+/* A socket address's address and port. */
+static struct ip_addr FromSocketAddress(const Address &a, uint16_t *port)
+{
+	if (Inet6SocketAddress::IsMatchingType(a)) {
+		Inet6SocketAddress inet6 = Inet6SocketAddress::ConvertFrom(a);
+		*port = inet6.GetPort();
+		return FromIpv6(inet6.GetIpv6());
+	}
+	InetSocketAddress inet = InetSocketAddress::ConvertFrom(a);
+	*port = inet.GetPort();
+	return ip_addr_v4(inet.GetIpv4().Get());
 }
 
 static void OnReceive(size_t index, Ptr<Socket> socket)
@@ -55,43 +87,71 @@ static void OnReceive(size_t index, Ptr<Socket> socket)
 	while (Ptr<Packet> p = socket->RecvFrom(from)) {
 		g_rxbuf.resize(p->GetSize());
 		p->CopyData(g_rxbuf.data(), g_rxbuf.size());
-		InetSocketAddress inet = InetSocketAddress::ConvertFrom(from);
-		struct ns3c_datagram d = {
-		        g_rxbuf.data(), g_rxbuf.size(), inet.GetIpv4().Get(), 0, inet.GetPort(), 0};
+		struct ns3c_datagram d = {};
+		d.data = g_rxbuf.data();
+		d.len = g_rxbuf.size();
+		d.src = FromSocketAddress(from, &d.sport);
 		Ipv4PacketInfoTag info;
-		if (p->PeekPacketTag(info))
-			d.dst = info.GetAddress().Get();
+		Ipv6PacketInfoTag info6;
+		if (p->PeekPacketTag(info)) {
+			d.dst = ip_addr_v4(info.GetAddress().Get());
+		} else if (p->PeekPacketTag(info6)) {
+			d.dst = FromIpv6(info6.GetAddress());
+		}
 		Address local;
-		if (socket->GetSockName(local) == 0 && InetSocketAddress::IsMatchingType(local))
-			d.dport = InetSocketAddress::ConvertFrom(local).GetPort();
+		if (socket->GetSockName(local) == 0) {
+			uint16_t port = 0;
+			FromSocketAddress(local, &port);
+			d.dport = port;
+		}
 		const Sock &s = g_socks[index];
 		s.rx(s.arg, &d);
 	}
 }
 
-static int Register(Ptr<Socket> socket, ns3c_rx rx, void *arg)
+static int Register(Ptr<Socket> socket, Ptr<Socket> socket6, ns3c_rx rx, void *arg)
 {
 	Sock s{};
 	s.socket = socket;
+	s.socket6 = socket6;
 	s.rx = rx;
 	s.arg = arg;
 	g_socks.push_back(s);
 	size_t index = g_socks.size() - 1;
-	if (rx) {
-		socket->SetRecvCallback(MakeBoundCallback(&OnReceive, index));
+	for (Ptr<Socket> sock : {socket, socket6}) {
+		if (sock && rx) {
+			sock->SetRecvCallback(MakeBoundCallback(&OnReceive, index));
+		}
 	}
 	return static_cast<int>(index);
 }
 
-extern "C" int ns3c_udp_open(uint32_t node, uint16_t port, ns3c_rx rx, void *arg)
+static Ptr<Socket> UdpOpen(Ptr<Node> node, const Address &local)
 {
-	Ptr<Socket> socket =
-	        Socket::CreateSocket(NodeList::GetNode(node), UdpSocketFactory::GetTypeId());
-	if (socket->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)) != 0) {
-		return -1;
+	Ptr<Socket> socket = Socket::CreateSocket(node, UdpSocketFactory::GetTypeId());
+	if (socket->Bind(local) != 0) {
+		return nullptr;
 	}
 	socket->SetRecvPktInfo(true); /* the destination address, for IKE's NAT detection */
-	return Register(socket, rx, arg);
+	return socket;
+}
+
+extern "C" int ns3c_udp_open(uint32_t node, uint16_t port, ns3c_rx rx, void *arg)
+{
+	Ptr<Node> n = NodeList::GetNode(node);
+	Ptr<Socket> socket = UdpOpen(n, InetSocketAddress(Ipv4Address::GetAny(), port));
+	Ptr<Socket> socket6;
+	if (!socket) {
+		return -1;
+	}
+	if (n->GetObject<Ipv6>()) {
+		socket6 = UdpOpen(n, Inet6SocketAddress(Ipv6Address::GetAny(), port));
+		if (!socket6) {
+			socket->Close();
+			return -1;
+		}
+	}
+	return Register(socket, socket6, rx, arg);
 }
 
 extern "C" void ns3c_udp_close(int sock)
@@ -99,43 +159,55 @@ extern "C" void ns3c_udp_close(int sock)
 	if (sock < 0 || static_cast<size_t>(sock) >= g_socks.size() || !g_socks[sock].socket) {
 		return;
 	}
-	g_socks[sock].socket->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
-	g_socks[sock].socket->Close();
+	for (Ptr<Socket> socket : {g_socks[sock].socket, g_socks[sock].socket6}) {
+		if (socket) {
+			socket->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
+			socket->Close();
+		}
+	}
 	g_socks[sock].rx = nullptr;
 }
 
-extern "C" int ns3c_raw_open(uint32_t node, uint8_t protocol, ns3c_rx rx, void *arg)
+extern "C" int ns3c_raw_open(uint32_t node, uint8_t family, uint8_t protocol, ns3c_rx rx, void *arg)
 {
-	Ptr<Socket> socket =
-	        Socket::CreateSocket(NodeList::GetNode(node), Ipv4RawSocketFactory::GetTypeId());
-	socket->SetAttribute("Protocol", UintegerValue(protocol));
-	if (socket->Bind() != 0) {
+	Ptr<Node> n = NodeList::GetNode(node);
+	if (family == IP_FAMILY_V6 && !n->GetObject<Ipv6>()) {
 		return -1;
 	}
-	return Register(socket, rx, arg);
+	Ptr<Socket> socket =
+	        Socket::CreateSocket(n, family == IP_FAMILY_V6 ? Ipv6RawSocketFactory::GetTypeId()
+	                                                       : Ipv4RawSocketFactory::GetTypeId());
+	socket->SetAttribute("Protocol", UintegerValue(protocol));
+	if ((family == IP_FAMILY_V6 ? socket->Bind6() : socket->Bind()) != 0) {
+		return -1;
+	}
+	return family == IP_FAMILY_V6 ? Register(nullptr, socket, rx, arg)
+	                              : Register(socket, nullptr, rx, arg);
 }
 
-static int SendTo(int sock, const uint8_t *data, size_t len, uint32_t dst, uint16_t port)
+static int SendTo(int sock, const uint8_t *data, size_t len, const struct ip_addr *dst,
+                  uint16_t port)
 {
 	if (sock < 0 || static_cast<size_t>(sock) >= g_socks.size()) {
 		return -1;
 	}
+	Ptr<Socket> socket =
+	        dst->family == IP_FAMILY_V6 ? g_socks[sock].socket6 : g_socks[sock].socket;
 	/* A node that is down (rebooting) runs no application. */
-	Ptr<Socket> socket = g_socks[sock].socket;
-	if (!socket->GetNode()->GetObject<IpsecIpv4L3Protocol>()->IsNodeUp()) {
+	if (!socket || !socket->GetNode()->GetObject<IpsecIpv4L3Protocol>()->IsNodeUp()) {
 		return -1;
 	}
 	Ptr<Packet> p = Create<Packet>(data, len);
-	return g_socks[sock].socket->SendTo(p, 0, InetSocketAddress(Ipv4Address(dst), port));
+	return socket->SendTo(p, 0, ToSocketAddress(dst, port));
 }
 
-extern "C" int ns3c_udp_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst,
+extern "C" int ns3c_udp_sendto(int sock, const uint8_t *data, size_t len, const struct ip_addr *dst,
                                uint16_t port)
 {
 	return SendTo(sock, data, len, dst, port);
 }
 
-extern "C" int ns3c_raw_sendto(int sock, const uint8_t *data, size_t len, uint32_t dst)
+extern "C" int ns3c_raw_sendto(int sock, const uint8_t *data, size_t len, const struct ip_addr *dst)
 {
 	return SendTo(sock, data, len, dst, 0);
 }
@@ -179,13 +251,32 @@ static void OnTcpRx(size_t index, Ptr<const Packet> p, const TcpHeader &, Ptr<co
 
 /* Every TCP segment of the connection that IP delivers to the node (after
  * reassembly), duplicates included. */
+static void CountSegment(size_t index, Ptr<const Packet> p);
+
 static void OnLocalDeliver(size_t index, const Ipv4Header &ip, Ptr<const Packet> p, uint32_t)
 {
 	const Sock &s = g_socks[index];
-	if (!s.watch || ip.GetProtocol() != TcpL4Protocol::PROT_NUMBER ||
-	    ip.GetSource() != s.peer) {
-		return;
+	struct ip_addr src = ip_addr_v4(ip.GetSource().Get());
+	if (s.watch && ip.GetProtocol() == TcpL4Protocol::PROT_NUMBER &&
+	    ip_addr_eq(&src, &s.peer)) {
+		CountSegment(index, p);
 	}
+}
+
+static void OnLocalDeliver6(size_t index, const Ipv6Header &ip, Ptr<const Packet> p, uint32_t)
+{
+	const Sock &s = g_socks[index];
+	struct ip_addr src = FromIpv6(ip.GetSource());
+	/* ns-3 hands on the first header: the next header may be an
+	 * extension header it has stripped since. */
+	if (s.watch && ip_addr_eq(&src, &s.peer)) {
+		CountSegment(index, p);
+	}
+}
+
+static void CountSegment(size_t index, Ptr<const Packet> p)
+{
+	const Sock &s = g_socks[index];
 	TcpHeader h;
 	if (p->PeekHeader(h) == 0 || h.GetSourcePort() != s.peerPort ||
 	    h.GetDestinationPort() != s.localPort || p->GetSize() <= h.GetSerializedSize()) {
@@ -285,31 +376,39 @@ static void OnTcpAccept(size_t listener, Ptr<Socket> socket, const Address &from
 {
 	ns3c_tcp cb = g_socks[listener].cb;
 	int conn = RegisterTcp(socket, &cb);
-	InetSocketAddress inet = InetSocketAddress::ConvertFrom(from);
+	uint16_t sport = 0;
+	struct ip_addr src = FromSocketAddress(from, &sport);
 	Address local;
-	Ptr<Ipv4L3Protocol> ip = socket->GetNode()->GetObject<Ipv4L3Protocol>();
-	if (ip && socket->GetSockName(local) == 0 && InetSocketAddress::IsMatchingType(local)) {
+	if (socket->GetSockName(local) == 0) {
 		Sock &s = g_socks[conn];
 		s.watch = true;
-		s.peer = inet.GetIpv4();
-		s.peerPort = inet.GetPort();
-		s.localPort = InetSocketAddress::ConvertFrom(local).GetPort();
-		ip->TraceConnectWithoutContext(
-		        "LocalDeliver",
-		        MakeBoundCallback(&OnLocalDeliver, static_cast<size_t>(conn)));
+		s.peer = src;
+		s.peerPort = sport;
+		FromSocketAddress(local, &s.localPort);
+		Ptr<Node> node = socket->GetNode();
+		if (src.family == IP_FAMILY_V6) {
+			node->GetObject<Ipv6L3Protocol>()->TraceConnectWithoutContext(
+			        "LocalDeliver",
+			        MakeBoundCallback(&OnLocalDeliver6, static_cast<size_t>(conn)));
+		} else {
+			node->GetObject<Ipv4L3Protocol>()->TraceConnectWithoutContext(
+			        "LocalDeliver",
+			        MakeBoundCallback(&OnLocalDeliver, static_cast<size_t>(conn)));
+		}
 	}
 	if (cb.accepted) {
-		cb.accepted(cb.arg, static_cast<int>(listener), conn, inet.GetIpv4().Get(),
-		            inet.GetPort());
+		cb.accepted(cb.arg, static_cast<int>(listener), conn, &src, sport);
 	}
 }
 
-extern "C" int ns3c_tcp_listen(uint32_t node, uint16_t port, const struct ns3c_tcp_opts *opts,
-                               const struct ns3c_tcp *cb)
+extern "C" int ns3c_tcp_listen(uint32_t node, uint8_t family, uint16_t port,
+                               const struct ns3c_tcp_opts *opts, const struct ns3c_tcp *cb)
 {
 	Ptr<Socket> socket = CreateTcp(node, opts);
-	if (!socket || socket->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)) != 0 ||
-	    socket->Listen() != 0) {
+	Address any = family == IP_FAMILY_V6
+	                      ? Address(Inet6SocketAddress(Ipv6Address::GetAny(), port))
+	                      : Address(InetSocketAddress(Ipv4Address::GetAny(), port));
+	if (!socket || socket->Bind(any) != 0 || socket->Listen() != 0) {
 		return -1;
 	}
 	int index = RegisterTcp(socket, cb);
@@ -318,15 +417,15 @@ extern "C" int ns3c_tcp_listen(uint32_t node, uint16_t port, const struct ns3c_t
 	return index;
 }
 
-extern "C" int ns3c_tcp_connect(uint32_t node, uint32_t dst, uint16_t port,
+extern "C" int ns3c_tcp_connect(uint32_t node, const struct ip_addr *dst, uint16_t port,
                                 const struct ns3c_tcp_opts *opts, const struct ns3c_tcp *cb)
 {
 	Ptr<Socket> socket = CreateTcp(node, opts);
-	if (!socket || socket->Bind() != 0) {
+	if (!socket || (dst->family == IP_FAMILY_V6 ? socket->Bind6() : socket->Bind()) != 0) {
 		return -1;
 	}
 	int index = RegisterTcp(socket, cb);
-	if (socket->Connect(InetSocketAddress(Ipv4Address(dst), port)) != 0) {
+	if (socket->Connect(ToSocketAddress(dst, port)) != 0) {
 		return -1;
 	}
 	return index;

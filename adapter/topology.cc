@@ -1,8 +1,11 @@
 /* Nodes with an IPsec-capable IPv4 stack, point-to-point links, routes,
  * pcap tracing, and the engine's attachment to a node. */
+#include "addr.h"
 #include "ipsec-ipv4-l3.h"
+#include "ipsec-ipv6-l3.h"
 #include "ipsec-l4.h"
 #include "ipsec-routing.h"
+#include "ipsec-routing6.h"
 #include "link-state.h"
 #include "ns3c.h"
 #include "pcap.h"
@@ -14,6 +17,7 @@
 #include <ns3/ipv4-interface.h>
 #include <ns3/ipv4-raw-socket-factory.h>
 #include <ns3/ipv4-static-routing.h>
+#include <ns3/ipv6-static-routing.h>
 #include <ns3/names.h>
 #include <ns3/node-container.h>
 #include <ns3/point-to-point-helper.h>
@@ -46,10 +50,36 @@ static Ptr<IpsecIpv4L3Protocol> L3(uint32_t node)
 	return g_nodes.Get(node)->GetObject<IpsecIpv4L3Protocol>();
 }
 
+static Ptr<IpsecIpv6L3Protocol> L3v6(uint32_t node)
+{
+	return g_nodes.Get(node)->GetObject<IpsecIpv6L3Protocol>();
+}
+
+/* InternetStackHelper's IPv6 half, with IpsecIpv6L3Protocol,
+ * IpsecIcmpv6L4Protocol and IpsecRouting6 around static routing
+ * (internet-stack-helper.cc). */
+static Ptr<IpsecIpv6L3Protocol> InstallIpv6(Ptr<Node> node, Ptr<IpsecIpv4L3Protocol> ipv4)
+{
+	Ptr<IpsecIpv6L3Protocol> ipv6 = CreateObject<IpsecIpv6L3Protocol>();
+	/* Forwarding decapsulated packets onto the interface they arrived on
+	 * is what a tunnel gateway does: no Redirect for them. */
+	ipv6->SetAttribute("SendIcmpv6Redirect", BooleanValue(false));
+	ipv6->SetIpv4(PeekPointer(ipv4));
+	ipv4->SetIpv6(PeekPointer(ipv6));
+	node->AggregateObject(ipv6);
+	node->AggregateObject(CreateObject<IpsecIcmpv6L4Protocol>());
+	Ptr<IpsecRouting6> routing = CreateObject<IpsecRouting6>();
+	routing->SetInner(CreateObject<Ipv6StaticRouting>());
+	ipv6->SetRoutingProtocol(routing);
+	ipv6->RegisterExtensions();
+	ipv6->RegisterOptions();
+	return ipv6;
+}
+
 /* What InternetStackHelper does, with IpsecIpv4L3Protocol in place of
  * Ipv4L3Protocol (the helper creates it by name) and IpsecRouting around
- * static routing.  IPv6 is not installed. */
-extern "C" uint32_t ns3c_node_create(void)
+ * static routing. */
+extern "C" uint32_t ns3c_node_create(int with_ipv6)
 {
 	Ptr<Node> node = CreateObject<Node>();
 	Ptr<ArpL3Protocol> arp = CreateObject<ArpL3Protocol>();
@@ -60,6 +90,7 @@ extern "C" uint32_t ns3c_node_create(void)
 	Ptr<IpsecRouting> routing = CreateObject<IpsecRouting>();
 	routing->SetInner(CreateObject<Ipv4StaticRouting>());
 	ipv4->SetRoutingProtocol(routing);
+	Ptr<IpsecIpv6L3Protocol> ipv6 = with_ipv6 ? InstallIpv6(node, ipv4) : nullptr;
 	Ptr<TrafficControlLayer> tc = CreateObject<TrafficControlLayer>();
 	node->AggregateObject(tc);
 	/* A plain pointer: a Ptr in the trace would hold the node's
@@ -73,13 +104,18 @@ extern "C" uint32_t ns3c_node_create(void)
 	NS_ASSERT(node->GetObject<Ipv4RawSocketFactory>());
 
 	/* RFC 4301 §5.2 checks whole packets: guard the transport protocols,
-	 * which see packets after reassembly. */
+	 * which see packets after reassembly (one guard serves both stacks;
+	 * ICMPv6 has its own, IpsecIcmpv6L4Protocol). */
 	for (int protocol : {1, 6, 17}) {
 		Ptr<IpL4Protocol> inner = ipv4->GetProtocol(protocol);
 		ipv4->Remove(inner);
 		Ptr<IpsecL4Guard> guard = CreateObject<IpsecL4Guard>();
-		guard->Setup(inner, ipv4);
+		guard->Setup(inner, ipv4, PeekPointer(ipv6));
 		ipv4->Insert(guard);
+		if (ipv6 && protocol != 1) {
+			ipv6->Remove(inner);
+			ipv6->Insert(guard);
+		}
 	}
 	g_nodes.Add(node);
 	return g_nodes.GetN() - 1;
@@ -93,11 +129,23 @@ extern "C" void ns3c_node_set_name(uint32_t node, const char *name)
 extern "C" void ns3c_node_set_forwarding(uint32_t node, int on)
 {
 	L3(node)->SetAttribute("IpForward", BooleanValue(on != 0));
+	if (Ptr<IpsecIpv6L3Protocol> ipv6 = L3v6(node)) {
+		ipv6->SetAttribute("IpForward", BooleanValue(on != 0));
+	}
 }
 
 static Ipv4Mask PrefixMask(uint8_t prefix_len)
 {
 	return Ipv4Mask(prefix_len ? ~0U << (32 - prefix_len) : 0);
+}
+
+static void AddAddress6(Ptr<NetDevice> dev, const struct ip_addr *addr, uint8_t prefix_len)
+{
+	Ptr<Ipv6> ipv6 = dev->GetNode()->GetObject<Ipv6>();
+	int32_t i = ipv6->AddInterface(dev);
+	ipv6->AddAddress(i, Ipv6InterfaceAddress(ToIpv6(addr), Ipv6Prefix(prefix_len)));
+	ipv6->SetMetric(i, 1);
+	ipv6->SetUp(i);
 }
 
 /* Also for tap.cc's TAP devices. */
@@ -125,7 +173,12 @@ extern "C" int ns3c_link_p2p(uint32_t a, uint32_t b, const struct ns3c_p2p *cfg)
 	                QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, cfg->queue_packets)));
 	NetDeviceContainer devs = g_p2p->Install(g_nodes.Get(a), g_nodes.Get(b));
 	for (uint32_t i = 0; i < 2; i++) {
-		AddAddress(devs.Get(i), cfg->addr[i], cfg->prefix_len[i]);
+		if (cfg->addr[i] != 0) {
+			AddAddress(devs.Get(i), cfg->addr[i], cfg->prefix_len[i]);
+		}
+		if (cfg->addr6[i].family == IP_FAMILY_V6) {
+			AddAddress6(devs.Get(i), &cfg->addr6[i], cfg->prefix6_len);
+		}
 		if (cfg->loss > 0) {
 			Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
 			em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
@@ -181,6 +234,16 @@ static uint64_t DeviceDrops(Ptr<Node> n, LinkStateErrorModel::Drop why)
 	return drops;
 }
 
+static uint64_t Ipv6Drops(uint32_t node, std::initializer_list<Ipv6L3Protocol::DropReason> why)
+{
+	Ptr<IpsecIpv6L3Protocol> ipv6 = L3v6(node);
+	uint64_t drops = 0;
+	for (auto w : why) {
+		drops += ipv6 ? ipv6->StackDrops(w) : 0;
+	}
+	return drops;
+}
+
 extern "C" uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why)
 {
 	Ptr<Node> n = g_nodes.Get(node);
@@ -194,18 +257,26 @@ extern "C" uint64_t ns3c_drops(uint32_t node, enum ns3c_drop why)
 	case NS3C_DROP_QUEUE_FULL:
 		return L3(node)->QueueDrops() + DeviceDrops(n, LinkStateErrorModel::QUEUE_FULL);
 	case NS3C_DROP_TTL_EXPIRED:
-		return L3(node)->TtlExpiredDrops();
+		return L3(node)->TtlExpiredDrops() +
+		       Ipv6Drops(node, {Ipv6L3Protocol::DROP_TTL_EXPIRED});
 	case NS3C_DROP_NO_NEIGHBOR:
 		return L3(node)->NoNeighbourDrops();
 	case NS3C_DROP_NO_ROUTE:
-		return L3(node)->StackDrops(Ipv4L3Protocol::DROP_NO_ROUTE);
+		return L3(node)->StackDrops(Ipv4L3Protocol::DROP_NO_ROUTE) +
+		       Ipv6Drops(node, {Ipv6L3Protocol::DROP_NO_ROUTE});
 	case NS3C_DROP_REASSEMBLY:
-		return L3(node)->StackDrops(Ipv4L3Protocol::DROP_FRAGMENT_TIMEOUT);
+		return L3(node)->StackDrops(Ipv4L3Protocol::DROP_FRAGMENT_TIMEOUT) +
+		       Ipv6Drops(node, {Ipv6L3Protocol::DROP_FRAGMENT_TIMEOUT});
 	case NS3C_DROP_IP_OTHER:
 		return L3(node)->StackDrops(Ipv4L3Protocol::DROP_BAD_CHECKSUM) +
 		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_INTERFACE_DOWN) +
 		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_ROUTE_ERROR) +
-		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_DUPLICATE);
+		       L3(node)->StackDrops(Ipv4L3Protocol::DROP_DUPLICATE) +
+		       Ipv6Drops(node, {Ipv6L3Protocol::DROP_INTERFACE_DOWN,
+		                        Ipv6L3Protocol::DROP_ROUTE_ERROR,
+		                        Ipv6L3Protocol::DROP_UNKNOWN_PROTOCOL,
+		                        Ipv6L3Protocol::DROP_UNKNOWN_OPTION,
+		                        Ipv6L3Protocol::DROP_MALFORMED_HEADER});
 	case NS3C_DROP_NO_SOCKET:
 		return L3(node)->NoSocketDrops();
 	case NS3C_DROP_L4_CHECKSUM:
@@ -256,16 +327,44 @@ extern "C" int ns3c_enable_pcap(const char *prefix, const struct ns3c_capture *c
 	return ok ? 0 : ns3c_pcap_close(&written, err, errlen);
 }
 
-extern "C" void ns3c_route_add(uint32_t node, uint32_t dst, uint8_t prefix_len, uint32_t next_hop)
+static void RouteAdd6(uint32_t node, const struct ip_addr *dst, uint8_t prefix_len,
+                      const struct ip_addr *next_hop)
 {
+	Ptr<IpsecIpv6L3Protocol> ipv6 = L3v6(node);
+	NS_ABORT_MSG_UNLESS(ipv6, "node " << node << " has no IPv6");
+	Ptr<IpsecRouting6> routing = DynamicCast<IpsecRouting6>(ipv6->GetRoutingProtocol());
+	Ptr<Ipv6StaticRouting> table = DynamicCast<Ipv6StaticRouting>(routing->GetInner());
+	Ipv6Address hop = ToIpv6(next_hop);
+	for (uint32_t i = 1; i < ipv6->GetNInterfaces(); i++) {
+		for (uint32_t a = 0; a < ipv6->GetNAddresses(i); a++) {
+			Ipv6InterfaceAddress ifa = ipv6->GetAddress(i, a);
+			if (ifa.GetScope() == Ipv6InterfaceAddress::GLOBAL &&
+			    ifa.GetPrefix().IsMatch(ifa.GetAddress(), hop)) {
+				table->AddNetworkRouteTo(ToIpv6(dst), Ipv6Prefix(prefix_len), hop,
+				                         i);
+				return;
+			}
+		}
+	}
+	NS_FATAL_ERROR("next hop " << hop << " is on no interface of node " << node);
+}
+
+extern "C" void ns3c_route_add(uint32_t node, const struct ip_addr *dst, uint8_t prefix_len,
+                               const struct ip_addr *next_hop)
+{
+	if (dst->family == IP_FAMILY_V6) {
+		RouteAdd6(node, dst, prefix_len, next_hop);
+		return;
+	}
 	Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
 	Ptr<IpsecRouting> routing = DynamicCast<IpsecRouting>(ipv4->GetRoutingProtocol());
 	Ptr<Ipv4StaticRouting> table = DynamicCast<Ipv4StaticRouting>(routing->GetInner());
-	Ipv4Address hop(next_hop);
+	Ipv4Address hop(ip_addr_v4_value(next_hop));
 	for (uint32_t i = 1; i < ipv4->GetNInterfaces(); i++) {
 		Ipv4InterfaceAddress ifa = ipv4->GetAddress(i, 0);
 		if (ifa.GetLocal().CombineMask(ifa.GetMask()) == hop.CombineMask(ifa.GetMask())) {
-			table->AddNetworkRouteTo(Ipv4Address(dst), PrefixMask(prefix_len), hop, i);
+			table->AddNetworkRouteTo(Ipv4Address(ip_addr_v4_value(dst)),
+			                         PrefixMask(prefix_len), hop, i);
 			routing->InvalidateCache();
 			return;
 		}
@@ -310,8 +409,12 @@ extern "C" void ns3c_ipsec_attach(uint32_t node, struct ipsec *engine)
 	for (int protocol : {50, 51}) {
 		if (!ipv4->GetProtocol(protocol)) {
 			Ptr<IpsecL4Protocol> l4 = CreateObject<IpsecL4Protocol>();
-			l4->Setup(protocol, ipv4);
+			Ptr<IpsecIpv6L3Protocol> ipv6 = L3v6(node);
+			l4->Setup(protocol, ipv4, PeekPointer(ipv6));
 			ipv4->Insert(l4);
+			if (ipv6) {
+				ipv6->Insert(l4);
+			}
 		}
 	}
 }

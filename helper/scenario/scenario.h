@@ -41,18 +41,20 @@
 struct scenario_cellular;
 
 struct scenario_iface {
-	size_t link;        /* index into scenario.links */
-	unsigned end;       /* 0 or 1: which end of that link this node is */
-	size_t peer;        /* the node at the other end (SCENARIO_NONE: a TAP) */
-	uint32_t addr;      /* this node's address on the link */
-	uint8_t prefix_len; /* the link's subnet */
+	size_t link;          /* index into scenario.links */
+	unsigned end;         /* 0 or 1: which end of that link this node is */
+	size_t peer;          /* the node at the other end (SCENARIO_NONE: a TAP) */
+	uint32_t addr;        /* this node's IPv4 address on the link (0: none) */
+	uint8_t prefix_len;   /* the link's IPv4 subnet */
+	struct ip_addr addr6; /* its IPv6 address (family NONE: none) */
+	uint8_t prefix6_len;  /* the link's IPv6 subnet */
 };
 
-/* A static route.  Connected subnets need none. */
+/* A static route, of one family.  Connected subnets need none. */
 struct scenario_route {
-	uint32_t dst;       /* network address (host bits zero) */
+	struct ip_addr dst; /* network address (host bits zero) */
 	uint8_t prefix_len; /* 0 = default route */
-	uint32_t via;       /* next hop: the neighbour's address on `iface` */
+	struct ip_addr via; /* next hop: the neighbour's address on `iface` */
 	size_t iface;       /* index into the node's ifaces */
 };
 
@@ -156,6 +158,7 @@ struct scenario_secret {
 struct scenario_node {
 	char name[SCENARIO_NAME_MAX];
 	bool forwarding;
+	bool ipv6; /* an interface has an IPv6 address */
 	struct scenario_iface *ifaces;
 	size_t n_ifaces;
 	struct scenario_route *routes;
@@ -163,6 +166,9 @@ struct scenario_node {
 	/* IPsec: has_ipsec is true when the node has an `ipsec:` section. */
 	bool has_ipsec;
 	enum ipsec_action ipsec_default; /* BYPASS or DISCARD */
+	/* On a node with IPv6: neighbour discovery and MLD bypass IPsec ahead
+	 * of every policy (`nd_bypass`, default yes; sim_node.c). */
+	bool nd_bypass;
 	struct scenario_sa *sas;
 	size_t n_sas;
 	struct scenario_policy *policies;
@@ -189,10 +195,12 @@ struct scenario_node {
 /* A point-to-point link between two nodes, or a TAP link: node[0] attached
  * to the host's TAP device `tap`, whose Linux side has addr[1]. */
 struct scenario_link {
-	size_t node[2];  /* indices into scenario.nodes; a TAP link's node[1] is SCENARIO_NONE */
-	size_t iface[2]; /* index into each node's ifaces */
-	uint32_t addr[2];
+	size_t node[2];   /* indices into scenario.nodes; a TAP link's node[1] is SCENARIO_NONE */
+	size_t iface[2];  /* index into each node's ifaces */
+	uint32_t addr[2]; /* IPv4 (0: the link has none) */
 	uint8_t prefix_len;
+	struct ip_addr addr6[2]; /* IPv6 (family NONE: the link has none) */
+	uint8_t prefix6_len;
 	uint64_t rate_bps;
 	uint64_t delay_ns;
 	double loss; /* packet error rate, 0..1 */
@@ -276,7 +284,7 @@ struct scenario_flow {
 	enum scenario_flow_type type;
 	size_t from;          /* node index */
 	size_t to;            /* node index, SCENARIO_NONE if dst belongs to no node */
-	uint32_t dst;         /* destination address */
+	struct ip_addr dst;   /* destination address */
 	uint16_t port;        /* udp/poisson/onoff/reqresp/tcp destination port (0 for ping) */
 	uint32_t size;        /* payload bytes per packet (reqresp: per request) */
 	uint64_t rate_bps;    /* given a rate: payload bits per second, else 0 */

@@ -403,6 +403,11 @@ static void load_addresses(struct load *L, size_t li, yaml_node_t *v, struct sce
 		             "addresses is empty: give the UE's new address(es) or leave it out");
 		return;
 	}
+	if (l->addr[0] == 0) {
+		scn_error_at(c, v,
+		             "a handover's new addresses are IPv4 only, and this link has none");
+		return;
+	}
 	h->addresses = scn_arena_alloc(c->a, h->n_addresses * sizeof(*h->addresses));
 	for (size_t i = 0; i < h->n_addresses; i++) {
 		yaml_node_t *av = one ? v : scn_seq_item(c, v, i);
@@ -416,7 +421,9 @@ static void load_addresses(struct load *L, size_t li, yaml_node_t *v, struct sce
 			scn_error_at(c, av, "addresses: %s", err);
 			continue;
 		}
-		owner = scn_addr_owner(L->s, h->addresses[i]);
+		struct ip_addr a4 = ip_addr_v4(h->addresses[i]);
+
+		owner = scn_addr_owner(L->s, &a4);
 		if (!scn_same_subnet(h->addresses[i], l->addr[0], l->prefix_len))
 			scn_error_at(c, av,
 			             "%s is not on the link's subnet %s/%u: a handover's new "

@@ -6,18 +6,12 @@
 
 #include <stdio.h>
 
-static bool in_range(const struct ip_range *r, uint32_t a)
-{
-	struct ip_addr ip = ip_addr_v4(a);
-
-	return ip_range_contains(r, &ip);
-}
-
 /* The first policy of node n matching a packet src -> dst of IP protocol
  * proto, or NULL (the default applies).  Entries restricted to ports are
  * skipped: the ports of the packets are not known here. */
-static const struct scenario_policy *spd_match(const struct scenario_node *nd, uint32_t src,
-                                               uint32_t dst, uint8_t proto)
+static const struct scenario_policy *spd_match(const struct scenario_node *nd,
+                                               const struct ip_addr *src, const struct ip_addr *dst,
+                                               uint8_t proto)
 {
 	for (size_t i = 0; i < nd->n_policies; i++) {
 		const struct scenario_policy *p = &nd->policies[i];
@@ -25,7 +19,8 @@ static const struct scenario_policy *spd_match(const struct scenario_node *nd, u
 		bool any_ports = sel->local_port.lo == 0 && sel->remote_port.lo == 0 &&
 		                 sel->local_port.hi >= 255 && sel->remote_port.hi >= 255;
 
-		if (in_range(&sel->local_addr, src) && in_range(&sel->remote_addr, dst) &&
+		if (ip_range_contains(&sel->local_addr, src) &&
+		    ip_range_contains(&sel->remote_addr, dst) &&
 		    (sel->protocol == 0 || sel->protocol == proto) && any_ports)
 			return p;
 	}
@@ -35,17 +30,17 @@ static const struct scenario_policy *spd_match(const struct scenario_node *nd, u
 /* Does a child's side (its traffic selectors, or "dynamic": the IKE
  * address `addr`, unset = any) cover address a for protocol proto?
  * Selectors restricted to ports are skipped, as in spd_match(). */
-static bool ts_covers(const struct ike_ts_config *ts, size_t n, struct ip_addr addr, uint32_t a,
-                      uint8_t proto)
+static bool ts_covers(const struct ike_ts_config *ts, size_t n, const struct ip_addr *addr,
+                      const struct ip_addr *a, uint8_t proto)
 {
 	if (n == 0)
-		return !ip_addr_is_set(&addr) || ip_addr_v4_value(&addr) == a;
+		return !ip_addr_is_set(addr) || ip_addr_eq(addr, a);
 	for (size_t i = 0; i < n; i++) {
 		bool any_port =
 		        ts[i].port_lo == 0 && (ts[i].port_hi == 0 || ts[i].port_hi == 65535);
 
-		if (in_range(&ts[i].addr, a) && (ts[i].protocol == 0 || ts[i].protocol == proto) &&
-		    any_port)
+		if (ip_range_contains(&ts[i].addr, a) &&
+		    (ts[i].protocol == 0 || ts[i].protocol == proto) && any_port)
 			return true;
 	}
 	return false;
@@ -54,9 +49,9 @@ static bool ts_covers(const struct ike_ts_config *ts, size_t n, struct ip_addr a
 /* The first IKE connection of the node with a child whose selectors cover
  * a packet src -> dst: the policies IKE will install (RFC 7296 §2.9).  They
  * are taken to come after the manual policies.  *child gets the child. */
-static const struct ike_conn_config *ike_match(const struct scenario_node *nd, uint32_t src,
-                                               uint32_t dst, uint8_t proto,
-                                               const struct ike_child_config **child)
+static const struct ike_conn_config *ike_match(const struct scenario_node *nd,
+                                               const struct ip_addr *src, const struct ip_addr *dst,
+                                               uint8_t proto, const struct ike_child_config **child)
 {
 	for (size_t i = 0; i < nd->n_conns; i++) {
 		const struct ike_conn_config *c = &nd->conns[i];
@@ -64,8 +59,9 @@ static const struct ike_conn_config *ike_match(const struct scenario_node *nd, u
 		for (size_t k = 0; k < c->n_children; k++) {
 			const struct ike_child_config *ch = &c->children[k];
 
-			if (ts_covers(ch->local_ts, ch->n_local_ts, c->local_addr, src, proto) &&
-			    ts_covers(ch->remote_ts, ch->n_remote_ts, c->remote_addr, dst, proto)) {
+			if (ts_covers(ch->local_ts, ch->n_local_ts, &c->local_addr, src, proto) &&
+			    ts_covers(ch->remote_ts, ch->n_remote_ts, &c->remote_addr, dst,
+			              proto)) {
 				*child = ch;
 				return c;
 			}
@@ -79,18 +75,20 @@ static const struct ike_conn_config *ike_match(const struct scenario_node *nd, u
  * SA carries it to the tunnel's far end, which is followed in turn).  On
  * failure, says why in `why` and returns false.  An approximation for
  * warnings: ports and inbound policy checks are not considered. */
-static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_t dst,
-                    uint8_t proto, int depth, char *why, size_t len)
+static bool reaches(const struct scenario *s, size_t from, const struct ip_addr *src,
+                    const struct ip_addr *dst, uint8_t proto, int depth, char *why, size_t len)
 {
 	size_t cur = from, iface;
-	char a[16];
+	char a[IP_ADDR_STRLEN];
+
+	ip_addr_str(dst, a);
 
 	for (size_t hop = 0; hop <= s->n_nodes; hop++) {
 		const struct scenario_node *nd = &s->nodes[cur];
 		const struct scenario_policy *p;
 		const struct ike_conn_config *conn;
 		const struct ike_child_config *child = NULL;
-		uint32_t tsrc = 0, tdst = 0;
+		struct ip_addr tsrc = {0}, tdst = {0};
 		uint8_t tproto = 0;
 		bool tunnel, ipsec;
 		size_t next;
@@ -99,7 +97,7 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 			return true;
 		if (hop > 0 && !nd->forwarding) {
 			snprintf(why, len, "node '%s' is on the path to %s but does not forward",
-			         nd->name, scn_addr_str(dst, a));
+			         nd->name, a);
 			return false;
 		}
 		/* The inner packet needs a route too (ns-3 and Linux route before
@@ -109,8 +107,7 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 		if (next == SCENARIO_NONE && iface != SCENARIO_NONE)
 			return true; /* out of a TAP, to the host: no opinion */
 		if (next == SCENARIO_NONE) {
-			snprintf(why, len, "node '%s' has no route to %s", nd->name,
-			         scn_addr_str(dst, a));
+			snprintf(why, len, "node '%s' has no route to %s", nd->name, a);
 			return false;
 		}
 		/* The outer packet of a tunnel leaves its node without another
@@ -120,8 +117,8 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 		conn = ipsec && !p ? ike_match(nd, src, dst, proto, &child) : NULL;
 		if ((p && p->action == IPSEC_ACTION_DISCARD) ||
 		    (!p && !conn && ipsec && nd->ipsec_default == IPSEC_ACTION_DISCARD)) {
-			snprintf(why, len, "node '%s' discards packets to %s (%s)", nd->name,
-			         scn_addr_str(dst, a), p ? "a discard policy" : "default: discard");
+			snprintf(why, len, "node '%s' discards packets to %s (%s)", nd->name, a,
+			         p ? "a discard policy" : "default: discard");
 			return false;
 		}
 		tunnel = false;
@@ -130,29 +127,29 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 			const struct ipsec_sa_config *sa = &nd->sas[p->out[p->n_out - 1]].cfg;
 
 			tunnel = sa->mode == IPSEC_MODE_TUNNEL;
-			tsrc = ip_addr_v4_value(&sa->src);
-			tdst = ip_addr_v4_value(&sa->dst);
+			tsrc = sa->src;
+			tdst = sa->dst;
 			tproto = (uint8_t)sa->protocol;
 		} else if (conn && child->mode == IPSEC_MODE_TUNNEL) {
 			if (!ip_addr_is_set(&conn->remote_addr))
 				return true; /* a responder to any peer: no opinion */
 			tunnel = true;
-			tsrc = ip_addr_v4_value(&conn->local_addr);
-			tdst = ip_addr_v4_value(&conn->remote_addr);
+			tsrc = conn->local_addr;
+			tdst = conn->remote_addr;
 			tproto = conn->encap ? 17 : 50; /* RFC 3948 UDP, or ESP */
 		}
-		if (tunnel && tdst != dst) {
-			size_t far = scn_addr_owner(s, tdst);
+		if (tunnel && !ip_addr_eq(&tdst, dst)) {
+			size_t far = scn_addr_owner(s, &tdst);
 
 			if (depth > 3)
 				return true; /* too nested to follow: no opinion */
 			if (far == SCENARIO_NONE) {
 				snprintf(why, len,
 				         "the tunnel from '%s' leads to %s, which no node has",
-				         nd->name, scn_addr_str(tdst, a));
+				         nd->name, ip_addr_str(&tdst, a));
 				return false;
 			}
-			if (!reaches(s, cur, tsrc, tdst, tproto, depth + 1, why, len))
+			if (!reaches(s, cur, &tsrc, &tdst, tproto, depth + 1, why, len))
 				return false;
 			if (s->nodes[far].has_nat)
 				return true; /* to a NAT's outside address */
@@ -161,7 +158,7 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
 		}
 		cur = next;
 	}
-	snprintf(why, len, "the routes to %s go round in a loop", scn_addr_str(dst, a));
+	snprintf(why, len, "the routes to %s go round in a loop", a);
 	return false;
 }
 
@@ -169,10 +166,12 @@ static bool reaches(const struct scenario *s, size_t from, uint32_t src, uint32_
  * SCENARIO_NONE.  Replies then go to its outside address, and it sends them
  * on to the address the packet had before it (the previous NAT's outside
  * address, or the sender's). */
-static size_t last_nat(const struct scenario *s, size_t from, uint32_t dst)
+static size_t last_nat(const struct scenario *s, size_t from, const struct ip_addr *dst)
 {
 	size_t cur = from, iface, found = SCENARIO_NONE;
 
+	if (dst->family != IP_FAMILY_V4)
+		return found; /* NATs translate IPv4 only */
 	for (size_t hop = 0; hop <= s->n_nodes; hop++) {
 		if (scn_iface_with_addr(&s->nodes[cur], dst) != SCENARIO_NONE)
 			break;
@@ -188,16 +187,17 @@ static size_t last_nat(const struct scenario *s, size_t from, uint32_t dst)
 /* Can the replies to a packet src -> dst sent from `from` come back?  Past
  * a NAT they go to its outside address, and from there to what the
  * packet's source was when it reached the NAT (recursively). */
-static bool replies_reach(const struct scenario *s, size_t from, uint32_t src, size_t to,
-                          uint32_t dst, uint8_t proto, int depth, char *why, size_t len)
+static bool replies_reach(const struct scenario *s, size_t from, const struct ip_addr *src,
+                          size_t to, const struct ip_addr *dst, uint8_t proto, int depth, char *why,
+                          size_t len)
 {
 	size_t nat = last_nat(s, from, dst);
 
 	if (nat == SCENARIO_NONE || depth > 8)
 		return reaches(s, to, dst, src, proto, 0, why, len);
-	uint32_t outside = s->nodes[nat].ifaces[s->nodes[nat].nat.outside].addr;
-	return reaches(s, to, dst, outside, proto, 0, why, len) &&
-	       replies_reach(s, from, src, nat, outside, proto, depth + 1, why, len);
+	struct ip_addr outside = ip_addr_v4(s->nodes[nat].ifaces[s->nodes[nat].nat.outside].addr);
+	return reaches(s, to, dst, &outside, proto, 0, why, len) &&
+	       replies_reach(s, from, src, nat, &outside, proto, depth + 1, why, len);
 }
 
 /* Warns about flows whose packets (or, for ping, tcp and reqresp, replies)
@@ -210,7 +210,8 @@ void scn_check_reachability(struct load *L)
 	for (size_t i = 0; i < s->n_flows; i++) {
 		const struct scenario_flow *f = &s->flows[i];
 		yaml_node_t *tov = scn_get(L->c, L->flow_maps[i], "to");
-		uint8_t proto = f->type == SCENARIO_FLOW_PING  ? 1
+		uint8_t ping = f->dst.family == IP_FAMILY_V6 ? 58 : 1; /* ICMPv6, ICMP */
+		uint8_t proto = f->type == SCENARIO_FLOW_PING  ? ping
 		                : f->type == SCENARIO_FLOW_TCP ? 6
 		                                               : 17;
 		/* ping, tcp and reqresp need packets back too */
@@ -218,10 +219,11 @@ void scn_check_reachability(struct load *L)
 		               f->type == SCENARIO_FLOW_REQRESP;
 		char why[200];
 		size_t iface = 0;
-		uint32_t src;
+		struct ip_addr src;
+		uint8_t plen;
 
 		if (f->to == SCENARIO_NONE ||
-		    scn_next_hop(s, f->from, f->dst, &iface) == SCENARIO_NONE) {
+		    scn_next_hop(s, f->from, &f->dst, &iface) == SCENARIO_NONE) {
 			if (f->to != SCENARIO_NONE)
 				scn_warn_at(
 				        L->c, tov,
@@ -230,12 +232,13 @@ void scn_check_reachability(struct load *L)
 				        f->name, s->nodes[f->to].name, s->nodes[f->from].name);
 			continue; /* to an address nobody has: deliberate */
 		}
-		src = s->nodes[f->from].ifaces[iface].addr;
-		if (!reaches(s, f->from, src, f->dst, proto, 0, why, sizeof(why)))
+		if (!scn_iface_addr(&s->nodes[f->from].ifaces[iface], f->dst.family, &src, &plen))
+			continue; /* (the next hop's interface has one) */
+		if (!reaches(s, f->from, &src, &f->dst, proto, 0, why, sizeof(why)))
 			scn_warn_at(L->c, tov, "traffic '%s' cannot reach %s: %s", f->name,
 			            s->nodes[f->to].name, why);
-		else if (two_way &&
-		         !replies_reach(s, f->from, src, f->to, f->dst, proto, 0, why, sizeof(why)))
+		else if (two_way && !replies_reach(s, f->from, &src, f->to, &f->dst, proto, 0, why,
+		                                   sizeof(why)))
 			scn_warn_at(L->c, tov, "the replies of traffic '%s' cannot come back: %s",
 			            f->name, why);
 	}

@@ -55,18 +55,22 @@ static void load_target(struct load *L, size_t ni, yaml_node_t *m, struct scenar
 	}
 	if (!(t = scn_scalar(c, v, "target")))
 		return;
+	/* Floods are IPv4 (helper/sim/flood.c builds IPv4 packets). */
 	if (units_ipv4(t, &f->target, err, sizeof(err)) == 0) {
-		f->target_node = scn_addr_owner(s, f->target);
+		struct ip_addr a = ip_addr_v4(f->target);
+
+		f->target_node = scn_addr_owner(s, &a);
 	} else {
 		f->target_node = scn_node_ref(L, v, "target");
 		if (f->target_node == SCENARIO_NONE || !s->nodes[f->target_node].n_ifaces)
 			return;
 		f->target = s->nodes[f->target_node].ifaces[0].addr;
 	}
+	struct ip_addr target = ip_addr_v4(f->target);
 	if (f->target_node == ni)
 		scn_error_at(c, v, "node '%s' floods itself (%s)", s->nodes[ni].name,
 		             scn_addr_str(f->target, a));
-	else if ((i = scn_route_iface(s, ni, f->target)) != SCENARIO_NONE)
+	else if ((i = scn_route_iface(s, ni, &target)) != SCENARIO_NONE)
 		f->source = s->nodes[ni].ifaces[i].addr;
 	else if (!L->suspect[ni])
 		scn_error_at(c, v, "node '%s' has no route to the flood's target %s",

@@ -313,8 +313,9 @@ static void local_address(struct load *L, size_t ni, struct ike_conn_config *con
 	const struct scenario_node *nd = &L->s->nodes[ni];
 	yaml_node_t *v = scn_get(c, m, "local_addrs");
 	const char *t;
-	char a1[IP_ADDR_STRLEN], err[200];
-	uint32_t a;
+	char a1[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN], err[200];
+	struct ip_addr a;
+	uint8_t len;
 
 	if (v && (t = scn_scalar(c, v, "local_addrs")) && strcmp(t, "%any") != 0 &&
 	    strcmp(t, "any") != 0) {
@@ -323,13 +324,18 @@ static void local_address(struct load *L, size_t ni, struct ike_conn_config *con
 			             "local_addrs: give one address of node '%s' (the IKE "
 			             "daemon here binds one), got '%s'",
 			             nd->name, t);
-		else if (units_ipv4(t, &a, err, sizeof(err)))
+		else if (units_ip(t, &a, err, sizeof(err)))
 			scn_error_at(c, v, "local_addrs: %s", err);
-		else if (!L->suspect[ni] && scn_iface_with_addr(nd, a) == SCENARIO_NONE)
+		else if (!L->suspect[ni] && scn_iface_with_addr(nd, &a) == SCENARIO_NONE)
 			scn_error_at(c, v, "local_addrs %s is not an address of node '%s'",
-			             scn_addr_str(a, a1), nd->name);
+			             ip_addr_str(&a, a1), nd->name);
+		else if (!remote_any && a.family != conn->remote_addr.family)
+			scn_error_at(c, v,
+			             "local_addrs %s and remote_addrs %s are of different families "
+			             "(an IKE SA runs over one)",
+			             ip_addr_str(&a, a1), ip_addr_str(&conn->remote_addr, a2));
 		else
-			conn->local_addr = ip_addr_v4(a);
+			conn->local_addr = a;
 		return;
 	}
 	if (v && !scn_scalar(c, v, "local_addrs"))
@@ -337,7 +343,7 @@ static void local_address(struct load *L, size_t ni, struct ike_conn_config *con
 	if (L->suspect[ni] || nd->n_ifaces == 0)
 		return; /* reported: its links */
 	if (!remote_any) {
-		size_t k = scn_route_iface(L->s, ni, ip_addr_v4_value(&conn->remote_addr));
+		size_t k = scn_route_iface(L->s, ni, &conn->remote_addr);
 
 		if (k == SCENARIO_NONE)
 			scn_error_at(
@@ -347,14 +353,23 @@ static void local_address(struct load *L, size_t ni, struct ike_conn_config *con
 			        "local_addrs (or a route)",
 			        conn->name, nd->name, ip_addr_str(&conn->remote_addr, a1));
 		else
-			conn->local_addr = ip_addr_v4(nd->ifaces[k].addr);
-	} else if (nd->n_ifaces == 1) {
-		conn->local_addr = ip_addr_v4(nd->ifaces[0].addr);
+			scn_iface_addr(&nd->ifaces[k], conn->remote_addr.family, &conn->local_addr,
+			               &len);
+		return;
+	}
+	size_t n = 0;
+	for (size_t k = 0; k < nd->n_ifaces; k++)
+		for (uint8_t f = IP_FAMILY_V4; f <= IP_FAMILY_V6; f += 2)
+			n += scn_iface_addr(&nd->ifaces[k], f, &a, &len) ? 1 : 0;
+	if (n == 1) {
+		for (uint8_t f = IP_FAMILY_V4; f <= IP_FAMILY_V6; f += 2)
+			if (scn_iface_addr(&nd->ifaces[0], f, &a, &len))
+				conn->local_addr = a;
 	} else {
 		scn_error_at(c, key_n,
 		             "connection '%s' answers any peer (remote_addrs %%any) and node '%s' "
 		             "has %zu addresses: give local_addrs",
-		             conn->name, nd->name, nd->n_ifaces);
+		             conn->name, nd->name, n);
 	}
 }
 
@@ -467,20 +482,21 @@ static void load_conn(struct load *L, size_t ni, size_t ci, yaml_node_t *key_n, 
 		local_address(L, ni, conn, key_n, m, true);
 	} else if (t) {
 		remote_any = false;
-		uint32_t a;
+		struct ip_addr a;
+		struct ip_addr none = {0};
 
-		if (units_ipv4(t, &a, err, sizeof(err)))
+		if (units_ip(t, &a, err, sizeof(err)))
 			scn_error_at(c, v,
 			             "remote_addrs: %s (or %%any; names, ranges and lists are not "
 			             "supported)",
 			             err);
-		else if (a == 0)
-			scn_error_at(c, v, "remote_addrs: use %%any for any peer, not 0.0.0.0");
-		else if (scn_iface_with_addr(nd, a) != SCENARIO_NONE)
+		else if (!memcmp(a.b, none.b, sizeof(a.b)))
+			scn_error_at(c, v, "remote_addrs: use %%any for any peer, not %s", t);
+		else if (scn_iface_with_addr(nd, &a) != SCENARIO_NONE)
 			scn_error_at(c, v, "remote_addrs %s is node '%s''s own address", t,
 			             nd->name);
 		else
-			conn->remote_addr = ip_addr_v4(a);
+			conn->remote_addr = a;
 		if (ip_addr_is_set(&conn->remote_addr))
 			local_address(L, ni, conn, key_n, m, false);
 	} else {

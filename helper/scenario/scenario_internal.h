@@ -189,7 +189,8 @@ int scn_opt_time(struct ctx *c, yaml_node_t *m, const char *k, uint64_t *o, yaml
 int scn_opt_rate(struct ctx *c, yaml_node_t *m, const char *k, uint64_t *o);
 int scn_opt_size(struct ctx *c, yaml_node_t *m, const char *k, uint64_t *o, yaml_node_t **vn);
 int scn_opt_bool(struct ctx *c, yaml_node_t *m, const char *k, bool *o);
-int scn_opt_addr(struct ctx *c, yaml_node_t *m, const char *k, uint32_t *o, yaml_node_t **vn);
+/* An address of either family. */
+int scn_opt_addr(struct ctx *c, yaml_node_t *m, const char *k, struct ip_addr *o, yaml_node_t **vn);
 /* An integer in [min, max]. */
 int scn_opt_uint(struct ctx *c, yaml_node_t *m, const char *key, uint64_t min, uint64_t max,
                  uint64_t *out, yaml_node_t **vn);
@@ -234,9 +235,14 @@ size_t scn_find_node(const struct scenario *s, const char *name);
 /* A node name reference: its index, or SCENARIO_NONE after an error. */
 size_t scn_node_ref(struct load *L, yaml_node_t *v, const char *key);
 bool scn_same_subnet(uint32_t a, uint32_t b, uint8_t len);
-size_t scn_iface_with_addr(const struct scenario_node *n, uint32_t a);
+/* Are a and b (of either family) in one subnet of prefix length len? */
+bool scn_same_prefix(const struct ip_addr *a, const struct ip_addr *b, uint8_t len);
+/* The interface's address of a's family (false: it has none). */
+bool scn_iface_addr(const struct scenario_iface *f, uint8_t family, struct ip_addr *a,
+                    uint8_t *prefix_len);
+size_t scn_iface_with_addr(const struct scenario_node *n, const struct ip_addr *a);
 /* The node that owns address a, or SCENARIO_NONE. */
-size_t scn_addr_owner(const struct scenario *s, uint32_t a);
+size_t scn_addr_owner(const struct scenario *s, const struct ip_addr *a);
 
 /* ---- topology (scenario_topology.c) ---- */
 
@@ -246,9 +252,10 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes);
 /* The neighbour node n sends a packet for dst to (longest prefix match over
  * its connected subnets and static routes, as ns-3's static routing does),
  * or SCENARIO_NONE; *via_iface gets the interface used. */
-size_t scn_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *via_iface);
+size_t scn_next_hop(const struct scenario *s, size_t n, const struct ip_addr *dst,
+                    size_t *via_iface);
 /* Just that interface, or SCENARIO_NONE. */
-size_t scn_route_iface(const struct scenario *s, size_t n, uint32_t dst);
+size_t scn_route_iface(const struct scenario *s, size_t n, const struct ip_addr *dst);
 /* links[i]'s keys that make it a TAP link or not (scenario_tap.c): -1 when
  * it is a point-to-point link, else 1 if its TAP end is valid, 0 if not
  * (errors reported).  `addresses` is left to scn_load_links. */

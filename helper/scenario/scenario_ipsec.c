@@ -7,8 +7,8 @@
 
 #include "units.h"
 
-static const char *const ipsec_keys[] = {"default", "sas",         "policies", "connections",
-                                         "secrets", "authorities", NULL};
+static const char *const ipsec_keys[] = {"default", "sas",         "policies",  "connections",
+                                         "secrets", "authorities", "nd_bypass", NULL};
 static const char *const policy_keys[] = {
         "local_ts", "remote_ts", "proto", "local_port", "remote_port", "action", "out", "in", NULL};
 
@@ -230,6 +230,7 @@ void scn_load_ipsec(struct load *L, size_t ni, yaml_node_t *m)
 
 	nd->has_ipsec = true;
 	nd->ipsec_default = IPSEC_ACTION_BYPASS;
+	nd->nd_bypass = true;
 	if (scn_is_null(m))
 		return;
 	if (!scn_want_map(c, m, "ipsec"))
@@ -237,6 +238,7 @@ void scn_load_ipsec(struct load *L, size_t ni, yaml_node_t *m)
 	scn_check_keys(c, m, "ipsec", ipsec_keys);
 	if (scn_opt_enum(c, m, "default", default_names, "default action", &x, NULL) == 1)
 		nd->ipsec_default = (enum ipsec_action)x;
+	scn_opt_bool(c, m, "nd_bypass", &nd->nd_bypass);
 	v = scn_get(c, m, "sas");
 	if (v && scn_want_seq(c, v, "sas")) {
 		nd->n_sas = scn_seq_len(v);

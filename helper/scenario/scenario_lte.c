@@ -257,7 +257,7 @@ void scn_lte_check_addresses(struct load *L, yaml_node_t **addr_nodes, const boo
 			const struct scenario_link *l = &s->links[i];
 			uint8_t len = l->prefix_len < LTE_UE_PREFIX ? l->prefix_len : LTE_UE_PREFIX;
 
-			if (scn_same_subnet(l->addr[e], LTE_UE_NET, len))
+			if (l->addr[e] != 0 && scn_same_subnet(l->addr[e], LTE_UE_NET, len))
 				scn_error_at(L->c, addr_nodes[2 * i + e],
 				             "%s/%u overlaps the EPC's UE network %s/%u (fixed "
 				             "in ns-3's LTE module)",
@@ -288,6 +288,7 @@ void scn_lte_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *
 	for (size_t k = 0; k < nd->n_ifaces; k++) {
 		const struct scenario_iface *f = &nd->ifaces[k];
 		const struct scenario_link *l = &s->links[f->link];
+		struct ip_addr ue_addr = ip_addr_v4(dst);
 		size_t ue;
 
 		if (!l->lte)
@@ -298,7 +299,7 @@ void scn_lte_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *
 			*via_iface = k;
 		} else if (f->end == 1 && *best_len < LTE_UE_PREFIX &&
 		           scn_same_subnet(dst, LTE_UE_NET, LTE_UE_PREFIX) &&
-		           (ue = scn_addr_owner(s, dst)) != SCENARIO_NONE) {
+		           (ue = scn_addr_owner(s, &ue_addr)) != SCENARIO_NONE) {
 			*best = ue; /* through the PGW */
 			*best_len = LTE_UE_PREFIX;
 			*via_iface = k;

@@ -61,16 +61,43 @@ bool scn_same_subnet(uint32_t a, uint32_t b, uint8_t len)
 	return ((a ^ b) & units_mask(len)) == 0;
 }
 
-size_t scn_iface_with_addr(const struct scenario_node *n, uint32_t a)
+bool scn_same_prefix(const struct ip_addr *a, const struct ip_addr *b, uint8_t len)
 {
-	for (size_t i = 0; i < n->n_ifaces; i++)
-		if (n->ifaces[i].addr == a)
+	struct ip_range net = ip_range_prefix(a, len);
+
+	return a->family == b->family && ip_range_contains(&net, b);
+}
+
+bool scn_iface_addr(const struct scenario_iface *f, uint8_t family, struct ip_addr *a,
+                    uint8_t *prefix_len)
+{
+	if (family == IP_FAMILY_V6 && f->addr6.family == IP_FAMILY_V6) {
+		*a = f->addr6;
+		*prefix_len = f->prefix6_len;
+		return true;
+	}
+	if (family == IP_FAMILY_V4 && f->addr != 0) {
+		*a = ip_addr_v4(f->addr);
+		*prefix_len = f->prefix_len;
+		return true;
+	}
+	return false;
+}
+
+size_t scn_iface_with_addr(const struct scenario_node *n, const struct ip_addr *a)
+{
+	for (size_t i = 0; i < n->n_ifaces; i++) {
+		const struct scenario_iface *f = &n->ifaces[i];
+
+		if (a->family == IP_FAMILY_V4 ? f->addr == ip_addr_v4_value(a)
+		                              : ip_addr_eq(&f->addr6, a))
 			return i;
+	}
 	return SCENARIO_NONE;
 }
 
 /* The node that owns address a, or SCENARIO_NONE. */
-size_t scn_addr_owner(const struct scenario *s, uint32_t a)
+size_t scn_addr_owner(const struct scenario *s, const struct ip_addr *a)
 {
 	for (size_t i = 0; i < s->n_nodes; i++)
 		if (scn_iface_with_addr(&s->nodes[i], a) != SCENARIO_NONE)

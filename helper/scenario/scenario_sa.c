@@ -128,11 +128,11 @@ void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node
 	struct scenario_sa *sa = &nd->sas[si];
 	struct ipsec_sa_config *cfg = &sa->cfg;
 	yaml_node_t *v, *sv = NULL, *dv = NULL, *ev = NULL, *iv = NULL;
-	char what[160], a1[16], a2[IP_ADDR_STRLEN];
+	char what[160], a1[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
 	const char *name;
 	int x;
 	uint64_t u;
-	uint32_t src = 0, dst = 0;
+	struct ip_addr src = {0}, dst = {0};
 	bool dir_ok = false, src_ok = false, dst_ok = false, enc_ok = true, integ_ok = true;
 	yaml_node_t *soft_n[3] = {NULL, NULL, NULL}, *hard_n[3] = {NULL, NULL, NULL};
 
@@ -204,21 +204,24 @@ void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node
 		break;
 	}
 	if (src_ok)
-		cfg->src = ip_addr_v4(src);
+		cfg->src = src;
 	if (dst_ok)
-		cfg->dst = ip_addr_v4(dst);
+		cfg->dst = dst;
 	if (L->suspect[ni])
 		; /* its addresses are not all known */
-	else if (src_ok && dst_ok && src == dst)
-		scn_error_at(c, dv, "src and dst are both %s", scn_addr_str(src, a1));
+	else if (src_ok && dst_ok && src.family != dst.family)
+		scn_error_at(c, dv, "src %s and dst %s are of different families",
+		             ip_addr_str(&src, a1), ip_addr_str(&dst, a2));
+	else if (src_ok && dst_ok && ip_addr_eq(&src, &dst))
+		scn_error_at(c, dv, "src and dst are both %s", ip_addr_str(&src, a1));
 	else if (dir_ok && cfg->dir == IPSEC_DIR_OUT && src_ok &&
-	         scn_iface_with_addr(nd, src) == SCENARIO_NONE)
+	         scn_iface_with_addr(nd, &src) == SCENARIO_NONE)
 		scn_error_at(c, sv, "src %s of an outbound SA must be an address of node '%s'",
-		             scn_addr_str(src, a1), nd->name);
+		             ip_addr_str(&src, a1), nd->name);
 	else if (dir_ok && cfg->dir == IPSEC_DIR_IN && dst_ok &&
-	         scn_iface_with_addr(nd, dst) == SCENARIO_NONE)
+	         scn_iface_with_addr(nd, &dst) == SCENARIO_NONE)
 		scn_error_at(c, dv, "dst %s of an inbound SA must be an address of node '%s'",
-		             scn_addr_str(dst, a1), nd->name);
+		             ip_addr_str(&dst, a1), nd->name);
 
 	/* Transforms. */
 	switch (scn_opt_enum(c, m, "enc", enc_names, "encryption algorithm", &x, &ev)) {

@@ -49,21 +49,253 @@ void scn_load_node_names(struct load *L, yaml_node_t *nodes)
 	}
 }
 
+/* One end's `addresses` item: an address with its prefix length, or a list
+ * of them, at most one per family.  Its IPv4 and IPv6 nodes go to n4/n6. */
+static bool end_addresses(struct ctx *c, yaml_node_t *item, struct ip_addr *a4, uint8_t *len4,
+                          struct ip_addr *a6, uint8_t *len6, yaml_node_t **n4, yaml_node_t **n6)
+{
+	size_t n = item->type == YAML_SEQUENCE_NODE ? scn_seq_len(item) : 1;
+	bool ok = true;
+
+	if (n < 1 || n > 2) {
+		scn_error_at(c, item,
+		             "an end of a link has one address of each family at most, like "
+		             "[10.1.0.1/24, fd00:1::1/64]");
+		return false;
+	}
+	for (size_t k = 0; k < n; k++) {
+		yaml_node_t *an =
+		        item->type == YAML_SEQUENCE_NODE ? scn_seq_item(c, item, k) : item;
+		const char *t = scn_scalar(c, an, "addresses");
+		struct ip_addr a;
+		uint8_t len;
+		char err[256];
+
+		if (!t) {
+			ok = false;
+		} else if (units_ip_prefix(t, &a, &len, err, sizeof(err))) {
+			scn_error_at(c, an, "%s", err);
+			ok = false;
+		} else if ((a.family == IP_FAMILY_V4 ? *n4 : *n6) != NULL) {
+			scn_error_at(c, an, "this end already has an %s address",
+			             a.family == IP_FAMILY_V4 ? "IPv4" : "IPv6");
+			ok = false;
+		} else if (a.family == IP_FAMILY_V4) {
+			*a4 = a;
+			*len4 = len;
+			*n4 = an;
+		} else {
+			*a6 = a;
+			*len6 = len;
+			*n6 = an;
+		}
+	}
+	return ok;
+}
+
+/* The IPv4 addresses of a link's two ends: one subnet, host addresses. */
+static bool link_ipv4(struct ctx *c, struct scenario_link *l, const uint8_t len[2],
+                      yaml_node_t **nodes)
+{
+	char a1[16], a2[16];
+
+	if (len[0] != len[1]) {
+		scn_error_at(
+		        c, nodes[1],
+		        "the two ends of a link must be in the same subnet: /%u and /%u differ",
+		        len[0], len[1]);
+		return false;
+	}
+	if (len[0] > 31 || len[0] < 8) {
+		scn_error_at(c, nodes[0], "a link's prefix length must be 8..31, got /%u", len[0]);
+		return false;
+	}
+	if (!scn_same_subnet(l->addr[0], l->addr[1], len[0])) {
+		scn_error_at(c, nodes[1], "%s/%u is not in the same subnet as %s/%u",
+		             scn_addr_str(l->addr[1], a2), len[1], scn_addr_str(l->addr[0], a1),
+		             len[0]);
+		return false;
+	}
+	if (l->addr[0] == l->addr[1]) {
+		scn_error_at(c, nodes[1], "both ends of the link have address %s",
+		             scn_addr_str(l->addr[0], a1));
+		return false;
+	}
+	for (int e = 0; e < 2 && len[0] < 31; e++) {
+		uint32_t host = l->addr[e] & ~units_mask(len[0]);
+
+		if (host == 0 || host == ~units_mask(len[0])) {
+			scn_error_at(
+			        c, nodes[e], "%s is the %s address of %s/%u, not a host address",
+			        scn_addr_str(l->addr[e], a1), host == 0 ? "network" : "broadcast",
+			        scn_addr_str(l->addr[e] & units_mask(len[0]), a2), len[0]);
+			return false;
+		}
+	}
+	l->prefix_len = len[0];
+	return true;
+}
+
+/* An IPv6 address a node may have on a link: global or unique-local
+ * unicast (RFC 4291 §2.4), not in the documentation prefix. */
+static bool ipv6_usable(struct ctx *c, yaml_node_t *n, const struct ip_addr *a)
+{
+	static const uint8_t zero[10];
+	char t[IP_ADDR_STRLEN];
+	const char *why = NULL;
+
+	if (a->b[0] == 0xff)
+		why = "a multicast address";
+	else if (a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80)
+		why = "link-local (ns-3 gives every interface its own)";
+	else if (memcmp(a->b, zero, sizeof(zero)) == 0)
+		why = "unspecified, loopback, or an IPv4-mapped or -compatible address";
+	else if (a->b[0] == 0x20 && a->b[1] == 0x01 && a->b[2] == 0x0d && a->b[3] == 0xb8)
+		why = "in 2001:db8::/32, which ns-3.37 refuses to forward (RFC 3849's "
+		      "documentation prefix): use a unique-local prefix like fd00::/8";
+	if (why)
+		scn_error_at(c, n, "%s is %s", ip_addr_str(a, t), why);
+	return why == NULL;
+}
+
+/* The IPv6 addresses of a link's two ends: one subnet, neither the
+ * Subnet-Router anycast address (RFC 4291 §2.6.1) but on a /127 (RFC 6164). */
+static bool link_ipv6(struct ctx *c, struct scenario_link *l, const uint8_t len[2],
+                      yaml_node_t **nodes)
+{
+	char a1[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
+
+	if (len[0] != len[1]) {
+		scn_error_at(
+		        c, nodes[1],
+		        "the two ends of a link must be in the same subnet: /%u and /%u differ",
+		        len[0], len[1]);
+		return false;
+	}
+	if (len[0] > 127 || len[0] < 16) {
+		scn_error_at(c, nodes[0], "a link's IPv6 prefix length must be 16..127, got /%u",
+		             len[0]);
+		return false;
+	}
+	if (!ipv6_usable(c, nodes[0], &l->addr6[0]) || !ipv6_usable(c, nodes[1], &l->addr6[1]))
+		return false;
+	if (!scn_same_prefix(&l->addr6[0], &l->addr6[1], len[0])) {
+		scn_error_at(c, nodes[1], "%s/%u is not in the same subnet as %s/%u",
+		             ip_addr_str(&l->addr6[1], a2), len[1], ip_addr_str(&l->addr6[0], a1),
+		             len[0]);
+		return false;
+	}
+	if (ip_addr_eq(&l->addr6[0], &l->addr6[1])) {
+		scn_error_at(c, nodes[1], "both ends of the link have address %s",
+		             ip_addr_str(&l->addr6[0], a1));
+		return false;
+	}
+	for (int e = 0; e < 2 && len[0] < 127; e++) {
+		struct ip_addr net = ip_addr_mask(&l->addr6[e], len[0], false);
+
+		if (ip_addr_eq(&net, &l->addr6[e])) {
+			scn_error_at(c, nodes[e],
+			             "%s is the Subnet-Router anycast address of %s/%u (RFC 4291 "
+			             "§2.6.1), not a host address",
+			             ip_addr_str(&l->addr6[e], a1), a1, len[0]);
+			return false;
+		}
+	}
+	l->prefix6_len = len[0];
+	return true;
+}
+
+/* links[i]'s `addresses`: one item per end, each end with an address of
+ * each family the link has. */
+static bool link_addresses(struct load *L, size_t i, yaml_node_t *v, yaml_node_t **n4,
+                           yaml_node_t **n6)
+{
+	struct ctx *c = L->c;
+	struct scenario_link *l = &L->s->links[i];
+	struct ip_addr a4[2] = {{0}}, a6[2] = {{0}};
+	uint8_t len4[2] = {0, 0}, len6[2] = {0, 0};
+	bool ok = true;
+
+	if (v->type != YAML_SEQUENCE_NODE || scn_seq_len(v) != 2) {
+		scn_error_at(c, v,
+		             "'addresses' must give one address per end, like "
+		             "[10.1.0.1/24, 10.1.0.2/24] (or a list per end: [[10.1.0.1/24, "
+		             "fd00:1::1/64], [10.1.0.2/24, fd00:1::2/64]])");
+		return false;
+	}
+	for (size_t e = 0; e < 2; e++)
+		ok = end_addresses(c, scn_seq_item(c, v, e), &a4[e], &len4[e], &a6[e], &len6[e],
+		                   &n4[e], &n6[e]) &&
+		     ok;
+	if (!ok)
+		return false;
+	for (int f = 0; f < 2; f++) {
+		yaml_node_t **n = f ? n6 : n4;
+
+		if ((n[0] == NULL) != (n[1] == NULL)) {
+			scn_error_at(c, n[0] ? n[0] : n[1],
+			             "only one end of the link has an %s address",
+			             f ? "IPv6" : "IPv4");
+			return false;
+		}
+	}
+	if ((n4[0] || n6[0]) && (l->tap[0] || l->lte) && n6[0]) {
+		scn_error_at(c, n6[0], "%s links are IPv4 only", l->tap[0] ? "TAP" : "LTE");
+		return false;
+	}
+	if (n4[0]) {
+		l->addr[0] = ip_addr_v4_value(&a4[0]);
+		l->addr[1] = ip_addr_v4_value(&a4[1]);
+		ok = link_ipv4(c, l, len4, n4);
+	}
+	if (n6[0]) {
+		l->addr6[0] = a6[0];
+		l->addr6[1] = a6[1];
+		ok = link_ipv6(c, l, len6, n6) && ok;
+	}
+	return ok;
+}
+
+/* Two links of one node in overlapping subnets make connected routes
+ * ambiguous: f's address of `family` (given at `where`) against those of
+ * the node's interfaces so far. */
+static void iface_overlaps(struct ctx *c, const struct scenario_node *nd,
+                           const struct scenario_iface *f, uint8_t family, yaml_node_t *where)
+{
+	struct ip_addr a, b;
+	uint8_t alen, blen;
+
+	if (!where || !scn_iface_addr(f, family, &a, &alen))
+		return; /* an LTE UE's: the EPC's own network, checked apart */
+	for (size_t k = 0; k < nd->n_ifaces; k++) {
+		char a1[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
+
+		if (scn_iface_addr(&nd->ifaces[k], family, &b, &blen) &&
+		    scn_same_prefix(&a, &b, alen < blen ? alen : blen))
+			scn_error_at(
+			        c, where,
+			        "%s/%u overlaps %s/%u, which node '%s' already has on links.%zu",
+			        ip_addr_str(&a, a1), alen, ip_addr_str(&b, a2), blen, nd->name,
+			        nd->ifaces[k].link);
+	}
+}
+
 void scn_load_links(struct load *L, yaml_node_t *links)
 {
 	struct ctx *c = L->c;
 	struct scenario *s = L->s;
-	yaml_node_t **addr_nodes;
+	yaml_node_t **addr_nodes, **addr6_nodes; /* per end, of each family */
 	bool *ok;
 
 	s->n_links = scn_seq_len(links);
 	s->links = scn_arena_alloc(c->a, s->n_links * sizeof(*s->links));
 	addr_nodes = scn_arena_alloc(c->a, 2 * s->n_links * sizeof(*addr_nodes));
+	addr6_nodes = scn_arena_alloc(c->a, 2 * s->n_links * sizeof(*addr6_nodes));
 	ok = scn_arena_alloc(c->a, s->n_links * sizeof(*ok));
 	for (size_t i = 0; i < s->n_links; i++) {
 		struct scenario_link *l = &s->links[i];
 		yaml_node_t *m = scn_seq_item(c, links, i), *v;
-		char what[32], a1[16], a2[16];
+		char what[32];
 		uint64_t x;
 		bool good = true;
 
@@ -110,79 +342,10 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 		} else if (!v) {
 			scn_missing(c, m, "addresses", what);
 			good = false;
-		} else if (v->type != YAML_SEQUENCE_NODE || scn_seq_len(v) != 2) {
-			scn_error_at(c, v,
-			             "'addresses' must give one address per end, like "
-			             "[10.1.0.1/24, 10.1.0.2/24]");
-			good = false;
 		} else {
-			uint8_t len[2] = {0, 0};
-			bool addr_ok = true;
-
-			for (int e = 0; e < 2; e++) {
-				yaml_node_t *an = scn_seq_item(c, v, (size_t)e);
-				const char *t = scn_scalar(c, an, "addresses");
-				char err[256];
-
-				addr_nodes[2 * i + (size_t)e] = an;
-				if (!t) {
-					addr_ok = false;
-				} else if (units_ipv4_prefix(t, &l->addr[e], &len[e], err,
-				                             sizeof(err))) {
-					scn_error_at(c, an, "%s", err);
-					addr_ok = false;
-				}
-			}
-			if (addr_ok) {
-				yaml_node_t *an1 = addr_nodes[2 * i + 1];
-
-				if (len[0] != len[1]) {
-					scn_error_at(c, an1,
-					             "the two ends of a link must be in the same "
-					             "subnet: "
-					             "/%u and /%u differ",
-					             len[0], len[1]);
-					addr_ok = false;
-				} else if (len[0] > 31 || len[0] < 8) {
-					scn_error_at(
-					        c, addr_nodes[2 * i],
-					        "a link's prefix length must be 8..31, got /%u",
-					        len[0]);
-					addr_ok = false;
-				} else if (!scn_same_subnet(l->addr[0], l->addr[1], len[0])) {
-					scn_error_at(c, an1,
-					             "%s/%u is not in the same subnet as %s/%u",
-					             scn_addr_str(l->addr[1], a2), len[1],
-					             scn_addr_str(l->addr[0], a1), len[0]);
-					addr_ok = false;
-				} else if (l->addr[0] == l->addr[1]) {
-					scn_error_at(c, an1,
-					             "both ends of the link have address %s",
-					             scn_addr_str(l->addr[0], a1));
-					addr_ok = false;
-				}
-				for (int e = 0; addr_ok && e < 2 && len[0] < 31; e++) {
-					uint32_t host = l->addr[e] & ~units_mask(len[0]);
-
-					if (host == 0 || host == ~units_mask(len[0])) {
-						scn_error_at(
-						        c, addr_nodes[2 * i + (size_t)e],
-						        "%s is the %s address of %s/%u, not a host "
-						        "address",
-						        scn_addr_str(l->addr[e], a1),
-						        host == 0 ? "network" : "broadcast",
-						        scn_addr_str(l->addr[e] &
-						                             units_mask(len[0]),
-						                     a2),
-						        len[0]);
-						addr_ok = false;
-					}
-				}
-				l->prefix_len = len[0];
-			}
-			good = good && addr_ok;
+			good = link_addresses(L, i, v, addr_nodes + 2 * i, addr6_nodes + 2 * i) &&
+			       good;
 		}
-
 		scn_opt_rate(c, m, "rate", &l->rate_bps);
 		scn_opt_time(c, m, "delay", &l->delay_ns, NULL);
 		scn_opt_parse(c, m, "loss", scn_p_fraction, &l->loss, NULL);
@@ -199,16 +362,22 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 	/* Addresses are unique over the whole network. */
 	struct scn_index addresses = {0};
 	for (size_t i = 0; i < s->n_links; i++) {
-		for (int e = 0; ok[i] && !scn_lte_shares(s, i) && e < 2; e++) {
-			const uint32_t *a = &s->links[i].addr[e];
-			size_t first = scn_index_put(&addresses, a, sizeof *a, 2 * i + (size_t)e);
+		for (size_t k = 0; ok[i] && !scn_lte_shares(s, i) && k < 4; k++) {
+			size_t e = k % 2;
+			yaml_node_t *where = k < 2 ? addr_nodes[2 * i + e] : addr6_nodes[2 * i + e];
+			struct ip_addr a =
+			        k < 2 ? ip_addr_v4(s->links[i].addr[e]) : s->links[i].addr6[e];
+
+			if (!where)
+				continue; /* the link has no address of this family */
+			size_t first = scn_index_put(&addresses, &a, sizeof a, 2 * i + e);
 			if (first == SCENARIO_NONE)
 				continue;
-			char a1[16];
+			char a1[IP_ADDR_STRLEN];
 			size_t j = first / 2, owner = s->links[j].node[first % 2];
-			scn_error_at(c, addr_nodes[2 * i + (size_t)e],
+			scn_error_at(c, where,
 			             "duplicate address %s: links.%zu already gives it to '%s'",
-			             scn_addr_str(*a, a1), j,
+			             ip_addr_str(&a, a1), j,
 			             owner == SCENARIO_NONE ? s->links[j].tap
 			                                    : s->nodes[owner].name);
 		}
@@ -248,28 +417,60 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 			f->peer = l->node[1 - e];
 			f->addr = l->addr[e];
 			f->prefix_len = l->prefix_len;
+			f->addr6 = l->addr6[e];
+			f->prefix6_len = l->prefix6_len;
+			nd->ipv6 = nd->ipv6 || f->addr6.family == IP_FAMILY_V6;
 			scn_lte_iface(s, i, (unsigned)e, f);
-			/* Two links of one node in overlapping subnets make
-			 * connected routes ambiguous. */
-			for (size_t k = 0; k < nd->n_ifaces; k++) {
-				uint8_t len = nd->ifaces[k].prefix_len < f->prefix_len
-				                      ? nd->ifaces[k].prefix_len
-				                      : f->prefix_len;
-				char a1[16], a2[16];
-
-				if (scn_same_subnet(nd->ifaces[k].addr, f->addr, len))
-					scn_error_at(
-					        c, addr_nodes[2 * i + (size_t)e],
-					        "%s/%u overlaps %s/%u, which node '%s' already has "
-					        "on links.%zu",
-					        scn_addr_str(f->addr, a1), f->prefix_len,
-					        scn_addr_str(nd->ifaces[k].addr, a2),
-					        nd->ifaces[k].prefix_len, nd->name,
-					        nd->ifaces[k].link);
-			}
+			iface_overlaps(c, nd, f, IP_FAMILY_V4, addr_nodes[2 * i + (size_t)e]);
+			iface_overlaps(c, nd, f, IP_FAMILY_V6, addr6_nodes[2 * i + (size_t)e]);
 			l->iface[e] = nd->n_ifaces++;
 		}
 	}
+}
+
+/* A route's next hop `via`: the neighbour's address on a link of the
+ * node, of the family of the route.  Sets r->iface. */
+static void route_via(struct load *L, size_t ni, struct scenario_route *r, yaml_node_t *vv)
+{
+	struct ctx *c = L->c;
+	const struct scenario_node *nd = &L->s->nodes[ni];
+	char a1[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
+	struct ip_addr own, peer;
+	uint8_t len;
+	size_t k;
+
+	for (k = 0; k < nd->n_ifaces; k++)
+		if (scn_iface_addr(&nd->ifaces[k], r->via.family, &own, &len) &&
+		    scn_same_prefix(&own, &r->via, len))
+			break;
+	if (k == nd->n_ifaces) {
+		if (!L->suspect[ni])
+			scn_error_at(c, vv, "next hop %s is not on a subnet connected to node '%s'",
+			             ip_addr_str(&r->via, a1), nd->name);
+		return;
+	}
+	const struct scenario_iface *f = &nd->ifaces[k];
+	const struct scenario_link *l = &L->s->links[f->link];
+
+	if (scn_lte_route_refused(L, f, vv, nd->name))
+		return;
+	peer = r->via.family == IP_FAMILY_V4 ? ip_addr_v4(l->addr[1 - f->end])
+	                                     : l->addr6[1 - f->end];
+	ip_addr_str(&r->via, a1);
+	ip_addr_str(&peer, a2);
+	if (ip_addr_eq(&r->via, &own))
+		scn_error_at(c, vv, "next hop %s is node '%s''s own address", a1, nd->name);
+	else if (!ip_addr_eq(&r->via, &peer) && l->lte)
+		scn_error_at(c, vv, "next hop %s is on the link to the EPC, whose PGW is %s", a1,
+		             a2);
+	else if (!ip_addr_eq(&r->via, &peer) && f->peer == SCENARIO_NONE)
+		scn_error_at(c, vv, "next hop %s is on TAP '%s', whose Linux side is %s", a1,
+		             l->tap, a2);
+	else if (!ip_addr_eq(&r->via, &peer))
+		scn_error_at(c, vv, "next hop %s is on the link to '%s', whose address there is %s",
+		             a1, L->s->nodes[f->peer].name, a2);
+	else
+		r->iface = k;
 }
 
 void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
@@ -283,8 +484,9 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 	for (size_t i = 0; i < nd->n_routes; i++) {
 		struct scenario_route *r = &nd->routes[i];
 		yaml_node_t *m = scn_seq_item(c, routes, i), *dv, *vv;
-		char what[160], a1[16], a2[16];
-		const char *t;
+		char what[160], a1[IP_ADDR_STRLEN];
+		const char *t = NULL;
+		bool dst_ok = false, is_default = false;
 
 		snprintf(what, sizeof(what), "nodes.%s.routes.%zu", nd->name, i);
 		r->iface = SCENARIO_NONE;
@@ -298,68 +500,51 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 			char err[256];
 
 			if (strcmp(t, "default") == 0) {
-				r->dst = 0;
-				r->prefix_len = 0;
-			} else if (units_ipv4_prefix(t, &r->dst, &r->prefix_len, err,
-			                             sizeof(err))) {
+				is_default = dst_ok = true; /* of the next hop's family */
+			} else if (units_ip_prefix(t, &r->dst, &r->prefix_len, err, sizeof(err))) {
 				scn_error_at(c, dv, "%s (or 'default')", err);
-			} else if (r->dst & ~units_mask(r->prefix_len)) {
-				scn_error_at(c, dv, "%s has host bits set: did you mean %s/%u?", t,
-				             scn_addr_str(r->dst & units_mask(r->prefix_len), a1),
-				             r->prefix_len);
 			} else {
-				uint64_t key = (uint64_t)r->dst << 8 | r->prefix_len;
-				if (scn_index_put(&dsts, &key, sizeof key, i) != SCENARIO_NONE)
-					scn_error_at(c, dv, "duplicate route to %s on node '%s'", t,
-					             nd->name);
+				struct ip_addr net = ip_addr_mask(&r->dst, r->prefix_len, false);
+
+				if (!ip_addr_eq(&net, &r->dst))
+					scn_error_at(c, dv,
+					             "%s has host bits set: did you mean %s/%u?", t,
+					             ip_addr_str(&net, a1), r->prefix_len);
+				else
+					dst_ok = true;
 			}
 		}
 		if (scn_opt_addr(c, m, "via", &r->via, &vv) == 0) {
 			scn_missing(c, m, "via", what);
-		} else if (vv && r->via) {
-			size_t k;
-
-			for (k = 0; k < nd->n_ifaces; k++)
-				if (scn_same_subnet(nd->ifaces[k].addr, r->via,
-				                    nd->ifaces[k].prefix_len))
-					break;
-			if (k == nd->n_ifaces) {
-				if (L->suspect[ni])
-					continue;
-				scn_error_at(
-				        c, vv,
-				        "next hop %s is not on a subnet connected to node '%s'",
-				        scn_addr_str(r->via, a1), nd->name);
-				continue;
-			}
-			const struct scenario_iface *f = &nd->ifaces[k];
-			const struct scenario_link *l = &L->s->links[f->link];
-			uint32_t peer = l->addr[1 - f->end];
-
-			if (scn_lte_route_refused(L, f, vv, nd->name))
-				continue;
-			if (r->via == f->addr)
-				scn_error_at(c, vv, "next hop %s is node '%s''s own address",
-				             scn_addr_str(r->via, a1), nd->name);
-			else if (r->via != peer && l->lte)
-				scn_error_at(
-				        c, vv,
-				        "next hop %s is on the link to the EPC, whose PGW is %s",
-				        scn_addr_str(r->via, a1), scn_addr_str(peer, a2));
-			else if (r->via != peer && f->peer == SCENARIO_NONE)
-				scn_error_at(
-				        c, vv, "next hop %s is on TAP '%s', whose Linux side is %s",
-				        scn_addr_str(r->via, a1), l->tap, scn_addr_str(peer, a2));
-			else if (r->via != peer)
-				scn_error_at(
-				        c, vv,
-				        "next hop %s is on the link to '%s', whose address there "
-				        "is %s",
-				        scn_addr_str(r->via, a1), L->s->nodes[f->peer].name,
-				        scn_addr_str(peer, a2));
-			else
-				r->iface = k;
+			continue;
 		}
+		if (!vv || !ip_addr_is_set(&r->via))
+			continue;
+		if (is_default) {
+			memset(&r->dst, 0, sizeof(r->dst));
+			r->dst.family = r->via.family;
+			r->prefix_len = 0;
+		} else if (dst_ok && r->dst.family != r->via.family) {
+			scn_error_at(c, vv, "next hop %s is %s, but dst %s is %s",
+			             ip_addr_str(&r->via, a1),
+			             r->via.family == IP_FAMILY_V4 ? "IPv4" : "IPv6", t,
+			             r->dst.family == IP_FAMILY_V4 ? "IPv4" : "IPv6");
+			continue;
+		}
+		if (dst_ok) {
+			struct {
+				struct ip_addr dst;
+				uint8_t len;
+			} key;
+
+			memset(&key, 0, sizeof(key));
+			key.dst = r->dst;
+			key.len = r->prefix_len;
+			if (scn_index_put(&dsts, &key, sizeof key, i) != SCENARIO_NONE)
+				scn_error_at(c, dv, "duplicate route to %s on node '%s'", t,
+				             nd->name);
+		}
+		route_via(L, ni, r, vv);
 	}
 	scn_index_free(&dsts);
 }
@@ -367,36 +552,40 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 /* The neighbour a node sends a packet for dst to (longest prefix match over
  * its connected subnets and static routes, as ns-3's static routing does),
  * or SCENARIO_NONE; *via_iface gets the interface used. */
-size_t scn_next_hop(const struct scenario *s, size_t n, uint32_t dst, size_t *via_iface)
+size_t scn_next_hop(const struct scenario *s, size_t n, const struct ip_addr *dst,
+                    size_t *via_iface)
 {
 	const struct scenario_node *nd = &s->nodes[n];
 	size_t best = SCENARIO_NONE;
 	int best_len = -1;
 
 	for (size_t i = 0; i < nd->n_ifaces; i++) {
-		const struct scenario_iface *f = &nd->ifaces[i];
+		struct ip_addr a;
+		uint8_t len;
 
-		if (scn_same_subnet(f->addr, dst, f->prefix_len) && f->prefix_len > best_len) {
-			best = f->peer;
-			best_len = f->prefix_len;
+		if (scn_iface_addr(&nd->ifaces[i], dst->family, &a, &len) &&
+		    scn_same_prefix(&a, dst, len) && len > best_len) {
+			best = nd->ifaces[i].peer;
+			best_len = len;
 			*via_iface = i;
 		}
 	}
 	for (size_t i = 0; i < nd->n_routes; i++) {
 		const struct scenario_route *r = &nd->routes[i];
 
-		if (r->iface != SCENARIO_NONE && scn_same_subnet(r->dst, dst, r->prefix_len) &&
+		if (r->iface != SCENARIO_NONE && scn_same_prefix(&r->dst, dst, r->prefix_len) &&
 		    r->prefix_len > best_len) {
 			best = nd->ifaces[r->iface].peer;
 			best_len = r->prefix_len;
 			*via_iface = r->iface;
 		}
 	}
-	scn_lte_next_hop(s, n, dst, &best, &best_len, via_iface); /* the EPC's routes */
+	if (dst->family == IP_FAMILY_V4) /* the EPC's routes */
+		scn_lte_next_hop(s, n, ip_addr_v4_value(dst), &best, &best_len, via_iface);
 	return best;
 }
 
-size_t scn_route_iface(const struct scenario *s, size_t n, uint32_t dst)
+size_t scn_route_iface(const struct scenario *s, size_t n, const struct ip_addr *dst)
 {
 	size_t iface = SCENARIO_NONE;
 

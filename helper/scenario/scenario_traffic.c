@@ -17,8 +17,9 @@
 #define DATAGRAM_MAX 65507
 
 static const char *const traffic_keys[] = {
-        "type",  "name", "from", "to",  "port",          "size",         "rate",       "interval",
-        "start", "stop", "on",   "off", "response_size", "segment_size", "congestion", NULL};
+        "type",          "name",         "from",       "to",     "port", "size",
+        "rate",          "interval",     "start",      "stop",   "on",   "off",
+        "response_size", "segment_size", "congestion", "family", NULL};
 
 /* Keys beyond type, name, from, to, start and stop, by type. */
 static const char *const *type_keys(enum scenario_flow_type t)
@@ -90,7 +91,8 @@ static bool in_list(const char *w, const char *const *list)
 /* A key the flow's type does not take: say which types do. */
 static void check_type_keys(struct ctx *c, yaml_node_t *m, enum scenario_flow_type t)
 {
-	static const char *const common[] = {"type", "name", "from", "to", "start", "stop", NULL};
+	static const char *const common[] = {"type",  "name", "from",   "to",
+	                                     "start", "stop", "family", NULL};
 	const char *const *mine = type_keys(t);
 
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
@@ -315,25 +317,46 @@ static void load_type_keys(struct ctx *c, yaml_node_t *m, struct scenario_flow *
 	}
 }
 
-/* `to`: an address or a node name (its first interface's address). */
-static void load_to(struct load *L, yaml_node_t *tov, struct scenario_flow *f, bool from_ok)
+/* `to`: an address or a node name (its first interface's address of
+ * `family`, ipv4 unless the node has none). */
+static void load_to(struct load *L, yaml_node_t *m, yaml_node_t *tov, struct scenario_flow *f,
+                    bool from_ok)
 {
+	static const struct name_val families[] = {
+	        {"ipv4", IP_FAMILY_V4, false}, {"ipv6", IP_FAMILY_V6, false}, {NULL, 0, false}};
 	struct ctx *c = L->c;
 	struct scenario *s = L->s;
+	yaml_node_t *fv = NULL;
+	int family = 0;
 	const char *t;
-	char err[128], a1[16];
+	char err[128], a1[IP_ADDR_STRLEN];
 
+	scn_opt_enum(c, m, "family", families, "address family", &family, &fv);
 	if (!(t = scn_scalar(c, tov, "to")))
 		return;
-	if (units_ipv4(t, &f->dst, err, sizeof(err)) == 0) {
-		f->to = scn_addr_owner(s, f->dst);
+	if (units_ip(t, &f->dst, err, sizeof(err)) == 0) {
+		f->to = scn_addr_owner(s, &f->dst);
+		if (fv && family != (int)f->dst.family)
+			scn_error_at(c, fv,
+			             "'to' %s is not %s: 'family' chooses among a node's "
+			             "addresses",
+			             t, scn_text_of(fv));
 	} else if ((f->to = scn_node_ref(L, tov, "to")) != SCENARIO_NONE) {
-		if (s->nodes[f->to].n_ifaces)
-			f->dst = s->nodes[f->to].ifaces[0].addr;
+		const struct scenario_node *nd = &s->nodes[f->to];
+		uint8_t len;
+
+		if (!nd->n_ifaces)
+			return;
+		if (!fv)
+			family = nd->ifaces[0].addr ? IP_FAMILY_V4 : IP_FAMILY_V6;
+		if (!scn_iface_addr(&nd->ifaces[0], (uint8_t)family, &f->dst, &len))
+			scn_error_at(c, fv ? fv : tov,
+			             "node '%s' has no %s address on its first link", nd->name,
+			             family == IP_FAMILY_V4 ? "IPv4" : "IPv6");
 	}
 	if (from_ok && f->to == f->from)
 		scn_error_at(c, tov, "traffic from node '%s' to itself (%s)",
-		             s->nodes[f->from].name, scn_addr_str(f->dst, a1));
+		             s->nodes[f->from].name, ip_addr_str(&f->dst, a1));
 }
 
 static void load_times(struct ctx *c, yaml_node_t *m, struct scenario_flow *f)
@@ -425,7 +448,7 @@ void scn_load_traffic(struct load *L, yaml_node_t *list)
 		if (!(v = scn_get(c, m, "to")))
 			scn_missing(c, m, "to", what);
 		else
-			load_to(L, v, f, from_ok);
+			load_to(L, m, v, f, from_ok);
 
 		if (type_ok) {
 			check_type_keys(c, m, f->type);

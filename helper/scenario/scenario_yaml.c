@@ -407,7 +407,7 @@ static int p_bool(const char *s, void *o, char *e, size_t l)
 }
 static int p_addr(const char *s, void *o, char *e, size_t l)
 {
-	return units_ipv4(s, o, e, l);
+	return units_ip(s, o, e, l);
 }
 
 int scn_opt_time(struct ctx *c, yaml_node_t *m, const char *k, uint64_t *o, yaml_node_t **vn)
@@ -426,7 +426,7 @@ int scn_opt_bool(struct ctx *c, yaml_node_t *m, const char *k, bool *o)
 {
 	return scn_opt_parse(c, m, k, p_bool, o, NULL);
 }
-int scn_opt_addr(struct ctx *c, yaml_node_t *m, const char *k, uint32_t *o, yaml_node_t **vn)
+int scn_opt_addr(struct ctx *c, yaml_node_t *m, const char *k, struct ip_addr *o, yaml_node_t **vn)
 {
 	return scn_opt_parse(c, m, k, p_addr, o, vn);
 }

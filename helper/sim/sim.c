@@ -152,7 +152,7 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 {
 	const struct scenario *s = sim->s;
 	for (size_t n = 0; n < s->n_nodes; n++) {
-		uint32_t id = ns3c_node_create();
+		uint32_t id = ns3c_node_create(s->nodes[n].ipv6);
 		ns3c_node_set_name(id, s->nodes[n].name);
 		if (sim_ip_id_start(&sim->nodes[n], id, sim->seed) != 0) {
 			fprintf(log, "out of memory\n");
@@ -179,6 +179,8 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 		        .loss = k->loss,
 		        .addr = {k->addr[0], k->addr[1]},
 		        .prefix_len = {k->prefix_len, k->prefix_len},
+		        .addr6 = {k->addr6[0], k->addr6[1]},
+		        .prefix6_len = k->prefix6_len,
 		};
 		if (ns3c_link_p2p((uint32_t)k->node[0], (uint32_t)k->node[1], &cfg) < 0) {
 			fprintf(log, "cannot create link %zu\n", l);
@@ -189,8 +191,8 @@ static int build(struct sim *sim, const struct sim_options *o, FILE *log)
 		const struct scenario_node *node = &s->nodes[n];
 		ns3c_node_set_forwarding((uint32_t)n, node->forwarding);
 		for (size_t r = 0; r < node->n_routes; r++)
-			ns3c_route_add((uint32_t)n, node->routes[r].dst, node->routes[r].prefix_len,
-			               node->routes[r].via);
+			ns3c_route_add((uint32_t)n, &node->routes[r].dst,
+			               node->routes[r].prefix_len, &node->routes[r].via);
 		if (node->has_ipsec && sim_node_build_ipsec(sim, n, log) != 0)
 			return -1;
 		if (node->n_attacks) {

@@ -254,8 +254,7 @@ static uint64_t charge_ike(struct sim_crypto *c, struct ike *ike, const struct n
 		 * flood of half-open SAs, RFC 7296 §2.6; INVALID_KE_PAYLOAD; a
 		 * retransmission) computes no DH. */
 		if (!group ||
-		    (!response && !ike_sa_init_computes_dh(ike, ip_addr_v4(d->src), d->sport,
-		                                           ip_addr_v4(d->dst), m, len)))
+		    (!response && !ike_sa_init_computes_dh(ike, d->src, d->sport, d->dst, m, len)))
 			break;
 		CHARGE(CE_IKE_DH, crypto_engine_dh_cost(e, group));
 		CHARGE(CE_IKE_PRF, cfg->prf_ns);
@@ -292,8 +291,7 @@ static void pending_fire(void *arg)
 		c->pending = p->next;
 	if (p->next)
 		p->next->prev = p->prev;
-	ike_receive(p->ike, ip_addr_v4(p->d.src), p->d.sport, ip_addr_v4(p->d.dst), p->d.dport,
-	            p->data, p->d.len);
+	ike_receive(p->ike, p->d.src, p->d.sport, p->d.dst, p->d.dport, p->data, p->d.len);
 	free(p);
 }
 

@@ -120,7 +120,7 @@ static void ike_send(void *arg, struct ip_addr src, uint16_t sport, struct ip_ad
 {
 	struct sim_host *h = arg;
 	(void)src;
-	ns3c_udp_sendto(h->sock[sport == IKE_NATT_PORT], data, len, ip_addr_v4_value(&dst), dport);
+	ns3c_udp_sendto(h->sock[sport == IKE_NATT_PORT], data, len, &dst, dport);
 }
 
 static char *copy(const char *s)
@@ -163,8 +163,7 @@ static void ike_rx(void *arg, const struct ns3c_datagram *d)
 		return;
 	if (h->crypto && sim_crypto_ike_receive(h->crypto, h->ike, d))
 		return;
-	ike_receive(h->ike, ip_addr_v4(d->src), d->sport, ip_addr_v4(d->dst), d->dport, d->data,
-	            d->len);
+	ike_receive(h->ike, d->src, d->sport, d->dst, d->dport, d->data, d->len);
 }
 
 static const struct ike_host_ops sim_ike_ops = {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ipv4.h"
 #include "ns3c.h"
 #include "sim_internal.h"
 
@@ -31,6 +32,30 @@ static struct sim_life *new_life(struct sim_node *sn)
 	sn->lives = lives;
 	lives[sn->n_lives] = (struct sim_life){0};
 	return &lives[sn->n_lives++];
+}
+
+/* RFC 4301 §4.4.1.1 lets ICMPv6 be selected by type: the node's own
+ * neighbour discovery (RFC 4861: router and neighbour solicitations and
+ * advertisements, redirects, types 133-137) and multicast listener
+ * discovery (RFC 2710, RFC 3810: types 130-132 and 143) bypass IPsec, in
+ * both directions, ahead of every other policy -- as strongSwan's
+ * documentation has a node configure them (`passthrough` connections), and
+ * as it must be for ns-3: duplicate address detection and the answers to
+ * neighbour solicitations leave without passing IP's send path, so
+ * protecting the rest of ND would break address resolution. */
+static int nd_bypass(struct ipsec *engine, char *err, size_t errlen)
+{
+	static const struct ipsec_range16 types[] = {{133, 137}, {130, 132}, {143, 143}};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		struct ipsec_spd_entry e = {.action = IPSEC_ACTION_BYPASS};
+		e.sel.local_addr = ip_range_all(IP_FAMILY_V6);
+		e.sel.remote_addr = ip_range_all(IP_FAMILY_V6);
+		e.sel.protocol = IPPROTO_NUM_ICMPV6;
+		e.sel.local_port = types[i];
+		if (ipsec_spd_add(engine, &e, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int sim_node_build_ipsec(struct sim *sim, size_t n, FILE *log)
@@ -59,6 +84,10 @@ int sim_node_build_ipsec(struct sim *sim, size_t n, FILE *log)
 			        node->sas[i].name, err);
 			return -1;
 		}
+	}
+	if (node->ipv6 && node->nd_bypass && nd_bypass(engine, err, sizeof err) != 0) {
+		fprintf(log, "%s: node %s: nd_bypass: %s\n", sim->s->path, node->name, err);
+		return -1;
 	}
 	for (size_t i = 0; i < node->n_policies; i++) {
 		const struct scenario_policy *p = &node->policies[i];

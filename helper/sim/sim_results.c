@@ -315,8 +315,8 @@ static int write_flows(struct metrics *m, const struct sim *sim, FILE *summary)
 		const struct scenario_flow *f = &s->flows[i];
 		struct flow_result r;
 		traffic_result(sim->traffic, i, &r);
-		char dst[16];
-		units_ipv4_str(f->dst, dst);
+		char dst[IP_ADDR_STRLEN];
+		ip_addr_str(&f->dst, dst);
 		uint64_t lost = r.sent > r.received ? r.sent - r.received : 0;
 		double loss = r.sent ? (double)lost / (double)r.sent : 0;
 		/* NaN and METRICS_NULL_INT are stored as NULL */

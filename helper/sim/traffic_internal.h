@@ -89,6 +89,7 @@ struct listener {
 	size_t node;
 	uint16_t port;
 	int sock;
+	uint8_t family; /* of the addresses it listens on */
 };
 
 struct tcp_conn {

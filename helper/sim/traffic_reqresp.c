@@ -19,7 +19,7 @@ static void answer(struct sink *k, struct flow *f, const struct ns3c_datagram *d
 	memset(b, 0, n);
 	memcpy(b, d->data, TRAFFIC_UDP_HEADER);
 	put_be32(b, TRAFFIC_MAGIC_RESPONSE);
-	ns3c_udp_sendto(k->sock, b, n, d->src, d->sport);
+	ns3c_udp_sendto(k->sock, b, n, &d->src, d->sport);
 }
 
 static void response_rx(void *arg, const struct ns3c_datagram *d)
@@ -42,7 +42,7 @@ static void request_next(void *arg)
 		return;
 	memset(b, 0, c->size);
 	traffic_header(b, TRAFFIC_MAGIC_DATA, (uint32_t)f->index, f->seq, now);
-	if (ns3c_udp_sendto(f->sock, b, c->size, c->dst, c->port) >= 0)
+	if (ns3c_udp_sendto(f->sock, b, c->size, &c->dst, c->port) >= 0)
 		traffic_sent(f, ns3c_now_ns());
 	f->seq++;
 	if (now + c->interval_ns < c->stop_ns)

@@ -140,7 +140,8 @@ static struct tcp_conn *conn_of(struct traffic *t, int sock)
 	return NULL;
 }
 
-static void on_accepted(void *arg, int listener, int sock, uint32_t src, uint16_t sport)
+static void on_accepted(void *arg, int listener, int sock, const struct ip_addr *src,
+                        uint16_t sport)
 {
 	struct listener *l = arg;
 	struct traffic *t = l->t;
@@ -213,14 +214,15 @@ static struct listener *listener_for(struct traffic *t, const struct scenario_fl
                                      size_t errlen)
 {
 	for (size_t i = 0; i < t->n_listeners; i++)
-		if (t->listeners[i].node == c->to && t->listeners[i].port == c->port)
+		if (t->listeners[i].node == c->to && t->listeners[i].port == c->port &&
+		    t->listeners[i].family == c->dst.family)
 			return &t->listeners[i];
 	struct listener *l = &t->listeners[t->n_listeners++];
-	*l = (struct listener){t, c->to, c->port, -1};
+	*l = (struct listener){t, c->to, c->port, -1, c->dst.family};
 	struct ns3c_tcp cb = {
 	        .recv = on_recv, .accepted = on_accepted, .closed = receiver_closed, .arg = l};
 	struct ns3c_tcp_opts o = opts_of(c);
-	l->sock = ns3c_tcp_listen((uint32_t)c->to, c->port, &o, &cb);
+	l->sock = ns3c_tcp_listen((uint32_t)c->to, c->dst.family, c->port, &o, &cb);
 	if (l->sock < 0) {
 		snprintf(err, errlen, "flow '%s': cannot listen on TCP port %u of node %zu",
 		         c->name, c->port, c->to);
@@ -238,7 +240,7 @@ static void tcp_begin(void *arg)
 	                      .closed = sender_closed,
 	                      .arg = f};
 	struct ns3c_tcp_opts o = opts_of(c);
-	f->sock = ns3c_tcp_connect((uint32_t)c->from, c->dst, c->port, &o, &cb);
+	f->sock = ns3c_tcp_connect((uint32_t)c->from, &c->dst, c->port, &o, &cb);
 	if (f->sock < 0)
 		fprintf(stderr, "flow '%s': cannot open a TCP connection\n", c->name);
 }

@@ -25,7 +25,7 @@ static void send_datagram(struct flow *f)
 		return;
 	memset(b, 0, c->size);
 	traffic_header(b, TRAFFIC_MAGIC_DATA, (uint32_t)f->index, f->seq, ns3c_now_ns());
-	if (ns3c_udp_sendto(f->sock, b, c->size, c->dst, c->port) >= 0)
+	if (ns3c_udp_sendto(f->sock, b, c->size, &c->dst, c->port) >= 0)
 		traffic_sent(f, ns3c_now_ns());
 	f->seq++;
 }

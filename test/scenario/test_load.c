@@ -76,10 +76,12 @@ static void test_site_to_site(void **state)
 
 	/* Routes resolve to the interface of the next hop. */
 	assert_int_equal(hosta->n_routes, 1);
-	assert_true(hosta->routes[0].dst == 0 && hosta->routes[0].prefix_len == 0);
-	assert_true(hosta->routes[0].via == 0x0a010001);
+	struct ip_addr any4 = ip_addr_v4(0);
+	assert_true(ip_addr_eq(&hosta->routes[0].dst, &any4) && hosta->routes[0].prefix_len == 0);
+	assert_int_equal(ip_addr_v4_value(&hosta->routes[0].via), 0x0a010001);
 	assert_int_equal(hosta->routes[0].iface, 0);
-	assert_true(gwa->routes[0].dst == 0x0a020000 && gwa->routes[0].prefix_len == 24);
+	assert_int_equal(ip_addr_v4_value(&gwa->routes[0].dst), 0x0a020000);
+	assert_int_equal(gwa->routes[0].prefix_len, 24);
 	assert_int_equal(gwa->routes[0].iface, 1);
 
 	/* SAs, with defaults and keys shared through YAML aliases. */
@@ -125,7 +127,7 @@ static void test_site_to_site(void **state)
 	assert_int_equal(s.flows[0].type, SCENARIO_FLOW_UDP);
 	assert_int_equal(s.flows[0].from, scenario_node_index(&s, "hostA"));
 	assert_int_equal(s.flows[0].to, scenario_node_index(&s, "hostB"));
-	assert_true(s.flows[0].dst == 0x0a020002);
+	assert_int_equal(ip_addr_v4_value(&s.flows[0].dst), 0x0a020002);
 	assert_int_equal(s.flows[0].port, 9000);
 	assert_int_equal(s.flows[0].size, 1000);
 	assert_true(s.flows[0].rate_bps == 2000000);
