@@ -2,31 +2,38 @@
  *
  * Decrypts the ESP packets of a capture with the engine's own inbound code
  * (ipsec_input), keyed from a Wireshark esp_sa table (esp_sa_file.h), and
- * writes the capture "as seen in the clear" to OUT.pcap as raw IPv4
- * (LINKTYPE_RAW) with the original timestamps:
+ * writes the capture "as seen in the clear" to OUT.pcap as raw IP
+ * (LINKTYPE_RAW, IPv4 and IPv6) with the original timestamps:
  *
- *  - an ESP packet (IP protocol 50, or UDP-encapsulated ESP, RFC 3948, to or
- *    from port 4500) that decrypts and verifies is replaced by what the
- *    engine delivers: in tunnel mode the inner packet, in transport mode the
- *    original packet rebuilt with the payload in clear;
+ *  - an ESP packet over IPv4 or IPv6 (IP protocol 50, after the IPv6
+ *    extension headers that precede it, or UDP-encapsulated ESP, RFC 3948,
+ *    to or from port 4500) that decrypts and verifies with an SA of its
+ *    family ("IPv4" or "IPv6" rows) is replaced by what the engine
+ *    delivers: in tunnel mode the inner packet of either family (4-in-4,
+ *    6-in-6, 4-in-6, 6-in-4), in transport mode the original packet
+ *    rebuilt with the payload in clear (its extension headers kept, its
+ *    length fields fixed);
  *  - an ESP packet that fails is dropped and counted by the engine's reason
  *    (no_sa, icv_fail, malformed, ...);
- *  - every other IP packet (IKE, AH, plain traffic, IPv6) is written
- *    unchanged ("passed");
+ *  - every other IP packet (IKE, AH, plain traffic) is written unchanged
+ *    ("passed");
  *  - frames that are not IP (ARP, PPP control protocols) cannot be written
  *    as raw IP and are skipped (counted separately).
  *
  * The esp_sa table does not say whether an SA is in tunnel or transport
  * mode.  --mode auto (the default) tries tunnel mode first and, when the
- * decrypted payload is not an IPv4 packet (next header other than 4),
+ * decrypted payload is not an IP packet (next header other than 4 or 41),
  * transport mode.  Every SA has anti-replay off: a capture may hold both
  * directions of a flow, retransmissions or duplicates, and a replay check
- * would wrongly drop them.  ESP fragments are not reassembled: they count as
- * malformed.
+ * would wrongly drop them.  ESP fragments (IPv4 or an IPv6 Fragment
+ * header) are not reassembled: they count as malformed, as does an IPv6
+ * packet whose extension-header chain the engine refuses (model/ipsec/ipv6.h)
+ * if its first Next Header says ESP.
  *
  * Link types read: Ethernet (with 802.1Q tags), PPP (as ns-3's
- * PointToPointNetDevice writes it: a 2-byte protocol field, 0x0021 for IPv4;
- * an HDLC ff 03 prefix is skipped), raw IP, BSD loopback, Linux cooked.
+ * PointToPointNetDevice writes it: a 2-byte protocol field, 0x0021 for IPv4,
+ * 0x0057 for IPv6; an HDLC ff 03 prefix is skipped), raw IP, BSD loopback,
+ * Linux cooked.
  *
  * Prints one line to stdout:
  *   decrypted N, passed M, dropped K (no_sa=A, icv_fail=B[, reason=C]...)

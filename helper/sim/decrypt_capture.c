@@ -2,6 +2,8 @@
 #define _DEFAULT_SOURCE
 #include "decrypt_capture.h"
 
+#include "ip_packet.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,33 +44,6 @@ static const struct ipsec_host_ops decrypt_ops = {
         .event = NULL,
 };
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void ipv4_checksum(uint8_t *h, size_t hlen)
-{
-	uint32_t sum = 0;
-	h[10] = h[11] = 0;
-	for (size_t i = 0; i + 1 < hlen; i += 2)
-		sum += be16(h + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put_be16(h + 10, (uint16_t)~sum);
-}
-
 /* Where the network-layer packet starts in a frame of link type `dlt`.
  * Returns 4 (IPv4), 6 (IPv6) or 0 (not IP) and sets *off. */
 static int link_payload(int dlt, const uint8_t *f, size_t len, size_t *off)
@@ -80,10 +55,10 @@ static int link_payload(int dlt, const uint8_t *f, size_t len, size_t *off)
 		o = 12;
 		if (len < o + 2)
 			return 0;
-		type = be16(f + o);
+		type = get_be16(f + o);
 		while ((type == 0x8100 || type == 0x88a8) && len >= o + 6) {
 			o += 4;
-			type = be16(f + o);
+			type = get_be16(f + o);
 		}
 		o += 2;
 		*off = o;
@@ -102,7 +77,7 @@ static int link_payload(int dlt, const uint8_t *f, size_t len, size_t *off)
 		} else {
 			if (len < o + 2)
 				return 0;
-			type = be16(f + o);
+			type = get_be16(f + o);
 			o += 2;
 		}
 		*off = o;
@@ -123,7 +98,7 @@ static int link_payload(int dlt, const uint8_t *f, size_t len, size_t *off)
 		if (len < 16)
 			return 0;
 		*off = 16;
-		type = be16(f + 14);
+		type = get_be16(f + 14);
 		return type == 0x0800 ? 4 : type == 0x86dd ? 6 : 0;
 	case DLT_RAW:
 	case DLT_IPV4:
@@ -143,19 +118,23 @@ bool decrypt_link_supported(int dlt)
 	return link_payload(dlt, (const uint8_t *)"", 0, &off) >= 0;
 }
 
-/* Is this IPv4 packet ESP?  UDP-encapsulated ESP (RFC 3948) to or from port
- * 4500 is rewritten in place into plain ESP (the UDP header removed), so
- * that it is found whatever the NAT did to the ports; the engine handles
- * the rest the same way.  Returns 1 for ESP, 0 otherwise. */
-static int as_esp(uint8_t *p, size_t *len)
+/* Is this packet (parsed inbound as `ip`) ESP?  UDP-encapsulated ESP (RFC
+ * 3948) to or from port 4500 is rewritten in place into plain ESP: the UDP
+ * header removed, the protocol (IPv4) or Next Header (IPv6, after the
+ * extension headers) that named UDP naming ESP, the lengths fixed, so that
+ * it is found whatever the NAT did to the ports; the engine handles the
+ * rest the same way.  The UDP checksum leaves with its header (zero over
+ * IPv4, RFC 3948 §2.1; computed over IPv6, RFC 8200 §8.1): what follows
+ * is ESP's to protect.  Returns 1 for ESP, 0 otherwise. */
+static int as_esp(uint8_t *p, size_t *len, const struct ip_packet *ip)
 {
-	size_t hl = (size_t)(p[0] & 15) * 4;
-	if (p[9] == 50)
+	size_t hl = ip->hdr_len;
+	if (ip->proto == IPPROTO_NUM_ESP)
 		return 1;
-	if (p[9] != 17 || (be16(p + 6) & 0x3fff) || *len < hl + 8)
+	if (ip->proto != IPPROTO_NUM_UDP || ip->fragment || *len < hl + 8)
 		return 0; /* not UDP, or a fragment */
 	const uint8_t *u = p + hl;
-	if (be16(u) != 4500 && be16(u + 2) != 4500)
+	if (get_be16(u) != 4500 && get_be16(u + 2) != 4500)
 		return 0;
 	size_t ulen = *len - hl - 8;
 	/* RFC 3948 §2.2, §2.3: IKE (zero non-ESP marker) and keepalives. */
@@ -163,10 +142,26 @@ static int as_esp(uint8_t *p, size_t *len)
 		return 0;
 	memmove(p + hl, p + hl + 8, ulen);
 	*len -= 8;
-	put_be16(p + 2, (uint16_t)*len);
-	p[9] = 50;
-	ipv4_checksum(p, hl);
+	p[ip->nh_off] = IPPROTO_NUM_ESP;
+	ip_packet_set_length(p, ip->family, *len);
 	return 1;
+}
+
+/* The destination address of the header at `h` (of `a`'s family) becomes
+ * `a`; an IPv4 header gets its checksum again. */
+static void set_dst(uint8_t *h, const struct ip_addr *a)
+{
+	memcpy(h + ip_packet_dst_off(a->family), a->b, ip_family_len(a->family));
+	if (a->family == IP_FAMILY_V4)
+		ipv4_set_checksum(h);
+}
+
+/* Does a packet that is not whole (a capture cut short, or garbage) of
+ * IP version `v` say ESP in its first header? */
+static bool says_esp(const uint8_t *ip, size_t avail, int v)
+{
+	size_t nh = v == 4 ? 9 : 6; /* Protocol, Next Header */
+	return avail > nh && ip[nh] == IPPROTO_NUM_ESP;
 }
 
 struct decryptor {
@@ -194,9 +189,10 @@ static int by_spi(const void *a, const void *b)
 }
 
 /* The ESP packet in d->buf through the engines (tunnel mode, then
- * transport): IPSEC_DROP__COUNT with the inner packet in d->clear, or why
- * it was dropped. */
-static enum ipsec_drop decrypt_esp(struct decryptor *d, size_t len, size_t *out_len)
+ * transport): IPSEC_DROP__COUNT with the inner packet in d->clear and
+ * *transport saying which engine delivered it, or why it was dropped. */
+static enum ipsec_drop decrypt_esp(struct decryptor *d, size_t len, size_t *out_len,
+                                   bool *transport)
 {
 	enum ipsec_drop reason = IPSEC_DROP_NO_SA;
 	for (int m = 0; m < 2; m++) {
@@ -206,12 +202,15 @@ static enum ipsec_drop decrypt_esp(struct decryptor *d, size_t len, size_t *out_
 		*out_len = 0;
 		enum ipsec_verdict vd = ipsec_input(d->engine[m], d->buf, len, d->clear,
 		                                    sizeof d->clear, out_len, &sa, &reason);
-		if (vd == IPSEC_VERDICT_DELIVER)
+		if (vd == IPSEC_VERDICT_DELIVER) {
+			*transport = m == 1;
 			return IPSEC_DROP__COUNT;
+		}
 		if (vd != IPSEC_VERDICT_DROP) /* cannot happen for ESP */
 			return IPSEC_DROP_MALFORMED;
-		/* Auto mode: a payload that is not an IPv4 packet may be
-		 * transport mode; any other failure would fail again. */
+		/* Auto mode: a payload that is not an IP packet (Next Header
+		 * other than 4 or 41) may be transport mode; any other failure
+		 * would fail again. */
 		if (reason != IPSEC_DROP_MALFORMED)
 			break;
 	}
@@ -228,17 +227,12 @@ static void handle(struct decryptor *d, int dlt, const struct pcap_pkthdr *h, co
 	}
 	const uint8_t *ip = f + off;
 	size_t avail = h->caplen - off;
-	if (v == 6) {
-		d->st.passed++;
-		write_packet(d, h, ip, avail);
-		return;
-	}
-	size_t hl = avail >= 1 ? (size_t)(ip[0] & 15) * 4 : 0;
-	size_t total = avail >= 4 ? be16(ip + 2) : 0;
-	if (avail < 20 || hl < 20 || total < hl || total > avail) {
-		/* Not a whole IPv4 packet (truncated capture or garbage). */
-		int esp = avail >= 10 && ip[9] == 50;
-		if (esp) {
+	struct ip_packet p;
+	if (ip_packet_parse(ip, avail, true, &p) || p.family != v) {
+		/* Not a whole IP packet of the link layer's version (a
+		 * truncated capture, garbage, an IPv6 extension-header chain
+		 * ipv6.c refuses). */
+		if (says_esp(ip, avail, v)) {
 			d->st.dropped++;
 			d->st.drops[IPSEC_DROP_MALFORMED]++;
 		} else {
@@ -247,26 +241,30 @@ static void handle(struct decryptor *d, int dlt, const struct pcap_pkthdr *h, co
 		}
 		return;
 	}
-	/* Ethernet may pad short frames: the IP total length rules. */
-	size_t len = total;
+	/* Ethernet may pad short frames: the IP length field rules. */
+	size_t len = p.total_len;
 	memcpy(d->buf, ip, len);
-	if (!as_esp(d->buf, &len)) {
+	if (!as_esp(d->buf, &len, &p)) {
 		d->st.passed++;
-		write_packet(d, h, ip, total);
+		write_packet(d, h, ip, p.total_len);
 		return;
 	}
 	size_t out_len;
-	enum ipsec_drop reason = decrypt_esp(d, len, &out_len);
-	/* No SA for this SPI and destination: one for any destination is
-	 * found by its SPI alone, under the ESP_SA_ANY_ADDRESS it was added with (the
-	 * ICV does not cover the outer header). */
-	if (reason == IPSEC_DROP_NO_SA && len >= hl + 4 &&
-	    bsearch(&(uint32_t){be32(d->buf + hl)}, d->any_dst, d->n_any_dst, sizeof *d->any_dst,
-	            by_spi)) {
-		put_be16(d->buf + 16, ESP_SA_ANY_ADDRESS >> 16);
-		put_be16(d->buf + 18, ESP_SA_ANY_ADDRESS & 0xffff);
-		ipv4_checksum(d->buf, hl);
-		reason = decrypt_esp(d, len, &out_len);
+	bool transport = false;
+	enum ipsec_drop reason = decrypt_esp(d, len, &out_len, &transport);
+	/* No SA for this SPI and destination: one for any destination of the
+	 * packet's family is found by its SPI alone, under the
+	 * esp_sa_any_address() it was added with (the ICV does not cover the
+	 * outer header).  Transport mode rebuilt the header around that
+	 * address: the packet's own goes back. */
+	if (reason == IPSEC_DROP_NO_SA && len >= p.hdr_len + 4 &&
+	    bsearch(&(uint32_t){get_be32(d->buf + p.hdr_len)}, d->any_dst, d->n_any_dst,
+	            sizeof *d->any_dst, by_spi)) {
+		struct ip_addr any = esp_sa_any_address(p.family), dst = ip_packet_dst(ip, &p);
+		set_dst(d->buf, &any);
+		reason = decrypt_esp(d, len, &out_len, &transport);
+		if (reason == IPSEC_DROP__COUNT && transport)
+			set_dst(d->clear, &dst);
 	}
 	if (reason == IPSEC_DROP__COUNT) {
 		d->st.decrypted++;

@@ -1,10 +1,10 @@
 /* The capture side of `ipsec-sim decrypt` (cmd_decrypt.c): each frame of
- * a capture has its link layer stripped; ESP (IP protocol 50, or
- * UDP-encapsulated ESP to or from port 4500, RFC 3948) goes through the
- * engine's inbound path keyed from an esp_sa table and is replaced by what
- * it delivers; every other IP packet passes unchanged; frames that are not
- * IP are skipped.  Apart from the command so that it can be fuzzed
- * (test/fuzz/decrypt_fuzz.c).
+ * a capture has its link layer stripped; ESP over IPv4 or IPv6 (IP protocol
+ * 50, after IPv6 extension headers too, or UDP-encapsulated ESP to or from
+ * port 4500, RFC 3948) goes through the engine's inbound path keyed from an
+ * esp_sa table and is replaced by what it delivers; every other IP packet
+ * passes unchanged; frames that are not IP are skipped.  Apart from the
+ * command so that it can be fuzzed (test/fuzz/decrypt_fuzz.c).
  *
  * libpcap's headers use u_int, u_char...: define _DEFAULT_SOURCE before
  * including this header. */
@@ -35,7 +35,8 @@ void decryptor_free(struct decryptor *d);
 /* Is link type `dlt` one decrypt_capture() reads (Ethernet, PPP, raw IP,
  * loopback, Linux cooked)? */
 bool decrypt_link_supported(int dlt);
-/* Every frame of `in` (of a supported link type) into `out` as raw IPv4.
+/* Every frame of `in` (of a supported link type) into `out` as raw IP
+ * (LINKTYPE_RAW: IPv4 and IPv6).
  * 0, or -1 on a read error (pcap_geterr(in) says which). */
 int decrypt_capture(struct decryptor *d, pcap_t *in, pcap_dumper_t *out);
 const struct decrypt_stats *decrypt_stats(const struct decryptor *d);

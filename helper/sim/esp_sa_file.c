@@ -165,27 +165,32 @@ static int split(struct parser *p, const char *s, size_t len, struct field *f, i
 	}
 }
 
-/* Dotted-quad IPv4 address, host byte order.  Returns 0 on success. */
-static int parse_ipv4(const char *s, uint32_t *out)
+static const char *family_name(uint8_t family)
 {
-	uint32_t a = 0;
-	for (int part = 0; part < 4; part++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		unsigned v = 0, digits = 0;
-		while (*s >= '0' && *s <= '9') {
-			v = v * 10 + (unsigned)(*s++ - '0');
-			if (++digits > 3 || v > 255)
-				return -1;
-		}
-		a = a << 8 | v;
-		if (part < 3 && *s++ != '.')
-			return -1;
+	return family == IP_FAMILY_V6 ? "IPv6" : "IPv4";
+}
+
+/* An address of the line's `family` into *out, or "*" (any: *out stays
+ * unset).  false after an error message. */
+static bool parse_address(struct parser *p, const struct field *f, const char *what, uint8_t family,
+                          struct ip_addr *out)
+{
+	struct ip_addr a;
+
+	if (!strcmp(f->s, "*"))
+		return true;
+	if (ip_addr_parse(f->s, &a)) {
+		msg(p, false, "%s address \"%s\" is not an %s address", what, f->s,
+		    family_name(family));
+		return false;
 	}
-	if (*s)
-		return -1;
+	if (a.family != family) {
+		msg(p, false, "%s address \"%s\" is an %s address on an \"%s\" line", what, f->s,
+		    family_name(a.family), family_name(family));
+		return false;
+	}
 	*out = a;
-	return 0;
+	return true;
 }
 
 static bool is_wildcard(const struct field *f)
@@ -279,12 +284,14 @@ static const struct {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static int add_entry(struct parser *p, const struct ipsec_sa_config *cfg, bool any_dst)
+static int add_entry(struct parser *p, const struct ipsec_sa_config *cfg, uint8_t family,
+                     bool any_dst)
 {
 	struct esp_sa_list *l = p->out;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ipsec_sa_config *o = &l->items[i].cfg;
-		if (o->spi == cfg->spi && ip_addr_eq(&o->dst, &cfg->dst)) {
+		if (o->spi == cfg->spi && l->items[i].family == family &&
+		    ip_addr_eq(&o->dst, &cfg->dst)) {
 			char dst[IP_ADDR_STRLEN];
 
 			msg(p, true,
@@ -303,6 +310,7 @@ static int add_entry(struct parser *p, const struct ipsec_sa_config *cfg, bool a
 	l->items = items;
 	items[l->n].line = p->line;
 	items[l->n].cfg = *cfg;
+	items[l->n].family = family;
 	items[l->n].any_dst = any_dst;
 	l->n++;
 	return 0;
@@ -349,9 +357,7 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 		return;
 
 	const char *skip = NULL;
-	if (!strcmp(f[F_PROTO].s, "IPv6"))
-		skip = "IPv6 SA: decrypt reads IPv4 packets only";
-	else if (is_wildcard(&f[F_SPI]))
+	if (is_wildcard(&f[F_SPI]))
 		skip = "wildcard SPI: the engine finds an SA by its SPI";
 	else if ((is_wildcard(&f[F_SRC]) && strcmp(f[F_SRC].s, "*")) ||
 	         (is_wildcard(&f[F_DST]) && strcmp(f[F_DST].s, "*")))
@@ -374,20 +380,12 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 	c.replay_window = 0;
 
 	/* "*": any address (unset stands for it; decrypt_capture.c matches it) */
+	uint8_t family = strcmp(f[F_PROTO].s, "IPv6") ? IP_FAMILY_V4 : IP_FAMILY_V6;
 	bool any_dst = !strcmp(f[F_DST].s, "*");
-	uint32_t addr;
-	if (strcmp(f[F_SRC].s, "*") && parse_ipv4(f[F_SRC].s, &addr)) {
-		msg(p, false, "source address \"%s\" is not an IPv4 address", f[F_SRC].s);
+	if (!parse_address(p, &f[F_SRC], "source", family, &c.src))
 		bad = true;
-	} else if (strcmp(f[F_SRC].s, "*")) {
-		c.src = ip_addr_v4(addr);
-	}
-	if (!any_dst && parse_ipv4(f[F_DST].s, &addr)) {
-		msg(p, false, "destination address \"%s\" is not an IPv4 address", f[F_DST].s);
+	if (!parse_address(p, &f[F_DST], "destination", family, &c.dst))
 		bad = true;
-	} else if (!any_dst) {
-		c.dst = ip_addr_v4(addr);
-	}
 	{
 		const char *t = f[F_SPI].s;
 		bool hex = t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
@@ -494,7 +492,7 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 		p->out->skipped++;
 		return;
 	}
-	add_entry(p, &c, any_dst);
+	add_entry(p, &c, family, any_dst);
 }
 
 int esp_sa_parse_text(const char *name, const char *text, size_t len, struct esp_sa_list *out,
@@ -578,8 +576,8 @@ struct ipsec_sa_config esp_sa_entry_config(const struct esp_sa_entry *e, enum ip
 	struct ipsec_sa_config c = e->cfg;
 	c.mode = mode;
 	if (!ip_addr_is_set(&c.src))
-		c.src = ip_addr_v4(ESP_SA_ANY_ADDRESS);
+		c.src = esp_sa_any_address(e->family);
 	if (e->any_dst)
-		c.dst = ip_addr_v4(ESP_SA_ANY_ADDRESS);
+		c.dst = esp_sa_any_address(e->family);
 	return c;
 }

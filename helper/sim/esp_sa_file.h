@@ -22,20 +22,24 @@
  * authentication "NULL", "HMAC-SHA-256-128 [RFC4868]", "HMAC-SHA-384-192
  * [RFC4868]", "HMAC-SHA-512-256 [RFC4868]".
  *
- * "*" for an address is any address (what Wireshark's table allows, and what
- * keys.c writes for SAs whose addresses a NAT rewrites on the way).
+ * The first field names the family of both addresses: "IPv4" (dotted quad)
+ * or "IPv6" (RFC 4291 §2.2 text, e.g. "2001:db8::1"); an address of the
+ * other family is an error.  "*" for an address is any address of the
+ * line's family (what Wireshark's table allows, and what keys.c writes for
+ * SAs whose addresses a NAT rewrites on the way).
  *
- * Lines Wireshark would accept but `decrypt` cannot use (IPv6 until it reads
- * IPv6 captures, a wildcard SPI or partial wildcard address, 3DES, AES-CTR,
- * GCM with 8/12-octet ICV, HMAC-SHA-1, ..., or NULL encryption with NULL
- * authentication) are skipped with a warning
- * "FILE:LINE: warning: ...".  Anything else wrong is an error
+ * Lines Wireshark would accept but `decrypt` cannot use (a wildcard SPI or
+ * partial wildcard address, 3DES, AES-CTR, GCM with 8/12-octet ICV,
+ * HMAC-SHA-1, ..., or NULL encryption with NULL authentication) are skipped
+ * with a warning "FILE:LINE: warning: ...".  Anything else wrong is an error
  * "FILE:LINE: message".
  */
 #ifndef ESP_SA_FILE_H
 #define ESP_SA_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ipsec.h"
@@ -49,6 +53,7 @@ struct esp_sa_entry {
 	 * decides), replay window 0 (off), no ESN, no encapsulation, zeroed
 	 * selectors (every inner packet allowed). */
 	struct ipsec_sa_config cfg;
+	uint8_t family; /* IP_FAMILY_V4 ("IPv4") or IP_FAMILY_V6 ("IPv6") */
 	/* The destination was "*" (any; cfg.dst is unset): decrypt_capture.c
 	 * finds the SA by its SPI alone (RFC 4301 §4.1 allows it for unicast
 	 * SAs), as Wireshark does.  A "*" source is unset in cfg.src; the
@@ -56,13 +61,22 @@ struct esp_sa_entry {
 	bool any_dst;
 };
 
-/* What a "*" address becomes in an engine's SA (tunnel mode needs both
- * endpoints): 0.0.0.1, "this network", never on the wire.  A packet for an
- * SA of any destination is matched by rewriting its destination to it. */
-#define ESP_SA_ANY_ADDRESS 1u
+/* What a "*" address of `family` becomes in an engine's SA (tunnel mode
+ * needs both endpoints): an address no packet is sent to -- IPv4 0.0.0.1
+ * ("this network", RFC 1122 §3.2.1.3), IPv6 :: (the unspecified address,
+ * RFC 4291 §2.5.2).  A packet for an SA of any destination is matched by
+ * rewriting its destination to it. */
+static inline struct ip_addr esp_sa_any_address(uint8_t family)
+{
+	struct ip_addr a = {.family = family};
+
+	if (family == IP_FAMILY_V4)
+		a.b[3] = 1;
+	return a;
+}
 
 /* The entry's SA for an engine, in `mode`, "*" addresses as
- * ESP_SA_ANY_ADDRESS. */
+ * esp_sa_any_address(). */
 struct ipsec_sa_config esp_sa_entry_config(const struct esp_sa_entry *e, enum ipsec_mode mode);
 
 struct esp_sa_list {

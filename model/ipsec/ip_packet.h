@@ -42,16 +42,28 @@ static inline unsigned ip_version(const uint8_t *pkt, size_t len)
  * would be inserted.  0, or -1 for a malformed packet or another version. */
 int ip_packet_parse(const uint8_t *pkt, size_t len, bool inbound, struct ip_packet *p);
 
+/* Where the source and destination addresses are in a header of `family`
+ * (RFC 791 §3.1, RFC 8200 §3). */
+static inline size_t ip_packet_src_off(uint8_t family)
+{
+	return family == IP_FAMILY_V4 ? 12 : 8;
+}
+
+static inline size_t ip_packet_dst_off(uint8_t family)
+{
+	return family == IP_FAMILY_V4 ? 16 : 24;
+}
+
 /* The packet's source and destination addresses (built when asked: most
  * packets never need them as struct ip_addr). */
 static inline struct ip_addr ip_packet_src(const uint8_t *pkt, const struct ip_packet *p)
 {
-	return ip_addr_from_bytes(p->family, pkt + (p->family == IP_FAMILY_V4 ? 12 : 8));
+	return ip_addr_from_bytes(p->family, pkt + ip_packet_src_off(p->family));
 }
 
 static inline struct ip_addr ip_packet_dst(const uint8_t *pkt, const struct ip_packet *p)
 {
-	return ip_addr_from_bytes(p->family, pkt + (p->family == IP_FAMILY_V4 ? 16 : 24));
+	return ip_addr_from_bytes(p->family, pkt + ip_packet_dst_off(p->family));
 }
 
 /* RFC 4301 §4.4.1.1 selector fields.  0, or -1 if an initial fragment is

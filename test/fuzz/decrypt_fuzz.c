@@ -1,9 +1,10 @@
 /* libFuzzer target for the capture reader of `ipsec-sim decrypt`
  * (helper/sim/decrypt_capture.c): the input is a pcap file, read by libpcap
  * from memory; its frames go through decrypt_capture() with the SAs of
- * test/fuzz/decrypt.esp_sa (an AES-GCM and an AES-CBC/HMAC SA),
- * in auto mode (tunnel, then transport), the output to /dev/null.  Built
- * by test/fuzz/CMakeLists.txt. */
+ * test/fuzz/decrypt.esp_sa (an AES-GCM and an AES-CBC/HMAC SA over IPv4,
+ * the same over IPv6, the latter for any address), in auto mode (tunnel,
+ * then transport), the output to /dev/null.  Built by
+ * test/fuzz/CMakeLists.txt. */
 #define _DEFAULT_SOURCE
 #include "decrypt_capture.h"
 
@@ -25,7 +26,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (esp_sa_file_load(ESP_SA_TABLE, &sas, stderr) || sas.n != 2 ||
+	if (esp_sa_file_load(ESP_SA_TABLE, &sas, stderr) || sas.n != 4 ||
 	    !(dec = decryptor_new(&sas, ESP_SA_TABLE, MODE_AUTO)) ||
 	    !(dead = pcap_open_dead(DLT_RAW, 65535)) || !(out = pcap_dump_open(dead, "/dev/null")))
 		abort();

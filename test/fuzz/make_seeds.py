@@ -77,7 +77,7 @@ def ipsec_input():
 
 def esp_sa():
     table = open(os.path.join(os.path.dirname(ROOT), "decrypt.esp_sa"), "rb").read()
-    write("esp_sa", "two-sas", table)
+    write("esp_sa", "decrypt-sas", table)
     write("esp_sa", "kinds",
           b'"IPv4","10.0.1.2","10.0.2.2","0x3001","AES-CBC [RFC3602]",'
           b'"0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",'
@@ -87,6 +87,17 @@ def esp_sa():
           b'"IPv4","*","10.0.2.4","0x1","ChaCha20 with Poly1305 [RFC7634]","0x' + b"cd" * 36 +
           b'","NULL",""\n'
           b'"IPv6","2001:db8::1","2001:db8::2","0x2","NULL","","NULL",""\n')
+    write("esp_sa", "ipv6",
+          b'"IPv6","2001:db8::1","2001:db8::2","0x3003","AES-GCM with 16 octet ICV [RFC4106]",'
+          b'"0x' + b"ab" * 20 + b'","NULL",""\n'
+          b'"IPv6","*","*","0x4004","AES-CBC [RFC3602]","0x' + b"cd" * 16 + b'",'
+          b'"HMAC-SHA-256-128 [RFC4868]","0x' + b"ef" * 32 + b'"\n'
+          b'"IPv4","*","*","0x4004","NULL","","HMAC-SHA-256-128 [RFC4868]","0x' + b"ef" * 32 + b'"\n'
+          b'"IPv6","::ffff:192.0.2.1","::","0x5","NULL","","HMAC-SHA-256-128 [RFC4868]",'
+          b'"0x' + b"01" * 32 + b'"\n'
+          b'"IPv6","2001:db8::1","192.0.2.2","0x6","NULL","","NULL",""\n'
+          b'"IPv6","fe80::1%eth0","2001:db8::2","0x7","NULL","","NULL",""\n'
+          b'"IPv6","2001:db8::1","2001:db8::*","0x8","NULL","","NULL",""\n')
     write("esp_sa", "broken", b'"IPv4","192.0.2.1"\n"IPv4","1.2.3.4","5.6.7.8","0xzz",,\n#x\n\n')
 
 
@@ -97,28 +108,52 @@ def pcap(linktype, frames):
     return out
 
 
-def decrypt():
+def ipv6(src, dst, nh, payload, ext=b""):
+    """RFC 8200 §3: the fixed header, `ext` (extension headers, their Next
+    Header fields already chained to `payload`) and the payload."""
+    return struct.pack("!IHBB16s16s", 0x60000000, len(ext) + len(payload), nh, 64,
+                       bytes(src), bytes(dst)) + ext + payload
+
+
+def udp6(src, dst, sport, dport, data):
+    """UDP over IPv6 with its checksum, which may not be zero (RFC 8200 §8.1)."""
+    u = udp(sport, dport, data)
+    pseudo = bytes(src) + bytes(dst) + struct.pack("!IxxxB", len(u), 17)
+    return u[:6] + struct.pack("!H", checksum(pseudo + u) or 0xFFFF) + u[8:]
+
+
+def esp_gcm(key, spi, seq, payload, nh):
+    """RFC 4106: AES-GCM, key || salt, IV = seq, padded to 4 bytes."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    head, iv = struct.pack("!II", spi, seq), struct.pack("!Q", seq)
+    return head + iv + AESGCM(key[:16]).encrypt(key[16:] + iv, esp_trailer(payload, nh, 4), head)
+
+
+def esp_cbc(key, integ_key, spi, seq, payload, nh):
+    """RFC 3602 + RFC 4868: AES-CBC (zero IV) with HMAC-SHA-256-128."""
     from cryptography.hazmat.primitives import hashes, hmac
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    iv = bytes(16)
+    enc = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    body = struct.pack("!II", spi, seq) + iv + enc.update(esp_trailer(payload, nh)) + enc.finalize()
+    mac = hmac.HMAC(integ_key, hashes.SHA256())
+    mac.update(body)
+    return body + mac.finalize()[:16]
+
+
+def decrypt():
+    # the SAs of decrypt.esp_sa
+    gcm_key, gcm6_key = bytes(range(0x10, 0x24)), bytes(range(0x60, 0x74))
+    cbc_key, cbc_integ = bytes(range(0x30, 0x40)), bytes(range(0x50, 0x70))
+    cbc6_key, cbc6_integ = bytes(range(0x80, 0x90)), bytes(range(0xa0, 0xc0))
 
     gw_a, gw_b = [192, 0, 2, 1], [192, 0, 2, 2]
     inner = ipv4([10, 1, 0, 1], [10, 2, 0, 1], 17, udp(1234, 53, b"hello decrypt"))
-    # RFC 4106: AES-GCM tunnel, key || salt of decrypt.esp_sa, IV = seq
-    key = bytes(range(0x10, 0x24))
-    spi, seq = struct.pack("!I", 0x1001), struct.pack("!I", 1)
-    iv = struct.pack("!Q", 1)
-    ct = AESGCM(key[:16]).encrypt(key[16:] + iv, esp_trailer(inner, 4, 4), spi + seq)
-    gcm = ipv4(gw_a, gw_b, 50, spi + seq + iv + ct)
-    # RFC 3602 + RFC 4868: AES-CBC with HMAC-SHA-256-128, transport mode
-    spi, seq = struct.pack("!I", 0x2002), struct.pack("!I", 7)
-    iv = bytes(16)
-    pt = esp_trailer(udp(53, 1234, b"answer"), 17)
-    enc = Cipher(algorithms.AES(bytes(range(0x30, 0x40))), modes.CBC(iv)).encryptor()
-    body = spi + seq + iv + enc.update(pt) + enc.finalize()
-    mac = hmac.HMAC(bytes(range(0x50, 0x70)), hashes.SHA256())
-    mac.update(body)
-    cbc = ipv4(gw_b, gw_a, 50, body + mac.finalize()[:16])
+    gcm = ipv4(gw_a, gw_b, 50, esp_gcm(gcm_key, 0x1001, 1, inner, 4))
+    # transport mode
+    cbc = ipv4(gw_b, gw_a, 50, esp_cbc(cbc_key, cbc_integ, 0x2002, 7, udp(53, 1234, b"answer"), 17))
     natt = ipv4(gw_a, gw_b, 17, udp(4500, 4500, gcm[20:]))
     ike = ipv4(gw_a, gw_b, 17, udp(4500, 4500, bytes(4) + b"IKE..." * 6))
     eth = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00"
@@ -129,6 +164,28 @@ def decrypt():
     write("decrypt", "ppp", pcap(9, [b"\xff\x03\x00\x21" + gcm, b"\x21" + cbc, b"\x00\x57" + bytes(40)]))
     write("decrypt", "loop", pcap(0, [b"\x02\x00\x00\x00" + gcm, b"\x00\x00\x00\x02" + cbc]))
     write("decrypt", "sll", pcap(113, [bytes(14) + b"\x08\x00" + cbc]))
+
+    # IPv6: 6-in-6 and 4-in-6 tunnels, transport mode behind a hop-by-hop
+    # and a destination options header, UDP-encapsulated transport mode
+    # under a "*" row, IKE on port 4500, an ESP fragment, a cut packet.
+    gw6_a = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [1]
+    gw6_b = gw6_a[:15] + [2]
+    host6_a, host6_b = gw6_a[:6] + [1] + gw6_a[7:], gw6_b[:6] + [2] + gw6_b[7:]
+    inner6 = ipv6(host6_a, host6_b, 17, udp6(host6_a, host6_b, 1234, 6000, b"hello decrypt6"))
+    gcm66 = ipv6(gw6_a, gw6_b, 50, esp_gcm(gcm6_key, 0x3003, 1, inner6, 41))
+    gcm46 = ipv6(gw6_a, gw6_b, 50, esp_gcm(gcm6_key, 0x3003, 2, inner, 4))
+    ext = bytes([60, 0, 1, 4, 0, 0, 0, 0]) + bytes([50, 0, 1, 4, 0, 0, 0, 0])  # PadN each
+    gcm6t = ipv6(gw6_a, gw6_b, 0, esp_gcm(gcm6_key, 0x3003, 3, udp6(gw6_a, gw6_b, 1234, 6000, b"t"), 17),
+                 ext)
+    cbc6 = esp_cbc(cbc6_key, cbc6_integ, 0x4004, 1, udp6(gw6_b, gw6_a, 6000, 1234, b"answer6"), 17)
+    natt6 = ipv6(gw6_b, gw6_a, 17, udp(4500, 4500, cbc6))
+    ike6 = ipv6(gw6_a, gw6_b, 17, udp(4500, 4500, bytes(4) + b"IKE..." * 6))
+    frag6 = ipv6(gw6_a, gw6_b, 44, bytes([50, 0, 0, 1, 0, 0, 0, 9]) + gcm66[40:80])
+    frames6 = [gcm66, gcm46, gcm6t, natt6, ike6, inner6, frag6, gcm66[:50]]
+    eth6 = eth[:12] + b"\x86\xdd"
+    write("decrypt", "raw6", pcap(101, frames6))
+    write("decrypt", "ethernet6", pcap(1, [eth6 + f for f in frames6] + [vlan[:16] + b"\x86\xdd" + gcm6t]))
+    write("decrypt", "ipv6-linktype", pcap(229, [gcm66, natt6]))
 
 
 def scenario():

@@ -7,6 +7,7 @@
  *   DIR/inner.txt  per packet: SPI, and the packet as it was before IPsec
  *   DIR/sas.txt    per SA: proto mode spi src dst enc integ enc_key integ_key
  *   DIR/esp_sa     Wireshark's ESP SA table (helper/sim/keys.c), IPv6 rows
+ *   DIR/esp_sa-wireshark-4.2  the same with the ChaCha20-Poly1305 SA too
  *
  * It also takes every packet back through a receiving engine and checks that
  * what comes out is the packet that went in (exit 1 if not). */
@@ -274,7 +275,7 @@ static int run_case(const struct cas *c, uint32_t spi, FILE *pcap, FILE *inner, 
 int main(int argc, char **argv)
 {
 	char path[4096];
-	FILE *pcap, *inner, *sas, *esp_sa;
+	FILE *pcap, *inner, *sas, *esp_sa, *esp_sa_42;
 	struct ipsec *tx = ipsec_new(&ops, NULL), *rx = ipsec_new(&ops, NULL);
 	struct keys k = {0};
 	uint32_t frame = 0;
@@ -292,7 +293,9 @@ int main(int argc, char **argv)
 	sas = fopen(path, "w");
 	snprintf(path, sizeof(path), "%s/esp_sa", argv[1]);
 	esp_sa = fopen(path, "w");
-	if (!pcap || !inner || !sas || !esp_sa) {
+	snprintf(path, sizeof(path), "%s/esp_sa-wireshark-4.2", argv[1]);
+	esp_sa_42 = fopen(path, "w");
+	if (!pcap || !inner || !sas || !esp_sa || !esp_sa_42) {
 		perror(argv[1]);
 		return 2;
 	}
@@ -300,10 +303,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]) && !rc; i++)
 		rc = run_case(&cases[i], 0x6000 + (uint32_t)i, pcap, inner, sas, tx, rx, &frame);
 	if (!rc &&
-	    (keys_add_engine(&k, tx) || keys_write_esp_sa(esp_sa, &k, KEYS_WIRESHARK_4_0) < 0))
+	    (keys_add_engine(&k, tx) || keys_write_esp_sa(esp_sa, &k, KEYS_WIRESHARK_4_0) < 0 ||
+	     keys_write_esp_sa(esp_sa_42, &k, KEYS_WIRESHARK_4_2) < 0))
 		rc = -1;
 	keys_release(&k);
-	if (fclose(pcap) | fclose(inner) | fclose(sas) | fclose(esp_sa))
+	if (fclose(pcap) | fclose(inner) | fclose(sas) | fclose(esp_sa) | fclose(esp_sa_42))
 		rc = -1;
 	ipsec_free(tx);
 	ipsec_free(rx);

@@ -123,7 +123,7 @@ static void test_skipped_lines_warn(void **state)
 {
 	(void)state;
 	struct result r;
-	parse(&r, "\"IPv6\",\"2001:db8::1\",\"2001:db8::2\",\"0x1\",\"NULL\",\"\","
+	parse(&r, "\"IPv6\",\"2001:db8::*\",\"2001:db8::2\",\"0x1\",\"NULL\",\"\","
 	          "\"HMAC-SHA-256-128 [RFC4868]\",\"" SHA256_KEY "\"\n"
 	          "\"IPv4\",\"192.0.*\",\"192.0.2.2\",\"0x2\",\"NULL\",\"\",\"HMAC-SHA-256-128 "
 	          "[RFC4868]\",\"" SHA256_KEY "\"\n"
@@ -143,7 +143,7 @@ static void test_skipped_lines_warn(void **state)
 	assert_int_equal(r.l.skipped, 6);
 	assert_int_equal(r.l.items[0].cfg.spi, 6);
 	assert_int_equal(r.l.items[0].line, 6);
-	assert_non_null(strstr(r.msgs, "t:1: warning: IPv6 SA"));
+	assert_non_null(strstr(r.msgs, "t:1: warning: partial wildcard address"));
 	assert_non_null(strstr(r.msgs, "t:2: warning: partial wildcard address"));
 	assert_non_null(strstr(r.msgs, "t:3: warning: encryption algorithm not supported"));
 	assert_non_null(strstr(r.msgs, "t:4: warning: authentication algorithm not supported"));
@@ -171,8 +171,8 @@ static void test_wildcard_addresses(void **state)
 	assert_true(r.l.items[0].any_dst && !ip_addr_is_set(&r.l.items[0].cfg.src));
 	assert_true(r.l.items[1].any_dst && ip_addr_v4_value(&r.l.items[1].cfg.src) == 0xc0000201);
 	struct ipsec_sa_config c = esp_sa_entry_config(&r.l.items[0], IPSEC_MODE_TUNNEL);
-	assert_int_equal(ip_addr_v4_value(&c.src), ESP_SA_ANY_ADDRESS);
-	assert_int_equal(ip_addr_v4_value(&c.dst), ESP_SA_ANY_ADDRESS);
+	assert_int_equal(ip_addr_v4_value(&c.src), 1); /* 0.0.0.1 */
+	assert_int_equal(ip_addr_v4_value(&c.dst), 1);
 	assert_non_null(strstr(r.msgs, "t:3: warning: wildcard SPI"));
 	esp_sa_list_free(&r.l);
 }
@@ -198,6 +198,72 @@ static void expect_error(const char *line, const char *want)
 #define CBC "AES-CBC [RFC3602]"
 #define SHA "HMAC-SHA-256-128 [RFC4868]"
 
+/* "IPv6" rows: RFC 4291 §2.2 text, "*" as for IPv4 (any address of the
+ * family, :: in the engine's SA), SPIs and duplicates per family. */
+static void test_ipv6_rows(void **state)
+{
+	(void)state;
+	struct result r;
+	struct ip_addr a;
+	static const char *const lines[] = {
+	        L("IPv6", "2001:db8:ff::1", "2001:DB8:FF:0:0:0:0:2", "0x00006002", GCM, GCM256_KEY,
+	          "NULL", ""),
+	        L("IPv6", "*", "*", "0x6005", CBC, "0x000102030405060708090a0b0c0d0e0f", SHA,
+	          SHA256_KEY),
+	        /* the same SPI for any IPv4 destination: another SA */
+	        L("IPv4", "*", "*", "0x6005", CBC, "0x000102030405060708090a0b0c0d0e0f", SHA,
+	          SHA256_KEY),
+	        L("IPv6", "::ffff:192.0.2.1", "::1", "0x6006", "NULL", "", SHA, SHA256_KEY),
+	        /* the same SPI and destination as line 1, written otherwise */
+	        L("IPv6", "2001:db8:ff::9", "2001:db8:ff::2", "0x6002", GCM, GCM256_KEY, "NULL",
+	          ""),
+	};
+	char text[2048] = "";
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		strcat(strcat(text, lines[i]), "\n");
+	parse(&r, text);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.l.n, 4);
+	assert_int_equal(r.l.skipped, 1);
+	assert_string_equal(r.msgs, "t:5: warning: SPI 0x00006002 to 2001:db8:ff::2 is already "
+	                            "defined on line 1; this line is ignored\n");
+	const struct esp_sa_entry *e = r.l.items;
+	assert_int_equal(e[0].family, IP_FAMILY_V6);
+	assert_false(e[0].any_dst);
+	assert_int_equal(ip_addr_parse("2001:db8:ff::1", &a), 0);
+	assert_true(ip_addr_eq(&e[0].cfg.src, &a));
+	assert_int_equal(ip_addr_parse("2001:db8:ff::2", &a), 0);
+	assert_true(ip_addr_eq(&e[0].cfg.dst, &a));
+	assert_int_equal(e[0].cfg.spi, 0x6002);
+	assert_int_equal(e[0].cfg.enc, IPSEC_ENC_AES_GCM16_256);
+	/* "*": unset in the entry, :: in the engine's SA */
+	assert_int_equal(e[1].family, IP_FAMILY_V6);
+	assert_true(e[1].any_dst && !ip_addr_is_set(&e[1].cfg.src) &&
+	            !ip_addr_is_set(&e[1].cfg.dst));
+	struct ipsec_sa_config c = esp_sa_entry_config(&e[1], IPSEC_MODE_TUNNEL);
+	assert_int_equal(ip_addr_parse("::", &a), 0);
+	assert_true(ip_addr_eq(&c.src, &a) && ip_addr_eq(&c.dst, &a));
+	assert_int_equal(c.mode, IPSEC_MODE_TUNNEL);
+	assert_int_equal(e[2].family, IP_FAMILY_V4);
+	assert_true(e[2].any_dst);
+	c = esp_sa_entry_config(&e[2], IPSEC_MODE_TRANSPORT);
+	assert_int_equal(c.dst.family, IP_FAMILY_V4);
+	assert_int_equal(ip_addr_v4_value(&c.dst), 1);
+	/* an IPv4-mapped address is IPv6 text (RFC 4291 §2.5.5.2) */
+	assert_int_equal(e[3].family, IP_FAMILY_V6);
+	assert_int_equal(e[3].cfg.src.family, IP_FAMILY_V6);
+	/* every one an SA the engine takes */
+	struct ipsec *engine = ipsec_new(&(struct ipsec_host_ops){0}, NULL);
+	char err[256] = "";
+	assert_non_null(engine);
+	for (size_t i = 0; i < r.l.n; i++) {
+		c = esp_sa_entry_config(&e[i], IPSEC_MODE_TUNNEL);
+		assert_int_equal(ipsec_sa_add(engine, &c, NULL, err, sizeof err), 0);
+	}
+	ipsec_free(engine);
+	esp_sa_list_free(&r.l);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -222,6 +288,16 @@ static void test_errors(void **state)
 	             "t:2: source address \"1.1.1\" is not an IPv4 address\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.256", "0x1", GCM, GCM256_KEY, "NULL", ""),
 	             "t:2: destination address \"2.2.2.256\" is not an IPv4 address\n");
+	expect_error(L("IPv6", "2001:db8::1", "2001:db8::g", "0x1", GCM, GCM256_KEY, "NULL", ""),
+	             "t:2: destination address \"2001:db8::g\" is not an IPv6 address\n");
+	expect_error(L("IPv6", "2001:db8:::1", "2001:db8::2", "0x1", GCM, GCM256_KEY, "NULL", ""),
+	             "t:2: source address \"2001:db8:::1\" is not an IPv6 address\n");
+	expect_error(L("IPv6", "2001:db8::1", "192.0.2.2", "0x1", GCM, GCM256_KEY, "NULL", ""),
+	             "t:2: destination address \"192.0.2.2\" is an IPv4 address on an \"IPv6\" "
+	             "line\n");
+	expect_error(L("IPv4", "2001:db8::1", "192.0.2.2", "0x1", GCM, GCM256_KEY, "NULL", ""),
+	             "t:2: source address \"2001:db8::1\" is an IPv6 address on an \"IPv4\" "
+	             "line\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x1g", GCM, GCM256_KEY, "NULL", ""),
 	             "t:2: SPI \"0x1g\" is not a 32-bit number (e.g. \"0x00001001\")\n");
 	expect_error(L("IPv4", "1.1.1.1", "2.2.2.2", "0x100000000", GCM, GCM256_KEY, "NULL", ""),
@@ -322,6 +398,7 @@ int main(void)
 	        cmocka_unit_test(test_chacha_newer_wireshark_name),
 	        cmocka_unit_test(test_skipped_lines_warn),
 	        cmocka_unit_test(test_wildcard_addresses),
+	        cmocka_unit_test(test_ipv6_rows),
 	        cmocka_unit_test(test_errors),
 	        cmocka_unit_test(test_errors_keep_going),
 	        cmocka_unit_test(test_error_limit),
