@@ -397,6 +397,10 @@ bool IpsecIpv4L3Protocol::HasNeighbour(Ptr<Ipv4Route> route, Ipv4Address dst) co
 	if (route->GetGateway() != Ipv4Address::GetAny() || !dev || dst.IsBroadcast()) {
 		return true;
 	}
+	int32_t out = GetInterfaceForDevice(dev);
+	if (out >= 0 && GetAddress(out, 0).GetMask() == Ipv4Mask::GetOnes()) {
+		return true; /* unnumbered: a route through an IPv6 neighbour (ns3c_route_add) */
+	}
 	Ptr<Channel> channel = dev->GetChannel();
 	for (std::size_t i = 0; i < channel->GetNDevices(); i++) {
 		Ptr<NetDevice> peer = channel->GetDevice(i);
@@ -415,9 +419,9 @@ void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p
                                        const Ipv4Header &header,
                                        const Ipv4RoutingProtocol::UnicastForwardCallback &ucb)
 {
-	if (m_tap) {
+	if (HasForwardTap()) {
 		size_t n = ToBytes(p, header, m_in, m_out);
-		if (m_tap(m_tapArg, m_nodeId, m_in.data(), n)) {
+		if (ForwardTapDrops(m_in.data(), n)) {
 			return;
 		}
 	}

@@ -46,6 +46,16 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	void SetEngine(struct ipsec *engine);
 	struct ipsec *GetEngine() const;
 	void SetForwardTap(ForwardTap tap, void *arg);
+	/* The forward tap's verdict on a packet this node forwards (either
+	 * family): true to drop it. */
+	bool HasForwardTap() const
+	{
+		return m_tap != nullptr;
+	}
+	bool ForwardTapDrops(const uint8_t *pkt, size_t len)
+	{
+		return m_tap && m_tap(m_tapArg, m_nodeId, pkt, len) != 0;
+	}
 	void SetCryptoHook(CryptoHook hook, void *arg);
 	/* Where the node's IPv4 identifications start (ns3c_ip_id_source). */
 	typedef int (*IdSource)(void *arg, uint8_t *buf, size_t len);

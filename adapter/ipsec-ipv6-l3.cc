@@ -150,6 +150,12 @@ void IpsecIpv6L3Protocol::Forward(Ptr<const NetDevice> idev, Ptr<Ipv6Route> rout
                                   Ptr<const Packet> p, const Ipv6Header &header,
                                   const Ipv6RoutingProtocol::UnicastForwardCallback &ucb)
 {
+	if (m_v4->HasForwardTap()) {
+		size_t n = ToBytes(p, header, m_in, m_out);
+		if (m_v4->ForwardTapDrops(m_in.data(), n)) {
+			return;
+		}
+	}
 	struct ipsec *engine = m_v4->GetEngine();
 	if (!engine || header.GetHopLimit() <= 1) {
 		/* ns-3's IpForward: Time Exceeded (RFC 4443 §3.3), redirects */

@@ -217,12 +217,13 @@ void ns3c_ip_id_source(uint32_t node, ns3c_random_fn fn, void *arg);
  * protocol `proto` (the outer header of a tunnel-mode packet). */
 uint16_t ns3c_ip_id_next(uint32_t node, uint32_t src, uint32_t dst, uint8_t proto);
 
-/* A look at every IPv4 packet the node forwards, before IPsec processing.
+/* A look at every IP packet (either family) the node forwards, before IPsec
+ * processing.
  * Return 0 to forward the packet, 1 to drop it silently.  Used by on-path
  * attacker nodes. */
 typedef int (*ns3c_forward_tap)(void *arg, uint32_t node, const uint8_t *pkt, size_t len);
 void ns3c_set_forward_tap(uint32_t node, ns3c_forward_tap tap, void *arg);
-/* Sends a whole IPv4 packet (header included) from `node`, routed by its
+/* Sends a whole IP packet of either family (header included) from `node`, routed by its
  * destination, bypassing IPsec: what a raw-socket attacker can do. */
 void ns3c_inject(uint32_t node, const uint8_t *pkt, size_t len);
 

@@ -327,49 +327,109 @@ extern "C" int ns3c_enable_pcap(const char *prefix, const struct ns3c_capture *c
 	return ok ? 0 : ns3c_pcap_close(&written, err, errlen);
 }
 
-static void RouteAdd6(uint32_t node, const struct ip_addr *dst, uint8_t prefix_len,
-                      const struct ip_addr *next_hop)
+/* The device of the node's interface on next_hop's subnet. */
+static Ptr<NetDevice> DeviceTowards(uint32_t node, const struct ip_addr *next_hop)
 {
-	Ptr<IpsecIpv6L3Protocol> ipv6 = L3v6(node);
-	NS_ABORT_MSG_UNLESS(ipv6, "node " << node << " has no IPv6");
-	Ptr<IpsecRouting6> routing = DynamicCast<IpsecRouting6>(ipv6->GetRoutingProtocol());
-	Ptr<Ipv6StaticRouting> table = DynamicCast<Ipv6StaticRouting>(routing->GetInner());
-	Ipv6Address hop = ToIpv6(next_hop);
-	for (uint32_t i = 1; i < ipv6->GetNInterfaces(); i++) {
-		for (uint32_t a = 0; a < ipv6->GetNAddresses(i); a++) {
-			Ipv6InterfaceAddress ifa = ipv6->GetAddress(i, a);
-			if (ifa.GetScope() == Ipv6InterfaceAddress::GLOBAL &&
-			    ifa.GetPrefix().IsMatch(ifa.GetAddress(), hop)) {
-				table->AddNetworkRouteTo(ToIpv6(dst), Ipv6Prefix(prefix_len), hop,
-				                         i);
-				return;
+	if (next_hop->family == IP_FAMILY_V6) {
+		Ptr<IpsecIpv6L3Protocol> ipv6 = L3v6(node);
+		Ipv6Address hop = ToIpv6(next_hop);
+		for (uint32_t i = 1; ipv6 && i < ipv6->GetNInterfaces(); i++) {
+			for (uint32_t a = 0; a < ipv6->GetNAddresses(i); a++) {
+				Ipv6InterfaceAddress ifa = ipv6->GetAddress(i, a);
+				if (ifa.GetScope() == Ipv6InterfaceAddress::GLOBAL &&
+				    ifa.GetPrefix().IsMatch(ifa.GetAddress(), hop)) {
+					return ipv6->GetNetDevice(i);
+				}
+			}
+		}
+		NS_FATAL_ERROR("next hop " << hop << " is on no interface of node " << node);
+	}
+	Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
+	Ipv4Address hop(ip_addr_v4_value(next_hop));
+	for (uint32_t i = 1; i < ipv4->GetNInterfaces(); i++) {
+		for (uint32_t a = 0; a < ipv4->GetNAddresses(i); a++) {
+			Ipv4InterfaceAddress ifa = ipv4->GetAddress(i, a);
+			if (ifa.GetLocal().CombineMask(ifa.GetMask()) ==
+			    hop.CombineMask(ifa.GetMask())) {
+				return ipv4->GetNetDevice(i);
 			}
 		}
 	}
 	NS_FATAL_ERROR("next hop " << hop << " is on no interface of node " << node);
 }
 
+/* The stack's IPv6 interface on dev, made if it has none (it gets a
+ * link-local address): a route through an IPv4 neighbour. */
+static uint32_t InterfaceOn(Ptr<IpsecIpv6L3Protocol> ipv6, Ptr<NetDevice> dev)
+{
+	int32_t i = ipv6->GetInterfaceForDevice(dev);
+	if (i < 0) {
+		i = static_cast<int32_t>(ipv6->AddInterface(dev));
+		ipv6->SetMetric(i, 1);
+		ipv6->SetUp(i);
+	}
+	return static_cast<uint32_t>(i);
+}
+
+/* The stack's IPv4 interface on dev, made if it has none: a route through
+ * an IPv6 neighbour.  Like an unnumbered point-to-point line (RFC 1812
+ * §2.2.7) it borrows the node's first IPv4 address, as a /32 (ns-3 picks
+ * the source of what it routes there from it). */
+static uint32_t InterfaceOn(Ptr<IpsecIpv4L3Protocol> ipv4, Ptr<NetDevice> dev)
+{
+	int32_t i = ipv4->GetInterfaceForDevice(dev);
+	if (i >= 0) {
+		return static_cast<uint32_t>(i);
+	}
+	Ipv4Address borrowed;
+	for (uint32_t k = 1; k < ipv4->GetNInterfaces() && borrowed == Ipv4Address(); k++) {
+		if (ipv4->GetNAddresses(k) > 0) {
+			borrowed = ipv4->GetAddress(k, 0).GetLocal();
+		}
+	}
+	NS_ABORT_MSG_IF(borrowed == Ipv4Address(), "an IPv4 route on a node without IPv4");
+	i = static_cast<int32_t>(ipv4->AddInterface(dev));
+	ipv4->AddAddress(i, Ipv4InterfaceAddress(borrowed, Ipv4Mask::GetOnes()));
+	ipv4->SetMetric(i, 1);
+	ipv4->SetUp(i);
+	return static_cast<uint32_t>(i);
+}
+
+/* A route to dst/prefix_len through the neighbour next_hop.  When the two
+ * are of different families (RFC 8950; Linux's `via inet6`), the route
+ * leads onto the neighbour's link without a gateway: what it carries
+ * there is what the engine makes of it (4-in-6, 6-in-4 tunnel mode). */
 extern "C" void ns3c_route_add(uint32_t node, const struct ip_addr *dst, uint8_t prefix_len,
                                const struct ip_addr *next_hop)
 {
+	Ptr<NetDevice> dev = DeviceTowards(node, next_hop);
+	bool direct = dst->family != next_hop->family;
 	if (dst->family == IP_FAMILY_V6) {
-		RouteAdd6(node, dst, prefix_len, next_hop);
+		Ptr<IpsecIpv6L3Protocol> ipv6 = L3v6(node);
+		NS_ABORT_MSG_UNLESS(ipv6, "node " << node << " has no IPv6");
+		Ptr<IpsecRouting6> routing = DynamicCast<IpsecRouting6>(ipv6->GetRoutingProtocol());
+		Ptr<Ipv6StaticRouting> table = DynamicCast<Ipv6StaticRouting>(routing->GetInner());
+		uint32_t i = InterfaceOn(ipv6, dev);
+		if (direct) {
+			table->AddNetworkRouteTo(ToIpv6(dst), Ipv6Prefix(prefix_len), i);
+		} else {
+			table->AddNetworkRouteTo(ToIpv6(dst), Ipv6Prefix(prefix_len),
+			                         ToIpv6(next_hop), i);
+		}
 		return;
 	}
 	Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
 	Ptr<IpsecRouting> routing = DynamicCast<IpsecRouting>(ipv4->GetRoutingProtocol());
 	Ptr<Ipv4StaticRouting> table = DynamicCast<Ipv4StaticRouting>(routing->GetInner());
-	Ipv4Address hop(ip_addr_v4_value(next_hop));
-	for (uint32_t i = 1; i < ipv4->GetNInterfaces(); i++) {
-		Ipv4InterfaceAddress ifa = ipv4->GetAddress(i, 0);
-		if (ifa.GetLocal().CombineMask(ifa.GetMask()) == hop.CombineMask(ifa.GetMask())) {
-			table->AddNetworkRouteTo(Ipv4Address(ip_addr_v4_value(dst)),
-			                         PrefixMask(prefix_len), hop, i);
-			routing->InvalidateCache();
-			return;
-		}
+	uint32_t i = InterfaceOn(ipv4, dev);
+	Ipv4Address net(ip_addr_v4_value(dst));
+	if (direct) {
+		table->AddNetworkRouteTo(net, PrefixMask(prefix_len), i);
+	} else {
+		table->AddNetworkRouteTo(net, PrefixMask(prefix_len),
+		                         Ipv4Address(ip_addr_v4_value(next_hop)), i);
 	}
-	NS_FATAL_ERROR("next hop " << hop << " is on no interface of node " << node);
+	routing->InvalidateCache();
 }
 
 extern "C" uint32_t ns3c_node_address(uint32_t node, uint32_t index)
@@ -446,5 +506,11 @@ extern "C" void ns3c_inject(uint32_t node, const uint8_t *pkt, size_t len)
 
 extern "C" void ns3c_nat_attach(uint32_t node, struct nat *nat, uint32_t outside_iface)
 {
-	L3(node)->SetNat(nat, outside_iface);
+	/* Device 0 is the loopback; the links' devices follow in link order
+	 * (IPv4's interfaces need not: a link may have IPv6 only). */
+	Ptr<Node> n = g_nodes.Get(node);
+	int32_t i = outside_iface < n->GetNDevices()
+	                    ? L3(node)->GetInterfaceForDevice(n->GetDevice(outside_iface))
+	                    : -1;
+	L3(node)->SetNat(nat, static_cast<uint32_t>(i));
 }

@@ -87,13 +87,13 @@ static std::vector<VLink> g_vlinks;
 
 extern "C" int ns3c_vlink_create(uint32_t node, uint32_t iface)
 {
+	/* Device 0 is the loopback; the links' devices follow in link
+	 * order, whatever addresses of either family they have. */
 	Ptr<Node> n = NodeList::GetNode(node);
-	Ptr<Ipv4> ipv4 = n->GetObject<Ipv4>();
-	if (!ipv4 || iface >= ipv4->GetNInterfaces()) {
+	if (iface >= n->GetNDevices()) {
 		return -1;
 	}
-	Ptr<PointToPointNetDevice> a =
-	        DynamicCast<PointToPointNetDevice>(ipv4->GetNetDevice(iface));
+	Ptr<PointToPointNetDevice> a = DynamicCast<PointToPointNetDevice>(n->GetDevice(iface));
 	Ptr<PointToPointChannel> old =
 	        a ? DynamicCast<PointToPointChannel>(a->GetChannel()) : nullptr;
 	if (!old || old->GetNDevices() != 2) {

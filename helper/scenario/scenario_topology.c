@@ -428,6 +428,14 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 	}
 }
 
+static bool has_ipv4(const struct scenario_node *nd)
+{
+	for (size_t k = 0; k < nd->n_ifaces; k++)
+		if (nd->ifaces[k].addr != 0)
+			return true;
+	return false;
+}
+
 /* A route's next hop `via`: the neighbour's address on a link of the
  * node, of the family of the route.  Sets r->iface. */
 static void route_via(struct load *L, size_t ni, struct scenario_route *r, yaml_node_t *vv)
@@ -524,13 +532,10 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 			memset(&r->dst, 0, sizeof(r->dst));
 			r->dst.family = r->via.family;
 			r->prefix_len = 0;
-		} else if (dst_ok && r->dst.family != r->via.family) {
-			scn_error_at(c, vv, "next hop %s is %s, but dst %s is %s",
-			             ip_addr_str(&r->via, a1),
-			             r->via.family == IP_FAMILY_V4 ? "IPv4" : "IPv6", t,
-			             r->dst.family == IP_FAMILY_V4 ? "IPv4" : "IPv6");
-			continue;
 		}
+		/* A dst of the other family than its next hop (RFC 8950, Linux's
+		 * `via inet6`) leads onto the neighbour's link: 4-in-6 and 6-in-4
+		 * gateways route the inner family that way. */
 		if (dst_ok) {
 			struct {
 				struct ip_addr dst;
@@ -545,6 +550,13 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 				             nd->name);
 		}
 		route_via(L, ni, r, vv);
+		if (r->iface != SCENARIO_NONE && r->dst.family == IP_FAMILY_V4 &&
+		    r->via.family == IP_FAMILY_V6 && !has_ipv4(nd))
+			scn_error_at(
+			        c, dv,
+			        "an IPv4 route through an IPv6 next hop borrows an IPv4 address "
+			        "of node '%s' for its link (RFC 1812 §2.2.7), and it has none",
+			        nd->name);
 	}
 	scn_index_free(&dsts);
 }

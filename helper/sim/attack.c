@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "flood.h"
-#include "ipv4.h"
+#include "ip_packet.h"
+#include "ipv6.h"
 #include "ns3c.h"
 
 #define MAX_PACKET 65535
@@ -22,30 +23,39 @@ struct attacker {
 	uint8_t *forged;
 };
 
-/* Offset of the ESP or AH header in the packet, or 0 if it carries neither
- * (RFC 3948: ESP in UDP/4500 starts after the UDP header; a zero SPI there is
- * the non-ESP marker of IKE). */
-static size_t ipsec_offset(const uint8_t *pkt, size_t len, const struct ipv4_view *ip)
+/* Offset of the ESP or AH header in the packet (of either family, after
+ * IPv6's extension headers), or 0 if it carries neither (RFC 3948: ESP in
+ * UDP/4500 starts after the UDP header; a zero SPI there is the non-ESP
+ * marker of IKE). */
+static size_t ipsec_offset(const uint8_t *pkt, size_t len, const struct ip_packet *ip)
 {
+	size_t h = ip->hdr_len;
 	if (ip->proto == IPPROTO_NUM_ESP || ip->proto == IPPROTO_NUM_AH)
-		return ip->hdr_len + 8 <= len ? ip->hdr_len : 0;
-	if (ip->proto == IPPROTO_NUM_UDP && ip->hdr_len + 16 <= len &&
-	    get_be16(pkt + ip->hdr_len + 2) == NAT_T_PORT && get_be32(pkt + ip->hdr_len + 8) != 0)
-		return ip->hdr_len + 8;
+		return h + 8 <= len ? h : 0;
+	if (ip->proto == IPPROTO_NUM_UDP && h + 16 <= len && get_be16(pkt + h + 2) == NAT_T_PORT &&
+	    get_be32(pkt + h + 8) != 0)
+		return h + 8;
 	return 0;
 }
 
-static void set_length(uint8_t *pkt, const struct ipv4_view *ip, size_t len)
+/* The packet was cut to len bytes: its lengths, and for UDP over IPv6 the
+ * checksum it must have (RFC 8200 §8.1; over IPv4 ESP-in-UDP sends none). */
+static void set_length(uint8_t *pkt, const struct ip_packet *ip, size_t len)
 {
-	put_be16(pkt + 2, (uint16_t)len);
-	if (ip->proto == IPPROTO_NUM_UDP)
-		put_be16(pkt + ip->hdr_len + 4, (uint16_t)(len - ip->hdr_len));
-	ipv4_set_checksum(pkt);
+	ip_packet_set_length(pkt, ip->family, len);
+	if (ip->proto != IPPROTO_NUM_UDP)
+		return;
+	uint8_t *udp = pkt + ip->hdr_len;
+	put_be16(udp + 4, (uint16_t)(len - ip->hdr_len));
+	if (ip->family == IP_FAMILY_V6) {
+		put_be16(udp + 6, 0);
+		put_be16(udp + 6, ipv6_l4_checksum(pkt, IPPROTO_NUM_UDP, udp, len - ip->hdr_len));
+	}
 }
 
 /* Builds the forged packet for `action` into a->forged; returns its length. */
 static size_t forge(struct attacker *a, enum scenario_attack_action action, const uint8_t *pkt,
-                    size_t len, const struct ipv4_view *ip, size_t off)
+                    size_t len, const struct ip_packet *ip, size_t off)
 {
 	uint8_t *f = a->forged;
 	switch (action) {
@@ -76,9 +86,9 @@ static size_t forge(struct attacker *a, enum scenario_attack_action action, cons
 static int tap(void *arg, uint32_t node, const uint8_t *pkt, size_t len)
 {
 	struct attacker *a = arg;
-	struct ipv4_view ip;
+	struct ip_packet ip;
 	(void)node;
-	if (ipv4_parse(pkt, len, &ip) != 0 || ipv4_is_fragment(&ip))
+	if (ip_packet_parse(pkt, len, true, &ip) != 0 || ip.fragment)
 		return 0;
 	size_t off = ipsec_offset(pkt, ip.total_len, &ip);
 	if (!off)
@@ -86,8 +96,8 @@ static int tap(void *arg, uint32_t node, const uint8_t *pkt, size_t len)
 	uint64_t now = ns3c_now_ns();
 	for (size_t i = 0; i < a->n_attacks; i++) {
 		const struct scenario_attack *at = &a->attacks[i];
-		if (a->floods[i] && ip.proto != IPPROTO_NUM_AH)
-			flood_observe(a->floods[i], pkt, &ip, off);
+		if (a->floods[i] && ip.family == IP_FAMILY_V4 && ip.proto != IPPROTO_NUM_AH)
+			flood_observe(a->floods[i], pkt, &ip.v4, off); /* floods are IPv4 */
 		if (at->action == SCENARIO_ATTACK_FLOOD || now < at->at_ns ||
 		    a->performed[i] >= at->count ||
 		    (a->performed[i] && now - a->last_ns[i] < at->interval_ns))
