@@ -5,7 +5,8 @@
  * against the wall clock (helper/peer/peer_host.h), for interoperability tests
  * with a real IKEv2 peer.  ACTION is initiate=CONN/CHILD, rekey=CONN/CHILD
  * (a Child SA), rekey=CONN (the IKE SA), reauth=CONN, terminate=CONN or
- * move=OLD,NEW (the node's address OLD became NEW: a handover, RFC 4555). */
+ * move=OLD,NEW (the node's address OLD became NEW, IPv4 or IPv6: a handover,
+ * RFC 4555). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,8 @@ struct action {
 	uint64_t at_ns;
 	char verb[16];
 	char conn[IKE_NAME_MAX], child[IKE_NAME_MAX];
-	uint32_t from, to; /* move */
-	const char *text;  /* as given */
+	struct ip_addr from, to; /* move */
+	const char *text;        /* as given */
 };
 
 static int usage(void)
@@ -33,10 +34,10 @@ static int usage(void)
 	return 2;
 }
 
-/* move=OLD,NEW: two IPv4 addresses. */
+/* move=OLD,NEW: two addresses, of either family. */
 static int parse_move(const char *at, const char *addrs, struct action *a)
 {
-	char err[128], old[16];
+	char err[128], old[IP_ADDR_STRLEN];
 	const char *comma = strchr(addrs, ',');
 	if (!comma || (size_t)(comma - addrs) >= sizeof old) {
 		fprintf(stderr, "--at %s: move takes OLD_ADDR,NEW_ADDR, not '%s'\n", at, addrs);
@@ -44,8 +45,8 @@ static int parse_move(const char *at, const char *addrs, struct action *a)
 	}
 	memcpy(old, addrs, (size_t)(comma - addrs));
 	old[comma - addrs] = 0;
-	if (units_ipv4(old, &a->from, err, sizeof err) != 0 ||
-	    units_ipv4(comma + 1, &a->to, err, sizeof err) != 0) {
+	if (units_ip(old, &a->from, err, sizeof err) != 0 ||
+	    units_ip(comma + 1, &a->to, err, sizeof err) != 0) {
 		fprintf(stderr, "--at %s: move: %s\n", at, err);
 		return -1;
 	}

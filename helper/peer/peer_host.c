@@ -1,30 +1,27 @@
 #include "peer_host.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <openssl/rand.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ike_names.h"
-#include "ipv4.h"
+#include "ip_packet.h"
 #include "keys.h"
-#include "units.h"
+#include "peer_echo.h"
+#include "peer_udp.h"
 
 #define MAX_ADDRS 8
 #define UDP_HDR 8
-#define ICMP_ECHO_REPLY 0
-#define ICMP_ECHO_REQUEST 8
-#define BUF (65536 + IPSEC_MAX_OVERHEAD)
+#define BUF (IPV6_HDR_LEN + 65535 + IPSEC_MAX_OVERHEAD)
 
-/* UDP sockets on one local address: [0] port 500, [1] port 4500. */
+/* UDP sockets on one local address of either family: [0] port 500, [1]
+ * port 4500. */
 struct peer_addr {
-	uint32_t addr;
+	struct ip_addr addr;
 	int fd[2];
 };
 
@@ -87,21 +84,25 @@ static void ipsec_event(void *arg, const struct ipsec_event *ev)
 		ike_dataplane_event(p->ike, ev);
 }
 
-static int socket_for(const struct peer_host *p, uint32_t src, uint16_t sport)
+/* The socket bound to `src`:`sport`, else one of the same family. */
+static int socket_for(const struct peer_host *p, const struct ip_addr *src, uint16_t sport)
 {
-	for (size_t i = 0; i < p->n_addrs; i++)
-		if (p->addrs[i].addr == src)
-			return p->addrs[i].fd[sport == IKE_NATT_PORT];
-	return p->n_addrs ? p->addrs[0].fd[sport == IKE_NATT_PORT] : -1;
+	int fd = -1;
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		const struct peer_addr *pa = &p->addrs[i];
+		if (ip_addr_eq(&pa->addr, src))
+			return pa->fd[sport == IKE_NATT_PORT];
+		if (fd < 0 && pa->addr.family == src->family)
+			fd = pa->fd[sport == IKE_NATT_PORT];
+	}
+	return fd;
 }
 
-static void send_udp(struct peer_host *p, uint32_t src, uint16_t sport, uint32_t dst,
-                     uint16_t dport, const uint8_t *data, size_t len)
+static void send_udp(struct peer_host *p, const struct ip_addr *src, uint16_t sport,
+                     const struct ip_addr *dst, uint16_t dport, const uint8_t *data, size_t len)
 {
-	struct sockaddr_in to = {
-	        .sin_family = AF_INET, .sin_port = htons(dport), .sin_addr.s_addr = htonl(dst)};
 	int fd = socket_for(p, src, sport);
-	if (fd >= 0 && sendto(fd, data, len, 0, (struct sockaddr *)&to, sizeof to) < 0)
+	if (fd >= 0 && peer_udp_send(fd, dst, dport, data, len) != 0)
 		fprintf(p->log, "%.6f sendto: %s\n", (double)peer_host_now(p) * 1e-9,
 		        strerror(errno));
 }
@@ -109,7 +110,7 @@ static void send_udp(struct peer_host *p, uint32_t src, uint16_t sport, uint32_t
 static void ike_send(void *arg, struct ip_addr src, uint16_t sport, struct ip_addr dst,
                      uint16_t dport, const uint8_t *data, size_t len)
 {
-	send_udp(arg, ip_addr_v4_value(&src), sport, ip_addr_v4_value(&dst), dport, data, len);
+	send_udp(arg, &src, sport, &dst, dport, data, len);
 }
 
 /* Keeps DIR/keys/{esp_sa,ikev2_decryption_table} current. */
@@ -193,26 +194,10 @@ static const struct ike_host_ops ike_ops = {
         .event = ike_event,
 };
 
-static int open_udp(uint32_t addr, uint16_t port)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int on = 1;
-	struct sockaddr_in sa = {
-	        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(addr)};
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static struct peer_addr *find_addr(struct peer_host *p, uint32_t addr)
+static struct peer_addr *find_addr(struct peer_host *p, const struct ip_addr *addr)
 {
 	for (size_t i = 0; i < p->n_addrs; i++)
-		if (p->addrs[i].addr == addr)
+		if (ip_addr_eq(&p->addrs[i].addr, addr))
 			return &p->addrs[i];
 	return NULL;
 }
@@ -227,22 +212,24 @@ static void close_addr(struct peer_addr *pa)
 }
 
 /* Binds UDP 500 and 4500 on `addr` into `pa`. */
-static int bind_addr(struct peer_addr *pa, uint32_t addr, char *err, size_t errlen)
+static int bind_addr(struct peer_addr *pa, const struct ip_addr *addr, char *err, size_t errlen)
 {
-	char a[16];
-	pa->addr = addr;
-	pa->fd[0] = open_udp(addr, IKE_PORT);
-	pa->fd[1] = pa->fd[0] < 0 ? -1 : open_udp(addr, IKE_NATT_PORT);
+	char a[IP_ADDR_STRLEN];
+	pa->addr = *addr;
+	pa->fd[0] = peer_udp_open(addr, IKE_PORT);
+	pa->fd[1] = pa->fd[0] < 0 ? -1 : peer_udp_open(addr, IKE_NATT_PORT);
 	if (pa->fd[1] < 0) {
-		snprintf(err, errlen, "cannot bind UDP %s:%u and :%u: %s", units_ipv4_str(addr, a),
-		         IKE_PORT, IKE_NATT_PORT, strerror(errno));
+		snprintf(err, errlen, "cannot bind UDP %s%s%s:%u and :%u: %s",
+		         addr->family == IP_FAMILY_V6 ? "[" : "", ip_addr_str(addr, a),
+		         addr->family == IP_FAMILY_V6 ? "]" : "", IKE_PORT, IKE_NATT_PORT,
+		         strerror(errno));
 		close_addr(pa);
 		return -1;
 	}
 	return 0;
 }
 
-static int add_addr(struct peer_host *p, uint32_t addr, char *err, size_t errlen)
+static int add_addr(struct peer_host *p, const struct ip_addr *addr, char *err, size_t errlen)
 {
 	if (find_addr(p, addr))
 		return 0;
@@ -256,35 +243,36 @@ static int add_addr(struct peer_host *p, uint32_t addr, char *err, size_t errlen
 	return 0;
 }
 
-int peer_host_move(struct peer_host *p, uint32_t old_addr, uint32_t new_addr, char *err,
+int peer_host_move(struct peer_host *p, struct ip_addr old_addr, struct ip_addr new_addr, char *err,
                    size_t errlen)
 {
-	char a[16], b[16];
-	struct peer_addr *old = find_addr(p, old_addr);
+	char a[IP_ADDR_STRLEN], b[IP_ADDR_STRLEN];
+	struct peer_addr *old = find_addr(p, &old_addr);
 	if (!old) {
 		snprintf(err, errlen, "%s is not a local address of a connection",
-		         units_ipv4_str(old_addr, a));
+		         ip_addr_str(&old_addr, a));
 		return -1;
 	}
-	if (old_addr == new_addr) {
+	if (ip_addr_eq(&old_addr, &new_addr)) {
 		snprintf(err, errlen, "the new address is the old one");
 		return -1;
 	}
-	if (find_addr(p, new_addr)) {
+	if (find_addr(p, &new_addr)) {
 		/* Sockets on the new address exist already: the old ones go. */
 		close_addr(old);
 		*old = p->addrs[--p->n_addrs];
 	} else {
 		struct peer_addr moved;
-		if (bind_addr(&moved, new_addr, err, errlen) != 0)
+		if (bind_addr(&moved, &new_addr, err, errlen) != 0)
 			return -1;
 		close_addr(old);
 		*old = moved;
 	}
 	fprintf(p->log, "%.6f move from=%s to=%s\n", (double)peer_host_now(p) * 1e-9,
-	        units_ipv4_str(old_addr, a), units_ipv4_str(new_addr, b));
+	        ip_addr_str(&old_addr, a), ip_addr_str(&new_addr, b));
 	fflush(p->log);
-	ike_local_address_changed(p->ike, ip_addr_v4(old_addr), ip_addr_v4(new_addr));
+	/* RFC 4555 lets an IKE SA move to an address of the other family. */
+	ike_local_address_changed(p->ike, old_addr, new_addr);
 	return 0;
 }
 
@@ -307,7 +295,7 @@ struct peer_host *peer_host_new(const struct peer_options *o, char *err, size_t 
 		goto fail;
 	}
 	for (size_t i = 0; i < node->n_conns; i++)
-		if (add_addr(p, ip_addr_v4_value(&node->conns[i].local_addr), err, errlen) != 0)
+		if (add_addr(p, &node->conns[i].local_addr, err, errlen) != 0)
 			goto fail;
 	p->ipsec = ipsec_new(&ipsec_ops, p);
 	if (!p->ipsec) {
@@ -333,85 +321,94 @@ fail:
 	return NULL;
 }
 
-/* Answers an ICMP echo request (RFC 792) through the tunnel it came in. */
-static void echo_reply(struct peer_host *p, uint8_t *pkt, const struct ipv4_view *ip)
+/* A packet of the inner host's protected through its SA; only ESP in UDP
+ * can leave through a socket. */
+static bool protect_and_send(struct peer_host *p, const uint8_t *pkt, size_t len)
 {
-	uint8_t *icmp = pkt + ip->hdr_len;
-	size_t icmp_len = ip->total_len - ip->hdr_len;
-	icmp[0] = ICMP_ECHO_REPLY;
-	put_be16(icmp + 2, 0);
-	put_be16(icmp + 2, inet_checksum(icmp, icmp_len));
-	ipv4_build(pkt, ip->tos, (uint16_t)ip->total_len, ip->id, IPV4_DF, 64, IPPROTO_NUM_ICMP,
-	           ip->dst, ip->src);
 	size_t out_len;
 	enum ipsec_drop why;
-	if (ipsec_output(p->ipsec, pkt, ip->total_len, p->out, sizeof p->out, &out_len, &why) !=
-	    IPSEC_VERDICT_PROTECT)
-		return;
-	struct ipv4_view o;
-	if (ipv4_parse(p->out, out_len, &o) != 0 || o.proto != IPPROTO_NUM_UDP)
-		return; /* only ESP in UDP can leave through a socket */
-	const uint8_t *udp = p->out + o.hdr_len;
-	send_udp(p, o.src, get_be16(udp), o.dst, get_be16(udp + 2), udp + UDP_HDR,
+	struct ip_packet o;
+	if (ipsec_output(p->ipsec, pkt, len, p->pkt, sizeof p->pkt, &out_len, &why) !=
+	            IPSEC_VERDICT_PROTECT ||
+	    ip_packet_parse(p->pkt, out_len, true, &o) != 0 || o.proto != IPPROTO_NUM_UDP ||
+	    o.total_len < o.hdr_len + UDP_HDR)
+		return false;
+	struct ip_addr src = ip_packet_src(p->pkt, &o), dst = ip_packet_dst(p->pkt, &o);
+	const uint8_t *udp = p->pkt + o.hdr_len;
+	send_udp(p, &src, get_be16(udp), &dst, get_be16(udp + 2), udp + UDP_HDR,
 	         o.total_len - o.hdr_len - UDP_HDR);
-	p->echoes++;
+	return true;
 }
 
-/* RFC 3948: ESP in UDP.  The engine takes whole IPv4 packets, so the
- * datagram gets back the headers the socket took off. */
-static void esp_in_udp(struct peer_host *p, uint32_t src, uint16_t sport, uint32_t dst,
-                       const uint8_t *data, size_t len)
+/* The IP and UDP headers the socket took off a datagram of `len` bytes,
+ * written again in front of it at `pkt`; their length, or 0 if the
+ * packet would be too long for its family. */
+static size_t udp_headers(uint8_t *pkt, const struct ip_addr *src, uint16_t sport,
+                          const struct ip_addr *dst, size_t len)
 {
-	size_t total = IPV4_HDR_LEN + UDP_HDR + len;
-	if (total > 65535)
-		return;
-	ipv4_build(p->pkt, 0, (uint16_t)total, 0, 0, 64, IPPROTO_NUM_UDP, src, dst);
-	uint8_t *udp = p->pkt + IPV4_HDR_LEN;
+	bool v6 = src->family == IP_FAMILY_V6;
+	size_t hl = v6 ? IPV6_HDR_LEN : IPV4_HDR_LEN, total = hl + UDP_HDR + len;
+	if (total > ip_packet_max_len(src->family))
+		return 0;
+	if (v6) {
+		put_be32(pkt, 6u << 28);
+		ip_packet_set_length(pkt, IP_FAMILY_V6, total);
+		pkt[6] = IPPROTO_NUM_UDP;
+		pkt[7] = 64;
+		memcpy(pkt + 8, src->b, IPV6_ADDR_LEN);
+		memcpy(pkt + 24, dst->b, IPV6_ADDR_LEN);
+	} else {
+		ipv4_build(pkt, 0, (uint16_t)total, 0, 0, 64, IPPROTO_NUM_UDP,
+		           ip_addr_v4_value(src), ip_addr_v4_value(dst));
+	}
+	uint8_t *udp = pkt + hl;
 	put_be16(udp, sport);
 	put_be16(udp + 2, IKE_NATT_PORT);
 	put_be16(udp + 4, (uint16_t)(UDP_HDR + len));
-	put_be16(udp + 6, 0);
-	memcpy(udp + UDP_HDR, data, len);
-	size_t out_len;
+	put_be16(udp + 6, 0); /* the socket checked it; the engine does not */
+	return hl + UDP_HDR;
+}
+
+/* RFC 3948: ESP in UDP, over either family.  The engine takes whole IP
+ * packets, so the datagram gets back the headers the socket took off.
+ * The inner packet, of either family (4-in-6 and 6-in-4 too), goes to the
+ * inner host: an echo request is answered through the tunnel, anything
+ * else counted. */
+static void esp_in_udp(struct peer_host *p, const struct ip_addr *src, uint16_t sport,
+                       const struct ip_addr *dst, const uint8_t *data, size_t len)
+{
+	size_t hl = udp_headers(p->pkt, src, sport, dst, len);
+	if (!hl)
+		return;
+	memcpy(p->pkt + hl, data, len);
+	size_t out_len, reply_len;
 	uint32_t sa;
 	enum ipsec_drop why;
-	if (ipsec_input(p->ipsec, p->pkt, total, p->out, sizeof p->out, &out_len, &sa, &why) !=
-	    IPSEC_VERDICT_DELIVER)
-		return;
-	struct ipv4_view ip;
-	if (ipv4_parse(p->out, out_len, &ip) != 0 ||
+	if (ipsec_input(p->ipsec, p->pkt, hl + len, p->out, sizeof p->out, &out_len, &sa, &why) !=
+	            IPSEC_VERDICT_DELIVER ||
 	    ipsec_input_policy(p->ipsec, p->out, out_len, sa, &why) == IPSEC_VERDICT_DROP)
 		return;
-	if (ip.proto == IPPROTO_NUM_ICMP && ip.total_len >= ip.hdr_len + 8 &&
-	    p->out[ip.hdr_len] == ICMP_ECHO_REQUEST) {
-		memcpy(p->pkt, p->out, ip.total_len);
-		echo_reply(p, p->pkt, &ip);
-	} else {
+	reply_len = peer_echo_reply(p->out, out_len);
+	if (!reply_len)
 		p->other++;
-	}
+	else if (protect_and_send(p, p->out, reply_len))
+		p->echoes++;
 }
 
 static void receive(struct peer_host *p, const struct peer_addr *pa, int which)
 {
-	struct sockaddr_in from;
-	socklen_t fl = sizeof from;
+	struct ip_addr src;
+	uint16_t sport, dport = which ? IKE_NATT_PORT : IKE_PORT;
 	ssize_t n;
-	while ((n = recvfrom(pa->fd[which], p->rx, sizeof p->rx, 0, (struct sockaddr *)&from,
-	                     &fl)) >= 0) {
-		uint32_t src = ntohl(from.sin_addr.s_addr);
-		uint16_t sport = ntohs(from.sin_port);
-		uint16_t dport = which ? IKE_NATT_PORT : IKE_PORT;
+	while ((n = peer_udp_recv(pa->fd[which], p->rx, sizeof p->rx, &src, &sport)) >= 0) {
 		/* RFC 3948 §2.2: on 4500 a zero non-ESP marker is IKE, one 0xFF
 		 * byte a keepalive, anything else ESP. */
 		if (which && n >= 4 && !memcmp(p->rx, "\0\0\0\0", 4))
-			ike_receive(p->ike, ip_addr_v4(src), sport, ip_addr_v4(pa->addr), dport,
-			            p->rx, (size_t)n);
+			ike_receive(p->ike, src, sport, pa->addr, dport, p->rx, (size_t)n);
 		else if (which && !(n == 1 && p->rx[0] == 0xff))
-			esp_in_udp(p, src, sport, pa->addr, p->rx, (size_t)n);
+			esp_in_udp(p, &src, sport, &pa->addr, p->rx, (size_t)n);
 		else if (!which)
-			ike_receive(p->ike, ip_addr_v4(src), sport, ip_addr_v4(pa->addr), dport,
-			            p->rx, (size_t)n);
-		fl = sizeof from;
+			ike_receive(p->ike, src, sport, pa->addr, dport, p->rx, (size_t)n);
 	}
 }
 
