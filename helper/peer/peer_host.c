@@ -101,10 +101,12 @@ static int socket_for(const struct peer_host *p, const struct ip_addr *src, uint
 static void send_udp(struct peer_host *p, const struct ip_addr *src, uint16_t sport,
                      const struct ip_addr *dst, uint16_t dport, const uint8_t *data, size_t len)
 {
+	char to[IP_ENDPOINT_STRLEN];
 	int fd = socket_for(p, src, sport);
-	if (fd >= 0 && peer_udp_send(fd, dst, dport, data, len) != 0)
-		fprintf(p->log, "%.6f sendto: %s\n", (double)peer_host_now(p) * 1e-9,
-		        strerror(errno));
+	if (fd < 0 || peer_udp_send(fd, dst, dport, data, len) != 0)
+		fprintf(p->log, "%.6f sendto %s: %s\n", (double)peer_host_now(p) * 1e-9,
+		        ip_endpoint_str(dst, dport, to),
+		        fd < 0 ? "no socket of its family" : strerror(errno));
 }
 
 static void ike_send(void *arg, struct ip_addr src, uint16_t sport, struct ip_addr dst,
@@ -127,7 +129,7 @@ static void ike_event(void *arg, const struct ike_event *ev)
 {
 	struct peer_host *p = arg;
 	FILE *f = p->log;
-	char a[IP_ADDR_STRLEN];
+	char a[IP_ENDPOINT_STRLEN];
 	fprintf(f, "%.6f %s conn=%s", (double)peer_host_now(p) * 1e-9,
 	        ike_event_type_name(ev->type), ev->conn ? ev->conn : "-");
 	switch (ev->type) {
@@ -153,8 +155,9 @@ static void ike_event(void *arg, const struct ike_event *ev)
 		fprintf(f, " %s", ev->text ? ev->text : "");
 		break;
 	case IKE_EV_NAT:
-		fprintf(f, " local=%d remote=%d fake=%d peer=%s:%u reason=%s", ev->nat_local,
-		        ev->nat_remote, ev->nat_fake, ip_addr_str(&ev->peer_addr, a), ev->peer_port,
+		fprintf(f, " local=%d remote=%d fake=%d peer=%s reason=%s", ev->nat_local,
+		        ev->nat_remote, ev->nat_fake,
+		        ip_endpoint_str(&ev->peer_addr, ev->peer_port, a),
 		        ev->reason ? ev->reason : "-");
 		break;
 	case IKE_EV_KE_RETRY:
@@ -214,15 +217,13 @@ static void close_addr(struct peer_addr *pa)
 /* Binds UDP 500 and 4500 on `addr` into `pa`. */
 static int bind_addr(struct peer_addr *pa, const struct ip_addr *addr, char *err, size_t errlen)
 {
-	char a[IP_ADDR_STRLEN];
+	char a[IP_ENDPOINT_STRLEN];
 	pa->addr = *addr;
 	pa->fd[0] = peer_udp_open(addr, IKE_PORT);
 	pa->fd[1] = pa->fd[0] < 0 ? -1 : peer_udp_open(addr, IKE_NATT_PORT);
 	if (pa->fd[1] < 0) {
-		snprintf(err, errlen, "cannot bind UDP %s%s%s:%u and :%u: %s",
-		         addr->family == IP_FAMILY_V6 ? "[" : "", ip_addr_str(addr, a),
-		         addr->family == IP_FAMILY_V6 ? "]" : "", IKE_PORT, IKE_NATT_PORT,
-		         strerror(errno));
+		snprintf(err, errlen, "cannot bind UDP %s and :%u: %s",
+		         ip_endpoint_str(addr, IKE_PORT, a), IKE_NATT_PORT, strerror(errno));
 		close_addr(pa);
 		return -1;
 	}

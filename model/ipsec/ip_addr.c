@@ -37,6 +37,15 @@ char *ip_addr_str(const struct ip_addr *a, char buf[IP_ADDR_STRLEN])
 	return buf;
 }
 
+char *ip_endpoint_str(const struct ip_addr *a, uint16_t port, char buf[IP_ENDPOINT_STRLEN])
+{
+	char addr[IP_ADDR_STRLEN];
+
+	snprintf(buf, IP_ENDPOINT_STRLEN, a->family == IP_FAMILY_V6 ? "[%s]:%u" : "%s:%u",
+	         ip_addr_str(a, addr), port);
+	return buf;
+}
+
 struct ip_addr ip_addr_mask(const struct ip_addr *a, unsigned prefix_len, bool ones)
 {
 	struct ip_addr m = *a;

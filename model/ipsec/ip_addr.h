@@ -95,6 +95,13 @@ int ip_addr_parse(const char *s, struct ip_addr *a);
 /* The RFC 5952 text form ("" for no address); returns buf. */
 char *ip_addr_str(const struct ip_addr *a, char buf[IP_ADDR_STRLEN]);
 
+/* Longest "[address]:port", NUL included. */
+#define IP_ENDPOINT_STRLEN (IP_ADDR_STRLEN + 8)
+
+/* "192.0.2.1:500", or with an IPv6 address in brackets before the port,
+ * "[2001:db8::1]:500" (RFC 3986 §3.2.2, RFC 5952 §6); returns buf. */
+char *ip_endpoint_str(const struct ip_addr *a, uint16_t port, char buf[IP_ENDPOINT_STRLEN]);
+
 /* `a` with all bits after the first `prefix_len` set (`ones`) or cleared. */
 struct ip_addr ip_addr_mask(const struct ip_addr *a, unsigned prefix_len, bool ones);
 

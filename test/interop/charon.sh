@@ -16,7 +16,8 @@
 #   wait_for SECONDS COMMAND...
 #   charon_log_key DIR KEY
 #   charon_conf DIR psk|pubkey REMOTE_ADDRS [LOCAL_ADDRS PEER_ID LOCAL_TS REMOTE_TS]
-#   sim_scenario FILE psk|pubkey START_ACTION [MOBIKE]   our side of it
+#   sim_scenario FILE psk|pubkey START_ACTION [MOBIKE LOCAL REMOTE LOCAL_TS REMOTE_TS]
+#                            our side of it
 
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 
@@ -179,13 +180,17 @@ $secrets
 CONF
 }
 
-# sim_scenario FILE AUTH START_ACTION [MOBIKE]: our side of charon_conf's
-# defaults, for `ipsec-sim peer --node sim`: node `sim` (10.99.0.1) holds
-# connection `charon` with START_ACTION on its Child SA `net` and, if given,
-# `mobike: MOBIKE`; node `charon` only gives the link its other end.  AUTH
-# psk: the PSK.  AUTH pubkey: sim.pem, sim.key and ca.pem beside FILE; the
-# validity periods are checked against the wall clock (start_time = now).
+# sim_scenario FILE AUTH START_ACTION [MOBIKE LOCAL REMOTE LOCAL_TS REMOTE_TS]:
+# our side of charon_conf's defaults, for `ipsec-sim peer --node sim`: node
+# `sim` (LOCAL, 10.99.0.1) holds connection `charon` to REMOTE (10.99.0.2)
+# with START_ACTION on its Child SA `net` (LOCAL_TS 10.98.1.0/24, REMOTE_TS
+# 10.98.2.0/24) and, if MOBIKE is not empty, `mobike: MOBIKE`; node `charon`
+# only gives the link its other end (a /24, or a /64 for IPv6 addresses).
+# AUTH psk: the PSK.  AUTH pubkey: sim.pem, sim.key and ca.pem beside FILE;
+# the validity periods are checked against the wall clock (start_time = now).
 sim_scenario() {
+	laddr=${5:-10.99.0.1} raddr=${6:-10.99.0.2}
+	case $laddr in *:*) plen=64 ;; *) plen=24 ;; esac
 	case $2 in
 	psk)
 		start=
@@ -209,21 +214,21 @@ nodes:
     ipsec:
       connections:
         charon:
-          local_addrs: 10.99.0.1
-          remote_addrs: 10.99.0.2
+          local_addrs: $laddr
+          remote_addrs: $raddr
           proposals: aes256gcm16-prfsha384-x25519${4:+
           mobike: $4}
           $ids
           children:
             net:
-              local_ts: 10.98.1.0/24
-              remote_ts: 10.98.2.0/24
+              local_ts: ${7:-10.98.1.0/24}
+              remote_ts: ${8:-10.98.2.0/24}
               esp_proposals: aes256gcm16
               start_action: $3
       secrets:
         - $secret
   - name: charon
 links:
-  - {between: [sim, charon], addresses: [10.99.0.1/24, 10.99.0.2/24]}
+  - {between: [sim, charon], addresses: ["$laddr/$plen", "$raddr/$plen"]}
 YAML
 }

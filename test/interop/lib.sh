@@ -3,7 +3,8 @@
 # Sourced by each test; IPSEC_SIM is set by ctest.
 #
 #   interop_require TOOL...   exit 77 (ctest's skip) unless every TOOL is there
-#   interop_setup PREFIX      $W (a work folder, with $W/charon for charon),
+#   interop_setup PREFIX      exit 77 unless network namespaces can be made;
+#                             $W (a work folder, with $W/charon for charon),
 #                             $A and $B (namespace names: ours and charon's);
 #                             at exit kills $PEER, $CAP and
 #                             $SIM if set, stops charon in $W/charon, deletes
@@ -14,6 +15,9 @@
 #                             a log in $W holds a sanitizer report
 #   established               charon in $W/charon has installed Child SA net
 #   charon_key KEY            the last KEY that charon logged (charon_log_key)
+#   ike_keys_equal KEYS_DIR   our newest SK_ei and SK_er equal charon's last
+#   child_keys_equal ROLE LOG KEYS_DIR  our newest Child SA's keys equal
+#                             charon's last (ROLE: ours in the exchange)
 #   pki KIND, charon_certs    X.509 certificates for both sides (openssl CLI),
 #                             charon's beside its swanctl.conf
 set -eu
@@ -43,6 +47,10 @@ interop_cleanup() {
 }
 
 interop_setup() {
+	if ! unshare --net true 2>/dev/null; then
+		echo "SKIP: cannot create network namespaces here (needs root: CAP_SYS_ADMIN, CAP_NET_ADMIN)"
+		exit 77
+	fi
 	W=$(mktemp -d)
 	mkdir -p "$W/charon"
 	A=$1-a$$
@@ -82,6 +90,27 @@ esp_key() {
 		sed -n "s/.*spi_$1=\([0-9a-f]*\).*/\1/p")
 	[ -n "$spi" ] && grep -i "\"0x$spi\"" "$3/keys/esp_sa" | tail -1 | cut -d, -f6 | tr -d '"' |
 		sed 's/^0x//'
+}
+
+# ike_keys_equal KEYS_DIR: the newest IKE SA's SK_ei and SK_er in
+# KEYS_DIR/keys/ikev2_decryption_table equal the last ones charon logged.
+ike_keys_equal() {
+	line=$(tail -1 "$1/keys/ikev2_decryption_table" 2>/dev/null || true)
+	[ -n "$line" ] && [ "$(echo "$line" | cut -d, -f3)" = "$(charon_key Sk_ei\ secret)" ] &&
+		[ "$(echo "$line" | cut -d, -f4)" = "$(charon_key Sk_er\ secret)" ]
+}
+
+# child_keys_equal initiator|responder LOG KEYS_DIR: the keys (key || salt)
+# of the Child SA that `ipsec-sim peer` logged last in LOG, both directions,
+# equal the last `encryption initiator/responder key` charon logged; ROLE is
+# ours in the exchange that made the Child SA (RFC 7296 §2.17: KEYMAT gives
+# the initiator-to-responder SA's keys first).
+child_keys_equal() {
+	if [ "$1" = initiator ]; then i=out r=in; else i=in r=out; fi
+	ki=$(esp_key "$i" "$2" "$3")
+	kr=$(esp_key "$r" "$2" "$3")
+	[ -n "$ki" ] && [ "$ki" = "$(charon_key "encryption initiator key")" ] &&
+		[ -n "$kr" ] && [ "$kr" = "$(charon_key "encryption responder key")" ]
 }
 
 # pki KIND: a CA and the two end-entity certificates in $W/pki; KIND rsa

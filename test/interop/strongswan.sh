@@ -13,9 +13,6 @@ netns_pair "$A" "$B" 10.99.0.1 10.99.0.2
 ip -n "$B" addr add 10.98.2.1/32 dev lo
 charon_conf "$W/charon" psk 10.99.0.1
 
-# Our key of the newest ESP SA from SRC to DST (RFC 7296 §2.17: KEYMAT
-# gives the initiator-to-responder SA's keys first).
-
 charon_start "$W/charon" "$B"
 
 # 1. We initiate, rekey the Child SA and the IKE SA.
@@ -28,22 +25,15 @@ if wait_for 8 established; then ok "we initiate, charon installs the Child SA"; 
 	bad "no Child SA at charon"; cat "$W/peer1.log"; tail -30 "$W/charon/charon.log"; fi
 if grep -q "ike_sa conn=charon .*state=established" "$W/peer1.log"; then
 	ok "our IKE SA is established"; else bad "our IKE SA is not established"; fi
-line=$(head -1 "$W/keys1/keys/ikev2_decryption_table" 2>/dev/null || true)
-ours_ei=$(echo "$line" | cut -d, -f3)
-ours_er=$(echo "$line" | cut -d, -f4)
-if [ -n "$ours_ei" ] && [ "$ours_ei" = "$(charon_key Sk_ei\ secret)" ] &&
-	[ "$ours_er" = "$(charon_key Sk_er\ secret)" ]; then
-	ok "SK_ei and SK_er equal charon's ($(echo "$ours_ei" | cut -c1-16)...)"
+if ike_keys_equal "$W/keys1"; then
+	ok "SK_ei and SK_er equal charon's ($(charon_key Sk_ei\ secret | cut -c1-16)...)"
 else
-	bad "keys differ: ours SK_ei=$ours_ei charon=$(charon_key Sk_ei\ secret)"
+	bad "keys differ: ours $(cut -d, -f3 "$W/keys1/keys/ikev2_decryption_table") charon $(charon_key Sk_ei\ secret)"
 fi
-ours_i=$(esp_key out "$W/peer1.log" "$W/keys1")
-ours_r=$(esp_key in "$W/peer1.log" "$W/keys1")
-if [ -n "$ours_i" ] && [ "$ours_i" = "$(charon_key "encryption initiator key")" ] &&
-	[ "$ours_r" = "$(charon_key "encryption responder key")" ]; then
+if child_keys_equal initiator "$W/peer1.log" "$W/keys1"; then
 	ok "Child SA keys (key || salt, both directions) equal charon's"
 else
-	bad "child keys differ: ours i=$ours_i charon=$(charon_key "encryption initiator key")"
+	bad "child keys differ: ours i=$(esp_key out "$W/peer1.log" "$W/keys1") charon=$(charon_key "encryption initiator key")"
 fi
 if ip netns exec "$B" ping -c 3 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >"$W/ping1" 2>&1; then
 	ok "ping from charon's side through the tunnel answered by our engine ($(grep -o '[0-9]* received' "$W/ping1"))"
@@ -58,17 +48,13 @@ if grep -q "child_sa conn=charon child=net .*state=rekeyed" "$W/peer1.log" &&
 	charon_swanctl "$W/charon" --list-sas | grep -q "net.*INSTALLED"; then
 	ok "our Child SA rekey: charon installs the new Child SA"; else
 	bad "child rekey"; grep child_sa "$W/peer1.log"; fi
-line=$(tail -1 "$W/keys1/keys/ikev2_decryption_table" 2>/dev/null || true)
-if [ "$(wc -l <"$W/keys1/keys/ikev2_decryption_table")" -eq 2 ] &&
-	[ "$(echo "$line" | cut -d, -f3)" = "$(charon_key Sk_ei\ secret)" ] &&
-	[ "$(echo "$line" | cut -d, -f4)" = "$(charon_key Sk_er\ secret)" ]; then
+if [ "$(wc -l <"$W/keys1/keys/ikev2_decryption_table")" -eq 2 ] && ike_keys_equal "$W/keys1"; then
 	ok "our IKE SA rekey: the new SK_ei/SK_er (SKEYSEED from the old SK_d, §2.18) equal charon's"
 else
-	bad "IKE rekey keys: $(wc -l <"$W/keys1/keys/ikev2_decryption_table") lines; ours $(echo "$line" | cut -d, -f3) charon $(charon_key Sk_ei\ secret)"
+	bad "IKE rekey keys: $(wc -l <"$W/keys1/keys/ikev2_decryption_table") lines; ours $(tail -1 "$W/keys1/keys/ikev2_decryption_table" | cut -d, -f3) charon $(charon_key Sk_ei\ secret)"
 fi
-new_child=$(esp_key out "$W/peer1.log" "$W/keys1")
-if [ -n "$new_child" ] && [ "$new_child" != "$first_child" ] &&
-	[ "$new_child" = "$(charon_key "encryption initiator key")" ]; then
+if [ "$(esp_key out "$W/peer1.log" "$W/keys1")" != "$first_child" ] &&
+	child_keys_equal initiator "$W/peer1.log" "$W/keys1"; then
 	ok "the rekeyed Child SA's keys equal charon's"; else bad "rekeyed child keys differ"; fi
 if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
 	ok "ping through the rekeyed tunnel"; else bad "ping after rekeys failed"; fi

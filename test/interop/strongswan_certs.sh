@@ -37,15 +37,11 @@ check() {
 	ok "$kind, $how: we verified charon's ${mine##* with }"
 	if [ "$(grep -c "received end entity cert \"C=CH, O=interop, CN=sim\"" "$W/charon/charon.log")" -eq "$5" ]; then
 		ok "$kind, $how: charon received our certificate in CERT"; else bad "$kind, $how: no CERT from us at charon"; fi
-	line=$(tail -1 "$keys/keys/ikev2_decryption_table" 2>/dev/null || true)
-	if [ -n "$line" ] && [ "$(echo "$line" | cut -d, -f3)" = "$(charon_key Sk_ei\ secret)" ] &&
-		[ "$(echo "$line" | cut -d, -f4)" = "$(charon_key Sk_er\ secret)" ]; then
+	if ike_keys_equal "$keys"; then
 		ok "$kind, $how: SK_ei and SK_er equal charon's"
 	else bad "$kind, $how: IKE keys differ from charon's"; fi
-	# charon's initiator key is our outbound SA's when we initiate
-	if [ "$how" = "we initiate" ]; then dir=out; else dir=in; fi
-	ours=$(esp_key "$dir" "$log" "$keys")
-	if [ -n "$ours" ] && [ "$ours" = "$(charon_key "encryption initiator key")" ]; then
+	if [ "$how" = "we initiate" ]; then role=initiator; else role=responder; fi
+	if child_keys_equal "$role" "$log" "$keys"; then
 		ok "$kind, $how: Child SA keys equal charon's"; else bad "$kind, $how: Child SA keys differ"; fi
 	if ip netns exec "$B" ping -c 2 -i 0.3 -W 2 -I 10.98.2.1 10.98.1.1 >/dev/null 2>&1; then
 		ok "$kind, $how: ping through the tunnel answered by our engine"; else bad "$kind, $how: ping failed"; fi

@@ -54,14 +54,11 @@ check() {
 	if [ "$(grep -c "authentication of 'sim.example' with" "$W/charon/charon.log")" -eq "$4" ]; then
 		ok "$what: charon: $(grep -o "authentication of 'sim.example' with [A-Z0-9_]* successful" "$W/charon/charon.log" | tail -1)"
 	else bad "$what: charon did not authenticate us"; grep -iE "frag|auth" "$W/charon/charon.log" | tail -10; fi
-	line=$(tail -1 "$keys/keys/ikev2_decryption_table" 2>/dev/null || true)
-	if [ -n "$line" ] && [ "$(echo "$line" | cut -d, -f3)" = "$(charon_key Sk_ei\ secret)" ] &&
-		[ "$(echo "$line" | cut -d, -f4)" = "$(charon_key Sk_er\ secret)" ]; then
+	if ike_keys_equal "$keys"; then
 		ok "$what: SK_ei and SK_er equal charon's"
 	else bad "$what: IKE keys differ from charon's"; fi
-	case $what in *"we initiate"*) dir=out ;; *) dir=in ;; esac
-	ours=$(esp_key "$dir" "$log" "$keys")
-	if [ -n "$ours" ] && [ "$ours" = "$(charon_key "encryption initiator key")" ]; then
+	case $what in *"we initiate"*) role=initiator ;; *) role=responder ;; esac
+	if child_keys_equal "$role" "$log" "$keys"; then
 		ok "$what: Child SA keys equal charon's"; else bad "$what: Child SA keys differ"; fi
 }
 

@@ -64,6 +64,18 @@ static void test_parse_and_print(void **state)
 	assert_string_equal(text(&a), "");
 }
 
+/* An address and a port: IPv6 in brackets (RFC 3986 §3.2.2). */
+static void test_endpoint(void **state)
+{
+	char buf[IP_ENDPOINT_STRLEN];
+
+	(void)state;
+	assert_string_equal(ip_endpoint_str(at("192.0.2.1"), 500, buf), "192.0.2.1:500");
+	assert_string_equal(ip_endpoint_str(at("2001:db8::1"), 4500, buf), "[2001:db8::1]:4500");
+	assert_string_equal(ip_endpoint_str(at("1:2:3:4:5:6:7:8"), 65535, buf),
+	                    "[1:2:3:4:5:6:7:8]:65535");
+}
+
 static void test_order_and_hash(void **state)
 {
 	struct ip_addr v4 = addr("255.255.255.255"), v6 = addr("::"), v6b = addr("::1");
@@ -187,6 +199,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_parse_and_print),
+	        cmocka_unit_test(test_endpoint),
 	        cmocka_unit_test(test_order_and_hash),
 	        cmocka_unit_test(test_prefixes),
 	        cmocka_unit_test(test_contains_valid_hull),
