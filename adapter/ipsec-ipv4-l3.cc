@@ -460,8 +460,11 @@ void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p
 	if (ipsec_input_policy(m_engine, m_in.data(), n, via, &why) == IPSEC_VERDICT_DROP) {
 		return;
 	}
+	/* RFC 4301 §8.2.1: a DF packet too big once protected is refused
+	 * with the room it has (the route's link, the tunnel's). */
 	size_t outLen = 0;
-	switch (ipsec_output(m_engine, m_in.data(), n, m_out.data(), m_out.size(), &outLen, &why)) {
+	switch (ipsec_output_mtu(m_engine, m_in.data(), n, route->GetOutputDevice()->GetMtu(),
+	                         m_out.data(), m_out.size(), &outLen, &why)) {
 	case IPSEC_VERDICT_BYPASS:
 		ucb(route, q, header);
 		break;
@@ -469,6 +472,12 @@ void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p
 		SendProtected(m_out.data(), outLen);
 		break;
 	default:
+		if (why == IPSEC_DROP_TOO_BIG) {
+			if (Ptr<Icmpv4L4Protocol> icmp = GetObject<Icmpv4L4Protocol>()) {
+				icmp->SendDestUnreachFragNeeded(header, q,
+				                                static_cast<uint16_t>(outLen));
+			}
+		}
 		break;
 	}
 }

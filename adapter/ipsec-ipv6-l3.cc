@@ -180,8 +180,11 @@ void IpsecIpv6L3Protocol::Forward(Ptr<const NetDevice> idev, Ptr<Ipv6Route> rout
 	if (ipsec_input_policy(engine, m_in.data(), n, via, &why) == IPSEC_VERDICT_DROP) {
 		return;
 	}
+	/* RFC 4301 §8.2: the link the tunnel leaves by is the one the
+	 * gateway's routes to the far side use. */
 	size_t outLen = 0;
-	switch (ipsec_output(engine, m_in.data(), n, m_out.data(), m_out.size(), &outLen, &why)) {
+	switch (ipsec_output_mtu(engine, m_in.data(), n, route->GetOutputDevice()->GetMtu(),
+	                         m_out.data(), m_out.size(), &outLen, &why)) {
 	case IPSEC_VERDICT_BYPASS:
 		ucb(idev, route, q, header);
 		break;
@@ -189,6 +192,13 @@ void IpsecIpv6L3Protocol::Forward(Ptr<const NetDevice> idev, Ptr<Ipv6Route> rout
 		m_v4->SendProtected(m_out.data(), outLen);
 		break;
 	default:
+		if (why == IPSEC_DROP_TOO_BIG) {
+			/* RFC 4443 §3.2: the MTU the inner packet has. */
+			Ptr<Packet> copy = q->Copy();
+			copy->AddHeader(header);
+			GetIcmpv6()->SendErrorTooBig(copy, header.GetSource(),
+			                             static_cast<uint32_t>(outLen));
+		}
 		break;
 	}
 }

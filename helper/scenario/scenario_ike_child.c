@@ -153,10 +153,24 @@ bad_addr:
 bad:
 	snprintf(err, errlen,
 	         "'%s' is not a traffic selector: use dynamic, an address, a prefix like "
-	         "10.1.0.0/24, a range like 10.1.0.1-10.1.0.9, optionally followed by [proto] "
+	         "10.1.0.0/24 or fd00:1::/64, a range like 10.1.0.1-10.1.0.9, optionally followed "
+	         "by [proto] "
 	         "or [proto/port] like 10.1.0.0/24[udp/53]",
 	         t);
 	return -1;
+}
+
+/* The families a list of selectors covers: bit 0 IPv4, bit 1 IPv6 (ANY
+ * both). */
+static unsigned ts_families(const struct ike_ts_config *ts, size_t n)
+{
+	unsigned f = 0;
+
+	for (size_t i = 0; i < n; i++)
+		f |= ts[i].addr.lo.family == IP_FAMILY_V4   ? 1u
+		     : ts[i].addr.lo.family == IP_FAMILY_V6 ? 2u
+		                                            : 3u;
+	return f;
 }
 
 /* local_ts or remote_ts: one selector, a comma-separated string of them, or
@@ -298,8 +312,15 @@ void scn_load_ike_child(struct load *L, struct ike_conn_config *conn, struct ike
 
 	if ((v = scn_get(c, m, "local_ts")))
 		ts_list(c, v, "local_ts", ch->local_ts, &ch->n_local_ts);
-	if ((v = scn_get(c, m, "remote_ts")))
+	if ((v = scn_get(c, m, "remote_ts"))) {
 		ts_list(c, v, "remote_ts", ch->remote_ts, &ch->n_remote_ts);
+		if (ch->n_local_ts && ch->n_remote_ts &&
+		    !(ts_families(ch->local_ts, ch->n_local_ts) &
+		      ts_families(ch->remote_ts, ch->n_remote_ts)))
+			scn_error_at(c, v,
+			             "local_ts and remote_ts have no address family in common: no "
+			             "packet matches both");
+	}
 
 	if ((v = scn_get(c, m, "esp_proposals")) && (t = scn_scalar(c, v, "esp_proposals"))) {
 		struct ike_proposal_list *props = calloc(1, sizeof(*props));

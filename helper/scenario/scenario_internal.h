@@ -241,6 +241,8 @@ bool scn_same_prefix(const struct ip_addr *a, const struct ip_addr *b, uint8_t l
 bool scn_iface_addr(const struct scenario_iface *f, uint8_t family, struct ip_addr *a,
                     uint8_t *prefix_len);
 size_t scn_iface_with_addr(const struct scenario_node *n, const struct ip_addr *a);
+/* Has the node an address of `family` on any link? */
+bool scn_node_has_family(const struct scenario_node *n, uint8_t family);
 /* The node that owns address a, or SCENARIO_NONE. */
 size_t scn_addr_owner(const struct scenario *s, const struct ip_addr *a);
 

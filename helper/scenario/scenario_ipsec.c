@@ -98,10 +98,9 @@ static int sa_refs(struct load *L, size_t ni, yaml_node_t *v, const char *key, e
 
 static void load_policy(struct load *L, size_t ni, size_t pi, yaml_node_t *m)
 {
-	static const struct name_val l4_names[] = {{"any", 0, false},
-	                                           {"icmp", 1, false},
-	                                           {"tcp", 6, false},
-	                                           {"udp", 17, false},
+	static const struct name_val l4_names[] = {{"any", 0, false},        {"icmp", 1, false},
+	                                           {"ipv6-icmp", 58, false}, {"icmpv6", 58, true},
+	                                           {"tcp", 6, false},        {"udp", 17, false},
 	                                           {NULL, 0, false}};
 	struct ctx *c = L->c;
 	struct scenario_node *nd = &L->s->nodes[ni];
@@ -124,6 +123,13 @@ static void load_policy(struct load *L, size_t ni, size_t pi, yaml_node_t *m)
 	if ((v = scn_get(c, m, "remote_ts")) && (t = scn_scalar(c, v, "remote_ts")) &&
 	    scn_ts_value(t, &p->sel.remote_addr, err, sizeof(err)))
 		scn_error_at(c, v, "%s", err);
+	else if (v && p->sel.local_addr.lo.family && p->sel.remote_addr.lo.family &&
+	         p->sel.local_addr.lo.family != p->sel.remote_addr.lo.family)
+		scn_error_at(c, v,
+		             "local_ts is %s and remote_ts %s: a policy selects packets of one "
+		             "family",
+		             p->sel.local_addr.lo.family == IP_FAMILY_V4 ? "IPv4" : "IPv6",
+		             p->sel.remote_addr.lo.family == IP_FAMILY_V4 ? "IPv4" : "IPv6");
 
 	/* proto: a name or a number. */
 	if ((pv = scn_get(c, m, "proto")) && (t = scn_scalar(c, pv, "proto"))) {
@@ -138,23 +144,23 @@ static void load_policy(struct load *L, size_t ni, size_t pi, yaml_node_t *m)
 	{
 		static const char *const port_keys[2] = {"local_port", "remote_port"};
 		struct ipsec_range16 *r[2] = {&p->sel.local_port, &p->sel.remote_port};
-		bool ports = p->sel.protocol == 6 || p->sel.protocol == 17 || p->sel.protocol == 1;
+		bool icmp = p->sel.protocol == 1 || p->sel.protocol == 58;
+		bool ports = p->sel.protocol == 6 || p->sel.protocol == 17 || icmp;
 
 		for (int k = 0; k < 2; k++) {
 			if (!(v = scn_get(c, m, port_keys[k])) ||
 			    !(t = scn_scalar(c, v, port_keys[k])))
 				continue;
 			if (!ports && strcmp(t, "any") != 0) {
-				scn_error_at(c, v, "'%s' needs proto udp, tcp or icmp",
+				scn_error_at(c, v, "'%s' needs proto udp, tcp, icmp or ipv6-icmp",
 				             port_keys[k]);
 				continue;
 			}
-			/* ICMP: type and code (RFC 4301 §4.4.1.1), 0..255. */
-			if (scn_port_value(t, p->sel.protocol == 1 ? 255 : 65535, r[k], err,
-			                   sizeof(err)))
+			/* ICMP, ICMPv6: type and code (RFC 4301 §4.4.1.1), 0..255. */
+			if (scn_port_value(t, icmp ? 255 : 65535, r[k], err, sizeof(err)))
 				scn_error_at(c, v, "%s", err);
 		}
-		if (p->sel.protocol == 1) {
+		if (icmp) {
 			if (!scn_get(c, m, "local_port"))
 				p->sel.local_port.hi = 255;
 			if (!scn_get(c, m, "remote_port"))

@@ -84,6 +84,17 @@ bool scn_iface_addr(const struct scenario_iface *f, uint8_t family, struct ip_ad
 	return false;
 }
 
+bool scn_node_has_family(const struct scenario_node *n, uint8_t family)
+{
+	struct ip_addr a;
+	uint8_t len;
+
+	for (size_t i = 0; i < n->n_ifaces; i++)
+		if (scn_iface_addr(&n->ifaces[i], family, &a, &len))
+			return true;
+	return false;
+}
+
 size_t scn_iface_with_addr(const struct scenario_node *n, const struct ip_addr *a)
 {
 	for (size_t i = 0; i < n->n_ifaces; i++) {

@@ -121,6 +121,15 @@ static const char *proto_name(enum ipsec_protocol p)
 	return p == IPSEC_PROTO_AH ? "ah" : "esp";
 }
 
+/* ", which has no IPv6 address" when that is why a is not the node's. */
+static const char *no_family(const struct scenario_node *nd, const struct ip_addr *a)
+{
+	if (scn_node_has_family(nd, a->family))
+		return "";
+	return a->family == IP_FAMILY_V4 ? ", which has no IPv4 address"
+	                                 : ", which has no IPv6 address";
+}
+
 void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node_t **spi_nodes)
 {
 	struct ctx *c = L->c;
@@ -216,12 +225,12 @@ void scn_load_sa(struct load *L, size_t ni, size_t si, yaml_node_t *m, yaml_node
 		scn_error_at(c, dv, "src and dst are both %s", ip_addr_str(&src, a1));
 	else if (dir_ok && cfg->dir == IPSEC_DIR_OUT && src_ok &&
 	         scn_iface_with_addr(nd, &src) == SCENARIO_NONE)
-		scn_error_at(c, sv, "src %s of an outbound SA must be an address of node '%s'",
-		             ip_addr_str(&src, a1), nd->name);
+		scn_error_at(c, sv, "src %s of an outbound SA must be an address of node '%s'%s",
+		             ip_addr_str(&src, a1), nd->name, no_family(nd, &src));
 	else if (dir_ok && cfg->dir == IPSEC_DIR_IN && dst_ok &&
 	         scn_iface_with_addr(nd, &dst) == SCENARIO_NONE)
-		scn_error_at(c, dv, "dst %s of an inbound SA must be an address of node '%s'",
-		             ip_addr_str(&dst, a1), nd->name);
+		scn_error_at(c, dv, "dst %s of an inbound SA must be an address of node '%s'%s",
+		             ip_addr_str(&dst, a1), nd->name, no_family(nd, &dst));
 
 	/* Transforms. */
 	switch (scn_opt_enum(c, m, "enc", enc_names, "encryption algorithm", &x, &ev)) {

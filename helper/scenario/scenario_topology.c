@@ -428,14 +428,6 @@ void scn_load_links(struct load *L, yaml_node_t *links)
 	}
 }
 
-static bool has_ipv4(const struct scenario_node *nd)
-{
-	for (size_t k = 0; k < nd->n_ifaces; k++)
-		if (nd->ifaces[k].addr != 0)
-			return true;
-	return false;
-}
-
 /* A route's next hop `via`: the neighbour's address on a link of the
  * node, of the family of the route.  Sets r->iface. */
 static void route_via(struct load *L, size_t ni, struct scenario_route *r, yaml_node_t *vv)
@@ -551,7 +543,7 @@ void scn_load_routes(struct load *L, size_t ni, yaml_node_t *routes)
 		}
 		route_via(L, ni, r, vv);
 		if (r->iface != SCENARIO_NONE && r->dst.family == IP_FAMILY_V4 &&
-		    r->via.family == IP_FAMILY_V6 && !has_ipv4(nd))
+		    r->via.family == IP_FAMILY_V6 && !scn_node_has_family(nd, IP_FAMILY_V4))
 			scn_error_at(
 			        c, dv,
 			        "an IPv4 route through an IPv6 next hop borrows an IPv4 address "

@@ -118,7 +118,7 @@ static uint64_t node_drops(const struct sim_node *sn, enum ipsec_drop reason)
 	return count;
 }
 
-/* The drops reasons of the node's IPv4 stack and devices (ns3c_drops). */
+/* The drops reasons of the node's IP stacks and devices (ns3c_drops). */
 static const char *const stack_drops[NS3C_DROP__COUNT] = {
         [NS3C_DROP_NODE_DOWN] = "node_down",     [NS3C_DROP_LINK_DOWN] = "link_down",
         [NS3C_DROP_LINK_LOSS] = "link_loss",     [NS3C_DROP_QUEUE_FULL] = "queue_full",

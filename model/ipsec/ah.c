@@ -150,6 +150,13 @@ static bool ah_header_ok(const struct ip_packet *ip)
 	return ip->family == IP_FAMILY_V6 || ip->hdr_len == IPV4_HDR_LEN;
 }
 
+size_t ah_output_len(const struct ipsec_sa *sa, uint8_t family, size_t total_len)
+{
+	if (sa->cfg.mode == IPSEC_MODE_TUNNEL)
+		return tunnel_outer_len(&sa->cfg) + ah_length(sa, sa->cfg.dst.family) + total_len;
+	return total_len + ah_length(sa, family);
+}
+
 int ah_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
               const struct ip_packet *ip, uint8_t *out, size_t cap, size_t *out_len,
               const struct esp_test_opts *opts, enum ipsec_drop *reason)
@@ -160,7 +167,7 @@ int ah_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 	uint8_t nh = tunnel ? ip_packet_tunnel_proto(ip) : ip->proto;
 	size_t hdr_len = tunnel ? tunnel_outer_len(&sa->cfg) : ip->hdr_len;
 	size_t ah_len = ah_length(sa, tunnel ? sa->cfg.dst.family : ip->family);
-	size_t total = hdr_len + ah_len + plen;
+	size_t total = ah_output_len(sa, ip->family, ip->total_len);
 	uint8_t *ah = out + hdr_len, h[AH_MAX_HEADERS];
 	uint64_t seq;
 

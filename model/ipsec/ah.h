@@ -12,6 +12,10 @@
  * are taken into the ICV; packets with more are dropped as malformed. */
 #define AH_MAX_HEADERS 512
 
+/* The length of a packet of `family` and `total_len` bytes once `sa`
+ * protects it. */
+size_t ah_output_len(const struct ipsec_sa *sa, uint8_t family, size_t total_len);
+
 /* RFC 4302 §3.3: protect `pkt` with outbound AH `sa`.  0 or -1. */
 int ah_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
               const struct ip_packet *ip, uint8_t *out, size_t cap, size_t *out_len,

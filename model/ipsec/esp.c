@@ -52,6 +52,26 @@ static void esp_udp_header(const struct ipsec_sa *sa, uint8_t *out, size_t hdr_l
 		put_be16(udp + 6, ipv6_l4_checksum(out, IPPROTO_NUM_UDP, udp, total - hdr_len));
 }
 
+/* RFC 4303 §2.4: the payload padded to the cipher's block size and so that
+ * the ICV starts on a 4-byte boundary (powers of two: a mask, no
+ * division), with Pad Length and Next Header. */
+static size_t esp_ct_len(const struct enc_transform *enc, size_t plen)
+{
+	size_t align = enc->block_size > 4 ? enc->block_size : 4;
+
+	return plen + 2 + ((align - (plen + 2)) & (align - 1));
+}
+
+size_t esp_output_len(const struct ipsec_sa *sa, size_t hdr_len, size_t total_len)
+{
+	bool tunnel = sa->cfg.mode == IPSEC_MODE_TUNNEL;
+	size_t plen = tunnel ? total_len : total_len - hdr_len;
+
+	return (tunnel ? tunnel_outer_len(&sa->cfg) : hdr_len) +
+	       (sa->cfg.encap_dport != 0 ? UDP_HDR_LEN : 0) + ESP_HDR_LEN + sa->crypto.enc->iv_len +
+	       esp_ct_len(sa->crypto.enc, plen) + sa->icv_len;
+}
+
 int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
                const struct ip_packet *ip, uint8_t *out, size_t cap, size_t *out_len,
                const struct esp_test_opts *opts, enum ipsec_drop *reason)
@@ -64,12 +84,9 @@ int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,
 	const uint8_t *payload = tunnel ? pkt : pkt + ip->hdr_len;
 	size_t plen = tunnel ? ip->total_len : ip->total_len - ip->hdr_len;
 	uint8_t nh = tunnel ? ip_packet_tunnel_proto(ip) : ip->proto;
-	/* RFC 4303 §2.4: pad to the cipher's block size and so that the ICV
-	 * starts on a 4-byte boundary (powers of two: a mask, no division). */
-	size_t align = enc->block_size > 4 ? enc->block_size : 4;
-	size_t pad = (align - (plen + 2)) & (align - 1);
-	size_t ct_len = plen + pad + 2;
-	size_t total = hdr_len + udp_len + ESP_HDR_LEN + enc->iv_len + ct_len + sa->icv_len;
+	size_t ct_len = esp_ct_len(enc, plen);
+	size_t pad = ct_len - plen - 2;
+	size_t total = esp_output_len(sa, ip->hdr_len, ip->total_len);
 	uint8_t *esp, *iv, *ct, *icv, aad[12];
 	size_t aad_len;
 	uint64_t seq;

@@ -18,6 +18,10 @@ struct esp_test_opts {
 	int next_header; /* < 0: the packet's own */
 };
 
+/* The length of a packet of `total_len` bytes, `hdr_len` of them the
+ * headers transport mode keeps in front, once `sa` protects it. */
+size_t esp_output_len(const struct ipsec_sa *sa, size_t hdr_len, size_t total_len);
+
 /* RFC 4303 §3.3: protect `pkt` (parsed as `ip`) with outbound `sa` into
  * `out`.  0, or -1 with *reason. */
 int esp_output(struct ipsec *ctx, struct ipsec_sa *sa, const uint8_t *pkt,

@@ -8,6 +8,7 @@
 #include "esp.h"
 #include "ip_packet.h"
 #include "lifetime.h"
+#include "tunnel.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ static const char *const drop_names[IPSEC_DROP__COUNT] = {
         [IPSEC_DROP_DUMMY] = "dummy",
         [IPSEC_DROP_CRYPTO_ERROR] = "crypto_error",
         [IPSEC_DROP_CRYPTO_QUEUE_FULL] = "crypto_queue_full",
+        [IPSEC_DROP_TOO_BIG] = "too_big",
 };
 
 const char *ipsec_drop_name(enum ipsec_drop reason)
@@ -395,9 +397,43 @@ static enum ipsec_verdict output_sa(struct ipsec *ctx, uint32_t id, const uint8_
 	return IPSEC_VERDICT_PROTECT;
 }
 
-enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size_t len,
-                                     uint8_t *out, size_t out_cap, size_t *out_len,
-                                     enum ipsec_drop *reason, const struct esp_test_opts *opts)
+/* RFC 4301 §8.2: would `ip`, protected by the SAs of `e` (a bundle's
+ * innermost first), exceed `mtu` while it may not be fragmented on its way
+ * (IPv6, RFC 8200 §5; IPv4 with DF)?  Then it is dropped, *room the largest
+ * inner packet that would fit -- unless that is below the inner family's
+ * minimum MTU (RFC 8200 §5: 1280; RFC 791: 68), which the host carries by
+ * fragmenting the outer packet (RFC 2473 §7.1). */
+static bool too_big(struct ipsec *ctx, const struct ipsec_spd_entry *e, const struct ip_packet *ip,
+                    size_t mtu, size_t *room, enum ipsec_drop *reason)
+{
+	size_t min = ip->family == IP_FAMILY_V6 ? 1280 : 68;
+	size_t hdr_len = ip->hdr_len, len = ip->total_len;
+	uint8_t family = ip->family;
+	struct ipsec_sa *sa = NULL;
+
+	if (ip->family == IP_FAMILY_V4 && !ip->df)
+		return false;
+	for (size_t i = 0; i < 2 && e->sa_out[i]; i++) {
+		if (!(sa = sad_get(&ctx->sad, e->sa_out[i])) || sa->cfg.dir != IPSEC_DIR_OUT)
+			return false; /* output_sa says why */
+		len = sa->cfg.protocol == IPSEC_PROTO_ESP ? esp_output_len(sa, hdr_len, len)
+		                                          : ah_output_len(sa, family, len);
+		if (sa->cfg.mode == IPSEC_MODE_TUNNEL) {
+			family = sa->cfg.dst.family;
+			hdr_len = tunnel_outer_len(&sa->cfg);
+		}
+	}
+	if (len <= mtu || mtu < len - ip->total_len + min)
+		return false;
+	*room = mtu - (len - ip->total_len);
+	drop(ctx, sa, IPSEC_DROP_TOO_BIG, reason);
+	return true;
+}
+
+/* ipsec_output's work; mtu 0: no limit. */
+static enum ipsec_verdict output(struct ipsec *ctx, const uint8_t *pkt, size_t len, size_t mtu,
+                                 uint8_t *out, size_t out_cap, size_t *out_len,
+                                 enum ipsec_drop *reason, const struct esp_test_opts *opts)
 {
 	const struct ipsec_spd_entry *e;
 	struct ip_selector_fields f;
@@ -433,6 +469,8 @@ enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size
 			ctx->ops.event(ctx->host, &ev);
 		return IPSEC_VERDICT_DROP;
 	}
+	if (mtu && too_big(ctx, e, &ip, mtu, out_len, reason))
+		return IPSEC_VERDICT_DROP;
 	if (!e->sa_out[1])
 		return output_sa(ctx, e->sa_out[0], pkt, &ip, out, out_cap, out_len, opts, reason);
 	/* RFC 4301 §4.5: a bundle, sa_out[0] innermost. */
@@ -446,10 +484,24 @@ enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size
 	                 reason);
 }
 
+enum ipsec_verdict ipsec_output_opts(struct ipsec *ctx, const uint8_t *pkt, size_t len,
+                                     uint8_t *out, size_t out_cap, size_t *out_len,
+                                     enum ipsec_drop *reason, const struct esp_test_opts *opts)
+{
+	return output(ctx, pkt, len, 0, out, out_cap, out_len, reason, opts);
+}
+
 enum ipsec_verdict ipsec_output(struct ipsec *ctx, const uint8_t *pkt, size_t len, uint8_t *out,
                                 size_t out_cap, size_t *out_len, enum ipsec_drop *reason)
 {
-	return ipsec_output_opts(ctx, pkt, len, out, out_cap, out_len, reason, NULL);
+	return output(ctx, pkt, len, 0, out, out_cap, out_len, reason, NULL);
+}
+
+enum ipsec_verdict ipsec_output_mtu(struct ipsec *ctx, const uint8_t *pkt, size_t len, size_t mtu,
+                                    uint8_t *out, size_t out_cap, size_t *out_len,
+                                    enum ipsec_drop *reason)
+{
+	return output(ctx, pkt, len, mtu, out, out_cap, out_len, reason, NULL);
 }
 
 /* ---- RFC 4301 §5.2 inbound ---- */

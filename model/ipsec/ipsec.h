@@ -38,6 +38,9 @@ enum ipsec_drop {
 	IPSEC_DROP_CRYPTO_QUEUE_FULL, /* the node's crypto engine had no room
 	                                 (model/elements/crypto_engine.h); counted by the
 	                                 host with ipsec_count_drop() */
+	IPSEC_DROP_TOO_BIG,           /* RFC 4301 §8.2: protected, it would exceed the
+	                                 link's MTU and may not be fragmented
+	                                 (ipsec_output_mtu) */
 	IPSEC_DROP__COUNT
 };
 
@@ -267,6 +270,19 @@ enum ipsec_verdict {
  * (4-in-4, 6-in-6, 4-in-6, 6-in-4).  Fragmentation is the host's job. */
 enum ipsec_verdict ipsec_output(struct ipsec *ctx, const uint8_t *pkt, size_t len, uint8_t *out,
                                 size_t out_cap, size_t *out_len, enum ipsec_drop *reason);
+
+/* ipsec_output for a packet this node forwards onto a link of `mtu` bytes
+ * (RFC 4301 §8.2).  When the protected packet would not fit and the inner
+ * one may not be fragmented on its way -- IPv6 (RFC 8200 §5), IPv4 with DF
+ * set (RFC 1191) -- the packet is dropped (IPSEC_DROP_TOO_BIG, on the
+ * outermost SA) before any SA state changes, and *out_len is the largest
+ * inner packet that fits: the host tells the source (ICMPv6 Packet Too Big,
+ * RFC 4443 §3.2; ICMP Fragmentation Needed, RFC 1191 §4).  When that would
+ * be below the inner family's minimum MTU (1280, 68) the packet is
+ * protected and the host fragments the outer packet (RFC 2473 §7.1). */
+enum ipsec_verdict ipsec_output_mtu(struct ipsec *ctx, const uint8_t *pkt, size_t len, size_t mtu,
+                                    uint8_t *out, size_t out_cap, size_t *out_len,
+                                    enum ipsec_drop *reason);
 
 /* RFC 4301 §5.2: inbound processing of a reassembled IPv4 or IPv6 packet
  * addressed to this node whose protocol is ESP or AH (or UDP-encapsulated
