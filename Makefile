@@ -27,6 +27,7 @@ test: bootstrap
 bench: build
 	$(BUILD)/bench/esp-bench
 	$(BUILD)/bench/sim-bench bench/line.yaml
+	$(BUILD)/bench/sim-bench bench/line6.yaml
 	$(BUILD)/bench/ike-bench
 
 # Line and region coverage of the fuzz targets' corpora (after `make fuzz`).

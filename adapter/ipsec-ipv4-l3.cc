@@ -443,43 +443,53 @@ void IpsecIpv4L3Protocol::ForwardIpsec(Ptr<Ipv4Route> route, Ptr<const Packet> p
 		ucb(route, p, header);
 		return;
 	}
-	/* Copy only to remove our tag: forwarded packets are otherwise shared. */
 	Ptr<Packet> q = ConstCast<Packet>(p);
-	IpsecViaTag tag;
-	uint32_t via = 0;
-	if (p->PeekPacketTag(tag)) {
-		q = p->Copy();
-		via = IpsecTakeVia(q, m_nodeId);
-	}
-	/* RFC 4301 §5.2 first (is this plaintext allowed in?), then §5.1 on the
-	 * packet as it leaves, TTL already decremented as a router would. */
+	uint32_t via = IpsecTakeVia(q, m_nodeId);
+	/* The packet as it leaves, TTL decremented as a router does. */
 	Ipv4Header h = header;
 	h.SetTtl(header.GetTtl() - 1);
 	size_t n = ToBytes(q, h, m_in, m_out);
+	size_t room = 0;
 	enum ipsec_drop why;
-	if (ipsec_input_policy(m_engine, m_in.data(), n, via, &why) == IPSEC_VERDICT_DROP) {
-		return;
-	}
-	/* RFC 4301 §8.2.1: a DF packet too big once protected is refused
-	 * with the room it has (the route's link, the tunnel's). */
-	size_t outLen = 0;
-	switch (ipsec_output_mtu(m_engine, m_in.data(), n, route->GetOutputDevice()->GetMtu(),
-	                         m_out.data(), m_out.size(), &outLen, &why)) {
+	switch (ForwardEngine(m_in, n, m_out, via, route->GetOutputDevice()->GetMtu(), &room,
+	                      &why)) {
 	case IPSEC_VERDICT_BYPASS:
 		ucb(route, q, header);
 		break;
-	case IPSEC_VERDICT_PROTECT:
-		SendProtected(m_out.data(), outLen);
-		break;
-	default:
+	case IPSEC_VERDICT_DROP:
+		/* RFC 1191 §4: Fragmentation Needed, with the room it has */
 		if (why == IPSEC_DROP_TOO_BIG) {
 			if (Ptr<Icmpv4L4Protocol> icmp = GetObject<Icmpv4L4Protocol>()) {
 				icmp->SendDestUnreachFragNeeded(header, q,
-				                                static_cast<uint16_t>(outLen));
+				                                static_cast<uint16_t>(room));
 			}
 		}
 		break;
+	default:
+		break;
 	}
+}
+
+/* RFC 4301 §5.2 first (is this plaintext allowed in?), then §5.1; §8.2: a
+ * packet that would not fit the link once protected, and may not be
+ * fragmented, is refused with the room it has (the route's link is the
+ * tunnel's: a gateway's routes to the far side lead there). */
+enum ipsec_verdict IpsecIpv4L3Protocol::ForwardEngine(std::vector<uint8_t> &in, size_t n,
+                                                      std::vector<uint8_t> &out, uint32_t via,
+                                                      uint32_t mtu, size_t *room,
+                                                      enum ipsec_drop *why)
+{
+	if (ipsec_input_policy(m_engine, in.data(), n, via, why) == IPSEC_VERDICT_DROP) {
+		return IPSEC_VERDICT_DROP;
+	}
+	size_t outLen = 0;
+	enum ipsec_verdict v =
+	        ipsec_output_mtu(m_engine, in.data(), n, mtu, out.data(), out.size(), &outLen, why);
+	if (v == IPSEC_VERDICT_PROTECT) {
+		SendProtected(out.data(), outLen);
+	}
+	*room = outLen;
+	return v;
 }
 
 bool IpsecIpv4L3Protocol::InputIpsec(Ptr<Packet> p, const Ipv4Header &header,

@@ -121,6 +121,15 @@ class IpsecIpv4L3Protocol : public Ipv4L3Protocol
 	 * engine says it is not IPsec. */
 	bool Decapsulate(std::vector<uint8_t> &in, size_t n, std::vector<uint8_t> &out,
 	                 Ptr<NetDevice> dev);
+	/* The engine's part of forwarding the packet in in[0..n) (either
+	 * family, its TTL or hop limit decremented), which arrived through
+	 * the inbound SA `via` (0: in the clear) and leaves on a link of
+	 * `mtu` bytes.  PROTECT: sent; BYPASS: the caller forwards it as it
+	 * is; DROP: *why, and for IPSEC_DROP_TOO_BIG *room is what the
+	 * source is to be told. */
+	enum ipsec_verdict ForwardEngine(std::vector<uint8_t> &in, size_t n,
+	                                 std::vector<uint8_t> &out, uint32_t via, uint32_t mtu,
+	                                 size_t *room, enum ipsec_drop *why);
 	/* False (and the packet counted) while the node is down, or when the
 	 * packet is from an earlier life of the node (before a reboot). */
 	bool Alive(uint64_t life);

@@ -156,49 +156,35 @@ void IpsecIpv6L3Protocol::Forward(Ptr<const NetDevice> idev, Ptr<Ipv6Route> rout
 			return;
 		}
 	}
-	struct ipsec *engine = m_v4->GetEngine();
-	if (!engine || header.GetHopLimit() <= 1) {
+	if (!m_v4->GetEngine() || header.GetHopLimit() <= 1) {
 		/* ns-3's IpForward: Time Exceeded (RFC 4443 §3.3), redirects */
 		ucb(idev, route, p, header);
 		return;
 	}
-	/* Copy only to remove our tag: forwarded packets are otherwise shared. */
 	Ptr<Packet> q = ConstCast<Packet>(p);
-	IpsecViaTag tag;
-	uint32_t via = 0;
-	if (p->PeekPacketTag(tag)) {
-		q = p->Copy();
-		via = IpsecTakeVia(q, m_nodeId);
-	}
-	/* RFC 4301 §5.2 first (is this plaintext allowed in?), then §5.1 on
-	 * the packet as it leaves, its hop limit already decremented as a
-	 * router would (RFC 8200 §3). */
+	uint32_t via = IpsecTakeVia(q, m_nodeId);
+	/* The packet as it leaves, its hop limit decremented as a router
+	 * does (RFC 8200 §3). */
 	Ipv6Header h = header;
 	h.SetHopLimit(header.GetHopLimit() - 1);
 	size_t n = ToBytes(q, h, m_in, m_out);
+	size_t room = 0;
 	enum ipsec_drop why;
-	if (ipsec_input_policy(engine, m_in.data(), n, via, &why) == IPSEC_VERDICT_DROP) {
-		return;
-	}
-	/* RFC 4301 §8.2: the link the tunnel leaves by is the one the
-	 * gateway's routes to the far side use. */
-	size_t outLen = 0;
-	switch (ipsec_output_mtu(engine, m_in.data(), n, route->GetOutputDevice()->GetMtu(),
-	                         m_out.data(), m_out.size(), &outLen, &why)) {
+	switch (m_v4->ForwardEngine(m_in, n, m_out, via, route->GetOutputDevice()->GetMtu(), &room,
+	                            &why)) {
 	case IPSEC_VERDICT_BYPASS:
 		ucb(idev, route, q, header);
 		break;
-	case IPSEC_VERDICT_PROTECT:
-		m_v4->SendProtected(m_out.data(), outLen);
-		break;
-	default:
+	case IPSEC_VERDICT_DROP:
+		/* RFC 4443 §3.2: Packet Too Big, with the MTU the inner packet has */
 		if (why == IPSEC_DROP_TOO_BIG) {
-			/* RFC 4443 §3.2: the MTU the inner packet has. */
 			Ptr<Packet> copy = q->Copy();
 			copy->AddHeader(header);
 			GetIcmpv6()->SendErrorTooBig(copy, header.GetSource(),
-			                             static_cast<uint32_t>(outLen));
+			                             static_cast<uint32_t>(room));
 		}
+		break;
+	default:
 		break;
 	}
 }

@@ -45,6 +45,7 @@ uint32_t IpsecTakeVia(Ptr<Packet> &p, uint32_t node)
 	if (!p->PeekPacketTag(tag)) {
 		return 0;
 	}
+	p = p->Copy();
 	p->RemovePacketTag(tag);
 	return tag.node == node ? tag.sa : 0;
 }

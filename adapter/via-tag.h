@@ -24,8 +24,8 @@ class IpsecViaTag : public Tag
 	uint32_t sa = 0;
 };
 
-/* Removes the tag from p (a private copy is made if it has one) and returns
- * the SA id it names for `node`, or 0. */
+/* The SA id the tag on p names for `node`, or 0.  A packet with the tag
+ * becomes a private copy without it (forwarded packets are shared). */
 uint32_t IpsecTakeVia(Ptr<Packet> &p, uint32_t node);
 
 } // namespace ns3

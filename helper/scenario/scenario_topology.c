@@ -93,11 +93,12 @@ static bool end_addresses(struct ctx *c, yaml_node_t *item, struct ip_addr *a4, 
 	return ok;
 }
 
-/* The IPv4 addresses of a link's two ends: one subnet, host addresses. */
-static bool link_ipv4(struct ctx *c, struct scenario_link *l, const uint8_t len[2],
-                      yaml_node_t **nodes)
+/* The two ends' addresses a[] of one family: one subnet, of a prefix
+ * length in min..max, two addresses. */
+static bool one_subnet(struct ctx *c, const struct ip_addr a[2], const uint8_t len[2], unsigned min,
+                       unsigned max, const char *family, yaml_node_t **nodes)
 {
-	char a1[16], a2[16];
+	char a1[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
 
 	if (len[0] != len[1]) {
 		scn_error_at(
@@ -106,21 +107,33 @@ static bool link_ipv4(struct ctx *c, struct scenario_link *l, const uint8_t len[
 		        len[0], len[1]);
 		return false;
 	}
-	if (len[0] > 31 || len[0] < 8) {
-		scn_error_at(c, nodes[0], "a link's prefix length must be 8..31, got /%u", len[0]);
+	if (len[0] > max || len[0] < min) {
+		scn_error_at(c, nodes[0], "a link's %sprefix length must be %u..%u, got /%u",
+		             family, min, max, len[0]);
 		return false;
 	}
-	if (!scn_same_subnet(l->addr[0], l->addr[1], len[0])) {
+	if (!scn_same_prefix(&a[0], &a[1], len[0])) {
 		scn_error_at(c, nodes[1], "%s/%u is not in the same subnet as %s/%u",
-		             scn_addr_str(l->addr[1], a2), len[1], scn_addr_str(l->addr[0], a1),
-		             len[0]);
+		             ip_addr_str(&a[1], a2), len[1], ip_addr_str(&a[0], a1), len[0]);
 		return false;
 	}
-	if (l->addr[0] == l->addr[1]) {
+	if (ip_addr_eq(&a[0], &a[1])) {
 		scn_error_at(c, nodes[1], "both ends of the link have address %s",
-		             scn_addr_str(l->addr[0], a1));
+		             ip_addr_str(&a[0], a1));
 		return false;
 	}
+	return true;
+}
+
+/* The IPv4 addresses of a link's two ends: one subnet, host addresses. */
+static bool link_ipv4(struct ctx *c, struct scenario_link *l, const uint8_t len[2],
+                      yaml_node_t **nodes)
+{
+	struct ip_addr a[2] = {ip_addr_v4(l->addr[0]), ip_addr_v4(l->addr[1])};
+	char a1[16], a2[16];
+
+	if (!one_subnet(c, a, len, 8, 31, "", nodes))
+		return false;
 	for (int e = 0; e < 2 && len[0] < 31; e++) {
 		uint32_t host = l->addr[e] & ~units_mask(len[0]);
 
@@ -163,33 +176,11 @@ static bool ipv6_usable(struct ctx *c, yaml_node_t *n, const struct ip_addr *a)
 static bool link_ipv6(struct ctx *c, struct scenario_link *l, const uint8_t len[2],
                       yaml_node_t **nodes)
 {
-	char a1[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
+	char a1[IP_ADDR_STRLEN];
 
-	if (len[0] != len[1]) {
-		scn_error_at(
-		        c, nodes[1],
-		        "the two ends of a link must be in the same subnet: /%u and /%u differ",
-		        len[0], len[1]);
+	if (!one_subnet(c, l->addr6, len, 16, 127, "IPv6 ", nodes) ||
+	    !ipv6_usable(c, nodes[0], &l->addr6[0]) || !ipv6_usable(c, nodes[1], &l->addr6[1]))
 		return false;
-	}
-	if (len[0] > 127 || len[0] < 16) {
-		scn_error_at(c, nodes[0], "a link's IPv6 prefix length must be 16..127, got /%u",
-		             len[0]);
-		return false;
-	}
-	if (!ipv6_usable(c, nodes[0], &l->addr6[0]) || !ipv6_usable(c, nodes[1], &l->addr6[1]))
-		return false;
-	if (!scn_same_prefix(&l->addr6[0], &l->addr6[1], len[0])) {
-		scn_error_at(c, nodes[1], "%s/%u is not in the same subnet as %s/%u",
-		             ip_addr_str(&l->addr6[1], a2), len[1], ip_addr_str(&l->addr6[0], a1),
-		             len[0]);
-		return false;
-	}
-	if (ip_addr_eq(&l->addr6[0], &l->addr6[1])) {
-		scn_error_at(c, nodes[1], "both ends of the link have address %s",
-		             ip_addr_str(&l->addr6[0], a1));
-		return false;
-	}
 	for (int e = 0; e < 2 && len[0] < 127; e++) {
 		struct ip_addr net = ip_addr_mask(&l->addr6[e], len[0], false);
 

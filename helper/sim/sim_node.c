@@ -58,6 +58,24 @@ static int nd_bypass(struct ipsec *engine, char *err, size_t errlen)
 	return 0;
 }
 
+/* The node's addresses, for MOBIKE to announce (RFC 4555 §3.4), as
+ * strongSwan announces every address of its host; the first IKE_ADDRS_MAX
+ * in link order, IPv4 before IPv6. */
+static void announce_addresses(struct ike *ike, const struct scenario_node *node)
+{
+	struct ip_addr addrs[IKE_ADDRS_MAX];
+	size_t n = 0;
+	for (uint8_t family = IP_FAMILY_V4; family <= IP_FAMILY_V6; family += 2)
+		for (size_t i = 0; i < node->n_ifaces && n < IKE_ADDRS_MAX; i++) {
+			const struct scenario_iface *f = &node->ifaces[i];
+			if (family == IP_FAMILY_V4 && f->addr)
+				addrs[n++] = ip_addr_v4(f->addr);
+			else if (family == IP_FAMILY_V6 && f->addr6.family == IP_FAMILY_V6)
+				addrs[n++] = f->addr6;
+		}
+	ike_set_local_addresses(ike, addrs, n);
+}
+
 int sim_node_build_ipsec(struct sim *sim, size_t n, FILE *log)
 {
 	const struct scenario_node *node = &sim->s->nodes[n];
@@ -126,6 +144,7 @@ int sim_node_build_ipsec(struct sim *sim, size_t n, FILE *log)
 		fprintf(log, "%s: node %s: %s\n", sim->s->path, node->name, err);
 		return -1;
 	}
+	announce_addresses(ike, node);
 	for (size_t i = 0; i < node->n_conns; i++) {
 		if (ike_conn_add(ike, &node->conns[i], err, sizeof err) != 0) {
 			fprintf(log, "%s: node %s: connection %s: %s\n", sim->s->path, node->name,

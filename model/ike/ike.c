@@ -541,6 +541,15 @@ int ike_terminate(struct ike *ike, const char *conn)
 	return sa ? 0 : -1;
 }
 
+int ike_set_local_addresses(struct ike *ike, const struct ip_addr *addrs, size_t n)
+{
+	if (n > IKE_ADDRS_MAX)
+		return -1;
+	memcpy(ike->addrs, addrs, n * sizeof(*addrs));
+	ike->n_addrs = n;
+	return 0;
+}
+
 void ike_local_address_changed(struct ike *ike, struct ip_addr old_addr, struct ip_addr new_addr)
 {
 	if (!ip_addr_is_set(&old_addr) || !ip_addr_is_set(&new_addr) ||

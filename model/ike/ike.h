@@ -23,6 +23,7 @@
 #define IKE_PORT 500
 #define IKE_NATT_PORT 4500 /* RFC 3948, RFC 7296 §2.23 */
 #define IKE_NAME_MAX 64
+#define IKE_ADDRS_MAX 8       /* a node's addresses MOBIKE announces (RFC 4555 §3.4) */
 #define IKE_PROPOSALS_MAX 256 /* characters of a proposal string */
 #define IKE_ID_MAX 256
 #define IKE_TS_MAX 4 /* traffic selectors per side of a child */
@@ -294,6 +295,11 @@ int ike_rekey(struct ike *ike, const char *conn, const char *child, bool reauth)
 /* swanctl --terminate: delete the IKE SA of `conn` (with its children). */
 int ike_terminate(struct ike *ike, const char *conn);
 
+/* The node's addresses (at most IKE_ADDRS_MAX, either family): a MOBIKE
+ * IKE SA announces those it does not use to its peer in IKE_AUTH
+ * (ADDITIONAL_IP4_ADDRESS, ADDITIONAL_IP6_ADDRESS, RFC 4555 §3.4), which
+ * lets the peer move the IKE SA to another family.  0, or -1 if too many. */
+int ike_set_local_addresses(struct ike *ike, const struct ip_addr *addrs, size_t n);
 /* One of this node's addresses changed (a handover, a new DHCP lease):
  * connections and IKE SAs on `old_addr` move to `new_addr` -- with MOBIKE
  * the original initiator tells the peer (RFC 4555 §3.5), without it the

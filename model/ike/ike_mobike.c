@@ -31,23 +31,74 @@
  *                over in its place (one a reauthentication was making
  *                goes on as that reauthentication).
  *
- * Not implemented: additional addresses (§3.4, ADDITIONAL_IP4_ADDRESS) and
- * path probing (§3.6), the return routability check (§3.9, COOKIE2),
- * NO_NATS_ALLOWED (§3.8).  MOBIKE moves tunnel-mode Child SAs; a
- * transport-mode child's selectors name the old address and stay.
+ *   families     with IKE_AUTH both ends list the addresses they do not
+ *                use (ADDITIONAL_IP4_ADDRESS, ADDITIONAL_IP6_ADDRESS,
+ *                §3.4; the host gives them, ike_set_local_addresses).  An
+ *                initiator whose new address is of the other family moves
+ *                to the peer's first address of that family (and keeps the
+ *                one it leaves among the peer's addresses, to come back);
+ *                without one the IKE SA cannot move and stays, until DPD
+ *                or the peer ends it.
+ *
+ * Not implemented: later changes of the address lists (§3.6: updates in
+ * INFORMATIONAL, NO_ADDITIONAL_ADDRESSES) and path probing (§3.6), the
+ * return routability check (§3.9, COOKIE2), NO_NATS_ALLOWED (§3.8).
+ * MOBIKE moves tunnel-mode Child SAs; a transport-mode child's selectors
+ * name the old address and stay.
  */
 #include "ike_sa.h"
 
 void ike_mobike_add_supported(const struct ike *ike, const struct ike_sa *sa, struct ike_builder *b)
 {
-	if (ike_sa_conn(ike, sa)->cfg.mobike)
-		ike_add_notify(b, 0, NULL, 0, IKE_N_MOBIKE_SUPPORTED, NULL, 0);
+	if (!ike_sa_conn(ike, sa)->cfg.mobike)
+		return;
+	ike_add_notify(b, 0, NULL, 0, IKE_N_MOBIKE_SUPPORTED, NULL, 0);
+	/* §3.4: the addresses besides the one the IKE SA uses. */
+	for (size_t i = 0; i < ike->n_addrs; i++) {
+		const struct ip_addr *a = &ike->addrs[i];
+
+		if (!ip_addr_eq(a, &sa->local_addr))
+			ike_add_notify(b, 0, NULL, 0,
+			               a->family == IP_FAMILY_V4 ? IKE_N_ADDITIONAL_IP4_ADDRESS
+			                                         : IKE_N_ADDITIONAL_IP6_ADDRESS,
+			               a->b, ip_family_len(a->family));
+	}
 }
 
 void ike_mobike_auth_received(struct ike *ike, struct ike_sa *sa, const struct ike_msg *m)
 {
 	sa->mobike = ike_sa_conn(ike, sa)->cfg.mobike &&
 	             ike_msg_find_notify(m, IKE_N_MOBIKE_SUPPORTED) != NULL;
+	sa->n_peer_addrs = 0;
+	for (size_t i = 0; sa->mobike && i < m->npayloads; i++) {
+		const struct ike_payload *p = &m->p[i];
+		uint8_t family = 0;
+
+		if (p->type != IKE_PL_NOTIFY || sa->n_peer_addrs == IKE_ADDRS_MAX)
+			continue;
+		if (p->u.notify.type == IKE_N_ADDITIONAL_IP4_ADDRESS && p->u.notify.len == 4)
+			family = IP_FAMILY_V4;
+		else if (p->u.notify.type == IKE_N_ADDITIONAL_IP6_ADDRESS && p->u.notify.len == 16)
+			family = IP_FAMILY_V6;
+		if (family)
+			sa->peer_addrs[sa->n_peer_addrs++] =
+			        ip_addr_from_bytes(family, p->u.notify.data);
+	}
+}
+
+/* §3.4: the peer's first address of `family` (the IKE SA's is of the
+ * other), swapped with the one in use so that a move back finds it.
+ * False: the peer gave none. */
+static bool peer_of_family(struct ike_sa *sa, uint8_t family, struct ip_addr *remote)
+{
+	for (size_t i = 0; i < sa->n_peer_addrs; i++) {
+		if (sa->peer_addrs[i].family == family) {
+			*remote = sa->peer_addrs[i];
+			sa->peer_addrs[i] = sa->remote_addr;
+			return true;
+		}
+	}
+	return false;
 }
 
 void ike_mobike_build_request(struct ike *ike, struct ike_sa *sa, struct ike_builder *b)
@@ -140,7 +191,14 @@ void ike_mobike_address_changed(struct ike *ike, struct ip_addr old_addr, struct
 			sa->local_addr = new_addr;
 			continue;
 		}
-		ike_sa_move(ike, sa, new_addr, sa->local_port, sa->remote_addr, sa->remote_port,
+		struct ip_addr remote = sa->remote_addr;
+
+		/* To the other family only with MOBIKE, to an address the peer
+		 * gave; else it cannot move. */
+		if (new_addr.family != remote.family &&
+		    !(sa->mobike && sa->initiator && peer_of_family(sa, new_addr.family, &remote)))
+			continue;
+		ike_sa_move(ike, sa, new_addr, sa->local_port, remote, sa->remote_port,
 		            "local address changed");
 		if (sa->mobike && sa->initiator)
 			ike_x_queue(ike, sa, IKE_TASK_MOBIKE, 0);

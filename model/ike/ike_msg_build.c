@@ -320,44 +320,46 @@ int ike_add_cp(struct ike_builder *b, uint8_t cfg_type, const struct ike_cp_attr
 	return 0;
 }
 
-int ike_sk_begin(struct ike_builder *b, size_t iv_len)
-{
-	size_t at;
-
-	if (b->err.code == IKE_OK && b->state != B_OPEN)
-		return bfail(b, IKE_E_STATE, "a message has at most one SK payload");
-	at = begin(b, IKE_PL_SK, false, 0);
-	if (at == (size_t)-1 || room(b, iv_len, "SK IV") < 0)
-		return -1;
-	memset(b->buf + b->len, 0, iv_len);
-	b->len += iv_len;
-	b->sk = at;
-	b->sk_fixed = 0;
-	b->sk_iv = iv_len;
-	b->state = B_SK_OPEN;
-	return 0;
-}
-
-int ike_skf_begin(struct ike_builder *b, size_t iv_len, uint16_t number, uint16_t total,
-                  uint8_t first_inner)
+/* Open an encrypted payload of `type`: its generic header, fixed_len bytes
+ * of `fixed` (SKF: Fragment Number and Total Fragments, RFC 7383 §2.5; SK:
+ * none, RFC 7296 §3.14) and iv_len bytes reserved for the IV.  Its inner
+ * payloads follow until ike_sk_end(). */
+static int sk_open(struct ike_builder *b, uint8_t type, const uint8_t *fixed, size_t fixed_len,
+                   size_t iv_len)
 {
 	size_t at;
 
 	if (b->err.code == IKE_OK && b->state != B_OPEN)
 		return bfail(b, IKE_E_STATE, "a message has at most one SK or SKF payload");
-	at = begin(b, IKE_PL_SKF, false, 0);
-	if (at == (size_t)-1 || room(b, 4 + iv_len, "SKF fixed part and IV") < 0)
+	at = begin(b, type, false, 0);
+	if (at == (size_t)-1 || room(b, fixed_len + iv_len, ike_payload_name(type)) < 0)
 		return -1;
-	/* RFC 7383 §2.5: the SKF payload's own Next Payload, not a chain. */
-	b->buf[at] = first_inner;
-	put16(b, number);
-	put16(b, total);
+	put(b, fixed, fixed_len);
 	memset(b->buf + b->len, 0, iv_len);
 	b->len += iv_len;
 	b->sk = at;
-	b->sk_fixed = 4;
+	b->sk_fixed = fixed_len;
 	b->sk_iv = iv_len;
 	b->state = B_SK_OPEN;
+	return 0;
+}
+
+int ike_sk_begin(struct ike_builder *b, size_t iv_len)
+{
+	return sk_open(b, IKE_PL_SK, NULL, 0, iv_len);
+}
+
+int ike_skf_begin(struct ike_builder *b, size_t iv_len, uint16_t number, uint16_t total,
+                  uint8_t first_inner)
+{
+	uint8_t fixed[4];
+
+	put_be16(fixed, number);
+	put_be16(fixed + 2, total);
+	if (sk_open(b, IKE_PL_SKF, fixed, sizeof(fixed), iv_len) < 0)
+		return -1;
+	/* RFC 7383 §2.5: the SKF payload's own Next Payload, not a chain. */
+	b->buf[b->sk] = first_inner;
 	return 0;
 }
 

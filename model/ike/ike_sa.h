@@ -195,6 +195,10 @@ struct ike_sa {
 	unsigned cookie_retries, ke_retries;
 	bool nat_local, nat_remote; /* §2.23: we / the peer are behind a NAT */
 	bool mobike;                /* RFC 4555 §3.3: both sent MOBIKE_SUPPORTED */
+	/* RFC 4555 §3.4: the peer's addresses besides the one in use, from
+	 * its ADDITIONAL_IP4/IP6_ADDRESS notifies in IKE_AUTH */
+	struct ip_addr peer_addrs[IKE_ADDRS_MAX];
+	size_t n_peer_addrs;
 	bool frag_peer; /* RFC 7383 §2.3: the peer sent IKEV2_FRAGMENTATION_SUPPORTED */
 	/* RFC 7383 §2.6: the peer's request and response being reassembled */
 	struct ike_reassembly *reassembly[2];
@@ -266,6 +270,8 @@ struct ike_rekeyed_in {
 struct ike {
 	struct ike_host_ops ops;
 	void *host;
+	struct ip_addr addrs[IKE_ADDRS_MAX]; /* ike_set_local_addresses */
+	size_t n_addrs;
 	struct ipsec *dp;
 	struct ike_conn *conns;
 	size_t nconns;

@@ -7,47 +7,15 @@
 # that the NAT drops, every retransmission too, and IKE_AUTH never
 # completes.
 . "$(dirname "$0")/lib.sh"
-cat >"$OUT/frag.yaml" <<'YAML'
-name: ike-frag
-duration: 20s
-seed: 1
-start_time: 2025-06-01T00:00:00Z
-pki:
-  ca: {subject: "C=CH, O=ipsec-sim, CN=Sim CA", key: rsa-3072}
-  certs:
-    - {name: rw, subject: "C=CH, O=ipsec-sim, CN=rw", san: [rw@example.org], key: rsa-3072}
-    - {name: gw, subject: "C=CH, O=ipsec-sim, CN=gw", san: [vpn.example.org], key: rsa-3072}
-nodes:
-  - name: rw
-    routes: [{dst: default, via: 192.168.0.1}]
-    ipsec:
-      connections:
-        vpn:
-          local_addrs: 192.168.0.11
-          remote_addrs: 100.64.0.2
-          proposals: aes256gcm16-prfsha384-x25519
-          local: {auth: pubkey, id: rw@example.org, certs: [pki:rw]}
-          remote: {auth: pubkey, id: vpn.example.org, cacerts: [pki:ca]}
-          send_cert: always
-          children:
-            office: {remote_ts: 10.2.0.0/24, esp_proposals: aes256gcm16, start_action: start}
+. "$(dirname "$0")/lib_rw_certs.sh"
+{
+	rw_certs_head ike-frag 20s yes rw
+	cat <<'YAML'
   - name: cgnat
     nat: {outside: gw, drop_fragments: yes}
-  - name: gw
-    routes:
-      - {dst: 192.168.0.0/24, via: 100.64.0.1}
-    ipsec:
-      connections:
-        roadwarriors:
-          local_addrs: 100.64.0.2
-          remote_addrs: "%any"
-          proposals: aes256gcm16-prfsha384-x25519
-          local: {auth: pubkey, id: vpn.example.org, certs: [pki:gw]}
-          remote: {auth: pubkey, cacerts: [pki:ca]}
-          children:
-            office: {local_ts: 10.2.0.0/24, remote_ts: 192.168.0.0/24, esp_proposals: aes256gcm16}
-  - name: server
-    routes: [{dst: default, via: 10.2.0.1}]
+YAML
+	rw_certs_gateway 192.168.0.0/24
+	cat <<'YAML'
 links:
   - {between: [rw, cgnat], addresses: [192.168.0.11/24, 192.168.0.1/24], delay: 5ms}
   - {between: [cgnat, gw], addresses: [100.64.0.1/30, 100.64.0.2/30], delay: 15ms}
@@ -55,6 +23,7 @@ links:
 traffic:
   - {type: ping, name: rw-ping, from: rw, to: server, interval: 500ms, start: 2s}
 YAML
+} >"$OUT/frag.yaml"
 run yes "$OUT/frag.yaml"
 expect "fragmentation: yes: the road warrior's IKE SA is established" "SELECT count(*) FROM ike_sa_events WHERE node = 'rw' AND state = 'established'" 1
 expect "IKE_AUTH completes at once" "SELECT retransmits || ',' || ok FROM ike_exchanges WHERE node = 'rw' AND exchange = 'IKE_AUTH'" "0,1"

@@ -13,64 +13,17 @@
 # `fragmentation: no`: with RFC 7383 (strongSwan's default, and ours) the
 # request would go in IKE fragments that need no IP fragmentation.
 . "$(dirname "$0")/lib.sh"
-cat >"$OUT/nat-rw.yaml" <<'YAML'
-name: nat-rw
-duration: 6s
-seed: 1
-start_time: 2025-06-01T00:00:00Z
-pki:
-  ca: {subject: "C=CH, O=ipsec-sim, CN=Sim CA", key: rsa-3072}
-  certs:
-    - {name: rw1, subject: "C=CH, O=ipsec-sim, CN=rw1", san: [rw1@example.org], key: rsa-3072}
-    - {name: rw2, subject: "C=CH, O=ipsec-sim, CN=rw2", san: [rw2@example.org], key: rsa-3072}
-    - {name: gw, subject: "C=CH, O=ipsec-sim, CN=gw", san: [vpn.example.org], key: rsa-3072}
-nodes:
-  - name: rw1
-    routes: [{dst: default, via: 192.168.0.1}]
-    ipsec:
-      connections:
-        vpn:
-          local_addrs: 192.168.0.11
-          remote_addrs: 100.64.0.2
-          proposals: aes256gcm16-prfsha384-x25519
-          local: {auth: pubkey, id: rw1@example.org, certs: [pki:rw1]}
-          remote: &gw {auth: pubkey, id: vpn.example.org, cacerts: [pki:ca]}
-          send_cert: always
-          fragmentation: no
-          children: &office
-            office: {remote_ts: 10.2.0.0/24, esp_proposals: aes256gcm16, start_action: start}
-  - name: rw2
-    routes: [{dst: default, via: 192.168.1.1}]
-    ipsec:
-      connections:
-        vpn:
-          local_addrs: 192.168.1.12
-          remote_addrs: 100.64.0.2
-          proposals: aes256gcm16-prfsha384-x25519
-          local: {auth: pubkey, id: rw2@example.org, certs: [pki:rw2]}
-          remote: *gw
-          send_cert: always
-          fragmentation: no
-          children: *office
+. "$(dirname "$0")/lib_rw_certs.sh"
+{
+	rw_certs_head nat-rw 6s no rw1 rw2
+	cat <<'YAML'
   - name: cgnat
     nat:
       outside: gw
       mapping: endpoint-independent
-  - name: gw
-    routes:
-      - {dst: 192.168.0.0/23, via: 100.64.0.1}
-    ipsec:
-      connections:
-        roadwarriors:
-          local_addrs: 100.64.0.2
-          remote_addrs: "%any"
-          proposals: aes256gcm16-prfsha384-x25519
-          local: {auth: pubkey, id: vpn.example.org, certs: [pki:gw]}
-          remote: {auth: pubkey, cacerts: [pki:ca]}
-          children:
-            office: {local_ts: 10.2.0.0/24, remote_ts: 192.168.0.0/23, esp_proposals: aes256gcm16}
-  - name: server
-    routes: [{dst: default, via: 10.2.0.1}]
+YAML
+	rw_certs_gateway 192.168.0.0/23
+	cat <<'YAML'
 links:
   - {between: [rw1, cgnat], addresses: [192.168.0.11/24, 192.168.0.1/24], rate: 10Mbps, delay: 1ms}
   - {between: [rw2, cgnat], addresses: [192.168.1.12/24, 192.168.1.1/24], rate: 100Mbps, delay: 1.5ms}
@@ -80,6 +33,7 @@ traffic:
   - {type: ping, name: rw1-ping, from: rw1, to: server, interval: 500ms, start: 1s}
   - {type: ping, name: rw2-ping, from: rw2, to: server, interval: 500ms, start: 1s}
 YAML
+} >"$OUT/nat-rw.yaml"
 run a "$OUT/nat-rw.yaml"
 expect "both IKE_AUTH exchanges complete without a retransmission" "SELECT count(*) FROM ike_exchanges WHERE exchange = 'IKE_AUTH' AND ok AND retransmits = 0" 4
 expect "nothing dropped: no mixed reassembly (l4_checksum), no fragment timed out" "SELECT count(*) FROM drops" 0

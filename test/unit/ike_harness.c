@@ -242,7 +242,7 @@ static bool to_nat(const struct ike_harness *h, const struct ip_addr *dst)
 static int node_for(const struct ike_harness *h, const struct ip_addr *dst)
 {
 	for (int i = 0; i < 2; i++)
-		if (ip_addr_eq(&h->n[i].addr, dst))
+		if (ip_addr_eq(&h->n[i].addr, dst) || ip_addr_eq(&h->n[i].addr2, dst))
 			return i;
 	return to_nat(h, dst) ? 0 : -1;
 }

@@ -56,6 +56,7 @@ struct hnode {
 	struct ike_harness *h;
 	int idx;
 	struct ip_addr addr;
+	struct ip_addr addr2; /* another address it receives on (family NONE: none) */
 	struct ipsec *dp;
 	struct ike *ike;
 	uint64_t dp_timer, ike_timer;

@@ -15,7 +15,11 @@
  *   - A moves while its IKE SA is being set up: during IKE_SA_INIT the
  *     request goes again from the new address; after it (B knows A by the
  *     old address) a new IKE SA starts over; either way B ends up with
- *     one IKE SA whose peer is the new address. */
+ *     one IKE SA whose peer is the new address;
+ *   - dual-stack nodes announce their other address in IKE_AUTH
+ *     (ADDITIONAL_IP4/IP6_ADDRESS, §3.4): A moves from IPv4 to IPv6 and
+ *     back, to B's address of each family, the Child SA carrying IPv4 in
+ *     IPv6 and in IPv4; without B's other address A cannot move. */
 #include "ike_harness.h"
 
 #include <stdio.h>
@@ -241,12 +245,105 @@ static void test_move_during_auth(void **state)
 	move_while_connecting(250 * H_MS, false);
 }
 
+#define A6 "fd00:64::10"
+#define B6 "fd00:51::2"
+
+/* Both nodes dual-stack; B announces its IPv6 address if `b_announces`. */
+static void start_dual(struct ike_harness *h, bool b_announces)
+{
+	struct ip_addr a[2] = {ip_addr_v4(H_ADDR_A), parse_addr(A6)};
+	struct ip_addr b[2] = {ip_addr_v4(H_ADDR_B), parse_addr(B6)};
+
+	struct ike_conn_config ca, cb;
+
+	h_setup(h, &ca, &cb, NULL);
+	cb.remote_addr = (struct ip_addr){0}; /* B takes A from any address */
+	ca.mobike = cb.mobike = true;
+	h->n[0].addr2 = a[1];
+	h->n[1].addr2 = b[1];
+	assert_int_equal(ike_set_local_addresses(h->n[0].ike, a, 2), 0);
+	assert_int_equal(ike_set_local_addresses(h->n[1].ike, b, b_announces ? 2 : 1), 0);
+	h_start(h, &ca, &cb);
+}
+
+/* A's IKE SA and Child SA, and B's, use these addresses. */
+static void assert_moved(struct ike_harness *h, struct ip_addr a, struct ip_addr b)
+{
+	const struct ipsec_sa_config *out_a = ipsec_sa_config(h->n[0].dp, child(h, 0)->sa_out);
+	const struct ipsec_sa_config *out_b = ipsec_sa_config(h->n[1].dp, child(h, 1)->sa_out);
+
+	assert_true(ip_addr_eq(&h_sa(h, 0)->local_addr, &a));
+	assert_true(ip_addr_eq(&h_sa(h, 0)->remote_addr, &b));
+	assert_true(ip_addr_eq(&h_sa(h, 1)->local_addr, &b));
+	assert_true(ip_addr_eq(&h_sa(h, 1)->remote_addr, &a));
+	assert_true(ip_addr_eq(&out_a->src, &a) && ip_addr_eq(&out_a->dst, &b));
+	assert_true(ip_addr_eq(&out_b->src, &b) && ip_addr_eq(&out_b->dst, &a));
+}
+
+static void test_move_family(void **state)
+{
+	(void)state;
+	struct ike_harness h;
+	struct ip_addr a4 = ip_addr_v4(H_ADDR_A), b4 = ip_addr_v4(H_ADDR_B);
+	struct ip_addr a6 = parse_addr(A6), b6 = parse_addr(B6);
+	uint64_t id_a;
+	uint32_t spi_in;
+
+	start_dual(&h, true);
+	/* §3.4: each learned the other's address it does not use. */
+	assert_int_equal(h_sa(&h, 0)->n_peer_addrs, 1);
+	assert_true(ip_addr_eq(&h_sa(&h, 0)->peer_addrs[0], &b6));
+	assert_int_equal(h_sa(&h, 1)->n_peer_addrs, 1);
+	assert_true(ip_addr_eq(&h_sa(&h, 1)->peer_addrs[0], &a6));
+	id_a = h_sa(&h, 0)->id;
+	spi_in = child(&h, 0)->spi_in;
+
+	/* A loses its IPv4 address: to B's IPv6 one, the same SAs. */
+	h.n[0].addr = a6;
+	h.n[0].addr2 = (struct ip_addr){0};
+	ike_local_address_changed(h.n[0].ike, a4, a6);
+	h_run_for(&h, 1 * H_S);
+	assert_moved(&h, a6, b6);
+	assert_int_equal(h_sa(&h, 0)->id, id_a);
+	assert_int_equal(child(&h, 0)->spi_in, spi_in);
+	assert_false(h_sa(&h, 0)->nat_local || h_sa(&h, 1)->nat_remote);
+	h_assert_flows(&h); /* IPv4 LANs, 4-in-6 */
+
+	/* And back: to the IPv4 address A left. */
+	h.n[0].addr = a4;
+	ike_local_address_changed(h.n[0].ike, a6, a4);
+	h_run_for(&h, 1 * H_S);
+	assert_moved(&h, a4, b4);
+	assert_int_equal(h_sa(&h, 0)->id, id_a);
+	assert_int_equal(h_count_state(&h, 0, IKE_EV_IKE_SA, IKE_STATE_ESTABLISHED), 1);
+	h_assert_settled(&h, 1);
+	h_assert_flows(&h);
+	h_free(&h);
+}
+
+/* B gave no IPv6 address: A's IKE SA cannot follow it to IPv6. */
+static void test_move_family_unknown(void **state)
+{
+	(void)state;
+	struct ike_harness h;
+	struct ip_addr a4 = ip_addr_v4(H_ADDR_A), b4 = ip_addr_v4(H_ADDR_B);
+
+	start_dual(&h, false);
+	assert_int_equal(h_sa(&h, 0)->n_peer_addrs, 0);
+	h.n[0].addr = parse_addr(A6);
+	ike_local_address_changed(h.n[0].ike, a4, h.n[0].addr);
+	h_run_for(&h, 1 * H_S);
+	assert_moved(&h, a4, b4);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_negotiated),       cmocka_unit_test(test_move),
 	        cmocka_unit_test(test_update_lost),      cmocka_unit_test(test_without_mobike),
 	        cmocka_unit_test(test_move_during_init), cmocka_unit_test(test_move_during_auth),
+	        cmocka_unit_test(test_move_family),      cmocka_unit_test(test_move_family_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,32 @@ static struct ipsec_sa_config cfg6(enum ipsec_protocol proto, enum ipsec_mode mo
 	return c;
 }
 
+/* A test's SA pair and its buffers: pkt leaves node a as wire (out6),
+ * wire arrives at node b as back (in6). */
+struct pair6 {
+	struct pair p;
+	uint8_t pkt[256], wire[512], back[512];
+	size_t len, wlen, blen;
+	enum ipsec_drop r;
+};
+
+/* The pair of the outbound configuration c, window 64. */
+static void pair6_setup(struct pair6 *t, struct ipsec_sa_config c)
+{
+	pair_setup(&t->p, &c, 64);
+}
+
+static enum ipsec_verdict out6(struct pair6 *t)
+{
+	return ipsec_output(t->p.a, t->pkt, t->len, t->wire, sizeof(t->wire), &t->wlen, &t->r);
+}
+
+static enum ipsec_verdict in6(struct pair6 *t)
+{
+	return ipsec_input(t->p.b, t->wire, t->wlen, t->back, sizeof(t->back), &t->blen, NULL,
+	                   &t->r);
+}
+
 /* Hop-by-hop (8), routing type 0 with no segments left (8... 24 with one
  * address), destination options (8): ESP and AH go after the routing
  * header, the last destination options stay behind them (RFC 8200 §4.1). */
@@ -74,57 +100,41 @@ static const uint8_t chain[] = {
 
 static void test_transport_after_extension_headers(void **state)
 {
-	uint8_t pkt[256], wire[512];
-	struct ipsec_sa_config c =
-	        cfg6(IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, "2001:db8::1", "2001:db8::2");
-	struct pair p;
-	size_t len = build_udp6(pkt, "2001:db8::1", "2001:db8::2", IPPROTO_NUM_HOPOPTS, chain,
-	                        sizeof(chain), 30, 0);
-	size_t wlen, esp_at = IPV6_HDR_LEN + 8 + 24;
-	enum ipsec_drop r;
+	struct pair6 f;
+	size_t esp_at = IPV6_HDR_LEN + 8 + 24;
 
 	(void)state;
-	pair_setup(&p, &c, 64);
-	wlen = pair_roundtrip(&p, pkt, len);
-	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-	                 IPSEC_VERDICT_PROTECT);
+	f.len = build_udp6(f.pkt, "2001:db8::1", "2001:db8::2", IPPROTO_NUM_HOPOPTS, chain,
+	                   sizeof(chain), 30, 0);
+	pair6_setup(&f, cfg6(IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, "2001:db8::1", "2001:db8::2"));
+	pair_roundtrip(&f.p, f.pkt, f.len);
+	assert_int_equal(out6(&f), IPSEC_VERDICT_PROTECT);
 	/* the headers before ESP are the packet's own, the routing header now
 	 * names ESP, the destination options are encrypted */
-	assert_memory_equal(wire + 8, pkt + 8, IPV6_HDR_LEN + 8 - 8);
-	assert_int_equal(wire[IPV6_HDR_LEN + 8], IPPROTO_NUM_ESP);
-	assert_memory_equal(wire + IPV6_HDR_LEN + 9, pkt + IPV6_HDR_LEN + 9, 23);
-	assert_int_equal(get_be32(wire + esp_at), 0x600);
-	assert_int_equal(get_be16(wire + 4), wlen - IPV6_HDR_LEN);
+	assert_memory_equal(f.wire + 8, f.pkt + 8, IPV6_HDR_LEN + 8 - 8);
+	assert_int_equal(f.wire[IPV6_HDR_LEN + 8], IPPROTO_NUM_ESP);
+	assert_memory_equal(f.wire + IPV6_HDR_LEN + 9, f.pkt + IPV6_HDR_LEN + 9, 23);
+	assert_int_equal(get_be32(f.wire + esp_at), 0x600);
+	assert_int_equal(get_be16(f.wire + 4), f.wlen - IPV6_HDR_LEN);
 	/* AH in the same place; its length is a multiple of 8 bytes over IPv6
 	 * (RFC 4302 §2.2): 12 + 16 bytes of ICV + 4 of padding */
-	pair_teardown(&p);
-	c = cfg6(IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT, "2001:db8::1", "2001:db8::2");
-	pair_setup(&p, &c, 64);
-	wlen = pair_roundtrip(&p, pkt, len);
-	assert_int_equal(wlen, len + 32);
-	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-	                 IPSEC_VERDICT_PROTECT);
-	assert_int_equal(wire[IPV6_HDR_LEN + 8], IPPROTO_NUM_AH);
-	assert_int_equal(wire[esp_at + 1], 32 / 4 - 2);
-	assert_memory_equal(wire + esp_at + AH_HDR_LEN + 16, "\0\0\0\0", 4);
+	pair_teardown(&f.p);
+	pair6_setup(&f, cfg6(IPSEC_PROTO_AH, IPSEC_MODE_TRANSPORT, "2001:db8::1", "2001:db8::2"));
+	assert_int_equal(pair_roundtrip(&f.p, f.pkt, f.len), f.len + 32);
+	assert_int_equal(out6(&f), IPSEC_VERDICT_PROTECT);
+	assert_int_equal(f.wire[IPV6_HDR_LEN + 8], IPPROTO_NUM_AH);
+	assert_int_equal(f.wire[esp_at + 1], 32 / 4 - 2);
+	assert_memory_equal(f.wire + esp_at + AH_HDR_LEN + 16, "\0\0\0\0", 4);
 	/* a hop on the way changes the mutable fields: the ICV still holds */
-	{
-		uint8_t back[512];
-		size_t blen;
-
-		wire[7] = 1;                     /* hop limit */
-		wire[1] |= 0x0f, wire[3] = 0x42; /* flow label */
-		assert_int_equal(ipsec_input(p.b, wire, wlen, back, sizeof(back), &blen, NULL, &r),
-		                 IPSEC_VERDICT_DELIVER);
-		/* an immutable field changed (the routing header's address) */
-		assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-		                 IPSEC_VERDICT_PROTECT);
-		wire[IPV6_HDR_LEN + 8 + 8 + 15]++;
-		assert_int_equal(ipsec_input(p.b, wire, wlen, back, sizeof(back), &blen, NULL, &r),
-		                 IPSEC_VERDICT_DROP);
-		assert_int_equal(r, IPSEC_DROP_ICV_FAIL);
-	}
-	pair_teardown(&p);
+	f.wire[7] = 1;                       /* hop limit */
+	f.wire[1] |= 0x0f, f.wire[3] = 0x42; /* flow label */
+	assert_int_equal(in6(&f), IPSEC_VERDICT_DELIVER);
+	/* an immutable field changed (the routing header's address) */
+	assert_int_equal(out6(&f), IPSEC_VERDICT_PROTECT);
+	f.wire[IPV6_HDR_LEN + 8 + 8 + 15]++;
+	assert_int_equal(in6(&f), IPSEC_VERDICT_DROP);
+	assert_int_equal(f.r, IPSEC_DROP_ICV_FAIL);
+	pair_teardown(&f.p);
 }
 
 static void test_tunnel_families(void **state)
@@ -144,29 +154,26 @@ static void test_tunnel_families(void **state)
 			struct ipsec_sa_config c =
 			        cfg6(proto ? IPSEC_PROTO_AH : IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL,
 			             t[i].outer_src, t[i].outer_dst);
-			uint8_t pkt[256], wire[512];
-			size_t len, wlen;
 			struct ip_packet outer;
 			struct ip_addr src, dst;
-			enum ipsec_drop r;
-			struct pair p;
+			struct pair6 f;
 
 			c.ttl = 17;
 			c.copy_dscp = true;
 			if (t[i].inner_v6)
-				len = build_udp6(pkt, "2001:db8:1::5", "2001:db8:2::6", 0, NULL, 0,
-				                 40, 0xb9);
+				f.len = build_udp6(f.pkt, "2001:db8:1::5", "2001:db8:2::6", 0, NULL,
+				                   0, 40, 0xb9);
 			else
-				len = build_udp(pkt, A4(10, 1, 0, 5), A4(10, 2, 0, 6), 1, 2, 40);
-			pair_setup(&p, &c, 64);
-			pair_roundtrip(&p, pkt, len);
-			assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-			                 IPSEC_VERDICT_PROTECT);
-			assert_int_equal(ip_packet_parse(wire, wlen, true, &outer), 0);
-			src = ip_packet_src(wire, &outer);
-			dst = ip_packet_dst(wire, &outer);
+				f.len = build_udp(f.pkt, A4(10, 1, 0, 5), A4(10, 2, 0, 6), 1, 2,
+				                  40);
+			pair6_setup(&f, c);
+			pair_roundtrip(&f.p, f.pkt, f.len);
+			assert_int_equal(out6(&f), IPSEC_VERDICT_PROTECT);
+			assert_int_equal(ip_packet_parse(f.wire, f.wlen, true, &outer), 0);
+			src = ip_packet_src(f.wire, &outer);
+			dst = ip_packet_dst(f.wire, &outer);
 			assert_true(ip_addr_eq(&src, &c.src) && ip_addr_eq(&dst, &c.dst));
-			assert_int_equal(outer.total_len, wlen);
+			assert_int_equal(outer.total_len, f.wlen);
 			assert_int_equal(outer.proto, proto ? IPPROTO_NUM_AH : IPPROTO_NUM_ESP);
 			/* RFC 4301 §5.1.2.2: DSCP copied (copy_dscp), ECN as RFC 6040 */
 			assert_int_equal(outer.tclass, t[i].inner_v6 ? 0xb9 : 0);
@@ -176,10 +183,10 @@ static void test_tunnel_families(void **state)
 			if (outer.family == IP_FAMILY_V6)
 				assert_int_equal(outer.v6.flow_label, 0);
 			if (proto) /* AH names the inner packet's family */
-				assert_int_equal(wire[outer.hdr_len], t[i].inner_v6
-				                                              ? IPPROTO_NUM_IPV6
-				                                              : IPPROTO_NUM_IPIP);
-			pair_teardown(&p);
+				assert_int_equal(f.wire[outer.hdr_len], t[i].inner_v6
+				                                                ? IPPROTO_NUM_IPV6
+				                                                : IPPROTO_NUM_IPIP);
+			pair_teardown(&f.p);
 		}
 }
 
@@ -187,31 +194,22 @@ static void test_tunnel_families(void **state)
  * header marks an ECN-capable inner packet, and drops a Not-ECT one. */
 static void test_ecn_decap_v6(void **state)
 {
-	struct ipsec_sa_config c =
-	        cfg6(IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, "2001:db8:ff::1", "2001:db8:ff::2");
-	uint8_t pkt[256], wire[512], back[512];
-	size_t len, wlen, blen;
-	enum ipsec_drop r;
-	struct pair p;
+	struct pair6 f;
 
 	(void)state;
-	c.integ = IPSEC_INTEG_NONE;
-	pair_setup(&p, &c, 64);
-	len = build_udp6(pkt, "2001:db8:1::5", "2001:db8:2::6", 0, NULL, 0, 10, ECN_ECT0);
-	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-	                 IPSEC_VERDICT_PROTECT);
-	wire[1] |= ECN_CE << 4; /* a congested router on the way */
-	assert_int_equal(ipsec_input(p.b, wire, wlen, back, sizeof(back), &blen, NULL, &r),
-	                 IPSEC_VERDICT_DELIVER);
-	assert_int_equal((back[1] >> 4) & 3, ECN_CE);
-	len = build_udp6(pkt, "2001:db8:1::5", "2001:db8:2::6", 0, NULL, 0, 10, ECN_NOT_ECT);
-	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-	                 IPSEC_VERDICT_PROTECT);
-	wire[1] |= ECN_CE << 4;
-	assert_int_equal(ipsec_input(p.b, wire, wlen, back, sizeof(back), &blen, NULL, &r),
-	                 IPSEC_VERDICT_DROP);
-	assert_int_equal(r, IPSEC_DROP_MALFORMED);
-	pair_teardown(&p);
+	pair6_setup(&f,
+	            cfg6(IPSEC_PROTO_ESP, IPSEC_MODE_TUNNEL, "2001:db8:ff::1", "2001:db8:ff::2"));
+	f.len = build_udp6(f.pkt, "2001:db8:1::5", "2001:db8:2::6", 0, NULL, 0, 10, ECN_ECT0);
+	assert_int_equal(out6(&f), IPSEC_VERDICT_PROTECT);
+	f.wire[1] |= ECN_CE << 4; /* a congested router on the way */
+	assert_int_equal(in6(&f), IPSEC_VERDICT_DELIVER);
+	assert_int_equal((f.back[1] >> 4) & 3, ECN_CE);
+	f.len = build_udp6(f.pkt, "2001:db8:1::5", "2001:db8:2::6", 0, NULL, 0, 10, ECN_NOT_ECT);
+	assert_int_equal(out6(&f), IPSEC_VERDICT_PROTECT);
+	f.wire[1] |= ECN_CE << 4;
+	assert_int_equal(in6(&f), IPSEC_VERDICT_DROP);
+	assert_int_equal(f.r, IPSEC_DROP_MALFORMED);
+	pair_teardown(&f.p);
 }
 
 /* A transport SA protects packets of its own family only (a tunnel SA
@@ -219,41 +217,32 @@ static void test_ecn_decap_v6(void **state)
  * are dropped and counted, inbound and outbound. */
 static void test_family_and_malformed(void **state)
 {
-	struct ipsec_sa_config c =
-	        cfg6(IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, "2001:db8::1", "2001:db8::2");
-	uint8_t pkt[256], wire[512], back[512];
-	size_t len, wlen, blen;
-	enum ipsec_drop r;
-	struct pair p;
+	struct pair6 f;
 
 	(void)state;
-	pair_setup(&p, &c, 64);
-	len = build_udp(pkt, A4(10, 0, 0, 1), A4(10, 0, 0, 2), 1, 2, 10);
-	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-	                 IPSEC_VERDICT_DROP);
-	assert_int_equal(r, IPSEC_DROP_MALFORMED);
+	pair6_setup(&f, cfg6(IPSEC_PROTO_ESP, IPSEC_MODE_TRANSPORT, "2001:db8::1", "2001:db8::2"));
+	f.len = build_udp(f.pkt, A4(10, 0, 0, 1), A4(10, 0, 0, 2), 1, 2, 10);
+	assert_int_equal(out6(&f), IPSEC_VERDICT_DROP);
+	assert_int_equal(f.r, IPSEC_DROP_MALFORMED);
 	/* hop-by-hop in second place (RFC 8200 §4.1) */
 	{
 		static const uint8_t bad[] = {IPPROTO_NUM_HOPOPTS, 0, 1, 4, 0, 0, 0, 0,
 		                              IPPROTO_NUM_UDP,     0, 1, 4, 0, 0, 0, 0};
 
-		len = build_udp6(pkt, "2001:db8::1", "2001:db8::2", IPPROTO_NUM_DSTOPTS, bad,
-		                 sizeof(bad), 10, 0);
+		f.len = build_udp6(f.pkt, "2001:db8::1", "2001:db8::2", IPPROTO_NUM_DSTOPTS, bad,
+		                   sizeof(bad), 10, 0);
 	}
-	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-	                 IPSEC_VERDICT_DROP);
-	assert_int_equal(r, IPSEC_DROP_MALFORMED);
+	assert_int_equal(out6(&f), IPSEC_VERDICT_DROP);
+	assert_int_equal(f.r, IPSEC_DROP_MALFORMED);
 	/* an ESP packet whose payload length runs past the buffer */
-	len = build_udp6(pkt, "2001:db8::1", "2001:db8::2", 0, NULL, 0, 10, 0);
-	assert_int_equal(ipsec_output(p.a, pkt, len, wire, sizeof(wire), &wlen, &r),
-	                 IPSEC_VERDICT_PROTECT);
-	put_be16(wire + 4, (uint16_t)(wlen - IPV6_HDR_LEN + 1));
-	assert_int_equal(ipsec_input(p.b, wire, wlen, back, sizeof(back), &blen, NULL, &r),
-	                 IPSEC_VERDICT_DROP);
-	assert_int_equal(r, IPSEC_DROP_MALFORMED);
-	assert_int_equal(ipsec_drops(p.b, IPSEC_DROP_MALFORMED), 1);
-	assert_int_equal(ipsec_drops(p.a, IPSEC_DROP_MALFORMED), 2);
-	pair_teardown(&p);
+	f.len = build_udp6(f.pkt, "2001:db8::1", "2001:db8::2", 0, NULL, 0, 10, 0);
+	assert_int_equal(out6(&f), IPSEC_VERDICT_PROTECT);
+	put_be16(f.wire + 4, (uint16_t)(f.wlen - IPV6_HDR_LEN + 1));
+	assert_int_equal(in6(&f), IPSEC_VERDICT_DROP);
+	assert_int_equal(f.r, IPSEC_DROP_MALFORMED);
+	assert_int_equal(ipsec_drops(f.p.b, IPSEC_DROP_MALFORMED), 1);
+	assert_int_equal(ipsec_drops(f.p.a, IPSEC_DROP_MALFORMED), 2);
+	pair_teardown(&f.p);
 }
 
 /* RFC 4301 §4.4.1.1: a non-initial IPv6 fragment has OPAQUE ports: an
