@@ -14,7 +14,6 @@
 #include "peer_echo.h"
 #include "peer_udp.h"
 
-#define MAX_ADDRS 8
 #define UDP_HDR 8
 #define BUF (IPV6_HDR_LEN + 65535 + IPSEC_MAX_OVERHEAD)
 
@@ -34,7 +33,7 @@ struct peer_host {
 	struct ipsec *ipsec;
 	struct ike *ike;
 	uint64_t ipsec_deadline, ike_deadline;
-	struct peer_addr addrs[MAX_ADDRS];
+	struct peer_addr addrs[IKE_ADDRS_MAX];
 	size_t n_addrs;
 	char **ike_lines;
 	size_t n_ike_lines;
@@ -234,13 +233,40 @@ static int add_addr(struct peer_host *p, const struct ip_addr *addr, char *err, 
 {
 	if (find_addr(p, addr))
 		return 0;
-	if (p->n_addrs == MAX_ADDRS) {
-		snprintf(err, errlen, "more than %d local addresses", MAX_ADDRS);
+	if (p->n_addrs == IKE_ADDRS_MAX) {
+		snprintf(err, errlen, "more than %d local addresses", IKE_ADDRS_MAX);
 		return -1;
 	}
 	if (bind_addr(&p->addrs[p->n_addrs], addr, err, errlen) != 0)
 		return -1;
 	p->n_addrs++;
+	return 0;
+}
+
+/* The addresses we have sockets on, for MOBIKE to announce (RFC 4555
+ * §3.4) in the IKE_AUTH exchanges to come. */
+static void announce_addresses(struct peer_host *p)
+{
+	struct ip_addr addrs[IKE_ADDRS_MAX];
+	for (size_t i = 0; i < p->n_addrs; i++)
+		addrs[i] = p->addrs[i].addr;
+	ike_set_local_addresses(p->ike, addrs, p->n_addrs);
+}
+
+/* The node's addresses on its links in the scenario, IPv4 before IPv6 as
+ * the simulator announces them (every connection's local_addrs is one). */
+static int add_node_addrs(struct peer_host *p, const struct scenario_node *node, char *err,
+                          size_t errlen)
+{
+	for (size_t i = 0; i < node->n_ifaces; i++) {
+		struct ip_addr v4 = ip_addr_v4(node->ifaces[i].addr);
+		if (node->ifaces[i].addr && add_addr(p, &v4, err, errlen) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < node->n_ifaces; i++)
+		if (node->ifaces[i].addr6.family == IP_FAMILY_V6 &&
+		    add_addr(p, &node->ifaces[i].addr6, err, errlen) != 0)
+			return -1;
 	return 0;
 }
 
@@ -250,7 +276,7 @@ int peer_host_move(struct peer_host *p, struct ip_addr old_addr, struct ip_addr 
 	char a[IP_ADDR_STRLEN], b[IP_ADDR_STRLEN];
 	struct peer_addr *old = find_addr(p, &old_addr);
 	if (!old) {
-		snprintf(err, errlen, "%s is not a local address of a connection",
+		snprintf(err, errlen, "%s is not one of the node's addresses",
 		         ip_addr_str(&old_addr, a));
 		return -1;
 	}
@@ -273,6 +299,7 @@ int peer_host_move(struct peer_host *p, struct ip_addr old_addr, struct ip_addr 
 	        ip_addr_str(&old_addr, a), ip_addr_str(&new_addr, b));
 	fflush(p->log);
 	/* RFC 4555 lets an IKE SA move to an address of the other family. */
+	announce_addresses(p);
 	ike_local_address_changed(p->ike, old_addr, new_addr);
 	return 0;
 }
@@ -295,9 +322,8 @@ struct peer_host *peer_host_new(const struct peer_options *o, char *err, size_t 
 		snprintf(err, errlen, "node %s has no IKE connections", node->name);
 		goto fail;
 	}
-	for (size_t i = 0; i < node->n_conns; i++)
-		if (add_addr(p, &node->conns[i].local_addr, err, errlen) != 0)
-			goto fail;
+	if (add_node_addrs(p, node, err, errlen) != 0)
+		goto fail;
 	p->ipsec = ipsec_new(&ipsec_ops, p);
 	if (!p->ipsec) {
 		snprintf(err, errlen, "out of memory");
@@ -309,6 +335,7 @@ struct peer_host *peer_host_new(const struct peer_options *o, char *err, size_t 
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	announce_addresses(p);
 	for (size_t i = 0; i < node->n_conns; i++) {
 		char e[256];
 		if (ike_conn_add(p->ike, &node->conns[i], e, sizeof e) != 0) {
@@ -415,7 +442,7 @@ static void receive(struct peer_host *p, const struct peer_addr *pa, int which)
 
 void peer_host_run(struct peer_host *p, uint64_t until_ns)
 {
-	struct pollfd fds[2 * MAX_ADDRS];
+	struct pollfd fds[2 * IKE_ADDRS_MAX];
 	for (size_t i = 0; i < p->n_addrs; i++)
 		for (int j = 0; j < 2; j++)
 			fds[2 * i + j] = (struct pollfd){.fd = p->addrs[i].fd[j], .events = POLLIN};

@@ -13,8 +13,9 @@
 #   exit    0 after those runs; 1 for a wrong PSK over IPv6 and for a move
 #           to an IPv6 address no interface has; 2 for a move to a
 #           malformed one.
-#   4-in-6  10.98.1.0/24 === 10.98.2.0/24 over IPv6, we initiate, then move
-#           to fd00:99::3 (MOBIKE, RFC 4555 §3.5); ping before and after.
+#   4-in-6  10.98.1.0/24 === 10.98.2.0/24 over IPv6, we initiate from a
+#           dual-stack node, then move to fd00:99::3 and on to 10.99.0.1
+#           (MOBIKE, RFC 4555 §3.4, §3.5); ping before and after each move.
 #   6-in-4  fd00:98:1::/64 === fd00:98:2::/64 over IPv4, charon initiates.
 . "$(dirname "$0")/lib.sh"
 interop_require /usr/lib/ipsec/charon swanctl ping ip
@@ -38,6 +39,8 @@ sas() { charon_swanctl "$W/charon" --list-sas 2>/dev/null; }
 # charon's IKE SA has our address ADDR and a Child SA for TS (ours)
 ike_sa_with() { sas | grep -q "remote 'sim' @ $1\[4500\]" && sas | grep -q "remote $2\$"; }
 no_ike_sa() { ! sas | grep -q ESTABLISHED; }
+# "sim: #1, ESTABLISHED, IKEv2, 5b3e..._i 9c1f..._r*": the IKE SA's SPIs
+ike_spis() { sas | grep -o "IKEv2, [0-9a-f]*_i[*]* [0-9a-f]*_r[*]*"; }
 # charon_load REMOTE_ADDRS LOCAL_ADDRS LOCAL_TS REMOTE_TS: charon's connection
 # `sim` replaced
 charon_load() {
@@ -201,11 +204,16 @@ else
 	cat "$W/peer3.log"
 fi
 
-# 4. 4-in-6, we initiate with MOBIKE and move to fd00:99::3 at 3 s.
+# 4. 4-in-6, we initiate with MOBIKE from a dual-stack node (10.99.0.1 as
+# well, which IKE_AUTH announces: RFC 4555 §3.4), move to fd00:99::3 at 3 s
+# and from there to IPv4 at 6 s.
 charon_load %any "$CHARON6" "$NET4_CHARON" "$NET4_SIM"
 ip -n "$A" addr add "$MOVED6/64" dev "v-$A" nodad
 sim_scenario "$W/sim.yaml" psk start yes "$SIM6" "$CHARON6" "$NET4_SIM" "$NET4_CHARON"
-run_peer 4 --duration 7s --at 3s "move=$SIM6,$MOVED6"
+sed -i "s|addresses: \[\"$SIM6/64\", \"$CHARON6/64\"\]|addresses: [[10.99.0.1/24, \"$SIM6/64\"], [10.99.0.2/24, \"$CHARON6/64\"]]|" \
+	"$W/sim.yaml"
+run_peer 4 --duration 10s --at 3s "move=$SIM6,$MOVED6" --at 6s "move=$MOVED6,10.99.0.1"
+START=$(($(date +%s%N) / 1000000))
 what="4-in-6, we initiate"
 if wait_for 3 ike_sa_with "$SIM6" "$NET4_SIM"; then
 	ok "$what: charon's IKE SA with ${SIM6}[4500], Child SA $NET4_CHARON === $NET4_SIM INSTALLED"
@@ -213,16 +221,34 @@ else
 	bad "$what: no Child SA at charon"
 	cat "$W/peer4.log"
 fi
+spis=$(ike_spis)
+if grep -q "parsed IKE_AUTH request 1 \[.* N(ADD_4_ADDR) " "$W/charon/charon.log"; then
+	ok "$what: our IKE_AUTH announces 10.99.0.1 (N(ADD_4_ADDR) in charon's log)"
+else bad "$what: no ADDITIONAL_IP4_ADDRESS from us"; fi
 keys_equal 4 initiator "$what"
 pinged 4 2 "$what"
-if wait_for 4 ike_sa_with "$MOVED6" "$NET4_SIM" &&
-	grep -q "remote endpoint changed from $SIM6\[4500\] to $MOVED6\[4500\]" "$W/charon/charon.log"; then
+# endpoint_moved FROM TO: charon's log and its IKE SA follow our move
+endpoint_moved() {
+	wait_for 3 ike_sa_with "$2" "$NET4_SIM" &&
+		grep -q "remote endpoint changed from $1\[4500\] to $2\[4500\]" "$W/charon/charon.log"
+}
+if endpoint_moved "$SIM6" "$MOVED6"; then
 	ok "$what: after our move, charon's IKE SA has ${MOVED6}[4500] (UPDATE_SA_ADDRESSES)"
 else
 	bad "$what: charon did not follow our move"
 	grep -E "move|exchange" "$W/peer4.log"
 fi
 pinged 4 2 "$what, from $MOVED6"
+sleep_until $((START + 6000))
+if endpoint_moved "$MOVED6" 10.99.0.1 && sas | grep -q "local  'charon' @ 10.99.0.2\[4500\]" &&
+	[ -n "$spis" ] && [ "$(ike_spis)" = "$spis" ]; then
+	ok "$what: after our move to IPv4, charon's IKE SA is 10.99.0.2[4500] - 10.99.0.1[4500], same SPIs ($spis)"
+else
+	bad "$what: charon did not follow our move to IPv4"
+	grep -E "move|exchange|sendto" "$W/peer4.log"
+	sas
+fi
+pinged 4 2 "$what, now 4-in-4 from 10.99.0.1"
 charon_swanctl "$W/charon" --terminate --ike sim >/dev/null 2>&1 || true
 peer_done 4 "$what"
 
