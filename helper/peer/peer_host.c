@@ -258,14 +258,11 @@ static void announce_addresses(struct peer_host *p)
 static int add_node_addrs(struct peer_host *p, const struct scenario_node *node, char *err,
                           size_t errlen)
 {
-	for (size_t i = 0; i < node->n_ifaces; i++) {
-		struct ip_addr v4 = ip_addr_v4(node->ifaces[i].addr);
-		if (node->ifaces[i].addr && add_addr(p, &v4, err, errlen) != 0)
-			return -1;
-	}
-	for (size_t i = 0; i < node->n_ifaces; i++)
-		if (node->ifaces[i].addr6.family == IP_FAMILY_V6 &&
-		    add_addr(p, &node->ifaces[i].addr6, err, errlen) != 0)
+	/* one more than it can take: add_addr says so */
+	struct ip_addr addrs[IKE_ADDRS_MAX + 1];
+	size_t n = scenario_node_addresses(node, addrs, IKE_ADDRS_MAX + 1);
+	for (size_t i = 0; i < n && i <= IKE_ADDRS_MAX; i++)
+		if (add_addr(p, &addrs[i], err, errlen) != 0)
 			return -1;
 	return 0;
 }

@@ -422,6 +422,9 @@ const char *scenario_experiment_summary(const struct scenario *s, char *buf, siz
 
 /* Lookups for tools and tests: an index or SCENARIO_NONE. */
 size_t scenario_node_index(const struct scenario *s, const char *name);
+/* The node's addresses on its links, IPv4 ones in link order and then IPv6
+ * ones: the first `cap` into out; returns how many the node has. */
+size_t scenario_node_addresses(const struct scenario_node *n, struct ip_addr *out, size_t cap);
 size_t scenario_sa_index(const struct scenario_node *n, const char *name);
 
 const char *scenario_enc_name(enum ipsec_enc enc);

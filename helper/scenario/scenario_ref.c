@@ -56,6 +56,25 @@ size_t scenario_node_index(const struct scenario *s, const char *name)
 	return scn_find_node(s, name);
 }
 
+size_t scenario_node_addresses(const struct scenario_node *n, struct ip_addr *out, size_t cap)
+{
+	size_t count = 0;
+
+	for (uint8_t family = IP_FAMILY_V4; family <= IP_FAMILY_V6; family += 2) {
+		for (size_t i = 0; i < n->n_ifaces; i++) {
+			struct ip_addr a;
+			uint8_t len;
+
+			if (!scn_iface_addr(&n->ifaces[i], family, &a, &len))
+				continue;
+			if (count < cap)
+				out[count] = a;
+			count++;
+		}
+	}
+	return count;
+}
+
 bool scn_same_subnet(uint32_t a, uint32_t b, uint8_t len)
 {
 	return ((a ^ b) & units_mask(len)) == 0;

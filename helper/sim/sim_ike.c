@@ -86,11 +86,8 @@ static int write_event(struct metrics *m, const char *node, double t, const stru
 		                      "dtttt", t, node, ev->conn, ev->child,
 		                      ev->text ? ev->text : "");
 	case IKE_EV_NAT: {
-		char peer[IP_ADDR_STRLEN + 8], addr[IP_ADDR_STRLEN];
-		/* RFC 3986 §3.2.2: an IPv6 address in brackets before a port */
-		snprintf(peer, sizeof peer,
-		         ev->peer_addr.family == IP_FAMILY_V6 ? "[%s]:%u" : "%s:%u",
-		         ip_addr_str(&ev->peer_addr, addr), ev->peer_port);
+		char peer[IP_ENDPOINT_STRLEN];
+		ip_endpoint_str(&ev->peer_addr, ev->peer_port, peer);
 		return metrics_insert(m, "INSERT INTO ike_nat VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
 		                      "dttiiiti", t, node, ev->conn, (int64_t)ev->ike_sa,
 		                      (int64_t)ev->nat_local, (int64_t)ev->nat_remote, peer,

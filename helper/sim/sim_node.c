@@ -59,21 +59,13 @@ static int nd_bypass(struct ipsec *engine, char *err, size_t errlen)
 }
 
 /* The node's addresses, for MOBIKE to announce (RFC 4555 §3.4), as
- * strongSwan announces every address of its host; the first IKE_ADDRS_MAX
- * in link order, IPv4 before IPv6. */
+ * strongSwan announces every address of its host: the first IKE_ADDRS_MAX,
+ * IPv4 before IPv6. */
 static void announce_addresses(struct ike *ike, const struct scenario_node *node)
 {
 	struct ip_addr addrs[IKE_ADDRS_MAX];
-	size_t n = 0;
-	for (uint8_t family = IP_FAMILY_V4; family <= IP_FAMILY_V6; family += 2)
-		for (size_t i = 0; i < node->n_ifaces && n < IKE_ADDRS_MAX; i++) {
-			const struct scenario_iface *f = &node->ifaces[i];
-			if (family == IP_FAMILY_V4 && f->addr)
-				addrs[n++] = ip_addr_v4(f->addr);
-			else if (family == IP_FAMILY_V6 && f->addr6.family == IP_FAMILY_V6)
-				addrs[n++] = f->addr6;
-		}
-	ike_set_local_addresses(ike, addrs, n);
+	size_t n = scenario_node_addresses(node, addrs, IKE_ADDRS_MAX);
+	ike_set_local_addresses(ike, addrs, n < IKE_ADDRS_MAX ? n : IKE_ADDRS_MAX);
 }
 
 int sim_node_build_ipsec(struct sim *sim, size_t n, FILE *log)
