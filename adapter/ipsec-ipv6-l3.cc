@@ -37,6 +37,13 @@ void IpsecIpv6L3Protocol::NotifyNewAggregate()
 		                           MakeCallback(&IpsecIpv6L3Protocol::CountDrop, this));
 		m_dropsCounted = true;
 	}
+	/* What the base Send puts in a header without socket tags (set when
+	 * the stack is built; nothing changes them later). */
+	UintegerValue hopLimit, tclass;
+	GetAttribute("DefaultTtl", hopLimit);
+	GetAttribute("DefaultTclass", tclass);
+	m_defaultHopLimit = static_cast<uint8_t>(hopLimit.Get());
+	m_defaultTclass = static_cast<uint8_t>(tclass.Get());
 }
 
 void IpsecIpv6L3Protocol::DoDispose()
@@ -104,12 +111,9 @@ void IpsecIpv6L3Protocol::Send(Ptr<Packet> packet, Ipv6Address source, Ipv6Addre
 	h.SetDestination(destination);
 	h.SetNextHeader(protocol);
 	SocketIpv6HopLimitTag hopLimit;
-	UintegerValue defaultHopLimit;
-	GetAttribute("DefaultTtl", defaultHopLimit);
-	h.SetHopLimit(packet->PeekPacketTag(hopLimit) ? hopLimit.GetHopLimit()
-	                                              : defaultHopLimit.Get());
+	h.SetHopLimit(packet->PeekPacketTag(hopLimit) ? hopLimit.GetHopLimit() : m_defaultHopLimit);
 	SocketIpv6TclassTag tclass;
-	h.SetTrafficClass(packet->PeekPacketTag(tclass) ? tclass.GetTclass() : 0);
+	h.SetTrafficClass(packet->PeekPacketTag(tclass) ? tclass.GetTclass() : m_defaultTclass);
 	size_t n = ToBytes(packet, h, m_txIn, m_txOut);
 	size_t outLen = 0;
 	enum ipsec_drop why;

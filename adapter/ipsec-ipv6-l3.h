@@ -89,6 +89,7 @@ class IpsecIpv6L3Protocol : public Ipv6L3Protocol
 	IpsecIpv4L3Protocol *m_v4 = nullptr; /* in the same aggregate */
 	uint32_t m_nodeId = 0;
 	bool m_dropsCounted = false;
+	uint8_t m_defaultHopLimit = 64, m_defaultTclass = 0;
 	static constexpr int DROP_REASONS = DROP_FRAGMENT_TIMEOUT + 1;
 	uint64_t m_stackDrops[DROP_REASONS] = {};
 	std::vector<uint8_t> m_in, m_out;     /* forward and local-in */
