@@ -314,8 +314,6 @@ double ns3c_rng_exponential(int rng, double mean);
 /* Uniform in [0, 1) (UniformRandomVariable). */
 double ns3c_rng_uniform(int rng);
 
-/* The first address of a node's interface `index` (1 = first link). */
-uint32_t ns3c_node_address(uint32_t node, uint32_t index);
 /* The interface of `node` that has old_addr gets new_addr instead (same
  * prefix length): a handover to a cell that hands out another address.
  * Sockets bound to the wildcard address send from it from then on.  0, or

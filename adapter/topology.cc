@@ -432,15 +432,6 @@ extern "C" void ns3c_route_add(uint32_t node, const struct ip_addr *dst, uint8_t
 	routing->InvalidateCache();
 }
 
-extern "C" uint32_t ns3c_node_address(uint32_t node, uint32_t index)
-{
-	Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
-	if (index >= ipv4->GetNInterfaces() || ipv4->GetNAddresses(index) == 0) {
-		return 0;
-	}
-	return ipv4->GetAddress(index, 0).GetLocal().Get();
-}
-
 extern "C" int ns3c_address_replace(uint32_t node, uint32_t old_addr, uint32_t new_addr)
 {
 	Ptr<IpsecIpv4L3Protocol> ipv4 = L3(node);
